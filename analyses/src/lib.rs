@@ -1,0 +1,1 @@
+//! Pure, deterministic marketing analyses: typed inputs in, typed findings out. No I/O, no clock, no async.
