@@ -1,1 +1,14 @@
 //! Quarterdeck: runs a marketing team's quarterly planning as a persisted state machine.
+//!
+//! Layers, top to bottom (imports only point down): `cli` → `simulate` → `engine` →
+//! `chat`, `store`, `stages`, `report` → `domain`, `timeline`, the analyses crate.
+
+pub mod chat;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod engine;
+pub mod report;
+pub mod stages;
+pub mod store;
+pub mod timeline;

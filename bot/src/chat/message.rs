@@ -1,0 +1,143 @@
+//! The neutral message: what a post says, independent of where it is shown. Discord
+//! renders it as embeds, components and files; the transcript as JSON and markdown.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub title: String,
+    /// Markdown body: the headline findings in a few lines.
+    pub body: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<Field>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<Table>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+    /// Buttons carry engine ids (`approve:<run>:<version>:<group>`), never state.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub buttons: Vec<Button>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Field {
+    pub name: String,
+    pub value: String,
+    pub inline: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Table {
+    pub title: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// File name, unique within the message (e.g. `roi-by-channel.png`).
+    pub name: String,
+    pub content_type: String,
+    /// Path of the stored file, relative to the attachment store.
+    pub path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Button {
+    pub custom_id: String,
+    pub label: String,
+    pub style: ButtonStyle,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ButtonStyle {
+    Primary,
+    Secondary,
+    Success,
+    Danger,
+}
+
+impl Message {
+    pub fn new(title: impl Into<String>, body: impl Into<String>) -> Self {
+        Self {
+            title: title.into(),
+            body: body.into(),
+            ..Self::default()
+        }
+    }
+
+    pub fn field(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.fields.push(Field {
+            name: name.into(),
+            value: value.into(),
+            inline: true,
+        });
+        self
+    }
+
+    pub fn table(mut self, table: Table) -> Self {
+        self.tables.push(table);
+        self
+    }
+
+    pub fn button(mut self, custom_id: String, label: impl Into<String>, style: ButtonStyle) -> Self {
+        self.buttons.push(Button {
+            custom_id,
+            label: label.into(),
+            style,
+        });
+        self
+    }
+
+    /// The message as plain markdown: body, fields, tables (the transcript's `text`).
+    pub fn to_markdown(&self) -> String {
+        let mut out = self.body.trim_end().to_owned();
+        if !self.fields.is_empty() {
+            out.push_str("\n\n");
+            for f in &self.fields {
+                out.push_str(&format!("- **{}**: {}\n", f.name, f.value));
+            }
+            out.truncate(out.trim_end().len());
+        }
+        for t in &self.tables {
+            out.push_str("\n\n");
+            out.push_str(&t.to_markdown());
+        }
+        if !self.buttons.is_empty() {
+            let labels: Vec<String> = self.buttons.iter().map(|b| format!("[{}]", b.label)).collect();
+            out.push_str("\n\n");
+            out.push_str(&labels.join(" "));
+        }
+        out
+    }
+}
+
+impl Table {
+    pub fn new(title: impl Into<String>, columns: &[&str]) -> Self {
+        Self {
+            title: title.into(),
+            columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn row(mut self, cells: Vec<String>) -> Self {
+        self.rows.push(cells);
+        self
+    }
+
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::new();
+        if !self.title.is_empty() {
+            out.push_str(&format!("**{}**\n\n", self.title));
+        }
+        out.push_str(&format!("| {} |\n", self.columns.join(" | ")));
+        out.push_str(&format!("|{}\n", "---|".repeat(self.columns.len())));
+        for r in &self.rows {
+            out.push_str(&format!("| {} |\n", r.join(" | ")));
+        }
+        out.truncate(out.trim_end().len());
+        out
+    }
+}

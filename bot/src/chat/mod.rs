@@ -1,0 +1,60 @@
+//! The chat port: the one interface through which the engine's posts leave the process,
+//! and the neutral message they are written in. Adapters (the transcript here, Discord in
+//! `crate::discord`) render the neutral message for their medium. The port never calls
+//! the engine.
+
+mod message;
+mod transcript;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use chrono::{DateTime, Utc};
+
+pub use message::{Attachment, Button, ButtonStyle, Field, Message, Table};
+pub use transcript::{Transcript, TranscriptEntry, read_entries, render_markdown};
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// One post as the outbox hands it to an adapter.
+#[derive(Debug, Clone)]
+pub struct Outgoing<'a> {
+    /// The outbox key: unique per post; sent to Discord as the message nonce so a retried
+    /// post is not duplicated.
+    pub key: &'a str,
+    pub channel: &'a str,
+    pub kind: &'a str,
+    /// When the engine decided to post (virtual time in the simulation).
+    pub at: DateTime<Utc>,
+    pub message: &'a Message,
+}
+
+/// Where a posted message lives, so it can be edited or linked from the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posted {
+    pub message_id: String,
+    pub link: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChatError {
+    /// Worth retrying later (network, rate limit, 5xx).
+    #[error("chat temporarily unavailable: {0}")]
+    Transient(String),
+    /// Will not succeed on retry (unknown channel, message rejected).
+    #[error("chat rejected the post: {0}")]
+    Rejected(String),
+}
+
+pub trait ChatPort: Send + Sync {
+    /// Posts a message. Posting the same key twice must not create a second message.
+    fn post<'a>(&'a self, post: Outgoing<'a>) -> BoxFuture<'a, Result<Posted, ChatError>>;
+
+    /// Replaces the content of a message posted earlier.
+    fn edit<'a>(
+        &'a self,
+        channel: &'a str,
+        message_id: &'a str,
+        message: &'a Message,
+    ) -> BoxFuture<'a, Result<(), ChatError>>;
+}

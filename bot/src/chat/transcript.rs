@@ -1,0 +1,223 @@
+//! The transcript adapter: every post becomes one JSON line in `transcript.jsonl`, and
+//! the whole file can be rendered as readable markdown. Like Discord's enforced nonce,
+//! a key that is already in the file is not written again, so a retried outbox row
+//! after a crash never duplicates a post. A torn last line (a crash mid-write) is
+//! dropped on open.
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use super::{BoxFuture, ChatError, ChatPort, Message, Outgoing, Posted};
+
+/// One line of `transcript.jsonl` (keys fixed by the simulate contract).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TranscriptEntry {
+    pub key: String,
+    pub channel: String,
+    pub at: String,
+    pub kind: String,
+    pub title: String,
+    pub text: String,
+    pub attachments: Vec<String>,
+}
+
+pub struct Transcript {
+    path: PathBuf,
+    inner: Mutex<Inner>,
+}
+
+struct Inner {
+    file: File,
+    /// key → message id of every line already written.
+    posted: HashMap<String, String>,
+    edits: u64,
+}
+
+impl Transcript {
+    /// Opens (or creates) `path`, remembering the keys already in it.
+    pub fn open(path: &Path) -> std::io::Result<Self> {
+        let entries = read_entries(path)?;
+        let posted = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.key.clone(), message_id(i)))
+            .collect();
+        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        Ok(Self {
+            path: path.to_owned(),
+            inner: Mutex::new(Inner {
+                file,
+                posted,
+                edits: 0,
+            }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn len(&self) -> usize {
+        self.lock().posted.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn append(&self, post: &Outgoing<'_>) -> Result<Posted, ChatError> {
+        let mut inner = self.lock();
+        if let Some(id) = inner.posted.get(post.key) {
+            return Ok(Posted {
+                message_id: id.clone(),
+                link: None,
+            });
+        }
+        let entry = TranscriptEntry {
+            key: post.key.to_owned(),
+            channel: post.channel.to_owned(),
+            at: post.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            kind: post.kind.to_owned(),
+            title: post.message.title.clone(),
+            text: post.message.to_markdown(),
+            attachments: post.message.attachments.iter().map(|a| a.name.clone()).collect(),
+        };
+        let mut line = serde_json::to_string(&entry)
+            .map_err(|e| ChatError::Rejected(format!("cannot encode post: {e}")))?;
+        line.push('\n');
+        // One write call per line: a kill can tear only the last line, which `open` drops.
+        inner
+            .file
+            .write_all(line.as_bytes())
+            .map_err(|e| ChatError::Transient(format!("cannot write transcript: {e}")))?;
+        let id = message_id(inner.posted.len());
+        inner.posted.insert(entry.key, id.clone());
+        Ok(Posted {
+            message_id: id,
+            link: None,
+        })
+    }
+}
+
+fn message_id(index: usize) -> String {
+    format!("t{:06}", index + 1)
+}
+
+impl ChatPort for Transcript {
+    fn post<'a>(&'a self, post: Outgoing<'a>) -> BoxFuture<'a, Result<Posted, ChatError>> {
+        Box::pin(async move { self.append(&post) })
+    }
+
+    fn edit<'a>(
+        &'a self,
+        _channel: &'a str,
+        _message_id: &'a str,
+        _message: &'a Message,
+    ) -> BoxFuture<'a, Result<(), ChatError>> {
+        // The transcript records posts only; an edit is counted, not written.
+        Box::pin(async move {
+            self.lock().edits += 1;
+            Ok(())
+        })
+    }
+}
+
+/// Reads every complete line of a transcript, truncating a torn last line in place.
+pub fn read_entries(path: &Path) -> std::io::Result<Vec<TranscriptEntry>> {
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut entries = Vec::new();
+    let mut good_bytes: u64 = 0;
+    let mut torn = false;
+    for line in BufReader::new(file).split(b'\n') {
+        let line = line?;
+        match serde_json::from_slice::<TranscriptEntry>(&line) {
+            Ok(e) => {
+                good_bytes += line.len() as u64 + 1;
+                entries.push(e);
+            }
+            Err(_) => {
+                torn = true;
+                break;
+            }
+        }
+    }
+    if torn {
+        OpenOptions::new().write(true).open(path)?.set_len(good_bytes)?;
+    }
+    Ok(entries)
+}
+
+/// Renders transcript entries as a readable markdown document.
+pub fn render_markdown(title: &str, entries: &[TranscriptEntry]) -> String {
+    let mut out = format!("# {title}\n\n{} posts.\n", entries.len());
+    for e in entries {
+        out.push_str(&format!(
+            "\n---\n\n### {}\n\n`#{}` · {} · `{}`\n\n{}\n",
+            e.title, e.channel, e.at, e.key, e.text
+        ));
+        for a in &e.attachments {
+            out.push_str(&format!("\n📎 {a}\n"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    fn post<'a>(key: &'a str, m: &'a Message) -> Outgoing<'a> {
+        Outgoing {
+            key,
+            channel: "c",
+            kind: "k",
+            at: Utc.with_ymd_and_hms(2027, 1, 4, 14, 0, 0).unwrap(),
+            message: m,
+        }
+    }
+
+    #[tokio::test]
+    async fn posting_a_key_twice_writes_one_line_even_after_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.jsonl");
+        let m = Message::new("Hello", "body");
+
+        let t = Transcript::open(&path).unwrap();
+        t.post(post("a", &m)).await.unwrap();
+        t.post(post("a", &m)).await.unwrap();
+        drop(t);
+        let t = Transcript::open(&path).unwrap();
+        t.post(post("a", &m)).await.unwrap();
+        t.post(post("b", &m)).await.unwrap();
+
+        let keys: Vec<String> = read_entries(&path).unwrap().into_iter().map(|e| e.key).collect();
+        assert_eq!(keys, ["a", "b"]);
+    }
+
+    #[test]
+    fn a_torn_last_line_is_dropped_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.jsonl");
+        let good = r#"{"key":"a","channel":"c","at":"2027-01-04T14:00:00Z","kind":"k","title":"T","text":"x","attachments":[]}"#;
+        std::fs::write(&path, format!("{good}\n{{\"key\":\"b\",\"chan")).unwrap();
+
+        let t = Transcript::open(&path).unwrap();
+
+        assert_eq!(t.len(), 1);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), format!("{good}\n"));
+    }
+}

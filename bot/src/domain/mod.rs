@@ -1,0 +1,13 @@
+//! The planning domain: a quarter run and its parts, as plain data. No I/O, no adapters;
+//! the engine changes these values, the store persists them as JSON.
+
+mod actor;
+mod graph;
+mod run;
+
+pub use actor::Actor;
+pub use graph::{dependencies, dependents_closure, STAGE_COUNT};
+pub use run::{
+    Approval, CheckinEntry, CheckinStatus, CheckinWeek, PlanVersion, QuarterRun, RosterEntry, RunStatus,
+    Stage, StageStatus, Verdict,
+};

@@ -1,0 +1,228 @@
+//! One team's planning quarter (a "run") as data: its stages, plan versions, approvals
+//! and weekly check-ins. Status enums serialise as snake_case text.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::Actor;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuarterRun {
+    /// `team/quarter`, e.g. `growth/2027-Q1`.
+    pub id: String,
+    pub team: String,
+    pub quarter: String,
+    pub status: RunStatus,
+    pub stages: Vec<Stage>,
+    pub plan_versions: Vec<PlanVersion>,
+    pub approvals: Vec<Approval>,
+    /// Change requests not yet folded into a plan version, oldest first.
+    pub pending_changes: Vec<String>,
+    /// Campaigns and owners that report at the weekly check-ins (set at kickoff).
+    pub roster: Vec<RosterEntry>,
+    pub checkins: Vec<CheckinWeek>,
+    pub approved_version: Option<u32>,
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    /// Stages 1-10 in progress.
+    Planning,
+    /// A plan version is out for approval.
+    AwaitingApproval,
+    /// Every group approved the latest version; kickoff pending.
+    Approved,
+    /// Kicked off; weekly check-ins run to the quarter's end.
+    Executing,
+    Completed,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Planning => "planning",
+            Self::AwaitingApproval => "awaiting_approval",
+            Self::Approved => "approved",
+            Self::Executing => "executing",
+            Self::Completed => "completed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stage {
+    pub number: u8,
+    pub status: StageStatus,
+    pub due_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+    /// Latest stored output version (`stage_outputs.version`).
+    pub output_version: u32,
+    /// False when the stage's analysis could not produce findings (not built, no data).
+    pub available: bool,
+    /// An input changed after this stage completed; it is being recomputed.
+    pub stale: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StageStatus {
+    /// Not yet due.
+    Scheduled,
+    /// Due, but an input stage is not done yet.
+    Waiting,
+    /// Being computed (a compute job exists).
+    Running,
+    /// Waiting on people (stage 11: approvals).
+    InReview,
+    Done,
+    Failed,
+}
+
+impl StageStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Scheduled => "scheduled",
+            Self::Waiting => "waiting",
+            Self::Running => "running",
+            Self::InReview => "in_review",
+            Self::Done => "done",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanVersion {
+    pub version: u32,
+    /// SHA-256 of the plan's markdown, hex.
+    pub hash: String,
+    pub created_at: DateTime<Utc>,
+    /// Why this version exists ("first draft", or the change requests it answers).
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Approve,
+    Reject,
+    RequestChanges,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Approve => "approve",
+            Self::Reject => "reject",
+            Self::RequestChanges => "request_changes",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approval {
+    pub group: String,
+    pub actor: Actor,
+    pub verdict: Verdict,
+    pub version: u32,
+    pub at: DateTime<Utc>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterEntry {
+    pub campaign: String,
+    pub owner: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckinWeek {
+    pub week: u32,
+    pub due_at: DateTime<Utc>,
+    pub open: bool,
+    pub entries: Vec<CheckinEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckinEntry {
+    pub campaign: String,
+    pub owner: String,
+    pub status: CheckinStatus,
+    pub answered_at: Option<DateTime<Utc>>,
+    /// Answered after the reminder went out.
+    pub late: bool,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckinStatus {
+    Pending,
+    OnTrack,
+    AtRisk,
+    OffTrack,
+    Missed,
+}
+
+impl CheckinStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::OnTrack => "on_track",
+            Self::AtRisk => "at_risk",
+            Self::OffTrack => "off_track",
+            Self::Missed => "missed",
+        }
+    }
+}
+
+impl QuarterRun {
+    /// A fresh run whose stages are due at the given times (stage 1 first).
+    pub fn new(team: &str, quarter: &str, stage_due: &[DateTime<Utc>]) -> Self {
+        Self {
+            id: format!("{team}/{quarter}"),
+            team: team.to_owned(),
+            quarter: quarter.to_owned(),
+            status: RunStatus::Planning,
+            stages: stage_due
+                .iter()
+                .zip(1u8..)
+                .map(|(due, number)| Stage {
+                    number,
+                    status: StageStatus::Scheduled,
+                    due_at: *due,
+                    completed_at: None,
+                    output_version: 0,
+                    available: false,
+                    stale: false,
+                })
+                .collect(),
+            plan_versions: Vec::new(),
+            approvals: Vec::new(),
+            pending_changes: Vec::new(),
+            roster: Vec::new(),
+            checkins: Vec::new(),
+            approved_version: None,
+            completed_at: None,
+        }
+    }
+
+    pub fn stage(&self, n: u8) -> Option<&Stage> {
+        self.stages.get(usize::from(n).checked_sub(1)?)
+    }
+
+    pub fn stage_mut(&mut self, n: u8) -> Option<&mut Stage> {
+        self.stages.get_mut(usize::from(n).checked_sub(1)?)
+    }
+
+    pub fn latest_plan(&self) -> Option<&PlanVersion> {
+        self.plan_versions.last()
+    }
+
+    pub fn checkin_week_mut(&mut self, week: u32) -> Option<&mut CheckinWeek> {
+        self.checkins.iter_mut().find(|w| w.week == week)
+    }
+}
+

@@ -1,0 +1,53 @@
+//! The fixed facts a decision needs about a run's team: channels, roles, stakeholder
+//! groups and the timeline's check-in times. Built once from the settings.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use crate::config::{ChannelSettings, RoleSettings, StakeholderGroup, TeamSettings};
+use crate::timeline::Timeline;
+
+#[derive(Debug, Clone)]
+pub struct PlanContext {
+    pub team: String,
+    pub quarter: String,
+    /// First day of the planned quarter.
+    pub quarter_start: NaiveDate,
+    pub tz: Tz,
+    pub channels: ChannelSettings,
+    pub roles: RoleSettings,
+    pub stakeholders: Vec<StakeholderGroup>,
+    /// Stage due times, stage 1 first.
+    pub stage_due: Vec<DateTime<Utc>>,
+    /// Weekly check-in times; week n is element n-1.
+    pub checkins: Vec<DateTime<Utc>>,
+    pub checkin_window: Duration,
+    pub plan_deadline: DateTime<Utc>,
+}
+
+impl PlanContext {
+    pub fn new(team: &TeamSettings, timeline: &Timeline) -> Self {
+        Self {
+            team: team.name.clone(),
+            quarter: timeline.quarter.to_string(),
+            quarter_start: timeline.starts,
+            tz: timeline.tz,
+            channels: team.channels.clone(),
+            roles: team.roles.clone(),
+            stakeholders: team.stakeholders.clone(),
+            stage_due: timeline.stages.iter().map(|s| s.due.with_timezone(&Utc)).collect(),
+            checkins: timeline.checkins.iter().map(|c| c.at.with_timezone(&Utc)).collect(),
+            checkin_window: Duration::hours(i64::from(team.checkin_window_hours)),
+            plan_deadline: timeline.plan_deadline.with_timezone(&Utc),
+        }
+    }
+
+    pub fn run_id(&self) -> String {
+        format!("{}/{}", self.team, self.quarter)
+    }
+
+    /// A UTC instant shown in the team's zone, for posts.
+    pub fn local(&self, at: DateTime<Utc>) -> String {
+        at.with_timezone(&self.tz).format("%a %-d %b %Y %H:%M %Z").to_string()
+    }
+}

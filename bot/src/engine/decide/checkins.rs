@@ -1,0 +1,255 @@
+//! Weekly check-ins from kickoff to the quarter's end: a prompt to every campaign owner,
+//! a reminder halfway through the window to those who have not answered, and a close
+//! that records the silent ones as missed and posts the week's summary. The last close
+//! completes the run. Jobs skipped after downtime are reported in one message.
+
+use chrono::{DateTime, Utc};
+
+use crate::chat::{ButtonStyle, Message, Table};
+use crate::domain::{Actor, CheckinEntry, CheckinStatus, CheckinWeek, RunStatus};
+use crate::engine::{Decision, Event, Job, MissedPolicy, PlanContext, Rejection, SkippedJob};
+
+fn key(d: &Decision, week: u32, what: &str) -> String {
+    format!("{}/checkin/w{week:02}/{what}", d.run.id)
+}
+
+pub(super) fn due(d: &mut Decision, ctx: &PlanContext, week: u32, now: DateTime<Utc>) -> Result<(), Rejection> {
+    if d.run.status != RunStatus::Executing {
+        return Err(Rejection::NotNow("check-ins start after kickoff".into()));
+    }
+    if d.run.checkins.iter().any(|w| w.week == week) {
+        return Err(Rejection::Duplicate(format!("check-in week {week}")));
+    }
+    let entries = d
+        .run
+        .roster
+        .iter()
+        .map(|r| CheckinEntry {
+            campaign: r.campaign.clone(),
+            owner: r.owner.clone(),
+            status: CheckinStatus::Pending,
+            answered_at: None,
+            late: false,
+            note: None,
+        })
+        .collect();
+    d.run.checkins.push(CheckinWeek {
+        week,
+        due_at: now,
+        open: true,
+        entries,
+    });
+    let closes = now + ctx.checkin_window;
+    let mut table = Table::new("", &["Campaign", "Owner"]);
+    for r in &d.run.roster {
+        table = table.row(vec![r.campaign.clone(), r.owner.clone()]);
+    }
+    let mut msg = Message::new(
+        format!("Check-in · week {week} of {}", ctx.checkins.len()),
+        format!(
+            "Campaign owners: how is your campaign tracking against plan? Answer by {}.",
+            ctx.local(closes)
+        ),
+    )
+    .table(table);
+    for (verb, label, style) in [
+        ("on_track", "On track", ButtonStyle::Success),
+        ("at_risk", "At risk", ButtonStyle::Secondary),
+        ("off_track", "Off track", ButtonStyle::Danger),
+    ] {
+        msg = msg.button(format!("checkin:{}:{week}:{verb}", d.run.id), label, style);
+    }
+    d.post(key(d, week, "prompt"), &ctx.channels.checkins, "checkin_prompt", msg);
+    let half = now + ctx.checkin_window / 2;
+    for (at, what, event) in [
+        (half, "reminder", Event::CheckinReminder { week }),
+        (closes, "close", Event::CheckinClose { week }),
+    ] {
+        d.schedule(key(d, week, what), at, Job::Deliver { event }, MissedPolicy::SkipAfterGrace);
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn answer(
+    d: &mut Decision,
+    ctx: &PlanContext,
+    actor: &Actor,
+    week: u32,
+    campaign: &str,
+    status: CheckinStatus,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), Rejection> {
+    if matches!(status, CheckinStatus::Pending | CheckinStatus::Missed) {
+        return Err(Rejection::Invalid("answer on track, at risk or off track".into()));
+    }
+    let may_speak_for_anyone = actor.has_any_role(&ctx.roles.run_stages);
+    let w = d
+        .run
+        .checkin_week_mut(week)
+        .filter(|w| w.open)
+        .ok_or_else(|| Rejection::NotNow(format!("check-in week {week} is not open")))?;
+    let entry = w
+        .entries
+        .iter_mut()
+        .find(|e| e.campaign == campaign)
+        .ok_or_else(|| Rejection::Invalid(format!("campaign {campaign:?} is not on this quarter's roster")))?;
+    if entry.owner != actor.name && !may_speak_for_anyone {
+        return Err(Rejection::NotAuthorized {
+            actor: actor.name.clone(),
+            action: format!("check in for {campaign}"),
+            needed: format!("being its owner ({})", entry.owner),
+        });
+    }
+    entry.status = status;
+    entry.answered_at = Some(now);
+    entry.note = note.map(str::to_owned);
+    d.audit(actor, "checkin", format!("week {week}, {campaign}: {}", status.as_str()));
+    Ok(())
+}
+
+pub(super) fn remind(d: &mut Decision, ctx: &PlanContext, week: u32) -> Result<(), Rejection> {
+    let w = d
+        .run
+        .checkin_week_mut(week)
+        .filter(|w| w.open)
+        .ok_or_else(|| Rejection::NotNow(format!("check-in week {week} is not open")))?;
+    let mut pending: Vec<String> = Vec::new();
+    for e in w.entries.iter_mut().filter(|e| e.status == CheckinStatus::Pending) {
+        // Whoever answers after this point answered late.
+        e.late = true;
+        pending.push(format!("{} ({})", e.owner, e.campaign));
+    }
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let msg = Message::new(
+        format!("Reminder · week {week} check-in"),
+        format!("Still waiting for: {}.", pending.join(", ")),
+    );
+    d.post(key(d, week, "reminder"), &ctx.channels.checkins, "checkin_reminder", msg);
+    Ok(())
+}
+
+pub(super) fn close(d: &mut Decision, ctx: &PlanContext, week: u32, now: DateTime<Utc>) -> Result<(), Rejection> {
+    let w = d
+        .run
+        .checkin_week_mut(week)
+        .filter(|w| w.open)
+        .ok_or_else(|| Rejection::NotNow(format!("check-in week {week} is not open")))?;
+    w.open = false;
+    let mut table = Table::new("", &["Campaign", "Owner", "Status", "Note"]);
+    let (mut on, mut risk, mut off, mut missed) = (0, 0, 0, 0);
+    for e in &mut w.entries {
+        if e.status == CheckinStatus::Pending {
+            e.status = CheckinStatus::Missed;
+            e.late = false;
+        }
+        match e.status {
+            CheckinStatus::OnTrack => on += 1,
+            CheckinStatus::AtRisk => risk += 1,
+            CheckinStatus::OffTrack => off += 1,
+            _ => missed += 1,
+        }
+        let status = if e.late {
+            format!("{} (late)", e.status.as_str())
+        } else {
+            e.status.as_str().to_owned()
+        };
+        table = table.row(vec![e.campaign.clone(), e.owner.clone(), status, e.note.clone().unwrap_or_default()]);
+    }
+    let msg = Message::new(
+        format!("Check-in summary · week {week}"),
+        format!("{on} on track, {risk} at risk, {off} off track, {missed} missed."),
+    )
+    .table(table);
+    d.post(key(d, week, "summary"), &ctx.channels.checkins, "checkin_summary", msg);
+    complete_if_done(d, ctx, now);
+    Ok(())
+}
+
+/// The run completes once every scheduled check-in week is closed (or was skipped).
+fn complete_if_done(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) {
+    let closed = d.run.checkins.iter().filter(|w| !w.open).count();
+    if d.run.status == RunStatus::Executing && closed >= ctx.checkins.len() {
+        complete(d, ctx, now);
+    }
+}
+
+pub(super) fn complete(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) {
+    d.run.status = RunStatus::Completed;
+    d.run.completed_at = Some(now);
+    let answered = d
+        .run
+        .checkins
+        .iter()
+        .flat_map(|w| &w.entries)
+        .filter(|e| !matches!(e.status, CheckinStatus::Missed | CheckinStatus::Pending))
+        .count();
+    let total: usize = d.run.checkins.iter().map(|w| w.entries.len()).sum();
+    let msg = Message::new(
+        format!("{} complete", d.run.quarter),
+        format!(
+            "The quarter is over: {} weekly check-ins, {answered} of {total} campaign updates received. \
+             Planning for the next quarter starts with week 1's performance review.",
+            d.run.checkins.len()
+        ),
+    );
+    let k = format!("{}/complete", d.run.id);
+    d.post(k, &ctx.channels.default, "run_completed", msg);
+}
+
+pub(super) fn skipped(d: &mut Decision, ctx: &PlanContext, jobs: &[SkippedJob], now: DateTime<Utc>) -> Result<(), Rejection> {
+    if jobs.is_empty() {
+        return Err(Rejection::Invalid("no skipped jobs".into()));
+    }
+    let mut lines = Vec::new();
+    for j in jobs {
+        lines.push(format!("- {} (due {})", describe(&j.event), ctx.local(j.due_at)));
+        match j.event.as_ref() {
+            Event::CheckinDue { week } if !d.run.checkins.iter().any(|w| w.week == *week) => {
+                d.run.checkins.push(CheckinWeek {
+                    week: *week,
+                    due_at: j.due_at,
+                    open: false,
+                    entries: Vec::new(),
+                });
+            }
+            Event::CheckinClose { week } => {
+                if let Some(w) = d.run.checkin_week_mut(*week) {
+                    w.open = false;
+                    for e in w.entries.iter_mut().filter(|e| e.status == CheckinStatus::Pending) {
+                        e.status = CheckinStatus::Missed;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    d.audit(&Actor::system(), "jobs_skipped", format!("{} jobs skipped after downtime", jobs.len()));
+    let msg = Message::new(
+        "Missed while Quarterdeck was offline",
+        format!(
+            "<@&{}> these were due while no instance was running and are past the grace period, so they \
+             were skipped rather than sent late:\n{}",
+            ctx.roles.owner,
+            lines.join("\n")
+        ),
+    );
+    let prefix = format!("{}/", d.run.id);
+    let first = jobs[0].id.strip_prefix(&prefix).unwrap_or(&jobs[0].id);
+    let k = format!("{}/skipped/{first}", d.run.id);
+    d.post(k, &ctx.channels.default, "jobs_skipped", msg);
+    complete_if_done(d, ctx, now);
+    Ok(())
+}
+
+fn describe(e: &Event) -> String {
+    match e {
+        Event::CheckinDue { week } => format!("week {week} check-in"),
+        Event::CheckinReminder { week } => format!("week {week} check-in reminder"),
+        Event::CheckinClose { week } => format!("week {week} check-in close"),
+        other => other.name().replace('_', " "),
+    }
+}

@@ -1,0 +1,57 @@
+//! `decide(run, context, event, now)`: the whole of the engine's judgement, as a pure
+//! function. It never reads the clock, the database or the network; the same inputs
+//! always give the same decision. Every transition it allows, and every refusal, is
+//! tested in `tests.rs`.
+
+mod approval;
+mod checkins;
+mod stages;
+#[cfg(test)]
+mod tests;
+
+use chrono::{DateTime, Utc};
+
+use super::{Decision, Event, PlanContext, Rejection};
+use crate::domain::QuarterRun;
+
+pub use approval::approval_buttons;
+
+/// Decides what `event` does to `run` at `now`.
+pub fn decide(
+    run: &QuarterRun,
+    ctx: &PlanContext,
+    event: &Event,
+    now: DateTime<Utc>,
+) -> Result<Decision, Rejection> {
+    let mut d = Decision::new(run.clone());
+    match event {
+        Event::StageDue { stage } => stages::due(&mut d, ctx, *stage, now)?,
+        Event::StageComputed { stage, result } => stages::computed(&mut d, ctx, *stage, result, now)?,
+        Event::StageFailed { stage, error } => stages::failed(&mut d, ctx, *stage, error)?,
+        Event::Rerun { actor, stage, reason } => stages::rerun(&mut d, ctx, actor, *stage, reason, now)?,
+        Event::Verdict {
+            actor,
+            group,
+            verdict,
+            version,
+            note,
+        } => approval::verdict(&mut d, ctx, actor, group, *verdict, *version, note.as_deref(), now)?,
+        Event::CheckinDue { week } => checkins::due(&mut d, ctx, *week, now)?,
+        Event::CheckinReminder { week } => checkins::remind(&mut d, ctx, *week)?,
+        Event::CheckinClose { week } => checkins::close(&mut d, ctx, *week, now)?,
+        Event::CheckinAnswered {
+            actor,
+            week,
+            campaign,
+            status,
+            note,
+        } => checkins::answer(&mut d, ctx, actor, *week, campaign, *status, note.as_deref(), now)?,
+        Event::JobsSkipped { jobs } => checkins::skipped(&mut d, ctx, jobs, now)?,
+    }
+    Ok(d)
+}
+
+/// Outbox key of a post about stage `n`.
+fn stage_key(run: &QuarterRun, n: u8, what: &str) -> String {
+    format!("{}/s{n:02}/{what}", run.id)
+}

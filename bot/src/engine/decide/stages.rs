@@ -1,0 +1,232 @@
+//! Stage transitions: due → waiting or running, running → done (post findings, start the
+//! stages that were waiting for it), re-runs that mark dependents stale.
+//!
+//! ```text
+//! scheduled ──due──► waiting ──inputs done──► running ──computed──► done
+//!     └──────due, inputs done───────────────────┘  └──failed──► failed
+//! done ──rerun (or an input re-ran)──► running (stale until recomputed)
+//! stage 11: running is replaced by in_review (people decide, see approval.rs)
+//! ```
+
+use chrono::{DateTime, Utc};
+
+use super::{approval, stage_key};
+use crate::chat::Message;
+use crate::domain::{
+    Actor, PlanVersion, QuarterRun, RunStatus, StageStatus, dependencies, dependents_closure,
+    STAGE_COUNT,
+};
+use crate::engine::{Decision, Job, MissedPolicy, PlanContext, Rejection, StageResult};
+use crate::timeline::STAGE_NAMES;
+
+pub(super) const APPROVAL_STAGE: u8 = 11;
+pub(super) const PLAN_STAGE: u8 = 10;
+pub(super) const KICKOFF_STAGE: u8 = 12;
+
+pub(super) fn stage_name(n: u8) -> &'static str {
+    STAGE_NAMES
+        .get(usize::from(n).wrapping_sub(1))
+        .copied()
+        .unwrap_or("unknown stage")
+}
+
+fn check_stage(n: u8) -> Result<(), Rejection> {
+    if (1..=STAGE_COUNT).contains(&n) {
+        Ok(())
+    } else {
+        Err(Rejection::NoSuchStage(n))
+    }
+}
+
+/// Every input of stage `n` is done and current.
+fn inputs_ready(run: &QuarterRun, n: u8) -> bool {
+    dependencies(n).iter().all(|d| {
+        run.stage(*d)
+            .is_some_and(|s| s.status == StageStatus::Done && !s.stale)
+    })
+}
+
+pub(super) fn due(d: &mut Decision, ctx: &PlanContext, n: u8, now: DateTime<Utc>) -> Result<(), Rejection> {
+    check_stage(n)?;
+    let status = d.run.stage(n).map(|s| s.status);
+    if status != Some(StageStatus::Scheduled) {
+        // Already started early (a re-run) or finished: the slot has nothing to do.
+        return Ok(());
+    }
+    if inputs_ready(&d.run, n) {
+        start(d, ctx, n, now);
+    } else if let Some(s) = d.run.stage_mut(n) {
+        s.status = StageStatus::Waiting;
+    }
+    Ok(())
+}
+
+/// Starts stage `n`: a compute job, or for stage 11 the approval round.
+fn start(d: &mut Decision, ctx: &PlanContext, n: u8, now: DateTime<Utc>) {
+    if n == APPROVAL_STAGE {
+        approval::open(d, ctx, now);
+        return;
+    }
+    let attempt = match d.run.stage_mut(n) {
+        Some(s) => {
+            s.status = StageStatus::Running;
+            s.output_version + 1
+        }
+        None => return,
+    };
+    let id = format!("{}/compute/s{n:02}/v{attempt}", d.run.id);
+    d.schedule(id, now, Job::Compute { stage: n }, MissedPolicy::RunLate);
+}
+
+pub(super) fn computed(
+    d: &mut Decision,
+    ctx: &PlanContext,
+    n: u8,
+    result: &StageResult,
+    now: DateTime<Utc>,
+) -> Result<(), Rejection> {
+    check_stage(n)?;
+    let stage = d.run.stage_mut(n).ok_or(Rejection::NoSuchStage(n))?;
+    if stage.status != StageStatus::Running {
+        return Err(Rejection::NotNow(format!(
+            "stage {n} is {}, not running; its result is ignored",
+            stage.status.as_str()
+        )));
+    }
+    stage.status = StageStatus::Done;
+    stage.completed_at = Some(now);
+    stage.output_version += 1;
+    stage.available = result.available;
+    stage.stale = false;
+    let version = stage.output_version;
+
+    let key = stage_key(&d.run, n, &format!("result/v{version}"));
+    d.post(key, ctx.channels.for_stage(n), "stage_result", result.message.clone());
+
+    if n == PLAN_STAGE {
+        new_plan_version(d, ctx, result, now);
+    }
+    if n == KICKOFF_STAGE {
+        kickoff(d, ctx, result, now);
+    }
+    advance(d, ctx, now);
+    Ok(())
+}
+
+fn new_plan_version(d: &mut Decision, ctx: &PlanContext, result: &StageResult, now: DateTime<Utc>) {
+    let Some(hash) = result.plan_hash.clone() else {
+        return;
+    };
+    let version = u32::try_from(d.run.plan_versions.len()).unwrap_or(u32::MAX - 1) + 1;
+    let reason = if d.run.pending_changes.is_empty() {
+        if version == 1 { "first draft".to_owned() } else { "inputs re-run".to_owned() }
+    } else {
+        format!("answers change requests: {}", d.run.pending_changes.join("; "))
+    };
+    d.run.pending_changes.clear();
+    d.run.plan_versions.push(PlanVersion {
+        version,
+        hash: hash.clone(),
+        created_at: now,
+        reason: reason.clone(),
+    });
+    d.audit(&Actor::system(), "plan_version_created", format!("v{version} ({reason})"));
+    // A new version during review restarts the review on it.
+    if d.run.stage(APPROVAL_STAGE).map(|s| s.status) == Some(StageStatus::InReview) {
+        approval::request(d, ctx);
+    }
+}
+
+fn kickoff(d: &mut Decision, ctx: &PlanContext, result: &StageResult, now: DateTime<Utc>) {
+    if let Some(roster) = &result.roster {
+        d.run.roster = roster.clone();
+    }
+    d.run.status = RunStatus::Executing;
+    for (week, at) in (1u32..).zip(ctx.checkins.iter()) {
+        let at = if *at < now { now } else { *at };
+        let id = format!("{}/checkin/w{week:02}/due", d.run.id);
+        let event = crate::engine::Event::CheckinDue { week };
+        d.schedule(id, at, Job::Deliver { event }, MissedPolicy::SkipAfterGrace);
+    }
+    if ctx.checkins.is_empty() {
+        super::checkins::complete(d, ctx, now);
+    }
+}
+
+/// Starts every stage that was waiting (or stale) and whose inputs are now ready.
+pub(super) fn advance(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) {
+    for m in 1..=STAGE_COUNT {
+        let Some(s) = d.run.stage(m) else { continue };
+        let wants = s.status == StageStatus::Waiting
+            || (s.status == StageStatus::Done && s.stale && m < APPROVAL_STAGE);
+        if wants && inputs_ready(&d.run, m) {
+            start(d, ctx, m, now);
+        }
+    }
+}
+
+pub(super) fn failed(d: &mut Decision, ctx: &PlanContext, n: u8, error: &str) -> Result<(), Rejection> {
+    check_stage(n)?;
+    let stage = d.run.stage_mut(n).ok_or(Rejection::NoSuchStage(n))?;
+    if stage.status != StageStatus::Running {
+        return Err(Rejection::NotNow(format!("stage {n} is not running")));
+    }
+    stage.status = StageStatus::Failed;
+    let attempt = stage.output_version + 1;
+    let msg = Message::new(
+        format!("Stage {n} · {} could not run", stage_name(n)),
+        format!(
+            "{error}\n\nFix the input and ask for a re-run (`/plan rerun {n}`); later stages wait for it. <@&{}>",
+            ctx.roles.owner
+        ),
+    );
+    let key = stage_key(&d.run, n, &format!("failed/a{attempt}"));
+    d.post(key, &ctx.channels.default, "stage_failed", msg);
+    Ok(())
+}
+
+pub(super) fn rerun(
+    d: &mut Decision,
+    ctx: &PlanContext,
+    actor: &Actor,
+    n: u8,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), Rejection> {
+    check_stage(n)?;
+    if !actor.has_any_role(&ctx.roles.run_stages) {
+        return Err(Rejection::NotAuthorized {
+            actor: actor.name.clone(),
+            action: format!("re-run stage {n}"),
+            needed: ctx.roles.run_stages.join(", "),
+        });
+    }
+    if n >= APPROVAL_STAGE {
+        return Err(Rejection::Invalid(
+            "stages 11 and 12 are not computed; request changes to the plan instead".into(),
+        ));
+    }
+    if !matches!(d.run.status, RunStatus::Planning | RunStatus::AwaitingApproval) {
+        return Err(Rejection::NotNow(format!(
+            "the plan is {}; re-runs are possible until it is approved",
+            d.run.status.as_str()
+        )));
+    }
+    let status = d.run.stage(n).map(|s| s.status);
+    if !matches!(status, Some(StageStatus::Done | StageStatus::Failed)) {
+        return Err(Rejection::NotNow(format!(
+            "stage {n} is {}; only a done or failed stage can be re-run",
+            status.map_or("unknown", StageStatus::as_str)
+        )));
+    }
+    for m in dependents_closure(n) {
+        if let Some(s) = d.run.stage_mut(m) {
+            if s.status == StageStatus::Done {
+                s.stale = true;
+            }
+        }
+    }
+    d.audit(actor, "rerun_stage", format!("stage {n}: {reason}"));
+    start(d, ctx, n, now);
+    Ok(())
+}

@@ -1,0 +1,75 @@
+//! What can happen to a run: the engine's inputs. Clock-driven events arrive through
+//! scheduled jobs; people's events through a chat adapter or the simulation.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Actor, CheckinStatus, Verdict};
+use crate::stages::StageResult;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// A stage's slot on the timeline has come.
+    StageDue { stage: u8 },
+    /// A stage's computation finished (the worker stores its findings alongside).
+    StageComputed { stage: u8, result: StageResult },
+    /// A stage's computation failed in a way a retry will not fix.
+    StageFailed { stage: u8, error: String },
+    /// A stakeholder's decision on a plan version.
+    Verdict {
+        actor: Actor,
+        group: String,
+        verdict: Verdict,
+        version: u32,
+        note: Option<String>,
+    },
+    /// Someone with the run-stages role asks for a stage to be computed again.
+    Rerun { actor: Actor, stage: u8, reason: String },
+    CheckinDue { week: u32 },
+    CheckinReminder { week: u32 },
+    CheckinClose { week: u32 },
+    CheckinAnswered {
+        actor: Actor,
+        week: u32,
+        campaign: String,
+        status: CheckinStatus,
+        note: Option<String>,
+    },
+    /// The scheduler skipped recurring jobs that were missed past the grace period.
+    JobsSkipped { jobs: Vec<SkippedJob> },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkippedJob {
+    pub id: String,
+    pub event: Box<Event>,
+    pub due_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Event {
+    /// The person behind the event, if a person caused it.
+    pub fn actor(&self) -> Option<&Actor> {
+        match self {
+            Self::Verdict { actor, .. }
+            | Self::Rerun { actor, .. }
+            | Self::CheckinAnswered { actor, .. } => Some(actor),
+            _ => None,
+        }
+    }
+
+    /// A short name for logs and the audit trail.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::StageDue { .. } => "stage_due",
+            Self::StageComputed { .. } => "stage_computed",
+            Self::StageFailed { .. } => "stage_failed",
+            Self::Verdict { .. } => "verdict",
+            Self::Rerun { .. } => "rerun",
+            Self::CheckinDue { .. } => "checkin_due",
+            Self::CheckinReminder { .. } => "checkin_reminder",
+            Self::CheckinClose { .. } => "checkin_close",
+            Self::CheckinAnswered { .. } => "checkin_answered",
+            Self::JobsSkipped { .. } => "jobs_skipped",
+        }
+    }
+}

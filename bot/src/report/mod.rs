@@ -1,0 +1,34 @@
+//! Documents for people: a small structured document model rendered to markdown and to
+//! one self-contained HTML file. The plan document (stage 10) is built on it.
+
+mod document;
+
+pub use document::{Block, Document, Section};
+
+/// Money in whole currency units with thousands separators: `$1,234,567`.
+pub fn money(amount: f64) -> String {
+    let negative = amount < 0.0;
+    let whole = amount.abs().round() as u64;
+    let digits = whole.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 2);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{}${out}", if negative { "-" } else { "" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::money;
+
+    #[test]
+    fn money_groups_thousands_and_rounds_to_whole_units() {
+        assert_eq!(money(1_234_567.4), "$1,234,567");
+        assert_eq!(money(999.5), "$1,000");
+        assert_eq!(money(-12_000.0), "-$12,000");
+        assert_eq!(money(0.0), "$0");
+    }
+}

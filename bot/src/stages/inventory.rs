@@ -1,0 +1,59 @@
+//! The honest placeholder for a stage whose analysis is not built yet: it names the
+//! analysis, lists which of its input files the team's data folder holds (with row
+//! counts), and produces no numbers about performance.
+
+use serde_json::json;
+
+use super::{analysis_name, stage_title, StageInputs, StageOutput, StageResult, FINDINGS_SCHEMA};
+use crate::chat::{Message, Table};
+
+/// Input files each stage reads.
+pub fn inputs_of(n: u8) -> &'static [&'static str] {
+    match n {
+        1 => &["spend.csv", "campaigns.csv", "touchpoints.csv", "conversions.csv"],
+        2 => &["leads.csv"],
+        3 => &["content.csv", "keywords.csv"],
+        4 => &["leads.csv", "sales_feedback.csv"],
+        5 => &["competitors.csv", "trends.csv", "benchmarks.csv", "touchpoints.csv"],
+        6 => &["weekly_media.csv", "weekly_revenue.csv", "controls.csv", "objectives.toml"],
+        7 => &["objectives.toml", "leads.csv"],
+        8 => &["campaigns.csv", "objectives.toml"],
+        9 => &["content.csv", "keywords.csv", "objectives.toml"],
+        _ => &[],
+    }
+}
+
+pub fn not_built(n: u8, inputs: &StageInputs) -> StageOutput {
+    let mut table = Table::new("Inputs in the data folder", &["File", "Rows"]);
+    let mut files = Vec::new();
+    for f in inputs_of(n) {
+        let path = inputs.data_dir.join(f);
+        let rows = std::fs::read_to_string(&path)
+            .ok()
+            .map(|t| t.lines().count().saturating_sub(usize::from(f.ends_with(".csv"))));
+        table = table.row(vec![
+            (*f).to_owned(),
+            rows.map_or_else(|| "missing".to_owned(), |r| r.to_string()),
+        ]);
+        files.push(json!({ "file": f, "rows": rows }));
+    }
+    let reason = format!("the {} analysis is not built yet", analysis_name(n));
+    let message = Message::new(
+        format!("{} — not available", stage_title(n)),
+        format!(
+            "No findings this quarter: {reason}. Quarterdeck does not estimate numbers it has not \
+             computed; the plan document marks this section as missing."
+        ),
+    )
+    .table(table);
+    StageOutput {
+        result: StageResult {
+            available: false,
+            message,
+            plan_hash: None,
+            roster: None,
+        },
+        findings: json!({ "schema": FINDINGS_SCHEMA, "stage": n, "available": false, "reason": reason, "inputs": files }),
+        plan: None,
+    }
+}

@@ -1,0 +1,110 @@
+//! Stage computations: each of the twelve stages turns the team's data and earlier
+//! stages' findings into findings (JSON, stored versioned) and a post. A stage whose
+//! analysis is not built yet says so and produces no numbers; the plan document marks
+//! its section as missing. Computation is synchronous and never touches the store or the
+//! chat: the engine's worker hands inputs in and takes the output back.
+
+mod inventory;
+mod kickoff;
+mod plan;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::chat::Message;
+use crate::domain::{QuarterRun, RosterEntry};
+use crate::timeline::STAGE_NAMES;
+
+pub use plan::{PlanDoc, render_plan};
+
+/// Everything a stage may read.
+#[derive(Debug, Clone)]
+pub struct StageInputs {
+    pub run: QuarterRun,
+    pub tz: Tz,
+    /// First day of the quarter being planned.
+    pub quarter_start: NaiveDate,
+    /// Times of the weekly check-ins (for the kickoff post).
+    pub checkins: Vec<chrono::DateTime<chrono::Utc>>,
+    pub data_dir: PathBuf,
+    /// Latest findings of every stage computed so far.
+    pub outputs: BTreeMap<u8, serde_json::Value>,
+}
+
+/// What a computed stage hands the engine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageResult {
+    /// False when the stage has no findings (analysis not built, data missing).
+    pub available: bool,
+    /// The post with the stage's findings.
+    pub message: Message,
+    /// Stage 10: the new plan document's hash.
+    pub plan_hash: Option<String>,
+    /// Stage 12: who reports on which campaign at the weekly check-ins.
+    pub roster: Option<Vec<RosterEntry>>,
+}
+
+#[derive(Debug)]
+pub struct StageOutput {
+    pub result: StageResult,
+    /// Stored as the stage's versioned output; later stages read it.
+    pub findings: serde_json::Value,
+    pub plan: Option<PlanDoc>,
+}
+
+/// Findings JSON schema version, stored inside every output.
+pub const FINDINGS_SCHEMA: u32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StageError {
+    /// The team's data is wrong in a way they can fix.
+    #[error("{file}, row {row}, column {column}: expected {expected}, found {found:?}")]
+    BadCell {
+        file: String,
+        row: usize,
+        column: String,
+        expected: String,
+        found: String,
+    },
+    #[error("{file}: {message}")]
+    BadFile { file: String, message: String },
+    #[error("stage {0} is not computed by Quarterdeck")]
+    NotComputed(u8),
+}
+
+/// The analysis each stage runs, as named in the planning process.
+pub fn analysis_name(n: u8) -> &'static str {
+    match n {
+        1 => "campaign-roi-analyzer and attribution-analyst",
+        2 => "marketing-funnel-optimizer",
+        3 => "content-performance-analyst",
+        4 => "lead-scoring-engine",
+        5 => "market & competitive analysis",
+        6 => "marketing-budget-optimizer",
+        7 => "goals & KPIs",
+        8 => "campaign planning",
+        9 => "content production plan",
+        10 => "plan synthesis",
+        12 => "execution kickoff",
+        _ => "none",
+    }
+}
+
+pub fn stage_title(n: u8) -> String {
+    let name = STAGE_NAMES.get(usize::from(n).wrapping_sub(1)).copied().unwrap_or("?");
+    format!("Stage {n} · {name}")
+}
+
+/// Computes stage `n`.
+pub fn compute(n: u8, inputs: &StageInputs) -> Result<StageOutput, StageError> {
+    match n {
+        1..=9 => Ok(inventory::not_built(n, inputs)),
+        10 => plan::compute(inputs),
+        12 => kickoff::compute(inputs),
+        _ => Err(StageError::NotComputed(n)),
+    }
+}

@@ -1,0 +1,99 @@
+//! The outbox: posts decided by the engine, written in the same transaction as the
+//! decision, delivered afterwards. A unique key per post (run, stage, kind, version)
+//! makes delivery idempotent; the returned chat message id is stored.
+
+use chrono::{DateTime, Utc};
+
+use super::{from_ms, on_db, to_ms, Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPost {
+    pub key: String,
+    pub channel: String,
+    pub kind: String,
+    /// The neutral message as JSON.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRow {
+    pub seq: i64,
+    pub key: String,
+    pub run_id: String,
+    pub channel: String,
+    pub kind: String,
+    pub message: String,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub message_id: Option<String>,
+}
+
+type Row = (i64, String, String, String, String, String, i64, Option<i64>, Option<String>);
+
+fn row(r: Row) -> OutboxRow {
+    OutboxRow {
+        seq: r.0,
+        key: r.1,
+        run_id: r.2,
+        channel: r.3,
+        kind: r.4,
+        message: r.5,
+        created_at: from_ms(r.6),
+        sent_at: r.7.map(from_ms),
+        message_id: r.8,
+    }
+}
+
+
+impl Store {
+    /// Unsent posts in the order they were decided.
+    pub async fn unsent_posts(&self, limit: i64) -> Result<Vec<OutboxRow>, StoreError> {
+        let rows: Vec<Row> = on_db!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT seq, key, run_id, channel, kind, message, created_ms, sent_ms, message_id
+                 FROM outbox WHERE sent_ms IS NULL ORDER BY seq LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows.into_iter().map(row).collect())
+    }
+
+    /// Every post of a run, in order.
+    pub async fn posts(&self, run_id: &str) -> Result<Vec<OutboxRow>, StoreError> {
+        let rows: Vec<Row> = on_db!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT seq, key, run_id, channel, kind, message, created_ms, sent_ms, message_id
+                 FROM outbox WHERE run_id = $1 ORDER BY seq",
+            )
+            .bind(run_id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows.into_iter().map(row).collect())
+    }
+
+    pub async fn mark_sent(&self, key: &str, message_id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        on_db!(&self.db, pool => {
+            sqlx::query("UPDATE outbox SET sent_ms = $1, message_id = $2 WHERE key = $3")
+                .bind(to_ms(at))
+                .bind(message_id)
+                .bind(key)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn mark_failed(&self, key: &str, error: &str) -> Result<(), StoreError> {
+        on_db!(&self.db, pool => {
+            sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $1 WHERE key = $2")
+                .bind(error)
+                .bind(key)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,166 @@
+//! Append-only records: stage outputs (versioned findings JSON), plan document
+//! versions, and the audit trail (the database refuses updates and deletes of it).
+
+use chrono::{DateTime, Utc};
+
+use super::{from_ms, on_db, Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageOutputRow {
+    pub stage: i64,
+    pub version: i64,
+    pub available: bool,
+    /// Findings as JSON (`{"schema": n, …}`).
+    pub findings: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanDocRow {
+    pub version: i64,
+    pub hash: String,
+    pub reason: String,
+    pub markdown: String,
+    pub html: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAudit {
+    pub actor_id: String,
+    pub actor_name: String,
+    /// Roles held at the time, comma-separated.
+    pub roles: String,
+    pub action: String,
+    /// `accepted` or `rejected`.
+    pub outcome: String,
+    pub detail: String,
+    pub plan_version: Option<i64>,
+    pub plan_hash: Option<String>,
+    pub message_link: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub entry: NewAudit,
+}
+
+type AuditTuple = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+);
+
+impl Store {
+    /// The latest output of each stage of a run.
+    pub async fn latest_outputs(&self, run_id: &str) -> Result<Vec<StageOutputRow>, StoreError> {
+        let rows: Vec<(i64, i64, i64, String)> = on_db!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT o.stage, o.version, o.available, o.findings FROM stage_outputs o
+                 WHERE o.run_id = $1 AND o.version =
+                   (SELECT MAX(version) FROM stage_outputs i WHERE i.run_id = o.run_id AND i.stage = o.stage)
+                 ORDER BY o.stage",
+            )
+            .bind(run_id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(stage, version, available, findings)| StageOutputRow {
+                stage,
+                version,
+                available: available != 0,
+                findings,
+            })
+            .collect())
+    }
+
+    pub async fn plan_doc(&self, run_id: &str, version: i64) -> Result<Option<PlanDocRow>, StoreError> {
+        let row: Option<(i64, String, String, String, String)> = on_db!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT version, hash, reason, markdown, html FROM plan_versions WHERE run_id = $1 AND version = $2",
+            )
+            .bind(run_id)
+            .bind(version)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(|(version, hash, reason, markdown, html)| PlanDocRow {
+            version,
+            hash,
+            reason,
+            markdown,
+            html,
+        }))
+    }
+
+    /// A run's audit trail, oldest first.
+    pub async fn audit_trail(&self, run_id: &str) -> Result<Vec<AuditRow>, StoreError> {
+        let rows: Vec<AuditTuple> = on_db!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT seq, at_ms, actor_id, actor_name, roles, action, outcome, detail,
+                        plan_version, plan_hash, message_link
+                 FROM audit WHERE run_id = $1 ORDER BY seq",
+            )
+            .bind(run_id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|r| AuditRow {
+                seq: r.0,
+                at: from_ms(r.1),
+                entry: NewAudit {
+                    actor_id: r.2,
+                    actor_name: r.3,
+                    roles: r.4,
+                    action: r.5,
+                    outcome: r.6,
+                    detail: r.7,
+                    plan_version: r.8,
+                    plan_hash: r.9,
+                    message_link: r.10,
+                },
+            })
+            .collect())
+    }
+
+    /// Appends audit rows outside an engine decision (refused requests).
+    pub async fn append_audit(&self, run_id: &str, at: DateTime<Utc>, rows: &[NewAudit]) -> Result<(), StoreError> {
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin().await?;
+            for a in rows {
+                sqlx::query(
+                    "INSERT INTO audit (run_id, at_ms, actor_id, actor_name, roles, action, outcome,
+                                        detail, plan_version, plan_hash, message_link)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(run_id)
+                .bind(super::to_ms(at))
+                .bind(&a.actor_id)
+                .bind(&a.actor_name)
+                .bind(&a.roles)
+                .bind(&a.action)
+                .bind(&a.outcome)
+                .bind(&a.detail)
+                .bind(a.plan_version)
+                .bind(&a.plan_hash)
+                .bind(&a.message_link)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}
