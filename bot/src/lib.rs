@@ -12,3 +12,6 @@ pub mod report;
 pub mod stages;
 pub mod store;
 pub mod timeline;
+pub mod cli;
+pub mod sample;
+pub mod simulate;

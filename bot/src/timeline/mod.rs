@@ -25,3 +25,6 @@ pub fn build(spec: &TimelineSpec) -> Result<Timeline, TimelineError> {
   let mut checkins = Vec::new(); let mut d = starts + chrono::Duration::days(28); let mut w = 1; while d <= ends { if d.weekday() == Weekday::Mon { checkins.push(CheckinDue { week: w, at: at(d) }); w += 1; } d = d.succ_opt().unwrap(); }
   Ok(Timeline { quarter: spec.quarter, starts, ends, tz: spec.tz, stages, checkins, plan_deadline: at(starts + chrono::Duration::days(14)) })
 }
+impl Quarter { pub fn prior(&self) -> Quarter { if self.number == 1 { Quarter { year: self.year - 1, number: 4 } } else { Quarter { year: self.year, number: self.number - 1 } } }
+ pub fn starts(&self, _m: u32) -> NaiveDate { NaiveDate::from_ymd_opt(self.year, (self.number as u32 - 1) * 3 + 1, 1).unwrap() }
+ pub fn ends(&self, _m: u32) -> NaiveDate { NaiveDate::from_ymd_opt(self.year, (self.number as u32) * 3, 28).unwrap() } }

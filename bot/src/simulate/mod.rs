@@ -1,0 +1,216 @@
+//! `quarterdeck simulate`: one whole planning quarter through the real engine, store and
+//! scheduler on a virtual clock, with simulated people, posting to a transcript. The
+//! clock jumps from one due job to the next, so a quarter takes seconds. Running it again
+//! on the same output folder resumes the stored run; after a kill it finishes without
+//! posting anything twice (the outbox and the transcript both dedupe by key).
+
+mod outputs;
+mod people;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::Duration;
+
+use crate::chat::Transcript;
+use crate::clock::{Clock, ManualClock};
+use crate::config::{Settings, TeamSettings};
+use crate::domain::RunStatus;
+use crate::engine::{deliver_outbox, new_job, Engine, EngineError};
+use crate::sample::{self, SampleSpec};
+use crate::store::{Store, StoreError};
+use crate::timeline::{self, Timeline};
+
+pub use outputs::Summary;
+
+#[derive(Debug, Clone)]
+pub struct SimulateOptions {
+    pub out: PathBuf,
+    pub data: Option<PathBuf>,
+    pub seed: Option<u64>,
+    pub database: Option<String>,
+    pub team: Option<String>,
+    /// Progress lines on stderr.
+    pub progress: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SimulateError {
+    /// Something the user can fix (a path, an option, the data).
+    #[error("{0}")]
+    Input(String),
+    #[error("the quarter did not complete: the run is {0} and nothing more is scheduled")]
+    Stuck(String),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot write {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+#[derive(Debug, Clone)]
+pub struct SimulateReport {
+    pub run_id: String,
+    /// The run was complete before this invocation; nothing was changed.
+    pub already_complete: bool,
+    pub resumed: bool,
+    pub posts: usize,
+    pub elapsed: std::time::Duration,
+    pub out: PathBuf,
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SimulateError + '_ {
+    move |source| SimulateError::Io { path: path.to_owned(), source }
+}
+
+/// Runs (or resumes) the simulated quarter.
+pub async fn simulate(settings: &Settings, opts: &SimulateOptions) -> Result<SimulateReport, SimulateError> {
+    let started = Instant::now();
+    let team = pick_team(settings, opts.team.as_deref())?;
+    let timeline = timeline::build(&team.timeline).map_err(|e| SimulateError::Input(e.to_string()))?;
+    std::fs::create_dir_all(&opts.out).map_err(io(&opts.out))?;
+    let mut sim = settings.simulation.clone();
+    if let Some(seed) = opts.seed {
+        sim.seed = seed;
+    }
+    let data_dir = prepare_data(team, &timeline, opts, sim.seed)?;
+
+    let url = match &opts.database {
+        Some(u) => u.clone(),
+        None => format!("sqlite://{}", opts.out.join("quarterdeck.db").display()),
+    };
+    let store = Store::connect(&url, settings.database.max_connections).await?;
+    // This process is the only worker on its database: leases held by a killed
+    // predecessor are void.
+    store.release_all_claims().await?;
+    let start = timeline.stages[0].due.with_timezone(&chrono::Utc) - Duration::days(1);
+    let clock = Arc::new(ManualClock::new(start));
+    let mut engine = Engine::new(store.clone(), clock.clone(), &settings.scheduler, "simulate");
+    let run_id = engine.open_run(team, &timeline, data_dir).await?;
+    let transcript_path = opts.out.join("transcript.jsonl");
+    let transcript = Transcript::open(&transcript_path).map_err(io(&transcript_path))?;
+    let resumed = !transcript.is_empty();
+
+    let before = store.load_run(&run_id).await?.map(|s| s.run.status);
+    if before == Some(RunStatus::Completed) && opts.out.join("summary.json").exists() {
+        return Ok(SimulateReport {
+            run_id,
+            already_complete: true,
+            resumed,
+            posts: transcript.len(),
+            elapsed: started.elapsed(),
+            out: opts.out.clone(),
+        });
+    }
+
+    let ctx = engine.setup(&run_id).map(|s| s.ctx.clone()).ok_or_else(|| EngineError::UnknownRun(run_id.clone()))?;
+    let progress = Progress::new(opts.progress, &transcript_path);
+    loop {
+        let sent = deliver_outbox(&store, &transcript, clock.as_ref()).await?;
+        progress.show(sent, &ctx);
+        let run = store.load_run(&run_id).await?.ok_or_else(|| EngineError::UnknownRun(run_id.clone()))?.run;
+        if run.status == RunStatus::Completed {
+            break;
+        }
+        let wanted: Vec<_> = people::reactions(&run, &ctx, &sim).iter().map(|j| new_job(&run_id, j)).collect();
+        store.schedule(&wanted, clock.now()).await?;
+        if engine.run_due().await? > 0 {
+            continue;
+        }
+        match store.next_due().await? {
+            Some(t) if t > clock.now() => clock.advance_to(t),
+            Some(_) => {}
+            None => return Err(SimulateError::Stuck(run.status.as_str().to_owned())),
+        }
+    }
+    deliver_outbox(&store, &transcript, clock.as_ref()).await?;
+    outputs::write_all(&store, &run_id, &opts.out, &transcript_path).await?;
+    let posts = transcript.len();
+    store.close().await;
+    Ok(SimulateReport {
+        run_id,
+        already_complete: false,
+        resumed,
+        posts,
+        elapsed: started.elapsed(),
+        out: opts.out.clone(),
+    })
+}
+
+fn pick_team<'a>(settings: &'a Settings, name: Option<&str>) -> Result<&'a TeamSettings, SimulateError> {
+    match name {
+        None => settings.teams.first().ok_or_else(|| SimulateError::Input("no team is configured".into())),
+        Some(n) => settings.teams.iter().find(|t| t.name == n).ok_or_else(|| {
+            let known: Vec<&str> = settings.teams.iter().map(|t| t.name.as_str()).collect();
+            SimulateError::Input(format!("--team {n}: no such team (configured: {})", known.join(", ")))
+        }),
+    }
+}
+
+/// The data folder: `--data` if given (checked), else a generated sample in `OUT/data`
+/// (generated once; a resumed run reuses it).
+fn prepare_data(team: &TeamSettings, timeline: &Timeline, opts: &SimulateOptions, seed: u64) -> Result<PathBuf, SimulateError> {
+    if let Some(dir) = &opts.data {
+        if !dir.is_dir() {
+            return Err(SimulateError::Input(format!(
+                "--data {}: expected a folder with the team's CSV files, found no such folder",
+                dir.display()
+            )));
+        }
+        let needed = dir.join("campaigns.csv");
+        if !needed.is_file() {
+            return Err(SimulateError::Input(format!(
+                "--data {}: expected campaigns.csv in it (the kickoff's campaign roster), found none",
+                dir.display()
+            )));
+        }
+        return Ok(dir.clone());
+    }
+    let dir = opts.out.join("data");
+    if dir.join("truth.json").is_file() {
+        return Ok(dir);
+    }
+    let fy = team.timeline.fiscal_year_start_month;
+    let prior = timeline.quarter.prior();
+    let spec = SampleSpec {
+        seed,
+        prior_start: prior.starts(fy),
+        prior_end: prior.ends(fy),
+        next_start: timeline.starts,
+        next_end: timeline.ends,
+    };
+    sample::generate(&spec)
+        .write_to(&dir)
+        .map_err(|e| SimulateError::Input(e.to_string()))?;
+    Ok(dir)
+}
+
+/// Progress lines on stderr: one per post, with its virtual time.
+struct Progress {
+    on: bool,
+    path: PathBuf,
+    shown: std::cell::Cell<usize>,
+}
+
+impl Progress {
+    fn new(on: bool, path: &Path) -> Self {
+        let shown = crate::chat::read_entries(path).map(|e| e.len()).unwrap_or(0);
+        Self { on, path: path.to_owned(), shown: std::cell::Cell::new(shown) }
+    }
+
+    fn show(&self, sent: usize, ctx: &crate::engine::PlanContext) {
+        if !self.on || sent == 0 {
+            return;
+        }
+        let Ok(entries) = crate::chat::read_entries(&self.path) else { return };
+        for e in entries.iter().skip(self.shown.get()) {
+            let when = chrono::DateTime::parse_from_rfc3339(&e.at)
+                .map(|t| ctx.local(t.with_timezone(&chrono::Utc)))
+                .unwrap_or_else(|_| e.at.clone());
+            eprintln!("  {when:<28} #{:<24} {}", e.channel, e.title);
+        }
+        self.shown.set(entries.len());
+    }
+}

@@ -1,0 +1,149 @@
+//! The simulation's output files: `summary.json` (keys fixed by the contract), the
+//! approved plan as `plan/plan.md` and `plan/plan.html`, and `transcript.md`. Each file
+//! is written to a temporary name and renamed, so a kill never leaves half a file.
+
+use std::path::Path;
+
+use chrono::SecondsFormat;
+use serde::Serialize;
+
+use super::SimulateError;
+use crate::chat::{read_entries, render_markdown};
+use crate::domain::QuarterRun;
+use crate::engine::EngineError;
+use crate::store::Store;
+use crate::timeline::STAGE_NAMES;
+
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub run_id: String,
+    pub quarter: String,
+    pub status: String,
+    pub stages: Vec<StageSummary>,
+    pub plan_versions: Vec<PlanSummary>,
+    pub approved_version: Option<u32>,
+    pub approvals: Vec<ApprovalSummary>,
+    pub checkins: Vec<CheckinSummary>,
+    pub posts: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StageSummary {
+    pub number: u8,
+    pub name: String,
+    pub status: String,
+    pub available: bool,
+    pub due_at: String,
+    pub completed_at: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PlanSummary {
+    pub version: u32,
+    pub hash: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ApprovalSummary {
+    pub group: String,
+    pub actor: String,
+    pub decision: String,
+    pub version: u32,
+    pub at: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CheckinSummary {
+    pub week: u32,
+    pub campaign: String,
+    pub owner: String,
+    pub status: String,
+    pub late: bool,
+}
+
+fn ts(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+impl Summary {
+    pub fn of(run: &QuarterRun, posts: usize) -> Self {
+        Self {
+            run_id: run.id.clone(),
+            quarter: run.quarter.clone(),
+            status: run.status.as_str().to_owned(),
+            stages: run
+                .stages
+                .iter()
+                .map(|s| StageSummary {
+                    number: s.number,
+                    name: STAGE_NAMES.get(usize::from(s.number) - 1).copied().unwrap_or("?").to_owned(),
+                    status: s.status.as_str().to_owned(),
+                    available: s.available,
+                    due_at: ts(s.due_at),
+                    completed_at: s.completed_at.map(ts),
+                })
+                .collect(),
+            plan_versions: run
+                .plan_versions
+                .iter()
+                .map(|p| PlanSummary { version: p.version, hash: p.hash.clone(), reason: p.reason.clone() })
+                .collect(),
+            approved_version: run.approved_version,
+            approvals: run
+                .approvals
+                .iter()
+                .map(|a| ApprovalSummary {
+                    group: a.group.clone(),
+                    actor: a.actor.name.clone(),
+                    decision: a.verdict.as_str().to_owned(),
+                    version: a.version,
+                    at: ts(a.at),
+                })
+                .collect(),
+            checkins: run
+                .checkins
+                .iter()
+                .flat_map(|w| {
+                    w.entries.iter().map(move |e| CheckinSummary {
+                        week: w.week,
+                        campaign: e.campaign.clone(),
+                        owner: e.owner.clone(),
+                        status: e.status.as_str().to_owned(),
+                        late: e.late,
+                    })
+                })
+                .collect(),
+            posts,
+        }
+    }
+}
+
+pub async fn write_all(store: &Store, run_id: &str, out: &Path, transcript: &Path) -> Result<(), SimulateError> {
+    let run = store
+        .load_run(run_id)
+        .await?
+        .ok_or_else(|| EngineError::UnknownRun(run_id.to_owned()))?
+        .run;
+    let entries = read_entries(transcript).map_err(|source| SimulateError::Io { path: transcript.to_owned(), source })?;
+    if let Some(v) = run.approved_version {
+        if let Some(doc) = store.plan_doc(run_id, i64::from(v)).await? {
+            let dir = out.join("plan");
+            std::fs::create_dir_all(&dir).map_err(|source| SimulateError::Io { path: dir.clone(), source })?;
+            write_atomic(&dir.join("plan.md"), doc.markdown.as_bytes())?;
+            write_atomic(&dir.join("plan.html"), doc.html.as_bytes())?;
+        }
+    }
+    let md = render_markdown(&format!("Quarterdeck transcript · {run_id}"), &entries);
+    write_atomic(&out.join("transcript.md"), md.as_bytes())?;
+    let summary = Summary::of(&run, entries.len());
+    let json = serde_json::to_vec_pretty(&summary).unwrap_or_default();
+    write_atomic(&out.join("summary.json"), &json)
+}
+
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SimulateError> {
+    let tmp = path.with_extension("tmp");
+    let err = |source| SimulateError::Io { path: path.to_owned(), source };
+    std::fs::write(&tmp, bytes).map_err(err)?;
+    std::fs::rename(&tmp, path).map_err(|source| SimulateError::Io { path: path.to_owned(), source })
+}
