@@ -1,1 +1,10 @@
-mod placeholder {}
+//! End-to-end suites: the simulated quarter on SQLite and PostgreSQL, crash and resume,
+//! the missed-run policy, job claiming across instances, the store, and the CLI's
+//! handling of bad input. One binary; each test owns its folder and database.
+
+mod cli;
+mod crash;
+mod helpers;
+mod scheduler;
+mod simulate;
+mod store;

@@ -27,7 +27,19 @@ impl Engine {
                 return Ok(processed);
             };
             processed += 1;
-            self.process(&job).await?;
+            match self.process(&job).await {
+                Ok(_) => {}
+                // Another instance kept winning the run's version check, or took over the
+                // job: give it back (or leave it to the new holder) and carry on.
+                Err(EngineError::Contended(run)) => {
+                    tracing::info!(%run, job = %job.id, "contended; job released for retry");
+                    self.store.release_job(&job, now).await?;
+                }
+                Err(EngineError::Store(crate::store::StoreError::LeaseLost(id))) => {
+                    tracing::warn!(job = %id, "lease lost; another instance owns the job");
+                }
+                Err(e) => return Err(e),
+            }
         }
     }
 

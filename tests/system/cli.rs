@@ -1,0 +1,82 @@
+//! The command line's contract for bad input: exit code 2, nothing on stdout, one
+//! message naming what was wrong, and nothing half-written.
+
+use std::process::{Command, Output};
+
+fn quarterdeck(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_quarterdeck")).args(args).output().unwrap()
+}
+
+fn assert_bad_input(out: &Output, mentions: &[&str]) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert!(out.stdout.is_empty(), "stdout: {}", String::from_utf8_lossy(&out.stdout));
+    for m in mentions {
+        assert!(err.contains(m), "expected {m:?} in: {err}");
+    }
+}
+
+#[test]
+fn an_unknown_time_zone_is_refused_naming_the_argument() {
+    let out = quarterdeck(&["timeline", "--quarter", "2027-Q1", "--tz", "Mars/Olympus"]);
+
+    assert_bad_input(&out, &["--tz", "Mars/Olympus", "IANA"]);
+}
+
+#[test]
+fn a_malformed_quarter_is_refused_naming_the_argument() {
+    let out = quarterdeck(&["timeline", "--quarter", "2027-Q5", "--tz", "UTC"]);
+
+    assert_bad_input(&out, &["--quarter", "2027-Q5"]);
+}
+
+#[test]
+fn a_bad_config_file_is_refused_naming_the_key_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("bad.toml");
+    std::fs::write(&cfg, "[[teams]]\nname = \"x\"\n").unwrap();
+    let out_dir = dir.path().join("out");
+
+    let out = quarterdeck(&["simulate", "--config", cfg.to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
+
+    assert_bad_input(&out, &["teams"]);
+    assert!(!out_dir.exists());
+}
+
+#[test]
+fn a_bad_cron_in_the_environment_is_refused_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let out = Command::new(env!("CARGO_BIN_EXE_quarterdeck"))
+        .args(["simulate", "--out"])
+        .arg(dir.path().join("o"))
+        .env("QUARTERDECK_TEAMS__0__CHECKIN_CRON", "61 9 * * Mon")
+        .output()
+        .unwrap();
+
+    assert_bad_input(&out, &["teams[0].checkin_cron", "61 9 * * Mon"]);
+}
+
+#[test]
+fn a_missing_data_folder_is_refused_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+
+    let out = quarterdeck(&["simulate", "--data", "/nonexistent/qd-data", "--out", out_dir.to_str().unwrap()]);
+
+    assert_bad_input(&out, &["--data", "/nonexistent/qd-data"]);
+}
+
+#[test]
+fn timeline_json_has_the_contract_keys() {
+    let out = quarterdeck(&["timeline", "--quarter", "2027-Q1", "--tz", "America/New_York", "--format", "json"]);
+
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for k in ["quarter", "starts", "ends", "tz", "stages", "checkins", "plan_deadline_local"] {
+        assert!(v.get(k).is_some(), "missing {k}");
+    }
+    assert_eq!(v["starts"], "2027-01-01");
+    assert_eq!(v["ends"], "2027-03-31");
+    assert_eq!(v["stages"].as_array().unwrap().len(), 12);
+}
