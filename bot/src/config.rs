@@ -546,6 +546,16 @@ mod tests {
     }
 
     #[test]
+    fn the_discord_example_config_is_valid() {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/discord.example.toml");
+
+        let s = load(Some(&file), env(&[])).unwrap();
+
+        assert_eq!(s.teams[0].timeline.tz, chrono_tz::Europe::Berlin);
+        assert_eq!(s.teams[0].stakeholders[3].quorum, 2);
+    }
+
+    #[test]
     fn secrets_come_from_the_environment_and_never_print() {
         let s = load(
             None,
