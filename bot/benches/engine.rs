@@ -10,8 +10,8 @@ use quarterdeck::clock::ManualClock;
 use quarterdeck::config;
 use quarterdeck::domain::{Actor, CheckinStatus, Verdict};
 use quarterdeck::engine::{Engine, Event};
-use quarterdeck::sample::{generate, SampleSpec};
-use quarterdeck::simulate::{simulate, SimulateOptions};
+use quarterdeck::sample::{SampleSpec, generate};
+use quarterdeck::simulate::{SimulateOptions, simulate};
 use quarterdeck::store::Store;
 use quarterdeck::timeline;
 
@@ -28,7 +28,13 @@ async fn event_throughput(settings: &config::Settings) {
     let dir = tempfile::tempdir().unwrap();
     let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     let data = dir.path().join("data");
-    let spec = SampleSpec { seed: 1, prior_start: d("2026-10-01"), prior_end: d("2026-12-31"), next_start: d("2027-01-01"), next_end: d("2027-03-31") };
+    let spec = SampleSpec {
+        seed: 1,
+        prior_start: d("2026-10-01"),
+        prior_end: d("2026-12-31"),
+        next_start: d("2027-01-01"),
+        next_end: d("2027-03-31"),
+    };
     generate(&spec).write_to(&data).unwrap();
     let url = format!("sqlite://{}", dir.path().join("bench.db").display());
     let store = Store::connect(&url, 4).await.unwrap();
@@ -44,8 +50,18 @@ async fn event_throughput(settings: &config::Settings) {
     clock.advance_to(ctx.stage_due[10]);
     engine.run_due().await.unwrap();
     for g in &ctx.stakeholders {
-        let actor = Actor::new(format!("u-{}", g.group), g.label.clone(), &[g.role_ids[0].as_str()]);
-        let e = Event::Verdict { actor, group: g.group.clone(), verdict: Verdict::Approve, version: 1, note: None };
+        let actor = Actor::new(
+            format!("u-{}", g.group),
+            g.label.clone(),
+            &[g.role_ids[0].as_str()],
+        );
+        let e = Event::Verdict {
+            actor,
+            group: g.group.clone(),
+            verdict: Verdict::Approve,
+            version: 1,
+            note: None,
+        };
         engine.handle(&run_id, e).await.unwrap();
     }
     clock.advance_to(ctx.stage_due[11]);
@@ -59,8 +75,18 @@ async fn event_throughput(settings: &config::Settings) {
     let t = Instant::now();
     for i in 0..EVENTS {
         let r = &roster[i % roster.len()];
-        let status = if i % 3 == 0 { CheckinStatus::AtRisk } else { CheckinStatus::OnTrack };
-        let e = Event::CheckinAnswered { actor: Actor::new("o", r.owner.clone(), &[]), week: 1, campaign: r.campaign.clone(), status, note: None };
+        let status = if i % 3 == 0 {
+            CheckinStatus::AtRisk
+        } else {
+            CheckinStatus::OnTrack
+        };
+        let e = Event::CheckinAnswered {
+            actor: Actor::new("o", r.owner.clone(), &[]),
+            week: 1,
+            campaign: r.campaign.clone(),
+            status,
+            note: None,
+        };
         engine.handle(&run_id, e).await.unwrap();
     }
     let secs = t.elapsed().as_secs_f64();
@@ -75,7 +101,14 @@ async fn simulated_quarter(settings: &config::Settings) {
     let mut times = Vec::new();
     for _ in 0..5 {
         let dir = tempfile::tempdir().unwrap();
-        let opts = SimulateOptions { out: dir.path().to_owned(), data: None, seed: None, database: None, team: None, progress: false };
+        let opts = SimulateOptions {
+            out: dir.path().to_owned(),
+            data: None,
+            seed: None,
+            database: None,
+            team: None,
+            progress: false,
+        };
         let t = Instant::now();
         let report = simulate(settings, &opts).await.unwrap();
         times.push(t.elapsed().as_secs_f64());

@@ -377,7 +377,9 @@ fn validate(
         teams.push(validate_team(team, &key)?);
     }
     let url = database_url.unwrap_or(raw.database.url);
-    if !(url.starts_with("sqlite:") || url.starts_with("postgres:") || url.starts_with("postgresql:"))
+    if !(url.starts_with("sqlite:")
+        || url.starts_with("postgres:")
+        || url.starts_with("postgresql:"))
     {
         return Err(ConfigError::invalid(
             "database.url",
@@ -397,7 +399,12 @@ fn validate(
 }
 
 fn validate_team(team: RawTeam, key: &str) -> Result<TeamSettings, ConfigError> {
-    if team.name.is_empty() || !team.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    if team.name.is_empty()
+        || !team
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         return Err(ConfigError::invalid(
             format!("{key}.name"),
             format!("expected letters, digits, - or _, found {:?}", team.name),
@@ -406,7 +413,10 @@ fn validate_team(team: RawTeam, key: &str) -> Result<TeamSettings, ConfigError> 
     if !(1..=12).contains(&team.fiscal_year_start_month) {
         return Err(ConfigError::invalid(
             format!("{key}.fiscal_year_start_month"),
-            format!("expected a month 1-12, found {}", team.fiscal_year_start_month),
+            format!(
+                "expected a month 1-12, found {}",
+                team.fiscal_year_start_month
+            ),
         ));
     }
     if team.working_days.is_empty() {
@@ -433,7 +443,10 @@ fn validate_team(team: RawTeam, key: &str) -> Result<TeamSettings, ConfigError> 
         if g.quorum == 0 || g.role_ids.is_empty() {
             return Err(ConfigError::invalid(
                 format!("{key}.stakeholders[{j}]"),
-                format!("group {:?} needs a quorum of at least 1 and at least one role id", g.group),
+                format!(
+                    "group {:?} needs a quorum of at least 1 and at least one role id",
+                    g.group
+                ),
             ));
         }
         if team.stakeholders[..j].iter().any(|o| o.group == g.group) {
@@ -516,9 +529,12 @@ mod tests {
 
     #[test]
     fn a_bad_time_zone_names_the_key_and_what_was_expected() {
-        let err = load(None, env(&[("QUARTERDECK_TEAMS__0__TIMEZONE", "Mars/Olympus")]))
-            .unwrap_err()
-            .to_string();
+        let err = load(
+            None,
+            env(&[("QUARTERDECK_TEAMS__0__TIMEZONE", "Mars/Olympus")]),
+        )
+        .unwrap_err()
+        .to_string();
 
         assert!(err.contains("teams[0].timezone"), "{err}");
         assert!(err.contains("IANA"), "{err}");
@@ -538,9 +554,12 @@ mod tests {
 
     #[test]
     fn a_bad_cron_expression_is_rejected_with_its_key() {
-        let err = load(None, env(&[("QUARTERDECK_TEAMS__0__CHECKIN_CRON", "every monday")]))
-            .unwrap_err()
-            .to_string();
+        let err = load(
+            None,
+            env(&[("QUARTERDECK_TEAMS__0__CHECKIN_CRON", "every monday")]),
+        )
+        .unwrap_err()
+        .to_string();
 
         assert!(err.contains("teams[0].checkin_cron"), "{err}");
     }
@@ -559,12 +578,18 @@ mod tests {
     fn secrets_come_from_the_environment_and_never_print() {
         let s = load(
             None,
-            env(&[("DISCORD_TOKEN", "tok-123"), ("DATABASE_URL", "postgres://u:pw@h/db")]),
+            env(&[
+                ("DISCORD_TOKEN", "tok-123"),
+                ("DATABASE_URL", "postgres://u:pw@h/db"),
+            ]),
         )
         .unwrap();
 
         let shown = format!("{s:?}");
-        assert!(!shown.contains("tok-123") && !shown.contains("pw@"), "{shown}");
+        assert!(
+            !shown.contains("tok-123") && !shown.contains("pw@"),
+            "{shown}"
+        );
         assert_eq!(s.database.url.expose(), "postgres://u:pw@h/db");
     }
 }

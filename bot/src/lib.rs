@@ -4,14 +4,14 @@
 //! `chat`, `store`, `stages`, `report` → `domain`, `timeline`, the analyses crate.
 
 pub mod chat;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod engine;
 pub mod report;
+pub mod sample;
+pub mod simulate;
 pub mod stages;
 pub mod store;
 pub mod timeline;
-pub mod cli;
-pub mod sample;
-pub mod simulate;

@@ -4,13 +4,20 @@
 use std::process::{Command, Output};
 
 fn quarterdeck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quarterdeck")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_quarterdeck"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn assert_bad_input(out: &Output, mentions: &[&str]) {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "stderr: {err}");
-    assert!(out.stdout.is_empty(), "stdout: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.stdout.is_empty(),
+        "stdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     for m in mentions {
         assert!(err.contains(m), "expected {m:?} in: {err}");
     }
@@ -37,7 +44,13 @@ fn a_bad_config_file_is_refused_naming_the_key_and_nothing_is_written() {
     std::fs::write(&cfg, "[[teams]]\nname = \"x\"\n").unwrap();
     let out_dir = dir.path().join("out");
 
-    let out = quarterdeck(&["simulate", "--config", cfg.to_str().unwrap(), "--out", out_dir.to_str().unwrap()]);
+    let out = quarterdeck(&[
+        "simulate",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
 
     assert_bad_input(&out, &["teams"]);
     assert!(!out_dir.exists());
@@ -62,18 +75,40 @@ fn a_missing_data_folder_is_refused_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("out");
 
-    let out = quarterdeck(&["simulate", "--data", "/nonexistent/qd-data", "--out", out_dir.to_str().unwrap()]);
+    let out = quarterdeck(&[
+        "simulate",
+        "--data",
+        "/nonexistent/qd-data",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
 
     assert_bad_input(&out, &["--data", "/nonexistent/qd-data"]);
 }
 
 #[test]
 fn timeline_json_has_the_contract_keys() {
-    let out = quarterdeck(&["timeline", "--quarter", "2027-Q1", "--tz", "America/New_York", "--format", "json"]);
+    let out = quarterdeck(&[
+        "timeline",
+        "--quarter",
+        "2027-Q1",
+        "--tz",
+        "America/New_York",
+        "--format",
+        "json",
+    ]);
 
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    for k in ["quarter", "starts", "ends", "tz", "stages", "checkins", "plan_deadline_local"] {
+    for k in [
+        "quarter",
+        "starts",
+        "ends",
+        "tz",
+        "stages",
+        "checkins",
+        "plan_deadline_local",
+    ] {
         assert!(v.get(k).is_some(), "missing {k}");
     }
     assert_eq!(v["starts"], "2027-01-01");

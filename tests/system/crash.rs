@@ -21,7 +21,9 @@ fn simulate_cmd(out: &Path) -> Command {
 }
 
 fn lines(out: &Path) -> usize {
-    std::fs::read_to_string(out.join("transcript.jsonl")).map(|t| t.lines().count()).unwrap_or(0)
+    std::fs::read_to_string(out.join("transcript.jsonl"))
+        .map(|t| t.lines().count())
+        .unwrap_or(0)
 }
 
 /// Starts the simulation and SIGKILLs it once the transcript has `after` lines (or it
@@ -47,9 +49,15 @@ fn a_quarter_killed_at_random_points_resumes_and_posts_nothing_twice() {
     let reference = tempfile::tempdir().unwrap();
     assert!(simulate_cmd(reference.path()).status().unwrap().success());
     let expected = transcript(reference.path());
-    let seed: u64 = std::env::var("CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
-    });
+    let seed: u64 = std::env::var("CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+        });
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let dir = tempfile::tempdir().unwrap();
 
@@ -61,12 +69,22 @@ fn a_quarter_killed_at_random_points_resumes_and_posts_nothing_twice() {
     let status = simulate_cmd(dir.path()).status().unwrap();
 
     assert!(status.success(), "resume failed (CRASH_SEED={seed})");
-    assert!(killed_first, "the first kill came too late to test anything (CRASH_SEED={seed})");
+    assert!(
+        killed_first,
+        "the first kill came too late to test anything (CRASH_SEED={seed})"
+    );
     let _ = killed_second; // the run may finish before the second point; still a valid resume
     let got = transcript(dir.path());
     let keys: HashSet<&str> = got.iter().map(|e| e.key.as_str()).collect();
-    assert_eq!(keys.len(), got.len(), "a key was posted twice (CRASH_SEED={seed})");
-    assert_eq!(got, expected, "resumed transcript differs (CRASH_SEED={seed})");
+    assert_eq!(
+        keys.len(),
+        got.len(),
+        "a key was posted twice (CRASH_SEED={seed})"
+    );
+    assert_eq!(
+        got, expected,
+        "resumed transcript differs (CRASH_SEED={seed})"
+    );
     assert_eq!(
         std::fs::read(dir.path().join("summary.json")).unwrap(),
         std::fs::read(reference.path().join("summary.json")).unwrap()

@@ -4,17 +4,22 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use quarterdeck::chat::{read_entries, TranscriptEntry};
+use quarterdeck::chat::{TranscriptEntry, read_entries};
 use quarterdeck::config::{self, Settings};
 use sqlx::Connection;
 
 pub fn settings(env: &[(&str, &str)]) -> Settings {
-    config::load(None, env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))).expect("test settings load")
+    config::load(
+        None,
+        env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    )
+    .expect("test settings load")
 }
 
 /// The server tests run against; CI starts it (see .ci/run).
 pub fn pg_base() -> String {
-    std::env::var("QUARTERDECK_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
+    std::env::var("QUARTERDECK_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
 }
 
 /// A new, empty PostgreSQL database, dropped when the guard goes.
@@ -26,21 +31,40 @@ pub struct PgDb {
 impl PgDb {
     pub async fn new() -> Self {
         static N: AtomicU32 = AtomicU32::new(0);
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-        let name = format!("qd_test_{}_{}_{}", std::process::id(), nanos, N.fetch_add(1, Ordering::SeqCst));
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let name = format!(
+            "qd_test_{}_{}_{}",
+            std::process::id(),
+            nanos,
+            N.fetch_add(1, Ordering::SeqCst)
+        );
         let mut admin = sqlx::PgConnection::connect(&format!("{}/postgres", pg_base()))
             .await
             .expect("PostgreSQL must be running for the tests (see .ci/run)");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
-        Self { url: format!("{}/{name}", pg_base()), name }
-    }
-
-    pub async fn drop_db(self) {
-        let mut admin = sqlx::PgConnection::connect(&format!("{}/postgres", pg_base())).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)))
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
             .execute(&mut admin)
             .await
             .unwrap();
+        Self {
+            url: format!("{}/{name}", pg_base()),
+            name,
+        }
+    }
+
+    pub async fn drop_db(self) {
+        let mut admin = sqlx::PgConnection::connect(&format!("{}/postgres", pg_base()))
+            .await
+            .unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        )))
+        .execute(&mut admin)
+        .await
+        .unwrap();
     }
 }
 

@@ -7,12 +7,12 @@ use chrono::{Duration, Utc};
 use quarterdeck::clock::ManualClock;
 use quarterdeck::config::Settings;
 use quarterdeck::domain::{Actor, RunStatus, StageStatus, Verdict};
-use quarterdeck::engine::{deliver_outbox, Engine, Event};
-use quarterdeck::sample::{generate, SampleSpec};
+use quarterdeck::engine::{Engine, Event, deliver_outbox};
+use quarterdeck::sample::{SampleSpec, generate};
 use quarterdeck::store::{NewJob, Store, StoreError};
 use quarterdeck::timeline;
 
-use crate::helpers::{settings, PgDb};
+use crate::helpers::{PgDb, settings};
 
 fn sample_data(dir: &std::path::Path) -> std::path::PathBuf {
     let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
@@ -28,7 +28,14 @@ fn sample_data(dir: &std::path::Path) -> std::path::PathBuf {
     data
 }
 
-async fn engine_with_teams(url: &str, s: &Settings, teams: usize, clock: Arc<ManualClock>, name: &str, data: &std::path::Path) -> Engine {
+async fn engine_with_teams(
+    url: &str,
+    s: &Settings,
+    teams: usize,
+    clock: Arc<ManualClock>,
+    name: &str,
+    data: &std::path::Path,
+) -> Engine {
     let store = Store::connect(url, 4).await.unwrap();
     let mut engine = Engine::new(store, clock, &s.scheduler, name);
     for i in 0..teams {
@@ -47,7 +54,11 @@ async fn three_instances_on_one_postgres_run_each_of_924_jobs_exactly_once() {
     let data = sample_data(dir.path());
     let s = settings(&[]);
     // After every stage slot of the quarter: all 42 × 12 stage jobs are due at once.
-    let clock = Arc::new(ManualClock::new(chrono::DateTime::parse_from_rfc3339("2027-02-01T00:00:00Z").unwrap().with_timezone(&Utc)));
+    let clock = Arc::new(ManualClock::new(
+        chrono::DateTime::parse_from_rfc3339("2027-02-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc),
+    ));
     let mut engines = Vec::new();
     for name in ["a", "b", "c"] {
         engines.push(engine_with_teams(&pg.url, &s, 42, clock.clone(), name, &data).await);
@@ -64,21 +75,36 @@ async fn three_instances_on_one_postgres_run_each_of_924_jobs_exactly_once() {
     // 12 stage-due jobs per run, and one compute job for each of stages 1-10.
     assert_eq!(counts, vec![("done".to_owned(), 42 * 22)]);
     for i in 0..42 {
-        let run = store.load_run(&format!("team{i:02}/2027-Q1")).await.unwrap().unwrap().run;
+        let run = store
+            .load_run(&format!("team{i:02}/2027-Q1"))
+            .await
+            .unwrap()
+            .unwrap()
+            .run;
         for st in &run.stages[..10] {
-            assert_eq!((st.status, st.output_version), (StageStatus::Done, 1), "team{i:02} stage {}", st.number);
+            assert_eq!(
+                (st.status, st.output_version),
+                (StageStatus::Done, 1),
+                "team{i:02} stage {}",
+                st.number
+            );
         }
         assert_eq!(run.stages[10].status, StageStatus::InReview);
         assert_eq!(store.latest_outputs(&run.id).await.unwrap().len(), 10);
     }
-    assert!(processed.iter().filter(|p| **p > 0).count() >= 2, "work was not shared: {processed:?}");
+    assert!(
+        processed.iter().filter(|p| **p > 0).count() >= 2,
+        "work was not shared: {processed:?}"
+    );
     for e in &engines {
         e.store().close().await;
     }
     pg.drop_db().await;
 }
 
-async fn futures_join<T: Send + 'static>(handles: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {
+async fn futures_join<T: Send + 'static>(
+    handles: impl Iterator<Item = tokio::task::JoinHandle<T>>,
+) -> Vec<T> {
     let mut out = Vec::new();
     for h in handles.collect::<Vec<_>>() {
         out.push(h.await.unwrap());
@@ -101,14 +127,31 @@ async fn a_dead_instances_lease_expires_and_its_late_commit_is_refused() {
     };
     store.schedule(&[job], now).await.unwrap();
 
-    let a = store.claim_due(now, "a", Duration::seconds(60)).await.unwrap().unwrap();
-    let b_early = store.claim_due(now + Duration::seconds(30), "b", Duration::seconds(60)).await.unwrap();
-    let b_late = store.claim_due(now + Duration::seconds(61), "b", Duration::seconds(60)).await.unwrap();
+    let a = store
+        .claim_due(now, "a", Duration::seconds(60))
+        .await
+        .unwrap()
+        .unwrap();
+    let b_early = store
+        .claim_due(now + Duration::seconds(30), "b", Duration::seconds(60))
+        .await
+        .unwrap();
+    let b_late = store
+        .claim_due(now + Duration::seconds(61), "b", Duration::seconds(60))
+        .await
+        .unwrap();
 
     assert!(b_early.is_none(), "the lease was still live");
     assert_eq!(b_late.unwrap().id, a.id);
-    store.finish_job(&a, quarterdeck::store::JobOutcome::Done, now).await.unwrap();
-    assert_eq!(store.job_counts().await.unwrap(), vec![("claimed".to_owned(), 1)], "a's finish must not count");
+    store
+        .finish_job(&a, quarterdeck::store::JobOutcome::Done, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.job_counts().await.unwrap(),
+        vec![("claimed".to_owned(), 1)],
+        "a's finish must not count"
+    );
     store.close().await;
     pg.drop_db().await;
 }
@@ -119,8 +162,18 @@ async fn drive_to_kickoff(engine: &Engine, clock: &ManualClock, run_id: &str) {
     clock.advance_to(setup.ctx.stage_due[10]);
     engine.run_due().await.unwrap();
     for g in &setup.ctx.stakeholders {
-        let actor = Actor::new(format!("u-{}", g.group), g.label.clone(), &[g.role_ids[0].as_str()]);
-        let ev = Event::Verdict { actor, group: g.group.clone(), verdict: Verdict::Approve, version: 1, note: None };
+        let actor = Actor::new(
+            format!("u-{}", g.group),
+            g.label.clone(),
+            &[g.role_ids[0].as_str()],
+        );
+        let ev = Event::Verdict {
+            actor,
+            group: g.group.clone(),
+            verdict: Verdict::Approve,
+            version: 1,
+            note: None,
+        };
         engine.handle(run_id, ev).await.unwrap();
     }
     clock.advance_to(setup.ctx.stage_due[11]);
@@ -133,12 +186,26 @@ async fn check_ins_missed_during_downtime_are_skipped_in_one_notice_and_later_on
     let data = sample_data(dir.path());
     let s = settings(&[]);
     let url = format!("sqlite://{}", dir.path().join("q.db").display());
-    let clock = Arc::new(ManualClock::new(chrono::DateTime::parse_from_rfc3339("2026-12-01T00:00:00Z").unwrap().with_timezone(&Utc)));
+    let clock = Arc::new(ManualClock::new(
+        chrono::DateTime::parse_from_rfc3339("2026-12-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc),
+    ));
     let engine = engine_with_teams(&url, &s, 1, clock.clone(), "solo", &data).await;
     let run_id = "team00/2027-Q1";
     drive_to_kickoff(&engine, &clock, run_id).await;
     let ctx = engine.setup(run_id).unwrap().ctx.clone();
-    assert_eq!(engine.store().load_run(run_id).await.unwrap().unwrap().run.status, RunStatus::Executing);
+    assert_eq!(
+        engine
+            .store()
+            .load_run(run_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .run
+            .status,
+        RunStatus::Executing
+    );
 
     // Down from before week 1's check-in until 1 hour after week 4's (grace: 3 hours).
     clock.advance_to(ctx.checkins[3] + Duration::hours(1));
@@ -153,7 +220,13 @@ async fn check_ins_missed_during_downtime_are_skipped_in_one_notice_and_later_on
         assert!(notice.contains(&format!("week {w} check-in")), "{notice}");
     }
     // Weeks 1-3 are recorded as skipped; week 4 was within the grace period and ran late.
-    assert_eq!(run.checkins.iter().filter(|w| !w.open && w.entries.is_empty()).count(), 3);
+    assert_eq!(
+        run.checkins
+            .iter()
+            .filter(|w| !w.open && w.entries.is_empty())
+            .count(),
+        3
+    );
     assert!(posts.iter().any(|p| p.key.ends_with("/checkin/w04/prompt")));
     assert!(!posts.iter().any(|p| p.key.ends_with("/checkin/w01/prompt")));
     let trail = engine.store().audit_trail(run_id).await.unwrap();
@@ -164,15 +237,36 @@ async fn check_ins_missed_during_downtime_are_skipped_in_one_notice_and_later_on
         clock.advance_to(t);
         engine.run_due().await.unwrap();
     }
-    let sent = deliver_outbox(engine.store(), &quarterdeck::chat::Transcript::open(&dir.path().join("t.jsonl")).unwrap(), clock.as_ref()).await.unwrap();
+    let sent = deliver_outbox(
+        engine.store(),
+        &quarterdeck::chat::Transcript::open(&dir.path().join("t.jsonl")).unwrap(),
+        clock.as_ref(),
+    )
+    .await
+    .unwrap();
     assert!(sent > 0);
-    assert_eq!(engine.store().load_run(run_id).await.unwrap().unwrap().run.status, RunStatus::Completed);
+    assert_eq!(
+        engine
+            .store()
+            .load_run(run_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .run
+            .status,
+        RunStatus::Completed
+    );
 }
 
 #[tokio::test]
 async fn a_stale_commit_is_refused_as_a_conflict() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::connect(&format!("sqlite://{}", dir.path().join("c.db").display()), 2).await.unwrap();
+    let store = Store::connect(
+        &format!("sqlite://{}", dir.path().join("c.db").display()),
+        2,
+    )
+    .await
+    .unwrap();
     let run = quarterdeck::domain::QuarterRun::new("t", "2027-Q1", &[Utc::now(); 12]);
     store.create_run(&run, &[], Utc::now()).await.unwrap();
     let commit = |v| quarterdeck::store::Commit {

@@ -2,13 +2,20 @@
 
 use std::collections::HashSet;
 
-use quarterdeck::simulate::{simulate, SimulateOptions};
+use quarterdeck::simulate::{SimulateOptions, simulate};
 use serde_json::Value;
 
-use crate::helpers::{settings, summary, transcript, PgDb};
+use crate::helpers::{PgDb, settings, summary, transcript};
 
 fn opts(out: &std::path::Path, database: Option<String>) -> SimulateOptions {
-    SimulateOptions { out: out.to_owned(), data: None, seed: Some(7), database, team: None, progress: false }
+    SimulateOptions {
+        out: out.to_owned(),
+        data: None,
+        seed: Some(7),
+        database,
+        team: None,
+        progress: false,
+    }
 }
 
 /// What a user checks in the outputs of a completed quarter.
@@ -22,21 +29,36 @@ fn assert_complete_quarter(out: &std::path::Path) {
     assert_eq!(stages.len(), 12);
     assert!(stages.iter().all(|st| st["status"] == "done"), "{stages:?}");
     // The change request produced v2, and v2 is what everyone approved.
-    let versions: Vec<u64> = s["plan_versions"].as_array().unwrap().iter().map(|v| v["version"].as_u64().unwrap()).collect();
+    let versions: Vec<u64> = s["plan_versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_u64().unwrap())
+        .collect();
     assert_eq!(versions, [1, 2]);
     assert_eq!(s["approved_version"], 2);
     let approvals = s["approvals"].as_array().unwrap();
-    assert!(approvals.iter().any(|a| a["decision"] == "request_changes" && a["version"] == 1));
+    assert!(
+        approvals
+            .iter()
+            .any(|a| a["decision"] == "request_changes" && a["version"] == 1)
+    );
     let v2_groups: HashSet<&str> = approvals
         .iter()
         .filter(|a| a["version"] == 2 && a["decision"] == "approve")
         .map(|a| a["group"].as_str().unwrap())
         .collect();
-    assert_eq!(v2_groups, HashSet::from(["marketing", "sales", "finance", "executive"]));
+    assert_eq!(
+        v2_groups,
+        HashSet::from(["marketing", "sales", "finance", "executive"])
+    );
     // Owners checked in every week; the configured one missed, two were late.
     let checkins = s["checkins"].as_array().unwrap();
     assert!(!checkins.is_empty());
-    assert_eq!(checkins.iter().filter(|c| c["status"] == "missed").count(), 1);
+    assert_eq!(
+        checkins.iter().filter(|c| c["status"] == "missed").count(),
+        1
+    );
     assert_eq!(checkins.iter().filter(|c| c["late"] == true).count(), 2);
     // Every post once, in time order, and the summary counts them.
     let keys: HashSet<&str> = posts.iter().map(|p| p.key.as_str()).collect();
@@ -46,7 +68,11 @@ fn assert_complete_quarter(out: &std::path::Path) {
     // The approved plan is on disk and is the version whose hash the summary names.
     let md = std::fs::read_to_string(out.join("plan/plan.md")).unwrap();
     assert!(md.contains("Version 2"));
-    assert!(std::fs::read_to_string(out.join("plan/plan.html")).unwrap().starts_with("<!DOCTYPE html>"));
+    assert!(
+        std::fs::read_to_string(out.join("plan/plan.html"))
+            .unwrap()
+            .starts_with("<!DOCTYPE html>")
+    );
     assert!(out.join("transcript.md").is_file());
 }
 
@@ -54,7 +80,9 @@ fn assert_complete_quarter(out: &std::path::Path) {
 async fn a_whole_quarter_completes_on_sqlite_with_one_reapproval() {
     let dir = tempfile::tempdir().unwrap();
 
-    let report = simulate(&settings(&[]), &opts(dir.path(), None)).await.unwrap();
+    let report = simulate(&settings(&[]), &opts(dir.path(), None))
+        .await
+        .unwrap();
 
     assert!(!report.already_complete);
     assert_complete_quarter(dir.path());
@@ -66,8 +94,12 @@ async fn a_whole_quarter_completes_on_postgres_with_the_same_posts_as_on_sqlite(
     let on_pg = tempfile::tempdir().unwrap();
     let on_sqlite = tempfile::tempdir().unwrap();
 
-    simulate(&settings(&[]), &opts(on_pg.path(), Some(pg.url.clone()))).await.unwrap();
-    simulate(&settings(&[]), &opts(on_sqlite.path(), None)).await.unwrap();
+    simulate(&settings(&[]), &opts(on_pg.path(), Some(pg.url.clone())))
+        .await
+        .unwrap();
+    simulate(&settings(&[]), &opts(on_sqlite.path(), None))
+        .await
+        .unwrap();
 
     assert_complete_quarter(on_pg.path());
     assert_eq!(transcript(on_pg.path()), transcript(on_sqlite.path()));
@@ -79,53 +111,90 @@ async fn the_same_seed_gives_the_same_posts_at_the_same_virtual_times() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
 
-    simulate(&settings(&[]), &opts(a.path(), None)).await.unwrap();
-    simulate(&settings(&[]), &opts(b.path(), None)).await.unwrap();
+    simulate(&settings(&[]), &opts(a.path(), None))
+        .await
+        .unwrap();
+    simulate(&settings(&[]), &opts(b.path(), None))
+        .await
+        .unwrap();
 
     assert_eq!(transcript(a.path()), transcript(b.path()));
-    assert_eq!(std::fs::read(a.path().join("plan/plan.md")).unwrap(), std::fs::read(b.path().join("plan/plan.md")).unwrap());
+    assert_eq!(
+        std::fs::read(a.path().join("plan/plan.md")).unwrap(),
+        std::fs::read(b.path().join("plan/plan.md")).unwrap()
+    );
 }
 
 #[tokio::test]
 async fn running_again_on_a_completed_quarter_changes_nothing_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    simulate(&settings(&[]), &opts(dir.path(), None)).await.unwrap();
+    simulate(&settings(&[]), &opts(dir.path(), None))
+        .await
+        .unwrap();
     let before = std::fs::read(dir.path().join("transcript.jsonl")).unwrap();
     let summary_before = std::fs::read(dir.path().join("summary.json")).unwrap();
 
-    let report = simulate(&settings(&[]), &opts(dir.path(), None)).await.unwrap();
+    let report = simulate(&settings(&[]), &opts(dir.path(), None))
+        .await
+        .unwrap();
 
     assert!(report.already_complete);
-    assert_eq!(std::fs::read(dir.path().join("transcript.jsonl")).unwrap(), before);
-    assert_eq!(std::fs::read(dir.path().join("summary.json")).unwrap(), summary_before);
+    assert_eq!(
+        std::fs::read(dir.path().join("transcript.jsonl")).unwrap(),
+        before
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("summary.json")).unwrap(),
+        summary_before
+    );
 }
 
 #[tokio::test]
 async fn without_a_change_request_plan_v1_is_approved_directly() {
     let dir = tempfile::tempdir().unwrap();
 
-    simulate(&settings(&[("QUARTERDECK_SIMULATION__CHANGE_REQUEST", "false")]), &opts(dir.path(), None)).await.unwrap();
+    simulate(
+        &settings(&[("QUARTERDECK_SIMULATION__CHANGE_REQUEST", "false")]),
+        &opts(dir.path(), None),
+    )
+    .await
+    .unwrap();
 
     let s = summary(dir.path());
     assert_eq!(s["approved_version"], 1);
     assert_eq!(s["plan_versions"].as_array().unwrap().len(), 1);
-    assert!(s["approvals"].as_array().unwrap().iter().all(|a| a["decision"] == "approve"));
+    assert!(
+        s["approvals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["decision"] == "approve")
+    );
 }
 
 #[tokio::test]
 async fn stages_without_a_built_analysis_say_so_instead_of_inventing_numbers() {
     let dir = tempfile::tempdir().unwrap();
 
-    simulate(&settings(&[]), &opts(dir.path(), None)).await.unwrap();
+    simulate(&settings(&[]), &opts(dir.path(), None))
+        .await
+        .unwrap();
 
     let s = summary(dir.path());
     let posts = transcript(dir.path());
     for st in s["stages"].as_array().unwrap() {
         if st["available"] == Value::Bool(false) {
             let n = st["number"].as_u64().unwrap();
-            let post = posts.iter().find(|p| p.key.ends_with(&format!("/s{n:02}/result/v1"))).unwrap();
+            let post = posts
+                .iter()
+                .find(|p| p.key.ends_with(&format!("/s{n:02}/result/v1")))
+                .unwrap();
             assert!(post.title.contains("not available"), "{}", post.title);
-            assert!(!post.text.contains('%'), "an unavailable stage printed a rate: {}", post.text);
+            assert!(
+                !post.text.contains('%'),
+                "an unavailable stage printed a rate: {}",
+                post.text
+            );
         }
     }
 }

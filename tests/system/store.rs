@@ -23,7 +23,12 @@ fn audit_row() -> NewAudit {
 async fn guarantees(store: &Store, raw_update: impl AsyncFnOnce() -> bool) {
     let run = QuarterRun::new("t", "2027-Q1", &[Utc::now(); 12]);
     store.create_run(&run, &[], Utc::now()).await.unwrap();
-    let post = NewPost { key: "t/2027-Q1/s01/result/v1".into(), channel: "c".into(), kind: "k".into(), message: "{\"title\":\"x\",\"body\":\"\"}".into() };
+    let post = NewPost {
+        key: "t/2027-Q1/s01/result/v1".into(),
+        channel: "c".into(),
+        kind: "k".into(),
+        message: "{\"title\":\"x\",\"body\":\"\"}".into(),
+    };
     for v in [1, 2] {
         let c = Commit {
             run: &run,
@@ -43,8 +48,14 @@ async fn guarantees(store: &Store, raw_update: impl AsyncFnOnce() -> bool) {
     assert_eq!(store.posts(&run.id).await.unwrap().len(), 1);
     assert_eq!(store.audit_trail(&run.id).await.unwrap().len(), 2);
     // The database itself refuses to rewrite history.
-    assert!(!raw_update().await, "an UPDATE of the audit table succeeded");
-    assert_eq!(store.audit_trail(&run.id).await.unwrap()[0].entry, audit_row());
+    assert!(
+        !raw_update().await,
+        "an UPDATE of the audit table succeeded"
+    );
+    assert_eq!(
+        store.audit_trail(&run.id).await.unwrap()[0].entry,
+        audit_row()
+    );
 }
 
 #[tokio::test]
@@ -55,7 +66,10 @@ async fn outbox_keys_are_unique_and_the_audit_trail_is_append_only_on_sqlite() {
 
     guarantees(&store, async || {
         let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-        sqlx::query("UPDATE audit SET detail = 'forged'").execute(&pool).await.is_ok()
+        sqlx::query("UPDATE audit SET detail = 'forged'")
+            .execute(&pool)
+            .await
+            .is_ok()
     })
     .await;
 }
@@ -68,8 +82,14 @@ async fn outbox_keys_are_unique_and_the_audit_trail_is_append_only_on_postgres()
     let url = pg.url.clone();
     guarantees(&store, async || {
         let pool = sqlx::PgPool::connect(&url).await.unwrap();
-        let updated = sqlx::query("UPDATE audit SET detail = 'forged'").execute(&pool).await.is_ok();
-        let deleted = sqlx::query("DELETE FROM audit").execute(&pool).await.is_ok();
+        let updated = sqlx::query("UPDATE audit SET detail = 'forged'")
+            .execute(&pool)
+            .await
+            .is_ok();
+        let deleted = sqlx::query("DELETE FROM audit")
+            .execute(&pool)
+            .await
+            .is_ok();
         pool.close().await;
         updated || deleted
     })

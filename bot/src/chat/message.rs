@@ -81,7 +81,12 @@ impl Message {
         self
     }
 
-    pub fn button(mut self, custom_id: String, label: impl Into<String>, style: ButtonStyle) -> Self {
+    pub fn button(
+        mut self,
+        custom_id: String,
+        label: impl Into<String>,
+        style: ButtonStyle,
+    ) -> Self {
         self.buttons.push(Button {
             custom_id,
             label: label.into(),
@@ -105,7 +110,11 @@ impl Message {
             out.push_str(&t.to_markdown());
         }
         if !self.buttons.is_empty() {
-            let labels: Vec<String> = self.buttons.iter().map(|b| format!("[{}]", b.label)).collect();
+            let labels: Vec<String> = self
+                .buttons
+                .iter()
+                .map(|b| format!("[{}]", b.label))
+                .collect();
             out.push_str("\n\n");
             out.push_str(&labels.join(" "));
         }

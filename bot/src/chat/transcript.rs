@@ -89,7 +89,12 @@ impl Transcript {
             kind: post.kind.to_owned(),
             title: post.message.title.clone(),
             text: post.message.to_markdown(),
-            attachments: post.message.attachments.iter().map(|a| a.name.clone()).collect(),
+            attachments: post
+                .message
+                .attachments
+                .iter()
+                .map(|a| a.name.clone())
+                .collect(),
         };
         let mut line = serde_json::to_string(&entry)
             .map_err(|e| ChatError::Rejected(format!("cannot encode post: {e}")))?;
@@ -155,7 +160,10 @@ pub fn read_entries(path: &Path) -> std::io::Result<Vec<TranscriptEntry>> {
         }
     }
     if torn {
-        OpenOptions::new().write(true).open(path)?.set_len(good_bytes)?;
+        OpenOptions::new()
+            .write(true)
+            .open(path)?
+            .set_len(good_bytes)?;
     }
     Ok(entries)
 }
@@ -204,7 +212,11 @@ mod tests {
         t.post(post("a", &m)).await.unwrap();
         t.post(post("b", &m)).await.unwrap();
 
-        let keys: Vec<String> = read_entries(&path).unwrap().into_iter().map(|e| e.key).collect();
+        let keys: Vec<String> = read_entries(&path)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.key)
+            .collect();
         assert_eq!(keys, ["a", "b"]);
     }
 

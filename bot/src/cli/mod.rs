@@ -13,7 +13,11 @@ use crate::config::{self, Settings};
 use crate::simulate::{self, SimulateError, SimulateOptions};
 
 #[derive(Debug, Parser)]
-#[command(name = "quarterdeck", version, about = "Runs a marketing team's quarterly planning")]
+#[command(
+    name = "quarterdeck",
+    version,
+    about = "Runs a marketing team's quarterly planning"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -84,11 +88,17 @@ pub struct Failure {
 
 impl Failure {
     pub fn input(message: impl Into<String>) -> Self {
-        Self { code: 2, message: message.into() }
+        Self {
+            code: 2,
+            message: message.into(),
+        }
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
-        Self { code: 1, message: message.into() }
+        Self {
+            code: 1,
+            message: message.into(),
+        }
     }
 }
 
@@ -115,13 +125,30 @@ fn settings(file: Option<&PathBuf>) -> Result<Settings, Failure> {
 
 async fn dispatch(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Simulate { config, data, out, seed, database, team, quiet } => {
+        Command::Simulate {
+            config,
+            data,
+            out,
+            seed,
+            database,
+            team,
+            quiet,
+        } => {
             let settings = settings(config.as_ref())?;
-            let opts = SimulateOptions { out, data, seed, database, team, progress: !quiet };
-            let report = simulate::simulate(&settings, &opts).await.map_err(|e| match e {
-                SimulateError::Input(m) => Failure::input(m),
-                other => Failure::internal(format!("{other:#}")),
-            })?;
+            let opts = SimulateOptions {
+                out,
+                data,
+                seed,
+                database,
+                team,
+                progress: !quiet,
+            };
+            let report = simulate::simulate(&settings, &opts)
+                .await
+                .map_err(|e| match e {
+                    SimulateError::Input(m) => Failure::input(m),
+                    other => Failure::internal(format!("{other:#}")),
+                })?;
             if report.already_complete {
                 println!(
                     "{} is already complete in {}; nothing changed ({} posts).",
@@ -143,12 +170,25 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::Timeline { quarter, tz, fiscal_year_start_month, format, config } => {
+        Command::Timeline {
+            quarter,
+            tz,
+            fiscal_year_start_month,
+            format,
+            config,
+        } => {
             let settings = settings(config.as_ref())?;
             timeline_cmd::run(&settings, &quarter, &tz, fiscal_year_start_month, format)
         }
-        Command::SampleData { out, seed, quarter, fiscal_year_start_month } => {
-            let q: crate::timeline::Quarter = quarter.parse().map_err(|e| Failure::input(format!("--quarter: {e}")))?;
+        Command::SampleData {
+            out,
+            seed,
+            quarter,
+            fiscal_year_start_month,
+        } => {
+            let q: crate::timeline::Quarter = quarter
+                .parse()
+                .map_err(|e| Failure::input(format!("--quarter: {e}")))?;
             if !(1..=12).contains(&fiscal_year_start_month) {
                 return Err(Failure::input(format!(
                     "--fiscal-year-start-month: expected a month 1-12, found {fiscal_year_start_month}"
@@ -162,8 +202,14 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
                 next_start: q.starts(fiscal_year_start_month),
                 next_end: q.ends(fiscal_year_start_month),
             };
-            let files = crate::sample::generate(&spec).write_to(&out).map_err(|e| Failure::input(e.to_string()))?;
-            println!("Wrote {} files to {} (seed {seed}).", files.len(), out.display());
+            let files = crate::sample::generate(&spec)
+                .write_to(&out)
+                .map_err(|e| Failure::input(e.to_string()))?;
+            println!(
+                "Wrote {} files to {} (seed {seed}).",
+                files.len(),
+                out.display()
+            );
             Ok(())
         }
     }

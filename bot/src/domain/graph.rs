@@ -10,10 +10,10 @@ pub fn dependencies(n: u8) -> &'static [u8] {
         4 => &[2],    // lead scoring uses the measured funnel
         5 => &[1, 2], // market: journey shifts and our rates against benchmarks
         // Week 2: planning.
-        6 => &[1],        // budget from ROI and attribution
-        7 => &[2, 4, 6],  // goals from funnel rates, scoring and the allocation
-        8 => &[6, 7],     // calendar funds campaigns from the allocation and goals
-        9 => &[3, 8],     // content plan from the SEO review and the calendar
+        6 => &[1],       // budget from ROI and attribution
+        7 => &[2, 4, 6], // goals from funnel rates, scoring and the allocation
+        8 => &[6, 7],    // calendar funds campaigns from the allocation and goals
+        9 => &[3, 8],    // content plan from the SEO review and the calendar
         10 => &[1, 2, 3, 4, 5, 6, 7, 8, 9],
         11 => &[10],
         12 => &[11],
@@ -25,10 +25,7 @@ pub fn dependencies(n: u8) -> &'static [u8] {
 pub fn dependents_closure(n: u8) -> Vec<u8> {
     let mut out: Vec<u8> = Vec::new();
     for m in (n + 1)..=STAGE_COUNT {
-        if dependencies(m)
-            .iter()
-            .any(|d| *d == n || out.contains(d))
-        {
+        if dependencies(m).iter().any(|d| *d == n || out.contains(d)) {
             out.push(m);
         }
     }

@@ -6,8 +6,8 @@ mod graph;
 mod run;
 
 pub use actor::Actor;
-pub use graph::{dependencies, dependents_closure, STAGE_COUNT};
+pub use graph::{STAGE_COUNT, dependencies, dependents_closure};
 pub use run::{
-    Approval, CheckinEntry, CheckinStatus, CheckinWeek, PlanVersion, QuarterRun, RosterEntry, RunStatus,
-    Stage, StageStatus, Verdict,
+    Approval, CheckinEntry, CheckinStatus, CheckinWeek, PlanVersion, QuarterRun, RosterEntry,
+    RunStatus, Stage, StageStatus, Verdict,
 };

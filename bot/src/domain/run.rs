@@ -225,4 +225,3 @@ impl QuarterRun {
         self.checkins.iter_mut().find(|w| w.week == week)
     }
 }
-

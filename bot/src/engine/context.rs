@@ -35,8 +35,16 @@ impl PlanContext {
             channels: team.channels.clone(),
             roles: team.roles.clone(),
             stakeholders: team.stakeholders.clone(),
-            stage_due: timeline.stages.iter().map(|s| s.due.with_timezone(&Utc)).collect(),
-            checkins: timeline.checkins.iter().map(|c| c.at.with_timezone(&Utc)).collect(),
+            stage_due: timeline
+                .stages
+                .iter()
+                .map(|s| s.due.with_timezone(&Utc))
+                .collect(),
+            checkins: timeline
+                .checkins
+                .iter()
+                .map(|c| c.at.with_timezone(&Utc))
+                .collect(),
             checkin_window: Duration::hours(i64::from(team.checkin_window_hours)),
             plan_deadline: timeline.plan_deadline.with_timezone(&Utc),
         }
@@ -48,6 +56,8 @@ impl PlanContext {
 
     /// A UTC instant shown in the team's zone, for posts.
     pub fn local(&self, at: DateTime<Utc>) -> String {
-        at.with_timezone(&self.tz).format("%a %-d %b %Y %H:%M %Z").to_string()
+        at.with_timezone(&self.tz)
+            .format("%a %-d %b %Y %H:%M %Z")
+            .to_string()
     }
 }

@@ -39,7 +39,7 @@ pub struct JobSpec {
 #[serde(tag = "job", rename_all = "snake_case")]
 pub enum Job {
     /// Hand this event to the engine.
-    Deliver { event: Event },
+    Deliver { event: Box<Event> },
     /// Compute a stage's findings, then deliver `StageComputed`.
     Compute { stage: u8 },
 }

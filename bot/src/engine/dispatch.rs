@@ -10,7 +10,11 @@ const BATCH: i64 = 64;
 
 /// Sends every unsent post; returns how many were sent. Stops at the first transient
 /// failure (to be retried later); a post the chat rejects is recorded and skipped.
-pub async fn deliver_outbox(store: &Store, chat: &dyn ChatPort, clock: &dyn Clock) -> Result<usize, StoreError> {
+pub async fn deliver_outbox(
+    store: &Store,
+    chat: &dyn ChatPort,
+    clock: &dyn Clock,
+) -> Result<usize, StoreError> {
     let mut sent = 0;
     loop {
         let rows = store.unsent_posts(BATCH).await?;
@@ -29,7 +33,9 @@ pub async fn deliver_outbox(store: &Store, chat: &dyn ChatPort, clock: &dyn Cloc
             };
             match chat.post(post).await {
                 Ok(posted) => {
-                    store.mark_sent(&row.key, &posted.message_id, clock.now()).await?;
+                    store
+                        .mark_sent(&row.key, &posted.message_id, clock.now())
+                        .await?;
                     sent += 1;
                 }
                 Err(ChatError::Transient(e)) => {

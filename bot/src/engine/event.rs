@@ -10,11 +10,19 @@ use crate::stages::StageResult;
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// A stage's slot on the timeline has come.
-    StageDue { stage: u8 },
+    StageDue {
+        stage: u8,
+    },
     /// A stage's computation finished (the worker stores its findings alongside).
-    StageComputed { stage: u8, result: StageResult },
+    StageComputed {
+        stage: u8,
+        result: StageResult,
+    },
     /// A stage's computation failed in a way a retry will not fix.
-    StageFailed { stage: u8, error: String },
+    StageFailed {
+        stage: u8,
+        error: String,
+    },
     /// A stakeholder's decision on a plan version.
     Verdict {
         actor: Actor,
@@ -24,10 +32,20 @@ pub enum Event {
         note: Option<String>,
     },
     /// Someone with the run-stages role asks for a stage to be computed again.
-    Rerun { actor: Actor, stage: u8, reason: String },
-    CheckinDue { week: u32 },
-    CheckinReminder { week: u32 },
-    CheckinClose { week: u32 },
+    Rerun {
+        actor: Actor,
+        stage: u8,
+        reason: String,
+    },
+    CheckinDue {
+        week: u32,
+    },
+    CheckinReminder {
+        week: u32,
+    },
+    CheckinClose {
+        week: u32,
+    },
     CheckinAnswered {
         actor: Actor,
         week: u32,
@@ -36,7 +54,9 @@ pub enum Event {
         note: Option<String>,
     },
     /// The scheduler skipped recurring jobs that were missed past the grace period.
-    JobsSkipped { jobs: Vec<SkippedJob> },
+    JobsSkipped {
+        jobs: Vec<SkippedJob>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -18,18 +18,21 @@ use std::sync::Arc;
 
 use chrono::Duration;
 
+pub use crate::stages::StageResult;
 pub use context::PlanContext;
 pub use decide::{approval_buttons, decide};
 pub use decision::{AuditEntry, Decision, Job, JobSpec, MissedPolicy, Post, Rejection};
 pub use dispatch::deliver_outbox;
 pub use event::{Event, SkippedJob};
-pub use crate::stages::StageResult;
 
 use crate::clock::Clock;
 use crate::config::{SchedulerSettings, TeamSettings};
 use crate::domain::QuarterRun;
 use crate::stages::PlanDoc;
-use crate::store::{ClaimedJob, Commit, JobOutcome, NewAudit, NewJob, NewPost, PlanDocRow, StageOutputRow, Store, StoreError};
+use crate::store::{
+    ClaimedJob, Commit, JobOutcome, NewAudit, NewJob, NewPost, PlanDocRow, StageOutputRow, Store,
+    StoreError,
+};
 use crate::timeline::Timeline;
 
 #[derive(Debug, thiserror::Error)]
@@ -79,7 +82,12 @@ pub struct Engine {
 const CONFLICT_RETRIES: usize = 8;
 
 impl Engine {
-    pub fn new(store: Store, clock: Arc<dyn Clock>, scheduler: &SchedulerSettings, instance: impl Into<String>) -> Self {
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        scheduler: &SchedulerSettings,
+        instance: impl Into<String>,
+    ) -> Self {
         Self {
             store,
             clock,
@@ -104,7 +112,12 @@ impl Engine {
 
     /// Registers a team's run for `timeline` and creates it in the store (with its stage
     /// jobs) unless it exists. Returns the run id.
-    pub async fn open_run(&mut self, team: &TeamSettings, timeline: &Timeline, data_dir: PathBuf) -> Result<String, EngineError> {
+    pub async fn open_run(
+        &mut self,
+        team: &TeamSettings,
+        timeline: &Timeline,
+        data_dir: PathBuf,
+    ) -> Result<String, EngineError> {
         let ctx = PlanContext::new(team, timeline);
         let run = QuarterRun::new(&ctx.team, &ctx.quarter, &ctx.stage_due);
         let jobs: Vec<NewJob> = run
@@ -114,7 +127,9 @@ impl Engine {
                 let spec = JobSpec {
                     id: format!("{}/stage-due/s{:02}", run.id, s.number),
                     due_at: s.due_at,
-                    job: Job::Deliver { event: Event::StageDue { stage: s.number } },
+                    job: Job::Deliver {
+                        event: Box::new(Event::StageDue { stage: s.number }),
+                    },
                     policy: MissedPolicy::RunLate,
                 };
                 new_job(&run.id, &spec)
@@ -139,7 +154,10 @@ impl Engine {
         finish: &[(&ClaimedJob, JobOutcome)],
         artifacts: Artifacts,
     ) -> Result<Outcome, EngineError> {
-        let setup = self.runs.get(run_id).ok_or_else(|| EngineError::UnknownRun(run_id.to_owned()))?;
+        let setup = self
+            .runs
+            .get(run_id)
+            .ok_or_else(|| EngineError::UnknownRun(run_id.to_owned()))?;
         for _ in 0..CONFLICT_RETRIES {
             let stored = self
                 .store
@@ -154,11 +172,25 @@ impl Engine {
                     return Ok(Outcome::Refused(rejection));
                 }
             };
-            let commit = commit_for(&stored.run, &decision, stored.version, now, finish, &artifacts);
+            let commit = commit_for(
+                &stored.run,
+                &decision,
+                stored.version,
+                now,
+                finish,
+                &artifacts,
+            );
             match self.store.commit(commit).await {
                 Ok(()) => {
-                    tracing::debug!(run = run_id, event = event.name(), posts = decision.posts.len(), "applied");
-                    return Ok(Outcome::Applied { posts: decision.posts.len() });
+                    tracing::debug!(
+                        run = run_id,
+                        event = event.name(),
+                        posts = decision.posts.len(),
+                        "applied"
+                    );
+                    return Ok(Outcome::Applied {
+                        posts: decision.posts.len(),
+                    });
                 }
                 Err(StoreError::Conflict) => continue,
                 Err(e) => return Err(e.into()),
@@ -245,13 +277,15 @@ fn commit_for<'a>(
         })
         .collect();
     let plan = match (&artifacts.plan, d.run.latest_plan()) {
-        (Some(doc), Some(p)) if d.run.plan_versions.len() > before.plan_versions.len() => Some(PlanDocRow {
-            version: i64::from(p.version),
-            hash: p.hash.clone(),
-            reason: p.reason.clone(),
-            markdown: doc.markdown.clone(),
-            html: doc.html.clone(),
-        }),
+        (Some(doc), Some(p)) if d.run.plan_versions.len() > before.plan_versions.len() => {
+            Some(PlanDocRow {
+                version: i64::from(p.version),
+                hash: p.hash.clone(),
+                reason: p.reason.clone(),
+                markdown: doc.markdown.clone(),
+                html: doc.html.clone(),
+            })
+        }
         _ => None,
     };
     Commit {

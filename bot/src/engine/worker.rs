@@ -23,7 +23,11 @@ impl Engine {
                 self.skip(&overdue).await?;
                 continue;
             }
-            let Some(job) = self.store.claim_due(now, &self.instance, self.lease).await? else {
+            let Some(job) = self
+                .store
+                .claim_due(now, &self.instance, self.lease)
+                .await?
+            else {
                 return Ok(processed);
             };
             processed += 1;
@@ -51,7 +55,10 @@ impl Engine {
         })?;
         let finish = [(job, JobOutcome::Done)];
         match parsed {
-            Job::Deliver { event } => self.apply(&job.run_id, &event, &finish, Artifacts::default()).await,
+            Job::Deliver { event } => {
+                self.apply(&job.run_id, &event, &finish, Artifacts::default())
+                    .await
+            }
             Job::Compute { stage } => {
                 let (event, artifacts) = self.compute(&job.run_id, stage).await?;
                 self.apply(&job.run_id, &event, &finish, artifacts).await
@@ -60,7 +67,10 @@ impl Engine {
     }
 
     async fn compute(&self, run_id: &str, stage: u8) -> Result<(Event, Artifacts), EngineError> {
-        let setup = self.runs.get(run_id).ok_or_else(|| EngineError::UnknownRun(run_id.to_owned()))?;
+        let setup = self
+            .runs
+            .get(run_id)
+            .ok_or_else(|| EngineError::UnknownRun(run_id.to_owned()))?;
         let stored = self
             .store
             .load_run(run_id)
@@ -94,11 +104,23 @@ impl Engine {
                     findings: Some((stage, out.result.available, findings)),
                     plan: out.plan,
                 };
-                (Event::StageComputed { stage, result: out.result }, artifacts)
+                (
+                    Event::StageComputed {
+                        stage,
+                        result: out.result,
+                    },
+                    artifacts,
+                )
             }
             Err(e) => {
                 tracing::warn!(run = run_id, stage, error = %e, "stage failed");
-                (Event::StageFailed { stage, error: e.to_string() }, Artifacts::default())
+                (
+                    Event::StageFailed {
+                        stage,
+                        error: e.to_string(),
+                    },
+                    Artifacts::default(),
+                )
             }
         })
     }
@@ -109,7 +131,7 @@ impl Engine {
             match serde_json::from_str::<Job>(&job.payload) {
                 Ok(Job::Deliver { event }) => skipped.push(SkippedJob {
                     id: job.id.clone(),
-                    event: Box::new(event),
+                    event,
                     due_at: job.due_at,
                 }),
                 _ => {
@@ -120,11 +142,17 @@ impl Engine {
                 }
             }
         }
-        let finish: Vec<(&ClaimedJob, JobOutcome)> = jobs.iter().map(|j| (j, JobOutcome::Skipped)).collect();
+        let finish: Vec<(&ClaimedJob, JobOutcome)> =
+            jobs.iter().map(|j| (j, JobOutcome::Skipped)).collect();
         let run_id = &jobs[0].run_id;
         tracing::info!(run = %run_id, count = jobs.len(), "skipping jobs missed past the grace period");
-        self.apply(run_id, &Event::JobsSkipped { jobs: skipped }, &finish, Artifacts::default())
-            .await?;
+        self.apply(
+            run_id,
+            &Event::JobsSkipped { jobs: skipped },
+            &finish,
+            Artifacts::default(),
+        )
+        .await?;
         Ok(())
     }
 }

@@ -27,7 +27,10 @@ pub enum Block {
 
 impl Section {
     pub fn new(title: impl Into<String>) -> Self {
-        Self { title: title.into(), blocks: Vec::new() }
+        Self {
+            title: title.into(),
+            blocks: Vec::new(),
+        }
     }
 
     pub fn para(mut self, text: impl Into<String>) -> Self {
@@ -74,14 +77,30 @@ impl Document {
 
     pub fn to_html(&self) -> String {
         let mut body = format!("<h1>{}</h1>\n<p class=\"meta\">", escape(&self.title));
-        body.push_str(&self.meta.iter().map(|m| inline(m)).collect::<Vec<_>>().join("<br>"));
+        body.push_str(
+            &self
+                .meta
+                .iter()
+                .map(|m| inline(m))
+                .collect::<Vec<_>>()
+                .join("<br>"),
+        );
         body.push_str("</p>\n<nav><ol>");
         for (i, s) in self.sections.iter().enumerate() {
-            body.push_str(&format!("<li><a href=\"#s{}\">{}</a></li>", i + 1, escape(&s.title)));
+            body.push_str(&format!(
+                "<li><a href=\"#s{}\">{}</a></li>",
+                i + 1,
+                escape(&s.title)
+            ));
         }
         body.push_str("</ol></nav>\n");
         for (i, s) in self.sections.iter().enumerate() {
-            body.push_str(&format!("<section id=\"s{}\"><h2>{}. {}</h2>\n", i + 1, i + 1, escape(&s.title)));
+            body.push_str(&format!(
+                "<section id=\"s{}\"><h2>{}. {}</h2>\n",
+                i + 1,
+                i + 1,
+                escape(&s.title)
+            ));
             for b in &s.blocks {
                 match b {
                     Block::Para(p) => body.push_str(&format!("<p>{}</p>\n", inline(p))),
@@ -193,11 +212,17 @@ mod tests {
         let doc = Document {
             title: "T".into(),
             meta: vec![],
-            sections: vec![Section::new("One"), Section::new("Two").bullets(vec!["x".into()])],
+            sections: vec![
+                Section::new("One"),
+                Section::new("Two").bullets(vec!["x".into()]),
+            ],
         };
 
         let md = doc.to_markdown();
 
-        assert!(md.contains("## 1. One\n") && md.contains("## 2. Two\n\n- x\n"), "{md}");
+        assert!(
+            md.contains("## 1. One\n") && md.contains("## 2. Two\n\n- x\n"),
+            "{md}"
+        );
     }
 }

@@ -17,7 +17,7 @@ use crate::chat::Transcript;
 use crate::clock::{Clock, ManualClock};
 use crate::config::{Settings, TeamSettings};
 use crate::domain::RunStatus;
-use crate::engine::{deliver_outbox, new_job, Engine, EngineError};
+use crate::engine::{Engine, EngineError, deliver_outbox, new_job};
 use crate::sample::{self, SampleSpec};
 use crate::store::{Store, StoreError};
 use crate::timeline::{self, Timeline};
@@ -47,7 +47,10 @@ pub enum SimulateError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("cannot write {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -62,14 +65,21 @@ pub struct SimulateReport {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SimulateError + '_ {
-    move |source| SimulateError::Io { path: path.to_owned(), source }
+    move |source| SimulateError::Io {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 /// Runs (or resumes) the simulated quarter.
-pub async fn simulate(settings: &Settings, opts: &SimulateOptions) -> Result<SimulateReport, SimulateError> {
+pub async fn simulate(
+    settings: &Settings,
+    opts: &SimulateOptions,
+) -> Result<SimulateReport, SimulateError> {
     let started = Instant::now();
     let team = pick_team(settings, opts.team.as_deref())?;
-    let timeline = timeline::build(&team.timeline).map_err(|e| SimulateError::Input(e.to_string()))?;
+    let timeline =
+        timeline::build(&team.timeline).map_err(|e| SimulateError::Input(e.to_string()))?;
     std::fs::create_dir_all(&opts.out).map_err(io(&opts.out))?;
     let mut sim = settings.simulation.clone();
     if let Some(seed) = opts.seed {
@@ -87,7 +97,12 @@ pub async fn simulate(settings: &Settings, opts: &SimulateOptions) -> Result<Sim
     store.release_all_claims().await?;
     let start = timeline.stages[0].due.with_timezone(&chrono::Utc) - Duration::days(1);
     let clock = Arc::new(ManualClock::new(start));
-    let mut engine = Engine::new(store.clone(), clock.clone(), &settings.scheduler, "simulate");
+    let mut engine = Engine::new(
+        store.clone(),
+        clock.clone(),
+        &settings.scheduler,
+        "simulate",
+    );
     let run_id = engine.open_run(team, &timeline, data_dir).await?;
     let transcript_path = opts.out.join("transcript.jsonl");
     let transcript = Transcript::open(&transcript_path).map_err(io(&transcript_path))?;
@@ -105,16 +120,26 @@ pub async fn simulate(settings: &Settings, opts: &SimulateOptions) -> Result<Sim
         });
     }
 
-    let ctx = engine.setup(&run_id).map(|s| s.ctx.clone()).ok_or_else(|| EngineError::UnknownRun(run_id.clone()))?;
+    let ctx = engine
+        .setup(&run_id)
+        .map(|s| s.ctx.clone())
+        .ok_or_else(|| EngineError::UnknownRun(run_id.clone()))?;
     let progress = Progress::new(opts.progress, &transcript_path);
     loop {
         let sent = deliver_outbox(&store, &transcript, clock.as_ref()).await?;
         progress.show(sent, &ctx);
-        let run = store.load_run(&run_id).await?.ok_or_else(|| EngineError::UnknownRun(run_id.clone()))?.run;
+        let run = store
+            .load_run(&run_id)
+            .await?
+            .ok_or_else(|| EngineError::UnknownRun(run_id.clone()))?
+            .run;
         if run.status == RunStatus::Completed {
             break;
         }
-        let wanted: Vec<_> = people::reactions(&run, &ctx, &sim).iter().map(|j| new_job(&run_id, j)).collect();
+        let wanted: Vec<_> = people::reactions(&run, &ctx, &sim)
+            .iter()
+            .map(|j| new_job(&run_id, j))
+            .collect();
         store.schedule(&wanted, clock.now()).await?;
         if engine.run_due().await? > 0 {
             continue;
@@ -139,19 +164,33 @@ pub async fn simulate(settings: &Settings, opts: &SimulateOptions) -> Result<Sim
     })
 }
 
-fn pick_team<'a>(settings: &'a Settings, name: Option<&str>) -> Result<&'a TeamSettings, SimulateError> {
+fn pick_team<'a>(
+    settings: &'a Settings,
+    name: Option<&str>,
+) -> Result<&'a TeamSettings, SimulateError> {
     match name {
-        None => settings.teams.first().ok_or_else(|| SimulateError::Input("no team is configured".into())),
+        None => settings
+            .teams
+            .first()
+            .ok_or_else(|| SimulateError::Input("no team is configured".into())),
         Some(n) => settings.teams.iter().find(|t| t.name == n).ok_or_else(|| {
             let known: Vec<&str> = settings.teams.iter().map(|t| t.name.as_str()).collect();
-            SimulateError::Input(format!("--team {n}: no such team (configured: {})", known.join(", ")))
+            SimulateError::Input(format!(
+                "--team {n}: no such team (configured: {})",
+                known.join(", ")
+            ))
         }),
     }
 }
 
 /// The data folder: `--data` if given (checked), else a generated sample in `OUT/data`
 /// (generated once; a resumed run reuses it).
-fn prepare_data(team: &TeamSettings, timeline: &Timeline, opts: &SimulateOptions, seed: u64) -> Result<PathBuf, SimulateError> {
+fn prepare_data(
+    team: &TeamSettings,
+    timeline: &Timeline,
+    opts: &SimulateOptions,
+    seed: u64,
+) -> Result<PathBuf, SimulateError> {
     if let Some(dir) = &opts.data {
         if !dir.is_dir() {
             return Err(SimulateError::Input(format!(
@@ -196,15 +235,23 @@ struct Progress {
 
 impl Progress {
     fn new(on: bool, path: &Path) -> Self {
-        let shown = crate::chat::read_entries(path).map(|e| e.len()).unwrap_or(0);
-        Self { on, path: path.to_owned(), shown: std::cell::Cell::new(shown) }
+        let shown = crate::chat::read_entries(path)
+            .map(|e| e.len())
+            .unwrap_or(0);
+        Self {
+            on,
+            path: path.to_owned(),
+            shown: std::cell::Cell::new(shown),
+        }
     }
 
     fn show(&self, sent: usize, ctx: &crate::engine::PlanContext) {
         if !self.on || sent == 0 {
             return;
         }
-        let Ok(entries) = crate::chat::read_entries(&self.path) else { return };
+        let Ok(entries) = crate::chat::read_entries(&self.path) else {
+            return;
+        };
         for e in entries.iter().skip(self.shown.get()) {
             let when = chrono::DateTime::parse_from_rfc3339(&e.at)
                 .map(|t| ctx.local(t.with_timezone(&chrono::Utc)))

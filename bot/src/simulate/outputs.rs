@@ -77,7 +77,11 @@ impl Summary {
                 .iter()
                 .map(|s| StageSummary {
                     number: s.number,
-                    name: STAGE_NAMES.get(usize::from(s.number) - 1).copied().unwrap_or("?").to_owned(),
+                    name: STAGE_NAMES
+                        .get(usize::from(s.number) - 1)
+                        .copied()
+                        .unwrap_or("?")
+                        .to_owned(),
                     status: s.status.as_str().to_owned(),
                     available: s.available,
                     due_at: ts(s.due_at),
@@ -87,7 +91,11 @@ impl Summary {
             plan_versions: run
                 .plan_versions
                 .iter()
-                .map(|p| PlanSummary { version: p.version, hash: p.hash.clone(), reason: p.reason.clone() })
+                .map(|p| PlanSummary {
+                    version: p.version,
+                    hash: p.hash.clone(),
+                    reason: p.reason.clone(),
+                })
                 .collect(),
             approved_version: run.approved_version,
             approvals: run
@@ -119,17 +127,32 @@ impl Summary {
     }
 }
 
-pub async fn write_all(store: &Store, run_id: &str, out: &Path, transcript: &Path) -> Result<(), SimulateError> {
+pub async fn write_all(
+    store: &Store,
+    run_id: &str,
+    out: &Path,
+    transcript: &Path,
+) -> Result<(), SimulateError> {
     let run = store
         .load_run(run_id)
         .await?
         .ok_or_else(|| EngineError::UnknownRun(run_id.to_owned()))?
         .run;
-    let entries = read_entries(transcript).map_err(|source| SimulateError::Io { path: transcript.to_owned(), source })?;
-    if let Some(v) = run.approved_version {
-        if let Some(doc) = store.plan_doc(run_id, i64::from(v)).await? {
+    let entries = read_entries(transcript).map_err(|source| SimulateError::Io {
+        path: transcript.to_owned(),
+        source,
+    })?;
+    let approved = match run.approved_version {
+        Some(v) => store.plan_doc(run_id, i64::from(v)).await?,
+        None => None,
+    };
+    if let Some(doc) = approved {
+        {
             let dir = out.join("plan");
-            std::fs::create_dir_all(&dir).map_err(|source| SimulateError::Io { path: dir.clone(), source })?;
+            std::fs::create_dir_all(&dir).map_err(|source| SimulateError::Io {
+                path: dir.clone(),
+                source,
+            })?;
             write_atomic(&dir.join("plan.md"), doc.markdown.as_bytes())?;
             write_atomic(&dir.join("plan.html"), doc.html.as_bytes())?;
         }
@@ -143,7 +166,13 @@ pub async fn write_all(store: &Store, run_id: &str, out: &Path, transcript: &Pat
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SimulateError> {
     let tmp = path.with_extension("tmp");
-    let err = |source| SimulateError::Io { path: path.to_owned(), source };
+    let err = |source| SimulateError::Io {
+        path: path.to_owned(),
+        source,
+    };
     std::fs::write(&tmp, bytes).map_err(err)?;
-    std::fs::rename(&tmp, path).map_err(|source| SimulateError::Io { path: path.to_owned(), source })
+    std::fs::rename(&tmp, path).map_err(|source| SimulateError::Io {
+        path: path.to_owned(),
+        source,
+    })
 }

@@ -34,17 +34,20 @@ pub fn stakeholder(group: &StakeholderGroup) -> Actor {
     Actor::new(format!("sim-{}", group.group), name, &roles)
 }
 
-const CHANGE_REQUEST: &str =
-    "Hold back 5% of the paid social budget until the first two weeks of results are in, and show it as a risk.";
+const CHANGE_REQUEST: &str = "Hold back 5% of the paid social budget until the first two weeks of results are in, and show it as a risk.";
 
 fn review(run: &QuarterRun, ctx: &PlanContext, sim: &SimulationSettings, jobs: &mut Vec<JobSpec>) {
     let in_review = run.stage(11).map(|s| s.status) == Some(StageStatus::InReview);
     let revising = run.stage(10).map(|s| s.status) == Some(StageStatus::Running);
-    let Some(plan) = run.latest_plan() else { return };
+    let Some(plan) = run.latest_plan() else {
+        return;
+    };
     if !in_review || revising {
         return;
     }
-    let opened = run.stage(11).map_or(plan.created_at, |s| s.due_at.max(plan.created_at));
+    let opened = run
+        .stage(11)
+        .map_or(plan.created_at, |s| s.due_at.max(plan.created_at));
     let asks_changes = sim.change_request && plan.version == 1;
     for (i, g) in ctx.stakeholders.iter().enumerate() {
         // With a change request on v1, the first group approves and the second asks for
@@ -67,7 +70,9 @@ fn review(run: &QuarterRun, ctx: &PlanContext, sim: &SimulationSettings, jobs: &
         jobs.push(JobSpec {
             id: format!("{}/sim/verdict/v{}/{}", run.id, plan.version, g.group),
             due_at: opened + Duration::hours(hours),
-            job: Job::Deliver { event },
+            job: Job::Deliver {
+                event: Box::new(event),
+            },
             policy: MissedPolicy::RunLate,
         });
     }
@@ -81,7 +86,12 @@ enum Answer {
     Missed,
 }
 
-fn checkins(run: &QuarterRun, ctx: &PlanContext, sim: &SimulationSettings, jobs: &mut Vec<JobSpec>) {
+fn checkins(
+    run: &QuarterRun,
+    ctx: &PlanContext,
+    sim: &SimulationSettings,
+    jobs: &mut Vec<JobSpec>,
+) {
     let plan = fates(run, ctx, sim);
     for week in run.checkins.iter().filter(|w| w.open) {
         for (idx, e) in week.entries.iter().enumerate() {
@@ -102,21 +112,38 @@ fn checkins(run: &QuarterRun, ctx: &PlanContext, sim: &SimulationSettings, jobs:
             let (status, note) = if roll < 0.7 {
                 (CheckinStatus::OnTrack, None)
             } else if roll < 0.9 {
-                (CheckinStatus::AtRisk, Some("Pacing behind plan on qualified leads; testing new creative this week."))
+                (
+                    CheckinStatus::AtRisk,
+                    Some("Pacing behind plan on qualified leads; testing new creative this week."),
+                )
             } else {
-                (CheckinStatus::OffTrack, Some("Spend is under-delivering; asking for a budget review."))
+                (
+                    CheckinStatus::OffTrack,
+                    Some("Spend is under-delivering; asking for a budget review."),
+                )
             };
             let event = Event::CheckinAnswered {
-                actor: Actor::new(format!("sim-owner-{}", slug(&e.owner)), e.owner.clone(), &[]),
+                actor: Actor::new(
+                    format!("sim-owner-{}", slug(&e.owner)),
+                    e.owner.clone(),
+                    &[],
+                ),
                 week: week.week,
                 campaign: e.campaign.clone(),
                 status,
                 note: note.map(str::to_owned),
             };
             jobs.push(JobSpec {
-                id: format!("{}/sim/checkin/w{:02}/{}", run.id, week.week, slug(&e.campaign)),
+                id: format!(
+                    "{}/sim/checkin/w{:02}/{}",
+                    run.id,
+                    week.week,
+                    slug(&e.campaign)
+                ),
                 due_at: at_least(week.due_at + delay, week.due_at),
-                job: Job::Deliver { event },
+                job: Job::Deliver {
+                    event: Box::new(event),
+                },
                 policy: MissedPolicy::RunLate,
             });
         }
@@ -124,17 +151,33 @@ fn checkins(run: &QuarterRun, ctx: &PlanContext, sim: &SimulationSettings, jobs:
 }
 
 /// Which (week, roster index) pairs answer late or not at all: drawn once from the seed.
-fn fates(run: &QuarterRun, ctx: &PlanContext, sim: &SimulationSettings) -> Vec<(u32, usize, Answer)> {
+fn fates(
+    run: &QuarterRun,
+    ctx: &PlanContext,
+    sim: &SimulationSettings,
+) -> Vec<(u32, usize, Answer)> {
     let weeks = u32::try_from(ctx.checkins.len()).unwrap_or(0);
     let n = run.roster.len();
-    let mut grid: Vec<(u32, usize)> = (1..=weeks).flat_map(|w| (0..n).map(move |i| (w, i))).collect();
+    let mut grid: Vec<(u32, usize)> = (1..=weeks)
+        .flat_map(|w| (0..n).map(move |i| (w, i)))
+        .collect();
     grid.shuffle(&mut rng(sim.seed, 0xC0FFEE));
     let late = sim.late_checkins as usize;
     let missed = sim.missed_checkins as usize;
     grid.iter()
         .take(late + missed)
         .enumerate()
-        .map(|(k, (w, i))| (*w, *i, if k < late { Answer::Late } else { Answer::Missed }))
+        .map(|(k, (w, i))| {
+            (
+                *w,
+                *i,
+                if k < late {
+                    Answer::Late
+                } else {
+                    Answer::Missed
+                },
+            )
+        })
         .collect()
 }
 
@@ -148,7 +191,13 @@ fn at_least(t: DateTime<Utc>, floor: DateTime<Utc>) -> DateTime<Utc> {
 
 fn slug(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect::<String>()
         .split('-')
         .filter(|p| !p.is_empty())

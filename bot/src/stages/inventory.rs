@@ -4,18 +4,33 @@
 
 use serde_json::json;
 
-use super::{analysis_name, stage_title, StageInputs, StageOutput, StageResult, FINDINGS_SCHEMA};
+use super::{FINDINGS_SCHEMA, StageInputs, StageOutput, StageResult, analysis_name, stage_title};
 use crate::chat::{Message, Table};
 
 /// Input files each stage reads.
 pub fn inputs_of(n: u8) -> &'static [&'static str] {
     match n {
-        1 => &["spend.csv", "campaigns.csv", "touchpoints.csv", "conversions.csv"],
+        1 => &[
+            "spend.csv",
+            "campaigns.csv",
+            "touchpoints.csv",
+            "conversions.csv",
+        ],
         2 => &["leads.csv"],
         3 => &["content.csv", "keywords.csv"],
         4 => &["leads.csv", "sales_feedback.csv"],
-        5 => &["competitors.csv", "trends.csv", "benchmarks.csv", "touchpoints.csv"],
-        6 => &["weekly_media.csv", "weekly_revenue.csv", "controls.csv", "objectives.toml"],
+        5 => &[
+            "competitors.csv",
+            "trends.csv",
+            "benchmarks.csv",
+            "touchpoints.csv",
+        ],
+        6 => &[
+            "weekly_media.csv",
+            "weekly_revenue.csv",
+            "controls.csv",
+            "objectives.toml",
+        ],
         7 => &["objectives.toml", "leads.csv"],
         8 => &["campaigns.csv", "objectives.toml"],
         9 => &["content.csv", "keywords.csv", "objectives.toml"],
@@ -28,9 +43,11 @@ pub fn not_built(n: u8, inputs: &StageInputs) -> StageOutput {
     let mut files = Vec::new();
     for f in inputs_of(n) {
         let path = inputs.data_dir.join(f);
-        let rows = std::fs::read_to_string(&path)
-            .ok()
-            .map(|t| t.lines().count().saturating_sub(usize::from(f.ends_with(".csv"))));
+        let rows = std::fs::read_to_string(&path).ok().map(|t| {
+            t.lines()
+                .count()
+                .saturating_sub(usize::from(f.ends_with(".csv")))
+        });
         table = table.row(vec![
             (*f).to_owned(),
             rows.map_or_else(|| "missing".to_owned(), |r| r.to_string()),

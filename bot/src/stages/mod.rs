@@ -95,7 +95,10 @@ pub fn analysis_name(n: u8) -> &'static str {
 }
 
 pub fn stage_title(n: u8) -> String {
-    let name = STAGE_NAMES.get(usize::from(n).wrapping_sub(1)).copied().unwrap_or("?");
+    let name = STAGE_NAMES
+        .get(usize::from(n).wrapping_sub(1))
+        .copied()
+        .unwrap_or("?");
     format!("Stage {n} · {name}")
 }
 

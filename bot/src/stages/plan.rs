@@ -7,9 +7,11 @@
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::{StageError, StageInputs, StageOutput, StageResult, FINDINGS_SCHEMA, analysis_name, stage_title};
+use super::{
+    FINDINGS_SCHEMA, StageError, StageInputs, StageOutput, StageResult, analysis_name, stage_title,
+};
 use crate::chat::{Message, Table};
-use crate::report::{money, Document, Section};
+use crate::report::{Document, Section, money};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanDoc {
@@ -23,7 +25,10 @@ const SECTIONS: [(&str, &[u8]); 9] = [
     ("Executive summary", &[]),
     ("Prior-quarter review", &[1, 2, 3, 4]),
     ("Market landscape", &[5]),
-    ("Strategy for the quarter: channels, content, lead generation", &[6, 9, 4]),
+    (
+        "Strategy for the quarter: channels, content, lead generation",
+        &[6, 9, 4],
+    ),
     ("Budget allocation", &[6]),
     ("Campaign calendar and testing roadmap", &[8]),
     ("Goals and metrics", &[7]),
@@ -70,7 +75,11 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
 pub fn render_plan(doc: &Document) -> PlanDoc {
     let markdown = doc.to_markdown();
     let hash = hex(&Sha256::digest(markdown.as_bytes()));
-    PlanDoc { html: doc.to_html(), markdown, hash }
+    PlanDoc {
+        html: doc.to_html(),
+        markdown,
+        hash,
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -82,7 +91,12 @@ fn list(ns: &[u8]) -> String {
 }
 
 fn available(inputs: &StageInputs, n: u8) -> bool {
-    inputs.outputs.get(&n).and_then(|f| f.get("available")).and_then(Value::as_bool) == Some(true)
+    inputs
+        .outputs
+        .get(&n)
+        .and_then(|f| f.get("available"))
+        .and_then(Value::as_bool)
+        == Some(true)
 }
 
 /// One line per stage: its headline, or why it has none.
@@ -92,7 +106,9 @@ fn stage_line(inputs: &StageInputs, n: u8) -> String {
         Some(f) if available(inputs, n) => format!(
             "**{}**: {}",
             stage_title(n),
-            f.get("headline").and_then(Value::as_str).unwrap_or("findings recorded")
+            f.get("headline")
+                .and_then(Value::as_str)
+                .unwrap_or("findings recorded")
         ),
         _ => format!(
             "**{}**: not available — the {} analysis is not built yet, so this plan contains no figures from it.",
@@ -146,18 +162,34 @@ fn build(inputs: &StageInputs) -> Result<Document, StageError> {
     }
     let mut changes = Section::new("Changes in this version");
     if run.pending_changes.is_empty() {
-        changes = changes.para(if version == 1 { "First draft." } else { "Re-drafted after inputs were re-run." });
+        changes = changes.para(if version == 1 {
+            "First draft."
+        } else {
+            "Re-drafted after inputs were re-run."
+        });
     } else {
         changes = changes
             .para("Change requests answered by this version (recorded verbatim; owners act on them in the sections named):")
             .bullets(run.pending_changes.clone());
     }
     sections.push(changes);
-    let mut meta = vec![format!("Version {version}"), format!("Team {} · {}", run.team, run.quarter)];
+    let mut meta = vec![
+        format!("Version {version}"),
+        format!("Team {} · {}", run.team, run.quarter),
+    ];
     for p in &run.plan_versions {
-        meta.push(format!("Supersedes v{} (`{}`, {})", p.version, &p.hash[..12.min(p.hash.len())], p.reason));
+        meta.push(format!(
+            "Supersedes v{} (`{}`, {})",
+            p.version,
+            &p.hash[..12.min(p.hash.len())],
+            p.reason
+        ));
     }
-    Ok(Document { title: format!("Quarterly marketing plan · {}", run.quarter), meta, sections })
+    Ok(Document {
+        title: format!("Quarterly marketing plan · {}", run.quarter),
+        meta,
+        sections,
+    })
 }
 
 /// The team's stated objectives for the quarter (`objectives.toml`), when present.
@@ -175,10 +207,17 @@ impl Objectives {
         let Ok(text) = std::fs::read_to_string(&path) else {
             return Ok(None);
         };
-        let bad = |message: String| StageError::BadFile { file: path.display().to_string(), message };
+        let bad = |message: String| StageError::BadFile {
+            file: path.display().to_string(),
+            message,
+        };
         let v: toml::Table = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
-        let num = |k: &str| v.get(k).and_then(|x| x.as_float().or_else(|| x.as_integer().map(|i| i as f64)));
-        let total_budget = num("total_budget").ok_or_else(|| bad("expected a number `total_budget`".into()))?;
+        let num = |k: &str| {
+            v.get(k)
+                .and_then(|x| x.as_float().or_else(|| x.as_integer().map(|i| i as f64)))
+        };
+        let total_budget =
+            num("total_budget").ok_or_else(|| bad("expected a number `total_budget`".into()))?;
         let reserve_share = num("reserve_share").unwrap_or(0.12);
         if !(0.0..1.0).contains(&reserve_share) || total_budget < 0.0 {
             return Err(bad(format!(
@@ -205,14 +244,26 @@ impl Objectives {
         if let Some(m) = self.mql_target {
             parts.push(format!("{m:.0} MQLs"));
         }
-        format!("Objectives set by the team (objectives.toml): {}.", parts.join(", "))
+        format!(
+            "Objectives set by the team (objectives.toml): {}.",
+            parts.join(", ")
+        )
     }
 
     fn budget_table(&self) -> Table {
         let reserve = self.total_budget * self.reserve_share;
         Table::new("Budget envelope (objectives.toml)", &["Item", "Amount"])
-            .row(vec!["Total quarter budget".into(), money(self.total_budget)])
-            .row(vec![format!("Test reserve ({:.0}%)", self.reserve_share * 100.0), money(reserve)])
-            .row(vec!["Allocatable to channels".into(), money(self.total_budget - reserve)])
+            .row(vec![
+                "Total quarter budget".into(),
+                money(self.total_budget),
+            ])
+            .row(vec![
+                format!("Test reserve ({:.0}%)", self.reserve_share * 100.0),
+                money(reserve),
+            ])
+            .row(vec![
+                "Allocatable to channels".into(),
+                money(self.total_budget - reserve),
+            ])
     }
 }

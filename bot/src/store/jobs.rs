@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{from_ms, on_db, to_ms, Db, Store, StoreError};
+use super::{Db, Store, StoreError, from_ms, on_db, to_ms};
 
 /// A job to schedule. `id` is unique: scheduling the same id twice is a no-op.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +79,8 @@ const CLAIM_SQLITE: &str = "UPDATE jobs SET status = 'claimed', lease_owner = $1
     RETURNING id, run_id, kind, payload, policy, due_ms, attempts";
 
 /// All of one run's skippable jobs that are overdue past the grace cutoff.
-const CLAIM_OVERDUE: &str = "UPDATE jobs SET status = 'claimed', lease_owner = $1, lease_until_ms = $2,
+const CLAIM_OVERDUE: &str =
+    "UPDATE jobs SET status = 'claimed', lease_owner = $1, lease_until_ms = $2,
         attempts = attempts + 1
     WHERE status = 'pending' AND policy = 'skip_after_grace' AND due_ms < $3
       AND run_id = (SELECT run_id FROM jobs
@@ -159,7 +160,11 @@ impl Store {
     }
 
     /// Gives a claimed job back (its processing failed in a way worth retrying).
-    pub async fn release_job(&self, job: &ClaimedJob, retry_at: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn release_job(
+        &self,
+        job: &ClaimedJob,
+        retry_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         on_db!(&self.db, pool => {
             sqlx::query(
                 "UPDATE jobs SET status = 'pending', lease_owner = NULL, lease_until_ms = NULL, due_ms = $1
@@ -175,7 +180,12 @@ impl Store {
     }
 
     /// Marks a claimed job finished without an engine event (e.g. its event was refused).
-    pub async fn finish_job(&self, job: &ClaimedJob, outcome: JobOutcome, now: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn finish_job(
+        &self,
+        job: &ClaimedJob,
+        outcome: JobOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         on_db!(&self.db, pool => {
             sqlx::query(
                 "UPDATE jobs SET status = $1, done_ms = $2 WHERE id = $3 AND lease_owner = $4 AND status = 'claimed'",

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{from_ms, on_db, to_ms, Store, StoreError};
+use super::{Store, StoreError, from_ms, on_db, to_ms};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewPost {
@@ -28,7 +28,17 @@ pub struct OutboxRow {
     pub message_id: Option<String>,
 }
 
-type Row = (i64, String, String, String, String, String, i64, Option<i64>, Option<String>);
+type Row = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<String>,
+);
 
 fn row(r: Row) -> OutboxRow {
     OutboxRow {
@@ -43,7 +53,6 @@ fn row(r: Row) -> OutboxRow {
         message_id: r.8,
     }
 }
-
 
 impl Store {
     /// Unsent posts in the order they were decided.
@@ -74,7 +83,12 @@ impl Store {
         Ok(rows.into_iter().map(row).collect())
     }
 
-    pub async fn mark_sent(&self, key: &str, message_id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn mark_sent(
+        &self,
+        key: &str,
+        message_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         on_db!(&self.db, pool => {
             sqlx::query("UPDATE outbox SET sent_ms = $1, message_id = $2 WHERE key = $3")
                 .bind(to_ms(at))

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{from_ms, on_db, Store, StoreError};
+use super::{Store, StoreError, from_ms, on_db};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StageOutputRow {
@@ -84,7 +84,11 @@ impl Store {
             .collect())
     }
 
-    pub async fn plan_doc(&self, run_id: &str, version: i64) -> Result<Option<PlanDocRow>, StoreError> {
+    pub async fn plan_doc(
+        &self,
+        run_id: &str,
+        version: i64,
+    ) -> Result<Option<PlanDocRow>, StoreError> {
         let row: Option<(i64, String, String, String, String)> = on_db!(&self.db, pool => {
             sqlx::query_as(
                 "SELECT version, hash, reason, markdown, html FROM plan_versions WHERE run_id = $1 AND version = $2",
@@ -94,13 +98,15 @@ impl Store {
             .fetch_optional(pool)
             .await?
         });
-        Ok(row.map(|(version, hash, reason, markdown, html)| PlanDocRow {
-            version,
-            hash,
-            reason,
-            markdown,
-            html,
-        }))
+        Ok(
+            row.map(|(version, hash, reason, markdown, html)| PlanDocRow {
+                version,
+                hash,
+                reason,
+                markdown,
+                html,
+            }),
+        )
     }
 
     /// A run's audit trail, oldest first.
@@ -136,7 +142,12 @@ impl Store {
     }
 
     /// Appends audit rows outside an engine decision (refused requests).
-    pub async fn append_audit(&self, run_id: &str, at: DateTime<Utc>, rows: &[NewAudit]) -> Result<(), StoreError> {
+    pub async fn append_audit(
+        &self,
+        run_id: &str,
+        at: DateTime<Utc>,
+        rows: &[NewAudit],
+    ) -> Result<(), StoreError> {
         on_db!(&self.db, pool => {
             let mut tx = pool.begin().await?;
             for a in rows {

@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 
 use super::jobs::jobs_insert;
 use super::{
-    on_db, to_ms, ClaimedJob, JobOutcome, NewAudit, NewJob, NewPost, PlanDocRow, StageOutputRow,
-    Store, StoreError,
+    ClaimedJob, JobOutcome, NewAudit, NewJob, NewPost, PlanDocRow, StageOutputRow, Store,
+    StoreError, on_db, to_ms,
 };
 use crate::domain::QuarterRun;
 
@@ -94,8 +94,7 @@ impl Store {
     }
 
     pub async fn commit(&self, c: Commit<'_>) -> Result<(), StoreError> {
-        let state =
-            serde_json::to_string(c.run).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let state = serde_json::to_string(c.run).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let now = to_ms(c.now);
         on_db!(&self.db, pool => {
             let mut tx = pool.begin().await?;
@@ -201,4 +200,3 @@ impl Store {
         })
     }
 }
-

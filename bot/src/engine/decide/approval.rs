@@ -6,8 +6,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::stages::{advance, stage_name, APPROVAL_STAGE, PLAN_STAGE};
 use super::stage_key;
+use super::stages::{APPROVAL_STAGE, PLAN_STAGE, advance, stage_name};
 use crate::chat::{ButtonStyle, Message};
 use crate::domain::{Actor, Approval, QuarterRun, RunStatus, StageStatus, Verdict};
 use crate::engine::{Decision, Job, MissedPolicy, PlanContext, Rejection};
@@ -29,7 +29,14 @@ pub(super) fn request(d: &mut Decision, ctx: &PlanContext) {
     let groups: Vec<String> = ctx
         .stakeholders
         .iter()
-        .map(|g| format!("{} (<@&{}>, {} needed)", g.label, g.role_ids.join(">, <@&"), g.quorum))
+        .map(|g| {
+            format!(
+                "{} (<@&{}>, {} needed)",
+                g.label,
+                g.role_ids.join(">, <@&"),
+                g.quorum
+            )
+        })
         .collect();
     let mut msg = Message::new(
         format!("Stage 11 · Approve plan v{}", plan.version),
@@ -44,7 +51,11 @@ pub(super) fn request(d: &mut Decision, ctx: &PlanContext) {
         ),
     );
     msg.buttons = approval_buttons(&d.run.id, plan.version);
-    let key = stage_key(&d.run, APPROVAL_STAGE, &format!("request/v{}", plan.version));
+    let key = stage_key(
+        &d.run,
+        APPROVAL_STAGE,
+        &format!("request/v{}", plan.version),
+    );
     d.post(key, &ctx.channels.approvals, "approval_request", msg);
 }
 
@@ -110,7 +121,9 @@ pub(super) fn verdict(
         )));
     }
     if verdict == Verdict::RequestChanges && note.is_none_or(|n| n.trim().is_empty()) {
-        return Err(Rejection::Invalid("a change request needs a note saying what to change".into()));
+        return Err(Rejection::Invalid(
+            "a change request needs a note saying what to change".into(),
+        ));
     }
     d.run.approvals.push(Approval {
         group: group.to_owned(),
@@ -123,7 +136,11 @@ pub(super) fn verdict(
     d.audit(
         actor,
         verdict.as_str(),
-        format!("{} on v{version}{}", g.label, note.map(|n| format!(": {n}")).unwrap_or_default()),
+        format!(
+            "{} on v{version}{}",
+            g.label,
+            note.map(|n| format!(": {n}")).unwrap_or_default()
+        ),
     );
     let what = match verdict {
         Verdict::Approve => "approved",
@@ -150,7 +167,12 @@ pub(super) fn verdict(
         APPROVAL_STAGE,
         &format!("verdict/v{version}/{group}/{}", actor.id),
     );
-    d.post(key, &ctx.channels.approvals, "approval_verdict", Message::new(format!("Plan v{version} · {}", g.label), body));
+    d.post(
+        key,
+        &ctx.channels.approvals,
+        "approval_verdict",
+        Message::new(format!("Plan v{version} · {}", g.label), body),
+    );
     if verdict == Verdict::Approve && quorum_reached(&d.run, ctx, version) {
         approve(d, ctx, version, now);
     }
@@ -166,7 +188,12 @@ fn restart_plan(d: &mut Decision, now: DateTime<Utc>) {
         None => return,
     };
     let id = format!("{}/compute/s{PLAN_STAGE:02}/v{attempt}", d.run.id);
-    d.schedule(id, now, Job::Compute { stage: PLAN_STAGE }, MissedPolicy::RunLate);
+    d.schedule(
+        id,
+        now,
+        Job::Compute { stage: PLAN_STAGE },
+        MissedPolicy::RunLate,
+    );
 }
 
 fn quorum_reached(run: &QuarterRun, ctx: &PlanContext, version: u32) -> bool {
@@ -194,8 +221,16 @@ fn approve(d: &mut Decision, ctx: &PlanContext, version: u32, now: DateTime<Utc>
     }
     d.run.status = RunStatus::Approved;
     d.run.approved_version = Some(version);
-    let hash = d.run.latest_plan().map(|p| p.hash.clone()).unwrap_or_default();
-    d.audit(&Actor::system(), "plan_approved", format!("v{version} approved by every group"));
+    let hash = d
+        .run
+        .latest_plan()
+        .map(|p| p.hash.clone())
+        .unwrap_or_default();
+    d.audit(
+        &Actor::system(),
+        "plan_approved",
+        format!("v{version} approved by every group"),
+    );
     let msg = Message::new(
         format!("Plan v{version} approved"),
         format!(

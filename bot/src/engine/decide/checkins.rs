@@ -13,7 +13,12 @@ fn key(d: &Decision, week: u32, what: &str) -> String {
     format!("{}/checkin/w{week:02}/{what}", d.run.id)
 }
 
-pub(super) fn due(d: &mut Decision, ctx: &PlanContext, week: u32, now: DateTime<Utc>) -> Result<(), Rejection> {
+pub(super) fn due(
+    d: &mut Decision,
+    ctx: &PlanContext,
+    week: u32,
+    now: DateTime<Utc>,
+) -> Result<(), Rejection> {
     if d.run.status != RunStatus::Executing {
         return Err(Rejection::NotNow("check-ins start after kickoff".into()));
     }
@@ -59,13 +64,25 @@ pub(super) fn due(d: &mut Decision, ctx: &PlanContext, week: u32, now: DateTime<
     ] {
         msg = msg.button(format!("checkin:{}:{week}:{verb}", d.run.id), label, style);
     }
-    d.post(key(d, week, "prompt"), &ctx.channels.checkins, "checkin_prompt", msg);
+    d.post(
+        key(d, week, "prompt"),
+        &ctx.channels.checkins,
+        "checkin_prompt",
+        msg,
+    );
     let half = now + ctx.checkin_window / 2;
     for (at, what, event) in [
         (half, "reminder", Event::CheckinReminder { week }),
         (closes, "close", Event::CheckinClose { week }),
     ] {
-        d.schedule(key(d, week, what), at, Job::Deliver { event }, MissedPolicy::SkipAfterGrace);
+        d.schedule(
+            key(d, week, what),
+            at,
+            Job::Deliver {
+                event: Box::new(event),
+            },
+            MissedPolicy::SkipAfterGrace,
+        );
     }
     Ok(())
 }
@@ -82,7 +99,9 @@ pub(super) fn answer(
     now: DateTime<Utc>,
 ) -> Result<(), Rejection> {
     if matches!(status, CheckinStatus::Pending | CheckinStatus::Missed) {
-        return Err(Rejection::Invalid("answer on track, at risk or off track".into()));
+        return Err(Rejection::Invalid(
+            "answer on track, at risk or off track".into(),
+        ));
     }
     let may_speak_for_anyone = actor.has_any_role(&ctx.roles.run_stages);
     let w = d
@@ -94,7 +113,11 @@ pub(super) fn answer(
         .entries
         .iter_mut()
         .find(|e| e.campaign == campaign)
-        .ok_or_else(|| Rejection::Invalid(format!("campaign {campaign:?} is not on this quarter's roster")))?;
+        .ok_or_else(|| {
+            Rejection::Invalid(format!(
+                "campaign {campaign:?} is not on this quarter's roster"
+            ))
+        })?;
     if entry.owner != actor.name && !may_speak_for_anyone {
         return Err(Rejection::NotAuthorized {
             actor: actor.name.clone(),
@@ -105,7 +128,11 @@ pub(super) fn answer(
     entry.status = status;
     entry.answered_at = Some(now);
     entry.note = note.map(str::to_owned);
-    d.audit(actor, "checkin", format!("week {week}, {campaign}: {}", status.as_str()));
+    d.audit(
+        actor,
+        "checkin",
+        format!("week {week}, {campaign}: {}", status.as_str()),
+    );
     Ok(())
 }
 
@@ -116,7 +143,11 @@ pub(super) fn remind(d: &mut Decision, ctx: &PlanContext, week: u32) -> Result<(
         .filter(|w| w.open)
         .ok_or_else(|| Rejection::NotNow(format!("check-in week {week} is not open")))?;
     let mut pending: Vec<String> = Vec::new();
-    for e in w.entries.iter_mut().filter(|e| e.status == CheckinStatus::Pending) {
+    for e in w
+        .entries
+        .iter_mut()
+        .filter(|e| e.status == CheckinStatus::Pending)
+    {
         // Whoever answers after this point answered late.
         e.late = true;
         pending.push(format!("{} ({})", e.owner, e.campaign));
@@ -128,11 +159,21 @@ pub(super) fn remind(d: &mut Decision, ctx: &PlanContext, week: u32) -> Result<(
         format!("Reminder · week {week} check-in"),
         format!("Still waiting for: {}.", pending.join(", ")),
     );
-    d.post(key(d, week, "reminder"), &ctx.channels.checkins, "checkin_reminder", msg);
+    d.post(
+        key(d, week, "reminder"),
+        &ctx.channels.checkins,
+        "checkin_reminder",
+        msg,
+    );
     Ok(())
 }
 
-pub(super) fn close(d: &mut Decision, ctx: &PlanContext, week: u32, now: DateTime<Utc>) -> Result<(), Rejection> {
+pub(super) fn close(
+    d: &mut Decision,
+    ctx: &PlanContext,
+    week: u32,
+    now: DateTime<Utc>,
+) -> Result<(), Rejection> {
     let w = d
         .run
         .checkin_week_mut(week)
@@ -157,14 +198,24 @@ pub(super) fn close(d: &mut Decision, ctx: &PlanContext, week: u32, now: DateTim
         } else {
             e.status.as_str().to_owned()
         };
-        table = table.row(vec![e.campaign.clone(), e.owner.clone(), status, e.note.clone().unwrap_or_default()]);
+        table = table.row(vec![
+            e.campaign.clone(),
+            e.owner.clone(),
+            status,
+            e.note.clone().unwrap_or_default(),
+        ]);
     }
     let msg = Message::new(
         format!("Check-in summary · week {week}"),
         format!("{on} on track, {risk} at risk, {off} off track, {missed} missed."),
     )
     .table(table);
-    d.post(key(d, week, "summary"), &ctx.channels.checkins, "checkin_summary", msg);
+    d.post(
+        key(d, week, "summary"),
+        &ctx.channels.checkins,
+        "checkin_summary",
+        msg,
+    );
     complete_if_done(d, ctx, now);
     Ok(())
 }
@@ -200,13 +251,22 @@ pub(super) fn complete(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) 
     d.post(k, &ctx.channels.default, "run_completed", msg);
 }
 
-pub(super) fn skipped(d: &mut Decision, ctx: &PlanContext, jobs: &[SkippedJob], now: DateTime<Utc>) -> Result<(), Rejection> {
+pub(super) fn skipped(
+    d: &mut Decision,
+    ctx: &PlanContext,
+    jobs: &[SkippedJob],
+    now: DateTime<Utc>,
+) -> Result<(), Rejection> {
     if jobs.is_empty() {
         return Err(Rejection::Invalid("no skipped jobs".into()));
     }
     let mut lines = Vec::new();
     for j in jobs {
-        lines.push(format!("- {} (due {})", describe(&j.event), ctx.local(j.due_at)));
+        lines.push(format!(
+            "- {} (due {})",
+            describe(&j.event),
+            ctx.local(j.due_at)
+        ));
         match j.event.as_ref() {
             Event::CheckinDue { week } if !d.run.checkins.iter().any(|w| w.week == *week) => {
                 d.run.checkins.push(CheckinWeek {
@@ -219,7 +279,11 @@ pub(super) fn skipped(d: &mut Decision, ctx: &PlanContext, jobs: &[SkippedJob], 
             Event::CheckinClose { week } => {
                 if let Some(w) = d.run.checkin_week_mut(*week) {
                     w.open = false;
-                    for e in w.entries.iter_mut().filter(|e| e.status == CheckinStatus::Pending) {
+                    for e in w
+                        .entries
+                        .iter_mut()
+                        .filter(|e| e.status == CheckinStatus::Pending)
+                    {
                         e.status = CheckinStatus::Missed;
                     }
                 }
@@ -227,7 +291,11 @@ pub(super) fn skipped(d: &mut Decision, ctx: &PlanContext, jobs: &[SkippedJob], 
             _ => {}
         }
     }
-    d.audit(&Actor::system(), "jobs_skipped", format!("{} jobs skipped after downtime", jobs.len()));
+    d.audit(
+        &Actor::system(),
+        "jobs_skipped",
+        format!("{} jobs skipped after downtime", jobs.len()),
+    );
     let msg = Message::new(
         "Missed while Quarterdeck was offline",
         format!(

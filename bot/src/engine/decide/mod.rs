@@ -26,16 +26,31 @@ pub fn decide(
     let mut d = Decision::new(run.clone());
     match event {
         Event::StageDue { stage } => stages::due(&mut d, ctx, *stage, now)?,
-        Event::StageComputed { stage, result } => stages::computed(&mut d, ctx, *stage, result, now)?,
+        Event::StageComputed { stage, result } => {
+            stages::computed(&mut d, ctx, *stage, result, now)?
+        }
         Event::StageFailed { stage, error } => stages::failed(&mut d, ctx, *stage, error)?,
-        Event::Rerun { actor, stage, reason } => stages::rerun(&mut d, ctx, actor, *stage, reason, now)?,
+        Event::Rerun {
+            actor,
+            stage,
+            reason,
+        } => stages::rerun(&mut d, ctx, actor, *stage, reason, now)?,
         Event::Verdict {
             actor,
             group,
             verdict,
             version,
             note,
-        } => approval::verdict(&mut d, ctx, actor, group, *verdict, *version, note.as_deref(), now)?,
+        } => approval::verdict(
+            &mut d,
+            ctx,
+            actor,
+            group,
+            *verdict,
+            *version,
+            note.as_deref(),
+            now,
+        )?,
         Event::CheckinDue { week } => checkins::due(&mut d, ctx, *week, now)?,
         Event::CheckinReminder { week } => checkins::remind(&mut d, ctx, *week)?,
         Event::CheckinClose { week } => checkins::close(&mut d, ctx, *week, now)?,
@@ -45,7 +60,16 @@ pub fn decide(
             campaign,
             status,
             note,
-        } => checkins::answer(&mut d, ctx, actor, *week, campaign, *status, note.as_deref(), now)?,
+        } => checkins::answer(
+            &mut d,
+            ctx,
+            actor,
+            *week,
+            campaign,
+            *status,
+            note.as_deref(),
+            now,
+        )?,
         Event::JobsSkipped { jobs } => checkins::skipped(&mut d, ctx, jobs, now)?,
     }
     Ok(d)

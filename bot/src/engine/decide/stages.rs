@@ -13,8 +13,8 @@ use chrono::{DateTime, Utc};
 use super::{approval, stage_key};
 use crate::chat::Message;
 use crate::domain::{
-    Actor, PlanVersion, QuarterRun, RunStatus, StageStatus, dependencies, dependents_closure,
-    STAGE_COUNT,
+    Actor, PlanVersion, QuarterRun, RunStatus, STAGE_COUNT, StageStatus, dependencies,
+    dependents_closure,
 };
 use crate::engine::{Decision, Job, MissedPolicy, PlanContext, Rejection, StageResult};
 use crate::timeline::STAGE_NAMES;
@@ -46,7 +46,12 @@ fn inputs_ready(run: &QuarterRun, n: u8) -> bool {
     })
 }
 
-pub(super) fn due(d: &mut Decision, ctx: &PlanContext, n: u8, now: DateTime<Utc>) -> Result<(), Rejection> {
+pub(super) fn due(
+    d: &mut Decision,
+    ctx: &PlanContext,
+    n: u8,
+    now: DateTime<Utc>,
+) -> Result<(), Rejection> {
     check_stage(n)?;
     let status = d.run.stage(n).map(|s| s.status);
     if status != Some(StageStatus::Scheduled) {
@@ -101,7 +106,12 @@ pub(super) fn computed(
     let version = stage.output_version;
 
     let key = stage_key(&d.run, n, &format!("result/v{version}"));
-    d.post(key, ctx.channels.for_stage(n), "stage_result", result.message.clone());
+    d.post(
+        key,
+        ctx.channels.for_stage(n),
+        "stage_result",
+        result.message.clone(),
+    );
 
     if n == PLAN_STAGE {
         new_plan_version(d, ctx, result, now);
@@ -119,9 +129,16 @@ fn new_plan_version(d: &mut Decision, ctx: &PlanContext, result: &StageResult, n
     };
     let version = u32::try_from(d.run.plan_versions.len()).unwrap_or(u32::MAX - 1) + 1;
     let reason = if d.run.pending_changes.is_empty() {
-        if version == 1 { "first draft".to_owned() } else { "inputs re-run".to_owned() }
+        if version == 1 {
+            "first draft".to_owned()
+        } else {
+            "inputs re-run".to_owned()
+        }
     } else {
-        format!("answers change requests: {}", d.run.pending_changes.join("; "))
+        format!(
+            "answers change requests: {}",
+            d.run.pending_changes.join("; ")
+        )
     };
     d.run.pending_changes.clear();
     d.run.plan_versions.push(PlanVersion {
@@ -130,7 +147,11 @@ fn new_plan_version(d: &mut Decision, ctx: &PlanContext, result: &StageResult, n
         created_at: now,
         reason: reason.clone(),
     });
-    d.audit(&Actor::system(), "plan_version_created", format!("v{version} ({reason})"));
+    d.audit(
+        &Actor::system(),
+        "plan_version_created",
+        format!("v{version} ({reason})"),
+    );
     // A new version during review restarts the review on it.
     if d.run.stage(APPROVAL_STAGE).map(|s| s.status) == Some(StageStatus::InReview) {
         approval::request(d, ctx);
@@ -146,7 +167,14 @@ fn kickoff(d: &mut Decision, ctx: &PlanContext, result: &StageResult, now: DateT
         let at = if *at < now { now } else { *at };
         let id = format!("{}/checkin/w{week:02}/due", d.run.id);
         let event = crate::engine::Event::CheckinDue { week };
-        d.schedule(id, at, Job::Deliver { event }, MissedPolicy::SkipAfterGrace);
+        d.schedule(
+            id,
+            at,
+            Job::Deliver {
+                event: Box::new(event),
+            },
+            MissedPolicy::SkipAfterGrace,
+        );
     }
     if ctx.checkins.is_empty() {
         super::checkins::complete(d, ctx, now);
@@ -165,7 +193,12 @@ pub(super) fn advance(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) {
     }
 }
 
-pub(super) fn failed(d: &mut Decision, ctx: &PlanContext, n: u8, error: &str) -> Result<(), Rejection> {
+pub(super) fn failed(
+    d: &mut Decision,
+    ctx: &PlanContext,
+    n: u8,
+    error: &str,
+) -> Result<(), Rejection> {
     check_stage(n)?;
     let stage = d.run.stage_mut(n).ok_or(Rejection::NoSuchStage(n))?;
     if stage.status != StageStatus::Running {
@@ -206,7 +239,10 @@ pub(super) fn rerun(
             "stages 11 and 12 are not computed; request changes to the plan instead".into(),
         ));
     }
-    if !matches!(d.run.status, RunStatus::Planning | RunStatus::AwaitingApproval) {
+    if !matches!(
+        d.run.status,
+        RunStatus::Planning | RunStatus::AwaitingApproval
+    ) {
         return Err(Rejection::NotNow(format!(
             "the plan is {}; re-runs are possible until it is approved",
             d.run.status.as_str()
@@ -220,10 +256,8 @@ pub(super) fn rerun(
         )));
     }
     for m in dependents_closure(n) {
-        if let Some(s) = d.run.stage_mut(m) {
-            if s.status == StageStatus::Done {
-                s.stale = true;
-            }
+        if let Some(s) = d.run.stage_mut(m).filter(|s| s.status == StageStatus::Done) {
+            s.stale = true;
         }
     }
     d.audit(actor, "rerun_stage", format!("stage {n}: {reason}"));
