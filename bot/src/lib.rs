@@ -12,6 +12,7 @@ pub mod engine;
 pub mod report;
 pub mod sample;
 pub mod simulate;
+pub mod sources;
 pub mod stages;
 pub mod store;
 pub mod timeline;

@@ -4,12 +4,12 @@
 
 use std::collections::BTreeSet;
 
-use chrono::NaiveDate;
 use serde_json::json;
 
 use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput, StageResult, stage_title};
 use crate::chat::{Message, Table};
 use crate::domain::RosterEntry;
+use crate::sources::CsvTable;
 
 pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     let roster = live_campaigns(inputs)?;
@@ -53,53 +53,16 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
 }
 
 fn live_campaigns(inputs: &StageInputs) -> Result<Vec<RosterEntry>, StageError> {
-    let path = inputs.data_dir.join("campaigns.csv");
-    let file = path.display().to_string();
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_path(&path)
-        .map_err(|e| StageError::BadFile {
-            file: file.clone(),
-            message: format!("cannot read the campaign list: {e}"),
-        })?;
-    let headers = reader
-        .headers()
-        .map_err(|e| StageError::BadFile {
-            file: file.clone(),
-            message: e.to_string(),
-        })?
-        .clone();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-            .ok_or_else(|| StageError::BadFile {
-                file: file.clone(),
-                message: format!("expected a column `{name}`"),
-            })
-    };
-    let (c_campaign, c_end, c_owner) = (col("campaign")?, col("end")?, col("owner")?);
+    let table = CsvTable::read(&inputs.data_dir.join("campaigns.csv"))?;
+    let (campaign, end, owner) = (
+        table.require("campaign", &["campaign_name", "name"])?,
+        table.require("end", &["end_date"])?,
+        table.require("owner", &[])?,
+    );
     let mut out = Vec::new();
-    for (i, rec) in reader.records().enumerate() {
-        let row = i + 2; // header is row 1
-        let rec = rec.map_err(|e| StageError::BadFile {
-            file: file.clone(),
-            message: format!("row {row}: {e}"),
-        })?;
-        let end_raw = rec.get(c_end).unwrap_or_default().trim();
-        let end =
-            NaiveDate::parse_from_str(end_raw, "%Y-%m-%d").map_err(|_| StageError::BadCell {
-                file: file.clone(),
-                row,
-                column: "end".into(),
-                expected: "a date YYYY-MM-DD".into(),
-                found: end_raw.to_owned(),
-            })?;
-        if end >= inputs.quarter_start {
-            out.push(RosterEntry {
-                campaign: rec.get(c_campaign).unwrap_or_default().trim().to_owned(),
-                owner: rec.get(c_owner).unwrap_or_default().trim().to_owned(),
-            });
+    for row in table.rows() {
+        if row.date(end)? >= inputs.quarter_start {
+            out.push(RosterEntry { campaign: row.text(campaign)?.to_owned(), owner: row.text(owner)?.to_owned() });
         }
     }
     out.sort_by(|a, b| (&a.campaign, &a.owner).cmp(&(&b.campaign, &b.owner)));

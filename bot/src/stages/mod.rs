@@ -62,14 +62,8 @@ pub const FINDINGS_SCHEMA: u32 = 1;
 #[derive(Debug, thiserror::Error)]
 pub enum StageError {
     /// The team's data is wrong in a way they can fix.
-    #[error("{file}, row {row}, column {column}: expected {expected}, found {found:?}")]
-    BadCell {
-        file: String,
-        row: usize,
-        column: String,
-        expected: String,
-        found: String,
-    },
+    #[error(transparent)]
+    Input(#[from] crate::sources::InputError),
     #[error("{file}: {message}")]
     BadFile { file: String, message: String },
     #[error("stage {0} is not computed by Quarterdeck")]

@@ -1,0 +1,6 @@
+//! Data sources: the team's exports read into typed rows, all or nothing. Each reader
+//! names the file, row and column of the first problem; nothing is half-ingested.
+
+mod table;
+
+pub use table::{parse_time, Col, CsvTable, InputError, Row};

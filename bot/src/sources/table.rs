@@ -1,0 +1,231 @@
+//! Reading one CSV export into memory, all or nothing: header row required, `,` or `;`
+//! detected from the header, UTF-8 with an optional BOM, RFC 4180 quoting, extra columns
+//! ignored. Cells are parsed through typed accessors whose errors name the file, the row
+//! (1-based, header = row 1), the column, what was expected and what was found.
+
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// A bad input, located.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    #[error("{file}: {message}")]
+    File { file: String, message: String },
+    #[error("{file}, row {row}, column `{column}`: expected {expected}, found {found:?}")]
+    Cell {
+        file: String,
+        row: usize,
+        column: String,
+        expected: String,
+        found: String,
+    },
+}
+
+/// A parsed CSV file: header and rows of trimmed cells.
+#[derive(Debug, Clone)]
+pub struct CsvTable {
+    pub file: String,
+    pub header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+/// A column found in the header.
+#[derive(Debug, Clone, Copy)]
+pub struct Col {
+    index: usize,
+    name: &'static str,
+}
+
+impl CsvTable {
+    pub fn read(path: &Path) -> Result<Self, InputError> {
+        let file = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| InputError::File { file: file.clone(), message: format!("cannot read: {e}") })?;
+        Self::parse(&file, &bytes)
+    }
+
+    pub fn parse(file: &str, bytes: &[u8]) -> Result<Self, InputError> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let text = std::str::from_utf8(bytes).map_err(|e| InputError::File {
+            file: file.to_owned(),
+            message: format!("expected UTF-8 text, found invalid bytes at byte {}", e.valid_up_to()),
+        })?;
+        let first_line = text.lines().next().unwrap_or_default();
+        let delimiter = if first_line.matches(';').count() > first_line.matches(',').count() { b';' } else { b',' };
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .trim(csv::Trim::All)
+            .flexible(false)
+            .from_reader(text.as_bytes());
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(|e| InputError::File { file: file.to_owned(), message: format!("cannot read the header row: {e}") })?
+            .iter()
+            .map(|h| h.to_ascii_lowercase())
+            .collect();
+        if header.iter().all(String::is_empty) {
+            return Err(InputError::File { file: file.to_owned(), message: "expected a header row, found an empty file".into() });
+        }
+        let mut rows = Vec::new();
+        for (i, rec) in reader.records().enumerate() {
+            let rec = rec.map_err(|e| InputError::File {
+                file: file.to_owned(),
+                message: format!("row {}: {}", i + 2, csv_problem(&e, header.len())),
+            })?;
+            rows.push(rec.iter().map(str::to_owned).collect());
+        }
+        Ok(Self { file: file.to_owned(), header, rows })
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The first of `names` (canonical name first, then aliases) present in the header.
+    pub fn find(&self, name: &'static str, aliases: &[&str]) -> Option<Col> {
+        std::iter::once(name)
+            .chain(aliases.iter().copied())
+            .find_map(|n| self.header.iter().position(|h| h == &n.to_ascii_lowercase()))
+            .map(|index| Col { index, name })
+    }
+
+    /// Like [`find`](Self::find), but a missing column is an error.
+    pub fn require(&self, name: &'static str, aliases: &[&str]) -> Result<Col, InputError> {
+        self.find(name, aliases).ok_or_else(|| InputError::File {
+            file: self.file.clone(),
+            message: format!("expected a column `{name}` in the header, found: {}", self.header.join(", ")),
+        })
+    }
+
+    /// Rows with their 1-based file row number (the header is row 1).
+    pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        self.rows.iter().enumerate().map(move |(i, cells)| Row { table: self, number: i + 2, cells })
+    }
+}
+
+fn csv_problem(e: &csv::Error, expected: usize) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths { len, .. } => format!("expected {expected} fields like the header, found {len}"),
+        _ => e.to_string(),
+    }
+}
+
+/// One data row.
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
+    table: &'a CsvTable,
+    pub number: usize,
+    cells: &'a [String],
+}
+
+impl<'a> Row<'a> {
+    pub fn str(&self, col: Col) -> &'a str {
+        self.cells.get(col.index).map_or("", String::as_str)
+    }
+
+    fn bad(&self, col: Col, expected: &str) -> InputError {
+        InputError::Cell {
+            file: self.table.file.clone(),
+            row: self.number,
+            column: col.name.to_owned(),
+            expected: expected.to_owned(),
+            found: self.str(col).to_owned(),
+        }
+    }
+
+    /// A non-empty text cell.
+    pub fn text(&self, col: Col) -> Result<&'a str, InputError> {
+        let s = self.str(col);
+        if s.is_empty() { Err(self.bad(col, "a non-empty value")) } else { Ok(s) }
+    }
+
+    /// A finite number; thousands separators and a leading currency sign are accepted.
+    pub fn number(&self, col: Col) -> Result<f64, InputError> {
+        self.opt_number(col)?.ok_or_else(|| self.bad(col, "a number"))
+    }
+
+    pub fn opt_number(&self, col: Col) -> Result<Option<f64>, InputError> {
+        let s = self.str(col);
+        if s.is_empty() {
+            return Ok(None);
+        }
+        let cleaned: String = s.trim_start_matches(['$', '€', '£']).chars().filter(|c| *c != ',' && *c != '_').collect();
+        match cleaned.parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(Some(v)),
+            _ => Err(self.bad(col, "a number")),
+        }
+    }
+
+    /// A number that must not be negative.
+    pub fn amount(&self, col: Col) -> Result<f64, InputError> {
+        let v = self.number(col)?;
+        if v < 0.0 { Err(self.bad(col, "a number >= 0")) } else { Ok(v) }
+    }
+
+    /// A date or timestamp (`YYYY-MM-DD`, RFC 3339, or `YYYY-MM-DD HH:MM:SS` as UTC).
+    pub fn time(&self, col: Col) -> Result<DateTime<Utc>, InputError> {
+        self.opt_time(col)?.ok_or_else(|| self.bad(col, "a date YYYY-MM-DD or an RFC 3339 timestamp"))
+    }
+
+    pub fn opt_time(&self, col: Col) -> Result<Option<DateTime<Utc>>, InputError> {
+        let s = self.str(col);
+        if s.is_empty() {
+            return Ok(None);
+        }
+        parse_time(s).map(Some).ok_or_else(|| self.bad(col, "a date YYYY-MM-DD or an RFC 3339 timestamp"))
+    }
+
+    pub fn date(&self, col: Col) -> Result<NaiveDate, InputError> {
+        self.time(col).map(|t| t.date_naive())
+    }
+}
+
+pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    if let Ok(t) = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S") {
+        return Some(t.and_utc());
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn semicolons_a_bom_and_quoted_fields_are_read() {
+        let t = CsvTable::parse("x.csv", "\u{feff}Day;Cost;Campaign\n2027-01-04;\"1,200.50\";\"Spring; EU\"\n".as_bytes()).unwrap();
+        let (day, cost, camp) = (t.require("date", &["day"]).unwrap(), t.require("spend", &["cost"]).unwrap(), t.require("campaign", &[]).unwrap());
+
+        let row = t.rows().next().unwrap();
+
+        assert_eq!(row.date(day).unwrap(), NaiveDate::from_ymd_opt(2027, 1, 4).unwrap());
+        assert_eq!(row.number(cost).unwrap(), 1200.5);
+        assert_eq!(row.text(camp).unwrap(), "Spring; EU");
+    }
+
+    #[test]
+    fn a_bad_cell_names_file_row_column_expected_and_found() {
+        let t = CsvTable::parse("spend.csv", b"date,spend\n2027-01-04,10\n2027-01-05,ten\n").unwrap();
+        let spend = t.require("spend", &[]).unwrap();
+
+        let err = t.rows().map(|r| r.number(spend)).collect::<Result<Vec<_>, _>>().unwrap_err();
+
+        assert_eq!(err.to_string(), "spend.csv, row 3, column `spend`: expected a number, found \"ten\"");
+    }
+
+    #[test]
+    fn a_ragged_row_and_a_missing_column_are_reported() {
+        let ragged = CsvTable::parse("a.csv", b"a,b\n1,2\n3\n").unwrap_err().to_string();
+        let t = CsvTable::parse("a.csv", b"a,b\n1,2\n").unwrap();
+
+        assert!(ragged.contains("row 3") && ragged.contains("expected 2 fields"), "{ragged}");
+        assert!(t.require("channel", &[]).unwrap_err().to_string().contains("expected a column `channel`"));
+    }
+}
