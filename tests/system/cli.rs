@@ -115,3 +115,27 @@ fn timeline_json_has_the_contract_keys() {
     assert_eq!(v["ends"], "2027-03-31");
     assert_eq!(v["stages"].as_array().unwrap().len(), 12);
 }
+
+#[test]
+fn a_malformed_campaign_file_is_refused_naming_file_row_and_column_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::write(
+        data.join("campaigns.csv"),
+        "campaign,channel,start,end,planned_budget,owner,objective\nSpring,email,2027-01-04,2027-13-01,1000,Avery,pipeline\n",
+    )
+    .unwrap();
+    let out_dir = dir.path().join("out");
+
+    let out = quarterdeck(&[
+        "simulate",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+
+    assert_bad_input(&out, &["campaigns.csv", "row 2", "`end`", "2027-13-01"]);
+    assert!(!out_dir.exists());
+}

@@ -80,11 +80,14 @@ pub async fn simulate(
     let team = pick_team(settings, opts.team.as_deref())?;
     let timeline =
         timeline::build(&team.timeline).map_err(|e| SimulateError::Input(e.to_string()))?;
-    std::fs::create_dir_all(&opts.out).map_err(io(&opts.out))?;
     let mut sim = settings.simulation.clone();
     if let Some(seed) = opts.seed {
         sim.seed = seed;
     }
+    if let Some(dir) = &opts.data {
+        check_data_dir(dir, timeline.starts)?;
+    }
+    std::fs::create_dir_all(&opts.out).map_err(io(&opts.out))?;
     let data_dir = prepare_data(team, &timeline, opts, sim.seed)?;
 
     let url = match &opts.database {
@@ -192,19 +195,6 @@ fn prepare_data(
     seed: u64,
 ) -> Result<PathBuf, SimulateError> {
     if let Some(dir) = &opts.data {
-        if !dir.is_dir() {
-            return Err(SimulateError::Input(format!(
-                "--data {}: expected a folder with the team's CSV files, found no such folder",
-                dir.display()
-            )));
-        }
-        let needed = dir.join("campaigns.csv");
-        if !needed.is_file() {
-            return Err(SimulateError::Input(format!(
-                "--data {}: expected campaigns.csv in it (the kickoff's campaign roster), found none",
-                dir.display()
-            )));
-        }
         return Ok(dir.clone());
     }
     let dir = opts.out.join("data");
@@ -224,6 +214,17 @@ fn prepare_data(
         .write_to(&dir)
         .map_err(|e| SimulateError::Input(e.to_string()))?;
     Ok(dir)
+}
+
+fn check_data_dir(dir: &Path, quarter_start: chrono::NaiveDate) -> Result<(), SimulateError> {
+    if !dir.is_dir() {
+        return Err(SimulateError::Input(format!(
+            "--data {}: expected a folder with the team's CSV files, found no such folder",
+            dir.display()
+        )));
+    }
+    crate::stages::check_data(dir, quarter_start)
+        .map_err(|e| SimulateError::Input(format!("--data: {e}")))
 }
 
 /// Progress lines on stderr: one per post, with its virtual time.

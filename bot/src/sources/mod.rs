@@ -3,4 +3,4 @@
 
 mod table;
 
-pub use table::{parse_time, Col, CsvTable, InputError, Row};
+pub use table::{Col, CsvTable, InputError, Row, parse_time};

@@ -40,7 +40,10 @@ pub struct Col {
 impl CsvTable {
     pub fn read(path: &Path) -> Result<Self, InputError> {
         let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| InputError::File { file: file.clone(), message: format!("cannot read: {e}") })?;
+        let bytes = std::fs::read(path).map_err(|e| InputError::File {
+            file: file.clone(),
+            message: format!("cannot read: {e}"),
+        })?;
         Self::parse(&file, &bytes)
     }
 
@@ -48,10 +51,17 @@ impl CsvTable {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let text = std::str::from_utf8(bytes).map_err(|e| InputError::File {
             file: file.to_owned(),
-            message: format!("expected UTF-8 text, found invalid bytes at byte {}", e.valid_up_to()),
+            message: format!(
+                "expected UTF-8 text, found invalid bytes at byte {}",
+                e.valid_up_to()
+            ),
         })?;
         let first_line = text.lines().next().unwrap_or_default();
-        let delimiter = if first_line.matches(';').count() > first_line.matches(',').count() { b';' } else { b',' };
+        let delimiter = if first_line.matches(';').count() > first_line.matches(',').count() {
+            b';'
+        } else {
+            b','
+        };
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .trim(csv::Trim::All)
@@ -59,12 +69,18 @@ impl CsvTable {
             .from_reader(text.as_bytes());
         let header: Vec<String> = reader
             .headers()
-            .map_err(|e| InputError::File { file: file.to_owned(), message: format!("cannot read the header row: {e}") })?
+            .map_err(|e| InputError::File {
+                file: file.to_owned(),
+                message: format!("cannot read the header row: {e}"),
+            })?
             .iter()
             .map(|h| h.to_ascii_lowercase())
             .collect();
         if header.iter().all(String::is_empty) {
-            return Err(InputError::File { file: file.to_owned(), message: "expected a header row, found an empty file".into() });
+            return Err(InputError::File {
+                file: file.to_owned(),
+                message: "expected a header row, found an empty file".into(),
+            });
         }
         let mut rows = Vec::new();
         for (i, rec) in reader.records().enumerate() {
@@ -74,7 +90,11 @@ impl CsvTable {
             })?;
             rows.push(rec.iter().map(str::to_owned).collect());
         }
-        Ok(Self { file: file.to_owned(), header, rows })
+        Ok(Self {
+            file: file.to_owned(),
+            header,
+            rows,
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -89,7 +109,11 @@ impl CsvTable {
     pub fn find(&self, name: &'static str, aliases: &[&str]) -> Option<Col> {
         std::iter::once(name)
             .chain(aliases.iter().copied())
-            .find_map(|n| self.header.iter().position(|h| h == &n.to_ascii_lowercase()))
+            .find_map(|n| {
+                self.header
+                    .iter()
+                    .position(|h| h == &n.to_ascii_lowercase())
+            })
             .map(|index| Col { index, name })
     }
 
@@ -97,19 +121,28 @@ impl CsvTable {
     pub fn require(&self, name: &'static str, aliases: &[&str]) -> Result<Col, InputError> {
         self.find(name, aliases).ok_or_else(|| InputError::File {
             file: self.file.clone(),
-            message: format!("expected a column `{name}` in the header, found: {}", self.header.join(", ")),
+            message: format!(
+                "expected a column `{name}` in the header, found: {}",
+                self.header.join(", ")
+            ),
         })
     }
 
     /// Rows with their 1-based file row number (the header is row 1).
     pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
-        self.rows.iter().enumerate().map(move |(i, cells)| Row { table: self, number: i + 2, cells })
+        self.rows.iter().enumerate().map(move |(i, cells)| Row {
+            table: self,
+            number: i + 2,
+            cells,
+        })
     }
 }
 
 fn csv_problem(e: &csv::Error, expected: usize) -> String {
     match e.kind() {
-        csv::ErrorKind::UnequalLengths { len, .. } => format!("expected {expected} fields like the header, found {len}"),
+        csv::ErrorKind::UnequalLengths { len, .. } => {
+            format!("expected {expected} fields like the header, found {len}")
+        }
         _ => e.to_string(),
     }
 }
@@ -140,12 +173,17 @@ impl<'a> Row<'a> {
     /// A non-empty text cell.
     pub fn text(&self, col: Col) -> Result<&'a str, InputError> {
         let s = self.str(col);
-        if s.is_empty() { Err(self.bad(col, "a non-empty value")) } else { Ok(s) }
+        if s.is_empty() {
+            Err(self.bad(col, "a non-empty value"))
+        } else {
+            Ok(s)
+        }
     }
 
     /// A finite number; thousands separators and a leading currency sign are accepted.
     pub fn number(&self, col: Col) -> Result<f64, InputError> {
-        self.opt_number(col)?.ok_or_else(|| self.bad(col, "a number"))
+        self.opt_number(col)?
+            .ok_or_else(|| self.bad(col, "a number"))
     }
 
     pub fn opt_number(&self, col: Col) -> Result<Option<f64>, InputError> {
@@ -153,7 +191,11 @@ impl<'a> Row<'a> {
         if s.is_empty() {
             return Ok(None);
         }
-        let cleaned: String = s.trim_start_matches(['$', '€', '£']).chars().filter(|c| *c != ',' && *c != '_').collect();
+        let cleaned: String = s
+            .trim_start_matches(['$', '€', '£'])
+            .chars()
+            .filter(|c| *c != ',' && *c != '_')
+            .collect();
         match cleaned.parse::<f64>() {
             Ok(v) if v.is_finite() => Ok(Some(v)),
             _ => Err(self.bad(col, "a number")),
@@ -163,12 +205,17 @@ impl<'a> Row<'a> {
     /// A number that must not be negative.
     pub fn amount(&self, col: Col) -> Result<f64, InputError> {
         let v = self.number(col)?;
-        if v < 0.0 { Err(self.bad(col, "a number >= 0")) } else { Ok(v) }
+        if v < 0.0 {
+            Err(self.bad(col, "a number >= 0"))
+        } else {
+            Ok(v)
+        }
     }
 
     /// A date or timestamp (`YYYY-MM-DD`, RFC 3339, or `YYYY-MM-DD HH:MM:SS` as UTC).
     pub fn time(&self, col: Col) -> Result<DateTime<Utc>, InputError> {
-        self.opt_time(col)?.ok_or_else(|| self.bad(col, "a date YYYY-MM-DD or an RFC 3339 timestamp"))
+        self.opt_time(col)?
+            .ok_or_else(|| self.bad(col, "a date YYYY-MM-DD or an RFC 3339 timestamp"))
     }
 
     pub fn opt_time(&self, col: Col) -> Result<Option<DateTime<Utc>>, InputError> {
@@ -176,7 +223,9 @@ impl<'a> Row<'a> {
         if s.is_empty() {
             return Ok(None);
         }
-        parse_time(s).map(Some).ok_or_else(|| self.bad(col, "a date YYYY-MM-DD or an RFC 3339 timestamp"))
+        parse_time(s)
+            .map(Some)
+            .ok_or_else(|| self.bad(col, "a date YYYY-MM-DD or an RFC 3339 timestamp"))
     }
 
     pub fn date(&self, col: Col) -> Result<NaiveDate, InputError> {
@@ -191,7 +240,10 @@ pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S") {
         return Some(t.and_utc());
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc())
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
 }
 
 #[cfg(test)]
@@ -200,32 +252,61 @@ mod tests {
 
     #[test]
     fn semicolons_a_bom_and_quoted_fields_are_read() {
-        let t = CsvTable::parse("x.csv", "\u{feff}Day;Cost;Campaign\n2027-01-04;\"1,200.50\";\"Spring; EU\"\n".as_bytes()).unwrap();
-        let (day, cost, camp) = (t.require("date", &["day"]).unwrap(), t.require("spend", &["cost"]).unwrap(), t.require("campaign", &[]).unwrap());
+        let t = CsvTable::parse(
+            "x.csv",
+            "\u{feff}Day;Cost;Campaign\n2027-01-04;\"1,200.50\";\"Spring; EU\"\n".as_bytes(),
+        )
+        .unwrap();
+        let (day, cost, camp) = (
+            t.require("date", &["day"]).unwrap(),
+            t.require("spend", &["cost"]).unwrap(),
+            t.require("campaign", &[]).unwrap(),
+        );
 
         let row = t.rows().next().unwrap();
 
-        assert_eq!(row.date(day).unwrap(), NaiveDate::from_ymd_opt(2027, 1, 4).unwrap());
+        assert_eq!(
+            row.date(day).unwrap(),
+            NaiveDate::from_ymd_opt(2027, 1, 4).unwrap()
+        );
         assert_eq!(row.number(cost).unwrap(), 1200.5);
         assert_eq!(row.text(camp).unwrap(), "Spring; EU");
     }
 
     #[test]
     fn a_bad_cell_names_file_row_column_expected_and_found() {
-        let t = CsvTable::parse("spend.csv", b"date,spend\n2027-01-04,10\n2027-01-05,ten\n").unwrap();
+        let t =
+            CsvTable::parse("spend.csv", b"date,spend\n2027-01-04,10\n2027-01-05,ten\n").unwrap();
         let spend = t.require("spend", &[]).unwrap();
 
-        let err = t.rows().map(|r| r.number(spend)).collect::<Result<Vec<_>, _>>().unwrap_err();
+        let err = t
+            .rows()
+            .map(|r| r.number(spend))
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap_err();
 
-        assert_eq!(err.to_string(), "spend.csv, row 3, column `spend`: expected a number, found \"ten\"");
+        assert_eq!(
+            err.to_string(),
+            "spend.csv, row 3, column `spend`: expected a number, found \"ten\""
+        );
     }
 
     #[test]
     fn a_ragged_row_and_a_missing_column_are_reported() {
-        let ragged = CsvTable::parse("a.csv", b"a,b\n1,2\n3\n").unwrap_err().to_string();
+        let ragged = CsvTable::parse("a.csv", b"a,b\n1,2\n3\n")
+            .unwrap_err()
+            .to_string();
         let t = CsvTable::parse("a.csv", b"a,b\n1,2\n").unwrap();
 
-        assert!(ragged.contains("row 3") && ragged.contains("expected 2 fields"), "{ragged}");
-        assert!(t.require("channel", &[]).unwrap_err().to_string().contains("expected a column `channel`"));
+        assert!(
+            ragged.contains("row 3") && ragged.contains("expected 2 fields"),
+            "{ragged}"
+        );
+        assert!(
+            t.require("channel", &[])
+                .unwrap_err()
+                .to_string()
+                .contains("expected a column `channel`")
+        );
     }
 }

@@ -3,6 +3,9 @@
 //! (ending on or after its first day), each with its owner.
 
 use std::collections::BTreeSet;
+use std::path::Path;
+
+use chrono::NaiveDate;
 
 use serde_json::json;
 
@@ -12,7 +15,7 @@ use crate::domain::RosterEntry;
 use crate::sources::CsvTable;
 
 pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
-    let roster = live_campaigns(inputs)?;
+    let roster = read_roster(&inputs.data_dir, inputs.quarter_start)?;
     let approved = inputs.run.approved_version.unwrap_or_default();
     let first = inputs.checkins.first().map(|t| {
         t.with_timezone(&inputs.tz)
@@ -52,8 +55,12 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     })
 }
 
-fn live_campaigns(inputs: &StageInputs) -> Result<Vec<RosterEntry>, StageError> {
-    let table = CsvTable::read(&inputs.data_dir.join("campaigns.csv"))?;
+/// Campaigns live in the quarter starting `quarter_start`, with their owners.
+pub fn read_roster(
+    data_dir: &Path,
+    quarter_start: NaiveDate,
+) -> Result<Vec<RosterEntry>, StageError> {
+    let table = CsvTable::read(&data_dir.join("campaigns.csv"))?;
     let (campaign, end, owner) = (
         table.require("campaign", &["campaign_name", "name"])?,
         table.require("end", &["end_date"])?,
@@ -61,8 +68,11 @@ fn live_campaigns(inputs: &StageInputs) -> Result<Vec<RosterEntry>, StageError> 
     );
     let mut out = Vec::new();
     for row in table.rows() {
-        if row.date(end)? >= inputs.quarter_start {
-            out.push(RosterEntry { campaign: row.text(campaign)?.to_owned(), owner: row.text(owner)?.to_owned() });
+        if row.date(end)? >= quarter_start {
+            out.push(RosterEntry {
+                campaign: row.text(campaign)?.to_owned(),
+                owner: row.text(owner)?.to_owned(),
+            });
         }
     }
     out.sort_by(|a, b| (&a.campaign, &a.owner).cmp(&(&b.campaign, &b.owner)));

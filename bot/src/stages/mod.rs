@@ -96,6 +96,14 @@ pub fn stage_title(n: u8) -> String {
     format!("Stage {n} · {name}")
 }
 
+/// Reads every input file the built stages use, so a bad data folder is reported
+/// before a run starts (the live bot reports the same errors when a stage runs).
+pub fn check_data(data_dir: &std::path::Path, quarter_start: NaiveDate) -> Result<(), StageError> {
+    kickoff::read_roster(data_dir, quarter_start)?;
+    plan::read_objectives(data_dir)?;
+    Ok(())
+}
+
 /// Computes stage `n`.
 pub fn compute(n: u8, inputs: &StageInputs) -> Result<StageOutput, StageError> {
     match n {

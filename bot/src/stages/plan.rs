@@ -121,7 +121,7 @@ fn stage_line(inputs: &StageInputs, n: u8) -> String {
 fn build(inputs: &StageInputs) -> Result<Document, StageError> {
     let run = &inputs.run;
     let version = run.plan_versions.len() + 1;
-    let objectives = Objectives::read(inputs)?;
+    let objectives = Objectives::read(&inputs.data_dir)?;
     let mut sections = Vec::with_capacity(9);
     for (i, (title, stages)) in SECTIONS.iter().enumerate() {
         let mut s = Section::new(*title);
@@ -192,6 +192,11 @@ fn build(inputs: &StageInputs) -> Result<Document, StageError> {
     })
 }
 
+/// Checks `objectives.toml` (when present) without building a plan.
+pub fn read_objectives(data_dir: &std::path::Path) -> Result<(), StageError> {
+    Objectives::read(data_dir).map(|_| ())
+}
+
 /// The team's stated objectives for the quarter (`objectives.toml`), when present.
 struct Objectives {
     total_budget: f64,
@@ -202,8 +207,8 @@ struct Objectives {
 }
 
 impl Objectives {
-    fn read(inputs: &StageInputs) -> Result<Option<Self>, StageError> {
-        let path = inputs.data_dir.join("objectives.toml");
+    fn read(data_dir: &std::path::Path) -> Result<Option<Self>, StageError> {
+        let path = data_dir.join("objectives.toml");
         let Ok(text) = std::fs::read_to_string(&path) else {
             return Ok(None);
         };
