@@ -31,6 +31,12 @@ pub enum Event {
         version: u32,
         note: Option<String>,
     },
+    /// A data file changed (uploaded in chat, fetched, replaced): the done stages that
+    /// read it are computed again, and their dependents after them.
+    DataArrived {
+        actor: Actor,
+        file: String,
+    },
     /// Someone with the run-stages role asks for a stage to be computed again.
     Rerun {
         actor: Actor,
@@ -72,6 +78,7 @@ impl Event {
         match self {
             Self::Verdict { actor, .. }
             | Self::Rerun { actor, .. }
+            | Self::DataArrived { actor, .. }
             | Self::CheckinAnswered { actor, .. } => Some(actor),
             _ => None,
         }
@@ -85,6 +92,7 @@ impl Event {
             Self::StageFailed { .. } => "stage_failed",
             Self::Verdict { .. } => "verdict",
             Self::Rerun { .. } => "rerun",
+            Self::DataArrived { .. } => "data_arrived",
             Self::CheckinDue { .. } => "checkin_due",
             Self::CheckinReminder { .. } => "checkin_reminder",
             Self::CheckinClose { .. } => "checkin_close",

@@ -14,7 +14,7 @@ mod worker;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::Duration;
 
@@ -31,7 +31,7 @@ use crate::domain::QuarterRun;
 use crate::stages::PlanDoc;
 use crate::store::{
     ClaimedJob, Commit, JobOutcome, NewAudit, NewJob, NewPost, PlanDocRow, StageOutputRow, Store,
-    StoreError,
+    StoreError, StoredRun,
 };
 use crate::timeline::Timeline;
 
@@ -71,6 +71,9 @@ struct Artifacts {
 #[derive(Clone)]
 pub struct Engine {
     store: Store,
+    /// Runs as last committed by this instance. Safe to trust because every write is a
+    /// compare-and-swap on the version: a stale entry fails the write and is reloaded.
+    cache: Arc<Mutex<HashMap<String, StoredRun>>>,
     clock: Arc<dyn Clock>,
     runs: Arc<HashMap<String, RunSetup>>,
     /// This instance's name in job leases.
@@ -90,6 +93,7 @@ impl Engine {
     ) -> Self {
         Self {
             store,
+            cache: Arc::default(),
             clock,
             runs: Arc::new(HashMap::new()),
             instance: instance.into(),
@@ -159,11 +163,7 @@ impl Engine {
             .get(run_id)
             .ok_or_else(|| EngineError::UnknownRun(run_id.to_owned()))?;
         for _ in 0..CONFLICT_RETRIES {
-            let stored = self
-                .store
-                .load_run(run_id)
-                .await?
-                .ok_or_else(|| EngineError::UnknownRun(run_id.to_owned()))?;
+            let stored = self.current(run_id).await?;
             let now = self.clock.now();
             let decision = match decide(&stored.run, &setup.ctx, event, now) {
                 Ok(d) => d,
@@ -182,21 +182,49 @@ impl Engine {
             );
             match self.store.commit(commit).await {
                 Ok(()) => {
-                    tracing::debug!(
-                        run = run_id,
-                        event = event.name(),
-                        posts = decision.posts.len(),
-                        "applied"
-                    );
-                    return Ok(Outcome::Applied {
-                        posts: decision.posts.len(),
+                    let posts = decision.posts.len();
+                    self.remember(StoredRun {
+                        run: decision.run,
+                        version: stored.version + 1,
                     });
+                    tracing::debug!(run = run_id, event = event.name(), posts, "applied");
+                    return Ok(Outcome::Applied { posts });
                 }
-                Err(StoreError::Conflict) => continue,
-                Err(e) => return Err(e.into()),
+                Err(StoreError::Conflict) => self.forget(run_id),
+                Err(e) => {
+                    // The outcome of a failed commit is unknown: read the run afresh next time.
+                    self.forget(run_id);
+                    return Err(e.into());
+                }
             }
         }
         Err(EngineError::Contended(run_id.to_owned()))
+    }
+
+    /// The run as this instance last saw it, loading it when unknown.
+    pub async fn current(&self, run_id: &str) -> Result<StoredRun, EngineError> {
+        if let Some(hit) = self.lock_cache().get(run_id) {
+            return Ok(hit.clone());
+        }
+        let stored = self
+            .store
+            .load_run(run_id)
+            .await?
+            .ok_or_else(|| EngineError::UnknownRun(run_id.to_owned()))?;
+        self.remember(stored.clone());
+        Ok(stored)
+    }
+
+    fn lock_cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, StoredRun>> {
+        self.cache.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn remember(&self, stored: StoredRun) {
+        self.lock_cache().insert(stored.run.id.clone(), stored);
+    }
+
+    fn forget(&self, run_id: &str) {
+        self.lock_cache().remove(run_id);
     }
 
     async fn refused(

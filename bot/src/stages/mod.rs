@@ -19,6 +19,7 @@ use crate::chat::Message;
 use crate::domain::{QuarterRun, RosterEntry};
 use crate::timeline::STAGE_NAMES;
 
+pub use inventory::inputs_of;
 pub use plan::{PlanDoc, render_plan};
 
 /// Everything a stage may read.

@@ -30,6 +30,7 @@ pub fn decide(
             stages::computed(&mut d, ctx, *stage, result, now)?
         }
         Event::StageFailed { stage, error } => stages::failed(&mut d, ctx, *stage, error)?,
+        Event::DataArrived { actor, file } => stages::data_arrived(&mut d, ctx, actor, file, now)?,
         Event::Rerun {
             actor,
             stage,

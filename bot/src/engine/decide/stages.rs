@@ -264,3 +264,35 @@ pub(super) fn rerun(
     start(d, ctx, n, now);
     Ok(())
 }
+
+pub(super) fn data_arrived(
+    d: &mut Decision,
+    ctx: &PlanContext,
+    actor: &Actor,
+    file: &str,
+    now: DateTime<Utc>,
+) -> Result<(), Rejection> {
+    let readers: Vec<u8> = (1..PLAN_STAGE)
+        .filter(|n| crate::stages::inputs_of(*n).contains(&file))
+        .filter(|n| {
+            d.run
+                .stage(*n)
+                .is_some_and(|s| matches!(s.status, StageStatus::Done | StageStatus::Failed))
+        })
+        .collect();
+    if readers.is_empty() {
+        return Err(Rejection::Invalid(format!(
+            "no finished stage reads {file}; it will be used when its stage runs"
+        )));
+    }
+    // Re-run each reader; a reader that depends on another reader waits for it.
+    for n in &readers {
+        if d.run
+            .stage(*n)
+            .is_some_and(|s| s.status != StageStatus::Running && !s.stale)
+        {
+            rerun(d, ctx, actor, *n, &format!("{file} changed"), now)?;
+        }
+    }
+    Ok(())
+}

@@ -419,6 +419,34 @@ fn a_rerun_needs_the_run_stages_role_and_marks_every_dependent_stale() {
 }
 
 #[test]
+fn new_data_reruns_the_stages_that_read_it_and_refuses_files_no_stage_reads() {
+    let ops = Actor::new("o", "Ops", &["ops"]);
+
+    let d = apply(
+        &planned(),
+        Event::DataArrived {
+            actor: ops.clone(),
+            file: "leads.csv".into(),
+        },
+    );
+
+    // leads.csv feeds stages 2 and 4; 4 depends on 2, so it is stale until 2 lands.
+    assert_eq!(d.run.stage(2).unwrap().status, StageStatus::Running);
+    assert!(d.run.stage(4).unwrap().stale);
+    assert_eq!(d.audit.len(), 1);
+    assert!(matches!(
+        refuse(
+            &planned(),
+            Event::DataArrived {
+                actor: ops,
+                file: "notes.txt".into()
+            }
+        ),
+        Rejection::Invalid(_)
+    ));
+}
+
+#[test]
 fn reruns_are_refused_for_unfinished_stages_people_stages_and_approved_plans() {
     let ops = || Actor::new("o", "Ops", &["ops"]);
     let rerun = |stage| Event::Rerun {
