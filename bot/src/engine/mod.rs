@@ -163,10 +163,15 @@ impl Engine {
             .get(run_id)
             .ok_or_else(|| EngineError::UnknownRun(run_id.to_owned()))?;
         for _ in 0..CONFLICT_RETRIES {
-            let stored = self.current(run_id).await?;
+            let (stored, cached) = self.current(run_id).await?;
             let now = self.clock.now();
             let decision = match decide(&stored.run, &setup.ctx, event, now) {
                 Ok(d) => d,
+                Err(_) if cached => {
+                    // Only refuse on the stored truth, never on this instance's copy.
+                    self.forget(run_id);
+                    continue;
+                }
                 Err(rejection) => {
                     self.refused(run_id, event, &rejection, finish).await?;
                     return Ok(Outcome::Refused(rejection));
@@ -201,10 +206,10 @@ impl Engine {
         Err(EngineError::Contended(run_id.to_owned()))
     }
 
-    /// The run as this instance last saw it, loading it when unknown.
-    pub async fn current(&self, run_id: &str) -> Result<StoredRun, EngineError> {
+    /// The run as this instance last saw it (and `true`), or loaded from the store.
+    async fn current(&self, run_id: &str) -> Result<(StoredRun, bool), EngineError> {
         if let Some(hit) = self.lock_cache().get(run_id) {
-            return Ok(hit.clone());
+            return Ok((hit.clone(), true));
         }
         let stored = self
             .store
@@ -212,7 +217,7 @@ impl Engine {
             .await?
             .ok_or_else(|| EngineError::UnknownRun(run_id.to_owned()))?;
         self.remember(stored.clone());
-        Ok(stored)
+        Ok((stored, false))
     }
 
     fn lock_cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, StoredRun>> {
