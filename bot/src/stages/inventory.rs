@@ -54,7 +54,7 @@ pub fn not_built(n: u8, inputs: &StageInputs) -> StageOutput {
         ]);
         files.push(json!({ "file": f, "rows": rows }));
     }
-    let reason = format!("the {} analysis is not built yet", analysis_name(n));
+    let reason = format!("its analysis ({}) is not built yet", analysis_name(n));
     let message = Message::new(
         format!("{} — not available", stage_title(n)),
         format!(

@@ -111,7 +111,7 @@ fn stage_line(inputs: &StageInputs, n: u8) -> String {
                 .unwrap_or("findings recorded")
         ),
         _ => format!(
-            "**{}**: not available — the {} analysis is not built yet, so this plan contains no figures from it.",
+            "**{}**: not available — its analysis ({}) is not built yet, so this plan contains no figures from it.",
             stage_title(n),
             analysis_name(n)
         ),
@@ -148,7 +148,7 @@ fn build(inputs: &StageInputs) -> Result<Document, StageError> {
             8 => {
                 let gaps: Vec<String> = (1..=9)
                     .filter(|n| !available(inputs, *n))
-                    .map(|n| format!("**Data gap — {}**: no findings; decisions that depend on it rest on judgement. Mitigation: build or supply the {} analysis before the next review.", stage_title(n), analysis_name(n)))
+                    .map(|n| format!("**Data gap — {}**: no findings; decisions that depend on it rest on judgement. Mitigation: build or supply its analysis ({}) before the next review.", stage_title(n), analysis_name(n)))
                     .collect();
                 s = s.bullets(gaps);
             }
