@@ -286,3 +286,76 @@ async fn a_stale_commit_is_refused_as_a_conflict() {
 
     assert!(matches!(second, Err(StoreError::Conflict)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_answers_are_group_committed_and_each_caller_gets_its_own_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = sample_data(dir.path());
+    let s = settings(&[]);
+    let url = format!("sqlite://{}", dir.path().join("g.db").display());
+    let clock = Arc::new(ManualClock::new(
+        chrono::DateTime::parse_from_rfc3339("2026-12-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc),
+    ));
+    let engine = engine_with_teams(&url, &s, 1, clock.clone(), "solo", &data).await;
+    let run_id = "team00/2027-Q1";
+    drive_to_kickoff(&engine, &clock, run_id).await;
+    let ctx = engine.setup(run_id).unwrap().ctx.clone();
+    clock.advance_to(ctx.checkins[0]);
+    engine.run_due().await.unwrap();
+    let roster = engine
+        .store()
+        .load_run(run_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .run
+        .roster;
+
+    // 200 answers at once; every 4th comes from someone who owns no campaign.
+    let calls = (0..200).map(|i| {
+        let (engine, r) = (engine.clone(), roster[i % roster.len()].clone());
+        let who = if i % 4 == 0 {
+            "Mallory".to_owned()
+        } else {
+            r.owner.clone()
+        };
+        tokio::spawn(async move {
+            let e = Event::CheckinAnswered {
+                actor: Actor::new(format!("u{i}"), who, &[]),
+                week: 1,
+                campaign: r.campaign,
+                status: quarterdeck::domain::CheckinStatus::OnTrack,
+                note: None,
+            };
+            engine.handle(run_id, e).await.unwrap()
+        })
+    });
+    let outcomes = futures_join(calls).await;
+
+    let refused = outcomes
+        .iter()
+        .filter(|o| matches!(o, quarterdeck::engine::Outcome::Refused(_)))
+        .count();
+    assert_eq!(refused, 50);
+    let trail = engine.store().audit_trail(run_id).await.unwrap();
+    assert_eq!(
+        trail.iter().filter(|a| a.entry.action == "checkin").count(),
+        150
+    );
+    assert_eq!(
+        trail
+            .iter()
+            .filter(|a| a.entry.action == "checkin_answered" && a.entry.outcome == "rejected")
+            .count(),
+        50
+    );
+    let run = engine.store().load_run(run_id).await.unwrap().unwrap().run;
+    assert!(
+        run.checkins[0]
+            .entries
+            .iter()
+            .all(|e| e.status == quarterdeck::domain::CheckinStatus::OnTrack)
+    );
+}

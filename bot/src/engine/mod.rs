@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use chrono::Duration;
+use tokio::sync::oneshot;
 
 pub use crate::stages::StageResult;
 pub use context::PlanContext;
@@ -43,6 +44,8 @@ pub enum EngineError {
     Contended(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("the batch this event was part of failed: {0}")]
+    Batch(String),
     #[error("stored job {id} is unreadable: {reason}")]
     BadJob { id: String, reason: String },
 }
@@ -61,6 +64,13 @@ pub struct RunSetup {
     pub data_dir: PathBuf,
 }
 
+#[derive(Default)]
+struct Inbox {
+    queue: Vec<(Event, oneshot::Sender<Result<Outcome, EngineError>>)>,
+    /// Held by the caller that is committing this run's queue.
+    gate: Arc<tokio::sync::Mutex<()>>,
+}
+
 /// Extra rows that travel with a `StageComputed` event.
 #[derive(Debug, Default)]
 struct Artifacts {
@@ -74,6 +84,8 @@ pub struct Engine {
     /// Runs as last committed by this instance. Safe to trust because every write is a
     /// compare-and-swap on the version: a stale entry fails the write and is reloaded.
     cache: Arc<Mutex<HashMap<String, StoredRun>>>,
+    /// Events waiting for their run's next group commit.
+    inbox: Arc<Mutex<HashMap<String, Inbox>>>,
     clock: Arc<dyn Clock>,
     runs: Arc<HashMap<String, RunSetup>>,
     /// This instance's name in job leases.
@@ -94,6 +106,7 @@ impl Engine {
         Self {
             store,
             cache: Arc::default(),
+            inbox: Arc::default(),
             clock,
             runs: Arc::new(HashMap::new()),
             instance: instance.into(),
@@ -148,7 +161,47 @@ impl Engine {
     /// Applies an event caused by a person (or the simulation of one). A refusal is
     /// recorded in the audit trail and returned, not raised.
     pub async fn handle(&self, run_id: &str, event: Event) -> Result<Outcome, EngineError> {
-        self.apply(run_id, &event, &[], Artifacts::default()).await
+        // Group commit: events for one run that arrive while a commit is in flight are
+        // decided in order and written in one transaction by whoever holds the run's gate.
+        let (tx, mut rx) = oneshot::channel();
+        let gate = {
+            let mut inbox = self.lock_inbox();
+            let slot = inbox.entry(run_id.to_owned()).or_default();
+            slot.queue.push((event, tx));
+            slot.gate.clone()
+        };
+        let _turn = gate.lock().await;
+        if let Ok(done) = rx.try_recv() {
+            return done;
+        }
+        let batch = self
+            .lock_inbox()
+            .get_mut(run_id)
+            .map(|slot| std::mem::take(&mut slot.queue))
+            .unwrap_or_default();
+        let (events, waiters): (Vec<Event>, Vec<_>) = batch.into_iter().unzip();
+        match self
+            .apply_batch(run_id, &events, &[], Artifacts::default())
+            .await
+        {
+            Ok(outcomes) => {
+                for (waiter, outcome) in waiters.into_iter().zip(outcomes) {
+                    let _ = waiter.send(Ok(outcome));
+                }
+            }
+            Err(e) => {
+                let shared = e.to_string();
+                for waiter in waiters {
+                    let _ = waiter.send(Err(EngineError::Batch(shared.clone())));
+                }
+            }
+        }
+        rx.try_recv()
+            .unwrap_or_else(|_| Err(EngineError::Batch("the event was not processed".into())))
+    }
+
+    fn lock_inbox(&self) -> std::sync::MutexGuard<'_, HashMap<String, Inbox>> {
+        self.inbox.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     async fn apply(
@@ -158,42 +211,89 @@ impl Engine {
         finish: &[(&ClaimedJob, JobOutcome)],
         artifacts: Artifacts,
     ) -> Result<Outcome, EngineError> {
+        let mut outcomes = self
+            .apply_batch(run_id, std::slice::from_ref(event), finish, artifacts)
+            .await?;
+        Ok(outcomes.remove(0))
+    }
+
+    /// Decides `events` in order on the run and commits all their effects at once.
+    async fn apply_batch(
+        &self,
+        run_id: &str,
+        events: &[Event],
+        finish: &[(&ClaimedJob, JobOutcome)],
+        artifacts: Artifacts,
+    ) -> Result<Vec<Outcome>, EngineError> {
         let setup = self
             .runs
             .get(run_id)
             .ok_or_else(|| EngineError::UnknownRun(run_id.to_owned()))?;
-        for _ in 0..CONFLICT_RETRIES {
+        'retry: for _ in 0..CONFLICT_RETRIES {
             let (stored, cached) = self.current(run_id).await?;
             let now = self.clock.now();
-            let decision = match decide(&stored.run, &setup.ctx, event, now) {
-                Ok(d) => d,
-                Err(_) if cached => {
-                    // Only refuse on the stored truth, never on this instance's copy.
-                    self.forget(run_id);
-                    continue;
+            let mut merged = Decision::new(stored.run.clone());
+            let mut outcomes = Vec::with_capacity(events.len());
+            let mut refusals = Vec::new();
+            for event in events {
+                match decide(&merged.run, &setup.ctx, event, now) {
+                    Ok(d) => {
+                        outcomes.push(Outcome::Applied {
+                            posts: d.posts.len(),
+                        });
+                        merged.run = d.run;
+                        merged.posts.extend(d.posts);
+                        merged.jobs.extend(d.jobs);
+                        merged.audit.extend(d.audit);
+                    }
+                    Err(_) if cached => {
+                        // Only refuse on the stored truth, never on this instance's copy.
+                        self.forget(run_id);
+                        continue 'retry;
+                    }
+                    Err(rejection) => {
+                        refusals.extend(refusal_audit(event, &rejection));
+                        if event.actor().is_none() {
+                            tracing::info!(run = run_id, event = event.name(), %rejection, "event refused");
+                        }
+                        outcomes.push(Outcome::Refused(rejection));
+                    }
                 }
-                Err(rejection) => {
-                    self.refused(run_id, event, &rejection, finish).await?;
-                    return Ok(Outcome::Refused(rejection));
+            }
+            if merged.run == stored.run
+                && merged.posts.is_empty()
+                && merged.jobs.is_empty()
+                && merged.audit.is_empty()
+            {
+                // Nothing changed (all refused, or no-ops): record refusals, close the jobs.
+                self.store.append_audit(run_id, now, &refusals).await?;
+                for (job, _) in finish {
+                    self.store.finish_job(job, JobOutcome::Done, now).await?;
                 }
-            };
-            let commit = commit_for(
+                return Ok(outcomes);
+            }
+            let mut commit = commit_for(
                 &stored.run,
-                &decision,
+                &merged,
                 stored.version,
                 now,
                 finish,
                 &artifacts,
             );
+            commit.audit.extend(refusals);
             match self.store.commit(commit).await {
                 Ok(()) => {
-                    let posts = decision.posts.len();
+                    tracing::debug!(
+                        run = run_id,
+                        events = events.len(),
+                        posts = merged.posts.len(),
+                        "applied"
+                    );
                     self.remember(StoredRun {
-                        run: decision.run,
+                        run: merged.run,
                         version: stored.version + 1,
                     });
-                    tracing::debug!(run = run_id, event = event.name(), posts, "applied");
-                    return Ok(Outcome::Applied { posts });
+                    return Ok(outcomes);
                 }
                 Err(StoreError::Conflict) => self.forget(run_id),
                 Err(e) => {
@@ -231,36 +331,21 @@ impl Engine {
     fn forget(&self, run_id: &str) {
         self.lock_cache().remove(run_id);
     }
+}
 
-    async fn refused(
-        &self,
-        run_id: &str,
-        event: &Event,
-        rejection: &Rejection,
-        finish: &[(&ClaimedJob, JobOutcome)],
-    ) -> Result<(), EngineError> {
-        let now = self.clock.now();
-        if let Some(actor) = event.actor() {
-            let row = NewAudit {
-                actor_id: actor.id.clone(),
-                actor_name: actor.name.clone(),
-                roles: actor.roles.join(","),
-                action: event.name().to_owned(),
-                outcome: "rejected".into(),
-                detail: rejection.to_string(),
-                plan_version: None,
-                plan_hash: None,
-                message_link: None,
-            };
-            self.store.append_audit(run_id, now, &[row]).await?;
-        } else {
-            tracing::info!(run = run_id, event = event.name(), %rejection, "event refused");
-        }
-        for (job, _) in finish {
-            self.store.finish_job(job, JobOutcome::Done, now).await?;
-        }
-        Ok(())
-    }
+/// The audit row of a refused request by a person (none for system events).
+fn refusal_audit(event: &Event, rejection: &Rejection) -> Option<NewAudit> {
+    event.actor().map(|actor| NewAudit {
+        actor_id: actor.id.clone(),
+        actor_name: actor.name.clone(),
+        roles: actor.roles.join(","),
+        action: event.name().to_owned(),
+        outcome: "rejected".into(),
+        detail: rejection.to_string(),
+        plan_version: None,
+        plan_hash: None,
+        message_link: None,
+    })
 }
 
 fn commit_for<'a>(
