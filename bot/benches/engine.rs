@@ -75,7 +75,7 @@ async fn event_throughput(settings: &config::Settings) {
 
     let answer = |i: usize| {
         let r = &roster[i % roster.len()];
-        let status = if i % 3 == 0 {
+        let status = if i.is_multiple_of(3) {
             CheckinStatus::AtRisk
         } else {
             CheckinStatus::OnTrack

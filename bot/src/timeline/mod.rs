@@ -221,13 +221,13 @@ fn stage_dues(
                 bad("the calendar has too few business days around this quarter".into())
             })?;
         let due = resolve_local(spec.tz, day, slot.time);
-        if let Some(prev) = out.last() {
-            if due < prev.due {
-                return Err(TimelineError::SlotsOutOfOrder {
-                    earlier: prev.number,
-                    later: stage,
-                });
-            }
+        if let Some(prev) = out.last()
+            && due < prev.due
+        {
+            return Err(TimelineError::SlotsOutOfOrder {
+                earlier: prev.number,
+                later: stage,
+            });
         }
         out.push(StageDue {
             number: stage,
