@@ -181,11 +181,28 @@ async fn drive_to_kickoff(engine: &Engine, clock: &ManualClock, run_id: &str) {
 }
 
 #[tokio::test]
-async fn check_ins_missed_during_downtime_are_skipped_in_one_notice_and_later_ones_still_run() {
+async fn check_ins_missed_during_downtime_are_skipped_in_one_notice_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    let data = sample_data(dir.path());
+    missed_check_ins(
+        &format!("sqlite://{}", dir.path().join("q.db").display()),
+        dir.path(),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn check_ins_missed_during_downtime_are_skipped_in_one_notice_on_postgres() {
+    let pg = PgDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    missed_check_ins(&pg.url, dir.path()).await;
+    pg.drop_db().await;
+}
+
+/// Downtime across three check-ins: one notice, the weeks recorded as skipped, the one
+/// within the grace period run late, and the rest of the quarter runs normally.
+async fn missed_check_ins(url: &str, dir: &std::path::Path) {
+    let data = sample_data(dir);
     let s = settings(&[]);
-    let url = format!("sqlite://{}", dir.path().join("q.db").display());
     let clock = Arc::new(ManualClock::new(
         chrono::DateTime::parse_from_rfc3339("2026-12-01T00:00:00Z")
             .unwrap()
@@ -239,7 +256,7 @@ async fn check_ins_missed_during_downtime_are_skipped_in_one_notice_and_later_on
     }
     let sent = deliver_outbox(
         engine.store(),
-        &quarterdeck::chat::Transcript::open(&dir.path().join("t.jsonl")).unwrap(),
+        &quarterdeck::chat::Transcript::open(&dir.join("t.jsonl")).unwrap(),
         clock.as_ref(),
     )
     .await
@@ -288,17 +305,32 @@ async fn a_stale_commit_is_refused_as_a_conflict() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_answers_are_group_committed_and_each_caller_gets_its_own_outcome() {
+async fn concurrent_answers_are_group_committed_with_one_outcome_per_caller_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
-    let data = sample_data(dir.path());
+    concurrent_answers(
+        &format!("sqlite://{}", dir.path().join("g.db").display()),
+        dir.path(),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_answers_are_group_committed_with_one_outcome_per_caller_on_postgres() {
+    let pg = PgDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    concurrent_answers(&pg.url, dir.path()).await;
+    pg.drop_db().await;
+}
+
+async fn concurrent_answers(url: &str, dir: &std::path::Path) {
+    let data = sample_data(dir);
     let s = settings(&[]);
-    let url = format!("sqlite://{}", dir.path().join("g.db").display());
     let clock = Arc::new(ManualClock::new(
         chrono::DateTime::parse_from_rfc3339("2026-12-01T00:00:00Z")
             .unwrap()
             .with_timezone(&Utc),
     ));
-    let engine = engine_with_teams(&url, &s, 1, clock.clone(), "solo", &data).await;
+    let engine = engine_with_teams(url, &s, 1, clock.clone(), "solo", &data).await;
     let run_id = "team00/2027-Q1";
     drive_to_kickoff(&engine, &clock, run_id).await;
     let ctx = engine.setup(run_id).unwrap().ctx.clone();
