@@ -208,7 +208,7 @@ async fn missed_check_ins(url: &str, dir: &std::path::Path) {
             .unwrap()
             .with_timezone(&Utc),
     ));
-    let engine = engine_with_teams(&url, &s, 1, clock.clone(), "solo", &data).await;
+    let engine = engine_with_teams(url, &s, 1, clock.clone(), "solo", &data).await;
     let run_id = "team00/2027-Q1";
     drive_to_kickoff(&engine, &clock, run_id).await;
     let ctx = engine.setup(run_id).unwrap().ctx.clone();

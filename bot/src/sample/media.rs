@@ -300,13 +300,14 @@ fn daily_spend(
                     }
                     actual[i] += s;
                     let impressions = (s / cpm * 1000.0).round();
-                    let clicks = (impressions * rng.gen_range(0.004..0.03)).round();
+                    let clicks = (impressions * ctr[ci] * rng.gen_range(0.8..1.2)).round();
+                    // Platforms count leads (3% of clicks) and revenue generously.
                     let conversions = clicks * 0.03 * t.overclaim;
+                    let revenue = s * t.roas * t.overclaim * rng.gen_range(0.8..1.2);
                     let _ = writeln!(
                         out,
-                        "{day},{c},{},{s:.2},{impressions},{clicks},{conversions:.2},{:.2}",
-                        campaigns[i].name,
-                        conversions * 350.0 * t.roas
+                        "{day},{c},{},{s:.2},{impressions},{clicks},{conversions:.2},{revenue:.2}",
+                        campaigns[i].name
                     );
                 }
             }

@@ -4,20 +4,21 @@
 //! wrapped in [`Secret`] so they never reach a log line. This module reads files and the
 //! environment it is handed; it never opens connections.
 
+mod layers;
+mod raw;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use chrono::{NaiveDate, NaiveTime, Weekday};
-use chrono_tz::Tz;
 use serde::Deserialize;
-use serde::de::{self, Deserializer};
 
-use crate::timeline::{self, Quarter, StageSlot, TimelineSpec, WorkCalendar};
+use crate::timeline::{self, StageSlot, TimelineSpec, WorkCalendar};
+use layers::{apply_env_vars, merge, parse_toml};
+use raw::{RawSettings, RawTeam};
 
 /// The defaults, compiled in so the binary runs from any directory.
-pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
-const ENV_PREFIX: &str = "QUARTERDECK_";
+pub const DEFAULT_TOML: &str = include_str!("../../../config/default.toml");
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -140,99 +141,6 @@ pub struct StakeholderGroup {
     pub quorum: u32,
 }
 
-// ---- raw (file-shaped) settings -------------------------------------------------------
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSettings {
-    database: RawDatabase,
-    scheduler: SchedulerSettings,
-    simulation: SimulationSettings,
-    teams: Vec<RawTeam>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawDatabase {
-    url: String,
-    max_connections: u32,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTeam {
-    name: String,
-    #[serde(deserialize_with = "from_str")]
-    quarter: Quarter,
-    fiscal_year_start_month: u32,
-    #[serde(deserialize_with = "time_zone")]
-    timezone: Tz,
-    #[serde(deserialize_with = "weekdays")]
-    working_days: Vec<Weekday>,
-    #[serde(deserialize_with = "dates")]
-    holidays: Vec<NaiveDate>,
-    checkin_cron: String,
-    checkin_window_hours: u32,
-    #[serde(deserialize_with = "clock_time")]
-    plan_deadline_time: NaiveTime,
-    data_dir: PathBuf,
-    stage_slots: Vec<RawSlot>,
-    channels: ChannelSettings,
-    roles: RoleSettings,
-    stakeholders: Vec<StakeholderGroup>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSlot {
-    stage: u8,
-    week: u8,
-    day: u8,
-    #[serde(deserialize_with = "clock_time")]
-    time: NaiveTime,
-}
-
-fn from_str<'de, D: Deserializer<'de>, T>(d: D) -> Result<T, D::Error>
-where
-    T: std::str::FromStr,
-    T::Err: fmt::Display,
-{
-    let s = String::deserialize(d)?;
-    s.parse().map_err(de::Error::custom)
-}
-
-fn time_zone<'de, D: Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
-    let s = String::deserialize(d)?;
-    timeline::parse_tz(&s).map_err(de::Error::custom)
-}
-
-fn clock_time<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
-    let s = String::deserialize(d)?;
-    NaiveTime::parse_from_str(&s, "%H:%M")
-        .map_err(|_| de::Error::custom(format!("expected a local time HH:MM, found {s:?}")))
-}
-
-fn dates<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<NaiveDate>, D::Error> {
-    Vec::<String>::deserialize(d)?
-        .iter()
-        .map(|s| {
-            NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map_err(|_| de::Error::custom(format!("expected a date YYYY-MM-DD, found {s:?}")))
-        })
-        .collect()
-}
-
-fn weekdays<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Weekday>, D::Error> {
-    Vec::<String>::deserialize(d)?
-        .iter()
-        .map(|s| {
-            s.parse::<Weekday>().map_err(|_| {
-                de::Error::custom(format!("expected a weekday such as Mon, found {s:?}"))
-            })
-        })
-        .collect()
-}
-
 // ---- loading ---------------------------------------------------------------------------
 
 /// Loads settings from the compiled-in defaults, an optional file and the given
@@ -251,15 +159,11 @@ pub fn load(
     }
     let mut discord_token = None;
     let mut database_url = None;
-    for (var, value) in env {
+    for (var, value) in apply_env_vars(&mut merged, env)? {
         match var.as_str() {
             "DISCORD_TOKEN" if !value.is_empty() => discord_token = Some(Secret::new(value)),
             "DATABASE_URL" if !value.is_empty() => database_url = Some(value),
-            _ => {
-                if let Some(path) = var.strip_prefix(ENV_PREFIX) {
-                    apply_env(&mut merged, &var, path, &value)?;
-                }
-            }
+            _ => {}
         }
     }
     let raw: RawSettings = serde_path_to_error::deserialize(merged).map_err(|e| {
@@ -267,82 +171,6 @@ pub fn load(
         ConfigError::invalid(key, e.into_inner())
     })?;
     validate(raw, database_url, discord_token)
-}
-
-fn parse_toml(text: &str, origin: &str) -> Result<toml::Value, ConfigError> {
-    toml::from_str(text).map_err(|e| ConfigError::Syntax {
-        path: origin.to_owned(),
-        message: e.to_string(),
-    })
-}
-
-/// Deep-merges `top` into `base`: tables merge key by key, everything else replaces.
-fn merge(base: &mut toml::Value, top: toml::Value) {
-    match (base, top) {
-        (toml::Value::Table(b), toml::Value::Table(t)) => {
-            for (k, v) in t {
-                match b.get_mut(&k) {
-                    Some(existing) => merge(existing, v),
-                    None => {
-                        b.insert(k, v);
-                    }
-                }
-            }
-        }
-        (b, t) => *b = t,
-    }
-}
-
-/// `QUARTERDECK_TEAMS__0__TIMEZONE=Europe/Berlin` sets `teams[0].timezone`.
-fn apply_env(root: &mut toml::Value, var: &str, path: &str, raw: &str) -> Result<(), ConfigError> {
-    let env_err = |message: String| ConfigError::Env {
-        var: var.to_owned(),
-        message,
-    };
-    let segments: Vec<String> = path.split("__").map(str::to_ascii_lowercase).collect();
-    if segments.iter().any(String::is_empty) {
-        return Err(env_err("expected QUARTERDECK_SECTION__KEY".into()));
-    }
-    let value = parse_env_value(raw);
-    let mut node = root;
-    for (i, seg) in segments.iter().enumerate() {
-        let last = i + 1 == segments.len();
-        node = match node {
-            toml::Value::Table(t) => {
-                if last {
-                    t.insert(seg.clone(), value);
-                    return Ok(());
-                }
-                t.entry(seg.clone())
-                    .or_insert_with(|| toml::Value::Table(toml::map::Map::new()))
-            }
-            toml::Value::Array(a) => {
-                let idx: usize = seg.parse().map_err(|_| {
-                    env_err(format!("expected a list index at `{seg}`, found a name"))
-                })?;
-                let len = a.len();
-                let slot = a.get_mut(idx).ok_or_else(|| {
-                    env_err(format!("index {idx} is out of range (the list has {len})"))
-                })?;
-                if last {
-                    *slot = value;
-                    return Ok(());
-                }
-                slot
-            }
-            _ => return Err(env_err(format!("`{seg}` is not inside a table"))),
-        };
-    }
-    Ok(())
-}
-
-/// Environment values are TOML when they parse as TOML (numbers, booleans, arrays),
-/// otherwise plain strings.
-fn parse_env_value(raw: &str) -> toml::Value {
-    toml::from_str::<toml::Table>(&format!("v = {raw}"))
-        .ok()
-        .and_then(|mut t| t.remove("v"))
-        .unwrap_or_else(|| toml::Value::String(raw.to_owned()))
 }
 
 fn validate(
@@ -492,104 +320,4 @@ fn validate_team(team: RawTeam, key: &str) -> Result<TeamSettings, ConfigError> 
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
-
-    #[test]
-    fn built_in_defaults_load_without_any_file_or_secret() {
-        let s = load(None, env(&[])).unwrap();
-
-        assert_eq!(s.teams.len(), 1);
-        assert_eq!(s.teams[0].timeline.quarter.to_string(), "2027-Q1");
-        assert_eq!(s.teams[0].stakeholders.len(), 4);
-        assert!(s.discord_token.is_none());
-    }
-
-    #[test]
-    fn environment_overrides_nested_keys_and_list_items() {
-        let s = load(
-            None,
-            env(&[
-                ("QUARTERDECK_TEAMS__0__TIMEZONE", "Europe/Berlin"),
-                ("QUARTERDECK_SCHEDULER__GRACE_MINUTES", "30"),
-            ]),
-        )
-        .unwrap();
-
-        assert_eq!(s.teams[0].timeline.tz, chrono_tz::Europe::Berlin);
-        assert_eq!(s.scheduler.grace_minutes, 30);
-    }
-
-    #[test]
-    fn a_bad_time_zone_names_the_key_and_what_was_expected() {
-        let err = load(
-            None,
-            env(&[("QUARTERDECK_TEAMS__0__TIMEZONE", "Mars/Olympus")]),
-        )
-        .unwrap_err()
-        .to_string();
-
-        assert!(err.contains("teams[0].timezone"), "{err}");
-        assert!(err.contains("IANA"), "{err}");
-    }
-
-    #[test]
-    fn an_unknown_key_in_a_file_is_rejected_with_its_path() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("c.toml");
-        std::fs::write(&file, "[scheduler]\ngrace_minute = 5\n").unwrap();
-
-        let err = load(Some(&file), env(&[])).unwrap_err().to_string();
-
-        assert!(err.contains("scheduler"), "{err}");
-        assert!(err.contains("grace_minute"), "{err}");
-    }
-
-    #[test]
-    fn a_bad_cron_expression_is_rejected_with_its_key() {
-        let err = load(
-            None,
-            env(&[("QUARTERDECK_TEAMS__0__CHECKIN_CRON", "every monday")]),
-        )
-        .unwrap_err()
-        .to_string();
-
-        assert!(err.contains("teams[0].checkin_cron"), "{err}");
-    }
-
-    #[test]
-    fn the_discord_example_config_is_valid() {
-        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/discord.example.toml");
-
-        let s = load(Some(&file), env(&[])).unwrap();
-
-        assert_eq!(s.teams[0].timeline.tz, chrono_tz::Europe::Berlin);
-        assert_eq!(s.teams[0].stakeholders[3].quorum, 2);
-    }
-
-    #[test]
-    fn secrets_come_from_the_environment_and_never_print() {
-        let s = load(
-            None,
-            env(&[
-                ("DISCORD_TOKEN", "tok-123"),
-                ("DATABASE_URL", "postgres://u:pw@h/db"),
-            ]),
-        )
-        .unwrap();
-
-        let shown = format!("{s:?}");
-        assert!(
-            !shown.contains("tok-123") && !shown.contains("pw@"),
-            "{shown}"
-        );
-        assert_eq!(s.database.url.expose(), "postgres://u:pw@h/db");
-    }
-}
+mod tests;

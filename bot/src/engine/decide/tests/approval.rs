@@ -1,0 +1,181 @@
+//! Approval: quorum, authorization, stale versions, change requests, rejections.
+
+use super::*;
+
+#[test]
+fn the_plan_stage_creates_version_one_and_review_opens_on_it() {
+    let run = planned();
+    assert_eq!(run.plan_versions.len(), 1);
+    assert_eq!(run.plan_versions[0].hash, "hash-of-plan");
+
+    let d = apply(&run, Event::StageDue { stage: 11 });
+
+    assert_eq!(d.run.status, RunStatus::AwaitingApproval);
+    assert_eq!(d.run.stage(11).unwrap().status, StageStatus::InReview);
+    assert_eq!(d.posts[0].key, "growth/2027-Q1/s11/request/v1");
+    assert_eq!(d.posts[0].channel, "approvals");
+    assert_eq!(d.posts[0].message.buttons.len(), 3);
+}
+
+#[test]
+fn the_plan_is_approved_only_when_every_group_reaches_its_quorum() {
+    let mut run = in_review();
+    run = apply(&run, verdict("m1", "marketing", Verdict::Approve, 1, None)).run;
+    run = apply(&run, verdict("f1", "finance", Verdict::Approve, 1, None)).run;
+    assert_eq!(run.status, RunStatus::AwaitingApproval, "finance needs two");
+
+    let d = apply(&run, verdict("f2", "finance", Verdict::Approve, 1, None));
+
+    assert_eq!(d.run.status, RunStatus::Approved);
+    assert_eq!(d.run.approved_version, Some(1));
+    assert!(d.posts.iter().any(|p| p.kind == "plan_approved"));
+    assert!(d.audit.iter().any(|a| a.action == "plan_approved"));
+}
+
+#[test]
+fn approval_refuses_people_without_the_groups_role() {
+    let e = Event::Verdict {
+        actor: person("intruder", "role-marketing"),
+        group: "finance".into(),
+        verdict: Verdict::Approve,
+        version: 1,
+        note: None,
+    };
+
+    assert!(matches!(
+        refuse(&in_review(), e),
+        Rejection::NotAuthorized { .. }
+    ));
+}
+
+#[test]
+fn approval_refuses_unknown_groups_stale_versions_duplicates_and_closed_reviews() {
+    let run = in_review();
+    let run1 = apply(&run, verdict("m1", "marketing", Verdict::Approve, 1, None)).run;
+
+    assert!(matches!(
+        refuse(&run, verdict("x", "legal", Verdict::Approve, 1, None)),
+        Rejection::UnknownGroup(_)
+    ));
+    assert_eq!(
+        refuse(&run, verdict("m1", "marketing", Verdict::Approve, 2, None)),
+        Rejection::StaleVersion {
+            version: 2,
+            latest: 1
+        }
+    );
+    assert!(matches!(
+        refuse(&run1, verdict("m1", "marketing", Verdict::Approve, 1, None)),
+        Rejection::Duplicate(_)
+    ));
+    assert!(matches!(
+        refuse(
+            &planned(),
+            verdict("m1", "marketing", Verdict::Approve, 1, None)
+        ),
+        Rejection::NotNow(_)
+    ));
+}
+
+#[test]
+fn a_change_request_needs_a_note_and_makes_a_new_version_that_needs_approval_again() {
+    let run = apply(
+        &in_review(),
+        verdict("m1", "marketing", Verdict::Approve, 1, None),
+    )
+    .run;
+    assert!(matches!(
+        refuse(
+            &run,
+            verdict("f1", "finance", Verdict::RequestChanges, 1, None)
+        ),
+        Rejection::Invalid(_)
+    ));
+
+    let d = apply(
+        &run,
+        verdict(
+            "f1",
+            "finance",
+            Verdict::RequestChanges,
+            1,
+            Some("cut display by 5%"),
+        ),
+    );
+    assert_eq!(d.run.stage(10).unwrap().status, StageStatus::Running);
+    assert!(d.jobs.iter().any(|j| j.job == Job::Compute { stage: 10 }));
+    assert!(matches!(
+        refuse(&d.run, verdict("f2", "finance", Verdict::Approve, 1, None)),
+        Rejection::NotNow(_)
+    ));
+    let d = decide(
+        &d.run,
+        &ctx(),
+        &Event::StageComputed {
+            stage: 10,
+            result: result(Some("hash-v2")),
+        },
+        t0(),
+    )
+    .unwrap();
+
+    assert_eq!(d.run.plan_versions.len(), 2);
+    assert!(d.run.plan_versions[1].reason.contains("cut display by 5%"));
+    assert!(d.run.pending_changes.is_empty());
+    assert!(
+        d.posts
+            .iter()
+            .any(|p| p.key == "growth/2027-Q1/s11/request/v2")
+    );
+    // v1's approvals do not carry over.
+    let mut run = d.run;
+    run = apply(&run, verdict("f1", "finance", Verdict::Approve, 2, None)).run;
+    run = apply(&run, verdict("f2", "finance", Verdict::Approve, 2, None)).run;
+    assert_eq!(run.status, RunStatus::AwaitingApproval);
+    run = apply(&run, verdict("m1", "marketing", Verdict::Approve, 2, None)).run;
+    assert_eq!(
+        (run.status, run.approved_version),
+        (RunStatus::Approved, Some(2))
+    );
+}
+
+#[test]
+fn a_rejection_blocks_approval_of_that_version() {
+    let mut run = in_review();
+    run = apply(
+        &run,
+        verdict(
+            "f1",
+            "finance",
+            Verdict::Reject,
+            1,
+            Some("too much on events"),
+        ),
+    )
+    .run;
+    run = apply(&run, verdict("f2", "finance", Verdict::Approve, 1, None)).run;
+
+    let d = apply(&run, verdict("m1", "marketing", Verdict::Approve, 1, None));
+
+    assert_eq!(d.run.status, RunStatus::AwaitingApproval);
+}
+
+#[test]
+fn reruns_are_refused_for_unfinished_stages_people_stages_and_approved_plans() {
+    let ops = || Actor::new("o", "Ops", &["ops"]);
+    let rerun = |stage| Event::Rerun {
+        actor: ops(),
+        stage,
+        reason: "x".into(),
+    };
+
+    assert!(matches!(refuse(&fresh(), rerun(1)), Rejection::NotNow(_)));
+    assert!(matches!(
+        refuse(&planned(), rerun(11)),
+        Rejection::Invalid(_)
+    ));
+    assert!(matches!(
+        refuse(&approved(), rerun(3)),
+        Rejection::NotNow(_)
+    ));
+}

@@ -1,0 +1,138 @@
+//! Kickoff, weekly check-ins, completion and jobs skipped after downtime.
+
+use super::*;
+
+#[test]
+fn kickoff_sets_the_roster_and_schedules_every_check_in_as_skippable() {
+    let run = approved();
+    assert_eq!(
+        run.stage(12).unwrap().status,
+        StageStatus::Scheduled,
+        "12 starts at its slot"
+    );
+    let started = apply(&run, Event::StageDue { stage: 12 }).run;
+    assert_eq!(started.stage(12).unwrap().status, StageStatus::Running);
+
+    let run = executing();
+
+    assert_eq!(run.status, RunStatus::Executing);
+    assert_eq!(run.roster.len(), 2);
+    let d = {
+        let mut kickoff = result(None);
+        kickoff.roster = Some(run.roster.clone());
+        decide(
+            &started,
+            &ctx(),
+            &Event::StageComputed {
+                stage: 12,
+                result: kickoff,
+            },
+            t0(),
+        )
+        .unwrap()
+    };
+    let checkins: Vec<_> = d
+        .jobs
+        .iter()
+        .filter(|j| j.policy == MissedPolicy::SkipAfterGrace)
+        .collect();
+    assert_eq!(checkins.len(), 2);
+    assert_eq!(checkins[0].due_at, ctx().checkins[0]);
+}
+
+#[test]
+fn a_check_in_week_prompts_reminds_the_silent_and_records_them_as_missed() {
+    assert!(matches!(
+        refuse(&approved(), Event::CheckinDue { week: 1 }),
+        Rejection::NotNow(_)
+    ));
+    let d = apply(&executing(), Event::CheckinDue { week: 1 });
+    assert_eq!(d.posts[0].kind, "checkin_prompt");
+    assert_eq!(d.jobs.len(), 2, "a reminder and a close");
+    let mut run = d.run;
+    assert!(matches!(
+        refuse(&run, Event::CheckinDue { week: 1 }),
+        Rejection::Duplicate(_)
+    ));
+
+    let not_owner = Event::CheckinAnswered {
+        actor: Actor::new("j", "Jordan", &[]),
+        week: 1,
+        campaign: "Spring webinar".into(),
+        status: CheckinStatus::OnTrack,
+        note: None,
+    };
+    assert!(matches!(
+        refuse(&run, not_owner),
+        Rejection::NotAuthorized { .. }
+    ));
+    run = apply(
+        &run,
+        Event::CheckinAnswered {
+            actor: Actor::new("a", "Avery", &[]),
+            week: 1,
+            campaign: "Spring webinar".into(),
+            status: CheckinStatus::AtRisk,
+            note: Some("CPL up 20%".into()),
+        },
+    )
+    .run;
+    let d = apply(&run, Event::CheckinReminder { week: 1 });
+    assert!(d.posts[0].message.body.contains("Jordan"));
+    assert!(!d.posts[0].message.body.contains("Avery"));
+
+    let d = apply(&d.run, Event::CheckinClose { week: 1 });
+
+    let w = &d.run.checkins[0];
+    assert!(!w.open);
+    assert_eq!(w.entries[0].status, CheckinStatus::AtRisk);
+    assert_eq!(w.entries[1].status, CheckinStatus::Missed);
+    assert!(
+        d.posts[0].message.body.contains("1 at risk")
+            && d.posts[0].message.body.contains("1 missed")
+    );
+    assert_eq!(d.run.status, RunStatus::Executing, "one more week to go");
+}
+
+#[test]
+fn the_last_check_in_closing_completes_the_quarter() {
+    let mut run = executing();
+    for week in 1..=2 {
+        run = apply(&run, Event::CheckinDue { week }).run;
+        run = apply(&run, Event::CheckinClose { week }).run;
+    }
+
+    assert_eq!(run.status, RunStatus::Completed);
+    assert_eq!(run.completed_at, Some(t0()));
+}
+
+#[test]
+fn skipped_jobs_are_reported_in_one_post_and_their_weeks_recorded() {
+    let run = executing();
+    let jobs = vec![
+        SkippedJob {
+            id: "growth/2027-Q1/checkin/w01/due".into(),
+            event: Box::new(Event::CheckinDue { week: 1 }),
+            due_at: ctx().checkins[0],
+        },
+        SkippedJob {
+            id: "growth/2027-Q1/checkin/w02/due".into(),
+            event: Box::new(Event::CheckinDue { week: 2 }),
+            due_at: ctx().checkins[1],
+        },
+    ];
+
+    let d = apply(&run, Event::JobsSkipped { jobs });
+
+    assert_eq!(
+        d.posts.len(),
+        2,
+        "the notice, then the quarter's completion"
+    );
+    assert_eq!(d.posts[0].kind, "jobs_skipped");
+    assert!(
+        d.posts[0].message.body.contains("week 1 check-in")
+            && d.posts[0].message.body.contains("week 2 check-in")
+    );
+    assert_eq!(d.run.status, RunStatus::Completed);
+}
