@@ -108,6 +108,18 @@ impl From<config::ConfigError> for Failure {
     }
 }
 
+/// An error and its causes, outermost first: "database error: … : connection refused".
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
+}
+
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> ExitCode {
     match dispatch(cli).await {
@@ -147,7 +159,7 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
                 .await
                 .map_err(|e| match e {
                     SimulateError::Input(m) => Failure::input(m),
-                    other => Failure::internal(format!("{other:#}")),
+                    other => Failure::internal(chain(&other)),
                 })?;
             if report.already_complete {
                 println!(
