@@ -1,1 +1,2 @@
 //! Pure, deterministic marketing analyses: typed inputs in, typed findings out. No I/O, no clock, no async.
+pub mod attribution;
