@@ -139,3 +139,97 @@ fn a_malformed_campaign_file_is_refused_naming_file_row_and_column_before_anythi
     assert_bad_input(&out, &["campaigns.csv", "row 2", "`end`", "2027-13-01"]);
     assert!(!out_dir.exists());
 }
+
+#[test]
+fn attribution_json_has_the_contract_keys_and_the_classic_markov_credits() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("paths.csv");
+    std::fs::write(&f, "path;total_conversions;total_conversion_value;total_null\nC1 > C2 > C3;1;100;0\nC1;0;0;1\nC2 > C3;0;0;1\n").unwrap();
+
+    let out = quarterdeck(&[
+        "analyze",
+        "attribution",
+        "--paths",
+        f.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for m in [
+        "first",
+        "last",
+        "linear",
+        "time_decay",
+        "position",
+        "shapley",
+        "markov",
+    ] {
+        assert_eq!(v["models"][m].as_array().unwrap().len(), 3, "{m}");
+    }
+    // The classic example: Markov credits 0.2 / 0.4 / 0.4 (derivation in analyses/tests).
+    let markov: Vec<f64> = v["models"]["markov"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["conversions"].as_f64().unwrap())
+        .collect();
+    assert!(
+        (markov[0] - 0.2).abs() < 1e-12 && (markov[1] - 0.4).abs() < 1e-12,
+        "{markov:?}"
+    );
+    assert_eq!(v["removal_effects"][0]["channel"], "C1");
+    assert_eq!(v["total_value"], 100.0);
+}
+
+#[test]
+fn a_bad_attribution_file_is_refused_naming_row_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("paths.csv");
+    std::fs::write(
+        &f,
+        "path,total_conversions,total_conversion_value,total_null\nA > B,1,10,0\nA,one,0,1\n",
+    )
+    .unwrap();
+
+    let out = quarterdeck(&[
+        "analyze",
+        "attribution",
+        "--paths",
+        f.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+
+    assert_bad_input(
+        &out,
+        &["paths.csv", "row 3", "`total_conversions`", "\"one\""],
+    );
+}
+
+#[test]
+fn an_out_of_range_markov_order_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("paths.csv");
+    std::fs::write(
+        &f,
+        "path,total_conversions,total_conversion_value,total_null\nA > B,1,10,0\n",
+    )
+    .unwrap();
+
+    let out = quarterdeck(&[
+        "analyze",
+        "attribution",
+        "--paths",
+        f.to_str().unwrap(),
+        "--markov-order",
+        "5",
+    ]);
+
+    assert_bad_input(&out, &["markov order must be 1 to 4, found 5"]);
+}

@@ -2,6 +2,7 @@
 //! prints the result. Exit codes: 0 done, 1 unexpected failure, 2 bad input (an
 //! argument, the configuration or the data), with one message naming what was wrong.
 
+mod analyze;
 mod timeline_cmd;
 
 use std::path::PathBuf;
@@ -58,6 +59,11 @@ enum Command {
         format: Format,
         #[arg(long)]
         config: Option<PathBuf>,
+    },
+    /// Run one analysis on files, as a stage would (see the analyses contract).
+    Analyze {
+        #[command(subcommand)]
+        analysis: analyze::Analysis,
     },
     /// Write the generated sample dataset (the one `simulate` uses).
     SampleData {
@@ -192,6 +198,7 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
             let settings = settings(config.as_ref())?;
             timeline_cmd::run(&settings, &quarter, &tz, fiscal_year_start_month, format)
         }
+        Command::Analyze { analysis } => analyze::run(analysis),
         Command::SampleData {
             out,
             seed,

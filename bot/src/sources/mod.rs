@@ -1,6 +1,8 @@
 //! Data sources: the team's exports read into typed rows, all or nothing. Each reader
 //! names the file, row and column of the first problem; nothing is half-ingested.
 
+mod journeys;
 mod table;
 
+pub use journeys::{read_journeys, read_paths};
 pub use table::{Col, CsvTable, InputError, Row, parse_time};

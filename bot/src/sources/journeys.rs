@@ -1,0 +1,157 @@
+//! Journey inputs for attribution: aggregated paths in ChannelAttribution's interchange
+//! format (`path,total_conversions,total_conversion_value,total_null`, channels joined by
+//! `>`), or touch-level `touchpoints.csv` (`journey_id,timestamp,channel[,campaign]`)
+//! with `conversions.csv` (`journey_id,timestamp,value`). A journey's earliest
+//! conversion counts; a conversion without touchpoints has no channel to credit.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use quarterdeck_analyses::attribution::{Conversion, Journey, Path as JourneyPath, Touch};
+
+use super::{CsvTable, InputError};
+
+pub fn read_paths(file: &Path) -> Result<Vec<JourneyPath>, InputError> {
+    let t = CsvTable::read(file)?;
+    let (path, conv, value, null) = (
+        t.require("path", &[])?,
+        t.require("total_conversions", &["conversions"])?,
+        t.require("total_conversion_value", &["conversion_value", "value"])?,
+        t.require("total_null", &["null", "nulls"])?,
+    );
+    t.rows()
+        .map(|r| {
+            let channels: Vec<String> = r
+                .text(path)?
+                .split('>')
+                .map(|c| c.trim().to_owned())
+                .collect();
+            if channels.iter().any(String::is_empty) {
+                return Err(InputError::Cell {
+                    file: t.file.clone(),
+                    row: r.number,
+                    column: "path".into(),
+                    expected: "channel names separated by >".into(),
+                    found: r.str(path).to_owned(),
+                });
+            }
+            Ok(JourneyPath {
+                channels,
+                conversions: r.amount(conv)?,
+                value: r.amount(value)?,
+                nulls: r.amount(null)?,
+            })
+        })
+        .collect()
+}
+
+/// Touch-level journeys, optionally only those whose first touch falls in `window`.
+pub fn read_journeys(
+    touchpoints: &Path,
+    conversions: &Path,
+    window: Option<(DateTime<Utc>, DateTime<Utc>)>,
+) -> Result<Vec<Journey>, InputError> {
+    let tp = CsvTable::read(touchpoints)?;
+    let (jid, ts, ch) = (
+        tp.require("journey_id", &["user_id", "id"])?,
+        tp.require("timestamp", &["time", "date"])?,
+        tp.require("channel", &[])?,
+    );
+    let mut journeys: BTreeMap<String, Journey> = BTreeMap::new();
+    for r in tp.rows() {
+        let id = r.text(jid)?;
+        let touch = Touch {
+            at_seconds: r.time(ts)?.timestamp(),
+            channel: r.text(ch)?.to_owned(),
+        };
+        journeys
+            .entry(id.to_owned())
+            .or_insert_with(|| Journey {
+                id: id.to_owned(),
+                touches: Vec::new(),
+                conversion: None,
+            })
+            .touches
+            .push(touch);
+    }
+    let cv = CsvTable::read(conversions)?;
+    let (cid, cts, cval) = (
+        cv.require("journey_id", &["user_id", "id"])?,
+        cv.require("timestamp", &["time", "date"])?,
+        cv.require("value", &["revenue", "conversion_value"])?,
+    );
+    for r in cv.rows() {
+        let conversion = Conversion {
+            at_seconds: r.time(cts)?.timestamp(),
+            value: r.amount(cval)?,
+        };
+        if let Some(j) = journeys.get_mut(r.text(cid)?) {
+            if j.conversion
+                .is_none_or(|c| conversion.at_seconds < c.at_seconds)
+            {
+                j.conversion = Some(conversion);
+            }
+        }
+    }
+    let mut out: Vec<Journey> = journeys.into_values().collect();
+    if let Some((from, to)) = window {
+        out.retain(|j| {
+            j.touches
+                .iter()
+                .map(|t| t.at_seconds)
+                .min()
+                .is_some_and(|first| first >= from.timestamp() && first <= to.timestamp())
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_split_on_arrows_and_bad_cells_are_located() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("p.csv");
+        std::fs::write(
+            &f,
+            "path,total_conversions,total_conversion_value,total_null\nseo > email ,2,300,5\n",
+        )
+        .unwrap();
+
+        let p = read_paths(&f).unwrap();
+
+        assert_eq!(p[0].channels, ["seo", "email"]);
+        std::fs::write(
+            &f,
+            "path,total_conversions,total_conversion_value,total_null\nseo>>email,2,300,5\n",
+        )
+        .unwrap();
+        let err = read_paths(&f).unwrap_err().to_string();
+        assert!(err.contains("row 2") && err.contains("`path`"), "{err}");
+    }
+
+    #[test]
+    fn the_earliest_conversion_of_a_journey_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        let (t, c) = (dir.path().join("t.csv"), dir.path().join("c.csv"));
+        std::fs::write(
+            &t,
+            "journey_id,timestamp,channel\nj1,2027-01-01T10:00:00Z,seo\nj1,2027-01-02,email\n",
+        )
+        .unwrap();
+        std::fs::write(
+            &c,
+            "journey_id,timestamp,value\nj1,2027-01-05,10\nj1,2027-01-03,20\nj9,2027-01-03,5\n",
+        )
+        .unwrap();
+
+        let j = read_journeys(&t, &c, None).unwrap();
+
+        assert_eq!(j.len(), 1);
+        assert_eq!(j[0].conversion.unwrap().value, 20.0);
+        assert_eq!(j[0].touches.len(), 2);
+    }
+}
