@@ -158,8 +158,9 @@ fn dense(chain: &Chain, removed: &[bool]) -> (f64, f64) {
         for row in 0..m {
             if row != col && a[row][col] != 0.0 {
                 let f = a[row][col] / d;
-                for k in col..m + 2 {
-                    a[row][k] -= f * a[col][k];
+                let pivot_row = a[col].clone();
+                for (x, p) in a[row][col..].iter_mut().zip(&pivot_row[col..]) {
+                    *x -= f * p;
                 }
             }
         }

@@ -192,13 +192,14 @@ pub fn attribute_journeys(
     let mut agg: HashMap<Vec<u16>, (f64, f64, f64)> = HashMap::new();
     let mut rules_input: Vec<(Vec<u16>, Vec<f64>, f64)> = Vec::new();
     for (index, j) in journeys.iter().enumerate() {
-        if let Some(c) = j.conversion {
-            if !c.value.is_finite() || c.value < 0.0 {
-                return Err(AttributionError::BadPath {
-                    index,
-                    problem: format!("conversion value must be >= 0, found {}", c.value),
-                });
-            }
+        if let Some(c) = j
+            .conversion
+            .filter(|c| !c.value.is_finite() || c.value < 0.0)
+        {
+            return Err(AttributionError::BadPath {
+                index,
+                problem: format!("conversion value must be >= 0, found {}", c.value),
+            });
         }
         let mut touches: Vec<&Touch> = j
             .touches

@@ -86,12 +86,11 @@ pub fn read_journeys(
             at_seconds: r.time(cts)?.timestamp(),
             value: r.amount(cval)?,
         };
-        if let Some(j) = journeys.get_mut(r.text(cid)?) {
-            if j.conversion
+        if let Some(j) = journeys.get_mut(r.text(cid)?)
+            && j.conversion
                 .is_none_or(|c| conversion.at_seconds < c.at_seconds)
-            {
-                j.conversion = Some(conversion);
-            }
+        {
+            j.conversion = Some(conversion);
         }
     }
     let mut out: Vec<Journey> = journeys.into_values().collect();
