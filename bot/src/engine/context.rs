@@ -13,6 +13,8 @@ pub struct PlanContext {
     pub quarter: String,
     /// First day of the planned quarter.
     pub quarter_start: NaiveDate,
+    /// First day of the quarter under review (the one before the planned quarter).
+    pub review_start: NaiveDate,
     pub tz: Tz,
     pub channels: ChannelSettings,
     pub roles: RoleSettings,
@@ -31,6 +33,10 @@ impl PlanContext {
             team: team.name.clone(),
             quarter: timeline.quarter.to_string(),
             quarter_start: timeline.starts,
+            review_start: timeline
+                .quarter
+                .prior()
+                .starts(team.timeline.fiscal_year_start_month),
             tz: timeline.tz,
             channels: team.channels.clone(),
             roles: team.roles.clone(),

@@ -81,6 +81,7 @@ impl Engine {
             run: stored.run,
             tz: setup.ctx.tz,
             quarter_start: setup.ctx.quarter_start,
+            review_start: setup.ctx.review_start,
             checkins: setup.ctx.checkins.clone(),
             data_dir: setup.data_dir.clone(),
             outputs: outputs

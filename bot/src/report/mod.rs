@@ -7,8 +7,16 @@ pub use document::{Block, Document, Section};
 
 /// Money in whole currency units with thousands separators: `$1,234,567`.
 pub fn money(amount: f64) -> String {
-    let negative = amount < 0.0;
-    let whole = amount.abs().round() as u64;
+    let sign = if amount < 0.0 { "-" } else { "" };
+    format!("{sign}${}", grouped(amount.abs().round() as u64))
+}
+
+/// A count with thousands separators: `20,000`.
+pub fn count(n: usize) -> String {
+    grouped(n as u64)
+}
+
+fn grouped(whole: u64) -> String {
     let digits = whole.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 2);
     for (i, c) in digits.chars().enumerate() {
@@ -17,7 +25,7 @@ pub fn money(amount: f64) -> String {
         }
         out.push(c);
     }
-    format!("{}${out}", if negative { "-" } else { "" })
+    out
 }
 
 #[cfg(test)]
@@ -30,5 +38,6 @@ mod tests {
         assert_eq!(money(999.5), "$1,000");
         assert_eq!(money(-12_000.0), "-$12,000");
         assert_eq!(money(0.0), "$0");
+        assert_eq!(super::count(20_000), "20,000");
     }
 }

@@ -39,6 +39,15 @@ pub fn inputs_of(n: u8) -> &'static [&'static str] {
 }
 
 pub fn not_built(n: u8, inputs: &StageInputs) -> StageOutput {
+    unavailable(
+        n,
+        inputs,
+        format!("its analysis ({}) is not built yet", analysis_name(n)),
+    )
+}
+
+/// A stage with no findings, and why.
+pub fn unavailable(n: u8, inputs: &StageInputs, reason: String) -> StageOutput {
     let mut table = Table::new("Inputs in the data folder", &["File", "Rows"]);
     let mut files = Vec::new();
     for f in inputs_of(n) {
@@ -54,7 +63,6 @@ pub fn not_built(n: u8, inputs: &StageInputs) -> StageOutput {
         ]);
         files.push(json!({ "file": f, "rows": rows }));
     }
-    let reason = format!("its analysis ({}) is not built yet", analysis_name(n));
     let message = Message::new(
         format!("{} — not available", stage_title(n)),
         format!(

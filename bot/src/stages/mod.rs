@@ -6,6 +6,7 @@
 
 mod inventory;
 mod kickoff;
+mod performance;
 mod plan;
 
 use std::collections::BTreeMap;
@@ -29,6 +30,8 @@ pub struct StageInputs {
     pub tz: Tz,
     /// First day of the quarter being planned.
     pub quarter_start: NaiveDate,
+    /// First day of the quarter under review; it ends the day before `quarter_start`.
+    pub review_start: NaiveDate,
     /// Times of the weekly check-ins (for the kickoff post).
     pub checkins: Vec<chrono::DateTime<chrono::Utc>>,
     pub data_dir: PathBuf,
@@ -101,6 +104,13 @@ pub fn stage_title(n: u8) -> String {
 /// before a run starts (the live bot reports the same errors when a stage runs).
 pub fn check_data(data_dir: &std::path::Path, quarter_start: NaiveDate) -> Result<(), StageError> {
     kickoff::read_roster(data_dir, quarter_start)?;
+    let (tp, cv) = (
+        data_dir.join("touchpoints.csv"),
+        data_dir.join("conversions.csv"),
+    );
+    if tp.is_file() && cv.is_file() {
+        crate::sources::read_journeys(&tp, &cv, None)?;
+    }
     plan::read_objectives(data_dir)?;
     Ok(())
 }
@@ -108,7 +118,8 @@ pub fn check_data(data_dir: &std::path::Path, quarter_start: NaiveDate) -> Resul
 /// Computes stage `n`.
 pub fn compute(n: u8, inputs: &StageInputs) -> Result<StageOutput, StageError> {
     match n {
-        1..=9 => Ok(inventory::not_built(n, inputs)),
+        1 => performance::compute(inputs),
+        2..=9 => Ok(inventory::not_built(n, inputs)),
         10 => plan::compute(inputs),
         12 => kickoff::compute(inputs),
         _ => Err(StageError::NotComputed(n)),

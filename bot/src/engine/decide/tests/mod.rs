@@ -35,6 +35,7 @@ pub(super) fn ctx() -> PlanContext {
         team: "growth".into(),
         quarter: "2027-Q1".into(),
         quarter_start: chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+        review_start: chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
         tz: chrono_tz::America::New_York,
         channels: ChannelSettings {
             default: "plan".into(),
