@@ -1,2 +1,3 @@
 //! Pure, deterministic marketing analyses: typed inputs in, typed findings out. No I/O, no clock, no async.
 pub mod attribution;
+pub mod funnel;
