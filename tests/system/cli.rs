@@ -233,3 +233,47 @@ fn an_out_of_range_markov_order_is_refused() {
 
     assert_bad_input(&out, &["markov order must be 1 to 4, found 5"]);
 }
+
+#[test]
+fn funnel_json_has_the_contract_keys_and_hand_counted_rates() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("leads.csv");
+    // Three leads reach mql; two of them reach sql, one without an mql stamp (a gap).
+    std::fs::write(
+        &f,
+        "lead_id,created_at,source,mql_at,sql_at\nL1,2026-10-01,seo,2026-10-03,2026-10-08\nL2,2026-10-01,seo,2026-10-05,\nL3,2026-10-02,email,,\nL4,2026-10-02,email,,2026-10-12\n",
+    )
+    .unwrap();
+
+    let out = quarterdeck(&[
+        "analyze",
+        "funnel",
+        "--leads",
+        f.to_str().unwrap(),
+        "--by",
+        "source",
+        "--format",
+        "json",
+    ]);
+
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["stages"], serde_json::json!(["lead", "mql", "sql"]));
+    let t0 = &v["transitions"][0];
+    assert_eq!(
+        (t0["entered"].as_u64(), t0["converted"].as_u64()),
+        (Some(4), Some(3))
+    );
+    assert_eq!(t0["rate"], 0.75);
+    // lead -> mql days over stamped pairs: 2 and 4.
+    assert_eq!(t0["median_days"], 3.0);
+    for k in ["wilson_low", "wilson_high", "mean_days"] {
+        assert!(t0[k].is_number(), "{k}");
+    }
+    assert_eq!(v["by"]["email"][0]["entered"], 2);
+    assert_eq!(v["cohorts"][0]["month"], "2026-10");
+}

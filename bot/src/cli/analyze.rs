@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 use quarterdeck_analyses::attribution::{self, Attribution, Params};
+use quarterdeck_analyses::funnel::{self, Funnel};
 
 use super::{Failure, Format};
 use crate::sources;
@@ -31,6 +32,30 @@ pub enum Analysis {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Stage-to-stage conversion with Wilson intervals, velocity, groups and cohorts.
+    Funnel {
+        #[arg(long)]
+        leads: PathBuf,
+        #[arg(long, value_enum)]
+        by: Option<GroupBy>,
+        /// Cohorts are by month of the lead's first stage (the only cohort supported).
+        #[arg(long, value_enum, default_value_t = CohortBy::Month)]
+        cohort: CohortBy,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GroupBy {
+    Source,
+    Segment,
+    Region,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CohortBy {
+    Month,
 }
 
 pub fn run(analysis: Analysis) -> Result<(), Failure> {
@@ -72,7 +97,72 @@ pub fn run(analysis: Analysis) -> Result<(), Failure> {
             }
             Ok(())
         }
+        Analysis::Funnel {
+            leads,
+            by,
+            cohort: CohortBy::Month,
+            format,
+        } => {
+            let table = sources::read_leads(&leads).map_err(|e| Failure::input(e.to_string()))?;
+            let by = by.map(|b| match b {
+                GroupBy::Source => "source",
+                GroupBy::Segment => "segment",
+                GroupBy::Region => "region",
+            });
+            let result = funnel::analyze(&table.stages, &table.leads, by)
+                .map_err(|e| Failure::input(format!("{}: {e}", leads.display())))?;
+            match format {
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string(&result).map_err(|e| Failure::internal(e.to_string()))?
+                ),
+                Format::Table => print!("{}", funnel_table(&result)),
+            }
+            Ok(())
+        }
     }
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or_else(|| "—".to_owned(), |x| format!("{:.1}%", x * 100.0))
+}
+
+fn funnel_table(f: &Funnel) -> String {
+    let mut out = format!(
+        "{:<26}{:>9}{:>10}{:>9}{:>19}{:>13}\n",
+        "transition", "entered", "converted", "rate", "95% interval", "median days"
+    );
+    let row = |t: &funnel::Transition| {
+        format!(
+            "{:<26}{:>9}{:>10}{:>9}{:>19}{:>13}\n",
+            format!("{} -> {}", t.from, t.to),
+            t.entered,
+            t.converted,
+            pct(t.rate),
+            format!("{} - {}", pct(t.wilson_low), pct(t.wilson_high)),
+            t.median_days
+                .map_or_else(|| "—".to_owned(), |d| format!("{d:.1}"))
+        )
+    };
+    for t in &f.transitions {
+        out.push_str(&row(t));
+    }
+    for (g, rows) in &f.by {
+        out.push_str(&format!("\n{g}\n"));
+        for t in rows {
+            out.push_str(&row(t));
+        }
+    }
+    for d in &f.differences {
+        out.push_str(&format!(
+            "\nDifferent: {} {} -> {} converts at {} vs {} for the rest (z {:.2}, Holm-adjusted p {:.4}).",
+            d.group, d.from, d.to, pct(Some(d.rate)), pct(Some(d.rest_rate)), d.z, d.p_adjusted
+        ));
+    }
+    if !f.differences.is_empty() {
+        out.push('\n');
+    }
+    out
 }
 
 fn attribution_table(a: &Attribution) -> String {

@@ -2,7 +2,9 @@
 //! names the file, row and column of the first problem; nothing is half-ingested.
 
 mod journeys;
+mod leads;
 mod table;
 
 pub use journeys::{read_journeys, read_paths};
+pub use leads::{LeadTable, STAGE_COLUMNS, read_leads};
 pub use table::{Col, CsvTable, InputError, Row, parse_time};

@@ -4,6 +4,7 @@
 //! its section as missing. Computation is synchronous and never touches the store or the
 //! chat: the engine's worker hands inputs in and takes the output back.
 
+mod funnel_health;
 mod inventory;
 mod kickoff;
 mod performance;
@@ -77,7 +78,7 @@ pub enum StageError {
 /// The analysis each stage runs, as named in the planning process.
 pub fn analysis_name(n: u8) -> &'static str {
     match n {
-        1 => "campaign-roi-analyzer and attribution-analyst",
+        1 => "campaign-roi-analyzer",
         2 => "marketing-funnel-optimizer",
         3 => "content-performance-analyst",
         4 => "lead-scoring-engine",
@@ -119,7 +120,8 @@ pub fn check_data(data_dir: &std::path::Path, quarter_start: NaiveDate) -> Resul
 pub fn compute(n: u8, inputs: &StageInputs) -> Result<StageOutput, StageError> {
     match n {
         1 => performance::compute(inputs),
-        2..=9 => Ok(inventory::not_built(n, inputs)),
+        2 => funnel_health::compute(inputs),
+        3..=9 => Ok(inventory::not_built(n, inputs)),
         10 => plan::compute(inputs),
         12 => kickoff::compute(inputs),
         _ => Err(StageError::NotComputed(n)),

@@ -1,0 +1,279 @@
+//! Stage 2, funnel health: the funnel of leads created in the quarter under review,
+//! overall and by source, with 95% Wilson intervals, stage velocity, the source
+//! differences that survive a Holm-corrected two-proportion test, and each transition
+//! against the published benchmark median (`benchmarks.csv`, when present): a
+//! transition is flagged below benchmark only when its whole interval is under it.
+//!
+//! Right censoring: leads that entered a stage shortly before the export have not had
+//! time to move on, so a quarter's late steps look worse than they are. Benchmark
+//! comparisons therefore use each step's *mature* rate: over every lead in the file that
+//! entered the step at least its 90th-percentile lag before the export.
+
+use chrono::{Duration, NaiveTime};
+use quarterdeck_analyses::funnel::{self, Funnel, Transition};
+use serde_json::json;
+
+use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput, StageResult, stage_title};
+use crate::chat::{Message, Table};
+use crate::report::count;
+use crate::sources::{self, CsvTable};
+
+pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
+    let file = inputs.data_dir.join("leads.csv");
+    if !file.is_file() {
+        return Ok(super::inventory::unavailable(
+            2,
+            inputs,
+            "leads.csv is not in the data folder".into(),
+        ));
+    }
+    let table = sources::read_leads(&file)?;
+    let from = inputs.review_start.and_time(NaiveTime::MIN).and_utc();
+    let to = (inputs.quarter_start.and_time(NaiveTime::MIN) - Duration::seconds(1)).and_utc();
+    let leads: Vec<_> = table
+        .leads
+        .iter()
+        .zip(&table.first_seen)
+        .filter(|(_, first)| first.is_some_and(|t| t >= from && t <= to))
+        .map(|(l, _)| l.clone())
+        .collect();
+    let f = funnel::analyze(&table.stages, &leads, Some("source")).map_err(|e| {
+        StageError::BadFile {
+            file: file.display().to_string(),
+            message: e.to_string(),
+        }
+    })?;
+    let benchmarks = benchmark_medians(inputs, &f.transitions)?;
+    let mature = mature_rates(&table, to.timestamp());
+    let below: Vec<String> = f
+        .transitions
+        .iter()
+        .zip(&benchmarks)
+        .zip(&mature)
+        .filter_map(|((t, b), m)| {
+            let (b, m) = (b.as_ref()?, m.as_ref()?);
+            let high = m.0.wilson_high?;
+            (high < b.0).then(|| format!(
+                "{} → {}: mature rate {} (interval up to {}, {} leads at least {:.0} days in) is below the benchmark median {} ({})",
+                t.from, t.to, pct(m.0.rate), pct(Some(high)), count(m.0.entered as usize), m.1, pct(Some(b.0)), b.1
+            ))
+        })
+        .collect();
+    let headline = headline(&f, &mature, leads.len(), &below);
+    let mut overall = Table::new(
+        "Funnel of leads created in the quarter",
+        &[
+            "Transition",
+            "Entered",
+            "Converted",
+            "Rate (95% interval)",
+            "Median days",
+            "Mature rate",
+            "Benchmark",
+        ],
+    );
+    for ((t, b), m) in f.transitions.iter().zip(&benchmarks).zip(&mature) {
+        overall = overall.row(vec![
+            format!("{} → {}", t.from, t.to),
+            count(t.entered as usize),
+            count(t.converted as usize),
+            rate_cell(t),
+            t.median_days
+                .map_or_else(|| "—".into(), |d| format!("{d:.1}")),
+            m.as_ref().map_or_else(|| "—".into(), |m| rate_cell(&m.0)),
+            b.as_ref().map_or_else(|| "—".into(), |b| pct(Some(b.0))),
+        ]);
+    }
+    let mut by_source = Table::new("By source", &["Source", "Leads", "Lead → MQL", "MQL → SQL"]);
+    for (source, rows) in &f.by {
+        by_source = by_source.row(vec![
+            source.clone(),
+            count(rows.first().map_or(0, |t| t.entered as usize)),
+            rows.first().map_or_else(|| "—".into(), rate_cell),
+            rows.get(1).map_or_else(|| "—".into(), rate_cell),
+        ]);
+    }
+    let mut body = headline.clone();
+    for d in &f.differences {
+        body.push_str(&format!(
+            "\n- **{}** {} → {}: {} against {} for other sources (Holm-adjusted p {:.4}).",
+            d.group,
+            d.from,
+            d.to,
+            pct(Some(d.rate)),
+            pct(Some(d.rest_rate)),
+            d.p_adjusted
+        ));
+    }
+    for b in &below {
+        body.push_str(&format!("\n- Bottleneck: {b}."));
+    }
+    body.push_str("\n\nLeads created late in the quarter may still convert after the export; benchmark comparisons use each step's mature rate (leads in the step for at least its 90th-percentile lag).");
+    let message = Message::new(format!("{} — funnel", stage_title(2)), body)
+        .table(overall)
+        .table(by_source);
+    Ok(StageOutput {
+        result: StageResult {
+            available: true,
+            message,
+            plan_hash: None,
+            roster: None,
+        },
+        findings: json!({
+            "schema": FINDINGS_SCHEMA, "stage": 2, "available": true, "headline": headline,
+            "funnel": f, "below_benchmark": below,
+        }),
+        plan: None,
+    })
+}
+
+/// Each step's rate over leads that entered it at least its 90th-percentile lag before
+/// `as_of`, with that lag in days.
+fn mature_rates(table: &sources::LeadTable, as_of: i64) -> Vec<Option<(Transition, f64)>> {
+    let entry = |l: &funnel::Lead, s: usize| l.stages[s..].iter().flatten().min().copied();
+    (0..table.stages.len().saturating_sub(1))
+        .map(|a| {
+            let mut lags: Vec<f64> = table
+                .leads
+                .iter()
+                .filter_map(|l| Some((l.stages[a + 1]? - l.stages[a]?) as f64 / 86_400.0))
+                .collect();
+            if lags.is_empty() {
+                return None;
+            }
+            lags.sort_by(f64::total_cmp);
+            let p90 = lags[(lags.len() * 9 / 10).min(lags.len() - 1)];
+            let cutoff = as_of - (p90 * 86_400.0) as i64;
+            let mature: Vec<funnel::Lead> = table
+                .leads
+                .iter()
+                .filter(|l| entry(l, a).is_some_and(|t| t <= cutoff))
+                .cloned()
+                .collect();
+            let pair = [table.stages[a].clone(), table.stages[a + 1].clone()];
+            let narrowed: Vec<funnel::Lead> = mature
+                .into_iter()
+                .map(|l| funnel::Lead {
+                    stages: vec![entry(&l, a), entry(&l, a + 1)],
+                    ..l
+                })
+                .collect();
+            let f = funnel::analyze(&pair, &narrowed, None).ok()?;
+            f.transitions.into_iter().next().map(|t| (t, p90))
+        })
+        .collect()
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or_else(|| "—".to_owned(), |x| format!("{:.1}%", x * 100.0))
+}
+
+fn rate_cell(t: &Transition) -> String {
+    format!(
+        "{} ({}–{})",
+        pct(t.rate),
+        pct(t.wilson_low),
+        pct(t.wilson_high)
+    )
+}
+
+fn headline(
+    f: &Funnel,
+    mature: &[Option<(Transition, f64)>],
+    leads: usize,
+    below: &[String],
+) -> String {
+    let end_to_end: f64 = mature
+        .iter()
+        .map(|m| m.as_ref().and_then(|m| m.0.rate).unwrap_or(0.0))
+        .product();
+    let weakest = mature
+        .iter()
+        .flatten()
+        .map(|m| &m.0)
+        .filter(|t| t.rate.is_some())
+        .min_by(|a, b| a.rate.unwrap_or(1.0).total_cmp(&b.rate.unwrap_or(1.0)));
+    let mut s = format!(
+        "{} leads created in the quarter under review; at the mature stage rates {} of leads become customers.",
+        count(leads),
+        pct(Some(end_to_end))
+    );
+    if let Some(w) = weakest {
+        s.push_str(&format!(
+            " The weakest step is {} → {} at {}.",
+            w.from,
+            w.to,
+            pct(w.rate)
+        ));
+    }
+    if !f.differences.is_empty() {
+        let n = f.differences.len();
+        s.push_str(&if n == 1 {
+            " One difference between sources is statistically real:".to_owned()
+        } else {
+            format!(" {n} differences between sources are statistically real:")
+        });
+    }
+    if !below.is_empty() {
+        s.push_str(&format!(
+            " Steps below the industry benchmark: {}.",
+            below.len()
+        ));
+    }
+    s
+}
+
+/// The median of the published rates for each transition (`funnel_<from>_to_<to>`,
+/// `opportunity → won` read as `opportunity_to_close`), with the source of the figures.
+fn benchmark_medians(
+    inputs: &StageInputs,
+    transitions: &[Transition],
+) -> Result<Vec<Option<(f64, String)>>, StageError> {
+    let file = inputs.data_dir.join("benchmarks.csv");
+    if !file.is_file() {
+        return Ok(vec![None; transitions.len()]);
+    }
+    let t = CsvTable::read(&file)?;
+    let (metric, value, unit, source) = (
+        t.require("metric", &[])?,
+        t.require("value", &[])?,
+        t.require("unit", &[])?,
+        t.require("source", &[])?,
+    );
+    let mut rows = Vec::new();
+    for r in t.rows() {
+        rows.push((
+            r.str(metric).to_owned(),
+            r.number(value)?,
+            r.str(unit).to_owned(),
+            r.str(source).to_owned(),
+        ));
+    }
+    Ok(transitions
+        .iter()
+        .map(|tr| {
+            let to = if tr.to == "won" {
+                "close"
+            } else {
+                tr.to.as_str()
+            };
+            let name = format!("funnel_{}_to_{}", tr.from, to);
+            let mut values: Vec<(f64, &str)> = rows
+                .iter()
+                .filter(|(m, _, u, _)| *m == name && u == "percent")
+                .map(|(_, v, _, s)| (v / 100.0, s.split(" (").next().unwrap_or(s)))
+                .collect();
+            if values.is_empty() {
+                return None;
+            }
+            values.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let n = values.len();
+            let median = if n % 2 == 1 {
+                values[n / 2].0
+            } else {
+                (values[n / 2 - 1].0 + values[n / 2].0) / 2.0
+            };
+            Some((median, values[0].1.to_owned()))
+        })
+        .collect())
+}
