@@ -119,10 +119,6 @@ impl Engine {
         &self.store
     }
 
-    pub fn clock(&self) -> &dyn Clock {
-        self.clock.as_ref()
-    }
-
     pub fn setup(&self, run_id: &str) -> Option<&RunSetup> {
         self.runs.get(run_id)
     }

@@ -101,13 +101,6 @@ impl Store {
         Ok(Self { db })
     }
 
-    pub fn backend(&self) -> &'static str {
-        match self.db {
-            Db::Sqlite(_) => "sqlite",
-            Db::Pg(_) => "postgres",
-        }
-    }
-
     pub async fn close(&self) {
         on_db!(&self.db, pool => pool.close().await);
     }

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 
 use super::TimelineError;
 
@@ -66,14 +66,6 @@ impl Quarter {
                 year: self.year,
                 number: self.number + 1,
             }
-        }
-    }
-
-    /// The calendar quarter containing `date` (fiscal start month 1).
-    pub fn containing(date: NaiveDate) -> Self {
-        Self {
-            year: date.year(),
-            number: u8::try_from((date.month() - 1) / 3 + 1).unwrap_or(1),
         }
     }
 }
