@@ -198,20 +198,28 @@ async fn check_ins_missed_during_downtime_are_skipped_in_one_notice_on_postgres(
     pg.drop_db().await;
 }
 
-/// Downtime across three check-ins: one notice, the weeks recorded as skipped, the one
-/// within the grace period run late, and the rest of the quarter runs normally.
-async fn missed_check_ins(url: &str, dir: &std::path::Path) {
+/// One team's run, planned, approved and kicked off, on a manual clock.
+async fn kicked_off(
+    url: &str,
+    dir: &std::path::Path,
+) -> (Engine, Arc<ManualClock>, quarterdeck::engine::PlanContext) {
     let data = sample_data(dir);
-    let s = settings(&[]);
     let clock = Arc::new(ManualClock::new(
         chrono::DateTime::parse_from_rfc3339("2026-12-01T00:00:00Z")
             .unwrap()
             .with_timezone(&Utc),
     ));
-    let engine = engine_with_teams(url, &s, 1, clock.clone(), "solo", &data).await;
+    let engine = engine_with_teams(url, &settings(&[]), 1, clock.clone(), "solo", &data).await;
+    drive_to_kickoff(&engine, &clock, "team00/2027-Q1").await;
+    let ctx = engine.setup("team00/2027-Q1").unwrap().ctx.clone();
+    (engine, clock, ctx)
+}
+
+/// Downtime across three check-ins: one notice, the weeks recorded as skipped, the one
+/// within the grace period run late, and the rest of the quarter runs normally.
+async fn missed_check_ins(url: &str, dir: &std::path::Path) {
+    let (engine, clock, ctx) = kicked_off(url, dir).await;
     let run_id = "team00/2027-Q1";
-    drive_to_kickoff(&engine, &clock, run_id).await;
-    let ctx = engine.setup(run_id).unwrap().ctx.clone();
     assert_eq!(
         engine
             .store()
@@ -323,17 +331,8 @@ async fn concurrent_answers_are_group_committed_with_one_outcome_per_caller_on_p
 }
 
 async fn concurrent_answers(url: &str, dir: &std::path::Path) {
-    let data = sample_data(dir);
-    let s = settings(&[]);
-    let clock = Arc::new(ManualClock::new(
-        chrono::DateTime::parse_from_rfc3339("2026-12-01T00:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc),
-    ));
-    let engine = engine_with_teams(url, &s, 1, clock.clone(), "solo", &data).await;
+    let (engine, clock, ctx) = kicked_off(url, dir).await;
     let run_id = "team00/2027-Q1";
-    drive_to_kickoff(&engine, &clock, run_id).await;
-    let ctx = engine.setup(run_id).unwrap().ctx.clone();
     clock.advance_to(ctx.checkins[0]);
     engine.run_due().await.unwrap();
     let roster = engine

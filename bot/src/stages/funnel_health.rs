@@ -9,11 +9,10 @@
 //! comparisons therefore use each step's *mature* rate: over every lead in the file that
 //! entered the step at least its 90th-percentile lag before the export.
 
-use chrono::{Duration, NaiveTime};
 use quarterdeck_analyses::funnel::{self, Funnel, Transition};
 use serde_json::json;
 
-use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput, StageResult, stage_title};
+use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput, stage_title};
 use crate::chat::{Message, Table};
 use crate::report::count;
 use crate::sources::{self, CsvTable};
@@ -28,8 +27,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         ));
     }
     let table = sources::read_leads(&file)?;
-    let from = inputs.review_start.and_time(NaiveTime::MIN).and_utc();
-    let to = (inputs.quarter_start.and_time(NaiveTime::MIN) - Duration::seconds(1)).and_utc();
+    let (from, to) = inputs.review_window();
     let leads: Vec<_> = table
         .leads
         .iter()
@@ -112,19 +110,13 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     let message = Message::new(format!("{} — funnel", stage_title(2)), body)
         .table(overall)
         .table(by_source);
-    Ok(StageOutput {
-        result: StageResult {
-            available: true,
-            message,
-            plan_hash: None,
-            roster: None,
-        },
-        findings: json!({
+    Ok(StageOutput::available(
+        message,
+        json!({
             "schema": FINDINGS_SCHEMA, "stage": 2, "available": true, "headline": headline,
             "funnel": f, "below_benchmark": below,
         }),
-        plan: None,
-    })
+    ))
 }
 
 /// Each step's rate over leads that entered it at least its 90th-percentile lag before

@@ -40,6 +40,17 @@ pub struct StageInputs {
     pub outputs: BTreeMap<u8, serde_json::Value>,
 }
 
+impl StageInputs {
+    /// The quarter under review as an instant range: its first second to its last.
+    pub fn review_window(&self) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+        let from = self.review_start.and_time(chrono::NaiveTime::MIN).and_utc();
+        let to = (self.quarter_start.and_time(chrono::NaiveTime::MIN)
+            - chrono::Duration::seconds(1))
+        .and_utc();
+        (from, to)
+    }
+}
+
 /// What a computed stage hands the engine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StageResult {
@@ -59,6 +70,22 @@ pub struct StageOutput {
     /// Stored as the stage's versioned output; later stages read it.
     pub findings: serde_json::Value,
     pub plan: Option<PlanDoc>,
+}
+
+impl StageOutput {
+    /// A stage that produced findings: its post and its findings JSON.
+    pub fn available(message: Message, findings: serde_json::Value) -> Self {
+        Self {
+            result: StageResult {
+                available: true,
+                message,
+                plan_hash: None,
+                roster: None,
+            },
+            findings,
+            plan: None,
+        }
+    }
 }
 
 /// Findings JSON schema version, stored inside every output.

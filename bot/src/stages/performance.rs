@@ -3,11 +3,10 @@
 //! channels last-touch reporting misjudges most. Campaign ROI (spend, budget use, ROAS,
 //! CAC) is not built yet and the post says so.
 
-use chrono::{Duration, NaiveTime};
 use quarterdeck_analyses::attribution::{self, Attribution, Params};
 use serde_json::json;
 
-use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput, StageResult, stage_title};
+use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput, stage_title};
 use crate::chat::{Message, Table};
 use crate::report::{count, money};
 use crate::sources;
@@ -28,8 +27,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             ));
         }
     }
-    let from = inputs.review_start.and_time(NaiveTime::MIN).and_utc();
-    let to = (inputs.quarter_start.and_time(NaiveTime::MIN) - Duration::seconds(1)).and_utc();
+    let (from, to) = inputs.review_window();
     let journeys = sources::read_journeys(
         &inputs.data_dir.join("touchpoints.csv"),
         &inputs.data_dir.join("conversions.csv"),
@@ -76,19 +74,13 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         ),
     )
     .table(table);
-    Ok(StageOutput {
-        result: StageResult {
-            available: true,
-            message,
-            plan_hash: None,
-            roster: None,
-        },
-        findings: json!({
+    Ok(StageOutput::available(
+        message,
+        json!({
             "schema": FINDINGS_SCHEMA, "stage": 1, "available": true, "headline": headline,
             "journeys": journeys.len(), "attribution": a, "roi": null,
         }),
-        plan: None,
-    })
+    ))
 }
 
 fn headline(a: &Attribution, journeys: usize) -> String {

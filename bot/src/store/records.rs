@@ -59,6 +59,31 @@ type AuditTuple = (
     Option<String>,
 );
 
+/// Appends one audit row inside a transaction.
+macro_rules! audit_insert {
+    ($tx:expr, $run_id:expr, $at_ms:expr, $a:expr) => {
+        sqlx::query(
+            "INSERT INTO audit (run_id, at_ms, actor_id, actor_name, roles, action, outcome,
+                                detail, plan_version, plan_hash, message_link)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind($run_id)
+        .bind($at_ms)
+        .bind(&$a.actor_id)
+        .bind(&$a.actor_name)
+        .bind(&$a.roles)
+        .bind(&$a.action)
+        .bind(&$a.outcome)
+        .bind(&$a.detail)
+        .bind($a.plan_version)
+        .bind(&$a.plan_hash)
+        .bind(&$a.message_link)
+        .execute(&mut *$tx)
+        .await?;
+    };
+}
+pub(super) use audit_insert;
+
 impl Store {
     /// The latest output of each stage of a run.
     pub async fn latest_outputs(&self, run_id: &str) -> Result<Vec<StageOutputRow>, StoreError> {
@@ -151,24 +176,7 @@ impl Store {
         on_db!(&self.db, pool => {
             let mut tx = pool.begin().await?;
             for a in rows {
-                sqlx::query(
-                    "INSERT INTO audit (run_id, at_ms, actor_id, actor_name, roles, action, outcome,
-                                        detail, plan_version, plan_hash, message_link)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                )
-                .bind(run_id)
-                .bind(super::to_ms(at))
-                .bind(&a.actor_id)
-                .bind(&a.actor_name)
-                .bind(&a.roles)
-                .bind(&a.action)
-                .bind(&a.outcome)
-                .bind(&a.detail)
-                .bind(a.plan_version)
-                .bind(&a.plan_hash)
-                .bind(&a.message_link)
-                .execute(&mut *tx)
-                .await?;
+                audit_insert!(tx, run_id, super::to_ms(at), a);
             }
             tx.commit().await?;
         });

@@ -7,6 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use super::jobs::jobs_insert;
+use super::records::audit_insert;
 use super::{
     ClaimedJob, JobOutcome, NewAudit, NewJob, NewPost, PlanDocRow, StageOutputRow, Store,
     StoreError, on_db, to_ms,
@@ -147,24 +148,7 @@ impl Store {
                 jobs_insert!(tx, job, c.now);
             }
             for a in &c.audit {
-                sqlx::query(
-                    "INSERT INTO audit (run_id, at_ms, actor_id, actor_name, roles, action, outcome,
-                                        detail, plan_version, plan_hash, message_link)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                )
-                .bind(&c.run.id)
-                .bind(now)
-                .bind(&a.actor_id)
-                .bind(&a.actor_name)
-                .bind(&a.roles)
-                .bind(&a.action)
-                .bind(&a.outcome)
-                .bind(&a.detail)
-                .bind(a.plan_version)
-                .bind(&a.plan_hash)
-                .bind(&a.message_link)
-                .execute(&mut *tx)
-                .await?;
+                audit_insert!(tx, &c.run.id, now, a);
             }
             for o in &c.outputs {
                 sqlx::query(
