@@ -1,3 +1,4 @@
 //! Pure, deterministic marketing analyses: typed inputs in, typed findings out. No I/O, no clock, no async.
 pub mod attribution;
 pub mod funnel;
+pub mod roi;

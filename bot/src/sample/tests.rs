@@ -97,9 +97,9 @@ fn journeys_sit_in_their_quarters_and_some_touches_follow_the_conversion() {
         })
         .count();
 
-    // 38,000 journeys converting at roughly 3-6%.
+    // 38,000 journeys converting at roughly 1%.
     let rate = conv.len() as f64 / 38_000.0;
-    assert!((0.02..0.08).contains(&rate), "conversion rate {rate}");
+    assert!((0.005..0.02).contains(&rate), "conversion rate {rate}");
     assert!(
         after > 0 && after < conv.len(),
         "{after} touches after conversion"

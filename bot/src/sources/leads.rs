@@ -27,6 +27,8 @@ pub struct LeadTable {
     pub leads: Vec<Lead>,
     /// When each lead was created (its first stamped stage), for windowing.
     pub first_seen: Vec<Option<DateTime<Utc>>>,
+    /// The deal amount (`amount`), when the column exists and the cell is filled.
+    pub amounts: Vec<Option<f64>>,
 }
 
 pub fn read_leads(file: &Path) -> Result<LeadTable, InputError> {
@@ -52,7 +54,10 @@ pub fn read_leads(file: &Path) -> Result<LeadTable, InputError> {
         .collect();
     let mut leads = Vec::with_capacity(t.len());
     let mut first_seen = Vec::with_capacity(t.len());
+    let amount = t.find("amount", &["deal_amount", "value"]);
+    let mut amounts = Vec::with_capacity(t.len());
     for r in t.rows() {
+        amounts.push(amount.map(|c| r.opt_number(c)).transpose()?.flatten());
         let times = cols
             .iter()
             .map(|(c, _)| r.opt_time(*c))
@@ -72,6 +77,7 @@ pub fn read_leads(file: &Path) -> Result<LeadTable, InputError> {
         stages: cols.iter().map(|(_, n)| (*n).to_owned()).collect(),
         leads,
         first_seen,
+        amounts,
     })
 }
 

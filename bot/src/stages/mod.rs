@@ -9,6 +9,7 @@ mod inventory;
 mod kickoff;
 mod performance;
 mod plan;
+mod roi_review;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -105,7 +106,7 @@ pub enum StageError {
 /// The analysis each stage runs, as named in the planning process.
 pub fn analysis_name(n: u8) -> &'static str {
     match n {
-        1 => "campaign-roi-analyzer",
+        1 => "campaign-roi-analyzer and attribution-analyst",
         2 => "marketing-funnel-optimizer",
         3 => "content-performance-analyst",
         4 => "lead-scoring-engine",

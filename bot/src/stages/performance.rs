@@ -1,15 +1,16 @@
-//! Stage 1, performance review. Built so far: multi-touch attribution of the quarter
-//! under review (journeys whose first touch falls in it), by all seven models, with the
-//! channels last-touch reporting misjudges most. Campaign ROI (spend, budget use, ROAS,
-//! CAC) is not built yet and the post says so.
+//! Stage 1, performance review: multi-touch attribution of the quarter under review
+//! (journeys whose first touch falls in it) by all seven models, with the channels
+//! last-touch reporting misjudges most; and campaign ROI (see `roi_review`), whose
+//! revenue is the Markov value credit of each quarter's journeys.
 
-use quarterdeck_analyses::attribution::{self, Attribution, Params};
+use quarterdeck_analyses::attribution::{self, Attribution, Journey, Params};
+use quarterdeck_analyses::roi::{Period, Roi};
 use serde_json::json;
 
-use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput, stage_title};
+use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput, roi_review, stage_title};
 use crate::chat::{Message, Table};
 use crate::report::{count, money};
-use crate::sources;
+use crate::sources::{self, Quarters};
 
 /// Seven-day half-life (days between touch and conversion); first-order chain.
 const PARAMS: Params = Params {
@@ -27,18 +28,40 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             ));
         }
     }
-    let (from, to) = inputs.review_window();
-    let journeys = sources::read_journeys(
+    let all = sources::read_journeys(
         &inputs.data_dir.join("touchpoints.csv"),
         &inputs.data_dir.join("conversions.csv"),
-        Some((from, to)),
+        None,
     )?;
-    let a =
-        attribution::attribute_journeys(&journeys, &PARAMS).map_err(|e| StageError::BadFile {
+    let q = Quarters {
+        current_start: inputs.review_start,
+        current_end: inputs
+            .quarter_start
+            .pred_opt()
+            .unwrap_or(inputs.quarter_start),
+    };
+    let first_touch = |j: &Journey| {
+        let t = j.touches.iter().map(|t| t.at_seconds).min()?;
+        q.period(chrono::DateTime::from_timestamp(t, 0)?.date_naive())
+    };
+    let (journeys, previous): (Vec<Journey>, Vec<Journey>) = all
+        .into_iter()
+        .filter(|j| first_touch(j).is_some())
+        .partition(|j| first_touch(j) == Some(Period::Current));
+    let attribute = |js: &[Journey]| {
+        attribution::attribute_journeys(js, &PARAMS).map_err(|e| StageError::BadFile {
             file: "touchpoints.csv".into(),
             message: e.to_string(),
-        })?;
-    let headline = headline(&a, journeys.len());
+        })
+    };
+    let a = attribute(&journeys)?;
+    let a_previous = if previous.is_empty() {
+        None
+    } else {
+        Some(attribute(&previous)?)
+    };
+    let roi = roi_review::compute(inputs, &q, &a, a_previous.as_ref())?;
+    let headline = headline(&a, journeys.len(), roi.as_ref());
     let mut table = Table::new(
         "Conversions credited by model",
         &[
@@ -67,23 +90,26 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             money(m.markov[i].value),
         ]);
     }
-    let message = Message::new(
-        format!("{} — attribution", stage_title(1)),
-        format!(
-            "{headline}\n\nCampaign ROI (spend, budget use, ROAS, CAC) is not built yet: no ROI figures are given."
-        ),
-    )
-    .table(table);
+    let mut body = headline.clone();
+    match &roi {
+        Some(r) => body.push_str(&roi_review::findings_text(r, 3)),
+        None => body.push_str("\n\nNo ROI: spend.csv or campaigns.csv is not in the data folder."),
+    }
+    let mut message = Message::new(format!("{} — ROI and attribution", stage_title(1)), body);
+    if let Some(r) = &roi {
+        message = message.table(roi_review::table(r));
+    }
+    let message = message.table(table);
     Ok(StageOutput::available(
         message,
         json!({
             "schema": FINDINGS_SCHEMA, "stage": 1, "available": true, "headline": headline,
-            "journeys": journeys.len(), "attribution": a, "roi": null,
+            "journeys": journeys.len(), "attribution": a, "roi": roi,
         }),
     ))
 }
 
-fn headline(a: &Attribution, journeys: usize) -> String {
+fn headline(a: &Attribution, journeys: usize, roi: Option<&Roi>) -> String {
     let mut s = format!(
         "{} journeys, {:.0} conversions worth {} in the quarter under review.",
         count(journeys),
@@ -100,6 +126,14 @@ fn headline(a: &Attribution, journeys: usize) -> String {
         .iter()
         .filter(|d| d.last_touch_error < 0.0)
         .min_by(|x, y| x.last_touch_error.total_cmp(&y.last_touch_error));
+    if let Some(r) = roi {
+        let spend: f64 = r.channels.iter().map(|c| c.spend).sum();
+        s.push_str(&format!(
+            " Paid media spend {} returned {:.2} in attributed revenue per dollar.",
+            money(spend),
+            r.portfolio_roas.unwrap_or(0.0)
+        ));
+    }
     if let (Some(o), Some(u)) = (over, under) {
         s.push_str(&format!(
             " Last-touch reporting over-credits **{}** by {:.0} conversions and under-credits **{}** by {:.0}, against the mean of the Shapley and Markov models.",

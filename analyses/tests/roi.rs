@@ -1,0 +1,135 @@
+//! Campaign ROI on a two-channel fixture worked by hand (arithmetic in the comments).
+
+use std::collections::BTreeMap;
+
+use quarterdeck_analyses::roi::{
+    CampaignPlan, Outcomes, Period, RoiParams, SpendLine, Verdict, analyze,
+};
+
+fn line(period: Period, channel: &str, campaign: &str, spend: f64, platform: f64) -> SpendLine {
+    SpendLine {
+        period,
+        channel: channel.into(),
+        campaign: campaign.into(),
+        spend,
+        platform_revenue: Some(platform),
+    }
+}
+
+fn plan(campaign: &str, channel: &str, planned: f64) -> CampaignPlan {
+    CampaignPlan {
+        period: Period::Current,
+        campaign: campaign.into(),
+        channel: channel.into(),
+        owner: "Avery".into(),
+        planned_budget: planned,
+    }
+}
+
+fn fixture() -> quarterdeck_analyses::roi::Roi {
+    use Period::{Current, Previous};
+    let spend = [
+        line(Current, "search", "S1", 600.0, 3000.0),
+        line(Current, "search", "S2", 400.0, 2000.0),
+        line(Current, "display", "D1", 500.0, 1500.0),
+        line(Previous, "search", "S0", 1000.0, 0.0),
+        line(Previous, "display", "D0", 500.0, 0.0),
+    ];
+    let plans = [
+        plan("S1", "search", 800.0),
+        plan("S2", "search", 200.0),
+        plan("D1", "display", 1000.0),
+    ];
+    let outcome = |a: f64| Outcomes {
+        attributed_revenue: Some(a),
+        ..Outcomes::default()
+    };
+    let outcomes = BTreeMap::from([
+        (
+            (Current, "search".to_owned()),
+            Outcomes {
+                mqls: 20.0,
+                sqls: 10.0,
+                won: 4.0,
+                won_revenue: 2500.0,
+                pipeline: 8000.0,
+                attributed_revenue: Some(3000.0),
+            },
+        ),
+        ((Current, "display".to_owned()), outcome(300.0)),
+        ((Previous, "search".to_owned()), outcome(4000.0)),
+        ((Previous, "display".to_owned()), outcome(250.0)),
+    ]);
+    analyze(&spend, &plans, &outcomes, &RoiParams::default())
+}
+
+#[test]
+fn channel_figures_follow_their_definitions() {
+    let r = fixture();
+    let search = r.channels.iter().find(|c| c.channel == "search").unwrap();
+
+    // Spend 1,000 against 1,000 planned; attributed revenue 3,000 -> ROAS 3, ROI 2.
+    assert_eq!(
+        (search.spend, search.planned, search.utilisation),
+        (1000.0, 1000.0, Some(1.0))
+    );
+    assert_eq!(
+        (search.roas, search.roi, search.platform_roas),
+        (Some(3.0), Some(2.0), Some(5.0))
+    );
+    // 1,000 / 20 MQLs, / 10 SQLs, / 4 customers; pipeline 8,000 / 1,000.
+    assert_eq!(
+        (
+            search.cost_per_mql,
+            search.cost_per_sql,
+            search.cac,
+            search.pipeline_roas
+        ),
+        (Some(50.0), Some(100.0), Some(250.0), Some(8.0))
+    );
+    // Previous ROAS 4,000 / 1,000 = 4 -> change 3/4 - 1 = -25%.
+    assert_eq!(
+        (search.previous_roas, search.roas_change),
+        (Some(4.0), Some(-0.25))
+    );
+    // Portfolio: (3,000 + 300) / 1,500 = 2.2.
+    assert!((r.portfolio_roas.unwrap() - 2.2).abs() < 1e-12);
+}
+
+#[test]
+fn findings_are_ranked_by_money_at_stake_within_each_verdict() {
+    let r = fixture();
+
+    let order: Vec<(Verdict, &str, f64)> = r
+        .findings
+        .iter()
+        .map(|f| (f.verdict, f.subject.as_str(), f.weight))
+        .collect();
+
+    // Worked: search 3.0 >= 1.25 × 2.2 = 2.75, weight (3 − 2.2) × 1,000 = 800.
+    // Didn't: search fell 25% (0.25 × 1,000 = 250); display ROAS 0.6 (0.4 × 500 = 200).
+    // Watch: platform over-claims search 5,000 vs 3,000 (2,000) and display 1,500 vs 300
+    // (1,200); D1 used 50% (500 unspent); S1 75% and S2 200% (200 each).
+    let expected = [
+        (Verdict::Worked, "search", 800.0),
+        (Verdict::DidNotWork, "search", 250.0),
+        (Verdict::DidNotWork, "display", 200.0),
+        (Verdict::Watch, "search", 2000.0),
+        (Verdict::Watch, "display", 1200.0),
+        (Verdict::Watch, "D1", 500.0),
+        (Verdict::Watch, "S1", 200.0),
+        (Verdict::Watch, "S2", 200.0),
+    ];
+    assert_eq!(order.len(), expected.len(), "{order:?}");
+    for (got, want) in order.iter().zip(expected) {
+        assert!(
+            got.0 == want.0 && got.1 == want.1 && (got.2 - want.2).abs() < 1e-9,
+            "{got:?} vs {want:?}"
+        );
+    }
+    assert!(
+        r.findings[1].rule.contains("fell 25%"),
+        "{}",
+        r.findings[1].rule
+    );
+}

@@ -1,0 +1,86 @@
+//! `spend.csv` (`date, channel, campaign, spend[, revenue]`; ad-platform exports' `Day`,
+//! `Cost`, `Campaign name`, `Conversion value` are accepted as aliases) and
+//! `campaigns.csv` (`campaign, channel, start, end, planned_budget, owner`), split into
+//! the quarter under review and the one before it.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use quarterdeck_analyses::roi::{CampaignPlan, Period, SpendLine};
+
+use super::{CsvTable, InputError};
+
+/// The two quarters compared: `current` = [start, end], `previous` the same length before.
+#[derive(Debug, Clone, Copy)]
+pub struct Quarters {
+    pub current_start: NaiveDate,
+    pub current_end: NaiveDate,
+}
+
+impl Quarters {
+    pub fn period(&self, d: NaiveDate) -> Option<Period> {
+        let len = self.current_end - self.current_start;
+        let previous_start = self.current_start - len - chrono::Duration::days(1);
+        if d >= self.current_start && d <= self.current_end {
+            Some(Period::Current)
+        } else if d >= previous_start && d < self.current_start {
+            Some(Period::Previous)
+        } else {
+            None
+        }
+    }
+}
+
+pub fn read_spend(file: &Path, q: &Quarters) -> Result<Vec<SpendLine>, InputError> {
+    let t = CsvTable::read(file)?;
+    let (date, channel, campaign, spend) = (
+        t.require("date", &["day"])?,
+        t.require("channel", &["source"])?,
+        t.require("campaign", &["campaign name", "campaign_name"])?,
+        t.require("spend", &["cost", "amount spent"])?,
+    );
+    let revenue = t.find("revenue", &["conversion value", "conversion_value"]);
+    let mut out = Vec::new();
+    for r in t.rows() {
+        let Some(period) = q.period(r.date(date)?) else {
+            continue;
+        };
+        out.push(SpendLine {
+            period,
+            channel: r.text(channel)?.to_owned(),
+            campaign: r.str(campaign).to_owned(),
+            spend: r.amount(spend)?,
+            platform_revenue: revenue.map(|c| r.opt_number(c)).transpose()?.flatten(),
+        });
+    }
+    Ok(out)
+}
+
+/// Campaigns that ran within one of the two quarters (start and end inside it).
+pub fn read_plans(file: &Path, q: &Quarters) -> Result<Vec<CampaignPlan>, InputError> {
+    let t = CsvTable::read(file)?;
+    let (campaign, channel, start, end, planned, owner) = (
+        t.require("campaign", &["campaign_name", "name"])?,
+        t.require("channel", &[])?,
+        t.require("start", &["start_date"])?,
+        t.require("end", &["end_date"])?,
+        t.require("planned_budget", &["budget", "planned"])?,
+        t.require("owner", &[])?,
+    );
+    let mut out = Vec::new();
+    for r in t.rows() {
+        let (s, e) = (r.date(start)?, r.date(end)?);
+        let planned_budget = r.amount(planned)?;
+        match (q.period(s), q.period(e)) {
+            (Some(a), Some(b)) if a == b => out.push(CampaignPlan {
+                period: a,
+                campaign: r.text(campaign)?.to_owned(),
+                channel: r.text(channel)?.to_owned(),
+                owner: r.str(owner).to_owned(),
+                planned_budget,
+            }),
+            _ => {}
+        }
+    }
+    Ok(out)
+}

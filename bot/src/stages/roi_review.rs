@@ -1,0 +1,142 @@
+//! Stage 1's ROI half: spend and plans from `spend.csv` and `campaigns.csv`, outcomes by
+//! channel from `leads.csv` (source = channel; MQLs, SQLs, opportunities' pipeline and
+//! customers won, each counted in the quarter of its own date) and revenue from the Markov value credits of
+//! each quarter's attribution, put through the ROI rules of `analyses::roi`.
+
+use std::collections::BTreeMap;
+
+use quarterdeck_analyses::attribution::Attribution;
+use quarterdeck_analyses::roi::{self, Outcomes, Period, Roi, RoiParams, Verdict};
+
+use super::{StageError, StageInputs};
+use crate::chat::Table;
+use crate::report::money;
+use crate::sources::{self, Quarters};
+
+/// ROI of the quarter under review, or `None` when spend or campaign data is missing.
+pub fn compute(
+    inputs: &StageInputs,
+    q: &Quarters,
+    current: &Attribution,
+    previous: Option<&Attribution>,
+) -> Result<Option<Roi>, StageError> {
+    let (spend_file, plan_file) = (
+        inputs.data_dir.join("spend.csv"),
+        inputs.data_dir.join("campaigns.csv"),
+    );
+    if !spend_file.is_file() || !plan_file.is_file() {
+        return Ok(None);
+    }
+    let spend = sources::read_spend(&spend_file, q)?;
+    let plans = sources::read_plans(&plan_file, q)?;
+    let mut outcomes: BTreeMap<(Period, String), Outcomes> = BTreeMap::new();
+    let leads_file = inputs.data_dir.join("leads.csv");
+    if leads_file.is_file() {
+        let t = sources::read_leads(&leads_file)?;
+        let idx = |name: &str| t.stages.iter().position(|s| s == name);
+        let (mql, sql, opp, won) = (idx("mql"), idx("sql"), idx("opportunity"), idx("won"));
+        // Each stage is counted in the quarter its own date falls in (MQLs generated, deals
+        // won in the quarter), which keeps late-quarter leads from deflating the numbers.
+        let when = |l: &quarterdeck_analyses::funnel::Lead, s: Option<usize>| {
+            let t = l.stages[s?]?;
+            q.period(chrono::DateTime::from_timestamp(t, 0)?.date_naive())
+        };
+        for (lead, amount) in t.leads.iter().zip(&t.amounts) {
+            let source = lead.groups.get("source").cloned().unwrap_or_default();
+            let amount = amount.unwrap_or(0.0);
+            let mut add = |stage: Option<usize>, f: &dyn Fn(&mut Outcomes)| {
+                if let Some(period) = when(lead, stage) {
+                    f(outcomes.entry((period, source.clone())).or_default());
+                }
+            };
+            add(mql, &|o| o.mqls += 1.0);
+            add(sql, &|o| o.sqls += 1.0);
+            add(opp, &|o| o.pipeline += amount);
+            add(won, &|o| {
+                o.won += 1.0;
+                o.won_revenue += amount;
+            });
+        }
+    }
+    for (period, a) in [
+        (Period::Current, Some(current)),
+        (Period::Previous, previous),
+    ] {
+        for c in a.map(|a| a.models.markov.as_slice()).unwrap_or_default() {
+            outcomes
+                .entry((period, c.channel.clone()))
+                .or_default()
+                .attributed_revenue = Some(c.value);
+        }
+    }
+    Ok(Some(roi::analyze(
+        &spend,
+        &plans,
+        &outcomes,
+        &RoiParams::default(),
+    )))
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or_else(|| "—".to_owned(), |x| format!("{:.0}%", x * 100.0))
+}
+
+fn ratio(x: Option<f64>) -> String {
+    x.map_or_else(|| "—".to_owned(), |x| format!("{x:.2}"))
+}
+
+pub fn table(r: &Roi) -> Table {
+    let mut t = Table::new(
+        "Return by channel (revenue = Markov value credit)",
+        &[
+            "Channel",
+            "Spend",
+            "Budget used",
+            "Revenue",
+            "ROAS",
+            "vs last quarter",
+            "Platform ROAS",
+            "Pipeline",
+            "Cost per MQL",
+            "CAC",
+        ],
+    );
+    for c in &r.channels {
+        t = t.row(vec![
+            c.channel.clone(),
+            money(c.spend),
+            pct(c.utilisation),
+            money(c.revenue),
+            ratio(c.roas),
+            c.roas_change
+                .map_or_else(|| "—".into(), |x| format!("{:+.0}%", x * 100.0)),
+            ratio(c.platform_roas),
+            money(c.pipeline),
+            c.cost_per_mql.map_or_else(|| "—".into(), money),
+            c.cac.map_or_else(|| "—".into(), money),
+        ]);
+    }
+    t
+}
+
+/// "What worked / what didn't / watch" as bullet lines, top `per_verdict` of each.
+pub fn findings_text(r: &Roi, per_verdict: usize) -> String {
+    let mut out = String::new();
+    for (verdict, label) in [
+        (Verdict::Worked, "Worked"),
+        (Verdict::DidNotWork, "Didn't work"),
+        (Verdict::Watch, "Watch"),
+    ] {
+        let lines: Vec<String> = r
+            .findings
+            .iter()
+            .filter(|f| f.verdict == verdict)
+            .take(per_verdict)
+            .map(|f| format!("- **{}**: {}", f.subject, f.rule))
+            .collect();
+        if !lines.is_empty() {
+            out.push_str(&format!("\n\n**{label}**\n{}", lines.join("\n")));
+        }
+    }
+    out
+}
