@@ -277,3 +277,64 @@ fn funnel_json_has_the_contract_keys_and_hand_counted_rates() {
     assert_eq!(v["by"]["email"][0]["entered"], 2);
     assert_eq!(v["cohorts"][0]["month"], "2026-10");
 }
+
+#[test]
+fn roi_of_a_one_channel_quarter_matches_hand_arithmetic() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("spend.csv"),
+        "Day,channel,Campaign,Cost,revenue\n2026-10-05,search,S1,1000,5000\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("campaigns.csv"), "campaign,channel,start,end,planned_budget,owner,objective\nS1,search,2026-10-01,2026-12-31,1250,Avery,pipeline\n").unwrap();
+    std::fs::write(d.join("touchpoints.csv"), "journey_id,timestamp,channel\nj1,2026-10-05T10:00:00Z,search\nj2,2026-10-07T10:00:00Z,search\n").unwrap();
+    std::fs::write(
+        d.join("conversions.csv"),
+        "journey_id,timestamp,value\nj1,2026-10-06T10:00:00Z,3000\n",
+    )
+    .unwrap();
+
+    let out = quarterdeck(&[
+        "analyze",
+        "roi",
+        "--data",
+        d.to_str().unwrap(),
+        "--quarter",
+        "2026-Q4",
+        "--format",
+        "json",
+    ]);
+
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let search = &v["channels"][0];
+    // One channel gets all of the $3,000: ROAS 3,000 / 1,000; budget use 1,000 / 1,250.
+    assert_eq!(
+        (
+            search["roas"].as_f64(),
+            search["utilisation"].as_f64(),
+            search["platform_roas"].as_f64()
+        ),
+        (Some(3.0), Some(0.8), Some(5.0))
+    );
+    // The platform claims 5,000 against 3,000 attributed (+67%); 80% budget use is under 85%.
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(
+        rules.iter().any(|r| r.contains("67% more revenue")),
+        "{rules:?}"
+    );
+    assert!(
+        rules.iter().any(|r| r.starts_with("under-spent: 80%")),
+        "{rules:?}"
+    );
+}

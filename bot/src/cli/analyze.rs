@@ -32,6 +32,20 @@ pub enum Analysis {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Campaign ROI of a quarter (stage 1): spend vs plan, attributed ROAS, findings.
+    Roi {
+        /// Folder with spend.csv and campaigns.csv, touchpoints.csv and conversions.csv,
+        /// and optionally leads.csv.
+        #[arg(long)]
+        data: PathBuf,
+        /// The quarter under review, e.g. 2026-Q4; the one before it is the comparison.
+        #[arg(long)]
+        quarter: String,
+        #[arg(long, default_value_t = 1)]
+        fiscal_year_start_month: u32,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Stage-to-stage conversion with Wilson intervals, velocity, groups and cohorts.
     Funnel {
         #[arg(long)]
@@ -94,6 +108,48 @@ pub fn run(analysis: Analysis) -> Result<(), Failure> {
                     serde_json::to_string(&result).map_err(|e| Failure::internal(e.to_string()))?
                 ),
                 Format::Table => print!("{}", attribution_table(&result)),
+            }
+            Ok(())
+        }
+        Analysis::Roi {
+            data,
+            quarter,
+            fiscal_year_start_month,
+            format,
+        } => {
+            let q: crate::timeline::Quarter = quarter
+                .parse()
+                .map_err(|e| Failure::input(format!("--quarter: {e}")))?;
+            if !(1..=12).contains(&fiscal_year_start_month) {
+                return Err(Failure::input(format!(
+                    "--fiscal-year-start-month: expected 1-12, found {fiscal_year_start_month}"
+                )));
+            }
+            let quarters = sources::Quarters {
+                current_start: q.starts(fiscal_year_start_month),
+                current_end: q.ends(fiscal_year_start_month),
+            };
+            let review = crate::stages::review(&data, &quarters)
+                .map_err(|e| Failure::input(e.to_string()))?;
+            let roi = review.roi.ok_or_else(|| {
+                Failure::input(format!(
+                    "--data {}: expected spend.csv and campaigns.csv in it",
+                    data.display()
+                ))
+            })?;
+            match format {
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string(&roi).map_err(|e| Failure::internal(e.to_string()))?
+                ),
+                Format::Table => {
+                    let t = crate::stages::roi_table(&roi);
+                    println!(
+                        "{}\n{}",
+                        t.to_markdown(),
+                        crate::stages::roi_findings_text(&roi, usize::MAX).trim_start()
+                    );
+                }
             }
             Ok(())
         }

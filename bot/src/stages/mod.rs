@@ -23,7 +23,9 @@ use crate::domain::{QuarterRun, RosterEntry};
 use crate::timeline::STAGE_NAMES;
 
 pub use inventory::inputs_of;
+pub use performance::{Review, review};
 pub use plan::{PlanDoc, render_plan};
+pub use roi_review::{findings_text as roi_findings_text, table as roi_table};
 
 /// Everything a stage may read.
 #[derive(Debug, Clone)]

@@ -3,6 +3,8 @@
 //! last-touch reporting misjudges most; and campaign ROI (see `roi_review`), whose
 //! revenue is the Markov value credit of each quarter's journeys.
 
+use std::path::Path;
+
 use quarterdeck_analyses::attribution::{self, Attribution, Journey, Params};
 use quarterdeck_analyses::roi::{Period, Roi};
 use serde_json::json;
@@ -18,6 +20,49 @@ const PARAMS: Params = Params {
     markov_order: 1,
 };
 
+/// The quarter's attribution and ROI (ROI when spend and plans are present).
+pub struct Review {
+    pub journeys: usize,
+    pub attribution: Attribution,
+    pub roi: Option<Roi>,
+}
+
+/// Attribution of the journeys that started in `q`'s current quarter (and, for the
+/// quarter-over-quarter comparison, the previous one), and the ROI built on it.
+pub fn review(data_dir: &Path, q: &Quarters) -> Result<Review, StageError> {
+    let all = sources::read_journeys(
+        &data_dir.join("touchpoints.csv"),
+        &data_dir.join("conversions.csv"),
+        None,
+    )?;
+    let first_touch = |j: &Journey| {
+        let t = j.touches.iter().map(|t| t.at_seconds).min()?;
+        q.period(chrono::DateTime::from_timestamp(t, 0)?.date_naive())
+    };
+    let (current, previous): (Vec<Journey>, Vec<Journey>) = all
+        .into_iter()
+        .filter(|j| first_touch(j).is_some())
+        .partition(|j| first_touch(j) == Some(Period::Current));
+    let attribute = |js: &[Journey]| {
+        attribution::attribute_journeys(js, &PARAMS).map_err(|e| StageError::BadFile {
+            file: "touchpoints.csv".into(),
+            message: e.to_string(),
+        })
+    };
+    let a = attribute(&current)?;
+    let a_previous = if previous.is_empty() {
+        None
+    } else {
+        Some(attribute(&previous)?)
+    };
+    let roi = roi_review::compute(data_dir, q, &a, a_previous.as_ref())?;
+    Ok(Review {
+        journeys: current.len(),
+        attribution: a,
+        roi,
+    })
+}
+
 pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     for file in ["touchpoints.csv", "conversions.csv"] {
         if !inputs.data_dir.join(file).is_file() {
@@ -28,11 +73,6 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             ));
         }
     }
-    let all = sources::read_journeys(
-        &inputs.data_dir.join("touchpoints.csv"),
-        &inputs.data_dir.join("conversions.csv"),
-        None,
-    )?;
     let q = Quarters {
         current_start: inputs.review_start,
         current_end: inputs
@@ -40,28 +80,12 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             .pred_opt()
             .unwrap_or(inputs.quarter_start),
     };
-    let first_touch = |j: &Journey| {
-        let t = j.touches.iter().map(|t| t.at_seconds).min()?;
-        q.period(chrono::DateTime::from_timestamp(t, 0)?.date_naive())
-    };
-    let (journeys, previous): (Vec<Journey>, Vec<Journey>) = all
-        .into_iter()
-        .filter(|j| first_touch(j).is_some())
-        .partition(|j| first_touch(j) == Some(Period::Current));
-    let attribute = |js: &[Journey]| {
-        attribution::attribute_journeys(js, &PARAMS).map_err(|e| StageError::BadFile {
-            file: "touchpoints.csv".into(),
-            message: e.to_string(),
-        })
-    };
-    let a = attribute(&journeys)?;
-    let a_previous = if previous.is_empty() {
-        None
-    } else {
-        Some(attribute(&previous)?)
-    };
-    let roi = roi_review::compute(inputs, &q, &a, a_previous.as_ref())?;
-    let headline = headline(&a, journeys.len(), roi.as_ref());
+    let Review {
+        journeys,
+        attribution: a,
+        roi,
+    } = review(&inputs.data_dir, &q)?;
+    let headline = headline(&a, journeys, roi.as_ref());
     let mut table = Table::new(
         "Conversions credited by model",
         &[
@@ -104,7 +128,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         message,
         json!({
             "schema": FINDINGS_SCHEMA, "stage": 1, "available": true, "headline": headline,
-            "journeys": journeys.len(), "attribution": a, "roi": roi,
+            "journeys": journeys, "attribution": a, "roi": roi,
         }),
     ))
 }

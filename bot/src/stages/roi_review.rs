@@ -8,29 +8,26 @@ use std::collections::BTreeMap;
 use quarterdeck_analyses::attribution::Attribution;
 use quarterdeck_analyses::roi::{self, Outcomes, Period, Roi, RoiParams, Verdict};
 
-use super::{StageError, StageInputs};
+use super::StageError;
 use crate::chat::Table;
 use crate::report::money;
 use crate::sources::{self, Quarters};
 
 /// ROI of the quarter under review, or `None` when spend or campaign data is missing.
 pub fn compute(
-    inputs: &StageInputs,
+    data_dir: &std::path::Path,
     q: &Quarters,
     current: &Attribution,
     previous: Option<&Attribution>,
 ) -> Result<Option<Roi>, StageError> {
-    let (spend_file, plan_file) = (
-        inputs.data_dir.join("spend.csv"),
-        inputs.data_dir.join("campaigns.csv"),
-    );
+    let (spend_file, plan_file) = (data_dir.join("spend.csv"), data_dir.join("campaigns.csv"));
     if !spend_file.is_file() || !plan_file.is_file() {
         return Ok(None);
     }
     let spend = sources::read_spend(&spend_file, q)?;
     let plans = sources::read_plans(&plan_file, q)?;
     let mut outcomes: BTreeMap<(Period, String), Outcomes> = BTreeMap::new();
-    let leads_file = inputs.data_dir.join("leads.csv");
+    let leads_file = data_dir.join("leads.csv");
     if leads_file.is_file() {
         let t = sources::read_leads(&leads_file)?;
         let idx = |name: &str| t.stages.iter().position(|s| s == name);
