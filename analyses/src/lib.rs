@@ -1,4 +1,5 @@
 //! Pure, deterministic marketing analyses: typed inputs in, typed findings out. No I/O, no clock, no async.
 pub mod attribution;
 pub mod funnel;
+mod hash;
 pub mod roi;

@@ -22,7 +22,7 @@
 //! the self-loop eliminated, until no value moves by more than 1e-15 (the chain is
 //! absorbing, so the sweeps converge).
 
-use std::collections::HashMap;
+use crate::hash::FxMap;
 
 use super::{AggPath, AttributionError};
 
@@ -65,8 +65,8 @@ fn build(paths: &[AggPath], order: usize, channels: usize) -> Chain {
         .map(|(v, c)| if *c > 0.0 { v / c } else { 0.0 })
         .collect();
 
-    let mut index: HashMap<u64, usize> = HashMap::new();
-    let mut weights: Vec<HashMap<usize, f64>> = vec![HashMap::new()];
+    let mut index: FxMap<u64, usize> = FxMap::default();
+    let mut weights: Vec<FxMap<usize, f64>> = vec![FxMap::default()];
     let mut to_conv = vec![0.0];
     let mut to_null = vec![0.0];
     let mut last = vec![None];
@@ -80,7 +80,7 @@ fn build(paths: &[AggPath], order: usize, channels: usize) -> Chain {
         for j in 0..p.seq.len() {
             let window = &p.seq[(j + 1).saturating_sub(order)..=j];
             let s = *index.entry(pack(window)).or_insert_with(|| {
-                weights.push(HashMap::new());
+                weights.push(FxMap::default());
                 to_conv.push(0.0);
                 to_null.push(0.0);
                 last.push(window.last().copied());
@@ -132,7 +132,7 @@ fn solve(chain: &Chain, removed: &[bool]) -> Result<(f64, f64), AttributionError
 
 fn dense(chain: &Chain, removed: &[bool]) -> (f64, f64) {
     let keep: Vec<usize> = (0..chain.edges.len()).filter(|s| !removed[*s]).collect();
-    let pos: HashMap<usize, usize> = keep.iter().enumerate().map(|(i, s)| (*s, i)).collect();
+    let pos: FxMap<usize, usize> = keep.iter().enumerate().map(|(i, s)| (*s, i)).collect();
     let m = keep.len();
     // Augmented matrix [I − P | r_conv | r_value].
     let mut a = vec![vec![0.0f64; m + 2]; m];

@@ -13,7 +13,7 @@ mod markov;
 mod rules;
 mod shapley;
 
-use std::collections::HashMap;
+use crate::hash::FxMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -131,7 +131,7 @@ pub(crate) struct AggPath {
 pub fn attribute_paths(paths: &[Path], params: &Params) -> Result<Attribution, AttributionError> {
     check_params(params)?;
     let mut names = Interner::default();
-    let mut agg: HashMap<Vec<u16>, (f64, f64, f64)> = HashMap::new();
+    let mut agg: FxMap<Vec<u16>, (f64, f64, f64)> = FxMap::default();
     for (index, p) in paths.iter().enumerate() {
         let bad = |problem: String| AttributionError::BadPath { index, problem };
         for (what, x) in [
@@ -189,8 +189,11 @@ pub fn attribute_journeys(
 ) -> Result<Attribution, AttributionError> {
     check_params(params)?;
     let mut names = Interner::default();
-    let mut agg: HashMap<Vec<u16>, (f64, f64, f64)> = HashMap::new();
-    let mut rules_input: Vec<(Vec<u16>, Vec<f64>, f64)> = Vec::new();
+    let mut agg: FxMap<Vec<u16>, (f64, f64, f64)> = FxMap::default();
+    let mut rules = RuleCredits::new(0);
+    // Scratch buffers reused across journeys: no allocation per journey on the hot path.
+    let (mut touches, mut seq, mut days): (Vec<&Touch>, Vec<u16>, Vec<f64>) =
+        (Vec::new(), Vec::new(), Vec::new());
     for (index, j) in journeys.iter().enumerate() {
         if let Some(c) = j
             .conversion
@@ -201,39 +204,45 @@ pub fn attribute_journeys(
                 problem: format!("conversion value must be >= 0, found {}", c.value),
             });
         }
-        let mut touches: Vec<&Touch> = j
-            .touches
-            .iter()
-            .filter(|t| j.conversion.is_none_or(|c| t.at_seconds <= c.at_seconds))
-            .collect();
-        touches.sort_by_key(|t| t.at_seconds);
+        touches.clear();
+        touches.extend(
+            j.touches
+                .iter()
+                .filter(|t| j.conversion.is_none_or(|c| t.at_seconds <= c.at_seconds)),
+        );
         if touches.is_empty() {
             continue;
         }
-        let seq = touches
-            .iter()
-            .map(|t| names.id(&t.channel))
-            .collect::<Result<Vec<_>, _>>()?;
+        if !touches.is_sorted_by_key(|t| t.at_seconds) {
+            touches.sort_by_key(|t| t.at_seconds);
+        }
+        seq.clear();
+        for t in &touches {
+            seq.push(names.id(&t.channel)?);
+        }
+        rules.ensure(names.len());
         let (conv, value, null) = match j.conversion {
             Some(c) => {
-                let days = touches
-                    .iter()
-                    .map(|t| (c.at_seconds - t.at_seconds) as f64 / 86_400.0)
-                    .collect();
-                rules_input.push((seq.clone(), days, c.value));
+                days.clear();
+                days.extend(
+                    touches
+                        .iter()
+                        .map(|t| (c.at_seconds - t.at_seconds) as f64 / 86_400.0),
+                );
+                rules.add(&seq, &days, params.half_life, 1.0, c.value);
                 (1.0, c.value, 0.0)
             }
             None => (0.0, 0.0, 1.0),
         };
-        let e = agg.entry(seq).or_insert((0.0, 0.0, 0.0));
+        let e = match agg.get_mut(seq.as_slice()) {
+            Some(e) => e,
+            None => agg.entry(seq.clone()).or_insert((0.0, 0.0, 0.0)),
+        };
         e.0 += conv;
         e.1 += value;
         e.2 += null;
     }
-    let mut rules = RuleCredits::new(names.len());
-    for (seq, days, value) in &rules_input {
-        rules.add(seq, days, params.half_life, 1.0, *value);
-    }
+    rules.ensure(names.len());
     let paths = agg
         .into_iter()
         .map(|(seq, (conversions, value, nulls))| AggPath {
@@ -258,7 +267,7 @@ fn check_params(params: &Params) -> Result<(), AttributionError> {
 
 #[derive(Default)]
 struct Interner {
-    ids: HashMap<String, u16>,
+    ids: FxMap<String, u16>,
     names: Vec<String>,
 }
 
@@ -290,6 +299,15 @@ impl RuleCredits {
         Self {
             conv: vec![vec![0.0; channels]; RULES.len()],
             value: vec![vec![0.0; channels]; RULES.len()],
+        }
+    }
+
+    /// Makes room for `channels` channels (journeys meet new channels as they go).
+    fn ensure(&mut self, channels: usize) {
+        for v in self.conv.iter_mut().chain(self.value.iter_mut()) {
+            if v.len() < channels {
+                v.resize(channels, 0.0);
+            }
         }
     }
 
@@ -333,12 +351,11 @@ fn credits(names: &[String], order: &[usize], conv: &[f64], value: &[f64]) -> Ve
 
 fn finish(
     names: Interner,
-    mut paths: Vec<AggPath>,
+    paths: Vec<AggPath>,
     rules: RuleCredits,
     params: &Params,
 ) -> Result<Attribution, AttributionError> {
-    // Deterministic order regardless of input order or hashing.
-    paths.sort_by(|a, b| a.seq.cmp(&b.seq));
+    // The deterministic hasher keeps `paths` in the same order on every run.
     let n = names.len();
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|a, b| names.names[*a].cmp(&names.names[*b]));
