@@ -3,3 +3,4 @@ pub mod attribution;
 pub mod funnel;
 mod hash;
 pub mod roi;
+pub mod scoring;
