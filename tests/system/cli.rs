@@ -338,3 +338,64 @@ fn roi_of_a_one_channel_quarter_matches_hand_arithmetic() {
         "{rules:?}"
     );
 }
+
+#[test]
+fn lead_scoring_evaluates_a_points_score_and_names_a_bad_target_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("leads.csv");
+    // Points 10..90; the two highest convert: AUC 1, and 25% of 4 leads = the top lead (90).
+    std::fs::write(
+        &f,
+        "lead_id,score,converted\nA,10,0\nB,40,0\nC,70,1\nD,90,1\n",
+    )
+    .unwrap();
+
+    let out = quarterdeck(&[
+        "analyze",
+        "lead-scoring",
+        "--leads",
+        f.to_str().unwrap(),
+        "--target",
+        "converted",
+        "--score-column",
+        "score",
+        "--mql-rate",
+        "0.25",
+        "--format",
+        "json",
+    ]);
+
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["n"].as_u64(), v["positives"].as_u64(), v["auc"].as_f64()),
+        (Some(4), Some(2), Some(1.0))
+    );
+    assert_eq!(v["threshold_for_mql_rate"], 90.0);
+    assert_eq!(v["score_scale"], 100.0);
+    // Brier on points/100: ((0.1)² + (0.4)² + (0.3)² + (0.1)²)/4 = 0.0675.
+    assert!((v["brier"].as_f64().unwrap() - 0.0675).abs() < 1e-12);
+    for k in ["log_loss", "ece", "hosmer_lemeshow", "deciles"] {
+        assert!(v.get(k).is_some(), "{k}");
+    }
+
+    std::fs::write(&f, "lead_id,score,converted\nA,10,yes\n").unwrap();
+    let out = quarterdeck(&[
+        "analyze",
+        "lead-scoring",
+        "--leads",
+        f.to_str().unwrap(),
+        "--target",
+        "converted",
+        "--score-column",
+        "score",
+    ]);
+    assert_bad_input(
+        &out,
+        &["leads.csv", "row 2", "`converted`", "expected 0 or 1"],
+    );
+}

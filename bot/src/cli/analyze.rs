@@ -46,6 +46,28 @@ pub enum Analysis {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// How well a lead score predicts a 0/1 target: AUC, calibration, deciles, threshold.
+    LeadScoring {
+        #[arg(long)]
+        leads: PathBuf,
+        /// A 0/1 column (true/false accepted).
+        #[arg(long)]
+        target: String,
+        /// Evaluate this existing score (probabilities, or points on a 0-100 scale).
+        #[arg(long, conflicts_with = "features")]
+        score_column: Option<String>,
+        /// Fit a logistic model on these numeric columns (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        features: Option<Vec<String>>,
+        /// scikit-learn's C for an L2 penalty; 0 or absent = unpenalised.
+        #[arg(long)]
+        l2: Option<f64>,
+        /// Share of leads to pass as MQLs, for the threshold.
+        #[arg(long)]
+        mql_rate: Option<f64>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Stage-to-stage conversion with Wilson intervals, velocity, groups and cohorts.
     Funnel {
         #[arg(long)]
@@ -150,6 +172,35 @@ pub fn run(analysis: Analysis) -> Result<(), Failure> {
                         crate::stages::roi_findings_text(&roi, usize::MAX).trim_start()
                     );
                 }
+            }
+            Ok(())
+        }
+        Analysis::LeadScoring {
+            leads,
+            target,
+            score_column,
+            features,
+            l2: _,
+            mql_rate,
+            format,
+        } => {
+            let Some(score_column) = score_column else {
+                let _ = features;
+                return Err(Failure::input(
+                    "--features: fitting a logistic model is not built yet; evaluate an existing score with --score-column",
+                ));
+            };
+            let (scores, y, scale) = read_scores(&leads, &target, &score_column)?;
+            let mut e = quarterdeck_analyses::scoring::evaluate(&scores, &y, mql_rate)
+                .map_err(|e| Failure::input(format!("{}: {e}", leads.display())))?;
+            if let Some(t) = e.threshold_for_mql_rate.as_mut() {
+                *t *= scale;
+            }
+            let mut v = serde_json::to_value(&e).map_err(|e| Failure::internal(e.to_string()))?;
+            v["score_scale"] = serde_json::json!(scale);
+            match format {
+                Format::Json => println!("{v}"),
+                Format::Table => print!("{}", scoring_table(&e)),
             }
             Ok(())
         }
@@ -267,6 +318,77 @@ fn attribution_table(a: &Attribution) -> String {
             "\nLast touch misjudges {} most: {:+.2} conversions against the mean of Shapley and Markov.\n",
             d.channel, d.last_touch_error
         ));
+    }
+    out
+}
+
+/// Scores (as probabilities) and 0/1 targets from a lead file; scores above 1 are read as
+/// points on a 0-100 scale (the returned scale is 100 then, else 1).
+fn read_scores(
+    file: &std::path::Path,
+    target: &str,
+    score: &str,
+) -> Result<(Vec<f64>, Vec<bool>, f64), Failure> {
+    let bad = |e: sources::InputError| Failure::input(e.to_string());
+    let t = sources::CsvTable::read(file).map_err(bad)?;
+    let (tc, sc) = (
+        t.require(target, &[]).map_err(bad)?,
+        t.require(score, &[]).map_err(bad)?,
+    );
+    let mut scores = Vec::with_capacity(t.len());
+    let mut y = Vec::with_capacity(t.len());
+    for r in t.rows() {
+        scores.push(r.number(sc).map_err(bad)?);
+        y.push(match r.str(tc).to_ascii_lowercase().as_str() {
+            "1" | "true" => true,
+            "0" | "false" => false,
+            other => {
+                return Err(Failure::input(format!(
+                    "{}, row {}, column `{target}`: expected 0 or 1, found {other:?}",
+                    t.file, r.number
+                )));
+            }
+        });
+    }
+    let max = scores.iter().copied().fold(0.0f64, f64::max);
+    let scale = if max > 1.0 && max <= 100.0 {
+        100.0
+    } else {
+        1.0
+    };
+    Ok((scores.into_iter().map(|s| s / scale).collect(), y, scale))
+}
+
+fn scoring_table(e: &quarterdeck_analyses::scoring::Evaluation) -> String {
+    let mut out = format!(
+        "{} leads, {} positive. AUC {}, Brier {:.4}, log loss {:.4}, ECE {:.4}, Hosmer-Lemeshow {:.2}\n\n{:>7}{:>7}{:>13}{:>9}{:>8}{:>13}\n",
+        e.n,
+        e.positives,
+        e.auc.map_or_else(|| "n/a".into(), |a| format!("{a:.4}")),
+        e.brier,
+        e.log_loss,
+        e.ece,
+        e.hosmer_lemeshow,
+        "decile",
+        "leads",
+        "conversions",
+        "rate",
+        "lift",
+        "cum capture"
+    );
+    for d in &e.deciles {
+        out.push_str(&format!(
+            "{:>7}{:>7}{:>13}{:>8.1}%{:>8.2}{:>12.1}%\n",
+            d.decile,
+            d.n,
+            d.conversions,
+            d.rate * 100.0,
+            d.lift,
+            d.cum_capture * 100.0
+        ));
+    }
+    if let Some(t) = e.threshold_for_mql_rate {
+        out.push_str(&format!("\nThreshold for the MQL rate: {t}\n"));
     }
     out
 }

@@ -30,11 +30,10 @@ pub struct CsvTable {
     rows: Vec<Vec<String>>,
 }
 
-/// A column found in the header.
+/// A column found in the header (errors name it as the file's header spells it).
 #[derive(Debug, Clone, Copy)]
 pub struct Col {
     index: usize,
-    name: &'static str,
 }
 
 impl CsvTable {
@@ -106,7 +105,7 @@ impl CsvTable {
     }
 
     /// The first of `names` (canonical name first, then aliases) present in the header.
-    pub fn find(&self, name: &'static str, aliases: &[&str]) -> Option<Col> {
+    pub fn find(&self, name: &str, aliases: &[&str]) -> Option<Col> {
         std::iter::once(name)
             .chain(aliases.iter().copied())
             .find_map(|n| {
@@ -114,11 +113,11 @@ impl CsvTable {
                     .iter()
                     .position(|h| h == &n.to_ascii_lowercase())
             })
-            .map(|index| Col { index, name })
+            .map(|index| Col { index })
     }
 
     /// Like [`find`](Self::find), but a missing column is an error.
-    pub fn require(&self, name: &'static str, aliases: &[&str]) -> Result<Col, InputError> {
+    pub fn require(&self, name: &str, aliases: &[&str]) -> Result<Col, InputError> {
         self.find(name, aliases).ok_or_else(|| InputError::File {
             file: self.file.clone(),
             message: format!(
@@ -164,7 +163,12 @@ impl<'a> Row<'a> {
         InputError::Cell {
             file: self.table.file.clone(),
             row: self.number,
-            column: col.name.to_owned(),
+            column: self
+                .table
+                .header
+                .get(col.index)
+                .cloned()
+                .unwrap_or_default(),
             expected: expected.to_owned(),
             found: self.str(col).to_owned(),
         }
