@@ -44,7 +44,10 @@ async fn event_throughput(settings: &config::Settings) {
     let mut engine = Engine::new(store, clock.clone(), &settings.scheduler, "bench");
     let team = &settings.teams[0];
     let tl = timeline::build(&team.timeline).unwrap();
-    let run_id = engine.open_run(team, &tl, data).await.unwrap();
+    let run_id = engine
+        .open_run(team, &tl, quarterdeck::sources::Catalog::data_dir(data))
+        .await
+        .unwrap();
     let ctx = engine.setup(&run_id).unwrap().ctx.clone();
 
     // Plan, approve, kick off, open week 1's check-in.

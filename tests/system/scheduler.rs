@@ -9,6 +9,7 @@ use quarterdeck::config::Settings;
 use quarterdeck::domain::{Actor, RunStatus, StageStatus, Verdict};
 use quarterdeck::engine::{Engine, Event, deliver_outbox};
 use quarterdeck::sample::{SampleSpec, generate};
+use quarterdeck::sources::Catalog;
 use quarterdeck::store::{NewJob, Store, StoreError};
 use quarterdeck::timeline;
 
@@ -42,7 +43,10 @@ async fn engine_with_teams(
         let mut team = s.teams[0].clone();
         team.name = format!("team{i:02}");
         let tl = timeline::build(&team.timeline).unwrap();
-        engine.open_run(&team, &tl, data.to_owned()).await.unwrap();
+        engine
+            .open_run(&team, &tl, Catalog::data_dir(data.to_owned()))
+            .await
+            .unwrap();
     }
     engine
 }

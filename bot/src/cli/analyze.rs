@@ -9,7 +9,7 @@ use quarterdeck_analyses::attribution::{self, Attribution, Params};
 use quarterdeck_analyses::funnel::{self, Funnel};
 
 use super::{Failure, Format};
-use crate::sources;
+use crate::sources::{self, CsvTable};
 
 #[derive(Debug, Subcommand)]
 pub enum Analysis {
@@ -111,12 +111,22 @@ pub fn run(analysis: Analysis) -> Result<(), Failure> {
             let input = |e: sources::InputError| Failure::input(e.to_string());
             let result = match (paths, touchpoints, conversions) {
                 (Some(p), None, None) => {
-                    attribution::attribute_paths(&sources::read_paths(&p).map_err(input)?, &params)
+                    let table = CsvTable::read(&p).map_err(input)?;
+                    attribution::attribute_paths(
+                        &sources::read_paths(&table).map_err(input)?,
+                        &params,
+                    )
                 }
-                (None, Some(t), Some(c)) => attribution::attribute_journeys(
-                    &sources::read_journeys(&t, &c, None).map_err(input)?,
-                    &params,
-                ),
+                (None, Some(t), Some(c)) => {
+                    let (t, c) = (
+                        CsvTable::read(&t).map_err(input)?,
+                        CsvTable::read(&c).map_err(input)?,
+                    );
+                    attribution::attribute_journeys(
+                        &sources::read_journeys(&t, &c, None).map_err(input)?,
+                        &params,
+                    )
+                }
                 _ => {
                     return Err(Failure::input(
                         "expected --paths FILE, or --touchpoints FILE with --conversions FILE",
@@ -151,7 +161,9 @@ pub fn run(analysis: Analysis) -> Result<(), Failure> {
                 current_start: q.starts(fiscal_year_start_month),
                 current_end: q.ends(fiscal_year_start_month),
             };
-            let review = crate::stages::review(&data, &quarters)
+            let files = sources::DataSet::from_dir(&data, crate::stages::inputs_of(1))
+                .map_err(|e| Failure::input(e.to_string()))?;
+            let review = crate::stages::review(&files, &quarters)
                 .map_err(|e| Failure::input(e.to_string()))?;
             let roi = review.roi.ok_or_else(|| {
                 Failure::input(format!(
@@ -210,7 +222,9 @@ pub fn run(analysis: Analysis) -> Result<(), Failure> {
             cohort: CohortBy::Month,
             format,
         } => {
-            let table = sources::read_leads(&leads).map_err(|e| Failure::input(e.to_string()))?;
+            let table = CsvTable::read(&leads)
+                .and_then(|t| sources::read_leads(&t))
+                .map_err(|e| Failure::input(e.to_string()))?;
             let by = by.map(|b| match b {
                 GroupBy::Source => "source",
                 GroupBy::Segment => "segment",

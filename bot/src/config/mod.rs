@@ -15,7 +15,9 @@ use serde::Deserialize;
 
 use crate::timeline::{self, StageSlot, TimelineSpec, WorkCalendar};
 use layers::{apply_env_vars, merge, parse_toml};
-use raw::{RawSettings, RawTeam};
+use raw::{RawSettings, RawSource, RawTeam};
+
+use crate::sources::{HttpSettings, Origin, Source};
 
 /// The defaults, compiled in so the binary runs from any directory.
 pub const DEFAULT_TOML: &str = include_str!("../../../config/default.toml");
@@ -68,6 +70,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub scheduler: SchedulerSettings,
     pub simulation: SimulationSettings,
+    pub http: HttpSettings,
     pub teams: Vec<TeamSettings>,
     pub discord_token: Option<Secret>,
 }
@@ -101,6 +104,8 @@ pub struct TeamSettings {
     pub timeline: TimelineSpec,
     pub checkin_window_hours: u32,
     pub data_dir: PathBuf,
+    /// Per input file: a path or URL other than `data_dir/<file>`, and column names.
+    pub sources: BTreeMap<String, Source>,
     pub channels: ChannelSettings,
     pub roles: RoleSettings,
     pub stakeholders: Vec<StakeholderGroup>,
@@ -159,7 +164,8 @@ pub fn load(
     }
     let mut discord_token = None;
     let mut database_url = None;
-    for (var, value) in apply_env_vars(&mut merged, env)? {
+    let rest = apply_env_vars(&mut merged, env)?;
+    for (var, value) in rest.iter().cloned() {
         match var.as_str() {
             "DISCORD_TOKEN" if !value.is_empty() => discord_token = Some(Secret::new(value)),
             "DATABASE_URL" if !value.is_empty() => database_url = Some(value),
@@ -170,13 +176,14 @@ pub fn load(
         let key = e.path().to_string();
         ConfigError::invalid(key, e.into_inner())
     })?;
-    validate(raw, database_url, discord_token)
+    validate(raw, database_url, discord_token, &rest)
 }
 
 fn validate(
     raw: RawSettings,
     database_url: Option<String>,
     discord_token: Option<Secret>,
+    env: &[(String, String)],
 ) -> Result<Settings, ConfigError> {
     if raw.database.max_connections == 0 {
         return Err(ConfigError::invalid(
@@ -202,7 +209,7 @@ fn validate(
                 format!("team name {:?} is used twice", team.name),
             ));
         }
-        teams.push(validate_team(team, &key)?);
+        teams.push(validate_team(team, &key, env)?);
     }
     let url = database_url.unwrap_or(raw.database.url);
     if !(url.starts_with("sqlite:")
@@ -221,12 +228,17 @@ fn validate(
         },
         scheduler: raw.scheduler,
         simulation: raw.simulation,
+        http: raw.http,
         teams,
         discord_token,
     })
 }
 
-fn validate_team(team: RawTeam, key: &str) -> Result<TeamSettings, ConfigError> {
+fn validate_team(
+    team: RawTeam,
+    key: &str,
+    env: &[(String, String)],
+) -> Result<TeamSettings, ConfigError> {
     if team.name.is_empty()
         || !team
             .name
@@ -306,6 +318,11 @@ fn validate_team(team: RawTeam, key: &str) -> Result<TeamSettings, ConfigError> 
         checkin_cron: team.checkin_cron,
         plan_deadline_time: team.plan_deadline_time,
     };
+    let mut sources = BTreeMap::new();
+    for (file, raw) in team.sources {
+        let source = validate_source(&file, raw, &format!("{key}.sources.\"{file}\""), env)?;
+        sources.insert(file, source);
+    }
     // Building the timeline validates the slots against the calendar.
     timeline::build(&spec).map_err(|e| ConfigError::invalid(format!("{key}.stage_slots"), e))?;
     Ok(TeamSettings {
@@ -313,9 +330,75 @@ fn validate_team(team: RawTeam, key: &str) -> Result<TeamSettings, ConfigError> 
         timeline: spec,
         checkin_window_hours: team.checkin_window_hours,
         data_dir: team.data_dir,
+        sources,
         channels: team.channels,
         roles: team.roles,
         stakeholders: team.stakeholders,
+    })
+}
+
+/// One `[teams.sources."<file>"]` entry: a known input file, at most one of `path` and
+/// `url`, an auth header only for a URL and only with its value in the environment.
+fn validate_source(
+    file: &str,
+    raw: RawSource,
+    key: &str,
+    env: &[(String, String)],
+) -> Result<Source, ConfigError> {
+    if !crate::sources::INPUT_FILES.contains(&file) {
+        return Err(ConfigError::invalid(
+            key,
+            format!(
+                "expected one of the input files {}",
+                crate::sources::INPUT_FILES.join(", ")
+            ),
+        ));
+    }
+    if raw.auth_env.is_some() && raw.url.is_none() {
+        return Err(ConfigError::invalid(
+            format!("{key}.auth_env"),
+            "an auth header is only sent with a `url`",
+        ));
+    }
+    let origin = match (raw.path, raw.url) {
+        (Some(_), Some(_)) => {
+            return Err(ConfigError::invalid(
+                key,
+                "expected `path` or `url`, not both",
+            ));
+        }
+        (Some(p), None) => Origin::Path(p),
+        (None, Some(url)) => {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(ConfigError::invalid(
+                    format!("{key}.url"),
+                    format!("expected an http:// or https:// URL, found {url:?}"),
+                ));
+            }
+            let auth = match raw.auth_env {
+                None => None,
+                Some(var) => {
+                    let value = env
+                        .iter()
+                        .find(|(k, v)| *k == var && !v.is_empty())
+                        .map(|(_, v)| Secret::new(v.clone()))
+                        .ok_or_else(|| {
+                            ConfigError::invalid(
+                                format!("{key}.auth_env"),
+                                format!("the environment variable {var} is not set"),
+                            )
+                        })?;
+                    let header = raw.auth_header.unwrap_or_else(|| "Authorization".into());
+                    Some((header, value))
+                }
+            };
+            Origin::Url { url, auth }
+        }
+        (None, None) => Origin::DataDir,
+    };
+    Ok(Source {
+        origin,
+        columns: raw.columns,
     })
 }
 

@@ -2,6 +2,7 @@
 //! turn strings into typed values (time zones, dates, weekdays, local times) with errors
 //! that say what was expected.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::{NaiveDate, NaiveTime, Weekday};
@@ -21,6 +22,7 @@ pub(super) struct RawSettings {
     pub(super) database: RawDatabase,
     pub(super) scheduler: SchedulerSettings,
     pub(super) simulation: SimulationSettings,
+    pub(super) http: crate::sources::HttpSettings,
     pub(super) teams: Vec<RawTeam>,
 }
 
@@ -49,10 +51,25 @@ pub(super) struct RawTeam {
     #[serde(deserialize_with = "clock_time")]
     pub(super) plan_deadline_time: NaiveTime,
     pub(super) data_dir: PathBuf,
+    #[serde(default)]
+    pub(super) sources: BTreeMap<String, RawSource>,
     pub(super) stage_slots: Vec<RawSlot>,
     pub(super) channels: ChannelSettings,
     pub(super) roles: RoleSettings,
     pub(super) stakeholders: Vec<StakeholderGroup>,
+}
+
+/// `[teams.sources."spend.csv"]`: where one input file comes from.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSource {
+    pub(super) path: Option<PathBuf>,
+    pub(super) url: Option<String>,
+    /// Environment variable holding the auth header's value.
+    pub(super) auth_env: Option<String>,
+    pub(super) auth_header: Option<String>,
+    #[serde(default)]
+    pub(super) columns: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]

@@ -101,3 +101,79 @@ fn secrets_come_from_the_environment_and_never_print() {
     );
     assert_eq!(s.database.url.expose(), "postgres://u:pw@h/db");
 }
+
+/// Loads a config file with `toml` (the built-in defaults are the base layer, but a
+/// file's `[[teams]]` replaces their list, so tests write whole teams).
+fn with_sources(toml: &str, vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("team.toml");
+    std::fs::write(&file, toml).unwrap();
+    load(Some(&file), env(vars))
+}
+
+#[test]
+fn a_url_source_takes_its_auth_value_from_the_environment_and_keeps_it_secret() {
+    let s = with_sources(
+        &format!(
+            r#"{DEFAULT_TOML}
+[teams.sources."spend.csv"]
+url = "https://ads.example.com/q4.csv"
+auth_env = "ADS_TOKEN"
+auth_header = "X-Api-Key"
+columns = {{ date = "Reporting Day", spend = "Amount Spent (USD)" }}
+"#
+        ),
+        &[("ADS_TOKEN", "tok-123")],
+    )
+    .unwrap();
+
+    let source = &s.teams[0].sources["spend.csv"];
+
+    let Origin::Url { url, auth } = &source.origin else {
+        panic!("expected a URL source, found {:?}", source.origin);
+    };
+    assert_eq!(url, "https://ads.example.com/q4.csv");
+    let (header, value) = auth.as_ref().unwrap();
+    assert_eq!((header.as_str(), value.expose()), ("X-Api-Key", "tok-123"));
+    assert_eq!(source.columns["spend"], "Amount Spent (USD)");
+    assert!(!format!("{s:?}").contains("tok-123"));
+}
+
+#[test]
+fn bad_sources_name_the_key_and_what_was_expected() {
+    // A `[teams.sources.…]` table after the defaults belongs to their (last) team.
+    let team = |body: &str| format!("{DEFAULT_TOML}\n{body}");
+    let cases = [
+        (
+            team("[teams.sources.\"spend.csv\"]\nurl = \"https://x/a.csv\"\nauth_env = \"NOPE\"\n"),
+            "teams[0].sources.\"spend.csv\".auth_env",
+            "NOPE is not set",
+        ),
+        (
+            team("[teams.sources.\"notes.txt\"]\npath = \"/tmp/notes.txt\"\n"),
+            "teams[0].sources.\"notes.txt\"",
+            "expected one of the input files",
+        ),
+        (
+            team("[teams.sources.\"spend.csv\"]\npath = \"/a\"\nurl = \"https://x/a.csv\"\n"),
+            "teams[0].sources.\"spend.csv\"",
+            "not both",
+        ),
+        (
+            team("[teams.sources.\"spend.csv\"]\nurl = \"ftp://x/a.csv\"\n"),
+            "teams[0].sources.\"spend.csv\".url",
+            "expected an http:// or https:// URL",
+        ),
+        (
+            team("[teams.sources.\"spend.csv\"]\npath = \"/a\"\nauth_env = \"T\"\n"),
+            "teams[0].sources.\"spend.csv\".auth_env",
+            "only sent with a `url`",
+        ),
+    ];
+
+    for (toml, key, message) in cases {
+        let err = with_sources(&toml, &[("T", "x")]).unwrap_err().to_string();
+
+        assert!(err.contains(key) && err.contains(message), "{err}");
+    }
+}

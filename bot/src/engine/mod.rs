@@ -13,7 +13,6 @@ mod event;
 mod worker;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use chrono::Duration;
@@ -29,6 +28,7 @@ pub use event::{Event, SkippedJob};
 use crate::clock::Clock;
 use crate::config::{SchedulerSettings, TeamSettings};
 use crate::domain::QuarterRun;
+use crate::sources::Catalog;
 use crate::stages::PlanDoc;
 use crate::store::{
     ClaimedJob, Commit, JobOutcome, NewAudit, NewJob, NewPost, PlanDocRow, StageOutputRow, Store,
@@ -61,7 +61,8 @@ pub enum Outcome {
 #[derive(Debug, Clone)]
 pub struct RunSetup {
     pub ctx: PlanContext,
-    pub data_dir: PathBuf,
+    /// Where the team's input files come from.
+    pub sources: Catalog,
 }
 
 #[derive(Default)]
@@ -129,7 +130,7 @@ impl Engine {
         &mut self,
         team: &TeamSettings,
         timeline: &Timeline,
-        data_dir: PathBuf,
+        sources: Catalog,
     ) -> Result<String, EngineError> {
         let ctx = PlanContext::new(team, timeline);
         let run = QuarterRun::new(&ctx.team, &ctx.quarter, &ctx.stage_due);
@@ -150,7 +151,7 @@ impl Engine {
             .collect();
         self.store.create_run(&run, &jobs, self.clock.now()).await?;
         let id = run.id.clone();
-        Arc::make_mut(&mut self.runs).insert(id.clone(), RunSetup { ctx, data_dir });
+        Arc::make_mut(&mut self.runs).insert(id.clone(), RunSetup { ctx, sources });
         Ok(id)
     }
 

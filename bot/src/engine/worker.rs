@@ -76,6 +76,16 @@ impl Engine {
             .load_run(run_id)
             .await?
             .ok_or_else(|| EngineError::UnknownRun(run_id.to_owned()))?;
+        let failed = |error: String| (Event::StageFailed { stage, error }, Artifacts::default());
+        // Inputs are read (or fetched) before the computation starts; an unreachable
+        // source fails the stage with the reason, like bad data does.
+        let data = match setup.sources.load(stages::inputs_of(stage)).await {
+            Ok(data) => data,
+            Err(e) => {
+                tracing::warn!(run = run_id, stage, error = %e, "stage inputs unavailable");
+                return Ok(failed(e.to_string()));
+            }
+        };
         let outputs = self.store.latest_outputs(run_id).await?;
         let inputs = StageInputs {
             run: stored.run,
@@ -83,7 +93,7 @@ impl Engine {
             quarter_start: setup.ctx.quarter_start,
             review_start: setup.ctx.review_start,
             checkins: setup.ctx.checkins.clone(),
-            data_dir: setup.data_dir.clone(),
+            data,
             outputs: outputs
                 .into_iter()
                 .filter_map(|o| {
@@ -115,13 +125,7 @@ impl Engine {
             }
             Err(e) => {
                 tracing::warn!(run = run_id, stage, error = %e, "stage failed");
-                (
-                    Event::StageFailed {
-                        stage,
-                        error: e.to_string(),
-                    },
-                    Artifacts::default(),
-                )
+                failed(e.to_string())
             }
         })
     }

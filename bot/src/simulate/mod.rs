@@ -19,6 +19,7 @@ use crate::config::{Settings, TeamSettings};
 use crate::domain::RunStatus;
 use crate::engine::{Engine, EngineError, deliver_outbox, new_job};
 use crate::sample::{self, SampleSpec};
+use crate::sources::{Catalog, HttpSettings, Origin, Source};
 use crate::store::{Store, StoreError};
 use crate::timeline::{self, Timeline};
 
@@ -84,11 +85,11 @@ pub async fn simulate(
     if let Some(seed) = opts.seed {
         sim.seed = seed;
     }
-    if let Some(dir) = &opts.data {
-        check_data_dir(dir, timeline.starts)?;
-    }
     std::fs::create_dir_all(&opts.out).map_err(io(&opts.out))?;
-    let data_dir = prepare_data(team, &timeline, opts, sim.seed)?;
+    let sources = match &opts.data {
+        Some(dir) => check_data_dir(team, dir, &settings.http, timeline.starts).await?,
+        None => Catalog::data_dir(generated_data(team, &timeline, opts, sim.seed)?),
+    };
 
     let url = match &opts.database {
         Some(u) => u.clone(),
@@ -106,7 +107,7 @@ pub async fn simulate(
         &settings.scheduler,
         "simulate",
     );
-    let run_id = engine.open_run(team, &timeline, data_dir).await?;
+    let run_id = engine.open_run(team, &timeline, sources).await?;
     let transcript_path = opts.out.join("transcript.jsonl");
     let transcript = Transcript::open(&transcript_path).map_err(io(&transcript_path))?;
     let resumed = !transcript.is_empty();
@@ -186,17 +187,13 @@ fn pick_team<'a>(
     }
 }
 
-/// The data folder: `--data` if given (checked), else a generated sample in `OUT/data`
-/// (generated once; a resumed run reuses it).
-fn prepare_data(
+/// The generated sample in `OUT/data` (generated once; a resumed run reuses it).
+fn generated_data(
     team: &TeamSettings,
     timeline: &Timeline,
     opts: &SimulateOptions,
     seed: u64,
 ) -> Result<PathBuf, SimulateError> {
-    if let Some(dir) = &opts.data {
-        return Ok(dir.clone());
-    }
     let dir = opts.out.join("data");
     if dir.join("truth.json").is_file() {
         return Ok(dir);
@@ -216,15 +213,40 @@ fn prepare_data(
     Ok(dir)
 }
 
-fn check_data_dir(dir: &Path, quarter_start: chrono::NaiveDate) -> Result<(), SimulateError> {
+/// `--data DIR`: every input file is read from DIR (configured paths and URLs do not
+/// apply to a simulation), with the team's configured column names. The whole folder is
+/// checked before the run starts, so bad data stops it before anything is posted.
+async fn check_data_dir(
+    team: &TeamSettings,
+    dir: &Path,
+    http: &HttpSettings,
+    quarter_start: chrono::NaiveDate,
+) -> Result<Catalog, SimulateError> {
     if !dir.is_dir() {
         return Err(SimulateError::Input(format!(
             "--data {}: expected a folder with the team's CSV files, found no such folder",
             dir.display()
         )));
     }
-    crate::stages::check_data(dir, quarter_start)
-        .map_err(|e| SimulateError::Input(format!("--data: {e}")))
+    let local = team
+        .sources
+        .iter()
+        .map(|(file, s)| {
+            let source = Source {
+                origin: Origin::DataDir,
+                columns: s.columns.clone(),
+            };
+            (file.clone(), source)
+        })
+        .collect();
+    let bad = |e: String| SimulateError::Input(format!("--data: {e}"));
+    let catalog = Catalog::new(dir.to_owned(), local, http).map_err(|e| bad(e.to_string()))?;
+    let data = catalog
+        .load(&crate::sources::INPUT_FILES)
+        .await
+        .map_err(|e| bad(e.to_string()))?;
+    crate::stages::check_data(&data, quarter_start).map_err(|e| bad(e.to_string()))?;
+    Ok(catalog)
 }
 
 /// Progress lines on stderr: one per post, with its virtual time.

@@ -4,16 +4,13 @@
 //! with `conversions.csv` (`journey_id,timestamp,value`). A journey's earliest
 //! conversion counts; a conversion without touchpoints has no channel to credit.
 
-use std::collections::BTreeMap;
-use std::path::Path;
-
 use chrono::{DateTime, Utc};
 use quarterdeck_analyses::attribution::{Conversion, Journey, Path as JourneyPath, Touch};
+use std::collections::BTreeMap;
 
 use super::{CsvTable, InputError};
 
-pub fn read_paths(file: &Path) -> Result<Vec<JourneyPath>, InputError> {
-    let t = CsvTable::read(file)?;
+pub fn read_paths(t: &CsvTable) -> Result<Vec<JourneyPath>, InputError> {
     let (path, conv, value, null) = (
         t.require("path", &[])?,
         t.require("total_conversions", &["conversions"])?,
@@ -48,11 +45,10 @@ pub fn read_paths(file: &Path) -> Result<Vec<JourneyPath>, InputError> {
 
 /// Touch-level journeys, optionally only those whose first touch falls in `window`.
 pub fn read_journeys(
-    touchpoints: &Path,
-    conversions: &Path,
+    tp: &CsvTable,
+    cv: &CsvTable,
     window: Option<(DateTime<Utc>, DateTime<Utc>)>,
 ) -> Result<Vec<Journey>, InputError> {
-    let tp = CsvTable::read(touchpoints)?;
     let (jid, ts, ch) = (
         tp.require("journey_id", &["user_id", "id"])?,
         tp.require("timestamp", &["time", "date"])?,
@@ -75,7 +71,6 @@ pub fn read_journeys(
             .touches
             .push(touch);
     }
-    let cv = CsvTable::read(conversions)?;
     let (cid, cts, cval) = (
         cv.require("journey_id", &["user_id", "id"])?,
         cv.require("timestamp", &["time", "date"])?,
@@ -110,42 +105,33 @@ pub fn read_journeys(
 mod tests {
     use super::*;
 
+    fn table(name: &str, text: &str) -> CsvTable {
+        CsvTable::parse(name, text.as_bytes()).unwrap()
+    }
+
     #[test]
     fn paths_are_split_on_arrows_and_bad_cells_are_located() {
-        let dir = tempfile::tempdir().unwrap();
-        let f = dir.path().join("p.csv");
-        std::fs::write(
-            &f,
-            "path,total_conversions,total_conversion_value,total_null\nseo > email ,2,300,5\n",
-        )
-        .unwrap();
+        let header = "path,total_conversions,total_conversion_value,total_null\n";
 
-        let p = read_paths(&f).unwrap();
+        let p = read_paths(&table("p.csv", &format!("{header}seo > email ,2,300,5\n"))).unwrap();
+        let err = read_paths(&table("p.csv", &format!("{header}seo>>email,2,300,5\n")))
+            .unwrap_err()
+            .to_string();
 
         assert_eq!(p[0].channels, ["seo", "email"]);
-        std::fs::write(
-            &f,
-            "path,total_conversions,total_conversion_value,total_null\nseo>>email,2,300,5\n",
-        )
-        .unwrap();
-        let err = read_paths(&f).unwrap_err().to_string();
         assert!(err.contains("row 2") && err.contains("`path`"), "{err}");
     }
 
     #[test]
     fn the_earliest_conversion_of_a_journey_counts() {
-        let dir = tempfile::tempdir().unwrap();
-        let (t, c) = (dir.path().join("t.csv"), dir.path().join("c.csv"));
-        std::fs::write(
-            &t,
+        let t = table(
+            "t.csv",
             "journey_id,timestamp,channel\nj1,2027-01-01T10:00:00Z,seo\nj1,2027-01-02,email\n",
-        )
-        .unwrap();
-        std::fs::write(
-            &c,
+        );
+        let c = table(
+            "c.csv",
             "journey_id,timestamp,value\nj1,2027-01-05,10\nj1,2027-01-03,20\nj9,2027-01-03,5\n",
-        )
-        .unwrap();
+        );
 
         let j = read_journeys(&t, &c, None).unwrap();
 

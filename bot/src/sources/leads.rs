@@ -4,7 +4,6 @@
 //! grouping columns `source, segment, region` when present.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use quarterdeck_analyses::funnel::Lead;
@@ -31,8 +30,7 @@ pub struct LeadTable {
     pub amounts: Vec<Option<f64>>,
 }
 
-pub fn read_leads(file: &Path) -> Result<LeadTable, InputError> {
-    let t = CsvTable::read(file)?;
+pub fn read_leads(t: &CsvTable) -> Result<LeadTable, InputError> {
     t.require("lead_id", &["id"])?;
     let cols: Vec<_> = STAGE_COLUMNS
         .iter()
@@ -87,16 +85,15 @@ mod tests {
 
     #[test]
     fn only_present_stage_columns_are_used_and_a_bad_date_is_located() {
-        let dir = tempfile::tempdir().unwrap();
-        let f = dir.path().join("leads.csv");
-        std::fs::write(&f, "lead_id,mql_at,sql_at,source\nL1,2026-10-01,,email\nL2,2026-10-02,2026-10-09T10:00:00Z,seo\n").unwrap();
+        let table = |text: &str| CsvTable::parse("leads.csv", text.as_bytes()).unwrap();
 
-        let t = read_leads(&f).unwrap();
+        let t = read_leads(&table("lead_id,mql_at,sql_at,source\nL1,2026-10-01,,email\nL2,2026-10-02,2026-10-09T10:00:00Z,seo\n")).unwrap();
+        let err = read_leads(&table("lead_id,mql_at,sql_at\nL1,2026-10-01,yesterday\n"))
+            .unwrap_err()
+            .to_string();
 
         assert_eq!(t.stages, ["mql", "sql"]);
         assert_eq!(t.leads[1].groups["source"], "seo");
-        std::fs::write(&f, "lead_id,mql_at,sql_at\nL1,2026-10-01,yesterday\n").unwrap();
-        let err = read_leads(&f).unwrap_err().to_string();
         assert!(
             err.contains("row 2") && err.contains("`sql_at`") && err.contains("yesterday"),
             "{err}"

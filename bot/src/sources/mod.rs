@@ -1,12 +1,36 @@
 //! Data sources: the team's exports read into typed rows, all or nothing. Each reader
 //! names the file, row and column of the first problem; nothing is half-ingested.
 
+mod catalog;
+mod fetch;
 mod journeys;
 mod leads;
 mod spend;
 mod table;
 
+pub use catalog::{Catalog, DataSet, Origin, Source};
+pub use fetch::HttpSettings;
 pub use journeys::{read_journeys, read_paths};
 pub use leads::{LeadTable, STAGE_COLUMNS, read_leads};
 pub use spend::{Quarters, read_plans, read_spend};
+/// Every input file a stage reads, by the name it has in a data folder.
+pub const INPUT_FILES: [&str; 16] = [
+    "spend.csv",
+    "campaigns.csv",
+    "touchpoints.csv",
+    "conversions.csv",
+    "paths.csv",
+    "leads.csv",
+    "benchmarks.csv",
+    "content.csv",
+    "keywords.csv",
+    "sales_feedback.csv",
+    "competitors.csv",
+    "trends.csv",
+    "weekly_media.csv",
+    "weekly_revenue.csv",
+    "controls.csv",
+    "objectives.toml",
+];
+
 pub use table::{Col, CsvTable, InputError, Row, parse_time};

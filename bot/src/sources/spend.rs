@@ -3,8 +3,6 @@
 //! `campaigns.csv` (`campaign, channel, start, end, planned_budget, owner`), split into
 //! the quarter under review and the one before it.
 
-use std::path::Path;
-
 use chrono::NaiveDate;
 use quarterdeck_analyses::roi::{CampaignPlan, Period, SpendLine};
 
@@ -31,8 +29,7 @@ impl Quarters {
     }
 }
 
-pub fn read_spend(file: &Path, q: &Quarters) -> Result<Vec<SpendLine>, InputError> {
-    let t = CsvTable::read(file)?;
+pub fn read_spend(t: &CsvTable, q: &Quarters) -> Result<Vec<SpendLine>, InputError> {
     let (date, channel, campaign, spend) = (
         t.require("date", &["day"])?,
         t.require("channel", &["source"])?,
@@ -57,8 +54,7 @@ pub fn read_spend(file: &Path, q: &Quarters) -> Result<Vec<SpendLine>, InputErro
 }
 
 /// Campaigns that ran within one of the two quarters (start and end inside it).
-pub fn read_plans(file: &Path, q: &Quarters) -> Result<Vec<CampaignPlan>, InputError> {
-    let t = CsvTable::read(file)?;
+pub fn read_plans(t: &CsvTable, q: &Quarters) -> Result<Vec<CampaignPlan>, InputError> {
     let (campaign, channel, start, end, planned, owner) = (
         t.require("campaign", &["campaign_name", "name"])?,
         t.require("channel", &[])?,

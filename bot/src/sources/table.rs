@@ -3,6 +3,7 @@
 //! ignored. Cells are parsed through typed accessors whose errors name the file, the row
 //! (1-based, header = row 1), the column, what was expected and what was found.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -28,6 +29,9 @@ pub struct CsvTable {
     pub file: String,
     pub header: Vec<String>,
     rows: Vec<Vec<String>>,
+    /// Configured header names by canonical column name (lower case): a configured
+    /// name replaces the built-in aliases for that column.
+    columns: BTreeMap<String, String>,
 }
 
 /// A column found in the header (errors name it as the file's header spells it).
@@ -93,7 +97,17 @@ impl CsvTable {
             file: file.to_owned(),
             header,
             rows,
+            columns: BTreeMap::new(),
         })
+    }
+
+    /// Uses the team's configured header names (`canonical -> header as exported`).
+    pub fn with_columns(mut self, columns: &BTreeMap<String, String>) -> Self {
+        self.columns = columns
+            .iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.trim().to_ascii_lowercase()))
+            .collect();
+        self
     }
 
     pub fn len(&self) -> usize {
@@ -104,26 +118,37 @@ impl CsvTable {
         self.rows.is_empty()
     }
 
-    /// The first of `names` (canonical name first, then aliases) present in the header.
+    /// The column for canonical `name`: the configured header name if the team set
+    /// one, else the first of `name` and its built-in `aliases` present in the header.
     pub fn find(&self, name: &str, aliases: &[&str]) -> Option<Col> {
-        std::iter::once(name)
-            .chain(aliases.iter().copied())
-            .find_map(|n| {
-                self.header
-                    .iter()
-                    .position(|h| h == &n.to_ascii_lowercase())
-            })
-            .map(|index| Col { index })
+        let position = |n: &str| {
+            self.header
+                .iter()
+                .position(|h| *h == n.to_ascii_lowercase())
+        };
+        match self.columns.get(name) {
+            Some(configured) => position(configured),
+            None => std::iter::once(name)
+                .chain(aliases.iter().copied())
+                .find_map(position),
+        }
+        .map(|index| Col { index })
     }
 
     /// Like [`find`](Self::find), but a missing column is an error.
     pub fn require(&self, name: &str, aliases: &[&str]) -> Result<Col, InputError> {
-        self.find(name, aliases).ok_or_else(|| InputError::File {
-            file: self.file.clone(),
-            message: format!(
-                "expected a column `{name}` in the header, found: {}",
-                self.header.join(", ")
-            ),
+        self.find(name, aliases).ok_or_else(|| {
+            let wanted = match self.columns.get(name) {
+                Some(configured) => format!("`{configured}` (configured for `{name}`)"),
+                None => format!("`{name}`"),
+            };
+            InputError::File {
+                file: self.file.clone(),
+                message: format!(
+                    "expected a column {wanted} in the header, found: {}",
+                    self.header.join(", ")
+                ),
+            }
         })
     }
 
@@ -292,6 +317,27 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "spend.csv, row 3, column `spend`: expected a number, found \"ten\""
+        );
+    }
+
+    #[test]
+    fn a_configured_column_name_replaces_the_built_in_aliases() {
+        let columns = BTreeMap::from([("spend".to_owned(), "Amount Spent (USD)".to_owned())]);
+        let t = CsvTable::parse("x.csv", b"Day,Cost,Amount Spent (USD)\n2027-01-04,1,2\n")
+            .unwrap()
+            .with_columns(&columns);
+        let spend = t.require("spend", &["cost"]).unwrap();
+        let missing = t
+            .clone()
+            .with_columns(&BTreeMap::from([("date".into(), "Reporting day".into())]))
+            .require("date", &["day"])
+            .unwrap_err()
+            .to_string();
+
+        assert_eq!(t.rows().next().unwrap().number(spend).unwrap(), 2.0);
+        assert!(
+            missing.contains("`reporting day` (configured for `date`)"),
+            "{missing}"
         );
     }
 

@@ -15,18 +15,17 @@ use serde_json::json;
 use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput, stage_title};
 use crate::chat::{Message, Table};
 use crate::report::count;
-use crate::sources::{self, CsvTable};
+use crate::sources;
 
 pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
-    let file = inputs.data_dir.join("leads.csv");
-    if !file.is_file() {
+    let Some(leads_table) = inputs.data.table("leads.csv")? else {
         return Ok(super::inventory::unavailable(
             2,
             inputs,
             "leads.csv is not in the data folder".into(),
         ));
-    }
-    let table = sources::read_leads(&file)?;
+    };
+    let table = sources::read_leads(&leads_table)?;
     let (from, to) = inputs.review_window();
     let leads: Vec<_> = table
         .leads
@@ -37,7 +36,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         .collect();
     let f = funnel::analyze(&table.stages, &leads, Some("source")).map_err(|e| {
         StageError::BadFile {
-            file: file.display().to_string(),
+            file: leads_table.file.clone(),
             message: e.to_string(),
         }
     })?;
@@ -221,11 +220,9 @@ fn benchmark_medians(
     inputs: &StageInputs,
     transitions: &[Transition],
 ) -> Result<Vec<Option<(f64, String)>>, StageError> {
-    let file = inputs.data_dir.join("benchmarks.csv");
-    if !file.is_file() {
+    let Some(t) = inputs.data.table("benchmarks.csv")? else {
         return Ok(vec![None; transitions.len()]);
-    }
-    let t = CsvTable::read(&file)?;
+    };
     let (metric, value, unit, source) = (
         t.require("metric", &[])?,
         t.require("value", &[])?,

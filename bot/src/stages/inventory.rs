@@ -15,8 +15,9 @@ pub fn inputs_of(n: u8) -> &'static [&'static str] {
             "campaigns.csv",
             "touchpoints.csv",
             "conversions.csv",
+            "leads.csv",
         ],
-        2 => &["leads.csv"],
+        2 => &["leads.csv", "benchmarks.csv"],
         3 => &["content.csv", "keywords.csv"],
         4 => &["leads.csv", "sales_feedback.csv"],
         5 => &[
@@ -34,6 +35,8 @@ pub fn inputs_of(n: u8) -> &'static [&'static str] {
         7 => &["objectives.toml", "leads.csv"],
         8 => &["campaigns.csv", "objectives.toml"],
         9 => &["content.csv", "keywords.csv", "objectives.toml"],
+        10 => &["objectives.toml"],
+        12 => &["campaigns.csv"],
         _ => &[],
     }
 }
@@ -51,12 +54,7 @@ pub fn unavailable(n: u8, inputs: &StageInputs, reason: String) -> StageOutput {
     let mut table = Table::new("Inputs in the data folder", &["File", "Rows"]);
     let mut files = Vec::new();
     for f in inputs_of(n) {
-        let path = inputs.data_dir.join(f);
-        let rows = std::fs::read_to_string(&path).ok().map(|t| {
-            t.lines()
-                .count()
-                .saturating_sub(usize::from(f.ends_with(".csv")))
-        });
+        let rows = inputs.data.row_count(f);
         table = table.row(vec![
             (*f).to_owned(),
             rows.map_or_else(|| "missing".to_owned(), |r| r.to_string()),

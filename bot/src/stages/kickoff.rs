@@ -3,7 +3,6 @@
 //! (ending on or after its first day), each with its owner.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use chrono::NaiveDate;
 
@@ -12,10 +11,10 @@ use serde_json::json;
 use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput, StageResult, stage_title};
 use crate::chat::{Message, Table};
 use crate::domain::RosterEntry;
-use crate::sources::CsvTable;
+use crate::sources::DataSet;
 
 pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
-    let roster = read_roster(&inputs.data_dir, inputs.quarter_start)?;
+    let roster = read_roster(&inputs.data, inputs.quarter_start)?;
     let approved = inputs.run.approved_version.unwrap_or_default();
     let first = inputs.checkins.first().map(|t| {
         t.with_timezone(&inputs.tz)
@@ -57,10 +56,10 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
 
 /// Campaigns live in the quarter starting `quarter_start`, with their owners.
 pub fn read_roster(
-    data_dir: &Path,
+    data: &DataSet,
     quarter_start: NaiveDate,
 ) -> Result<Vec<RosterEntry>, StageError> {
-    let table = CsvTable::read(&data_dir.join("campaigns.csv"))?;
+    let table = data.require_table("campaigns.csv")?;
     let (campaign, end, owner) = (
         table.require("campaign", &["campaign_name", "name"])?,
         table.require("end", &["end_date"])?,

@@ -12,7 +12,6 @@ mod plan;
 mod roi_review;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -20,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::chat::Message;
 use crate::domain::{QuarterRun, RosterEntry};
+use crate::sources::DataSet;
 use crate::timeline::STAGE_NAMES;
 
 pub use inventory::inputs_of;
@@ -38,7 +38,8 @@ pub struct StageInputs {
     pub review_start: NaiveDate,
     /// Times of the weekly check-ins (for the kickoff post).
     pub checkins: Vec<chrono::DateTime<chrono::Utc>>,
-    pub data_dir: PathBuf,
+    /// The input files this stage reads, loaded before it runs.
+    pub data: DataSet,
     /// Latest findings of every stage computed so far.
     pub outputs: BTreeMap<u8, serde_json::Value>,
 }
@@ -133,16 +134,18 @@ pub fn stage_title(n: u8) -> String {
 
 /// Reads every input file the built stages use, so a bad data folder is reported
 /// before a run starts (the live bot reports the same errors when a stage runs).
-pub fn check_data(data_dir: &std::path::Path, quarter_start: NaiveDate) -> Result<(), StageError> {
-    kickoff::read_roster(data_dir, quarter_start)?;
-    let (tp, cv) = (
-        data_dir.join("touchpoints.csv"),
-        data_dir.join("conversions.csv"),
-    );
-    if tp.is_file() && cv.is_file() {
+pub fn check_data(data: &DataSet, quarter_start: NaiveDate) -> Result<(), StageError> {
+    kickoff::read_roster(data, quarter_start)?;
+    if let (Some(tp), Some(cv)) = (
+        data.table("touchpoints.csv")?,
+        data.table("conversions.csv")?,
+    ) {
         crate::sources::read_journeys(&tp, &cv, None)?;
     }
-    plan::read_objectives(data_dir)?;
+    if let Some(leads) = data.table("leads.csv")? {
+        crate::sources::read_leads(&leads)?;
+    }
+    plan::read_objectives(data)?;
     Ok(())
 }
 

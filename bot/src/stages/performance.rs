@@ -3,8 +3,6 @@
 //! last-touch reporting misjudges most; and campaign ROI (see `roi_review`), whose
 //! revenue is the Markov value credit of each quarter's journeys.
 
-use std::path::Path;
-
 use quarterdeck_analyses::attribution::{self, Attribution, Journey, Params};
 use quarterdeck_analyses::roi::{Period, Roi};
 use serde_json::json;
@@ -12,7 +10,7 @@ use serde_json::json;
 use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput, roi_review, stage_title};
 use crate::chat::{Message, Table};
 use crate::report::{count, money};
-use crate::sources::{self, Quarters};
+use crate::sources::{self, DataSet, Quarters};
 
 /// Seven-day half-life (days between touch and conversion); first-order chain.
 const PARAMS: Params = Params {
@@ -29,10 +27,10 @@ pub struct Review {
 
 /// Attribution of the journeys that started in `q`'s current quarter (and, for the
 /// quarter-over-quarter comparison, the previous one), and the ROI built on it.
-pub fn review(data_dir: &Path, q: &Quarters) -> Result<Review, StageError> {
+pub fn review(data: &DataSet, q: &Quarters) -> Result<Review, StageError> {
     let all = sources::read_journeys(
-        &data_dir.join("touchpoints.csv"),
-        &data_dir.join("conversions.csv"),
+        &data.require_table("touchpoints.csv")?,
+        &data.require_table("conversions.csv")?,
         None,
     )?;
     let first_touch = |j: &Journey| {
@@ -55,7 +53,7 @@ pub fn review(data_dir: &Path, q: &Quarters) -> Result<Review, StageError> {
     } else {
         Some(attribute(&previous)?)
     };
-    let roi = roi_review::compute(data_dir, q, &a, a_previous.as_ref())?;
+    let roi = roi_review::compute(data, q, &a, a_previous.as_ref())?;
     Ok(Review {
         journeys: current.len(),
         attribution: a,
@@ -65,7 +63,7 @@ pub fn review(data_dir: &Path, q: &Quarters) -> Result<Review, StageError> {
 
 pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     for file in ["touchpoints.csv", "conversions.csv"] {
-        if !inputs.data_dir.join(file).is_file() {
+        if !inputs.data.has(file) {
             return Ok(super::inventory::unavailable(
                 1,
                 inputs,
@@ -84,7 +82,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         journeys,
         attribution: a,
         roi,
-    } = review(&inputs.data_dir, &q)?;
+    } = review(&inputs.data, &q)?;
     let headline = headline(&a, journeys, roi.as_ref());
     let mut table = Table::new(
         "Conversions credited by model",

@@ -12,6 +12,7 @@ use super::{
 };
 use crate::chat::{Message, Table};
 use crate::report::{Document, Section, money};
+use crate::sources::DataSet;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanDoc {
@@ -121,7 +122,7 @@ fn stage_line(inputs: &StageInputs, n: u8) -> String {
 fn build(inputs: &StageInputs) -> Result<Document, StageError> {
     let run = &inputs.run;
     let version = run.plan_versions.len() + 1;
-    let objectives = Objectives::read(&inputs.data_dir)?;
+    let objectives = Objectives::read(&inputs.data)?;
     let mut sections = Vec::with_capacity(9);
     for (i, (title, stages)) in SECTIONS.iter().enumerate() {
         let mut s = Section::new(*title);
@@ -193,8 +194,8 @@ fn build(inputs: &StageInputs) -> Result<Document, StageError> {
 }
 
 /// Checks `objectives.toml` (when present) without building a plan.
-pub fn read_objectives(data_dir: &std::path::Path) -> Result<(), StageError> {
-    Objectives::read(data_dir).map(|_| ())
+pub fn read_objectives(data: &DataSet) -> Result<(), StageError> {
+    Objectives::read(data).map(|_| ())
 }
 
 /// The team's stated objectives for the quarter (`objectives.toml`), when present.
@@ -207,16 +208,16 @@ struct Objectives {
 }
 
 impl Objectives {
-    fn read(data_dir: &std::path::Path) -> Result<Option<Self>, StageError> {
-        let path = data_dir.join("objectives.toml");
-        let Ok(text) = std::fs::read_to_string(&path) else {
+    fn read(data: &DataSet) -> Result<Option<Self>, StageError> {
+        let name = "objectives.toml";
+        let Some(text) = data.text(name)? else {
             return Ok(None);
         };
         let bad = |message: String| StageError::BadFile {
-            file: path.display().to_string(),
+            file: data.origin(name).unwrap_or(name).to_owned(),
             message,
         };
-        let v: toml::Table = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
+        let v: toml::Table = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
         let num = |k: &str| {
             v.get(k)
                 .and_then(|x| x.as_float().or_else(|| x.as_integer().map(|i| i as f64)))

@@ -11,25 +11,24 @@ use quarterdeck_analyses::roi::{self, Outcomes, Period, Roi, RoiParams, Verdict}
 use super::StageError;
 use crate::chat::Table;
 use crate::report::money;
-use crate::sources::{self, Quarters};
+use crate::sources::{self, DataSet, Quarters};
 
 /// ROI of the quarter under review, or `None` when spend or campaign data is missing.
 pub fn compute(
-    data_dir: &std::path::Path,
+    data: &DataSet,
     q: &Quarters,
     current: &Attribution,
     previous: Option<&Attribution>,
 ) -> Result<Option<Roi>, StageError> {
-    let (spend_file, plan_file) = (data_dir.join("spend.csv"), data_dir.join("campaigns.csv"));
-    if !spend_file.is_file() || !plan_file.is_file() {
+    let (Some(spend), Some(plans)) = (data.table("spend.csv")?, data.table("campaigns.csv")?)
+    else {
         return Ok(None);
-    }
-    let spend = sources::read_spend(&spend_file, q)?;
-    let plans = sources::read_plans(&plan_file, q)?;
+    };
+    let spend = sources::read_spend(&spend, q)?;
+    let plans = sources::read_plans(&plans, q)?;
     let mut outcomes: BTreeMap<(Period, String), Outcomes> = BTreeMap::new();
-    let leads_file = data_dir.join("leads.csv");
-    if leads_file.is_file() {
-        let t = sources::read_leads(&leads_file)?;
+    if let Some(leads) = data.table("leads.csv")? {
+        let t = sources::read_leads(&leads)?;
         let idx = |name: &str| t.stages.iter().position(|s| s == name);
         let (mql, sql, opp, won) = (idx("mql"), idx("sql"), idx("opportunity"), idx("won"));
         // Each stage is counted in the quarter its own date falls in (MQLs generated, deals

@@ -127,10 +127,12 @@ fn new_data_reruns_the_stages_that_read_it_and_refuses_files_no_stage_reads() {
         },
     );
 
-    // leads.csv feeds stages 2 and 4; 4 depends on 2, so it is stale until 2 lands.
+    // leads.csv feeds stage 1 (outcomes per channel for ROI), 2 and 4; 4 depends on 2,
+    // so it is stale until 2 lands. One audited re-run per stage started.
+    assert_eq!(d.run.stage(1).unwrap().status, StageStatus::Running);
     assert_eq!(d.run.stage(2).unwrap().status, StageStatus::Running);
     assert!(d.run.stage(4).unwrap().stale);
-    assert_eq!(d.audit.len(), 1);
+    assert_eq!(d.audit.len(), 2);
     assert!(matches!(
         refuse(
             &planned(),

@@ -1,0 +1,225 @@
+//! Where a team's input files come from: by default `data_dir/<file>`, or per file a
+//! configured local path or HTTP(S) URL, with the team's own header names. A
+//! [`Catalog`] loads the files one stage needs into a [`DataSet`] (all bytes in memory,
+//! fetched before the computation starts), so a stage computes from a consistent
+//! snapshot and never does I/O itself.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::fetch::{Fetcher, HttpSettings};
+use super::{CsvTable, InputError};
+use crate::config::Secret;
+
+/// One input file's configured origin and column names.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Source {
+    pub origin: Origin,
+    /// Canonical column name -> the header as the export spells it.
+    pub columns: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Origin {
+    /// `data_dir/<file name>`.
+    #[default]
+    DataDir,
+    Path(PathBuf),
+    Url {
+        url: String,
+        /// Header name and value (from the environment) sent with the request.
+        auth: Option<(String, Secret)>,
+    },
+}
+
+/// The sources of one team.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    data_dir: PathBuf,
+    sources: BTreeMap<String, Source>,
+    fetcher: Fetcher,
+}
+
+impl Catalog {
+    pub fn new(
+        data_dir: PathBuf,
+        sources: BTreeMap<String, Source>,
+        http: &HttpSettings,
+    ) -> Result<Self, InputError> {
+        Ok(Self {
+            data_dir,
+            sources,
+            fetcher: Fetcher::new(http)?,
+        })
+    }
+
+    /// Every file from the data folder, with built-in column names.
+    pub fn data_dir(data_dir: PathBuf) -> Self {
+        Self::new(data_dir, BTreeMap::new(), &HttpSettings::default())
+            .expect("the default HTTP client builds")
+    }
+
+    /// Loads `names`. A local file that does not exist is absent from the set (the
+    /// stage reports it as missing); a URL that cannot be fetched is an error, since the
+    /// team configured it and expects it used.
+    pub async fn load(&self, names: &[&str]) -> Result<DataSet, InputError> {
+        let mut files = BTreeMap::new();
+        for name in names {
+            let source = self.sources.get(*name).cloned().unwrap_or_default();
+            let (origin, bytes) = match &source.origin {
+                Origin::DataDir => self.read_local(&self.data_dir.join(name)).await?,
+                Origin::Path(p) => self.read_local(p).await?,
+                Origin::Url { url, auth } => (
+                    url.clone(),
+                    Some(self.fetcher.get(url, auth.as_ref()).await?),
+                ),
+            };
+            if let Some(bytes) = bytes {
+                files.insert(
+                    (*name).to_owned(),
+                    Loaded {
+                        origin,
+                        bytes: bytes.into(),
+                        columns: source.columns,
+                    },
+                );
+            }
+        }
+        Ok(DataSet { files })
+    }
+
+    async fn read_local(&self, path: &Path) -> Result<(String, Option<Vec<u8>>), InputError> {
+        let origin = path.display().to_string();
+        match tokio::fs::read(path).await {
+            Ok(bytes) => Ok((origin, Some(bytes))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((origin, None)),
+            Err(e) => Err(InputError::File {
+                file: origin,
+                message: format!("cannot read: {e}"),
+            }),
+        }
+    }
+}
+
+/// Input files loaded for one computation, by file name (`spend.csv`).
+#[derive(Clone, Default)]
+pub struct DataSet {
+    files: BTreeMap<String, Loaded>,
+}
+
+#[derive(Clone)]
+struct Loaded {
+    origin: String,
+    bytes: Arc<[u8]>,
+    columns: BTreeMap<String, String>,
+}
+
+impl fmt::Debug for DataSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(
+                self.files
+                    .iter()
+                    .map(|(k, v)| (k, format!("{} ({} bytes)", v.origin, v.bytes.len()))),
+            )
+            .finish()
+    }
+}
+
+impl DataSet {
+    /// Reads local files synchronously (the command line's `--leads FILE` and such);
+    /// here a missing file is an error.
+    pub fn from_paths<'a>(
+        files: impl IntoIterator<Item = (&'a str, &'a Path)>,
+    ) -> Result<Self, InputError> {
+        let mut set = Self::default();
+        for (name, path) in files {
+            let origin = path.display().to_string();
+            let bytes = std::fs::read(path).map_err(|e| InputError::File {
+                file: origin.clone(),
+                message: format!("cannot read: {e}"),
+            })?;
+            set.insert(name, origin, bytes);
+        }
+        Ok(set)
+    }
+
+    /// Reads those of `names` that exist in `dir`, synchronously (the command line).
+    pub fn from_dir(dir: &Path, names: &[&str]) -> Result<Self, InputError> {
+        let present: Vec<(&str, PathBuf)> = names
+            .iter()
+            .map(|n| (*n, dir.join(n)))
+            .filter(|(_, p)| p.is_file())
+            .collect();
+        Self::from_paths(present.iter().map(|(n, p)| (*n, p.as_path())))
+    }
+
+    /// Adds a file held in memory (an upload, a test fixture).
+    pub fn insert(&mut self, name: &str, origin: String, bytes: Vec<u8>) {
+        self.files.insert(
+            name.to_owned(),
+            Loaded {
+                origin,
+                bytes: bytes.into(),
+                columns: BTreeMap::new(),
+            },
+        );
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.files.contains_key(name)
+    }
+
+    /// Where `name` came from (a path or a URL), for messages.
+    pub fn origin(&self, name: &str) -> Option<&str> {
+        self.files.get(name).map(|f| f.origin.as_str())
+    }
+
+    /// The file parsed as CSV with the team's column names, if it was loaded.
+    pub fn table(&self, name: &str) -> Result<Option<CsvTable>, InputError> {
+        self.files
+            .get(name)
+            .map(|f| CsvTable::parse(&f.origin, &f.bytes).map(|t| t.with_columns(&f.columns)))
+            .transpose()
+    }
+
+    /// Like [`table`](Self::table), but a missing file is an error.
+    pub fn require_table(&self, name: &str) -> Result<CsvTable, InputError> {
+        self.table(name)?.ok_or_else(|| self.missing(name))
+    }
+
+    /// The file as UTF-8 text (TOML inputs), if it was loaded.
+    pub fn text(&self, name: &str) -> Result<Option<&str>, InputError> {
+        self.files
+            .get(name)
+            .map(|f| {
+                std::str::from_utf8(&f.bytes).map_err(|e| InputError::File {
+                    file: f.origin.clone(),
+                    message: format!(
+                        "expected UTF-8 text, found invalid bytes at byte {}",
+                        e.valid_up_to()
+                    ),
+                })
+            })
+            .transpose()
+    }
+
+    /// Data rows of a CSV file (lines after the header), for inventories.
+    pub fn row_count(&self, name: &str) -> Option<usize> {
+        self.files.get(name).map(|f| {
+            let lines = f.bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty());
+            lines
+                .count()
+                .saturating_sub(usize::from(name.ends_with(".csv")))
+        })
+    }
+
+    fn missing(&self, name: &str) -> InputError {
+        InputError::File {
+            file: name.to_owned(),
+            message: "expected this input file in the team's data, found none".into(),
+        }
+    }
+}
