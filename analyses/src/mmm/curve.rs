@@ -35,10 +35,12 @@ impl FittedCurve {
         match *self {
             FittedCurve::Hill { beta, alpha, gamma } => {
                 if x <= 0.0 {
-                    return match alpha {
-                        a if a < 1.0 => f64::INFINITY,
-                        a if a == 1.0 => beta / gamma,
-                        _ => 0.0,
+                    return if alpha < 1.0 {
+                        f64::INFINITY
+                    } else if alpha == 1.0 {
+                        beta / gamma
+                    } else {
+                        0.0
                     };
                 }
                 // With r = (gamma/x)^alpha: f = beta/(1+r), f' = beta·alpha·r / (x·(1+r)²).

@@ -57,7 +57,7 @@ pub(crate) fn minimise(
     let mut jac = vec![0.0; m * n];
     let (mut mu, mut nu) = (1e-3, 2.0);
     for _ in 0..settings.max_iter {
-        if !(objective > floor) {
+        if objective.is_nan() || objective <= floor {
             break;
         }
         problem.jacobian(y, &z, &cur, &mut jac);
@@ -86,7 +86,7 @@ pub(crate) fn minimise(
             a[r * f + r] += weight(i);
         }
         let max_diag = (0..f).map(|r| a[r * f + r]).fold(0.0, f64::max);
-        if f == 0 || !(max_diag > 0.0) {
+        if f == 0 || max_diag.is_nan() || max_diag <= 0.0 {
             break;
         }
         let mut accepted = None;
