@@ -2,5 +2,6 @@
 pub mod attribution;
 pub mod funnel;
 mod hash;
+pub mod logistic;
 pub mod roi;
 pub mod scoring;
