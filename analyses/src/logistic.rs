@@ -1,36 +1,47 @@
 //! Logistic regression for `quarterdeck analyze lead-scoring --features a,b,c [--l2 C]`
-//! (../shared/contracts/analyses-cli.md): fits P(y = 1 | x) = σ(b + wᵀx), σ(t) = 1/(1+e⁻ᵗ),
-//! with an intercept b that is never penalised.
+//! (../shared/contracts/analyses-cli.md): P(y = 1 | x) = σ(b + wᵀx), σ(t) = 1/(1 + e⁻ᵗ),
+//! with an intercept b that is never penalised. Pure: no I/O; it borrows the data.
 //!
-//! Objective, with log loss ℓᵢ = ln(1 + e^{−ηᵢ}) when yᵢ = 1 and ln(1 + e^{ηᵢ}) when yᵢ = 0,
-//! ηᵢ = b + wᵀxᵢ:
+//! Objective, with ηᵢ = b + wᵀxᵢ and log loss ℓᵢ = ln(1 + e^{−ηᵢ}) if yᵢ = 1, ln(1 + e^{ηᵢ})
+//! if yᵢ = 0:
 //! - no penalty (`l2` absent or 0): maximum likelihood, minimise Σ ℓᵢ;
 //! - `l2 = C > 0`: minimise ½‖w‖² + C·Σ ℓᵢ, scikit-learn's `LogisticRegression(C=C)`.
 //!
-//! Method: Newton–Raphson (IRLS) on the equivalent objective Σ ℓᵢ + ‖w‖²/(2C). The
-//! gradient is Σ (pᵢ − yᵢ)·x̃ᵢ + w/C and the Hessian Σ pᵢ(1 − pᵢ)·x̃ᵢx̃ᵢᵀ + I/C (no
-//! penalty row for the intercept), x̃ = (1, x). Features are centred and scaled to unit
-//! variance on the fly (z = (x − mean)/sd, no copy of the data) so the Hessian is well
-//! conditioned; the penalty is rescaled to act on the raw w (wⱼ = vⱼ/sdⱼ), so the answer
-//! is the raw-scale one, and the result is mapped back: w = v/sd, b = b_z − Σ vⱼ·meanⱼ/sdⱼ.
-//! Each step solves H·δ = g by Cholesky and halves the step until the objective drops
-//! (Armijo). It stops when ‖δ‖∞ ≤ 1e-7·(1 + ‖β‖∞) in standardised units; Newton
-//! converges quadratically there, so the last step leaves an error near 1e-14.
+//! Method: Newton–Raphson (IRLS) on Σ ℓᵢ + ‖w‖²/(2C), whose gradient is
+//! Σ (pᵢ − yᵢ)·x̃ᵢ + (0, w)/C and Hessian Σ pᵢ(1 − pᵢ)·x̃ᵢx̃ᵢᵀ + diag(0, 1, …, 1)/C, with
+//! x̃ = (1, x). Internally each feature is centred and scaled, z = (x − mean)/sd, on the fly
+//! (the data is not copied), which keeps the Hessian well conditioned; the penalty is
+//! expressed on the raw w = v/sd, so the answer is the raw-scale one, and the result is
+//! mapped back: w = v/sd, b = b_z − Σ vⱼ·meanⱼ/sdⱼ. Start: b = logit(ȳ), w = 0, where
+//! every weight is ȳ(1 − ȳ), so the first Hessian comes out of the pass that finds the
+//! means (one data pass saved). Each step solves H·δ = g by Cholesky and halves the step
+//! until the objective falls by at least 1e-4 of the predicted decrease (Armijo). It
+//! stops after a step with ‖δ‖∞ ≤ 1e-5·(1 + ‖β‖∞) in standardised units: convergence is
+//! quadratic there, so the error left is of order 1e-10. Standard errors (unpenalised
+//! fits) are √diag of the inverse Hessian of −log-likelihood, mapped to the raw scale;
+//! they use the Hessian before that last step, so they are good to about 1e-5 relative.
 //!
-//! Failures: a constant feature (unpenalised: confounded with the intercept; penalised:
-//! its coefficient is exactly 0 and it is left out), a feature that is a linear
-//! combination of the intercept and earlier features (Cholesky pivot below 1e-10 of its
-//! diagonal at the first step, where the Hessian is the scaled correlation matrix), and
-//! separation. Under complete or quasi-complete separation the likelihood has no finite
-//! maximum: Newton steps stay large while ‖w‖ grows and some fitted probabilities reach
-//! 0 or 1. Unpenalised fits report [`FitError::Separable`] when, after 20 steps, the step
-//! is still above 1e-3 (relative) and some |ηᵢ| > ln(1e8) (p within 1e-8 of 0 or 1), or
-//! when the Hessian collapses to singular with such rows present.
+//! Failures, beyond malformed input:
+//! - a constant feature: confounded with the intercept without a penalty (an error);
+//!   with one, its coefficient is exactly 0;
+//! - a feature that is a linear combination of the intercept and earlier features: a
+//!   Cholesky pivot below 1e-10 of its diagonal at the first step (unpenalised);
+//! - separation (unpenalised): when some combination of features splits the outcomes
+//!   perfectly (complete) or up to ties on the boundary (quasi-complete), the likelihood
+//!   keeps rising as ‖w‖ → ∞ and there is no finite fit. Newton's steps then stay large
+//!   instead of shrinking quadratically and fitted probabilities reach 0 or 1. Reported
+//!   as [`FitError::Separable`] when, after 20 steps, the step is still above 1e-3
+//!   (relative) and some |ηᵢ| > ln 1e8 (p within 1e-8 of 0 or 1), or when the Hessian
+//!   turns singular with such rows present. A non-separated fit converges in well under
+//!   20 steps; a nearly separated one whose finite optimum has huge coefficients can be
+//!   reported as separable too, which is the advice it needs (use `--l2`).
 //!
-//! Speed: the Hessian is accumulated block by block (64 rows transposed into columns,
-//! scaled by √(pᵢ(1−pᵢ)), then column dot products two by two), over fixed chunks of rows
-//! split across threads; partial sums are added in chunk order, so results do not depend
-//! on the number of threads.
+//! Speed: each pass streams the row-major data once, split into fixed chunks of 8,192
+//! rows across the cores (partial sums added in chunk order, so the result does not
+//! depend on the thread count). The Hessian is built by rank-8 updates: eight rows of
+//! √(p(1 − p))·z̃ at a time are added into the upper triangle with a column loop the
+//! compiler vectorises; the kernels are also compiled for AVX2 and picked at run time
+//! (same operations in the same order, no FMA, so the same results).
 
 use std::ops::Range;
 
@@ -47,7 +58,7 @@ const SATURATED_ETA: f64 = 18.420_680_743_952_367;
 const SEPARATION_MIN_STEPS: usize = 20;
 const SEPARATION_STEP: f64 = 1e-3;
 
-/// Row-major n × p feature values, borrowed.
+/// Row-major n × p feature values, borrowed (row i is `values[i·p..(i + 1)·p]`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Matrix<'a> {
     values: &'a [f64],
@@ -60,7 +71,7 @@ impl<'a> Matrix<'a> {
         if cols == 0 {
             return Err(FitError::NoFeatures);
         }
-        if values.len() % cols != 0 {
+        if !values.len().is_multiple_of(cols) {
             return Err(FitError::Ragged {
                 values: values.len(),
                 cols,
@@ -74,7 +85,7 @@ impl<'a> Matrix<'a> {
     pub fn cols(&self) -> usize {
         self.cols
     }
-    pub fn row(&self, i: usize) -> &'a [f64] {
+    fn row(&self, i: usize) -> &'a [f64] {
         &self.values[i * self.cols..(i + 1) * self.cols]
     }
 }
@@ -83,6 +94,7 @@ impl<'a> Matrix<'a> {
 pub struct FitOptions {
     /// scikit-learn's `C`; `None` or `Some(0.0)` fits without a penalty.
     pub l2: Option<f64>,
+    /// Cap on Newton steps (default 100; fits normally need 4 to 10).
     pub max_iterations: usize,
 }
 
@@ -106,16 +118,18 @@ pub struct Fit {
     pub intercept: f64,
     /// One per feature column, on the raw scale.
     pub coefficients: Vec<f64>,
-    /// From the inverse Hessian of the log-likelihood; unpenalised fits only.
+    /// √diag of the inverse Hessian of −log-likelihood (good to about 1e-5 relative);
+    /// unpenalised fits only.
     pub standard_errors: Option<StandardErrors>,
     /// Σ yᵢ ln pᵢ + (1 − yᵢ) ln(1 − pᵢ) at the fit (without the penalty).
     pub log_likelihood: f64,
     /// Newton steps taken (Hessians factorised).
     pub iterations: usize,
-    /// False when `max_iterations` ran out first.
+    /// False when `max_iterations` ran out (or rounding stalled the line search) first.
     pub converged: bool,
 }
 
+/// What stops a fit. Feature numbers are 0-based column indices of the [`Matrix`].
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum FitError {
     #[error("no rows to fit")]
@@ -132,9 +146,13 @@ pub enum FitError {
     NotFinite { row: usize, feature: usize },
     #[error("the l2 strength C must be a finite number ≥ 0, found {0}")]
     BadPenalty(f64),
+    #[error("feature {feature}: values too large to square (beyond about 1e150)")]
+    TooLarge { feature: usize },
     #[error("every target is {0}; a model needs both outcomes")]
     SingleClass(bool),
-    #[error("feature {feature} is constant, so it cannot be told apart from the intercept")]
+    #[error(
+        "feature {feature} is constant, so it cannot be told apart from the intercept; drop it"
+    )]
     ConstantFeature { feature: usize },
     #[error(
         "feature {feature} is a linear combination of the intercept and earlier features; drop it or use --l2"
@@ -157,7 +175,12 @@ impl Fit {
                 found: row.len(),
             });
         }
-        Ok(self.intercept + row.iter().zip(&self.coefficients).map(|(x, w)| x * w).sum::<f64>())
+        Ok(self.intercept
+            + row
+                .iter()
+                .zip(&self.coefficients)
+                .map(|(x, w)| x * w)
+                .sum::<f64>())
     }
     /// The fitted probability σ(b + wᵀx).
     pub fn predict(&self, row: &[f64]) -> Result<f64, FitError> {
@@ -171,10 +194,14 @@ impl Fit {
 
 fn sigmoid(t: f64) -> f64 {
     let e = (-t.abs()).exp();
-    if t >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) }
+    if t >= 0.0 {
+        1.0 / (1.0 + e)
+    } else {
+        e / (1.0 + e)
+    }
 }
 
-/// Fits the model; `x` rows line up with `y`.
+/// Fits the model; row i of `x` goes with `y[i]`.
 pub fn fit(x: &Matrix, y: &[bool], options: &FitOptions) -> Result<Fit, FitError> {
     let n = x.rows();
     if n == 0 {
@@ -188,82 +215,122 @@ pub fn fit(x: &Matrix, y: &[bool], options: &FitOptions) -> Result<Fit, FitError
     }
     let inv_c = match options.l2 {
         None => 0.0,
-        Some(c) if c.is_finite() && c >= 0.0 => {
-            if c > 0.0 {
-                1.0 / c
-            } else {
-                0.0
-            }
-        }
+        Some(0.0) => 0.0,
+        Some(c) if c.is_finite() && c > 0.0 => 1.0 / c,
         Some(c) => return Err(FitError::BadPenalty(c)),
     };
     let positives = y.iter().filter(|v| **v).count();
     if positives == 0 || positives == n {
         return Err(FitError::SingleClass(positives == n));
     }
-    let (model, mut sums) = Model::new(x, y, inv_c > 0.0)?;
-    let q = model.q();
-    // Penalty on raw w = v/sd: (1/C)·Σ vⱼ²/sdⱼ², a diagonal in standardised units. A
-    // constant column (z ≡ 0) gets 1 so its coefficient has a well-defined 0.
+    let (model, start) = Model::new(x, y, inv_c > 0.0)?;
+    // (1/C)·Σ wⱼ² = (1/C)·Σ vⱼ²/sdⱼ²: a diagonal in standardised units. A constant
+    // column (z ≡ 0, penalised fits only) gets 1 so its coefficient is a well-defined 0.
     let penalty: Vec<f64> = std::iter::once(0.0)
-        .chain(model.inv_scale.iter().map(|s| if *s == 0.0 { 1.0 } else { inv_c * s * s }))
+        .chain(
+            model
+                .inv_scale
+                .iter()
+                .map(|s| if *s == 0.0 { 1.0 } else { inv_c * s * s }),
+        )
         .collect();
-    let penalty_term =
-        |beta: &[f64]| 0.5 * beta.iter().zip(&penalty).map(|(b, d)| d * b * b).sum::<f64>();
-    let objective = |s: &Sums, beta: &[f64]| s.loss + penalty_term(beta);
-
-    let mut beta = vec![0.0; q];
+    let mut beta = vec![0.0; model.q()];
     beta[0] = (positives as f64 / (n - positives) as f64).ln();
-    let mut f = objective(&sums, &beta);
-    let (mut iterations, mut converged) = (0, false);
-    let mut chol;
+    let newton = newton(&model, beta, start, &penalty, options.max_iterations)?;
+    Ok(model.to_raw(&newton, inv_c == 0.0))
+}
+
+/// Where Newton's method stopped, in standardised units.
+struct Newton {
+    beta: Vec<f64>,
+    loss: f64,
+    /// Cholesky factor of the last Hessian.
+    chol: Vec<f64>,
+    iterations: usize,
+    converged: bool,
+}
+
+fn newton(
+    model: &Model,
+    mut beta: Vec<f64>,
+    mut sums: Sums,
+    penalty: &[f64],
+    max_iterations: usize,
+) -> Result<Newton, FitError> {
+    let q = beta.len();
+    let penalised = penalty[1..].iter().any(|d| *d > 0.0);
+    let penalty_term = |beta: &[f64]| {
+        0.5 * beta
+            .iter()
+            .zip(penalty)
+            .map(|(b, d)| d * b * b)
+            .sum::<f64>()
+    };
+    let mut f = sums.loss + penalty_term(&beta);
+    let mut iterations = 0;
     loop {
         iterations += 1;
-        let (grad, hess) = sums.with_penalty(&beta, &penalty);
-        let tol = if inv_c > 0.0 { 0.0 } else { COLLINEAR_TOL };
-        chol = match cholesky(&hess, q, tol) {
-            Ok(l) => l,
-            Err(pivot) => {
-                return Err(if inv_c > 0.0 {
-                    FitError::Singular
-                } else if iterations == 1 {
-                    FitError::Collinear { feature: pivot - 1 }
-                } else if sums.saturated > 0 {
-                    FitError::Separable
-                } else {
-                    FitError::Singular
-                });
+        let (grad, hess) = sums.with_penalty(&beta, penalty);
+        let tol = if penalised { 0.0 } else { COLLINEAR_TOL };
+        let chol = cholesky(&hess, q, tol).map_err(|pivot| {
+            if penalised {
+                FitError::Singular
+            } else if iterations == 1 {
+                // At the start the Hessian is ȳ(1 − ȳ) × the correlation matrix (its
+                // intercept pivot, nȳ(1 − ȳ), is positive).
+                pivot
+                    .checked_sub(1)
+                    .map_or(FitError::Singular, |feature| FitError::Collinear {
+                        feature,
+                    })
+            } else if sums.saturated > 0 {
+                FitError::Separable
+            } else {
+                FitError::Singular
             }
-        };
+        })?;
         let delta = solve(&chol, q, &grad);
         let size = max_abs(&delta) / (1.0 + max_abs(&beta));
-
         if size <= STEP_TOL {
-            // Quadratic convergence: the objective after this step is f − ½gᵀδ to O(δ³).
-            f -= 0.5 * dot(&grad, &delta);
-            for (b, d) in beta.iter_mut().zip(&delta) {
-                *b -= d;
-            }
-            sums.loss = f - penalty_term(&beta);
-            converged = true;
-            break;
+            // Quadratic convergence: this step leaves an error of order size², and the
+            // objective after it is f − ½gᵀδ up to O(δ³).
+            let f = f - 0.5 * dot(&grad, &delta);
+            beta.iter_mut().zip(&delta).for_each(|(b, d)| *b -= d);
+            let loss = f - penalty_term(&beta);
+            return Ok(Newton {
+                beta,
+                loss,
+                chol,
+                iterations,
+                converged: true,
+            });
         }
-        if inv_c == 0.0
+        let stuck = iterations >= max_iterations;
+        if !penalised
             && sums.saturated > 0
-            && (iterations >= SEPARATION_MIN_STEPS && size > SEPARATION_STEP
-                || iterations >= options.max_iterations)
+            && iterations >= SEPARATION_MIN_STEPS
+            && (size > SEPARATION_STEP || stuck)
         {
             return Err(FitError::Separable);
         }
-        if iterations >= options.max_iterations {
-            break;
+        let unfinished = |beta, chol| Newton {
+            beta,
+            loss: sums.loss,
+            chol,
+            iterations,
+            converged: false,
+        };
+        if stuck {
+            return Ok(unfinished(beta, chol));
         }
+        // Backtracking (Armijo) line search; the full step is tried with the Hessian so
+        // an accepted full step costs one pass over the data.
         let decrease = dot(&grad, &delta);
         let mut t = 1.0;
         let accepted = loop {
             let trial: Vec<f64> = beta.iter().zip(&delta).map(|(b, d)| b - t * d).collect();
             let s = model.sums(&trial, t == 1.0);
-            let ft = objective(&s, &trial);
+            let ft = s.loss + penalty_term(&trial);
             if ft <= f - 1e-4 * t * decrease {
                 break Some((trial, s, ft));
             }
@@ -273,54 +340,13 @@ pub fn fit(x: &Matrix, y: &[bool], options: &FitOptions) -> Result<Fit, FitError
             }
         };
         let Some((trial, s, ft)) = accepted else {
-            break;
+            // No decrease along a descent direction: rounding noise.
+            return Ok(unfinished(beta, chol));
         };
         beta = trial;
         f = ft;
         sums = if t == 1.0 { s } else { model.sums(&beta, true) };
     }
-
-    // Back to the raw scale: w = v/sd, b = b_z − Σ vⱼ·meanⱼ/sdⱼ.
-    let p = x.cols();
-    let mut coefficients = vec![0.0; p];
-    let mut intercept = beta[0];
-    let mut t0 = vec![1.0; q];
-    for j in 0..p {
-        coefficients[j] = beta[j + 1] * model.inv_scale[j];
-        intercept -= beta[j + 1] * model.shift[j] * model.inv_scale[j];
-        t0[j + 1] = -model.shift[j] * model.inv_scale[j];
-    }
-    let standard_errors = (inv_c == 0.0).then(|| {
-        // Cov(raw) = T·H⁻¹·Tᵀ with the same map T.
-        let mut cov = vec![0.0; q * q];
-        for j in 0..q {
-            let mut e = vec![0.0; q];
-            e[j] = 1.0;
-            let col = solve(&chol, q, &e);
-            for i in 0..q {
-                cov[i * q + j] = col[i];
-            }
-        }
-        let var0: f64 = (0..q)
-            .map(|i| (0..q).map(|j| t0[i] * cov[i * q + j] * t0[j]).sum::<f64>())
-            .sum();
-        let mut se = vec![0.0; p];
-        for j in 0..p {
-            se[j] = cov[(j + 1) * q + j + 1].sqrt() * model.inv_scale[j];
-        }
-        StandardErrors {
-            intercept: var0.sqrt(),
-            coefficients: se,
-        }
-    });
-    Ok(Fit {
-        intercept,
-        coefficients,
-        standard_errors,
-        log_likelihood: -sums.loss,
-        iterations,
-        converged,
-    })
 }
 
 /// The data with its standardisation z = (x − shift)·inv_scale; a constant column
@@ -359,7 +385,9 @@ impl Sums {
     /// Gradient and full symmetric Hessian of the penalised objective.
     fn with_penalty(&self, beta: &[f64], penalty: &[f64]) -> (Vec<f64>, Vec<f64>) {
         let q = beta.len();
-        let grad = (0..q).map(|j| self.grad[j] + penalty[j] * beta[j]).collect();
+        let grad = (0..q)
+            .map(|j| self.grad[j] + penalty[j] * beta[j])
+            .collect();
         let mut hess = self.hess.clone();
         for j in 0..q {
             hess[j * q + j] += penalty[j];
@@ -406,7 +434,10 @@ impl<'a> Model<'a> {
                 return Err(FitError::NotFinite { row, feature });
             }
             sum.iter_mut().zip(&part.sum).for_each(|(a, b)| *a += b);
-            sum_pos.iter_mut().zip(&part.sum_pos).for_each(|(a, b)| *a += b);
+            sum_pos
+                .iter_mut()
+                .zip(&part.sum_pos)
+                .for_each(|(a, b)| *a += b);
             cross.iter_mut().zip(&part.cross).for_each(|(a, b)| *a += b);
         }
         let nf = n as f64;
@@ -415,6 +446,9 @@ impl<'a> Model<'a> {
         let mut inv_scale = vec![0.0; p];
         for j in 0..p {
             let ss = cross[j * ppad + j];
+            if !ss.is_finite() {
+                return Err(FitError::TooLarge { feature: j });
+            }
             if ss == 0.0 {
                 if !penalised {
                     return Err(FitError::ConstantFeature { feature: j });
@@ -453,6 +487,41 @@ impl<'a> Model<'a> {
         self.x.cols() + 1
     }
 
+    /// Back to the raw scale: w = v·inv_scale, b = b_z − Σ vⱼ·shiftⱼ·inv_scaleⱼ, that is
+    /// β_raw = T·β_z, and (unpenalised) Cov(β_raw) = T·H⁻¹·Tᵀ.
+    fn to_raw(&self, newton: &Newton, with_errors: bool) -> Fit {
+        let (p, q) = (self.x.cols(), self.q());
+        let beta = &newton.beta;
+        let coefficients: Vec<f64> = (0..p).map(|j| beta[j + 1] * self.inv_scale[j]).collect();
+        let t0: Vec<f64> = std::iter::once(1.0)
+            .chain((0..p).map(|j| -self.shift[j] * self.inv_scale[j]))
+            .collect();
+        let standard_errors = with_errors.then(|| {
+            let cov: Vec<Vec<f64>> = (0..q)
+                .map(|j| {
+                    let mut e = vec![0.0; q];
+                    e[j] = 1.0;
+                    solve(&newton.chol, q, &e)
+                })
+                .collect();
+            let var0: f64 = (0..q).map(|i| t0[i] * dot(&cov[i], &t0)).sum();
+            StandardErrors {
+                intercept: var0.sqrt(),
+                coefficients: (0..p)
+                    .map(|j| cov[j + 1][j + 1].sqrt() * self.inv_scale[j])
+                    .collect(),
+            }
+        });
+        Fit {
+            intercept: dot(&t0, beta),
+            coefficients,
+            standard_errors,
+            log_likelihood: -newton.loss,
+            iterations: newton.iterations,
+            converged: newton.converged,
+        }
+    }
+
     /// Loss, gradient and (if asked) Hessian of Σ ℓᵢ at β, in standardised units.
     fn sums(&self, beta: &[f64], hessian: bool) -> Sums {
         let parts = par_chunks(self.x.rows(), |rows| sums_chunk(self, beta, hessian, rows));
@@ -486,7 +555,7 @@ fn par_chunks<T: Send>(n: usize, f: impl Fn(Range<usize>) -> T + Sync) -> Vec<T>
 }
 
 // The chunk kernels are compiled twice: for AVX2 (picked at run time when the CPU has
-// it) and portable. The code is the same and uses no FMA, so both give the same bits.
+// it) and portable. The code is the same and uses no FMA, so both give the same results.
 
 fn moments_chunk(x: &Matrix, y: &[bool], centre: &[f64], rows: Range<usize>) -> Moments {
     #[cfg(target_arch = "x86_64")]
@@ -577,7 +646,12 @@ fn sums_chunk_body(model: &Model, beta: &[f64], hessian: bool, rows: Range<usize
             }
             let row = model.x.row(start + r);
             z[0] = 1.0;
-            for (((z, v), m), s) in z[1..].iter_mut().zip(row).zip(&model.shift).zip(&model.inv_scale) {
+            for (((z, v), m), s) in z[1..]
+                .iter_mut()
+                .zip(row)
+                .zip(&model.shift)
+                .zip(&model.inv_scale)
+            {
                 *z = (v - m) * s;
             }
             let eta = dot4(&beta_pad, z);

@@ -29,7 +29,12 @@ fn sigmoid(t: f64) -> f64 {
     1.0 / (1.0 + (-t).exp())
 }
 
-fn fit_rows(values: &[f64], cols: usize, y: &[bool], options: &FitOptions) -> Result<Fit, FitError> {
+fn fit_rows(
+    values: &[f64],
+    cols: usize,
+    y: &[bool],
+    options: &FitOptions,
+) -> Result<Fit, FitError> {
     fit(&Matrix::new(values, cols)?, y, options)
 }
 
@@ -48,7 +53,10 @@ fn flatten(cells: &[Vec<(Vec<f64>, bool)>]) -> (Vec<f64>, Vec<bool>, usize) {
 fn residuals(f: &Fit, values: &[f64], cols: usize, y: &[bool]) -> Vec<f64> {
     let x = Matrix::new(values, cols).unwrap();
     let p = f.predict_all(&x).unwrap();
-    y.iter().zip(p).map(|(y, p)| f64::from(u8::from(*y)) - p).collect()
+    y.iter()
+        .zip(p)
+        .map(|(y, p)| f64::from(u8::from(*y)) - p)
+        .collect()
 }
 
 /// A small deterministic generator (SplitMix64) with Box–Muller normals.
@@ -77,7 +85,11 @@ fn simulate(n: usize, seed: u64, b: f64, w: [f64; 3]) -> (Vec<f64>, Vec<bool>) {
     let mut values = Vec::with_capacity(3 * n);
     let mut y = Vec::with_capacity(n);
     for _ in 0..n {
-        let x = [rng.normal(), 5.0 + 2.0 * rng.normal(), f64::from(u8::from(rng.unit() < 0.3))];
+        let x = [
+            rng.normal(),
+            5.0 + 2.0 * rng.normal(),
+            f64::from(u8::from(rng.unit() < 0.3)),
+        ];
         let eta = b + x.iter().zip(&w).map(|(x, w)| x * w).sum::<f64>();
         values.extend(x);
         y.push(rng.unit() < sigmoid(eta));
@@ -126,12 +138,19 @@ fn a_single_binary_feature_gives_the_logits_of_the_two_group_rates() {
     // Var b = 1/(n₀p₀q₀) = 1/2.1; Var w = 1/2.1 + 1/(n₁p₁q₁) = 1/2.1 + 1/1.5. Standard
     // errors come from the last Newton iterate's Hessian: 1e-5 relative.
     let se = f.standard_errors.as_ref().unwrap();
-    assert!(relative(se.intercept, (1.0 / 2.1f64).sqrt()) < 1e-5, "{se:?}");
+    assert!(
+        relative(se.intercept, (1.0 / 2.1f64).sqrt()) < 1e-5,
+        "{se:?}"
+    );
     assert!(relative(se.coefficients[0], (1.0 / 2.1 + 1.0 / 1.5f64).sqrt()) < 1e-5);
     // ℓ = Σ groups n·(p ln p + q ln q).
     let ll = 10.0 * (0.3 * 0.3f64.ln() + 0.7 * 0.7f64.ln())
         + 8.0 * (0.75 * 0.75f64.ln() + 0.25 * 0.25f64.ln());
-    assert!((f.log_likelihood - ll).abs() < 1e-9, "{} vs {ll}", f.log_likelihood);
+    assert!(
+        (f.log_likelihood - ll).abs() < 1e-9,
+        "{} vs {ll}",
+        f.log_likelihood
+    );
 }
 
 #[test]
@@ -180,8 +199,16 @@ fn a_penalised_fit_matches_scikit_learn_for_the_same_c() {
     // LEADS (lbfgs agrees to 1e-8).
     let (values, y) = leads();
     let cases = [
-        (0.5, -5.872532608060402, [0.056818703075081856, 0.9112467610120005]),
-        (0.01, -1.7180254191602282, [0.030252380456610967, 0.13897032311529484]),
+        (
+            0.5,
+            -5.872532608060402,
+            [0.056818703075081856, 0.9112467610120005],
+        ),
+        (
+            0.01,
+            -1.7180254191602282,
+            [0.030252380456610967, 0.13897032311529484],
+        ),
     ];
 
     for (c, b, w) in cases {
@@ -212,7 +239,10 @@ fn the_penalised_solution_satisfies_its_first_order_conditions() {
         for j in 0..3 {
             let score: f64 = r.iter().zip(scaled.chunks(3)).map(|(r, x)| r * x[j]).sum();
             let gap = f.coefficients[j] - c * score;
-            assert!(gap.abs() < 1e-8 * (1.0 + f.coefficients[j].abs()), "C {c}, w{j}: {gap}");
+            assert!(
+                gap.abs() < 1e-8 * (1.0 + f.coefficients[j].abs()),
+                "C {c}, w{j}: {gap}"
+            );
         }
     }
 }
@@ -280,7 +310,10 @@ fn perfectly_separated_data_is_an_error_without_a_penalty_and_finite_with_one() 
 
     assert!(f.converged && f.coefficients[0].is_finite() && f.coefficients[0] > 0.0);
     // Symmetric data: the boundary sits at x = 2.5, so b = −2.5·w.
-    assert!((f.intercept + 2.5 * f.coefficients[0]).abs() < 1e-9, "{f:?}");
+    assert!(
+        (f.intercept + 2.5 * f.coefficients[0]).abs() < 1e-9,
+        "{f:?}"
+    );
     let r = residuals(&f, &values, 1, &y);
     let score: f64 = r.iter().zip(&values).map(|(r, x)| r * x).sum();
     assert!((f.coefficients[0] - score).abs() < 1e-9);
@@ -426,7 +459,9 @@ fn predictions_are_the_logistic_of_the_linear_predictor() {
         })
     );
     assert_eq!(
-        f.predict_all(&Matrix::new(&values, 2).unwrap()).unwrap().len(),
+        f.predict_all(&Matrix::new(&values, 2).unwrap())
+            .unwrap()
+            .len(),
         16
     );
 }
