@@ -100,13 +100,14 @@ fn main() {
         );
     }
 
-    // A leaked outcome: feature 0 replaced by y + small noise separates the classes.
+    // A leaked outcome: feature 0 replaced by y + noise in [−0.4, 0.4] separates the
+    // classes completely.
     let leaked: Vec<f64> = values
         .chunks(p)
         .zip(&y)
         .flat_map(|(row, hit)| {
             let mut row = row.to_vec();
-            row[0] = f64::from(u8::from(*hit)) + 0.1 * row[0] / scales[0];
+            row[0] = f64::from(u8::from(*hit)) + (0.1 * row[0] / scales[0]).clamp(-0.4, 0.4);
             row
         })
         .collect();

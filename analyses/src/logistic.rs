@@ -28,13 +28,15 @@
 //!   Cholesky pivot below 1e-10 of its diagonal at the first step (unpenalised);
 //! - separation (unpenalised): when some combination of features splits the outcomes
 //!   perfectly (complete) or up to ties on the boundary (quasi-complete), the likelihood
-//!   keeps rising as ‖w‖ → ∞ and there is no finite fit. Newton's steps then stay large
-//!   instead of shrinking quadratically and fitted probabilities reach 0 or 1. Reported
-//!   as [`FitError::Separable`] when, after 20 steps, the step is still above 1e-3
-//!   (relative) and some |ηᵢ| > ln 1e8 (p within 1e-8 of 0 or 1), or when the Hessian
-//!   turns singular with such rows present. A non-separated fit converges in well under
-//!   20 steps; a nearly separated one whose finite optimum has huge coefficients can be
-//!   reported as separable too, which is the advice it needs (use `--l2`).
+//!   keeps rising as ‖w‖ → ∞ and there is no finite fit. Reported as
+//!   [`FitError::Separable`] as soon as an iterate puts every row strictly on its own
+//!   side of the boundary (a proof of complete separation). Otherwise (quasi-complete
+//!   separation) Newton's steps stay large instead of shrinking quadratically while
+//!   fitted probabilities reach 0 or 1: reported when, after 20 steps, the step is
+//!   still above 1e-3 (relative) and some |ηᵢ| > ln 1e8 (p within 1e-8 of 0 or 1), or
+//!   when the Hessian turns singular with such rows present. A non-separated fit
+//!   converges in well under 20 steps; a nearly separated one whose finite optimum has
+//!   huge coefficients can be reported as separable too, which is the advice it needs.
 //!
 //! Speed: each pass streams the row-major data once, split into fixed chunks of 8,192
 //! rows across the cores (partial sums added in chunk order, so the result does not
@@ -129,6 +131,13 @@ pub struct Fit {
     pub converged: bool,
 }
 
+/// One entry of the contract's `coefficients` list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Coefficient {
+    pub feature: String,
+    pub coef: f64,
+}
+
 /// What stops a fit. Feature numbers are 0-based column indices of the [`Matrix`].
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum FitError {
@@ -189,6 +198,40 @@ impl Fit {
     /// Fitted probabilities for every row of `x`.
     pub fn predict_all(&self, x: &Matrix) -> Result<Vec<f64>, FitError> {
         (0..x.rows()).map(|i| self.predict(x.row(i))).collect()
+    }
+    /// The contract's `coefficients` list: `intercept` first, then one per feature name.
+    pub fn named(&self, names: &[&str]) -> Result<Vec<Coefficient>, FitError> {
+        if names.len() != self.coefficients.len() {
+            return Err(FitError::RowLength {
+                expected: self.coefficients.len(),
+                found: names.len(),
+            });
+        }
+        let entry = |feature: &str, coef: f64| Coefficient {
+            feature: feature.to_string(),
+            coef,
+        };
+        Ok(std::iter::once(entry("intercept", self.intercept))
+            .chain(
+                names
+                    .iter()
+                    .zip(&self.coefficients)
+                    .map(|(n, w)| entry(n, *w)),
+            )
+            .collect())
+    }
+}
+
+impl FitError {
+    /// The feature column an error is about, so a caller can name it.
+    pub fn feature(&self) -> Option<usize> {
+        match self {
+            FitError::NotFinite { feature, .. }
+            | FitError::TooLarge { feature }
+            | FitError::ConstantFeature { feature }
+            | FitError::Collinear { feature } => Some(*feature),
+            _ => None,
+        }
     }
 }
 
@@ -269,6 +312,11 @@ fn newton(
     let mut f = sums.loss + penalty_term(&beta);
     let mut iterations = 0;
     loop {
+        if !penalised && sums.wrong == 0 {
+            // Every row is on its own side of the boundary: β itself separates the data
+            // completely, so the likelihood rises without bound along it.
+            return Err(FitError::Separable);
+        }
         iterations += 1;
         let (grad, hess) = sums.with_penalty(&beta, penalty);
         let tol = if penalised { 0.0 } else { COLLINEAR_TOL };
@@ -363,7 +411,10 @@ struct Sums {
     loss: f64,
     grad: Vec<f64>,
     hess: Vec<f64>,
+    /// Rows with |η| > SATURATED_ETA.
     saturated: usize,
+    /// Rows on the wrong side of the boundary or on it (margin ±η ≤ 0).
+    wrong: usize,
 }
 
 impl Sums {
@@ -373,11 +424,13 @@ impl Sums {
             grad: vec![0.0; q],
             hess: vec![0.0; q * q],
             saturated: 0,
+            wrong: 0,
         }
     }
     fn add(mut self, o: &Sums) -> Self {
         self.loss += o.loss;
         self.saturated += o.saturated;
+        self.wrong += o.wrong;
         self.grad.iter_mut().zip(&o.grad).for_each(|(a, b)| *a += b);
         self.hess.iter_mut().zip(&o.hess).for_each(|(a, b)| *a += b);
         self
@@ -464,6 +517,8 @@ impl<'a> Model<'a> {
         let rate = positives / nf;
         let q = p + 1;
         let mut start = Sums::zero(q);
+        // At w = 0 the smaller class sits on the wrong side (both classes if ȳ = ½).
+        start.wrong = positives.min(nf - positives) as usize;
         start.loss = -(positives * rate.ln() + (nf - positives) * (-rate).ln_1p());
         start.hess[0] = nf * rate * (1.0 - rate);
         for j in 0..p {
@@ -666,6 +721,7 @@ fn sums_chunk_body(model: &Model, beta: &[f64], hessian: bool, rows: Range<usize
             let miss = if m > 0.0 { e * inv } else { inv };
             add_to(&mut out.grad, &z[..q], if hit { -miss } else { miss });
             out.saturated += usize::from(m.abs() > SATURATED_ETA);
+            out.wrong += usize::from(m <= 0.0);
             if hessian {
                 let sw = half * inv;
                 z.iter_mut().for_each(|v| *v *= sw);

@@ -343,6 +343,8 @@ fn separation_by_a_combination_of_features_is_found_on_many_rows() {
         y.push(a + b > 0.0);
     }
 
+    // (A few Newton steps in, an iterate puts every row on its own side: the certificate
+    // of complete separation, not the 20-step heuristic the quasi-complete case needs.)
     let result = fit_rows(&values, 2, &y, &unpenalised());
 
     assert_eq!(result, Err(FitError::Separable));
@@ -464,6 +466,26 @@ fn predictions_are_the_logistic_of_the_linear_predictor() {
             .len(),
         16
     );
+}
+
+#[test]
+fn coefficients_are_listed_under_the_contracts_keys_intercept_first() {
+    let (values, y) = leads();
+    let f = fit_rows(&values, 2, &y, &unpenalised()).unwrap();
+
+    let json = serde_json::to_value(f.named(&["age", "visits"]).unwrap()).unwrap();
+
+    assert_eq!(
+        json,
+        serde_json::json!([
+            {"feature": "intercept", "coef": f.intercept},
+            {"feature": "age", "coef": f.coefficients[0]},
+            {"feature": "visits", "coef": f.coefficients[1]},
+        ])
+    );
+    assert!(f.named(&["age"]).is_err());
+    assert_eq!(FitError::Collinear { feature: 2 }.feature(), Some(2));
+    assert_eq!(FitError::Separable.feature(), None);
 }
 
 #[test]
