@@ -2,6 +2,7 @@
 pub mod attribution;
 pub mod funnel;
 mod hash;
+pub mod logistic;
 pub mod mmm;
 pub mod roi;
 pub mod scoring;
