@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import common  # noqa: E402
+import common  # noqa: E402  (first: it pins BLAS threads before numpy loads)
+
+import numpy as np  # noqa: E402
+
 
 TOTAL = 10_000_000.0
 RESERVE = 0.12

@@ -22,6 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+# Quarterdeck's analyses run on one thread; pin the BLAS under numpy, scipy and
+# scikit-learn to one thread too, unless the caller set these variables. On a shared
+# 2-core machine a multi-threaded BLAS also oversubscribes and slows down several-fold.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUILD_HINT = "build it with `cargo build --release --bin quarterdeck` in the repository root"
 
@@ -171,4 +177,6 @@ class Workdir:
 
 def header(what: str) -> None:
     print(f"== {what}")
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpu(s)")
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpu(s), BLAS threads "
+          f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}, load average "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")

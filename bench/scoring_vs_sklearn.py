@@ -28,11 +28,12 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import common  # noqa: E402
+import common  # noqa: E402  (first: it pins BLAS threads before numpy loads)
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
 
 N_FEATURES = 30
 FEATURES = [f"f{i}" for i in range(1, N_FEATURES + 1)]
