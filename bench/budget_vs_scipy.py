@@ -168,7 +168,7 @@ def main() -> int:
         qd_total = out.get("total_response")
         spends = {c["name"]: c["spend"] for c in out.get("channels", [])}
         x = np.array([spends.get(nm, 0.0) for nm in spec["names"]])
-        recomputed = response(spec, x).sum()
+        recomputed = float(response(spec, x).sum())
         over = np.maximum(spec["lo"] - x, 0).max()
         under = np.maximum(x - spec["hi"], 0).max()
         print(f"quarterdeck: total_response {qd_total!r}, recomputed from its spends "
@@ -221,6 +221,12 @@ def main() -> int:
     common.print_table(f"total response (quarterdeck: median of {args.repeats} runs; "
                        "scipy: even split median of the same, random starts 1 run each)",
                        [*common.TIME_HEADERS, "total response", "minus best"], table)
+    others = [r[3] for r in rows[1:] if r[3] is not None]
+    if qd_total is not None and others:
+        gap = qd_total - max(others)
+        print(f"quarterdeck minus the best scipy/arbiter allocation: {gap:.6g} "
+              f"({gap / max(others):.3g} relative); {'>= all' if gap >= -1e-9 * abs(qd_total) else 'BELOW'}"
+              " (tolerance 1e-9 relative)")
     return 0
 
 

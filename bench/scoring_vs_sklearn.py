@@ -3,7 +3,7 @@
 Data: --n leads (default 1,000,000) with 30 numeric features f1..f30 (correlated
 normals with different scales and offsets, rounded to 4 decimals so the CSV holds
 exactly what the fit sees), known coefficients, and a 0/1 target `converted` drawn from
-the logistic model (about 10% positive). A second file holds an existing score per lead
+the logistic model (about 15% positive). A second file holds an existing score per lead
 (the true probability blurred with noise and rounded to 3 decimals, so there are ties).
 
 Compared:
@@ -109,7 +109,10 @@ def main() -> int:
     with common.Workdir(args.keep) as wd:
         leads_csv, scores_csv = wd / "leads.csv", wd / "scores.csv"
         t0 = time.perf_counter()
-        leads.to_csv(leads_csv, index=False)
+        # np.savetxt is several times faster than DataFrame.to_csv for this shape.
+        np.savetxt(leads_csv, leads.to_numpy(), delimiter=",", comments="",
+                   header=",".join(leads.columns),
+                   fmt=["%d", *["%.4f"] * N_FEATURES, "%d"])
         scores.to_csv(scores_csv, index=False)
         print(f"wrote {leads_csv} ({leads_csv.stat().st_size / 1e6:.0f} MB) and {scores_csv} "
               f"({scores_csv.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.1f} s")
