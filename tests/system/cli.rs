@@ -399,3 +399,67 @@ fn lead_scoring_evaluates_a_points_score_and_names_a_bad_target_cell() {
         &["leads.csv", "row 2", "`converted`", "expected 0 or 1"],
     );
 }
+
+#[test]
+fn lead_scoring_fits_the_closed_form_maximum_likelihood_and_reports_separation() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("leads.csv");
+    // One binary feature: 3 of 10 convert at x = 0, 7 of 10 at x = 1. The maximum
+    // likelihood fit reproduces both rates: intercept = logit(0.3) = ln(3/7), slope =
+    // logit(0.7) − logit(0.3) = 2·ln(7/3).
+    let mut csv = String::from("lead_id,webinar,converted\n");
+    for i in 0..20 {
+        let x = i / 10;
+        let y = if x == 0 { i < 3 } else { i < 17 };
+        csv.push_str(&format!("L{i},{x},{}\n", u8::from(y)));
+    }
+    std::fs::write(&f, csv).unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "analyze",
+            "lead-scoring",
+            "--leads",
+            f.to_str().unwrap(),
+            "--target",
+            "converted",
+        ];
+        args.extend_from_slice(extra);
+        quarterdeck(&args)
+    };
+
+    let out = run(&["--features", "webinar", "--format", "json"]);
+
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let coef = |name: &str| {
+        v["coefficients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["feature"] == name)
+            .unwrap()["coef"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!((coef("intercept") - (3.0f64 / 7.0).ln()).abs() < 1e-8);
+    assert!((coef("webinar") - 2.0 * (7.0f64 / 3.0).ln()).abs() < 1e-8);
+    // Two distinct scores, 0.3 and 0.7: AUC = P(pos > neg) + ½·P(tie) over the 10 × 10
+    // pairs: 7 positives at 0.7 beat 7 negatives at 0.3 (49); ties at 0.3 (3 × 7) and at
+    // 0.7 (7 × 3): (49 + ½·42) / 100 = 0.70.
+    assert!((v["auc"].as_f64().unwrap() - 0.70).abs() < 1e-12);
+
+    std::fs::write(
+        &f,
+        "lead_id,webinar,converted\nA,1,0\nB,2,0\nC,3,1\nD,4,1\n",
+    )
+    .unwrap();
+    let separable = run(&["--features", "webinar"]);
+    let penalised = run(&["--features", "webinar", "--l2", "1", "--format", "json"]);
+
+    assert_bad_input(&separable, &["leads.csv", "separat", "--l2"]);
+    assert!(penalised.status.success());
+}

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use quarterdeck_analyses::attribution::{self, Attribution, Params};
 use quarterdeck_analyses::funnel::{self, Funnel};
+use quarterdeck_analyses::logistic;
 
 use super::{Failure, Format};
 use crate::sources::{self, CsvTable};
@@ -192,24 +193,41 @@ pub fn run(analysis: Analysis) -> Result<(), Failure> {
             target,
             score_column,
             features,
-            l2: _,
+            l2,
             mql_rate,
             format,
         } => {
-            let Some(score_column) = score_column else {
-                let _ = features;
-                return Err(Failure::input(
-                    "--features: fitting a logistic model is not built yet; evaluate an existing score with --score-column",
-                ));
+            let (e, coefficients, scale) = match (score_column, features) {
+                (Some(score), None) => {
+                    let (scores, y) = read_lead_columns(&leads, &target, &[score])?;
+                    let (scores, scale) = probability_scale(scores);
+                    (evaluate(&scores, &y, mql_rate, &leads)?, None, scale)
+                }
+                (None, Some(features)) => {
+                    let (x, y) = read_lead_columns(&leads, &target, &features)?;
+                    let (scores, coefficients) = fit_scores(&x, &y, &features, l2, &leads)?;
+                    (
+                        evaluate(&scores, &y, mql_rate, &leads)?,
+                        Some(coefficients),
+                        1.0,
+                    )
+                }
+                _ => {
+                    return Err(Failure::input(
+                        "expected --score-column COLUMN or --features a,b,c",
+                    ));
+                }
             };
-            let (scores, y, scale) = read_scores(&leads, &target, &score_column)?;
-            let mut e = quarterdeck_analyses::scoring::evaluate(&scores, &y, mql_rate)
-                .map_err(|e| Failure::input(format!("{}: {e}", leads.display())))?;
+            let mut e = e;
             if let Some(t) = e.threshold_for_mql_rate.as_mut() {
                 *t *= scale;
             }
             let mut v = serde_json::to_value(&e).map_err(|e| Failure::internal(e.to_string()))?;
             v["score_scale"] = serde_json::json!(scale);
+            if let Some(c) = &coefficients {
+                v["coefficients"] =
+                    serde_json::to_value(c).map_err(|e| Failure::internal(e.to_string()))?;
+            }
             match format {
                 Format::Json => println!("{v}"),
                 Format::Table => print!("{}", scoring_table(&e)),
@@ -336,23 +354,27 @@ fn attribution_table(a: &Attribution) -> String {
     out
 }
 
-/// Scores (as probabilities) and 0/1 targets from a lead file; scores above 1 are read as
-/// points on a 0-100 scale (the returned scale is 100 then, else 1).
-fn read_scores(
+/// The 0/1 `target` and the numeric `columns` of a lead file: values row-major
+/// (`columns.len()` per row).
+fn read_lead_columns(
     file: &std::path::Path,
     target: &str,
-    score: &str,
-) -> Result<(Vec<f64>, Vec<bool>, f64), Failure> {
+    columns: &[String],
+) -> Result<(Vec<f64>, Vec<bool>), Failure> {
     let bad = |e: sources::InputError| Failure::input(e.to_string());
-    let t = sources::CsvTable::read(file).map_err(bad)?;
-    let (tc, sc) = (
-        t.require(target, &[]).map_err(bad)?,
-        t.require(score, &[]).map_err(bad)?,
-    );
-    let mut scores = Vec::with_capacity(t.len());
+    let t = CsvTable::read(file).map_err(bad)?;
+    let tc = t.require(target, &[]).map_err(bad)?;
+    let cols = columns
+        .iter()
+        .map(|c| t.require(c, &[]))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(bad)?;
+    let mut values = Vec::with_capacity(t.len() * cols.len());
     let mut y = Vec::with_capacity(t.len());
     for r in t.rows() {
-        scores.push(r.number(sc).map_err(bad)?);
+        for c in &cols {
+            values.push(r.number(*c).map_err(bad)?);
+        }
         y.push(match r.str(tc).to_ascii_lowercase().as_str() {
             "1" | "true" => true,
             "0" | "false" => false,
@@ -364,13 +386,62 @@ fn read_scores(
             }
         });
     }
+    Ok((values, y))
+}
+
+/// Scores as probabilities: scores above 1 are read as points on a 0-100 scale (the
+/// returned scale is 100 then, else 1).
+fn probability_scale(scores: Vec<f64>) -> (Vec<f64>, f64) {
     let max = scores.iter().copied().fold(0.0f64, f64::max);
     let scale = if max > 1.0 && max <= 100.0 {
         100.0
     } else {
         1.0
     };
-    Ok((scores.into_iter().map(|s| s / scale).collect(), y, scale))
+    (scores.into_iter().map(|s| s / scale).collect(), scale)
+}
+
+fn evaluate(
+    scores: &[f64],
+    y: &[bool],
+    mql_rate: Option<f64>,
+    file: &std::path::Path,
+) -> Result<quarterdeck_analyses::scoring::Evaluation, Failure> {
+    quarterdeck_analyses::scoring::evaluate(scores, y, mql_rate)
+        .map_err(|e| Failure::input(format!("{}: {e}", file.display())))
+}
+
+/// Fits the logistic model and scores every lead with it; a problem with one feature
+/// names its column.
+fn fit_scores(
+    x: &[f64],
+    y: &[bool],
+    features: &[String],
+    l2: Option<f64>,
+    file: &std::path::Path,
+) -> Result<(Vec<f64>, Vec<logistic::Coefficient>), Failure> {
+    let bad = |e: logistic::FitError| {
+        let column = e
+            .feature()
+            .and_then(|i| features.get(i))
+            .map_or_else(String::new, |c| format!(", column `{c}`"));
+        Failure::input(format!("{}{column}: {e}", file.display()))
+    };
+    let m = logistic::Matrix::new(x, features.len()).map_err(bad)?;
+    let fit = logistic::fit(
+        &m,
+        y,
+        &logistic::FitOptions {
+            l2,
+            ..Default::default()
+        },
+    )
+    .map_err(bad)?;
+    let names: Vec<&str> = features.iter().map(String::as_str).collect();
+    Ok((
+        fit.predict_all(&m).map_err(bad)?,
+        fit.named(&names).map_err(bad)?,
+    ))
 }
 
 fn scoring_table(e: &quarterdeck_analyses::scoring::Evaluation) -> String {

@@ -85,9 +85,14 @@ pub async fn simulate(
     if let Some(seed) = opts.seed {
         sim.seed = seed;
     }
+    // A bad --data folder is refused before anything is written.
+    let checked = match &opts.data {
+        Some(dir) => Some(check_data_dir(team, dir, &settings.http, timeline.starts).await?),
+        None => None,
+    };
     std::fs::create_dir_all(&opts.out).map_err(io(&opts.out))?;
-    let sources = match &opts.data {
-        Some(dir) => check_data_dir(team, dir, &settings.http, timeline.starts).await?,
+    let sources = match checked {
+        Some(catalog) => catalog,
         None => Catalog::data_dir(generated_data(team, &timeline, opts, sim.seed)?),
     };
 
