@@ -95,7 +95,8 @@ pub struct Allocation {
     /// The money held back: `total·reserve`.
     pub reserve: f64,
     pub total_response: f64,
-    /// True when the Lagrangian certificate (module doc, step 4) proves the optimum global.
+    /// True when the Lagrangian certificate (module doc, step 4) proves the optimum global;
+    /// false means "not proved this way" (a duality gap), and the grid argument applies.
     pub certified_optimal: bool,
     /// Channels in the spec's order.
     pub channels: Vec<ChannelAllocation>,
@@ -671,7 +672,7 @@ impl Problem {
             .fold((0.0, 0.0), |(p, q), (_, v)| (p + v.0, q + v.1));
         let from = self.lo[j].max(self.total - sum_b);
         let to = self.branch_start(j).min(self.total - sum_a);
-        if !(from < to) {
+        if from >= to {
             return None;
         }
         let mut evaluate = |t: f64, hint: Option<f64>| {

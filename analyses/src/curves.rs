@@ -114,7 +114,7 @@ impl Curve {
                 if x == 0.0 {
                     return match alpha {
                         a if a < 1.0 => f64::INFINITY,
-                        a if a == 1.0 => beta / gamma,
+                        1.0 => beta / gamma,
                         _ => 0.0,
                     };
                 }
@@ -153,7 +153,7 @@ impl Curve {
         if b <= a || self.marginal(a) <= m {
             return a;
         }
-        if !(m > 0.0) || self.marginal(b) >= m {
+        if m.is_nan() || m <= 0.0 || self.marginal(b) >= m {
             return b;
         }
         self.marginal_root(m, a, b, None)
@@ -196,9 +196,9 @@ impl Curve {
                     // Limit of β·α·(α−1)·x^(α−2)/γ^α (and −2β/γ² for α = 1).
                     return match alpha {
                         a if a < 1.0 => f64::NEG_INFINITY,
-                        a if a == 1.0 => -2.0 * beta / (gamma * gamma),
+                        1.0 => -2.0 * beta / (gamma * gamma),
                         a if a < 2.0 => f64::INFINITY,
-                        a if a == 2.0 => 2.0 * beta / (gamma * gamma),
+                        2.0 => 2.0 * beta / (gamma * gamma),
                         _ => 0.0,
                     };
                 }
