@@ -442,10 +442,7 @@ impl Problem {
                 break;
             }
         }
-        if !best
-            .as_ref()
-            .is_some_and(|b| self.certified(&b.x, b.lambda))
-        {
+        if !certified(&best) {
             for &j in &grid.absorbers {
                 if let Some(c) = self.absorber_search(&grid.on, j) {
                     consider(c, &mut best);
