@@ -463,3 +463,190 @@ fn lead_scoring_fits_the_closed_form_maximum_likelihood_and_reports_separation()
     assert_bad_input(&separable, &["leads.csv", "separat", "--l2"]);
     assert!(penalised.status.success());
 }
+
+#[test]
+fn budget_splits_identical_concave_channels_evenly_and_holds_the_reserve_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("budget.toml");
+    // Two identical Michaelis–Menten curves: by symmetry and concavity the optimum splits
+    // the allocatable 1,000,000 × (1 − 0.12) = 880,000 evenly, 440,000 each, where the
+    // marginal ROI is l·k/(k+x)² = 900,000·150,000/590,000² ≈ 0.3878.
+    let channel = |name: &str| {
+        format!(
+            "[[channel]]\nname = \"{name}\"\nhistorical = 300000\ncurve = {{ kind = \"michaelis-menten\", l = 900000, k = 150000 }}\n"
+        )
+    };
+    std::fs::write(
+        &spec,
+        format!(
+            "total = 1000000\nreserve = 0.12\n{}{}",
+            channel("search"),
+            channel("social")
+        ),
+    )
+    .unwrap();
+
+    let out = quarterdeck(&[
+        "analyze",
+        "budget",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!((v["allocatable"].as_f64().unwrap() - 880_000.0).abs() < 1e-6);
+    assert!((v["reserve"].as_f64().unwrap() - 120_000.0).abs() < 1e-6);
+    for c in v["channels"].as_array().unwrap() {
+        assert!(
+            (c["spend"].as_f64().unwrap() - 440_000.0).abs() < 1e-3,
+            "{c}"
+        );
+        let m = 900_000.0 * 150_000.0 / 590_000f64.powi(2);
+        assert!(
+            (c["marginal_roi"].as_f64().unwrap() - m).abs() < 1e-9,
+            "{c}"
+        );
+    }
+    // Equal historical spend: last quarter's mix is the optimum here.
+    assert!(
+        (v["historical_mix"]["total_response"].as_f64().unwrap()
+            - v["total_response"].as_f64().unwrap())
+        .abs()
+            < 1e-6
+    );
+    assert!(v["roi_proportional"]["total_response"].is_number());
+
+    std::fs::write(
+        &spec,
+        format!("total = 1000000\nreserve = 0.3\n{}", channel("search")),
+    )
+    .unwrap();
+    let out = quarterdeck(&["analyze", "budget", "--spec", spec.to_str().unwrap()]);
+    assert_bad_input(&out, &["budget.toml", "reserve", "10–15%"]);
+}
+
+#[test]
+fn sample_size_matches_r_power_prop_test_and_power_t_test() {
+    let json = |args: &[&str]| {
+        let mut all = vec!["analyze", "sample-size", "--format", "json"];
+        all.extend_from_slice(args);
+        let out = quarterdeck(&all);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+
+    // R: power.prop.test(p1 = .50, p2 = .75, power = .90) -> n = 76.7 (closed form
+    // (1.959964·√(2·0.625·0.375) + 1.281552·√(0.25·0.5+0.75·0.25))² / 0.25² = 76.7069).
+    let p = json(&[
+        "--baseline",
+        "0.5",
+        "--mde",
+        "0.25",
+        "--absolute",
+        "--power",
+        "0.9",
+    ]);
+    // R: power.t.test(power = .90, delta = 1) -> n = 22.02110.
+    let t = json(&[
+        "--mean",
+        "10",
+        "--sd",
+        "1",
+        "--mde",
+        "1",
+        "--absolute",
+        "--power",
+        "0.9",
+    ]);
+
+    assert!((p["exact"].as_f64().unwrap() - 76.7069).abs() < 1e-3, "{p}");
+    assert_eq!(
+        (p["per_arm"].as_u64(), p["total"].as_u64()),
+        (Some(77), Some(154))
+    );
+    assert!(
+        (t["exact"].as_f64().unwrap() - 22.02110).abs() < 1e-3,
+        "{t}"
+    );
+    assert_eq!(t["per_arm"].as_u64(), Some(23));
+
+    let out = quarterdeck(&[
+        "analyze",
+        "sample-size",
+        "--baseline",
+        "1.5",
+        "--mde",
+        "0.1",
+    ]);
+    assert_bad_input(&out, &["baseline", "between 0 and 1"]);
+}
+
+#[test]
+fn response_curves_have_the_contract_keys_and_a_stray_week_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let (spend, outcome) = (dir.path().join("spend.csv"), dir.path().join("revenue.csv"));
+    let mut s = String::from("date,channel,spend\n");
+    let mut o = String::from("date,revenue\n");
+    let start = chrono::NaiveDate::from_ymd_opt(2025, 1, 6).unwrap();
+    for w in 0..60 {
+        let d = start + chrono::Duration::weeks(w);
+        let (a, b) = (
+            1000.0 + 400.0 * ((w * 7 % 11) as f64),
+            500.0 + 300.0 * ((w * 5 % 7) as f64),
+        );
+        s.push_str(&format!("{d},search,{a}\n{d},social,{b}\n"));
+        let y = 20_000.0 + 3.0 * a / (1.0 + a / 4000.0) + 2.0 * b / (1.0 + b / 3000.0);
+        o.push_str(&format!("{d},{y}\n"));
+    }
+    std::fs::write(&spend, &s).unwrap();
+    std::fs::write(&outcome, &o).unwrap();
+    let run = || {
+        quarterdeck(&[
+            "analyze",
+            "response-curves",
+            "--spend",
+            spend.to_str().unwrap(),
+            "--outcome",
+            outcome.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+    };
+
+    let out = run();
+
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["r2"].as_f64().unwrap() > 0.9, "{}", v["r2"]);
+    for c in v["channels"].as_array().unwrap() {
+        for k in [
+            "channel",
+            "roas",
+            "roas_low",
+            "roas_high",
+            "marginal_roas",
+            "adstock_decay",
+        ] {
+            assert!(c.get(k).is_some(), "{k}");
+        }
+        assert!(c["curve"]["kind"].is_string());
+    }
+
+    std::fs::write(&spend, format!("{s}2030-01-07,search,5\n")).unwrap();
+    assert_bad_input(&run(), &["spend.csv", "row 122", "2030-01-07"]);
+}

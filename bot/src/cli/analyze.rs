@@ -9,7 +9,7 @@ use quarterdeck_analyses::attribution::{self, Attribution, Params};
 use quarterdeck_analyses::funnel::{self, Funnel};
 use quarterdeck_analyses::logistic;
 
-use super::{Failure, Format};
+use super::{Failure, Format, planning};
 use crate::sources::{self, CsvTable};
 
 #[derive(Debug, Subcommand)]
@@ -66,6 +66,55 @@ pub enum Analysis {
         /// Share of leads to pass as MQLs, for the threshold.
         #[arg(long)]
         mql_rate: Option<f64>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Budget allocation that equalises marginal ROI, with a test reserve.
+    Budget {
+        /// TOML: total, reserve, [[channel]] name/min/max/historical/curve.
+        #[arg(long)]
+        spec: PathBuf,
+        /// Accept a reserve outside the 10-15% planning rule.
+        #[arg(long)]
+        allow_reserve_outside_range: bool,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Sample size per arm of an A/B test (power.prop.test / power.t.test).
+    SampleSize {
+        /// Baseline conversion rate (proportion metric).
+        #[arg(long, conflicts_with_all = ["mean", "sd"])]
+        baseline: Option<f64>,
+        /// Mean of a continuous metric (with --sd).
+        #[arg(long, requires = "sd")]
+        mean: Option<f64>,
+        #[arg(long, requires = "mean")]
+        sd: Option<f64>,
+        /// Minimum detectable effect, relative (0.1 = +10%) unless --absolute.
+        #[arg(long)]
+        mde: f64,
+        #[arg(long)]
+        absolute: bool,
+        #[arg(long, default_value_t = 0.05)]
+        alpha: f64,
+        #[arg(long, default_value_t = 0.8)]
+        power: f64,
+        #[arg(long)]
+        one_sided: bool,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Response curves per channel from weekly spend and outcome (a light media-mix model).
+    ResponseCurves {
+        /// date,channel,spend (weekly, long form).
+        #[arg(long)]
+        spend: PathBuf,
+        /// date,revenue (or another KPI in the second column).
+        #[arg(long)]
+        outcome: PathBuf,
+        /// date,<numeric columns>.
+        #[arg(long)]
+        controls: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -234,6 +283,38 @@ pub fn run(analysis: Analysis) -> Result<(), Failure> {
             }
             Ok(())
         }
+        Analysis::Budget {
+            spec,
+            allow_reserve_outside_range,
+            format,
+        } => planning::budget(&spec, allow_reserve_outside_range, format),
+        Analysis::SampleSize {
+            baseline,
+            mean,
+            sd,
+            mde,
+            absolute,
+            alpha,
+            power,
+            one_sided,
+            format,
+        } => {
+            let metric = planning::sample_size_metric(baseline, mean, sd)?;
+            let params = quarterdeck_analyses::sample_size::Params {
+                mde,
+                absolute,
+                alpha,
+                power,
+                one_sided,
+            };
+            planning::sample_size(&metric, &params, format)
+        }
+        Analysis::ResponseCurves {
+            spend,
+            outcome,
+            controls,
+            format,
+        } => planning::response_curves(&spend, &outcome, controls.as_ref(), format),
         Analysis::Funnel {
             leads,
             by,
