@@ -4,8 +4,9 @@ use super::canvas::{Align, Canvas};
 use super::format::{self, Scale, Ticks};
 use super::{ReferenceLine, ValueFormat, theme};
 
-/// The range a value axis must show: the data, zero when `with_zero`, and the reference.
-pub(super) fn value_range(
+/// The range a value axis must show: the data, zero when `with_zero`, and the reference;
+/// never empty (a single value `v` widens to `v ± 10 %`, zero to `0 … 1`).
+pub(super) fn domain(
     values: impl Iterator<Item = f64>,
     reference: Option<&ReferenceLine>,
     with_zero: bool,
@@ -18,10 +19,30 @@ pub(super) fn value_range(
     let (lo, hi) = values
         .chain(reference.map(|r| r.value))
         .fold(start, |(lo, hi), v| (lo.min(v), hi.max(v)));
-    if lo > hi { (0.0, 0.0) } else { (lo, hi) }
+    if lo < hi {
+        (lo, hi)
+    } else if lo == hi && lo != 0.0 {
+        let pad = lo.abs() * 0.1;
+        (
+            if with_zero && lo > 0.0 { 0.0 } else { lo - pad },
+            if with_zero && lo < 0.0 { 0.0 } else { hi + pad },
+        )
+    } else {
+        (0.0, 1.0)
+    }
 }
 
-/// Ticks over `[lo, hi]` on an axis `length` pixels long, as many as fit (at most seven).
+/// `(lo, hi)` widened by `share` of its length at the ends that are not zero.
+pub(super) fn pad((lo, hi): (f64, f64), share: f64) -> (f64, f64) {
+    let extra = (hi - lo) * share;
+    (
+        if lo == 0.0 { lo } else { lo - extra },
+        if hi == 0.0 { hi } else { hi + extra },
+    )
+}
+
+/// Ticks within `(lo, hi)` on an axis `length` pixels long: as many as fit without labels
+/// colliding, at most seven.
 pub(super) fn ticks(
     canvas: &Canvas<'_>,
     (lo, hi): (f64, f64),
@@ -31,9 +52,9 @@ pub(super) fn ticks(
 ) -> Ticks {
     let font = canvas.theme.tick();
     let mut chosen = format::nice_ticks(lo, hi, 2);
-    for target in (3..=7).rev() {
-        let ticks = format::nice_ticks(lo, hi, target);
-        let spacing = f64::from(length) / (ticks.values.len() - 1) as f64;
+    for max_ticks in (3..=7).rev() {
+        let ticks = format::nice_ticks(lo, hi, max_ticks);
+        let spacing = f64::from(length) * ticks.step / (hi - lo);
         let needed = if horizontal {
             let widest = ticks
                 .values

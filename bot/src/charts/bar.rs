@@ -284,7 +284,7 @@ impl Plot<'_> {
             f64::from(Canvas::line_height(label_font)),
         )?;
 
-        let range = axis::value_range(self.values(), self.reference, true);
+        let range = axis::pad(axis::domain(self.values(), self.reference, true), 0.03);
         let ticks = axis::ticks(c, range, frame.right - frame.left, true, self.format);
         let slot = f64::from(frame.bottom - frame.top) / self.categories.len() as f64;
         let (thickness, offset) = self.bar_geometry(c, slot);
@@ -301,8 +301,8 @@ impl Plot<'_> {
             Vec::new()
         };
         let scale = Scale {
-            lo: ticks.lo(),
-            hi: ticks.hi(),
+            lo: range.0,
+            hi: range.1,
             from: f64::from(frame.left),
             to: f64::from(frame.right),
         }
@@ -311,6 +311,8 @@ impl Plot<'_> {
 
         axis::draw_horizontal(c, &scale, &ticks, (frame.top, frame.bottom), self.format)?;
         let zero = scale.ipx(0.0);
+        // Value labels go on last, over the zero and reference lines.
+        let mut pending: Vec<(String, i32, i32, Align)> = Vec::new();
         for (i, label) in labels.iter().enumerate() {
             let slot_top = f64::from(frame.top) + slot * i as f64;
             let center = (slot_top + slot / 2.0).round() as i32;
@@ -334,13 +336,13 @@ impl Plot<'_> {
                 let end = scale.ipx(value);
                 c.rect((zero, y0), (end, y1 - inner), (self.color)(s, value))?;
                 if show_values {
-                    let label = format::value_label(value, self.format);
                     let (x, align) = if value >= 0.0 {
                         (end + gap.round() as i32, Align::Left)
                     } else {
                         (end - gap.round() as i32, Align::Right)
                     };
-                    c.text_centered_on(&label, x, (y0 + y1) / 2, value_font, theme::TEXT, align)?;
+                    let baseline = (y0 + y1 - inner) / 2 + Canvas::cap_height(value_font) / 2;
+                    pending.push((format::value_label(value, self.format), x, baseline, align));
                 }
             }
         }
@@ -381,6 +383,7 @@ impl Plot<'_> {
                 band_free_right = x - t.ipx(18.0) - width;
             }
         }
+        self.draw_value_labels(c, &pending)?;
         if let Some(title) = self.category_axis {
             let label = c.fit(title, axis_font, (band_free_right - margin).max(0));
             let baseline = frame.top - t.ipx(10.0);
@@ -423,7 +426,7 @@ impl Plot<'_> {
         let t = &c.theme;
         let (label_font, value_font, axis_font) = (t.label(), t.value(), t.axis_title());
 
-        let range = axis::value_range(self.values(), self.reference, true);
+        let range = axis::pad(axis::domain(self.values(), self.reference, true), 0.03);
         let ticks = axis::ticks(c, range, frame.bottom - frame.top, false, self.format);
         let slot = f64::from(frame.right - frame.left) / self.categories.len() as f64;
         let (thickness, offset) = self.bar_geometry(c, slot);
@@ -436,8 +439,8 @@ impl Plot<'_> {
             Vec::new()
         };
         let scale = Scale {
-            lo: ticks.lo(),
-            hi: ticks.hi(),
+            lo: range.0,
+            hi: range.1,
             from: f64::from(frame.bottom),
             to: f64::from(frame.top),
         }
@@ -445,6 +448,7 @@ impl Plot<'_> {
 
         axis::draw_vertical(c, &scale, &ticks, (frame.left, frame.right), self.format)?;
         let zero = scale.ipx(0.0);
+        let mut pending: Vec<(String, i32, i32, Align)> = Vec::new();
         let label_top = frame.bottom + t.ipx(12.0);
         for (i, category) in self.categories.iter().enumerate() {
             let slot_left = f64::from(frame.left) + slot * i as f64;
@@ -480,20 +484,13 @@ impl Plot<'_> {
                 let end = scale.ipx(value);
                 c.rect((x0, zero), (x1 - inner, end), (self.color)(s, value))?;
                 if show_values {
-                    let label = format::value_label(value, self.format);
                     let baseline = if value >= 0.0 {
                         end - gap.round() as i32
                     } else {
                         end + gap.round() as i32 + extent as i32
                     };
-                    c.text(
-                        &label,
-                        (x0 + x1) / 2,
-                        baseline,
-                        value_font,
-                        theme::TEXT,
-                        Align::Center,
-                    )?;
+                    let label = format::value_label(value, self.format);
+                    pending.push((label, (x0 + x1 - inner) / 2, baseline, Align::Center));
                 }
             }
         }
@@ -529,6 +526,7 @@ impl Plot<'_> {
                 Align::Right,
             )?;
         }
+        self.draw_value_labels(c, &pending)?;
         if !self.value_axis.trim().is_empty() {
             let label = c.fit(self.value_axis, axis_font, c.width - 2 * t.margin());
             let baseline = frame.top - t.ipx(14.0);
@@ -557,6 +555,35 @@ impl Plot<'_> {
         Ok(())
     }
 
+    /// Draws value labels `(text, x, baseline, align)`; on a single series each gets a white
+    /// backing so grid and reference lines do not run through it (grouped bars sit too
+    /// close together for one).
+    fn draw_value_labels(
+        &self,
+        c: &Canvas<'_>,
+        labels: &[(String, i32, i32, Align)],
+    ) -> Result<(), ChartError> {
+        let font = c.theme.value();
+        let pad = c.theme.ipx(3.0);
+        for (text, x, baseline, align) in labels {
+            if self.series.len() == 1 {
+                let width = c.text_width(text, font);
+                let left = match align {
+                    Align::Left => *x,
+                    Align::Center => x - width / 2,
+                    Align::Right => x - width,
+                };
+                c.rect(
+                    (left - pad, baseline - Canvas::cap_height(font) - pad),
+                    (left + width + pad, baseline + pad),
+                    theme::BACKGROUND,
+                )?;
+            }
+            c.text(text, *x, *baseline, font, theme::TEXT, *align)?;
+        }
+        Ok(())
+    }
+
     /// The plot box of a vertical chart whose category labels take `lines` lines.
     fn vertical_frame(&self, c: &Canvas<'_>, top: i32, lines: i32) -> Frame {
         let t = &c.theme;
@@ -576,7 +603,7 @@ impl Plot<'_> {
         };
         let plot_top = top + band;
         let bottom = c.height - t.ipx(26.0) - label_rows - title_row;
-        let range = axis::value_range(self.values(), self.reference, true);
+        let range = axis::pad(axis::domain(self.values(), self.reference, true), 0.03);
         let ticks = axis::ticks(c, range, bottom - plot_top, false, self.format);
         Frame {
             left: t.margin() + axis::widest_label(c, &ticks, self.format) + t.ipx(12.0),

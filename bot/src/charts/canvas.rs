@@ -1,18 +1,21 @@
 //! Drawing primitives on an in-memory RGB bitmap, and the PNG encoding of the result.
 //!
-//! All text is drawn with the bundled DejaVu Sans through plotters' `ab_glyph` backend, so
-//! output does not depend on the fonts of the machine. Text is positioned by its baseline;
-//! plotters' `ab_glyph` backend puts the baseline half a font size below the anchor of a
-//! top-anchored text, which [`Canvas::text`] undoes.
+//! plotters owns the bitmap and fills rectangles. Text is rasterised here with `ab_glyph`
+//! from the bundled DejaVu Sans, never a system font, with fractional glyph positions and
+//! kerning (plotters' own `ab_glyph` text snaps every glyph to whole pixels, which makes
+//! spacing uneven). Lines and discs are anti-aliased here too: a pixel's coverage is
+//! `clamp(r + 0.5 − d, 0, 1)` where `d` is the distance from the pixel centre to the shape's
+//! spine and `r` its half width, blended over what is there. Everything is plain `f32`/`f64`
+//! arithmetic, so the same input gives the same pixels.
 
 use std::sync::OnceLock;
 
+use ab_glyph::{Font as _, FontRef, GlyphId, PxScale, ScaleFont as _, point};
 use plotters::backend::BitMapBackend;
 use plotters::coord::Shift;
 use plotters::drawing::{DrawingArea, IntoDrawingArea};
-use plotters::element::{Circle, PathElement, Rectangle, Text};
-use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters::style::{Color, FontDesc, FontFamily, FontStyle, RGBColor, ShapeStyle, TextStyle};
+use plotters::element::Rectangle;
+use plotters::style::{Color, RGBColor};
 
 use super::theme::{self, Font, Theme};
 use super::{ChartError, Png, Size};
@@ -20,18 +23,28 @@ use super::{ChartError, Png, Size};
 static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
 
-/// Cap height of DejaVu Sans as a share of the plotters font size (ascent − descent).
+/// Cap height of DejaVu Sans as a share of the font size (ascent − descent, `ab_glyph`'s
+/// pixel scale).
 const CAP_HEIGHT: f64 = 0.626;
 const ELLIPSIS: char = '…';
 
-/// Registers the bundled font once per process.
-fn ensure_fonts() -> Result<(), ChartError> {
-    static REGISTERED: OnceLock<bool> = OnceLock::new();
-    let ok = *REGISTERED.get_or_init(|| {
-        plotters::style::register_font("sans-serif", FontStyle::Normal, REGULAR).is_ok()
-            && plotters::style::register_font("sans-serif", FontStyle::Bold, BOLD).is_ok()
-    });
-    if ok { Ok(()) } else { Err(ChartError::Font) }
+struct Faces {
+    regular: FontRef<'static>,
+    bold: FontRef<'static>,
+}
+
+/// The bundled faces, parsed once per process.
+fn faces() -> Result<&'static Faces, ChartError> {
+    static FACES: OnceLock<Option<Faces>> = OnceLock::new();
+    FACES
+        .get_or_init(|| {
+            Some(Faces {
+                regular: FontRef::try_from_slice(REGULAR).ok()?,
+                bold: FontRef::try_from_slice(BOLD).ok()?,
+            })
+        })
+        .as_ref()
+        .ok_or(ChartError::Font)
 }
 
 /// Draws with `draw` on a white canvas of `size` and encodes the result as PNG.
@@ -40,13 +53,14 @@ pub(super) fn render(
     draw: impl FnOnce(&Canvas<'_>) -> Result<(), ChartError>,
 ) -> Result<Png, ChartError> {
     size.validate()?;
-    ensure_fonts()?;
+    let faces = faces()?;
     let (width, height) = (size.width, size.height);
     let mut pixels = vec![255u8; width as usize * height as usize * 3];
     {
         let area = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
         let canvas = Canvas {
             area,
+            faces,
             theme: Theme::for_size(size),
             width: width as i32,
             height: height as i32,
@@ -90,26 +104,37 @@ pub(super) enum Align {
 /// A canvas in pixel coordinates, origin top left.
 pub(super) struct Canvas<'a> {
     area: DrawingArea<BitMapBackend<'a>, Shift>,
+    faces: &'static Faces,
     pub theme: Theme,
     pub width: i32,
     pub height: i32,
 }
 
 impl Canvas<'_> {
-    fn font_desc(font: Font) -> FontDesc<'static> {
-        let style = if font.bold {
-            FontStyle::Bold
+    fn face(&self, font: Font) -> &'static FontRef<'static> {
+        if font.bold {
+            &self.faces.bold
         } else {
-            FontStyle::Normal
-        };
-        FontDesc::new(FontFamily::SansSerif, font.size, style)
+            &self.faces.regular
+        }
+    }
+
+    /// Each character of `text` as `(glyph, kerning before it, advance)`, in pixels.
+    fn advances(&self, text: &str, font: Font) -> impl Iterator<Item = (GlyphId, f32, f32)> {
+        let scaled = self.face(font).as_scaled(PxScale::from(font.size as f32));
+        let mut previous: Option<GlyphId> = None;
+        text.chars().map(move |c| {
+            let id = scaled.glyph_id(c);
+            let kern = previous.map_or(0.0, |p| scaled.kern(p, id));
+            previous = Some(id);
+            (id, kern, scaled.h_advance(id))
+        })
     }
 
     /// Width of `text` in pixels.
     pub(super) fn text_width(&self, text: &str, font: Font) -> i32 {
-        Self::font_desc(font)
-            .box_size(text)
-            .map_or(0, |(w, _)| w as i32)
+        let width: f32 = self.advances(text, font).map(|(_, k, a)| k + a).sum();
+        width.ceil() as i32
     }
 
     /// Height of capital letters, for centring text on a line.
@@ -120,6 +145,16 @@ impl Canvas<'_> {
     /// Distance between baselines of consecutive lines.
     pub(super) fn line_height(font: Font) -> i32 {
         (font.size * 1.2).round() as i32
+    }
+
+    /// Blends `color` at `coverage` (0–1) into the pixel at `(x, y)`.
+    fn blend(&self, x: i32, y: i32, color: RGBColor, coverage: f64) -> Result<(), ChartError> {
+        if coverage <= 0.0 {
+            return Ok(());
+        }
+        self.area
+            .draw_pixel((x, y), &color.mix(coverage.min(1.0)))
+            .map_err(render_error)
     }
 
     /// Draws one line of text with its baseline at `baseline`.
@@ -141,15 +176,26 @@ impl Canvas<'_> {
             Align::Center => x - width / 2,
             Align::Right => x - width,
         };
-        let style = TextStyle {
-            font: Self::font_desc(font),
-            color: color.to_backend_color(),
-            pos: Pos::new(HPos::Left, VPos::Top),
-        };
-        let top = baseline - (font.size / 2.0).round() as i32;
-        self.area
-            .draw(&Text::new(text.to_owned(), (left, top), style))
-            .map_err(render_error)
+        let face = self.face(font);
+        let scale = PxScale::from(font.size as f32);
+        let mut caret = left as f32;
+        let mut result = Ok(());
+        for (id, kern, advance) in self.advances(text, font).collect::<Vec<_>>() {
+            caret += kern;
+            let glyph = id.with_scale_and_position(scale, point(caret, baseline as f32));
+            if let Some(outline) = face.outline_glyph(glyph) {
+                let bounds = outline.px_bounds();
+                let (x0, y0) = (bounds.min.x as i32, bounds.min.y as i32);
+                outline.draw(|gx, gy, coverage| {
+                    if result.is_ok() {
+                        result =
+                            self.blend(x0 + gx as i32, y0 + gy as i32, color, f64::from(coverage));
+                    }
+                });
+            }
+            caret += advance;
+        }
+        result
     }
 
     /// Draws text vertically centred on `center_y`.
@@ -298,33 +344,65 @@ impl Canvas<'_> {
         Ok(())
     }
 
-    /// A polyline `width` pixels wide.
+    /// An anti-aliased polyline `width` pixels wide with round joins and ends.
+    ///
+    /// Each pixel is drawn once, by the segment nearest to it among itself and its two
+    /// neighbours, so joins do not darken.
     pub(super) fn polyline(
         &self,
         points: &[(i32, i32)],
         color: RGBColor,
-        width: u32,
+        width: f64,
     ) -> Result<(), ChartError> {
-        let style = ShapeStyle {
-            color: color.to_rgba(),
-            filled: false,
-            stroke_width: width,
-        };
-        self.area
-            .draw(&PathElement::new(points.to_vec(), style))
-            .map_err(render_error)
+        let half = width / 2.0;
+        let segments: Vec<((f64, f64), (f64, f64))> = points
+            .windows(2)
+            .map(|w| {
+                let p = |(x, y): (i32, i32)| (f64::from(x), f64::from(y));
+                (p(w[0]), p(w[1]))
+            })
+            .collect();
+        for (i, &(a, b)) in segments.iter().enumerate() {
+            let reach = half + 1.0;
+            let x_range =
+                (a.0.min(b.0) - reach).floor() as i32..=(a.0.max(b.0) + reach).ceil() as i32;
+            for x in x_range {
+                let y_range =
+                    (a.1.min(b.1) - reach).floor() as i32..=(a.1.max(b.1) + reach).ceil() as i32;
+                for y in y_range {
+                    let c = (f64::from(x), f64::from(y));
+                    let d = segment_distance(c, a, b);
+                    let owned_before = i > 0 && {
+                        let (pa, pb) = segments[i - 1];
+                        segment_distance(c, pa, pb) <= d
+                    };
+                    let owned_after = segments
+                        .get(i + 1)
+                        .is_some_and(|&(na, nb)| segment_distance(c, na, nb) < d);
+                    if !owned_before && !owned_after {
+                        self.blend(x, y, color, half + 0.5 - d)?;
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
-    /// A filled disc.
+    /// An anti-aliased filled disc.
     pub(super) fn disc(
         &self,
-        center: (i32, i32),
-        radius: i32,
+        (cx, cy): (i32, i32),
+        radius: f64,
         color: RGBColor,
     ) -> Result<(), ChartError> {
-        self.area
-            .draw(&Circle::new(center, radius, color.filled()))
-            .map_err(render_error)
+        let reach = radius.ceil() as i32 + 1;
+        for x in cx - reach..=cx + reach {
+            for y in cy - reach..=cy + reach {
+                let d = f64::from(x - cx).hypot(f64::from(y - cy));
+                self.blend(x, y, color, radius + 0.5 - d)?;
+            }
+        }
+        Ok(())
     }
 
     /// Title and optional subtitle at the top; returns the y where content may start.
@@ -380,7 +458,7 @@ impl Canvas<'_> {
             if line {
                 let thick = t.ipx(3.0);
                 self.hline(x, x + swatch + t.ipx(6.0), center - thick / 2, thick, color)?;
-                self.disc((x + (swatch + t.ipx(6.0)) / 2, center), t.ipx(4.0), color)?;
+                self.disc((x + (swatch + t.ipx(6.0)) / 2, center), t.px(4.5), color)?;
                 x += t.ipx(6.0);
             } else {
                 self.rect(
@@ -401,6 +479,18 @@ impl Canvas<'_> {
         }
         Ok(center + row_height / 2 + t.ipx(8.0))
     }
+}
+
+/// Distance from `c` to the segment `a`–`b`.
+fn segment_distance(c: (f64, f64), a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let length2 = dx * dx + dy * dy;
+    let t = if length2 == 0.0 {
+        0.0
+    } else {
+        (((c.0 - a.0) * dx + (c.1 - a.1) * dy) / length2).clamp(0.0, 1.0)
+    };
+    (c.0 - a.0 - t * dx).hypot(c.1 - a.1 - t * dy)
 }
 
 /// Control characters (new lines, tabs) become spaces; runs of spaces collapse.

@@ -29,6 +29,20 @@ pub(super) fn tick_label(value: f64, step: f64, format: &ValueFormat) -> String 
     }
 }
 
+/// A rate (a fraction) as a percentage with exactly `decimals` decimals: `43.8%`.
+pub(super) fn percent_fixed(rate: f64, decimals: usize) -> String {
+    signed(rate, |a| format!("{:.decimals$}%", a * 100.0))
+}
+
+/// Decimals that show a rate of `rate` to three significant digits, one at least.
+pub(super) fn rate_decimals(rate: f64) -> usize {
+    match rate.abs() {
+        r if r >= 0.1 => 1,
+        r if r >= 0.01 => 2,
+        _ => 3,
+    }
+}
+
 /// A whole count with thousands separators below ten million, compact above.
 pub(super) fn count_label(count: u64) -> String {
     if count >= 10_000_000 {
@@ -127,46 +141,33 @@ fn fixed(a: f64, decimals: usize) -> String {
     }
 }
 
-/// Round ticks covering a range.
+/// Round ticks within a range.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Ticks {
     pub values: Vec<f64>,
     pub step: f64,
 }
 
-impl Ticks {
-    pub(super) fn lo(&self) -> f64 {
-        self.values[0]
-    }
-    pub(super) fn hi(&self) -> f64 {
-        self.values[self.values.len() - 1]
-    }
-}
-
-/// Ticks covering `[min, max]` (finite, `min <= max`) in at most `target - 1` steps.
-pub(super) fn nice_ticks(min: f64, max: f64, target: usize) -> Ticks {
-    let (min, max) = if max > min {
-        (min, max)
-    } else if min == 0.0 {
-        (0.0, 1.0)
-    } else {
-        let pad = min.abs() * 0.1;
-        (min - pad, max + pad)
-    };
-    let intervals = target.max(2) as f64 - 1.0;
-    let raw = (max - min) / intervals;
-    let magnitude = 10f64.powf(raw.log10().floor());
-    let mut step = magnitude * 10.0;
-    for candidate in [1.0, 2.0, 2.5, 5.0, 10.0] {
-        let s = candidate * magnitude;
-        if ((max / s).ceil() - (min / s).floor()) <= intervals + 1e-9 {
-            step = s;
-            break;
+/// At most `max_ticks` round ticks within `[min, max]` (finite, `min < max`), as many as
+/// that allows: the step is the smallest of 1, 2, 2.5, 5 × 10^k that keeps the count of
+/// multiples of the step inside the range at or below `max_ticks`.
+pub(super) fn nice_ticks(min: f64, max: f64, max_ticks: usize) -> Ticks {
+    let max_ticks = max_ticks.max(2) as f64;
+    let inside = |step: f64| (max / step + 1e-9).floor() - (min / step - 1e-9).ceil() + 1.0;
+    let raw = (max - min) / max_ticks;
+    let mut magnitude = 10f64.powf(raw.log10().floor());
+    let step = 'search: loop {
+        for candidate in [1.0, 2.0, 2.5, 5.0] {
+            let step = candidate * magnitude;
+            if inside(step) <= max_ticks {
+                break 'search step;
+            }
         }
-    }
-    let first = (min / step + 1e-9).floor() as i64;
-    let last = (max / step - 1e-9).ceil() as i64;
-    let values = (first..=last.max(first + 1))
+        magnitude *= 10.0;
+    };
+    let first = (min / step - 1e-9).ceil() as i64;
+    let last = (max / step + 1e-9).floor() as i64;
+    let values = (first..=last)
         .map(|i| {
             let v = i as f64 * step;
             if v == 0.0 { 0.0 } else { v }

@@ -194,7 +194,8 @@ fn draw(spec: &Funnel, c: &Canvas<'_>) -> Result<(), ChartError> {
         let first = stages[0].count;
         let last = stages[n - 1].count;
         if first > 0 {
-            let overall = format::value_label(last as f64 / first as f64, &ValueFormat::Percent);
+            let overall_rate = last as f64 / first as f64;
+            let overall = format::percent_fixed(overall_rate, format::rate_decimals(overall_rate));
             let note = format!(
                 "Overall conversion, {} → {}: {overall}",
                 stages[0].name.trim(),
@@ -253,10 +254,11 @@ fn draw_rates(
             rate.into_iter().chain(high).reduce(f64::max)
         })
         .fold(0.0, f64::max);
-    let ticks = axis::ticks(c, (0.0, highest), track_right - track_left, true, &percent);
+    let range = axis::pad(axis::domain([highest].into_iter(), None, true), 0.06);
+    let ticks = axis::ticks(c, range, track_right - track_left, true, &percent);
     let scale = Scale {
-        lo: ticks.lo(),
-        hi: ticks.hi(),
+        lo: range.0,
+        hi: range.1,
         from: f64::from(track_left),
         to: f64::from(track_right),
     };
@@ -273,9 +275,14 @@ fn draw_rates(
     for i in 1..stages.len() {
         let center = (f64::from(rows_top) + row * (i as f64 + 0.5)).round() as i32;
         let rate = step_rate(stages, i);
-        let text = rate.map_or_else(|| "–".to_owned(), |r| format::value_label(r, &percent));
-        let rate_x = panel_left + rate_column;
         let interval = stages[i].interval;
+        // One number of decimals for the rate and its interval, enough for the smallest.
+        let smallest = interval.map_or(rate.unwrap_or(1.0), |iv| {
+            iv.low.max(1e-4).min(rate.unwrap_or(1.0))
+        });
+        let decimals = format::rate_decimals(smallest);
+        let text = rate.map_or_else(|| "–".to_owned(), |r| format::percent_fixed(r, decimals));
+        let rate_x = panel_left + rate_column;
         let rate_center = if interval.is_some() {
             center - Canvas::line_height(note_font) / 2
         } else {
@@ -292,8 +299,8 @@ fn draw_rates(
         if let Some(iv) = interval {
             let range = format!(
                 "{}–{}",
-                format::value_label(iv.low, &percent).trim_end_matches('%'),
-                format::value_label(iv.high, &percent)
+                format::percent_fixed(iv.low, decimals).trim_end_matches('%'),
+                format::percent_fixed(iv.high, decimals)
             );
             let y = rate_center + Canvas::line_height(note_font);
             c.text_centered_on(&range, rate_x, y, note_font, theme::MUTED, Align::Right)?;
@@ -318,8 +325,8 @@ fn draw_rates(
         }
         if let Some(r) = rate {
             let x = scale.ipx(r);
-            c.disc((x, center), t.ipx(8.0), theme::BACKGROUND)?;
-            c.disc((x, center), t.ipx(6.5), theme::ACCENT)?;
+            c.disc((x, center), t.px(7.0), theme::BACKGROUND)?;
+            c.disc((x, center), t.px(5.5), theme::ACCENT)?;
         }
     }
     Ok(())

@@ -117,7 +117,10 @@ fn draw(spec: &LineChart, c: &Canvas<'_>) -> Result<(), ChartError> {
         .series
         .iter()
         .flat_map(|s| s.values.iter().flatten().copied());
-    let range = axis::value_range(values, spec.reference.as_ref(), spec.y_from_zero);
+    let range = axis::pad(
+        axis::domain(values, spec.reference.as_ref(), spec.y_from_zero),
+        0.05,
+    );
     let ticks = axis::ticks(c, range, bottom - plot_top, false, &spec.format);
     let left = t.margin() + axis::widest_label(c, &ticks, &spec.format) + t.ipx(12.0);
     let right = c.width - t.margin();
@@ -165,15 +168,15 @@ fn draw(spec: &LineChart, c: &Canvas<'_>) -> Result<(), ChartError> {
     };
 
     let scale = Scale {
-        lo: ticks.lo(),
-        hi: ticks.hi(),
+        lo: range.0,
+        hi: range.1,
         from: f64::from(bottom),
         to: f64::from(plot_top),
     };
     axis::draw_vertical(c, &scale, &ticks, (left, right), &spec.format)?;
-    if ticks.lo() <= 0.0 && ticks.hi() >= 0.0 {
+    if range.0 <= 0.0 && range.1 >= 0.0 {
         let zero = scale.ipx(0.0);
-        let thick = if ticks.lo() == 0.0 { 2.0 } else { 1.5 };
+        let thick = if range.0 == 0.0 { 2.0 } else { 1.5 };
         c.hline(left, right, zero, t.ipx(thick), theme::BASELINE)?;
     } else {
         c.hline(left, right, bottom, 1, theme::GRID)?;
@@ -213,8 +216,8 @@ fn draw(spec: &LineChart, c: &Canvas<'_>) -> Result<(), ChartError> {
     }
 
     let markers = n <= 36;
-    let stroke = t.ipx(3.0) as u32;
-    let radius = t.ipx(4.5);
+    let stroke = t.px(3.0);
+    let radius = t.px(4.5);
     for (s, series) in spec.series.iter().enumerate() {
         let color = theme::series_color(s);
         let points: Vec<Option<(i32, i32)>> = series
@@ -230,7 +233,7 @@ fn draw(spec: &LineChart, c: &Canvas<'_>) -> Result<(), ChartError> {
             }
             if markers || run.len() == 1 {
                 for &p in &run {
-                    c.disc(p, radius + t.ipx(1.5), theme::BACKGROUND)?;
+                    c.disc(p, radius + t.px(1.5), theme::BACKGROUND)?;
                     c.disc(p, radius, color)?;
                 }
             }

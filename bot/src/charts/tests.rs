@@ -236,10 +236,12 @@ fn horizontal_bars_are_proportional_and_negative_ones_grow_left_from_zero() {
     assert_eq!(bands.len(), 2, "two bars: {bands:?}");
     let (pos, neg) = (bands[0], bands[1]);
     assert!(pos.3 < neg.2, "the first bar is above the second");
-    // Both bars meet at zero: the negative bar ends where the positive one starts.
-    assert!(neg.1 + 1 == pos.0 || neg.1 == pos.0, "{neg:?} then {pos:?}");
-    let ratio = (pos.1 - pos.0 + 1) as f64 / (neg.1 - neg.0 + 1) as f64;
-    assert!((ratio - 4.0).abs() < 0.12, "length ratio {ratio}");
+    // The 2-pixel zero line covers the first columns of the positive bar; the negative bar
+    // ends just left of it.
+    let zero = neg.1 + 1;
+    assert_eq!(pos.0, zero + 2, "{neg:?} then {pos:?}");
+    let ratio = (pos.1 + 1 - zero) as f64 / (zero - neg.0) as f64;
+    assert!((ratio - 4.0).abs() < 0.08, "length ratio {ratio}");
 }
 
 #[test]
@@ -262,24 +264,17 @@ fn vertical_bars_are_proportional_and_negative_ones_grow_down_from_zero() {
 
     let bands = color_bands(&bar_chart(&spec).unwrap(), PRIMARY);
 
-    // The bars touch at zero, so their rows form one band; split it by column.
-    assert_eq!(bands.len(), 1, "{bands:?}");
-    let png = bar_chart(&spec).unwrap();
-    let pixels = decode(&png);
-    let width = png.width as usize;
-    let column_extent = |x: usize| {
-        let rows: Vec<usize> = (0..png.height as usize)
-            .filter(|&y| pixels[y * width + x] == PRIMARY)
-            .collect();
-        (rows[0], rows[rows.len() - 1])
-    };
-    let (x0, x1) = (bands[0].0, bands[0].1);
-    let left = column_extent(x0 + 2);
-    let right = column_extent(x1 - 2);
-    assert!(right.0 > left.0 && right.1 > left.1, "{left:?} {right:?}");
-    assert!(right.0.abs_diff(left.1) <= 1, "both bars meet at zero");
-    let ratio = (left.1 - left.0 + 1) as f64 / (right.1 - right.0 + 1) as f64;
-    assert!((ratio - 3.0).abs() < 0.1, "height ratio {ratio}");
+    // The 2-pixel zero line separates the bar above it from the one below.
+    assert_eq!(bands.len(), 2, "{bands:?}");
+    let (pos, neg) = (bands[0], bands[1]);
+    assert!(
+        pos.1 < neg.0,
+        "the negative bar is right of the positive one"
+    );
+    let zero = pos.3 + 1;
+    assert_eq!(neg.2, zero + 2, "{pos:?} then {neg:?}");
+    let ratio = (zero - pos.2) as f64 / (neg.3 + 1 - zero) as f64;
+    assert!((ratio - 3.0).abs() < 0.06, "height ratio {ratio}");
 }
 
 #[test]
@@ -599,19 +594,41 @@ fn tick_labels_show_round_ticks_exactly() {
 }
 
 #[test]
-fn ticks_are_round_and_cover_the_range() {
-    // Range 1.05M over at most 5 steps: 200k needs 6 steps, 250k needs 5 (0 … 1.25M).
+fn ticks_are_round_and_lie_within_the_range() {
+    // 0 … 1.05M, at most 6 ticks: a 100k step gives 11, 200k gives 6 (0 … 1M).
     let money = nice_ticks(0.0, 1_050_000.0, 6);
-    // Range −0.42 … 3.1: steps 0.5 need 8 intervals (−0.5 … 3.5), 1 needs 5 (−1 … 4).
+    // −0.42 … 3.1, at most 6: 0.5 gives 7 (0 … 3), 1 gives 4.
     let roi = nice_ticks(-0.42, 3.1, 6);
-    let zeros = nice_ticks(0.0, 0.0, 6);
+    // 0 … 0.125, at most 7: 0.02 gives 7 (0 … 12%).
+    let share = nice_ticks(0.0, 0.125, 7);
 
-    assert_eq!(money.step, 250_000.0);
+    assert_eq!(money.step, 200_000.0);
     assert_eq!(money.values.len(), 6);
-    assert_eq!((money.lo(), money.hi()), (0.0, 1_250_000.0));
-    assert_eq!(roi.step, 1.0);
-    assert_eq!(roi.values, vec![-1.0, 0.0, 1.0, 2.0, 3.0, 4.0]);
-    assert!(zeros.lo() == 0.0 && zeros.hi() > 0.0);
+    assert_eq!(money.values[5], 1_000_000.0);
+    assert_eq!(roi.values, vec![0.0, 1.0, 2.0, 3.0]);
+    assert_eq!(share.step, 0.02);
+    assert_eq!(share.values.len(), 7);
+}
+
+#[test]
+fn the_value_axis_covers_zero_and_the_reference_and_is_never_empty() {
+    let reference = ReferenceLine {
+        value: 1.0,
+        label: "Break-even".into(),
+    };
+
+    assert_eq!(axis::domain([0.0, 0.0].into_iter(), None, true), (0.0, 1.0));
+    assert_eq!(axis::domain([5.0].into_iter(), None, false), (4.5, 5.5));
+    assert_eq!(axis::domain([5.0].into_iter(), None, true), (0.0, 5.0));
+    assert_eq!(
+        axis::domain([2.0, 3.0].into_iter(), Some(&reference), false),
+        (1.0, 3.0)
+    );
+    assert_eq!(
+        axis::domain([-2.0, 3.0].into_iter(), None, true),
+        (-2.0, 3.0)
+    );
+    assert_eq!(axis::pad((0.0, 10.0), 0.05), (0.0, 10.5));
 }
 
 #[test]
