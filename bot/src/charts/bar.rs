@@ -9,7 +9,7 @@
 use plotters::style::RGBColor;
 use serde::{Deserialize, Serialize};
 
-use super::canvas::{self, Align, Canvas};
+use super::canvas::{self, Align, Bounds, Canvas};
 use super::format::{self, Scale};
 use super::{
     ChartError, Orientation, Png, ReferenceLine, Size, ValueFormat, axis, check_series_count,
@@ -449,6 +449,7 @@ impl Plot<'_> {
         axis::draw_vertical(c, &scale, &ticks, (frame.left, frame.right), self.format)?;
         let zero = scale.ipx(0.0);
         let mut pending: Vec<(String, i32, i32, Align)> = Vec::new();
+        let mut drawn: Vec<Bounds> = Vec::new();
         let label_top = frame.bottom + t.ipx(12.0);
         for (i, category) in self.categories.iter().enumerate() {
             let slot_left = f64::from(frame.left) + slot * i as f64;
@@ -483,6 +484,7 @@ impl Plot<'_> {
                 };
                 let end = scale.ipx(value);
                 c.rect((x0, zero), (x1 - inner, end), (self.color)(s, value))?;
+                drawn.push(Bounds::spanning((x0, zero), (x1 - inner, end)));
                 if show_values {
                     let baseline = if value >= 0.0 {
                         end - gap.round() as i32
@@ -505,28 +507,12 @@ impl Plot<'_> {
                 frame.right + t.ipx(4.0),
                 theme::REFERENCE,
             )?;
-            let label = c.fit(&reference.label, axis_font, (frame.right - frame.left) / 2);
-            let width = c.text_width(&label, axis_font);
-            let baseline = y - t.ipx(8.0);
-            let pad = t.ipx(4.0);
-            c.rect(
-                (
-                    frame.right - width - 2 * pad,
-                    baseline - Canvas::cap_height(axis_font) - pad,
-                ),
-                (frame.right, baseline + pad),
-                theme::BACKGROUND,
-            )?;
-            c.text(
-                &label,
-                frame.right - pad,
-                baseline,
-                axis_font,
-                theme::REFERENCE,
-                Align::Right,
-            )?;
         }
-        self.draw_value_labels(c, &pending)?;
+        drawn.extend(self.draw_value_labels(c, &pending)?);
+        if let Some(reference) = self.reference {
+            let y = scale.ipx(reference.value);
+            c.reference_label(&reference.label, y, (frame.left, frame.right), &drawn)?;
+        }
         if !self.value_axis.trim().is_empty() {
             let label = c.fit(self.value_axis, axis_font, c.width - 2 * t.margin());
             let baseline = frame.top - t.ipx(14.0);
@@ -562,26 +548,32 @@ impl Plot<'_> {
         &self,
         c: &Canvas<'_>,
         labels: &[(String, i32, i32, Align)],
-    ) -> Result<(), ChartError> {
+    ) -> Result<Vec<Bounds>, ChartError> {
         let font = c.theme.value();
         let pad = c.theme.ipx(3.0);
+        let mut drawn = Vec::with_capacity(labels.len());
         for (text, x, baseline, align) in labels {
+            let width = c.text_width(text, font);
+            let left = match align {
+                Align::Left => *x,
+                Align::Center => x - width / 2,
+                Align::Right => x - width,
+            };
+            let bounds = Bounds::spanning(
+                (left - pad, baseline - Canvas::cap_height(font) - pad),
+                (left + width + pad, baseline + pad),
+            );
             if self.series.len() == 1 {
-                let width = c.text_width(text, font);
-                let left = match align {
-                    Align::Left => *x,
-                    Align::Center => x - width / 2,
-                    Align::Right => x - width,
-                };
                 c.rect(
-                    (left - pad, baseline - Canvas::cap_height(font) - pad),
-                    (left + width + pad, baseline + pad),
+                    (bounds.left, bounds.top),
+                    (bounds.right, bounds.bottom),
                     theme::BACKGROUND,
                 )?;
             }
             c.text(text, *x, *baseline, font, theme::TEXT, *align)?;
+            drawn.push(bounds);
         }
-        Ok(())
+        Ok(drawn)
     }
 
     /// The plot box of a vertical chart whose category labels take `lines` lines.

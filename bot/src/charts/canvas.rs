@@ -279,13 +279,13 @@ impl Canvas<'_> {
     ) -> Result<(), ChartError> {
         let (left, right) = (x0.min(x1), x0.max(x1));
         let (top, bottom) = (y0.min(y1), y0.max(y1));
-        // plotters fills both corner pixels; keep the right and bottom edges exclusive.
+        // The bitmap backend fills opaque rectangles up to, not including, the second corner.
         if right == left || bottom == top {
             return Ok(());
         }
         self.area
             .draw(&Rectangle::new(
-                [(left, top), (right - 1, bottom - 1)],
+                [(left, top), (right, bottom)],
                 color.filled(),
             ))
             .map_err(render_error)
@@ -405,6 +405,65 @@ impl Canvas<'_> {
         Ok(())
     }
 
+    /// Labels a horizontal reference line at `y` running from `left` to `right`: the label
+    /// goes just above or below the line, at the first place (right end first, then sliding
+    /// left) where its box overlaps none of `obstacles`; failing that, above the right end.
+    /// Drawn on a white box, so call it after the data.
+    pub(super) fn reference_label(
+        &self,
+        label: &str,
+        y: i32,
+        (left, right): (i32, i32),
+        obstacles: &[Bounds],
+    ) -> Result<(), ChartError> {
+        let t = &self.theme;
+        let font = t.axis_title();
+        let text = self.fit(label, font, (right - left) / 2);
+        let width = self.text_width(&text, font);
+        let (pad, gap, cap) = (t.ipx(4.0), t.ipx(5.0), Self::cap_height(font));
+        let box_at = |x_right: i32, above: bool| {
+            let baseline = if above {
+                y - gap - pad
+            } else {
+                y + gap + pad + cap
+            };
+            (
+                Bounds {
+                    left: x_right - width - 2 * pad,
+                    top: baseline - cap - pad,
+                    right: x_right,
+                    bottom: baseline + pad,
+                },
+                baseline,
+            )
+        };
+        let step = t.ipx(24.0);
+        let mut candidates = Vec::new();
+        let mut x_right = right;
+        while x_right - width - 2 * pad >= left {
+            candidates.push(box_at(x_right, true));
+            candidates.push(box_at(x_right, false));
+            x_right -= step;
+        }
+        let (bounds, baseline) = candidates
+            .into_iter()
+            .find(|(b, _)| !obstacles.iter().any(|o| o.overlaps(b)))
+            .unwrap_or_else(|| box_at(right, true));
+        self.rect(
+            (bounds.left, bounds.top),
+            (bounds.right, bounds.bottom),
+            theme::BACKGROUND,
+        )?;
+        self.text(
+            &text,
+            bounds.right - pad,
+            baseline,
+            font,
+            theme::REFERENCE,
+            Align::Right,
+        )
+    }
+
     /// Title and optional subtitle at the top; returns the y where content may start.
     pub(super) fn header(&self, title: &str, subtitle: Option<&str>) -> Result<i32, ChartError> {
         let t = &self.theme;
@@ -479,6 +538,55 @@ impl Canvas<'_> {
         }
         Ok(center + row_height / 2 + t.ipx(8.0))
     }
+}
+
+/// A pixel box, right and bottom exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Bounds {
+    pub left: i32,
+    pub top: i32,
+    pub right: i32,
+    pub bottom: i32,
+}
+
+impl Bounds {
+    /// The box spanning two corners in any order.
+    pub(super) fn spanning((x0, y0): (i32, i32), (x1, y1): (i32, i32)) -> Self {
+        Self {
+            left: x0.min(x1),
+            top: y0.min(y1),
+            right: x0.max(x1),
+            bottom: y0.max(y1),
+        }
+    }
+
+    /// A square of side `2 * half` around a point.
+    pub(super) fn around((x, y): (i32, i32), half: i32) -> Self {
+        Self::spanning((x - half, y - half), (x + half, y + half))
+    }
+
+    fn overlaps(&self, other: &Self) -> bool {
+        self.left < other.right
+            && other.left < self.right
+            && self.top < other.bottom
+            && other.top < self.bottom
+    }
+}
+
+/// Boxes covering a polyline `width` pixels wide, for keeping labels off it.
+pub(super) fn polyline_bounds(points: &[(i32, i32)], width: f64) -> Vec<Bounds> {
+    let half = (width / 2.0).ceil() as i32 + 1;
+    let mut boxes: Vec<Bounds> = points.iter().map(|&p| Bounds::around(p, half)).collect();
+    for pair in points.windows(2) {
+        let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
+        let steps = (x1 - x0).abs().max((y1 - y0).abs()) / half.max(1) + 1;
+        for k in 1..steps {
+            let x = x0 + (x1 - x0) * k / steps;
+            let y = y0 + (y1 - y0) * k / steps;
+            boxes.push(Bounds::around((x, y), half));
+        }
+    }
+    boxes
 }
 
 /// Distance from `c` to the segment `a`–`b`.

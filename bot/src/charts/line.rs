@@ -8,7 +8,7 @@
 use plotters::style::RGBColor;
 use serde::{Deserialize, Serialize};
 
-use super::canvas::{self, Align, Canvas};
+use super::canvas::{self, Align, Bounds, Canvas};
 use super::format::Scale;
 use super::{
     ChartError, Png, ReferenceLine, Size, ValueFormat, axis, bar::check_reference,
@@ -193,29 +193,10 @@ fn draw(spec: &LineChart, c: &Canvas<'_>) -> Result<(), ChartError> {
     if let Some(reference) = &spec.reference {
         let y = scale.ipx(reference.value);
         c.dashed(true, y, left, right, theme::REFERENCE)?;
-        let label = c.fit(&reference.label, axis_font, (right - left) / 2);
-        let width = c.text_width(&label, axis_font);
-        let baseline = y - t.ipx(8.0);
-        let pad = t.ipx(4.0);
-        c.rect(
-            (
-                right - width - 2 * pad,
-                baseline - Canvas::cap_height(axis_font) - pad,
-            ),
-            (right, baseline + pad),
-            theme::BACKGROUND,
-        )?;
-        c.text(
-            &label,
-            right - pad,
-            baseline,
-            axis_font,
-            theme::REFERENCE,
-            Align::Right,
-        )?;
     }
 
     let markers = n <= 36;
+    let mut drawn: Vec<Bounds> = Vec::new();
     let stroke = t.px(3.0);
     let radius = t.px(4.5);
     for (s, series) in spec.series.iter().enumerate() {
@@ -231,6 +212,7 @@ fn draw(spec: &LineChart, c: &Canvas<'_>) -> Result<(), ChartError> {
             if run.len() > 1 {
                 c.polyline(&run, color, stroke)?;
             }
+            drawn.extend(canvas::polyline_bounds(&run, stroke + 2.0 * radius));
             if markers || run.len() == 1 {
                 for &p in &run {
                     c.disc(p, radius + t.px(1.5), theme::BACKGROUND)?;
@@ -240,6 +222,10 @@ fn draw(spec: &LineChart, c: &Canvas<'_>) -> Result<(), ChartError> {
         }
     }
 
+    if let Some(reference) = &spec.reference {
+        let y = scale.ipx(reference.value);
+        c.reference_label(&reference.label, y, (left, right), &drawn)?;
+    }
     if !spec.value_axis.trim().is_empty() {
         let label = c.fit(&spec.value_axis, axis_font, c.width - 2 * t.margin());
         let baseline = plot_top - t.ipx(14.0);

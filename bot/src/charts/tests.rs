@@ -11,6 +11,7 @@ use super::*;
 const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
 const PRIMARY: [u8; 3] = [0, 114, 178];
 const BELOW: [u8; 3] = [213, 94, 0];
+const GRID: [u8; 3] = [230, 232, 235];
 
 /// Width and height read from the IHDR chunk, which must directly follow the signature.
 fn ihdr_size(bytes: &[u8]) -> (u32, u32) {
@@ -191,6 +192,7 @@ fn every_chart_kind_renders_a_png_of_the_requested_size() {
         assert_eq!((png.width, png.height), (800, 500));
         let pixels = decode(png);
         assert!(pixels.iter().any(|p| *p != [255, 255, 255]), "not blank");
+        assert!(pixels.contains(&GRID), "one-pixel grid lines are drawn");
     }
 }
 
