@@ -278,6 +278,7 @@ impl Plot<'_> {
             top: top + band,
             bottom: c.height - t.ipx(26.0) - tick_row - axis_row,
         };
+        c.ensure_room(frame.right - frame.left, frame.bottom - frame.top)?;
         self.too_crowded(
             c,
             frame.bottom - frame.top,
@@ -422,6 +423,7 @@ impl Plot<'_> {
         };
         let lines = if needs_two_lines { 2 } else { 1 };
         let frame = self.vertical_frame(c, top, lines);
+        c.ensure_room(frame.right - frame.left, frame.bottom - frame.top)?;
         self.too_crowded(c, frame.right - frame.left, c.theme.px(18.0))?;
         let t = &c.theme;
         let (label_font, value_font, axis_font) = (t.label(), t.value(), t.axis_title());

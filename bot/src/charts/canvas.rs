@@ -405,6 +405,18 @@ impl Canvas<'_> {
         Ok(())
     }
 
+    /// Fails when a plot box of `width` × `height` is too small to read.
+    pub(super) fn ensure_room(&self, width: i32, height: i32) -> Result<(), ChartError> {
+        if width >= self.theme.ipx(120.0) && height >= self.theme.ipx(80.0) {
+            Ok(())
+        } else {
+            Err(ChartError::NoRoom {
+                width: self.width as u32,
+                height: self.height as u32,
+            })
+        }
+    }
+
     /// Labels a horizontal reference line at `y` running from `left` to `right`: the label
     /// goes just above or below the line, at the first place (right end first, then sliding
     /// left) where its box overlaps none of `obstacles`; failing that, above the right end.

@@ -155,16 +155,26 @@ pub(super) fn nice_ticks(min: f64, max: f64, max_ticks: usize) -> Ticks {
     let max_ticks = max_ticks.max(2) as f64;
     let inside = |step: f64| (max / step + 1e-9).floor() - (min / step - 1e-9).ceil() + 1.0;
     let raw = (max - min) / max_ticks;
+    if !raw.is_normal() {
+        // A range too small (subnormal) or too large (overflowing) for round steps.
+        return Ticks {
+            values: vec![min],
+            step: 1.0,
+        };
+    }
     let mut magnitude = 10f64.powf(raw.log10().floor());
-    let step = 'search: loop {
+    let mut step = max - min;
+    // The first magnitude is at most `raw`; ten times it is more than `raw`, so one of the
+    // first two rounds succeeds. The bound only guards against rounding surprises.
+    'search: for _ in 0..4 {
         for candidate in [1.0, 2.0, 2.5, 5.0] {
-            let step = candidate * magnitude;
-            if inside(step) <= max_ticks {
-                break 'search step;
+            if inside(candidate * magnitude) <= max_ticks {
+                step = candidate * magnitude;
+                break 'search;
             }
         }
         magnitude *= 10.0;
-    };
+    }
     let first = (min / step - 1e-9).ceil() as i64;
     let last = (max / step + 1e-9).floor() as i64;
     let values = (first..=last)

@@ -143,6 +143,7 @@ fn draw(spec: &Funnel, c: &Canvas<'_>) -> Result<(), ChartError> {
     } else {
         c.width - margin
     };
+    c.ensure_room(bars_right - bars_left, rows_bottom - rows_top)?;
     let max_count = stages.iter().map(|s| s.count).max().unwrap_or(0).max(1) as f64;
     let gap = t.px(10.0);
     let extents: Vec<(f64, f64)> = stages

@@ -124,6 +124,7 @@ fn draw(spec: &LineChart, c: &Canvas<'_>) -> Result<(), ChartError> {
     let ticks = axis::ticks(c, range, bottom - plot_top, false, &spec.format);
     let left = t.margin() + axis::widest_label(c, &ticks, &spec.format) + t.ipx(12.0);
     let right = c.width - t.margin();
+    c.ensure_room(right - left, bottom - plot_top)?;
 
     let labels: Vec<String> = spec
         .x_labels
@@ -137,7 +138,8 @@ fn draw(spec: &LineChart, c: &Canvas<'_>) -> Result<(), ChartError> {
         .unwrap_or(0);
     let last_width = c.text_width(&labels[n - 1], label_font);
     let inset_left = t.ipx(18.0);
-    let inset_right = inset_left.max(last_width / 2 - t.margin() + t.ipx(6.0));
+    // The last period label, centred on the last point, ends inside the plot.
+    let inset_right = inset_left.max(last_width / 2);
     let (x_first, x_last) = (left + inset_left, right - inset_right);
     let spacing = if n > 1 {
         f64::from(x_last - x_first) / (n - 1) as f64
@@ -179,12 +181,12 @@ fn draw(spec: &LineChart, c: &Canvas<'_>) -> Result<(), ChartError> {
         let thick = if range.0 == 0.0 { 2.0 } else { 1.5 };
         c.hline(left, right, zero, t.ipx(thick), theme::BASELINE)?;
     } else {
-        c.hline(left, right, bottom, 1, theme::GRID)?;
+        c.hline(left, right, bottom, 1, theme::BASELINE)?;
     }
     for (i, label) in labels.iter().enumerate() {
         let x = x_at(i);
-        c.vline(x, bottom, bottom + t.ipx(6.0), 1, theme::BASELINE)?;
         if i % every == 0 {
+            c.vline(x, bottom, bottom + t.ipx(6.0), 1, theme::BASELINE)?;
             let baseline = bottom + t.ipx(12.0) + Canvas::cap_height(label_font);
             c.text(label, x, baseline, label_font, theme::TEXT, Align::Center)?;
         }

@@ -60,6 +60,8 @@ pub enum ChartError {
         width: u32,
         height: u32,
     },
+    #[error("a {width}×{height} canvas leaves no room for the plot beside its titles and legend")]
+    NoRoom { width: u32, height: u32 },
     #[error("canvas {width}×{height} is outside 480–4096 × 320–4096 pixels")]
     InvalidSize { width: u32, height: u32 },
     #[error("interval for stage \"{stage}\": {reason}")]

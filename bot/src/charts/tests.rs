@@ -5,6 +5,8 @@
 //! `cargo test -p quarterdeck --lib charts -- --ignored --nocapture` writes samples to
 //! `/tmp/charts-preview/` and prints render times (use `--release` for the timings).
 
+use proptest::prelude::*;
+
 use super::format::{self, nice_ticks};
 use super::*;
 
@@ -610,6 +612,62 @@ fn ticks_are_round_and_lie_within_the_range() {
     assert_eq!(roi.values, vec![0.0, 1.0, 2.0, 3.0]);
     assert_eq!(share.step, 0.02);
     assert_eq!(share.values.len(), 7);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn ticks_are_within_the_range_and_at_most_the_limit(
+        min in -1e12f64..1e12,
+        span_exp in -300i32..300,
+        max_ticks in 2usize..9,
+    ) {
+        let max = min + 10f64.powi(span_exp);
+        prop_assume!(max > min);
+
+        let ticks = nice_ticks(min, max, max_ticks);
+
+        prop_assert!(!ticks.values.is_empty());
+        prop_assert!(ticks.values.len() <= max_ticks);
+        prop_assert!(ticks.step > 0.0);
+        let slack = (max - min) * 1e-6;
+        for v in &ticks.values {
+            prop_assert!(*v >= min - slack && *v <= max + slack, "{} outside {}..{}", v, min, max);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn any_finite_bars_render_or_fail_cleanly(
+        values in prop::collection::vec(
+            prop_oneof![-1e300f64..1e300, -10.0f64..10.0, Just(0.0), Just(1e-310)],
+            1..14,
+        ),
+        label_len in 0usize..90,
+        width in 480u32..1600,
+        height in 320u32..900,
+        vertical in any::<bool>(),
+    ) {
+        let spec = BarChart {
+            bars: values
+                .iter()
+                .enumerate()
+                .map(|(i, &value)| Bar { label: format!("{i} {}", "x".repeat(label_len)), value })
+                .collect(),
+            orientation: if vertical { Orientation::Vertical } else { Orientation::Horizontal },
+            size: Size { width, height },
+            ..roi_by_channel()
+        };
+
+        match bar_chart(&spec) {
+            Ok(png) => prop_assert_eq!(ihdr_size(&png.bytes), (width, height)),
+            Err(e) => prop_assert!(matches!(e, ChartError::TooCrowded { .. } | ChartError::NoRoom { .. }), "{}", e),
+        }
+    }
 }
 
 #[test]

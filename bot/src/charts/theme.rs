@@ -5,7 +5,8 @@
 //! dark grey and its yellow (weak on white) comes last. Series nine to twelve reuse the first
 //! four hues as 45 % tints, so a chart never shows two identical colours.
 //!
-//! Sizes are in pixels for the default 1200 × 675 canvas and scale with the canvas width.
+//! Sizes are in pixels for the default 1200 × 675 canvas and scale with the canvas (by the
+//! smaller of the width and height ratios, within 0.6–3).
 
 use plotters::style::RGBColor;
 
@@ -76,7 +77,9 @@ pub(super) struct Theme {
 impl Theme {
     pub(super) fn for_size(size: Size) -> Self {
         Self {
-            scale: (f64::from(size.width) / 1200.0).clamp(0.6, 3.0),
+            scale: (f64::from(size.width) / 1200.0)
+                .min(f64::from(size.height) / 675.0)
+                .clamp(0.6, 3.0),
         }
     }
 
