@@ -152,7 +152,7 @@ fn monthly_trend() -> LineChart {
             LineSeries {
                 name: "Influenced".into(),
                 values: (0..12)
-                    .map(|i| (i != 5).then(|| 250_000.0 + 10_000.0 * i as f64))
+                    .map(|i| (i != 5).then_some(250_000.0 + 10_000.0 * i as f64))
                     .collect(),
             },
         ],
