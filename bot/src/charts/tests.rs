@@ -892,7 +892,72 @@ fn samples() -> Vec<(&'static str, Render)> {
         },
         ..roi.clone()
     };
+    let twelve = GroupedBars {
+        title: "Twelve series".into(),
+        subtitle: Some("Palette check: eight Okabe–Ito hues, then four tints".into()),
+        categories: vec!["Q1".into(), "Q2".into(), "Q3".into()],
+        series: (0..12)
+            .map(|i| BarSeries {
+                name: format!("Series {}", i + 1),
+                values: vec![1.0 + i as f64, 12.0 - i as f64, -(i as f64) / 2.0],
+            })
+            .collect(),
+        orientation: Orientation::Vertical,
+        format: ValueFormat::Number,
+        value_axis: "Value".into(),
+        category_axis: None,
+        reference: None,
+        size: Size::default(),
+    };
+    let all_negative = BarChart {
+        title: "Every channel loses money".into(),
+        bars: channels[..5]
+            .iter()
+            .enumerate()
+            .map(|(i, &(l, _))| Bar {
+                label: l.into(),
+                value: -0.2 - 0.15 * i as f64,
+            })
+            .collect(),
+        reference: None,
+        ..roi_by_channel()
+    };
+    let plain_funnel = Funnel {
+        title: "Lead funnel, Q3".into(),
+        subtitle: Some("No intervals; six stages".into()),
+        stages: [
+            ("Website visitors", 84_210u64),
+            ("Marketing-qualified leads", 3_102),
+            ("Sales-accepted leads", 1_877),
+            ("Opportunities", 640),
+            ("Proposals sent", 301),
+            ("Closed won", 97),
+        ]
+        .iter()
+        .map(|&(name, count)| FunnelStage {
+            name: name.into(),
+            count,
+            interval: None,
+        })
+        .collect(),
+        size: Size::default(),
+    };
+    let tiny_line = LineChart {
+        size: Size {
+            width: 480,
+            height: 320,
+        },
+        y_from_zero: false,
+        ..monthly_trend()
+    };
     vec![
+        ("twelve-series", Box::new(move || grouped_bars(&twelve))),
+        ("all-negative", Box::new(move || bar_chart(&all_negative))),
+        (
+            "funnel-plain",
+            Box::new(move || funnel_chart(&plain_funnel)),
+        ),
+        ("line-tiny", Box::new(move || line_chart(&tiny_line))),
         ("roi-horizontal", Box::new(move || bar_chart(&roi))),
         ("revenue-vertical", Box::new(move || bar_chart(&revenue))),
         (
