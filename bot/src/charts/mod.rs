@@ -6,11 +6,15 @@
 //! weekly trends). Each takes a plain spec and returns a [`Png`] or a [`ChartError`] naming
 //! what was wrong with the input; nothing panics on bad data.
 //!
-//! Rendering is deterministic: the same spec gives the same bytes on any machine. Text uses
-//! the bundled DejaVu Sans (`bot/assets/fonts/`, Bitstream Vera licence), registered once,
-//! never the system's fonts. Colours are the colour-blind-safe Okabe–Ito palette
-//! ([`theme`]). Values are `f64` in display units (money already converted from minor units
-//! by the caller); [`ValueFormat`] picks how labels read (`€1.2M`, `350k`, `45%`, `1.8×`).
+//! Rendering is deterministic: no clock, no randomness and no system fonts, so the same
+//! spec gives the same bytes. Text uses the bundled DejaVu Sans (`bot/assets/fonts/`,
+//! Bitstream Vera licence), parsed once per process and rasterised with `ab_glyph`; plotters
+//! provides the bitmap and rectangle fills, and the `png` crate encodes. Colours are the
+//! colour-blind-safe Okabe–Ito palette (see `theme.rs`). Values are `f64` in display units
+//! (money already converted from minor units by the caller); [`ValueFormat`] picks how
+//! labels read (`€1.2M`, `350k`, `45%`, `1.8×`). Layout: title and subtitle top left, legend
+//! under them, axis titles set horizontally (no rotated text), light grid at round ticks,
+//! value labels kept inside the canvas by shortening the value axis.
 
 mod axis;
 mod bar;
