@@ -3,6 +3,7 @@
 //! Layers, top to bottom (imports only point down): `cli` → `simulate` → `engine` →
 //! `chat`, `store`, `stages`, `report` → `domain`, `timeline`, the analyses crate.
 
+pub mod charts;
 pub mod chat;
 pub mod cli;
 pub mod clock;
