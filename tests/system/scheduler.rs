@@ -307,6 +307,7 @@ async fn a_stale_commit_is_refused_as_a_conflict() {
         audit: vec![],
         outputs: vec![],
         plan: None,
+        attachments: vec![],
         finish: vec![],
     };
 

@@ -74,6 +74,29 @@ fn assert_complete_quarter(out: &std::path::Path) {
             .starts_with("<!DOCTYPE html>")
     );
     assert!(out.join("transcript.md").is_file());
+    // Stages 1 and 2 attach their charts; each is a PNG beside the transcript, through
+    // the database's attachment store (both backends) and the outbox.
+    for (stage, charts) in [
+        ("s01", &["roas-by-channel.png", "model-comparison.png"][..]),
+        ("s02", &["funnel.png"][..]),
+    ] {
+        let post = posts
+            .iter()
+            .find(|p| p.key.contains(&format!("/{stage}/result/")))
+            .unwrap();
+        assert_eq!(post.attachments, charts, "{stage}");
+        for name in charts {
+            let file = out
+                .join(quarterdeck::chat::attachments_dir(&post.key))
+                .join(name);
+            let bytes = std::fs::read(&file).unwrap();
+            assert!(
+                bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+                "{}",
+                file.display()
+            );
+        }
+    }
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use quarterdeck::domain::QuarterRun;
-use quarterdeck::store::{Commit, NewAudit, NewPost, Store};
+use quarterdeck::store::{AttachmentRow, Commit, NewAudit, NewPost, Store};
 
 use crate::helpers::PgDb;
 
@@ -39,10 +39,19 @@ async fn guarantees(store: &Store, raw_update: impl AsyncFnOnce() -> bool) {
             audit: vec![audit_row()],
             outputs: vec![],
             plan: None,
+            // The same chart committed twice is stored once, bytes intact (BLOB/BYTEA).
+            attachments: vec![AttachmentRow {
+                sha256: "ab12".into(),
+                content_type: "image/png".into(),
+                bytes: vec![0x89, b'P', b'N', b'G', 0, 255],
+            }],
             finish: vec![],
         };
         store.commit(c).await.unwrap();
     }
+    let stored = store.attachment("ab12").await.unwrap().unwrap();
+    assert_eq!(stored.bytes, [0x89, b'P', b'N', b'G', 0, 255]);
+    assert!(store.attachment("missing").await.unwrap().is_none());
 
     // The same outbox key twice is one post; the audit keeps both decisions.
     assert_eq!(store.posts(&run.id).await.unwrap().len(), 1);

@@ -127,17 +127,44 @@ pub(crate) struct AggPath {
     pub nulls: f64,
 }
 
-/// Attribution of aggregated paths (distances for time decay in touches).
-pub fn attribute_paths(paths: &[Path], params: &Params) -> Result<Attribution, AttributionError> {
-    check_params(params)?;
-    let mut names = Interner::default();
-    let mut agg: FxMap<Vec<u16>, (f64, f64, f64)> = FxMap::default();
-    for (index, p) in paths.iter().enumerate() {
+/// Aggregated paths with interned channels, built one row at a time: the way in for
+/// large files, with no allocation per row once a path has been seen. Rows with the
+/// same channel sequence are summed; paths keep the order they were first seen in.
+#[derive(Default)]
+pub struct PathSet {
+    names: Interner,
+    index: FxMap<Vec<u16>, usize>,
+    paths: Vec<AggPath>,
+    scratch: Vec<u16>,
+    rows: usize,
+}
+
+impl std::fmt::Debug for PathSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PathSet")
+            .field("rows", &self.rows)
+            .field("distinct", &self.paths.len())
+            .field("channels", &self.names.names)
+            .finish()
+    }
+}
+
+impl PathSet {
+    /// Adds one row: `channels` in order (names are trimmed; none may be empty).
+    pub fn add<'s>(
+        &mut self,
+        channels: impl IntoIterator<Item = &'s str>,
+        conversions: f64,
+        value: f64,
+        nulls: f64,
+    ) -> Result<(), AttributionError> {
+        let index = self.rows;
+        self.rows += 1;
         let bad = |problem: String| AttributionError::BadPath { index, problem };
         for (what, x) in [
-            ("conversions", p.conversions),
-            ("value", p.value),
-            ("nulls", p.nulls),
+            ("conversions", conversions),
+            ("value", value),
+            ("nulls", nulls),
         ] {
             if !x.is_finite() || x < 0.0 {
                 return Err(bad(format!(
@@ -145,38 +172,76 @@ pub fn attribute_paths(paths: &[Path], params: &Params) -> Result<Attribution, A
                 )));
             }
         }
-        if p.channels.iter().any(|c| c.trim().is_empty()) {
-            return Err(bad("a channel name is empty".into()));
+        self.scratch.clear();
+        for c in channels {
+            let c = c.trim();
+            if c.is_empty() {
+                return Err(bad("a channel name is empty".into()));
+            }
+            self.scratch.push(self.names.id(c)?);
         }
-        if p.channels.is_empty() {
-            continue;
+        if self.scratch.is_empty() {
+            return Ok(());
         }
-        let seq = p
-            .channels
-            .iter()
-            .map(|c| names.id(c))
-            .collect::<Result<Vec<_>, _>>()?;
-        let e = agg.entry(seq).or_insert((0.0, 0.0, 0.0));
-        e.0 += p.conversions;
-        e.1 += p.value;
-        e.2 += p.nulls;
+        let i = match self.index.get(self.scratch.as_slice()) {
+            Some(i) => *i,
+            None => {
+                self.paths.push(AggPath {
+                    seq: self.scratch.clone(),
+                    conversions: 0.0,
+                    value: 0.0,
+                    nulls: 0.0,
+                });
+                self.index
+                    .insert(self.scratch.clone(), self.paths.len() - 1);
+                self.paths.len() - 1
+            }
+        };
+        let p = &mut self.paths[i];
+        p.conversions += conversions;
+        p.value += value;
+        p.nulls += nulls;
+        Ok(())
     }
-    let paths: Vec<AggPath> = agg
-        .into_iter()
-        .map(|(seq, (conversions, value, nulls))| AggPath {
-            seq,
-            conversions,
-            value,
-            nulls,
-        })
-        .collect();
+
+    /// Distinct non-empty paths so far.
+    pub fn distinct(&self) -> usize {
+        self.paths.len()
+    }
+
+    /// Rows added so far.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+}
+
+/// Attribution of aggregated paths (distances for time decay in touches).
+pub fn attribute_paths(paths: &[Path], params: &Params) -> Result<Attribution, AttributionError> {
+    let mut set = PathSet::default();
+    for p in paths {
+        set.add(
+            p.channels.iter().map(String::as_str),
+            p.conversions,
+            p.value,
+            p.nulls,
+        )?;
+    }
+    attribute_path_set(set, params)
+}
+
+/// Attribution of a [`PathSet`] (distances for time decay in touches).
+pub fn attribute_path_set(set: PathSet, params: &Params) -> Result<Attribution, AttributionError> {
+    check_params(params)?;
+    let PathSet { names, paths, .. } = set;
     let mut rules = RuleCredits::new(names.len());
+    let mut distances = Vec::new();
     for p in paths
         .iter()
         .filter(|p| p.conversions > 0.0 || p.value > 0.0)
     {
         let n = p.seq.len();
-        let distances: Vec<f64> = (0..n).map(|i| (n - 1 - i) as f64).collect();
+        distances.clear();
+        distances.extend((0..n).map(|i| (n - 1 - i) as f64));
         rules.add(&p.seq, &distances, params.half_life, p.conversions, p.value);
     }
     finish(names, paths, rules, params)

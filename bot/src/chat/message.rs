@@ -38,8 +38,8 @@ pub struct Attachment {
     /// File name, unique within the message (e.g. `roi-by-channel.png`).
     pub name: String,
     pub content_type: String,
-    /// Path of the stored file, relative to the attachment store.
-    pub path: String,
+    /// SHA-256 (hex) of the content, the key of the stored file.
+    pub sha256: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -12,7 +12,7 @@ use std::pin::Pin;
 use chrono::{DateTime, Utc};
 
 pub use message::{Attachment, Button, ButtonStyle, Field, Message, Table};
-pub use transcript::{Transcript, TranscriptEntry, read_entries, render_markdown};
+pub use transcript::{Transcript, TranscriptEntry, attachments_dir, read_entries, render_markdown};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -27,6 +27,16 @@ pub struct Outgoing<'a> {
     /// When the engine decided to post (virtual time in the simulation).
     pub at: DateTime<Utc>,
     pub message: &'a Message,
+    /// The content of `message.attachments`, in the same order.
+    pub files: &'a [File],
+}
+
+/// An attachment's content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct File {
+    pub name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 /// Where a posted message lives, so it can be edited or linked from the audit trail.

@@ -82,6 +82,20 @@ impl Transcript {
                 link: None,
             });
         }
+        // Files go beside the transcript, one folder per post (`attachments_dir`).
+        let mut attachments = Vec::with_capacity(post.files.len());
+        for (a, f) in post.message.attachments.iter().zip(post.files) {
+            let path = self
+                .path
+                .with_file_name(attachments_dir(post.key))
+                .join(&a.name);
+            if !path.exists() {
+                write_atomically(&path, &f.bytes).map_err(|e| {
+                    ChatError::Transient(format!("cannot write {}: {e}", path.display()))
+                })?;
+            }
+            attachments.push(a.name.clone());
+        }
         let entry = TranscriptEntry {
             key: post.key.to_owned(),
             channel: post.channel.to_owned(),
@@ -89,12 +103,7 @@ impl Transcript {
             kind: post.kind.to_owned(),
             title: post.message.title.clone(),
             text: post.message.to_markdown(),
-            attachments: post
-                .message
-                .attachments
-                .iter()
-                .map(|a| a.name.clone())
-                .collect(),
+            attachments,
         };
         let mut line = serde_json::to_string(&entry)
             .map_err(|e| ChatError::Rejected(format!("cannot encode post: {e}")))?;
@@ -168,6 +177,31 @@ pub fn read_entries(path: &Path) -> std::io::Result<Vec<TranscriptEntry>> {
     Ok(entries)
 }
 
+/// Where a post's attachments are written, relative to the transcript's folder: the
+/// outbox key with anything but letters, digits, `-` and `_` replaced by `_`.
+pub fn attachments_dir(key: &str) -> String {
+    let safe: String = key
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("attachments/{safe}")
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("partial");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
 /// Renders transcript entries as a readable markdown document.
 pub fn render_markdown(title: &str, entries: &[TranscriptEntry]) -> String {
     let mut out = format!("# {title}\n\n{} posts.\n", entries.len());
@@ -177,7 +211,12 @@ pub fn render_markdown(title: &str, entries: &[TranscriptEntry]) -> String {
             e.title, e.channel, e.at, e.key, e.text
         ));
         for a in &e.attachments {
-            out.push_str(&format!("\n📎 {a}\n"));
+            let link = format!("{}/{a}", attachments_dir(&e.key));
+            if a.ends_with(".png") {
+                out.push_str(&format!("\n![{a}]({link})\n"));
+            } else {
+                out.push_str(&format!("\n📎 [{a}]({link})\n"));
+            }
         }
     }
     out
@@ -195,6 +234,7 @@ mod tests {
             kind: "k",
             at: Utc.with_ymd_and_hms(2027, 1, 4, 14, 0, 0).unwrap(),
             message: m,
+            files: &[],
         }
     }
 

@@ -161,11 +161,13 @@ pub fn run(analysis: Analysis) -> Result<(), Failure> {
             let input = |e: sources::InputError| Failure::input(e.to_string());
             let result = match (paths, touchpoints, conversions) {
                 (Some(p), None, None) => {
-                    let table = CsvTable::read(&p).map_err(input)?;
-                    attribution::attribute_paths(
-                        &sources::read_paths(&table).map_err(input)?,
-                        &params,
-                    )
+                    let bytes = std::fs::read(&p).map_err(|e| {
+                        Failure::input(format!("{}: cannot read: {e}", p.display()))
+                    })?;
+                    let stream =
+                        sources::CsvStream::new(&p.display().to_string(), &bytes).map_err(input)?;
+                    let set = sources::read_paths(stream).map_err(input)?;
+                    attribution::attribute_path_set(set, &params)
                 }
                 (None, Some(t), Some(c)) => {
                     let (t, c) = (

@@ -2,7 +2,7 @@
 //! after the port accepted it; the port dedupes by key (Discord's nonce, the
 //! transcript's key index), so a crash between the two posts nothing twice.
 
-use crate::chat::{ChatError, ChatPort, Message, Outgoing};
+use crate::chat::{ChatError, ChatPort, File, Message, Outgoing};
 use crate::clock::Clock;
 use crate::store::{Store, StoreError};
 
@@ -24,12 +24,27 @@ pub async fn deliver_outbox(
         for row in rows {
             let message: Message = serde_json::from_str(&row.message)
                 .map_err(|e| StoreError::Corrupt(format!("outbox {}: {e}", row.key)))?;
+            let mut files = Vec::with_capacity(message.attachments.len());
+            for a in &message.attachments {
+                let stored = store.attachment(&a.sha256).await?.ok_or_else(|| {
+                    StoreError::Corrupt(format!(
+                        "outbox {}: attachment {} is missing",
+                        row.key, a.sha256
+                    ))
+                })?;
+                files.push(File {
+                    name: a.name.clone(),
+                    content_type: stored.content_type,
+                    bytes: stored.bytes,
+                });
+            }
             let post = Outgoing {
                 key: &row.key,
                 channel: &row.channel,
                 kind: &row.kind,
                 at: row.created_at,
                 message: &message,
+                files: &files,
             };
             match chat.post(post).await {
                 Ok(posted) => {

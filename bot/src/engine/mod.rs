@@ -31,8 +31,8 @@ use crate::domain::QuarterRun;
 use crate::sources::Catalog;
 use crate::stages::PlanDoc;
 use crate::store::{
-    ClaimedJob, Commit, JobOutcome, NewAudit, NewJob, NewPost, PlanDocRow, StageOutputRow, Store,
-    StoreError, StoredRun,
+    AttachmentRow, ClaimedJob, Commit, JobOutcome, NewAudit, NewJob, NewPost, PlanDocRow,
+    StageOutputRow, Store, StoreError, StoredRun,
 };
 use crate::timeline::Timeline;
 
@@ -77,6 +77,8 @@ struct Inbox {
 struct Artifacts {
     findings: Option<(u8, bool, String)>,
     plan: Option<PlanDoc>,
+    /// Files the stage's post attaches (charts).
+    attachments: Vec<AttachmentRow>,
 }
 
 #[derive(Clone)]
@@ -412,6 +414,7 @@ fn commit_for<'a>(
         audit,
         outputs,
         plan,
+        attachments: artifacts.attachments.clone(),
         finish: finish.to_vec(),
     }
 }

@@ -4,7 +4,11 @@
 //! and reported in one decision. Several workers (instances) may share one database.
 
 use super::{Artifacts, Engine, EngineError, Event, Job, Outcome, SkippedJob};
-use crate::stages::{self, StageInputs};
+use sha2::{Digest, Sha256};
+
+use crate::chat::{Attachment, Message};
+use crate::stages::{self, Chart, StageInputs};
+use crate::store::AttachmentRow;
 use crate::store::{ClaimedJob, JobOutcome};
 
 impl Engine {
@@ -109,11 +113,13 @@ impl Engine {
                 reason: format!("the computation panicked: {e}"),
             })?;
         Ok(match computed {
-            Ok(out) => {
+            Ok(mut out) => {
                 let findings = serde_json::to_string(&out.findings).unwrap_or_else(|_| "{}".into());
+                let attachments = attach(&mut out.result.message, out.charts);
                 let artifacts = Artifacts {
                     findings: Some((stage, out.result.available, findings)),
                     plan: out.plan,
+                    attachments,
                 };
                 (
                     Event::StageComputed {
@@ -129,7 +135,29 @@ impl Engine {
             }
         })
     }
+}
 
+/// Names each chart in the post by its content hash and returns the rows to store.
+fn attach(message: &mut Message, charts: Vec<Chart>) -> Vec<AttachmentRow> {
+    charts
+        .into_iter()
+        .map(|c| {
+            let sha256 = format!("{:x}", Sha256::digest(&c.png));
+            message.attachments.push(Attachment {
+                name: c.name,
+                content_type: "image/png".into(),
+                sha256: sha256.clone(),
+            });
+            AttachmentRow {
+                sha256,
+                content_type: "image/png".into(),
+                bytes: c.png,
+            }
+        })
+        .collect()
+}
+
+impl Engine {
     async fn skip(&self, jobs: &[ClaimedJob]) -> Result<(), EngineError> {
         let mut skipped = Vec::with_capacity(jobs.len());
         for job in jobs {

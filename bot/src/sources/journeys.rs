@@ -5,42 +5,31 @@
 //! conversion counts; a conversion without touchpoints has no channel to credit.
 
 use chrono::{DateTime, Utc};
-use quarterdeck_analyses::attribution::{Conversion, Journey, Path as JourneyPath, Touch};
+use quarterdeck_analyses::attribution::{Conversion, Journey, PathSet, Touch};
 use std::collections::BTreeMap;
 
-use super::{CsvTable, InputError};
+use super::{CsvStream, CsvTable, InputError};
 
-pub fn read_paths(t: &CsvTable) -> Result<Vec<JourneyPath>, InputError> {
+/// Aggregated paths, streamed row by row into a [`PathSet`] (a 1M-row export is never
+/// held as strings).
+pub fn read_paths(mut t: CsvStream<'_>) -> Result<PathSet, InputError> {
     let (path, conv, value, null) = (
         t.require("path", &[])?,
         t.require("total_conversions", &["conversions"])?,
         t.require("total_conversion_value", &["conversion_value", "value"])?,
         t.require("total_null", &["null", "nulls"])?,
     );
-    t.rows()
-        .map(|r| {
-            let channels: Vec<String> = r
-                .text(path)?
-                .split('>')
-                .map(|c| c.trim().to_owned())
-                .collect();
-            if channels.iter().any(String::is_empty) {
-                return Err(InputError::Cell {
-                    file: t.file.clone(),
-                    row: r.number,
-                    column: "path".into(),
-                    expected: "channel names separated by >".into(),
-                    found: r.str(path).to_owned(),
-                });
-            }
-            Ok(JourneyPath {
-                channels,
-                conversions: r.amount(conv)?,
-                value: r.amount(value)?,
-                nulls: r.amount(null)?,
-            })
-        })
-        .collect()
+    let mut set = PathSet::default();
+    while let Some(r) = t.next_row()? {
+        let channels = r.text(path)?;
+        if channels.split('>').any(|c| c.trim().is_empty()) {
+            return Err(r.invalid(path, "channel names separated by >"));
+        }
+        let (c, v, n) = (r.amount(conv)?, r.amount(value)?, r.amount(null)?);
+        set.add(channels.split('>'), c, v, n)
+            .map_err(|e| r.invalid(path, &e.to_string()))?;
+    }
+    Ok(set)
 }
 
 /// Touch-level journeys, optionally only those whose first touch falls in `window`.
@@ -112,13 +101,15 @@ mod tests {
     #[test]
     fn paths_are_split_on_arrows_and_bad_cells_are_located() {
         let header = "path,total_conversions,total_conversion_value,total_null\n";
+        let read = |body: &str| {
+            let text = format!("{header}{body}");
+            read_paths(CsvStream::new("p.csv", text.as_bytes()).unwrap())
+        };
 
-        let p = read_paths(&table("p.csv", &format!("{header}seo > email ,2,300,5\n"))).unwrap();
-        let err = read_paths(&table("p.csv", &format!("{header}seo>>email,2,300,5\n")))
-            .unwrap_err()
-            .to_string();
+        let p = read("seo > email ,2,300,5\nseo>email,1,100,0\n").unwrap();
+        let err = read("seo>>email,2,300,5\n").unwrap_err().to_string();
 
-        assert_eq!(p[0].channels, ["seo", "email"]);
+        assert_eq!((p.rows(), p.distinct()), (2, 1));
         assert!(err.contains("row 2") && err.contains("`path`"), "{err}");
     }
 

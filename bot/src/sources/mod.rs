@@ -33,4 +33,4 @@ pub const INPUT_FILES: [&str; 16] = [
     "objectives.toml",
 ];
 
-pub use table::{Col, CsvTable, InputError, Row, parse_time};
+pub use table::{Col, CsvStream, CsvTable, InputError, Row, parse_time};

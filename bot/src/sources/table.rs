@@ -51,6 +51,107 @@ impl CsvTable {
     }
 
     pub fn parse(file: &str, bytes: &[u8]) -> Result<Self, InputError> {
+        let mut stream = CsvStream::new(file, bytes)?;
+        let mut rows = Vec::new();
+        while let Some(row) = stream.next_row()? {
+            rows.push((0..row.width()).map(|i| row.cell(i).to_owned()).collect());
+        }
+        let CsvStream { file, header, .. } = stream;
+        Ok(Self {
+            file,
+            header,
+            rows,
+            columns: BTreeMap::new(),
+        })
+    }
+
+    /// Uses the team's configured header names (`canonical -> header as exported`).
+    pub fn with_columns(mut self, columns: &BTreeMap<String, String>) -> Self {
+        self.columns = normalise(columns);
+        self
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The column for canonical `name`: the configured header name if the team set
+    /// one, else the first of `name` and its built-in `aliases` present in the header.
+    pub fn find(&self, name: &str, aliases: &[&str]) -> Option<Col> {
+        find(&self.header, &self.columns, name, aliases)
+    }
+
+    /// Like [`find`](Self::find), but a missing column is an error.
+    pub fn require(&self, name: &str, aliases: &[&str]) -> Result<Col, InputError> {
+        require(&self.file, &self.header, &self.columns, name, aliases)
+    }
+
+    /// Rows with their 1-based file row number (the header is row 1).
+    pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        self.rows.iter().enumerate().map(move |(i, cells)| Row {
+            file: &self.file,
+            header: &self.header,
+            number: i + 2,
+            cells: Cells::Owned(cells),
+        })
+    }
+}
+
+fn find(
+    header: &[String],
+    columns: &BTreeMap<String, String>,
+    name: &str,
+    aliases: &[&str],
+) -> Option<Col> {
+    let position = |n: &str| header.iter().position(|h| *h == n.to_ascii_lowercase());
+    match columns.get(name) {
+        Some(configured) => position(configured),
+        None => std::iter::once(name)
+            .chain(aliases.iter().copied())
+            .find_map(position),
+    }
+    .map(|index| Col { index })
+}
+
+fn require(
+    file: &str,
+    header: &[String],
+    columns: &BTreeMap<String, String>,
+    name: &str,
+    aliases: &[&str],
+) -> Result<Col, InputError> {
+    find(header, columns, name, aliases).ok_or_else(|| {
+        let wanted = match columns.get(name) {
+            Some(configured) => format!("`{configured}` (configured for `{name}`)"),
+            None => format!("`{name}`"),
+        };
+        InputError::File {
+            file: file.to_owned(),
+            message: format!(
+                "expected a column {wanted} in the header, found: {}",
+                header.join(", ")
+            ),
+        }
+    })
+}
+
+/// A CSV file read one row at a time into one reused record: the same rules and located
+/// errors as [`CsvTable`], for files too large to hold as strings (1M-row path exports).
+pub struct CsvStream<'a> {
+    pub file: String,
+    pub header: Vec<String>,
+    columns: BTreeMap<String, String>,
+    reader: csv::Reader<&'a [u8]>,
+    record: csv::StringRecord,
+    number: usize,
+}
+
+impl<'a> CsvStream<'a> {
+    pub fn new(file: &str, bytes: &'a [u8]) -> Result<Self, InputError> {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let text = std::str::from_utf8(bytes).map_err(|e| InputError::File {
             file: file.to_owned(),
@@ -85,81 +186,57 @@ impl CsvTable {
                 message: "expected a header row, found an empty file".into(),
             });
         }
-        let mut rows = Vec::new();
-        for (i, rec) in reader.records().enumerate() {
-            let rec = rec.map_err(|e| InputError::File {
-                file: file.to_owned(),
-                message: format!("row {}: {}", i + 2, csv_problem(&e, header.len())),
-            })?;
-            rows.push(rec.iter().map(str::to_owned).collect());
-        }
         Ok(Self {
             file: file.to_owned(),
             header,
-            rows,
             columns: BTreeMap::new(),
+            reader,
+            record: csv::StringRecord::new(),
+            number: 1,
         })
     }
 
-    /// Uses the team's configured header names (`canonical -> header as exported`).
+    /// Uses the team's configured header names (see [`CsvTable::with_columns`]).
     pub fn with_columns(mut self, columns: &BTreeMap<String, String>) -> Self {
-        self.columns = columns
-            .iter()
-            .map(|(k, v)| (k.to_ascii_lowercase(), v.trim().to_ascii_lowercase()))
-            .collect();
+        self.columns = normalise(columns);
         self
     }
 
-    pub fn len(&self) -> usize {
-        self.rows.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
-    /// The column for canonical `name`: the configured header name if the team set
-    /// one, else the first of `name` and its built-in `aliases` present in the header.
-    pub fn find(&self, name: &str, aliases: &[&str]) -> Option<Col> {
-        let position = |n: &str| {
-            self.header
-                .iter()
-                .position(|h| *h == n.to_ascii_lowercase())
-        };
-        match self.columns.get(name) {
-            Some(configured) => position(configured),
-            None => std::iter::once(name)
-                .chain(aliases.iter().copied())
-                .find_map(position),
-        }
-        .map(|index| Col { index })
-    }
-
-    /// Like [`find`](Self::find), but a missing column is an error.
     pub fn require(&self, name: &str, aliases: &[&str]) -> Result<Col, InputError> {
-        self.find(name, aliases).ok_or_else(|| {
-            let wanted = match self.columns.get(name) {
-                Some(configured) => format!("`{configured}` (configured for `{name}`)"),
-                None => format!("`{name}`"),
-            };
-            InputError::File {
+        require(&self.file, &self.header, &self.columns, name, aliases)
+    }
+
+    /// The next row, `None` at the end of the file.
+    pub fn next_row(&mut self) -> Result<Option<Row<'_>>, InputError> {
+        let more = self
+            .reader
+            .read_record(&mut self.record)
+            .map_err(|e| InputError::File {
                 file: self.file.clone(),
                 message: format!(
-                    "expected a column {wanted} in the header, found: {}",
-                    self.header.join(", ")
+                    "row {}: {}",
+                    self.number + 1,
+                    csv_problem(&e, self.header.len())
                 ),
-            }
-        })
+            })?;
+        if !more {
+            return Ok(None);
+        }
+        self.number += 1;
+        Ok(Some(Row {
+            file: &self.file,
+            header: &self.header,
+            number: self.number,
+            cells: Cells::Record(&self.record),
+        }))
     }
+}
 
-    /// Rows with their 1-based file row number (the header is row 1).
-    pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
-        self.rows.iter().enumerate().map(move |(i, cells)| Row {
-            table: self,
-            number: i + 2,
-            cells,
-        })
-    }
+fn normalise(columns: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    columns
+        .iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.trim().to_ascii_lowercase()))
+        .collect()
 }
 
 fn csv_problem(e: &csv::Error, expected: usize) -> String {
@@ -174,26 +251,43 @@ fn csv_problem(e: &csv::Error, expected: usize) -> String {
 /// One data row.
 #[derive(Debug, Clone, Copy)]
 pub struct Row<'a> {
-    table: &'a CsvTable,
+    file: &'a str,
+    header: &'a [String],
     pub number: usize,
-    cells: &'a [String],
+    cells: Cells<'a>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Cells<'a> {
+    Owned(&'a [String]),
+    Record(&'a csv::StringRecord),
 }
 
 impl<'a> Row<'a> {
-    pub fn str(&self, col: Col) -> &'a str {
-        self.cells.get(col.index).map_or("", String::as_str)
+    fn width(&self) -> usize {
+        match self.cells {
+            Cells::Owned(c) => c.len(),
+            Cells::Record(r) => r.len(),
+        }
     }
 
-    fn bad(&self, col: Col, expected: &str) -> InputError {
+    fn cell(&self, i: usize) -> &'a str {
+        match self.cells {
+            Cells::Owned(c) => c.get(i).map_or("", String::as_str),
+            Cells::Record(r) => r.get(i).unwrap_or(""),
+        }
+    }
+
+    pub fn str(&self, col: Col) -> &'a str {
+        self.cell(col.index)
+    }
+
+    /// An error about this row's `col`: what was expected, and the cell as found.
+    pub fn invalid(&self, col: Col, expected: &str) -> InputError {
         InputError::Cell {
-            file: self.table.file.clone(),
+            file: self.file.to_owned(),
             row: self.number,
-            column: self
-                .table
-                .header
-                .get(col.index)
-                .cloned()
-                .unwrap_or_default(),
+            column: self.header.get(col.index).cloned().unwrap_or_default(),
             expected: expected.to_owned(),
             found: self.str(col).to_owned(),
         }
@@ -203,7 +297,7 @@ impl<'a> Row<'a> {
     pub fn text(&self, col: Col) -> Result<&'a str, InputError> {
         let s = self.str(col);
         if s.is_empty() {
-            Err(self.bad(col, "a non-empty value"))
+            Err(self.invalid(col, "a non-empty value"))
         } else {
             Ok(s)
         }
@@ -212,7 +306,7 @@ impl<'a> Row<'a> {
     /// A finite number; thousands separators and a leading currency sign are accepted.
     pub fn number(&self, col: Col) -> Result<f64, InputError> {
         self.opt_number(col)?
-            .ok_or_else(|| self.bad(col, "a number"))
+            .ok_or_else(|| self.invalid(col, "a number"))
     }
 
     pub fn opt_number(&self, col: Col) -> Result<Option<f64>, InputError> {
@@ -227,7 +321,7 @@ impl<'a> Row<'a> {
             .collect();
         match cleaned.parse::<f64>() {
             Ok(v) if v.is_finite() => Ok(Some(v)),
-            _ => Err(self.bad(col, "a number")),
+            _ => Err(self.invalid(col, "a number")),
         }
     }
 
@@ -235,7 +329,7 @@ impl<'a> Row<'a> {
     pub fn amount(&self, col: Col) -> Result<f64, InputError> {
         let v = self.number(col)?;
         if v < 0.0 {
-            Err(self.bad(col, "a number >= 0"))
+            Err(self.invalid(col, "a number >= 0"))
         } else {
             Ok(v)
         }
@@ -244,7 +338,7 @@ impl<'a> Row<'a> {
     /// A date or timestamp (`YYYY-MM-DD`, RFC 3339, or `YYYY-MM-DD HH:MM:SS` as UTC).
     pub fn time(&self, col: Col) -> Result<DateTime<Utc>, InputError> {
         self.opt_time(col)?
-            .ok_or_else(|| self.bad(col, "a date YYYY-MM-DD or an RFC 3339 timestamp"))
+            .ok_or_else(|| self.invalid(col, "a date YYYY-MM-DD or an RFC 3339 timestamp"))
     }
 
     pub fn opt_time(&self, col: Col) -> Result<Option<DateTime<Utc>>, InputError> {
@@ -254,7 +348,7 @@ impl<'a> Row<'a> {
         }
         parse_time(s)
             .map(Some)
-            .ok_or_else(|| self.bad(col, "a date YYYY-MM-DD or an RFC 3339 timestamp"))
+            .ok_or_else(|| self.invalid(col, "a date YYYY-MM-DD or an RFC 3339 timestamp"))
     }
 
     pub fn date(&self, col: Col) -> Result<NaiveDate, InputError> {

@@ -115,6 +115,11 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             "schema": FINDINGS_SCHEMA, "stage": 2, "available": true, "headline": headline,
             "funnel": f, "below_benchmark": below,
         }),
+    )
+    .with_charts(
+        super::charts::funnel(&f, &inputs.review_label())
+            .into_iter()
+            .collect(),
     ))
 }
 

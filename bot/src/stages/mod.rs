@@ -4,6 +4,7 @@
 //! its section as missing. Computation is synchronous and never touches the store or the
 //! chat: the engine's worker hands inputs in and takes the output back.
 
+mod charts;
 mod funnel_health;
 mod inventory;
 mod kickoff;
@@ -45,6 +46,14 @@ pub struct StageInputs {
 }
 
 impl StageInputs {
+    /// The quarter under review, as people name it (`2026-Q4`).
+    pub fn review_label(&self) -> String {
+        self.run
+            .quarter
+            .parse::<crate::timeline::Quarter>()
+            .map_or_else(|_| self.review_start.to_string(), |q| q.prior().to_string())
+    }
+
     /// The quarter under review as an instant range: its first second to its last.
     pub fn review_window(&self) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
         let from = self.review_start.and_time(chrono::NaiveTime::MIN).and_utc();
@@ -71,6 +80,8 @@ pub struct StageResult {
 #[derive(Debug)]
 pub struct StageOutput {
     pub result: StageResult,
+    /// PNG charts the post attaches.
+    pub charts: Vec<Chart>,
     /// Stored as the stage's versioned output; later stages read it.
     pub findings: serde_json::Value,
     pub plan: Option<PlanDoc>,
@@ -88,8 +99,21 @@ impl StageOutput {
             },
             findings,
             plan: None,
+            charts: Vec::new(),
         }
     }
+
+    pub fn with_charts(mut self, charts: Vec<Chart>) -> Self {
+        self.charts = charts;
+        self
+    }
+}
+
+/// A rendered chart: its file name (`roi-by-channel.png`) and PNG bytes.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub name: String,
+    pub png: Vec<u8>,
 }
 
 /// Findings JSON schema version, stored inside every output.

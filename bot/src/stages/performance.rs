@@ -122,13 +122,21 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         message = message.table(roi_review::table(r));
     }
     let message = message.table(table);
+    let label = inputs.review_label();
+    let charts = roi
+        .as_ref()
+        .and_then(|r| super::charts::roas_by_channel(r, &label))
+        .into_iter()
+        .chain(super::charts::model_comparison(&a, &label))
+        .collect();
     Ok(StageOutput::available(
         message,
         json!({
             "schema": FINDINGS_SCHEMA, "stage": 1, "available": true, "headline": headline,
             "journeys": journeys, "attribution": a, "roi": roi,
         }),
-    ))
+    )
+    .with_charts(charts))
 }
 
 fn headline(a: &Attribution, journeys: usize, roi: Option<&Roi>) -> String {

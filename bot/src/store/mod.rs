@@ -18,7 +18,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 
 pub use jobs::{ClaimedJob, JobOutcome, NewJob};
 pub use outbox::{NewPost, OutboxRow};
-pub use records::{AuditRow, NewAudit, PlanDocRow, StageOutputRow};
+pub use records::{AttachmentRow, AuditRow, NewAudit, PlanDocRow, StageOutputRow};
 pub use runs::{Commit, StoredRun};
 
 #[derive(Debug, thiserror::Error)]

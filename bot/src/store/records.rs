@@ -14,6 +14,14 @@ pub struct StageOutputRow {
     pub findings: String,
 }
 
+/// A file attached to posts, stored once by its SHA-256 (hex).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentRow {
+    pub sha256: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanDocRow {
     pub version: i64,
@@ -132,6 +140,21 @@ impl Store {
                 html,
             }),
         )
+    }
+
+    /// A stored attachment by its SHA-256.
+    pub async fn attachment(&self, sha256: &str) -> Result<Option<AttachmentRow>, StoreError> {
+        let row: Option<(String, String, Vec<u8>)> = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT sha256, content_type, bytes FROM attachments WHERE sha256 = $1")
+                .bind(sha256)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(|(sha256, content_type, bytes)| AttachmentRow {
+            sha256,
+            content_type,
+            bytes,
+        }))
     }
 
     /// A run's audit trail, oldest first.

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use super::jobs::jobs_insert;
 use super::records::audit_insert;
 use super::{
-    ClaimedJob, JobOutcome, NewAudit, NewJob, NewPost, PlanDocRow, StageOutputRow, Store,
-    StoreError, on_db, to_ms,
+    AttachmentRow, ClaimedJob, JobOutcome, NewAudit, NewJob, NewPost, PlanDocRow, StageOutputRow,
+    Store, StoreError, on_db, to_ms,
 };
 use crate::domain::QuarterRun;
 
@@ -32,6 +32,8 @@ pub struct Commit<'a> {
     pub audit: Vec<NewAudit>,
     pub outputs: Vec<StageOutputRow>,
     pub plan: Option<PlanDocRow>,
+    /// Files the posts attach (stored once per content hash).
+    pub attachments: Vec<AttachmentRow>,
     /// Jobs this event completes; each must still be leased to the caller.
     pub finish: Vec<(&'a ClaimedJob, JobOutcome)>,
 }
@@ -160,6 +162,18 @@ impl Store {
                 .bind(o.version)
                 .bind(i64::from(o.available))
                 .bind(&o.findings)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            for a in &c.attachments {
+                sqlx::query(
+                    "INSERT INTO attachments (sha256, content_type, bytes, created_ms)
+                     VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING",
+                )
+                .bind(&a.sha256)
+                .bind(&a.content_type)
+                .bind(&a.bytes)
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
