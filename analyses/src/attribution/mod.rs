@@ -204,6 +204,32 @@ impl PathSet {
         Ok(())
     }
 
+    /// A set expecting about `rows` rows (saves rehashing on large files).
+    pub fn with_capacity(rows: usize) -> Self {
+        Self {
+            index: FxMap::with_capacity_and_hasher(rows, Default::default()),
+            paths: Vec::with_capacity(rows),
+            ..Self::default()
+        }
+    }
+
+    /// Adds every row of `other` (built from another part of the same input) as if it
+    /// had been added here, after this set's rows.
+    pub fn merge(&mut self, other: PathSet) -> Result<(), AttributionError> {
+        let PathSet {
+            names, paths, rows, ..
+        } = other;
+        let base = self.rows;
+        let mut seq = Vec::new();
+        for p in paths {
+            seq.clear();
+            seq.extend(p.seq.iter().map(|c| names.names[usize::from(*c)].as_str()));
+            self.add(seq.iter().copied(), p.conversions, p.value, p.nulls)?;
+        }
+        self.rows = base + rows;
+        Ok(())
+    }
+
     /// Distinct non-empty paths so far.
     pub fn distinct(&self) -> usize {
         self.paths.len()
@@ -431,14 +457,16 @@ fn finish(
     let total_value: f64 = converting.map(|p| p.value).sum();
 
     let (mut sh_conv, mut sh_value) = (vec![0.0; n], vec![0.0; n]);
-    for p in &paths {
-        shapley::spread(
-            &shapley::channel_set(&p.seq),
-            p.conversions,
-            p.value,
-            &mut sh_conv,
-            &mut sh_value,
-        );
+    let mut set = Vec::new();
+    for p in paths
+        .iter()
+        .filter(|p| p.conversions > 0.0 || p.value > 0.0)
+    {
+        set.clear();
+        set.extend_from_slice(&p.seq);
+        set.sort_unstable();
+        set.dedup();
+        shapley::spread(&set, p.conversions, p.value, &mut sh_conv, &mut sh_value);
     }
     let markov = markov::removal_effects(&paths, params.markov_order, n)?;
     let (re_conv, re_value): (Vec<f64>, Vec<f64>) = markov.removal.iter().copied().unzip();

@@ -24,11 +24,3 @@ pub fn spread(
         value_credit[usize::from(*c)] += value / k;
     }
 }
-
-/// The distinct channels of a sequence, sorted.
-pub fn channel_set(seq: &[u16]) -> Vec<u16> {
-    let mut s = seq.to_vec();
-    s.sort_unstable();
-    s.dedup();
-    s
-}

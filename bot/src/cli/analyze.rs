@@ -164,9 +164,8 @@ pub fn run(analysis: Analysis) -> Result<(), Failure> {
                     let bytes = std::fs::read(&p).map_err(|e| {
                         Failure::input(format!("{}: cannot read: {e}", p.display()))
                     })?;
-                    let stream =
-                        sources::CsvStream::new(&p.display().to_string(), &bytes).map_err(input)?;
-                    let set = sources::read_paths(stream).map_err(input)?;
+                    let set =
+                        sources::read_paths(&p.display().to_string(), &bytes).map_err(input)?;
                     attribution::attribute_path_set(set, &params)
                 }
                 (None, Some(t), Some(c)) => {
