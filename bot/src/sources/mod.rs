@@ -14,12 +14,11 @@ pub use journeys::{read_journeys, read_paths};
 pub use leads::{LeadTable, STAGE_COLUMNS, read_leads};
 pub use spend::{Quarters, read_plans, read_spend};
 /// Every input file a stage reads, by the name it has in a data folder.
-pub const INPUT_FILES: [&str; 16] = [
+pub const INPUT_FILES: [&str; 15] = [
     "spend.csv",
     "campaigns.csv",
     "touchpoints.csv",
     "conversions.csv",
-    "paths.csv",
     "leads.csv",
     "benchmarks.csv",
     "content.csv",
