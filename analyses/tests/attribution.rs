@@ -356,3 +356,25 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn long_paths_and_many_channels_aggregate_like_short_ones() {
+    // Paths past the packed key (16+ touches, channel ids past 254) take the general
+    // index; the same path given twice is one path with summed counts.
+    let long: Vec<String> = (0..20).map(|i| format!("c{i}")).collect();
+    let mut set = quarterdeck_analyses::attribution::PathSet::default();
+    for i in 0..300 {
+        set.add([format!("x{i}").as_str()], 0.0, 0.0, 1.0).unwrap();
+    }
+    for _ in 0..2 {
+        set.add(long.iter().map(String::as_str), 1.0, 10.0, 0.0)
+            .unwrap();
+    }
+    set.add(["x299", "x298"], 1.0, 5.0, 0.0).unwrap();
+
+    assert_eq!((set.rows(), set.distinct()), (303, 302));
+    let a = quarterdeck_analyses::attribution::attribute_path_set(set, &Params::default()).unwrap();
+    assert_eq!(a.total_conversions, 3.0);
+    let linear: f64 = a.models.linear.iter().map(|c| c.conversions).sum();
+    assert!((linear - 3.0).abs() < 1e-12);
+}

@@ -133,7 +133,11 @@ pub(crate) struct AggPath {
 #[derive(Default)]
 pub struct PathSet {
     names: Interner,
-    index: FxMap<Vec<u16>, usize>,
+    /// Path index by packed sequence (up to 15 touches of channels 0..255, one byte
+    /// each), the common case: no allocation or slice comparison per row.
+    index: FxMap<u128, usize>,
+    /// Longer paths, or ids beyond a byte.
+    long_index: FxMap<Vec<u16>, usize>,
     paths: Vec<AggPath>,
     scratch: Vec<u16>,
     rows: usize,
@@ -158,45 +162,88 @@ impl PathSet {
         value: f64,
         nulls: f64,
     ) -> Result<(), AttributionError> {
+        let mut seq = std::mem::take(&mut self.scratch);
+        seq.clear();
+        let mut problem = None;
+        for c in channels {
+            let c = c.trim();
+            if c.is_empty() {
+                problem = Some("a channel name is empty".to_owned());
+                break;
+            }
+            match self.names.id(c) {
+                Ok(id) => seq.push(id),
+                Err(e) => {
+                    problem = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+        let result = match problem {
+            None => self.add_ids(&seq, conversions, value, nulls),
+            Some(problem) => {
+                self.rows += 1;
+                Err(AttributionError::BadPath {
+                    index: self.rows - 1,
+                    problem,
+                })
+            }
+        };
+        self.scratch = seq;
+        result
+    }
+
+    /// The id of channel `name` (trimmed, not empty), for [`add_ids`](Self::add_ids).
+    pub fn channel(&mut self, name: &str) -> Result<u16, AttributionError> {
+        self.names.id(name)
+    }
+
+    /// Channel names by id.
+    pub fn channel_names(&self) -> &[String] {
+        &self.names.names
+    }
+
+    /// Adds one row given channel ids from [`channel`](Self::channel).
+    pub fn add_ids(
+        &mut self,
+        seq: &[u16],
+        conversions: f64,
+        value: f64,
+        nulls: f64,
+    ) -> Result<(), AttributionError> {
         let index = self.rows;
         self.rows += 1;
-        let bad = |problem: String| AttributionError::BadPath { index, problem };
         for (what, x) in [
             ("conversions", conversions),
             ("value", value),
             ("nulls", nulls),
         ] {
             if !x.is_finite() || x < 0.0 {
-                return Err(bad(format!(
-                    "{what} must be a finite number >= 0, found {x}"
-                )));
+                return Err(AttributionError::BadPath {
+                    index,
+                    problem: format!("{what} must be a finite number >= 0, found {x}"),
+                });
             }
         }
-        self.scratch.clear();
-        for c in channels {
-            let c = c.trim();
-            if c.is_empty() {
-                return Err(bad("a channel name is empty".into()));
-            }
-            self.scratch.push(self.names.id(c)?);
-        }
-        if self.scratch.is_empty() {
+        if seq.is_empty() {
             return Ok(());
         }
-        let i = match self.index.get(self.scratch.as_slice()) {
-            Some(i) => *i,
-            None => {
-                self.paths.push(AggPath {
-                    seq: self.scratch.clone(),
-                    conversions: 0.0,
-                    value: 0.0,
-                    nulls: 0.0,
-                });
-                self.index
-                    .insert(self.scratch.clone(), self.paths.len() - 1);
-                self.paths.len() - 1
-            }
+        let next = self.paths.len();
+        let i = match pack(seq) {
+            Some(key) => *self.index.entry(key).or_insert(next),
+            None => match self.long_index.get(seq) {
+                Some(i) => *i,
+                None => *self.long_index.entry(seq.to_vec()).or_insert(next),
+            },
         };
+        if i == next {
+            self.paths.push(AggPath {
+                seq: seq.to_vec(),
+                conversions: 0.0,
+                value: 0.0,
+                nulls: 0.0,
+            });
+        }
         let p = &mut self.paths[i];
         p.conversions += conversions;
         p.value += value;
@@ -219,12 +266,17 @@ impl PathSet {
         let PathSet {
             names, paths, rows, ..
         } = other;
+        let ids = names
+            .names
+            .iter()
+            .map(|n| self.names.id(n))
+            .collect::<Result<Vec<u16>, _>>()?;
         let base = self.rows;
         let mut seq = Vec::new();
         for p in paths {
             seq.clear();
-            seq.extend(p.seq.iter().map(|c| names.names[usize::from(*c)].as_str()));
-            self.add(seq.iter().copied(), p.conversions, p.value, p.nulls)?;
+            seq.extend(p.seq.iter().map(|c| ids[usize::from(*c)]));
+            self.add_ids(&seq, p.conversions, p.value, p.nulls)?;
         }
         self.rows = base + rows;
         Ok(())
@@ -239,6 +291,17 @@ impl PathSet {
     pub fn rows(&self) -> usize {
         self.rows
     }
+}
+
+/// A sequence as one number: byte i holds channel id + 1, so distinct sequences (of up
+/// to 15 touches, ids below 255) give distinct keys.
+fn pack(seq: &[u16]) -> Option<u128> {
+    if seq.len() > 15 {
+        return None;
+    }
+    seq.iter().try_fold(0u128, |key, c| {
+        (*c < 255).then(|| key << 8 | u128::from(*c + 1))
+    })
 }
 
 /// Attribution of aggregated paths (distances for time decay in touches).

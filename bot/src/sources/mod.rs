@@ -5,13 +5,15 @@ mod catalog;
 mod fetch;
 mod journeys;
 mod leads;
+mod paths;
 mod spend;
 mod table;
 
 pub use catalog::{Catalog, DataSet, Origin, Source};
 pub use fetch::HttpSettings;
-pub use journeys::{read_journeys, read_paths};
+pub use journeys::read_journeys;
 pub use leads::{LeadTable, STAGE_COLUMNS, read_leads};
+pub use paths::read_paths;
 pub use spend::{Quarters, read_plans, read_spend};
 /// Every input file a stage reads, by the name it has in a data folder.
 pub const INPUT_FILES: [&str; 15] = [

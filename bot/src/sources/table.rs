@@ -196,13 +196,6 @@ impl<'a> CsvStream<'a> {
         })
     }
 
-    /// Numbers rows as if `rows` data rows came before this text's first (for a file
-    /// read in parts).
-    pub fn after_rows(mut self, rows: usize) -> Self {
-        self.number += rows;
-        self
-    }
-
     /// Uses the team's configured header names (see [`CsvTable::with_columns`]).
     pub fn with_columns(mut self, columns: &BTreeMap<String, String>) -> Self {
         self.columns = normalise(columns);
