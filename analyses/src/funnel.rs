@@ -273,3 +273,48 @@ fn differences(overall: &[Transition], by: &BTreeMap<String, Vec<Transition>>) -
         })
         .collect()
 }
+
+/// One step worth improving: what lifting its rate to `target` would add at the end of
+/// the funnel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Priority {
+    pub from: String,
+    pub to: String,
+    pub rate: f64,
+    pub target: f64,
+    /// Extra leads reaching the last stage: entered × (target − rate) × the product of
+    /// the later steps' rates (each later rate held as measured).
+    pub extra_final: f64,
+}
+
+/// Steps whose `rates[k]` falls short of `targets[k]` (a benchmark, the prior quarter),
+/// ranked by the extra leads that would reach the last stage if the step alone rose to
+/// its target. `rates` may differ from the transitions' own (e.g. censoring-corrected).
+pub fn priorities(
+    transitions: &[Transition],
+    rates: &[Option<f64>],
+    targets: &[Option<f64>],
+) -> Vec<Priority> {
+    let mut out: Vec<Priority> = transitions
+        .iter()
+        .enumerate()
+        .filter_map(|(k, t)| {
+            let (rate, target) = (rates.get(k).copied()??, targets.get(k).copied()??);
+            if target <= rate {
+                return None;
+            }
+            let downstream: f64 = (k + 1..transitions.len())
+                .map(|j| rates.get(j).copied().flatten().unwrap_or(0.0))
+                .product();
+            Some(Priority {
+                from: t.from.clone(),
+                to: t.to.clone(),
+                rate,
+                target,
+                extra_final: t.entered as f64 * (target - rate) * downstream,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| b.extra_final.total_cmp(&a.extra_final));
+    out
+}

@@ -110,3 +110,33 @@ fn only_real_differences_between_groups_are_flagged() {
             .is_empty()
     );
 }
+
+#[test]
+fn priorities_rank_steps_by_the_extra_leads_they_would_bring_to_the_end() {
+    let t = |from: &str, to: &str, entered: u64| quarterdeck_analyses::funnel::Transition {
+        from: from.into(),
+        to: to.into(),
+        entered,
+        converted: 0,
+        rate: None,
+        wilson_low: None,
+        wilson_high: None,
+        median_days: None,
+        mean_days: None,
+    };
+    let steps = [
+        t("lead", "mql", 1000),
+        t("mql", "sql", 300),
+        t("sql", "won", 120),
+    ];
+    let rates = [Some(0.30), Some(0.40), Some(0.20)];
+    let targets = [Some(0.35), Some(0.50), Some(0.15)];
+
+    let p = quarterdeck_analyses::funnel::priorities(&steps, &rates, &targets);
+
+    // lead→mql: 1000 × 0.05 × 0.40 × 0.20 = 4 won; mql→sql: 300 × 0.10 × 0.20 = 6 won;
+    // sql→won already beats its target and is not listed.
+    assert_eq!(p.len(), 2);
+    assert_eq!((p[0].from.as_str(), p[1].from.as_str()), ("mql", "lead"));
+    assert!((p[0].extra_final - 6.0).abs() < 1e-9 && (p[1].extra_final - 4.0).abs() < 1e-9);
+}

@@ -56,6 +56,58 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             ))
         })
         .collect();
+    // The quarter before, for persistence: its leads have had a quarter more to convert,
+    // so its rates are compared with benchmarks, not with this quarter's young rates.
+    let span = to - from + chrono::Duration::seconds(1);
+    let earlier: Vec<_> = table
+        .leads
+        .iter()
+        .zip(&table.first_seen)
+        .filter(|(_, first)| first.is_some_and(|t| t >= from - span && t < from))
+        .map(|(l, _)| l.clone())
+        .collect();
+    let prior = (!earlier.is_empty())
+        .then(|| funnel::analyze(&table.stages, &earlier, None).ok())
+        .flatten();
+    let prior_rate = |k: usize| prior.as_ref().and_then(|p| p.transitions.get(k)?.rate);
+    let persistent: Vec<String> = f
+        .transitions
+        .iter()
+        .enumerate()
+        .filter_map(|(k, t)| {
+            let b = benchmarks[k].as_ref()?;
+            let m = mature[k].as_ref()?;
+            let (now, before) = (m.0.wilson_high?, prior_rate(k)?);
+            (now < b.0 && before < b.0).then(|| {
+                format!(
+                    "{} → {} was below the benchmark {} last quarter too ({})",
+                    t.from,
+                    t.to,
+                    pct(Some(b.0)),
+                    pct(Some(before))
+                )
+            })
+        })
+        .collect();
+    // What lifting each step to its benchmark (or, without one, to last quarter's rate)
+    // would add at the end of the funnel, rates taken mature where measurable.
+    let rates: Vec<Option<f64>> = (0..f.transitions.len())
+        .map(|k| {
+            mature[k]
+                .as_ref()
+                .and_then(|m| m.0.rate)
+                .or(f.transitions[k].rate)
+        })
+        .collect();
+    let targets: Vec<Option<f64>> = (0..f.transitions.len())
+        .map(|k| {
+            benchmarks[k]
+                .as_ref()
+                .map(|b| b.0)
+                .or_else(|| prior_rate(k))
+        })
+        .collect();
+    let priorities = funnel::priorities(&f.transitions, &rates, &targets);
     let headline = headline(&f, &mature, leads.len(), &below);
     let mut overall = Table::new(
         "Funnel of leads created in the quarter",
@@ -105,6 +157,23 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     for b in &below {
         body.push_str(&format!("\n- Bottleneck: {b}."));
     }
+    for p in &persistent {
+        body.push_str(&format!("\n- Persistent: {p}."));
+    }
+    if !priorities.is_empty() {
+        body.push_str("\n\n**Optimisation priorities** (extra leads reaching the last stage if the step alone reached its target):");
+        for (i, p) in priorities.iter().enumerate() {
+            body.push_str(&format!(
+                "\n{}. {} → {}: {} to {} adds ≈{:.1}.",
+                i + 1,
+                p.from,
+                p.to,
+                pct(Some(p.rate)),
+                pct(Some(p.target)),
+                p.extra_final
+            ));
+        }
+    }
     body.push_str("\n\nLeads created late in the quarter may still convert after the export; benchmark comparisons use each step's mature rate (leads in the step for at least its 90th-percentile lag).");
     let message = Message::new(format!("{} — funnel", stage_title(2)), body)
         .table(overall)
@@ -113,7 +182,8 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         message,
         json!({
             "schema": FINDINGS_SCHEMA, "stage": 2, "available": true, "headline": headline,
-            "funnel": f, "below_benchmark": below,
+            "funnel": f, "below_benchmark": below, "persistent_bottlenecks": persistent,
+            "prior_quarter": prior, "priorities": priorities,
         }),
     )
     .with_charts(
