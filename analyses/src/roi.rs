@@ -35,6 +35,17 @@ pub struct SpendLine {
     pub campaign: String,
     pub spend: f64,
     pub platform_revenue: Option<f64>,
+    /// Delivery as the ad platform reports it, when the export has it.
+    #[serde(default)]
+    pub delivery: Delivery,
+}
+
+/// Impressions, clicks and platform-reported conversions (absent = not exported).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub impressions: Option<f64>,
+    pub clicks: Option<f64>,
+    pub conversions: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -86,6 +97,15 @@ pub struct ChannelRoi {
     pub utilisation: Option<f64>,
     pub platform_revenue: f64,
     pub platform_roas: Option<f64>,
+    /// Sums over the rows that report them; `None` when no row does.
+    pub impressions: Option<f64>,
+    pub clicks: Option<f64>,
+    pub platform_conversions: Option<f64>,
+    /// clicks / impressions, spend / clicks and spend / platform conversions, each over
+    /// the rows that report the denominator (so a partial export is not diluted).
+    pub ctr: Option<f64>,
+    pub cpc: Option<f64>,
+    pub platform_cpa: Option<f64>,
     pub revenue: f64,
     pub roas: Option<f64>,
     pub roi: Option<f64>,
@@ -172,6 +192,30 @@ pub fn analyze(
                 .map(|p| p.planned_budget)
                 .sum();
             let platform = sum(cur, ch, &|l| l.platform_revenue.unwrap_or(0.0));
+            let reported = |f: &dyn Fn(&Delivery) -> Option<f64>| {
+                let rows: Vec<&SpendLine> = spend
+                    .iter()
+                    .filter(|l| l.period == cur && &l.channel == ch && f(&l.delivery).is_some())
+                    .collect();
+                let total: f64 = rows.iter().filter_map(|l| f(&l.delivery)).sum();
+                let spend: f64 = rows.iter().map(|l| l.spend).sum();
+                (!rows.is_empty()).then_some((total, spend))
+            };
+            let (impressions, clicks, conversions) = (
+                reported(&|d| d.impressions),
+                reported(&|d| d.clicks),
+                reported(&|d| d.conversions),
+            );
+            let ctr = {
+                let both: Vec<&SpendLine> = spend
+                    .iter()
+                    .filter(|l| l.period == cur && &l.channel == ch)
+                    .filter(|l| l.delivery.impressions.is_some() && l.delivery.clicks.is_some())
+                    .collect();
+                let i: f64 = both.iter().filter_map(|l| l.delivery.impressions).sum();
+                let c: f64 = both.iter().filter_map(|l| l.delivery.clicks).sum();
+                ratio(c, i)
+            };
             let o = outcomes
                 .get(&(cur, ch.clone()))
                 .cloned()
@@ -189,6 +233,12 @@ pub fn analyze(
                 utilisation: ratio(s, planned),
                 platform_revenue: platform,
                 platform_roas: ratio(platform, s),
+                impressions: impressions.map(|x| x.0),
+                clicks: clicks.map(|x| x.0),
+                platform_conversions: conversions.map(|x| x.0),
+                ctr,
+                cpc: clicks.and_then(|(c, spend)| ratio(spend, c)),
+                platform_cpa: conversions.and_then(|(c, spend)| ratio(spend, c)),
                 revenue,
                 roas,
                 roi: ratio(revenue - s, s),

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use quarterdeck_analyses::roi::{
-    CampaignPlan, Outcomes, Period, RoiParams, SpendLine, Verdict, analyze,
+    CampaignPlan, Delivery, Outcomes, Period, RoiParams, SpendLine, Verdict, analyze,
 };
 
 fn line(period: Period, channel: &str, campaign: &str, spend: f64, platform: f64) -> SpendLine {
@@ -13,6 +13,7 @@ fn line(period: Period, channel: &str, campaign: &str, spend: f64, platform: f64
         campaign: campaign.into(),
         spend,
         platform_revenue: Some(platform),
+        delivery: Delivery::default(),
     }
 }
 
@@ -131,5 +132,45 @@ fn findings_are_ranked_by_money_at_stake_within_each_verdict() {
         r.findings[1].rule.contains("fell 25%"),
         "{}",
         r.findings[1].rule
+    );
+}
+
+#[test]
+fn delivery_ratios_use_only_the_rows_that_report_them() {
+    // Two search rows report delivery: 10,000 + 30,000 impressions, 200 + 400 clicks,
+    // 10 + 20 conversions on 300 + 900 spend; a third row (500 spend) reports nothing.
+    // CTR = 600/40,000 = 1.5%; CPC = 1,200/600 = 2; CPA = 1,200/30 = 40.
+    let with = |spend: f64, i: f64, c: f64, k: f64| SpendLine {
+        delivery: Delivery {
+            impressions: Some(i),
+            clicks: Some(c),
+            conversions: Some(k),
+        },
+        ..line(Period::Current, "search", "a", spend, 0.0)
+    };
+    let spend = [
+        with(300.0, 10_000.0, 200.0, 10.0),
+        with(900.0, 30_000.0, 400.0, 20.0),
+        line(Period::Current, "search", "b", 500.0, 0.0),
+        line(Period::Current, "email", "c", 100.0, 0.0),
+    ];
+
+    let r = analyze(&spend, &[], &Default::default(), &RoiParams::default());
+
+    let search = r.channels.iter().find(|c| c.channel == "search").unwrap();
+    assert_eq!(
+        (
+            search.impressions,
+            search.clicks,
+            search.platform_conversions
+        ),
+        (Some(40_000.0), Some(600.0), Some(30.0))
+    );
+    assert!((search.ctr.unwrap() - 0.015).abs() < 1e-15);
+    assert_eq!((search.cpc, search.platform_cpa), (Some(2.0), Some(40.0)));
+    let email = r.channels.iter().find(|c| c.channel == "email").unwrap();
+    assert_eq!(
+        (email.impressions, email.ctr, email.cpc),
+        (None, None, None)
     );
 }

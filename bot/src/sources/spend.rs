@@ -1,10 +1,11 @@
-//! `spend.csv` (`date, channel, campaign, spend[, revenue]`; ad-platform exports' `Day`,
-//! `Cost`, `Campaign name`, `Conversion value` are accepted as aliases) and
+//! `spend.csv` (`date, channel, campaign, spend[, revenue, impressions, clicks,
+//! conversions]`; ad-platform exports' `Day`, `Cost`, `Campaign name`, `Conversion value`,
+//! `Impr.`, `Link clicks`, `Results` are accepted as aliases) and
 //! `campaigns.csv` (`campaign, channel, start, end, planned_budget, owner`), split into
 //! the quarter under review and the one before it.
 
 use chrono::NaiveDate;
-use quarterdeck_analyses::roi::{CampaignPlan, Period, SpendLine};
+use quarterdeck_analyses::roi::{CampaignPlan, Delivery, Period, SpendLine};
 
 use super::{CsvTable, InputError};
 
@@ -37,10 +38,16 @@ pub fn read_spend(t: &CsvTable, q: &Quarters) -> Result<Vec<SpendLine>, InputErr
         t.require("spend", &["cost", "amount spent"])?,
     );
     let revenue = t.find("revenue", &["conversion value", "conversion_value"]);
+    let impressions = t.find("impressions", &["impr.", "impr"]);
+    let clicks = t.find("clicks", &["link clicks"]);
+    let conversions = t.find("conversions", &["results", "platform_conversions"]);
     let mut out = Vec::new();
     for r in t.rows() {
         let Some(period) = q.period(r.date(date)?) else {
             continue;
+        };
+        let optional = |col: Option<crate::sources::Col>| -> Result<Option<f64>, InputError> {
+            Ok(col.map(|c| r.opt_number(c)).transpose()?.flatten())
         };
         out.push(SpendLine {
             period,
@@ -48,6 +55,11 @@ pub fn read_spend(t: &CsvTable, q: &Quarters) -> Result<Vec<SpendLine>, InputErr
             campaign: r.str(campaign).to_owned(),
             spend: r.amount(spend)?,
             platform_revenue: revenue.map(|c| r.opt_number(c)).transpose()?.flatten(),
+            delivery: Delivery {
+                impressions: optional(impressions)?,
+                clicks: optional(clicks)?,
+                conversions: optional(conversions)?,
+            },
         });
     }
     Ok(out)

@@ -92,8 +92,11 @@ pub fn table(r: &Roi) -> Table {
             "ROAS",
             "vs last quarter",
             "Platform ROAS",
+            "CTR",
+            "CPC",
             "Pipeline",
             "Cost per MQL",
+            "Cost per SQL",
             "CAC",
         ],
     );
@@ -107,8 +110,12 @@ pub fn table(r: &Roi) -> Table {
             c.roas_change
                 .map_or_else(|| "—".into(), |x| format!("{:+.0}%", x * 100.0)),
             ratio(c.platform_roas),
+            c.ctr
+                .map_or_else(|| "—".into(), |x| format!("{:.2}%", x * 100.0)),
+            c.cpc.map_or_else(|| "—".into(), |x| format!("${x:.2}")),
             money(c.pipeline),
             c.cost_per_mql.map_or_else(|| "—".into(), money),
+            c.cost_per_sql.map_or_else(|| "—".into(), money),
             c.cac.map_or_else(|| "—".into(), money),
         ]);
     }
