@@ -77,15 +77,19 @@ pub struct RoiParams {
     pub overspend: f64,
 }
 
+impl RoiParams {
+    pub const DEFAULT: Self = Self {
+        strong: 1.25,
+        drop: 0.2,
+        overclaim: 1.3,
+        underspend: 0.85,
+        overspend: 1.05,
+    };
+}
+
 impl Default for RoiParams {
     fn default() -> Self {
-        Self {
-            strong: 1.25,
-            drop: 0.2,
-            overclaim: 1.3,
-            underspend: 0.85,
-            overspend: 1.05,
-        }
+        Self::DEFAULT
     }
 }
 
@@ -386,5 +390,63 @@ fn findings(
             .then(b.weight.total_cmp(&a.weight))
             .then(a.subject.cmp(&b.subject))
     });
+    out
+}
+
+/// The quarter's key learnings, each a sentence built from the numbers above:
+/// where a dollar returned most and least (attributed ROAS), the largest platform
+/// over-report (platform ROAS ÷ attributed ROAS, when ≥ `overclaim`), and the spend gap
+/// of channels off plan (budget use below `underspend` or above `overspend`).
+pub fn learnings(r: &Roi, params: &RoiParams) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut by_roas: Vec<&ChannelRoi> = r
+        .channels
+        .iter()
+        .filter(|c| c.spend > 0.0 && c.roas.is_some())
+        .collect();
+    by_roas.sort_by(|a, b| b.roas.unwrap_or(0.0).total_cmp(&a.roas.unwrap_or(0.0)));
+    if let (Some(best), Some(worst)) = (by_roas.first(), by_roas.last())
+        && by_roas.len() >= 2
+    {
+        out.push(format!(
+            "A dollar in {} returned {:.2} in attributed revenue, against {:.2} in {}: the \
+             marginal test for next quarter's mix starts there.",
+            best.channel,
+            best.roas.unwrap_or(0.0),
+            worst.roas.unwrap_or(0.0),
+            worst.channel
+        ));
+    }
+    let overclaim = r
+        .channels
+        .iter()
+        .filter_map(|c| Some((c, c.platform_roas? / c.roas.filter(|x| *x > 0.0)?)))
+        .filter(|(_, x)| *x >= params.overclaim)
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    if let Some((c, x)) = overclaim {
+        out.push(format!(
+            "{}'s platform reports {:.1}× the revenue the attribution credits it; budget on \
+             attributed numbers, not the platform's.",
+            c.channel, x
+        ));
+    }
+    let off_plan: Vec<&ChannelRoi> = r
+        .channels
+        .iter()
+        .filter(|c| {
+            c.utilisation
+                .is_some_and(|u| u < params.underspend || u > params.overspend)
+        })
+        .collect();
+    if !off_plan.is_empty() {
+        let gap: f64 = off_plan.iter().map(|c| (c.spend - c.planned).abs()).sum();
+        let names: Vec<&str> = off_plan.iter().map(|c| c.channel.as_str()).collect();
+        out.push(format!(
+            "Spend strayed from plan in {} ({:.0} in all): plan with the pacing the \
+             channels actually allow.",
+            names.join(", "),
+            gap
+        ));
+    }
     out
 }

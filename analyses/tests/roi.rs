@@ -174,3 +174,42 @@ fn delivery_ratios_use_only_the_rows_that_report_them() {
         (None, None, None)
     );
 }
+
+#[test]
+fn learnings_name_the_best_and_worst_return_the_over_report_and_the_off_plan_spend() {
+    // search: 1,000 spend, 4,000 attributed (ROAS 4), platform 4,000; social: 1,000
+    // spend, 500 attributed (0.5), platform 2,000 (4× over); plan 800 each, so search
+    // (125%) and social (125%) are both off plan by 200: 400 in all.
+    let spend = [
+        line(Period::Current, "search", "s", 1_000.0, 4_000.0),
+        line(Period::Current, "social", "o", 1_000.0, 2_000.0),
+    ];
+    let plans = [plan("s", "search", 800.0), plan("o", "social", 800.0)];
+    let mut outcomes = std::collections::BTreeMap::new();
+    for (ch, rev) in [("search", 4_000.0), ("social", 500.0)] {
+        outcomes.insert(
+            (Period::Current, ch.to_owned()),
+            Outcomes {
+                attributed_revenue: Some(rev),
+                ..Default::default()
+            },
+        );
+    }
+    let p = RoiParams::default();
+    let r = analyze(&spend, &plans, &outcomes, &p);
+
+    let l = quarterdeck_analyses::roi::learnings(&r, &p);
+
+    assert_eq!(l.len(), 3, "{l:?}");
+    assert!(
+        l[0].contains("search returned 4.00") && l[0].contains("0.50 in social"),
+        "{}",
+        l[0]
+    );
+    assert!(
+        l[1].starts_with("social's platform reports 4.0×"),
+        "{}",
+        l[1]
+    );
+    assert!(l[2].contains("search, social (400 in all)"), "{}", l[2]);
+}

@@ -114,7 +114,16 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     }
     let mut body = headline.clone();
     match &roi {
-        Some(r) => body.push_str(&roi_review::findings_text(r, 3)),
+        Some(r) => {
+            body.push_str(&roi_review::findings_text(r, 3));
+            let learnings = quarterdeck_analyses::roi::learnings(r, &roi_review::PARAMS);
+            if !learnings.is_empty() {
+                body.push_str("\n\n**Key learnings**");
+                for l in &learnings {
+                    body.push_str(&format!("\n- {l}"));
+                }
+            }
+        }
         None => body.push_str("\n\nNo ROI: spend.csv or campaigns.csv is not in the data folder."),
     }
     let mut message = Message::new(format!("{} — ROI and attribution", stage_title(1)), body);

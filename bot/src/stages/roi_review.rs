@@ -13,6 +13,9 @@ use crate::chat::Table;
 use crate::report::money;
 use crate::sources::{self, DataSet, Quarters};
 
+/// The ROI rules' thresholds (the analyses' defaults).
+pub const PARAMS: RoiParams = RoiParams::DEFAULT;
+
 /// ROI of the quarter under review, or `None` when spend or campaign data is missing.
 pub fn compute(
     data: &DataSet,
@@ -65,12 +68,7 @@ pub fn compute(
                 .attributed_revenue = Some(c.value);
         }
     }
-    Ok(Some(roi::analyze(
-        &spend,
-        &plans,
-        &outcomes,
-        &RoiParams::default(),
-    )))
+    Ok(Some(roi::analyze(&spend, &plans, &outcomes, &PARAMS)))
 }
 
 fn pct(x: Option<f64>) -> String {
