@@ -340,6 +340,50 @@ fn roi_of_a_one_channel_quarter_matches_hand_arithmetic() {
 }
 
 #[test]
+fn roi_reads_aggregated_paths_when_there_are_no_touch_level_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("spend.csv"),
+        "date,channel,campaign,spend\n2026-10-05,search,S1,1000\n2026-10-05,social,O1,500\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("campaigns.csv"), "campaign,channel,start,end,planned_budget,owner\nS1,search,2026-10-01,2026-12-31,1000,Avery\nO1,social,2026-10-01,2026-12-31,500,Kai\n").unwrap();
+    // Converting journeys worth 4,000 and 1,000: every model hands out exactly the total
+    // value, so the channels' attributed revenue sums to 5,000.
+    std::fs::write(
+        d.join("paths.csv"),
+        "path,total_conversions,total_conversion_value,total_null\nsocial > search,2,4000,3\nsearch > social,1,1000,4\n",
+    )
+    .unwrap();
+
+    let out = quarterdeck(&[
+        "analyze",
+        "roi",
+        "--data",
+        d.to_str().unwrap(),
+        "--quarter",
+        "2026-Q4",
+        "--format",
+        "json",
+    ]);
+
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let revenue: f64 = v["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["revenue"].as_f64().unwrap())
+        .sum();
+    assert!((revenue - 5_000.0).abs() < 1e-6, "{revenue}");
+}
+
+#[test]
 fn lead_scoring_evaluates_a_points_score_and_names_a_bad_target_cell() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("leads.csv");

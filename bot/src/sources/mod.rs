@@ -16,11 +16,12 @@ pub use leads::{LeadTable, STAGE_COLUMNS, read_leads};
 pub use paths::read_paths;
 pub use spend::{Quarters, read_plans, read_spend};
 /// Every input file a stage reads, by the name it has in a data folder.
-pub const INPUT_FILES: [&str; 15] = [
+pub const INPUT_FILES: [&str; 16] = [
     "spend.csv",
     "campaigns.csv",
     "touchpoints.csv",
     "conversions.csv",
+    "paths.csv",
     "leads.csv",
     "benchmarks.csv",
     "content.csv",

@@ -15,6 +15,7 @@ pub fn inputs_of(n: u8) -> &'static [&'static str] {
             "campaigns.csv",
             "touchpoints.csv",
             "conversions.csv",
+            "paths.csv",
             "leads.csv",
         ],
         2 => &["leads.csv", "benchmarks.csv"],

@@ -26,8 +26,27 @@ pub struct Review {
 }
 
 /// Attribution of the journeys that started in `q`'s current quarter (and, for the
-/// quarter-over-quarter comparison, the previous one), and the ROI built on it.
+/// quarter-over-quarter comparison, the previous one), and the ROI built on it. Without
+/// touch-level files, an aggregated `paths.csv` (ChannelAttribution's format, no dates)
+/// is taken as the quarter under review, with no quarter-over-quarter comparison.
 pub fn review(data: &DataSet, q: &Quarters) -> Result<Review, StageError> {
+    if !(data.has("touchpoints.csv") && data.has("conversions.csv"))
+        && let Some(origin) = data.origin("paths.csv")
+    {
+        let text = data.text("paths.csv")?.unwrap_or_default();
+        let set = sources::read_paths(origin, text.as_bytes())?;
+        let journeys = set.rows();
+        let a = attribution::attribute_path_set(set, &PARAMS).map_err(|e| StageError::BadFile {
+            file: origin.to_owned(),
+            message: e.to_string(),
+        })?;
+        let roi = roi_review::compute(data, q, &a, None)?;
+        return Ok(Review {
+            journeys,
+            attribution: a,
+            roi,
+        });
+    }
     let all = sources::read_journeys(
         &data.require_table("touchpoints.csv")?,
         &data.require_table("conversions.csv")?,
@@ -62,14 +81,15 @@ pub fn review(data: &DataSet, q: &Quarters) -> Result<Review, StageError> {
 }
 
 pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
-    for file in ["touchpoints.csv", "conversions.csv"] {
-        if !inputs.data.has(file) {
-            return Ok(super::inventory::unavailable(
-                1,
-                inputs,
-                format!("{file} is not in the data folder, so there is nothing to attribute"),
-            ));
-        }
+    let touch_level = inputs.data.has("touchpoints.csv") && inputs.data.has("conversions.csv");
+    if !touch_level && !inputs.data.has("paths.csv") {
+        return Ok(super::inventory::unavailable(
+            1,
+            inputs,
+            "neither touchpoints.csv with conversions.csv nor paths.csv is in the team's data, \
+             so there is nothing to attribute"
+                .into(),
+        ));
     }
     let q = Quarters {
         current_start: inputs.review_start,
