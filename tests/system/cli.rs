@@ -694,3 +694,77 @@ fn response_curves_have_the_contract_keys_and_a_stray_week_is_located() {
     std::fs::write(&spend, format!("{s}2030-01-07,search,5\n")).unwrap();
     assert_bad_input(&run(), &["spend.csv", "row 122", "2030-01-07"]);
 }
+
+#[test]
+fn each_stage_one_input_file_with_a_bad_cell_is_refused_naming_file_row_and_column() {
+    let good = [
+        (
+            "spend.csv",
+            "date,channel,campaign,spend\n2026-10-05,search,S1,1000\n",
+        ),
+        (
+            "campaigns.csv",
+            "campaign,channel,start,end,planned_budget,owner\nS1,search,2026-10-01,2026-12-31,1250,Avery\n",
+        ),
+        (
+            "touchpoints.csv",
+            "journey_id,timestamp,channel\nj1,2026-10-05T10:00:00Z,search\n",
+        ),
+        (
+            "conversions.csv",
+            "journey_id,timestamp,value\nj1,2026-10-06T10:00:00Z,3000\n",
+        ),
+        (
+            "leads.csv",
+            "lead_id,created_at,mql_at,source\nL1,2026-10-02,2026-10-04,search\n",
+        ),
+    ];
+    let bad = [
+        (
+            "spend.csv",
+            "date,channel,campaign,spend\n2026-10-05,search,S1,-5\n",
+            "row 2",
+            "`spend`",
+        ),
+        (
+            "touchpoints.csv",
+            "journey_id,timestamp,channel\nj1,yesterday,search\n",
+            "row 2",
+            "`timestamp`",
+        ),
+        (
+            "conversions.csv",
+            "journey_id,timestamp,value\nj1,2026-10-06T10:00:00Z,a lot\n",
+            "row 2",
+            "`value`",
+        ),
+        (
+            "leads.csv",
+            "lead_id,created_at,mql_at,source\nL1,2026-10-02,soon,search\n",
+            "row 2",
+            "`mql_at`",
+        ),
+    ];
+
+    for (file, text, row, column) in bad {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, body) in good {
+            std::fs::write(
+                dir.path().join(name),
+                if name == file { text } else { body },
+            )
+            .unwrap();
+        }
+
+        let out = quarterdeck(&[
+            "analyze",
+            "roi",
+            "--data",
+            dir.path().to_str().unwrap(),
+            "--quarter",
+            "2026-Q4",
+        ]);
+
+        assert_bad_input(&out, &[file, row, column]);
+    }
+}
