@@ -177,3 +177,15 @@ fn bad_sources_name_the_key_and_what_was_expected() {
         assert!(err.contains(key) && err.contains(message), "{err}");
     }
 }
+
+#[test]
+fn every_file_a_stage_reads_can_be_given_a_source() {
+    for stage in 1..=12 {
+        for file in crate::stages::inputs_of(stage) {
+            assert!(
+                crate::sources::INPUT_FILES.contains(file),
+                "stage {stage} reads {file}, which [teams.sources] would refuse"
+            );
+        }
+    }
+}
