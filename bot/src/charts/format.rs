@@ -177,12 +177,15 @@ pub(super) fn nice_ticks(min: f64, max: f64, max_ticks: usize) -> Ticks {
     }
     let first = (min / step - 1e-9).ceil() as i64;
     let last = (max / step + 1e-9).floor() as i64;
-    let values = (first..=last)
+    // Far from zero a short range spans few representable numbers, so `i × step` can round
+    // a hair outside it (or several multiples onto one number): clamp, then drop repeats.
+    let mut values: Vec<f64> = (first..=last)
         .map(|i| {
-            let v = i as f64 * step;
+            let v = (i as f64 * step).clamp(min, max);
             if v == 0.0 { 0.0 } else { v }
         })
         .collect();
+    values.dedup();
     Ticks { values, step }
 }
 
