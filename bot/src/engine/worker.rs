@@ -7,7 +7,7 @@ use super::{Artifacts, Engine, EngineError, Event, Job, Outcome, SkippedJob};
 use sha2::{Digest, Sha256};
 
 use crate::chat::{Attachment, Message};
-use crate::stages::{self, Chart, StageInputs};
+use crate::stages::{self, OutputFile, StageInputs};
 use crate::store::AttachmentRow;
 use crate::store::{ClaimedJob, JobOutcome};
 
@@ -115,7 +115,7 @@ impl Engine {
         Ok(match computed {
             Ok(mut out) => {
                 let findings = serde_json::to_string(&out.findings).unwrap_or_else(|_| "{}".into());
-                let attachments = attach(&mut out.result.message, out.charts);
+                let attachments = attach(&mut out.result.message, out.files);
                 let artifacts = Artifacts {
                     findings: Some((stage, out.result.available, findings)),
                     plan: out.plan,
@@ -137,21 +137,21 @@ impl Engine {
     }
 }
 
-/// Names each chart in the post by its content hash and returns the rows to store.
-fn attach(message: &mut Message, charts: Vec<Chart>) -> Vec<AttachmentRow> {
-    charts
+/// Names each file in the post by its content hash and returns the rows to store.
+fn attach(message: &mut Message, files: Vec<OutputFile>) -> Vec<AttachmentRow> {
+    files
         .into_iter()
-        .map(|c| {
-            let sha256 = format!("{:x}", Sha256::digest(&c.png));
+        .map(|f| {
+            let sha256 = format!("{:x}", Sha256::digest(&f.bytes));
             message.attachments.push(Attachment {
-                name: c.name,
-                content_type: "image/png".into(),
+                name: f.name,
+                content_type: f.content_type.clone(),
                 sha256: sha256.clone(),
             });
             AttachmentRow {
                 sha256,
-                content_type: "image/png".into(),
-                bytes: c.png,
+                content_type: f.content_type,
+                bytes: f.bytes,
             }
         })
         .collect()

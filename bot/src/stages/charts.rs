@@ -6,18 +6,15 @@ use quarterdeck_analyses::attribution::Attribution;
 use quarterdeck_analyses::funnel::Funnel;
 use quarterdeck_analyses::roi::Roi;
 
-use super::Chart;
+use super::OutputFile;
 use crate::charts::{
     self, Bar, BarChart, BarSeries, ChartError, FunnelStage, GroupedBars, Interval, Orientation,
     Png, ReferenceLine, Size, ValueFormat,
 };
 
-fn keep(name: &str, rendered: Result<Png, ChartError>) -> Option<Chart> {
+fn keep(name: &str, rendered: Result<Png, ChartError>) -> Option<OutputFile> {
     match rendered {
-        Ok(png) => Some(Chart {
-            name: format!("{name}.png"),
-            png: png.bytes,
-        }),
+        Ok(png) => Some(OutputFile::png(format!("{name}.png"), png.bytes)),
         Err(e) => {
             tracing::warn!(chart = name, error = %e, "chart left out");
             None
@@ -26,7 +23,7 @@ fn keep(name: &str, rendered: Result<Png, ChartError>) -> Option<Chart> {
 }
 
 /// Attributed ROAS per channel (Markov value ÷ spend), break-even at 1×.
-pub fn roas_by_channel(roi: &Roi, quarter: &str) -> Option<Chart> {
+pub fn roas_by_channel(roi: &Roi, quarter: &str) -> Option<OutputFile> {
     let mut bars: Vec<Bar> = roi
         .channels
         .iter()
@@ -61,7 +58,7 @@ pub fn roas_by_channel(roi: &Roi, quarter: &str) -> Option<Chart> {
 }
 
 /// Share of conversions each model credits to each channel.
-pub fn model_comparison(a: &Attribution, quarter: &str) -> Option<Chart> {
+pub fn model_comparison(a: &Attribution, quarter: &str) -> Option<OutputFile> {
     if a.total_conversions <= 0.0 || a.models.first.is_empty() {
         return None;
     }
@@ -106,7 +103,7 @@ pub fn model_comparison(a: &Attribution, quarter: &str) -> Option<Chart> {
 }
 
 /// Leads reaching each stage, with each step's conversion rate and 95% Wilson interval.
-pub fn funnel(f: &Funnel, quarter: &str) -> Option<Chart> {
+pub fn funnel(f: &Funnel, quarter: &str) -> Option<OutputFile> {
     let first = f.transitions.first()?;
     let mut stages = vec![FunnelStage {
         name: first.from.clone(),

@@ -12,6 +12,9 @@
 use quarterdeck_analyses::funnel::{self, Funnel, Transition};
 use serde_json::json;
 
+use chrono::{DateTime, Utc};
+
+use super::handoff::{self, FunnelHandoff, FunnelStep};
 use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput, stage_title};
 use crate::chat::{Message, Table};
 use crate::report::count;
@@ -175,6 +178,25 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         }
     }
     body.push_str("\n\nLeads created late in the quarter may still convert after the export; benchmark comparisons use each step's mature rate (leads in the step for at least its 90th-percentile lag).");
+    let handoff = FunnelHandoff {
+        stages: f.stages.clone(),
+        steps: f
+            .transitions
+            .iter()
+            .zip(&rates)
+            .filter_map(|(t, rate)| {
+                Some(FunnelStep {
+                    from: t.from.clone(),
+                    to: t.to.clone(),
+                    rate: (*rate)?,
+                    median_lag_days: t.median_days,
+                })
+            })
+            .collect(),
+        average_deal: average_deal(&table, from, to),
+        leads_by_month: leads_by_month(&table, from, to),
+        bottlenecks: below.clone(),
+    };
     let message = Message::new(format!("{} — funnel", stage_title(2)), body)
         .table(overall)
         .table(by_source);
@@ -183,10 +205,10 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         json!({
             "schema": FINDINGS_SCHEMA, "stage": 2, "available": true, "headline": headline,
             "funnel": f, "below_benchmark": below, "persistent_bottlenecks": persistent,
-            "prior_quarter": prior, "priorities": priorities,
+            "prior_quarter": prior, "priorities": priorities, (handoff::KEY): handoff,
         }),
     )
-    .with_charts(
+    .with_files(
         super::charts::funnel(&f, &inputs.review_label())
             .into_iter()
             .collect(),
@@ -340,4 +362,35 @@ fn benchmark_medians(
             Some((median, values[0].1.to_owned()))
         })
         .collect())
+}
+
+/// Mean amount of the deals won by leads created in the window.
+fn average_deal(table: &sources::LeadTable, from: DateTime<Utc>, to: DateTime<Utc>) -> Option<f64> {
+    let won = table.stages.len().checked_sub(1)?;
+    let amounts: Vec<f64> = table
+        .leads
+        .iter()
+        .zip(&table.first_seen)
+        .zip(&table.amounts)
+        .filter(|((l, first), _)| {
+            first.is_some_and(|t| t >= from && t <= to) && l.stages[won].is_some()
+        })
+        .filter_map(|(_, amount)| *amount)
+        .collect();
+    (!amounts.is_empty()).then(|| amounts.iter().sum::<f64>() / amounts.len() as f64)
+}
+
+/// Leads created in each month of the window, oldest first.
+fn leads_by_month(
+    table: &sources::LeadTable,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<(String, u64)> {
+    let mut months = std::collections::BTreeMap::<String, u64>::new();
+    for t in table.first_seen.iter().flatten() {
+        if *t >= from && *t <= to {
+            *months.entry(t.format("%Y-%m").to_string()).or_default() += 1;
+        }
+    }
+    months.into_iter().collect()
 }

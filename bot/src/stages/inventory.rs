@@ -71,7 +71,7 @@ pub fn unavailable(n: u8, inputs: &StageInputs, reason: String) -> StageOutput {
     )
     .table(table);
     StageOutput {
-        charts: Vec::new(),
+        files: Vec::new(),
         result: StageResult {
             available: false,
             message,

@@ -39,7 +39,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     )
     .table(table);
     Ok(StageOutput {
-        charts: Vec::new(),
+        files: Vec::new(),
         findings: json!({
             "schema": FINDINGS_SCHEMA, "stage": 12, "available": true,
             "headline": format!("{} campaigns, {} owners", roster.len(), owners.len()),

@@ -4,10 +4,18 @@
 //! its section as missing. Computation is synchronous and never touches the store or the
 //! chat: the engine's worker hands inputs in and takes the output back.
 
+mod budget;
+mod calendar;
 mod charts;
+mod content_plan;
+mod content_review;
 mod funnel_health;
+mod goals;
+pub mod handoff;
 mod inventory;
 mod kickoff;
+mod lead_scoring;
+mod market;
 mod performance;
 mod plan;
 mod roi_review;
@@ -54,6 +62,15 @@ impl StageInputs {
             .map_or_else(|_| self.review_start.to_string(), |q| q.prior().to_string())
     }
 
+    /// What stage `n` handed on (see [`handoff`]), when it ran and produced findings.
+    /// A handoff that does not parse is a bug in stage `n`: logged, and treated as absent.
+    pub fn handoff<T: serde::de::DeserializeOwned>(&self, n: u8) -> Option<T> {
+        let value = self.outputs.get(&n)?.get(handoff::KEY)?;
+        serde_json::from_value(value.clone())
+            .inspect_err(|e| tracing::error!(stage = n, error = %e, "unreadable handoff"))
+            .ok()
+    }
+
     /// The quarter under review as an instant range: its first second to its last.
     pub fn review_window(&self) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
         let from = self.review_start.and_time(chrono::NaiveTime::MIN).and_utc();
@@ -80,8 +97,8 @@ pub struct StageResult {
 #[derive(Debug)]
 pub struct StageOutput {
     pub result: StageResult,
-    /// PNG charts the post attaches.
-    pub charts: Vec<Chart>,
+    /// Files the post attaches (charts, calendars, documents).
+    pub files: Vec<OutputFile>,
     /// Stored as the stage's versioned output; later stages read it.
     pub findings: serde_json::Value,
     pub plan: Option<PlanDoc>,
@@ -99,21 +116,38 @@ impl StageOutput {
             },
             findings,
             plan: None,
-            charts: Vec::new(),
+            files: Vec::new(),
         }
     }
 
-    pub fn with_charts(mut self, charts: Vec<Chart>) -> Self {
-        self.charts = charts;
+    pub fn with_files(mut self, files: Vec<OutputFile>) -> Self {
+        self.files = files;
         self
     }
 }
 
-/// A rendered chart: its file name (`roi-by-channel.png`) and PNG bytes.
+/// A file the post attaches: a PNG chart, an ICS calendar, the plan's HTML.
 #[derive(Debug, Clone)]
-pub struct Chart {
+pub struct OutputFile {
+    /// File name as people see it (`roas-by-channel.png`).
     pub name: String,
-    pub png: Vec<u8>,
+    /// MIME type (`image/png`).
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+impl OutputFile {
+    pub fn new(name: impl Into<String>, content_type: &str, bytes: Vec<u8>) -> Self {
+        Self {
+            name: name.into(),
+            content_type: content_type.to_owned(),
+            bytes,
+        }
+    }
+
+    pub fn png(name: impl Into<String>, bytes: Vec<u8>) -> Self {
+        Self::new(name, "image/png", bytes)
+    }
 }
 
 /// Findings JSON schema version, stored inside every output.
@@ -178,7 +212,13 @@ pub fn compute(n: u8, inputs: &StageInputs) -> Result<StageOutput, StageError> {
     match n {
         1 => performance::compute(inputs),
         2 => funnel_health::compute(inputs),
-        3..=9 => Ok(inventory::not_built(n, inputs)),
+        3 => content_review::compute(inputs),
+        4 => lead_scoring::compute(inputs),
+        5 => market::compute(inputs),
+        6 => budget::compute(inputs),
+        7 => goals::compute(inputs),
+        8 => calendar::compute(inputs),
+        9 => content_plan::compute(inputs),
         10 => plan::compute(inputs),
         12 => kickoff::compute(inputs),
         _ => Err(StageError::NotComputed(n)),

@@ -7,6 +7,7 @@ use quarterdeck_analyses::attribution::{self, Attribution, Journey, Params};
 use quarterdeck_analyses::roi::{Period, Roi};
 use serde_json::json;
 
+use super::handoff::{self, ChannelResult, PerformanceHandoff};
 use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput, roi_review, stage_title};
 use crate::chat::{Message, Table};
 use crate::report::{count, money};
@@ -158,14 +159,26 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         .into_iter()
         .chain(super::charts::model_comparison(&a, &label))
         .collect();
+    let handoff = PerformanceHandoff {
+        channels: roi
+            .iter()
+            .flat_map(|r| &r.channels)
+            .map(|c| ChannelResult {
+                channel: c.channel.clone(),
+                spend: c.spend,
+                attributed_revenue: c.revenue,
+                roas: c.roas,
+            })
+            .collect(),
+    };
     Ok(StageOutput::available(
         message,
         json!({
             "schema": FINDINGS_SCHEMA, "stage": 1, "available": true, "headline": headline,
-            "journeys": journeys, "attribution": a, "roi": roi,
+            "journeys": journeys, "attribution": a, "roi": roi, (handoff::KEY): handoff,
         }),
     )
-    .with_charts(charts))
+    .with_files(charts))
 }
 
 fn headline(a: &Attribution, journeys: usize, roi: Option<&Roi>) -> String {

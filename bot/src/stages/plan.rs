@@ -59,7 +59,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     .field("Version", format!("v{version}"))
     .field("Sections", "9");
     Ok(StageOutput {
-        charts: Vec::new(),
+        files: Vec::new(),
         result: StageResult {
             available: true,
             message,

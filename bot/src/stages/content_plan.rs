@@ -1,0 +1,7 @@
+//! Stage 9: not built yet (see the issue that builds it).
+
+use super::{StageError, StageInputs, StageOutput};
+
+pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
+    Ok(super::inventory::not_built(9, inputs))
+}

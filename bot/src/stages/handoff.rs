@@ -1,0 +1,262 @@
+//! What a stage hands to later stages, typed. A stage stores its handoff inside its
+//! findings JSON under the key `handoff`; a later stage reads it back with
+//! [`StageInputs::handoff`](super::StageInputs::handoff). Findings hold much more (tables,
+//! intervals, diagnostics) for posts and the plan document; only what another stage
+//! computes with lives here, so the coupling between stages is this one file.
+//!
+//! Money is in the team's currency, rates are fractions (0.23, not 23), dates are
+//! `YYYY-MM-DD`, months `YYYY-MM`.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The key under which a stage's findings hold its handoff.
+pub const KEY: &str = "handoff";
+
+/// Stage 1 → 6, 10: last quarter per paid channel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PerformanceHandoff {
+    pub channels: Vec<ChannelResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelResult {
+    pub channel: String,
+    pub spend: f64,
+    /// Revenue credited to the channel (Markov value credit, as in the ROI review).
+    pub attributed_revenue: f64,
+    /// `attributed_revenue / spend`; `None` without spend.
+    pub roas: Option<f64>,
+}
+
+/// Stage 2 → 7, 10: the measured funnel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FunnelHandoff {
+    /// Stage names in order (`lead`, `mql`, `sql`, `opportunity`, `won`).
+    pub stages: Vec<String>,
+    pub steps: Vec<FunnelStep>,
+    /// Mean amount of a won deal in the quarter under review.
+    pub average_deal: Option<f64>,
+    /// Leads created per month in the quarter under review (by month).
+    pub leads_by_month: Vec<(String, u64)>,
+    /// Steps below benchmark, as `from → to` sentences.
+    pub bottlenecks: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FunnelStep {
+    pub from: String,
+    pub to: String,
+    /// Mature conversion rate of the step.
+    pub rate: f64,
+    /// Median days from entering `from` to entering `to`.
+    pub median_lag_days: Option<f64>,
+}
+
+/// Stage 3 → 9, 10: ranked content and SEO opportunities for the next quarter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContentHandoff {
+    /// Best first.
+    pub opportunities: Vec<ContentOpportunity>,
+    /// The CTR-by-position curve the uplift estimates use, named with its source.
+    pub ctr_curve: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContentOpportunity {
+    /// `striking_distance`, `content_gap`, `refresh` or `double_down`.
+    pub kind: String,
+    /// What to write or improve, in a phrase ("Guide: pipeline benchmarks").
+    pub title: String,
+    /// The content type to produce (`blog`, `guide`, `landing_page`, ...).
+    pub content_type: String,
+    pub keyword: Option<String>,
+    /// The existing page, when improving one.
+    pub url: Option<String>,
+    pub search_volume: f64,
+    pub current_position: Option<f64>,
+    pub target_position: f64,
+    /// Estimated extra organic clicks per month at the target position.
+    pub extra_clicks_per_month: f64,
+    /// Estimated extra conversions per quarter (clicks × the type's conversion rate).
+    pub extra_conversions_per_quarter: f64,
+}
+
+/// Stage 4 → 7, 10: the lead score proposed for the next quarter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoringHandoff {
+    /// Points per feature of the proposed score.
+    pub weights: Vec<PointWeight>,
+    /// Proposed MQL threshold in points.
+    pub threshold: f64,
+    /// Expected MQLs per month at the threshold, at last quarter's lead volume.
+    pub expected_mqls_per_month: f64,
+    /// Expected MQL → SQL rate at the threshold (out-of-time validation).
+    pub expected_mql_to_sql: f64,
+    /// Last quarter's MQL → SQL rate with the current score.
+    pub current_mql_to_sql: f64,
+    /// Out-of-time AUC of the refitted model (trained on earlier months).
+    pub out_of_time_auc: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointWeight {
+    pub feature: String,
+    pub points: f64,
+}
+
+/// Stage 5 → 10: the market picture.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MarketHandoff {
+    pub opportunities: Vec<String>,
+    pub threats: Vec<String>,
+    pub benchmark_gaps: Vec<BenchmarkGap>,
+    /// Channels competitors moved into or that grew in our journeys.
+    pub emerging_channels: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BenchmarkGap {
+    pub metric: String,
+    pub ours: f64,
+    pub benchmark: f64,
+    pub source: String,
+}
+
+/// Stage 6 → 7, 8, 10: the next quarter's budget.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BudgetHandoff {
+    pub total: f64,
+    /// Held back for the testing roadmap.
+    pub reserve: f64,
+    /// `total − reserve`, split over `channels`.
+    pub allocatable: f64,
+    pub channels: Vec<ChannelBudget>,
+    /// Expected revenue from the allocation over the quarter (response curves).
+    pub expected_revenue: f64,
+    /// How the total was set (`fixed in objectives.toml`, `last quarter × 1.08, capped`).
+    pub total_basis: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelBudget {
+    pub channel: String,
+    pub spend: f64,
+    pub last_quarter_spend: f64,
+    pub expected_revenue: f64,
+    /// Revenue per extra dollar at the allocated spend.
+    pub marginal_roi: f64,
+    pub rationale: String,
+}
+
+/// Stage 7 → 8, 10: targets for the next quarter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GoalsHandoff {
+    pub targets: Vec<Target>,
+    pub milestones: Vec<Milestone>,
+    pub channel_targets: Vec<ChannelTarget>,
+    pub kpis: Vec<Kpi>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Target {
+    /// `revenue`, `pipeline`, `opportunities`, `sqls`, `mqls`, `leads`, `brand`.
+    pub metric: String,
+    pub value: f64,
+    /// How the figure was derived, in a sentence.
+    pub basis: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Milestone {
+    pub month: String,
+    pub revenue: f64,
+    pub pipeline: f64,
+    pub sqls: f64,
+    pub mqls: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelTarget {
+    pub channel: String,
+    pub spend: f64,
+    pub revenue: f64,
+    pub mqls: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Kpi {
+    pub name: String,
+    pub definition: String,
+    pub source: String,
+    /// `weekly`, `monthly`.
+    pub cadence: String,
+    pub owner: Option<String>,
+}
+
+/// Stage 8 → 9, 10, 12: campaigns, tests and workload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalendarHandoff {
+    pub campaigns: Vec<PlannedCampaign>,
+    pub tests: Vec<PlannedTest>,
+    pub workload: Vec<Workload>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedCampaign {
+    pub name: String,
+    pub channel: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub budget: f64,
+    pub owner: String,
+    pub objective: String,
+    pub success_metrics: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlannedTest {
+    pub name: String,
+    pub channel: String,
+    pub hypothesis: String,
+    /// The metric the test decides on (`conversion rate`).
+    pub metric: String,
+    pub baseline: f64,
+    /// Minimum detectable effect, absolute on `metric`.
+    pub minimum_detectable_effect: f64,
+    pub sample_size_per_arm: u64,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub budget: f64,
+    pub owner: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Workload {
+    pub person: String,
+    pub role: String,
+    pub hours: f64,
+    pub capacity_hours: f64,
+}
+
+/// Stage 9 → 10: the content production schedule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContentPlanHandoff {
+    pub pieces: Vec<ContentPiece>,
+    /// Over-capacity weeks and missed deadlines, as sentences.
+    pub conflicts: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContentPiece {
+    pub title: String,
+    pub content_type: String,
+    /// The campaign or opportunity it serves.
+    pub serves: String,
+    pub owner: String,
+    pub brief: NaiveDate,
+    pub draft: NaiveDate,
+    pub review: NaiveDate,
+    pub publish: NaiveDate,
+    pub hours: f64,
+}
