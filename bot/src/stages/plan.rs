@@ -12,7 +12,7 @@ use super::{
 };
 use crate::chat::{Message, Table};
 use crate::report::{Document, Section, money};
-use crate::sources::DataSet;
+use crate::sources::{DataSet, Objectives};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanDoc {
@@ -136,12 +136,12 @@ fn build(inputs: &StageInputs) -> Result<Document, StageError> {
                     run.team, run.quarter
                 ));
                 if let Some(o) = &objectives {
-                    s = s.para(o.summary());
+                    s = s.para(objectives_summary(o));
                 }
             }
             4 => {
-                if let Some(o) = &objectives {
-                    s = s.table(o.budget_table());
+                if let Some(t) = objectives.as_ref().and_then(budget_table) {
+                    s = s.table(t);
                 }
                 for n in *stages {
                     s = s.para(stage_line(inputs, *n));
@@ -196,81 +196,42 @@ fn build(inputs: &StageInputs) -> Result<Document, StageError> {
 
 /// Checks `objectives.toml` (when present) without building a plan.
 pub fn read_objectives(data: &DataSet) -> Result<(), StageError> {
-    Objectives::read(data).map(|_| ())
+    Objectives::read(data).map(|_| ()).map_err(StageError::from)
 }
 
-/// The team's stated objectives for the quarter (`objectives.toml`), when present.
-struct Objectives {
-    total_budget: f64,
-    reserve_share: f64,
-    revenue_target: Option<f64>,
-    pipeline_target: Option<f64>,
-    mql_target: Option<f64>,
+fn objectives_summary(o: &Objectives) -> String {
+    let mut parts = Vec::new();
+    if let Some((b, _)) = o.budget(None) {
+        parts.push(format!("budget {}", money(b)));
+    }
+    if let Some(r) = o.revenue_target {
+        parts.push(format!("revenue {}", money(r)));
+    }
+    if let Some(p) = o.pipeline_target {
+        parts.push(format!("pipeline {}", money(p)));
+    }
+    if let Some(m) = o.mql_target {
+        parts.push(format!("{m:.0} MQLs"));
+    }
+    format!(
+        "Objectives set by the team (objectives.toml): {}.",
+        parts.join(", ")
+    )
 }
 
-impl Objectives {
-    fn read(data: &DataSet) -> Result<Option<Self>, StageError> {
-        let name = "objectives.toml";
-        let Some(text) = data.text(name)? else {
-            return Ok(None);
-        };
-        let bad = |message: String| StageError::BadFile {
-            file: data.origin(name).unwrap_or(name).to_owned(),
-            message,
-        };
-        let v: toml::Table = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
-        let num = |k: &str| {
-            v.get(k)
-                .and_then(|x| x.as_float().or_else(|| x.as_integer().map(|i| i as f64)))
-        };
-        let total_budget =
-            num("total_budget").ok_or_else(|| bad("expected a number `total_budget`".into()))?;
-        let reserve_share = num("reserve_share").unwrap_or(0.12);
-        if !(0.0..1.0).contains(&reserve_share) || total_budget < 0.0 {
-            return Err(bad(format!(
-                "expected total_budget >= 0 and reserve_share in [0, 1), found {total_budget} and {reserve_share}"
-            )));
-        }
-        Ok(Some(Self {
-            total_budget,
-            reserve_share,
-            revenue_target: num("revenue_target"),
-            pipeline_target: num("pipeline_target"),
-            mql_target: num("mql_target"),
-        }))
-    }
-
-    fn summary(&self) -> String {
-        let mut parts = vec![format!("budget {}", money(self.total_budget))];
-        if let Some(r) = self.revenue_target {
-            parts.push(format!("revenue {}", money(r)));
-        }
-        if let Some(p) = self.pipeline_target {
-            parts.push(format!("pipeline {}", money(p)));
-        }
-        if let Some(m) = self.mql_target {
-            parts.push(format!("{m:.0} MQLs"));
-        }
-        format!(
-            "Objectives set by the team (objectives.toml): {}.",
-            parts.join(", ")
-        )
-    }
-
-    fn budget_table(&self) -> Table {
-        let reserve = self.total_budget * self.reserve_share;
+fn budget_table(o: &Objectives) -> Option<Table> {
+    let (total, _) = o.budget(None)?;
+    let reserve = total * o.reserve_share;
+    Some(
         Table::new("Budget envelope (objectives.toml)", &["Item", "Amount"])
+            .row(vec!["Total quarter budget".into(), money(total)])
             .row(vec![
-                "Total quarter budget".into(),
-                money(self.total_budget),
-            ])
-            .row(vec![
-                format!("Test reserve ({:.0}%)", self.reserve_share * 100.0),
+                format!("Test reserve ({:.0}%)", o.reserve_share * 100.0),
                 money(reserve),
             ])
             .row(vec![
                 "Allocatable to channels".into(),
-                money(self.total_budget - reserve),
-            ])
-    }
+                money(total - reserve),
+            ]),
+    )
 }

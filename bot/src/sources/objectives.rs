@@ -1,0 +1,190 @@
+//! `objectives.toml`: the team's targets and budget envelope for the quarter being
+//! planned, and its roster with weekly capacity. Every key is optional except that a
+//! budget must be stated one way or another when the budget stage runs; what is present
+//! is checked here, once, so every stage reads the same figures.
+//!
+//! ```toml
+//! revenue_target = 4190000      # currency
+//! pipeline_target = 12150000
+//! mql_target = 1100             # MQLs in the quarter
+//! brand = "share of search 22%" # free text, quoted in the plan
+//! total_budget = 1350000        # a fixed figure, or:
+//! growth_factor = 1.08          #   last quarter's spend × growth_factor,
+//! finance_cap = 1485000         #   capped by finance
+//! reserve_share = 0.12          # test reserve, 0.10-0.15 unless overridden
+//! allow_reserve_outside_range = false
+//!
+//! [[roster]]
+//! name = "Avery Chen"
+//! role = "demand gen"
+//! capacity_hours_per_week = 32
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use super::{DataSet, InputError};
+
+pub const FILE: &str = "objectives.toml";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Objectives {
+    pub revenue_target: Option<f64>,
+    pub pipeline_target: Option<f64>,
+    pub mql_target: Option<f64>,
+    pub brand: Option<String>,
+    pub total_budget: Option<f64>,
+    pub growth_factor: Option<f64>,
+    pub finance_cap: Option<f64>,
+    #[serde(default = "default_reserve")]
+    pub reserve_share: f64,
+    #[serde(default)]
+    pub allow_reserve_outside_range: bool,
+    #[serde(default)]
+    pub roster: Vec<Member>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    pub name: String,
+    pub role: String,
+    pub capacity_hours_per_week: f64,
+}
+
+fn default_reserve() -> f64 {
+    0.12
+}
+
+impl Objectives {
+    /// The team's objectives, when the data holds `objectives.toml`.
+    pub fn read(data: &DataSet) -> Result<Option<Self>, InputError> {
+        let Some(text) = data.text(FILE)? else {
+            return Ok(None);
+        };
+        Self::parse(data.origin(FILE).unwrap_or(FILE), text).map(Some)
+    }
+
+    /// Parses and checks one file's text; errors name `file` and the key.
+    pub fn parse(file: &str, text: &str) -> Result<Self, InputError> {
+        let bad = |message: String| InputError::File {
+            file: file.to_owned(),
+            message,
+        };
+        let o: Self = toml::from_str(text).map_err(|e| bad(e.to_string().trim().to_owned()))?;
+        let non_negative = [
+            ("revenue_target", o.revenue_target),
+            ("pipeline_target", o.pipeline_target),
+            ("mql_target", o.mql_target),
+            ("total_budget", o.total_budget),
+            ("finance_cap", o.finance_cap),
+        ];
+        for (key, value) in non_negative {
+            if let Some(v) = value
+                && !(v.is_finite() && v >= 0.0)
+            {
+                return Err(bad(format!(
+                    "`{key}`: expected a number of at least 0, found {v}"
+                )));
+            }
+        }
+        if let Some(g) = o.growth_factor
+            && !(g.is_finite() && g > 0.0)
+        {
+            return Err(bad(format!(
+                "`growth_factor`: expected a number above 0, found {g}"
+            )));
+        }
+        if !(0.0..1.0).contains(&o.reserve_share) {
+            return Err(bad(format!(
+                "`reserve_share`: expected a fraction in [0, 1) such as 0.12, found {}",
+                o.reserve_share
+            )));
+        }
+        for (i, m) in o.roster.iter().enumerate() {
+            if m.name.trim().is_empty()
+                || !(m.capacity_hours_per_week.is_finite() && m.capacity_hours_per_week >= 0.0)
+            {
+                return Err(bad(format!(
+                    "roster entry {}: expected a name and capacity_hours_per_week >= 0, found {:?} and {}",
+                    i + 1,
+                    m.name,
+                    m.capacity_hours_per_week
+                )));
+            }
+        }
+        Ok(o)
+    }
+
+    /// The quarter's total budget: `total_budget` when stated, else last quarter's
+    /// spend × `growth_factor` capped at `finance_cap`; with how it was set.
+    pub fn budget(&self, last_quarter_spend: Option<f64>) -> Option<(f64, String)> {
+        if let Some(t) = self.total_budget {
+            return Some((t, format!("fixed in {FILE}")));
+        }
+        let (g, spend) = (self.growth_factor?, last_quarter_spend?);
+        let grown = spend * g;
+        Some(match self.finance_cap {
+            Some(cap) if cap < grown => (
+                cap,
+                format!("last quarter's spend × {g} = {grown:.0}, capped by finance at {cap:.0}"),
+            ),
+            _ => (grown, format!("last quarter's spend × {g}")),
+        })
+    }
+
+    /// Roster members whose role mentions `word` (case-insensitive).
+    pub fn members_with_role<'a>(&'a self, word: &'a str) -> impl Iterator<Item = &'a Member> {
+        let word = word.to_lowercase();
+        self.roster
+            .iter()
+            .filter(move |m| m.role.to_lowercase().contains(&word))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_file_parses_and_states_its_budget() {
+        let o = Objectives::parse(
+            "objectives.toml",
+            "revenue_target = 100\ntotal_budget = 50\n[[roster]]\nname = \"A\"\nrole = \"content\"\ncapacity_hours_per_week = 30\n",
+        )
+        .unwrap();
+        assert_eq!(o.reserve_share, 0.12);
+        assert_eq!(o.budget(Some(1e9)).unwrap().0, 50.0);
+        assert_eq!(o.members_with_role("Content").count(), 1);
+    }
+
+    #[test]
+    fn growth_is_capped_by_finance() {
+        let o = Objectives::parse("o.toml", "growth_factor = 1.25\nfinance_cap = 1100\n").unwrap();
+        assert_eq!(o.budget(Some(800.0)).unwrap().0, 1000.0);
+        let (capped, why) = o.budget(Some(1000.0)).unwrap();
+        assert_eq!(capped, 1100.0);
+        assert!(why.contains("capped"), "{why}");
+        assert_eq!(o.budget(None), None);
+    }
+
+    #[test]
+    fn bad_values_name_the_file_and_key() {
+        for (text, key) in [
+            ("reserve_share = 1.5", "reserve_share"),
+            ("total_budget = -1", "total_budget"),
+            ("growth_factor = 0", "growth_factor"),
+            ("total_budjet = 5", "total_budjet"),
+            (
+                "[[roster]]\nname = \"\"\nrole = \"x\"\ncapacity_hours_per_week = 1",
+                "roster entry 1",
+            ),
+        ] {
+            let e = Objectives::parse("team/objectives.toml", text)
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with("team/objectives.toml: "), "{e}");
+            assert!(e.contains(key), "{text}: {e}");
+        }
+    }
+}
