@@ -1,9 +1,10 @@
 //! Documents for people: a small structured document model rendered to markdown and to
 //! one self-contained HTML file. The plan document (stage 10) is built on it.
 
+pub mod diff;
 mod document;
 
-pub use document::{Block, Document, Section};
+pub use document::{Block, Document, Figure, Section};
 
 /// Money in whole currency units with thousands separators: `$1,234,567`.
 pub fn money(amount: f64) -> String {

@@ -191,6 +191,7 @@ fn build(inputs: &StageInputs) -> Result<Document, StageError> {
         title: format!("Quarterly marketing plan · {}", run.quarter),
         meta,
         sections,
+        ..Document::default()
     })
 }
 
