@@ -189,6 +189,8 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
                     from: t.from.clone(),
                     to: t.to.clone(),
                     rate: (*rate)?,
+                    entered: t.entered,
+                    converted: t.converted,
                     median_lag_days: t.median_days,
                 })
             })

@@ -27,6 +27,9 @@ pub struct ChannelResult {
     pub attributed_revenue: f64,
     /// `attributed_revenue / spend`; `None` without spend.
     pub roas: Option<f64>,
+    /// The same for the quarter before, when its journeys are in the data.
+    #[serde(default)]
+    pub previous_roas: Option<f64>,
 }
 
 /// Stage 2 → 7, 10: the measured funnel.
@@ -49,6 +52,11 @@ pub struct FunnelStep {
     pub to: String,
     /// Mature conversion rate of the step.
     pub rate: f64,
+    /// Leads of the quarter under review that entered `from`, and reached `to` so far.
+    #[serde(default)]
+    pub entered: u64,
+    #[serde(default)]
+    pub converted: u64,
     /// Median days from entering `from` to entering `to`.
     pub median_lag_days: Option<f64>,
 }
@@ -160,7 +168,7 @@ pub struct GoalsHandoff {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Target {
-    /// `revenue`, `pipeline`, `opportunities`, `sqls`, `mqls`, `leads`, `brand`.
+    /// `revenue`, `pipeline`, `won` (deals), `opportunities`, `sqls`, `mqls`, `leads`, `brand`.
     pub metric: String,
     pub value: f64,
     /// How the figure was derived, in a sentence.

@@ -168,6 +168,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
                 spend: c.spend,
                 attributed_revenue: c.revenue,
                 roas: c.roas,
+                previous_roas: c.previous_roas,
             })
             .collect(),
     };

@@ -1,0 +1,137 @@
+//! The plan's charts, drawn from the handoffs (the stages' own post charts stay with
+//! their posts): last quarter's return by channel, the budget shift, and the monthly
+//! revenue milestones.
+
+use crate::charts::{
+    self, Bar, BarChart, BarSeries, ChartError, GroupedBars, Orientation, Png, ReferenceLine,
+    Size, ValueFormat,
+};
+use crate::report::Figure;
+use crate::stages::handoff::{BudgetHandoff, GoalsHandoff, PerformanceHandoff};
+
+fn keep(file: &str, caption: String, rendered: Result<Png, ChartError>) -> Option<Figure> {
+    match rendered {
+        Ok(png) => Some(Figure {
+            file: format!("{file}.png"),
+            caption,
+            png: png.bytes,
+        }),
+        Err(e) => {
+            tracing::warn!(chart = file, error = %e, "plan chart left out");
+            None
+        }
+    }
+}
+
+fn dollars() -> ValueFormat {
+    ValueFormat::Currency { symbol: "$".into() }
+}
+
+/// Attributed ROAS per paid channel in the quarter under review.
+pub fn roas(p: &PerformanceHandoff, quarter: &str) -> Option<Figure> {
+    let mut bars: Vec<Bar> = p
+        .channels
+        .iter()
+        .filter_map(|c| {
+            Some(Bar {
+                label: c.channel.clone(),
+                value: c.roas?,
+            })
+        })
+        .collect();
+    if bars.is_empty() {
+        return None;
+    }
+    bars.sort_by(|a, b| b.value.total_cmp(&a.value));
+    let spec = BarChart {
+        title: "Return on ad spend by channel".into(),
+        subtitle: Some(format!("{quarter} · attributed revenue ÷ spend")),
+        bars,
+        orientation: Orientation::Horizontal,
+        format: ValueFormat::Multiple,
+        value_axis: "ROAS".into(),
+        category_axis: None,
+        reference: Some(ReferenceLine {
+            value: 1.0,
+            label: "Break-even".into(),
+        }),
+        size: Size::default(),
+    };
+    keep(
+        "plan-roas-by-channel",
+        format!("Return on ad spend by channel, {quarter}"),
+        charts::bar_chart(&spec),
+    )
+}
+
+/// Last quarter's spend against the proposed allocation, per channel.
+pub fn budget(b: &BudgetHandoff, quarter: &str) -> Option<Figure> {
+    if b.channels.is_empty() {
+        return None;
+    }
+    let mut channels = b.channels.clone();
+    channels.sort_by(|x, y| y.spend.total_cmp(&x.spend));
+    let spec = GroupedBars {
+        title: "Budget by channel".into(),
+        subtitle: Some(format!(
+            "{quarter} allocation against last quarter's spend (test reserve excluded)"
+        )),
+        categories: channels.iter().map(|c| c.channel.clone()).collect(),
+        series: vec![
+            BarSeries {
+                name: "Last quarter".into(),
+                values: channels.iter().map(|c| c.last_quarter_spend).collect(),
+            },
+            BarSeries {
+                name: "Proposed".into(),
+                values: channels.iter().map(|c| c.spend).collect(),
+            },
+        ],
+        orientation: Orientation::Horizontal,
+        format: dollars(),
+        value_axis: "Spend".into(),
+        category_axis: None,
+        reference: None,
+        size: Size::default(),
+    };
+    keep(
+        "plan-budget-by-channel",
+        format!("Budget by channel, {quarter} against last quarter"),
+        charts::grouped_bars(&spec),
+    )
+}
+
+/// Revenue and pipeline milestones per month.
+pub fn milestones(g: &GoalsHandoff, quarter: &str) -> Option<Figure> {
+    if g.milestones.is_empty() {
+        return None;
+    }
+    let spec = GroupedBars {
+        title: "Monthly milestones".into(),
+        subtitle: Some(format!(
+            "{quarter} · revenue and pipeline to reach each month"
+        )),
+        categories: g.milestones.iter().map(|m| m.month.clone()).collect(),
+        series: vec![
+            BarSeries {
+                name: "Revenue".into(),
+                values: g.milestones.iter().map(|m| m.revenue).collect(),
+            },
+            BarSeries {
+                name: "Pipeline".into(),
+                values: g.milestones.iter().map(|m| m.pipeline).collect(),
+            },
+        ],
+        orientation: Orientation::Vertical,
+        format: dollars(),
+        value_axis: "Amount".into(),
+        category_axis: Some("Month".into()),
+        reference: None,
+        size: Size::default(),
+    };
+    keep(
+        "plan-monthly-milestones",
+        format!("Monthly revenue and pipeline milestones, {quarter}"),
+        charts::grouped_bars(&spec),
+    )
+}

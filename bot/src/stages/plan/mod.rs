@@ -1,0 +1,356 @@
+//! Stage 10: the quarterly marketing plan, in the nine sections a marketing lead hands
+//! to the CFO, plus supporting materials (channel plans, content calendar, testing
+//! roadmap, method and sources). Every figure comes from a stage's typed handoff (see
+//! `handoff`) or from the team's `objectives.toml`; a section whose stage produced no
+//! findings says so and names the missing analysis: nothing is filled in by guesswork.
+//!
+//! Each version is rendered to markdown (its SHA-256 is the version's hash) and to one
+//! self-contained HTML file with the charts embedded; from v2 on the post carries a
+//! readable diff against the version before. The rendered files are attached to the
+//! stage's post, so the chat, the transcript and the store hold the same bytes.
+
+mod appendices;
+mod figures;
+mod risks;
+mod sections;
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::handoff::{
+    BudgetHandoff, CalendarHandoff, ContentHandoff, ContentPlanHandoff, FunnelHandoff,
+    GoalsHandoff, MarketHandoff, PerformanceHandoff, ScoringHandoff,
+};
+use super::{
+    FINDINGS_SCHEMA, OutputFile, StageError, StageInputs, StageOutput, StageResult,
+    analysis_name, stage_title,
+};
+use crate::chat::Message;
+use crate::report::{Block, Document, diff, money};
+use crate::sources::{DataSet, Objectives};
+
+pub use risks::Risk;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanDoc {
+    pub markdown: String,
+    pub html: String,
+    pub hash: String,
+}
+
+/// Everything the plan draws on: the stages' handoffs and the team's objectives.
+pub(crate) struct Sources<'a> {
+    pub inputs: &'a StageInputs,
+    pub version: usize,
+    pub objectives: Option<Objectives>,
+    pub performance: Option<PerformanceHandoff>,
+    pub funnel: Option<FunnelHandoff>,
+    pub content: Option<ContentHandoff>,
+    pub scoring: Option<ScoringHandoff>,
+    pub market: Option<MarketHandoff>,
+    pub budget: Option<BudgetHandoff>,
+    pub goals: Option<GoalsHandoff>,
+    pub calendar: Option<CalendarHandoff>,
+    pub content_plan: Option<ContentPlanHandoff>,
+}
+
+impl<'a> Sources<'a> {
+    fn gather(inputs: &'a StageInputs) -> Result<Self, StageError> {
+        Ok(Self {
+            inputs,
+            version: inputs.run.plan_versions.len() + 1,
+            objectives: Objectives::read(&inputs.data)?,
+            performance: inputs.handoff(1),
+            funnel: inputs.handoff(2),
+            content: inputs.handoff(3),
+            scoring: inputs.handoff(4),
+            market: inputs.handoff(5),
+            budget: inputs.handoff(6),
+            goals: inputs.handoff(7),
+            calendar: inputs.handoff(8),
+            content_plan: inputs.handoff(9),
+        })
+    }
+
+    /// Whether stage `n` ran and produced findings.
+    pub fn available(&self, n: u8) -> bool {
+        self.inputs
+            .outputs
+            .get(&n)
+            .and_then(|f| f.get("available"))
+            .and_then(Value::as_bool)
+            == Some(true)
+    }
+
+    /// Stage `n`'s one-line headline, when it has findings.
+    pub fn headline(&self, n: u8) -> Option<&str> {
+        if !self.available(n) {
+            return None;
+        }
+        self.inputs.outputs.get(&n)?.get("headline")?.as_str()
+    }
+
+    /// The sentence a section shows in place of stage `n`'s findings when it has none.
+    pub fn missing(&self, n: u8) -> String {
+        format!(
+            "**{}**: no findings — its analysis ({}) did not run on this team's data, so this plan \
+             contains no figures from it.",
+            stage_title(n),
+            analysis_name(n)
+        )
+    }
+
+    /// Stage `n`'s headline, or why there is none.
+    pub fn line(&self, n: u8) -> String {
+        match self.headline(n) {
+            Some(h) => format!("**{}**: {h}", stage_title(n)),
+            None => self.missing(n),
+        }
+    }
+}
+
+pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
+    let sources = Sources::gather(inputs)?;
+    let version = sources.version;
+    let risks = risks::assess(&sources);
+    let doc = build(&sources, &risks);
+    let plan = render_plan(&doc);
+    let previous = inputs
+        .outputs
+        .get(&10)
+        .and_then(|f| Some((f.get("version")?.as_u64()?, f.get("markdown")?.as_str()?)));
+    let change = previous.map(|(v, md)| {
+        diff::diff(
+            &format!("plan-v{v}.md"),
+            md,
+            &format!("plan-v{version}.md"),
+            &plan.markdown,
+        )
+    });
+    let missing: Vec<u8> = (1..=9).filter(|n| !sources.available(*n)).collect();
+    let message = post(&sources, &plan, &risks, &missing, change.as_ref(), previous);
+    let mut files: Vec<OutputFile> = doc
+        .figures()
+        .map(|f| OutputFile::png(f.file.clone(), f.png.clone()))
+        .collect();
+    files.push(OutputFile::new(
+        format!("plan-v{version}.html"),
+        "text/html",
+        plan.html.clone().into_bytes(),
+    ));
+    files.push(OutputFile::new(
+        format!("plan-v{version}.md"),
+        "text/markdown",
+        plan.markdown.clone().into_bytes(),
+    ));
+    if let (Some(d), Some((v, _))) = (&change, previous) {
+        files.push(OutputFile::new(
+            format!("plan-v{v}-to-v{version}.diff"),
+            "text/x-diff",
+            d.text.clone().into_bytes(),
+        ));
+    }
+    Ok(StageOutput {
+        files,
+        result: StageResult {
+            available: true,
+            message,
+            plan_hash: Some(plan.hash.clone()),
+            roster: None,
+        },
+        findings: json!({
+            "schema": FINDINGS_SCHEMA, "stage": 10, "available": true, "version": version,
+            "hash": plan.hash, "missing_stages": missing,
+            "headline": format!("plan v{version}: {}", summary_line(&sources)),
+            "risks": risks,
+            "changed_sections": change.as_ref().map(|d| &d.sections),
+            // The next version diffs against this text.
+            "markdown": plan.markdown,
+        }),
+        plan: Some(plan),
+    })
+}
+
+pub fn render_plan(doc: &Document) -> PlanDoc {
+    let markdown = doc.to_markdown();
+    let hash = hex(&Sha256::digest(markdown.as_bytes()));
+    PlanDoc {
+        html: doc.to_html(),
+        markdown,
+        hash,
+    }
+}
+
+/// Checks `objectives.toml` (when present) without building a plan.
+pub fn read_objectives(data: &DataSet) -> Result<(), StageError> {
+    Objectives::read(data).map(|_| ()).map_err(StageError::from)
+}
+
+fn build(s: &Sources, risks: &[Risk]) -> Document {
+    let run = &s.inputs.run;
+    let version = s.version;
+    let mut meta = vec![
+        format!("Version {version}"),
+        format!("Team {} · quarter {}", run.team, run.quarter),
+        format!(
+            "Reviews {} ({} to {})",
+            s.inputs.review_label(),
+            s.inputs.review_start,
+            s.inputs
+                .quarter_start
+                .pred_opt()
+                .unwrap_or(s.inputs.quarter_start)
+        ),
+    ];
+    for p in &run.plan_versions {
+        meta.push(format!(
+            "Supersedes v{} (`{}`, {})",
+            p.version,
+            &p.hash[..12.min(p.hash.len())],
+            p.reason
+        ));
+    }
+    let changes = if run.pending_changes.is_empty() {
+        Block::Para(if version == 1 {
+            "**This version:** first draft, for approval by marketing, sales, finance and executive leadership.".into()
+        } else {
+            "**This version:** re-drafted after inputs were re-run.".into()
+        })
+    } else {
+        Block::Bullets(
+            run.pending_changes
+                .iter()
+                .map(|c| format!("**Change requested:** {c}"))
+                .collect(),
+        )
+    };
+    Document {
+        title: format!("Quarterly marketing plan · {}", run.quarter),
+        meta,
+        preface: vec![changes],
+        sections: sections::all(s, risks),
+        appendices: appendices::all(s),
+    }
+}
+
+/// The chat post announcing a version: key figures, what changed, the files.
+fn post(
+    s: &Sources,
+    plan: &PlanDoc,
+    risks: &[Risk],
+    missing: &[u8],
+    change: Option<&diff::Diff>,
+    previous: Option<(u64, &str)>,
+) -> Message {
+    let version = s.version;
+    let mut body = format!(
+        "The quarterly plan v{version} is written: nine sections and {} appendices, hash `{}`. {}",
+        appendices::COUNT,
+        &plan.hash[..12],
+        summary_line(s)
+    );
+    if !missing.is_empty() {
+        body.push_str(&format!(
+            "\n\nNo findings from stages {}: the sections relying on them say so.",
+            missing
+                .iter()
+                .map(u8::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let high: Vec<&Risk> = risks.iter().filter(|r| r.severity == "high").collect();
+    if !high.is_empty() {
+        body.push_str("\n\n**High risks**");
+        for r in high.iter().take(3) {
+            body.push_str(&format!("\n- {}: {}", r.title, r.mitigation));
+        }
+    }
+    if let (Some(d), Some((v, _))) = (change, previous) {
+        body.push_str(&format!(
+            "\n\n**Changed since v{v}**: {} line(s) added, {} removed, in {}.",
+            d.added,
+            d.removed,
+            if d.sections.is_empty() {
+                "no section".to_owned()
+            } else {
+                d.sections.join("; ")
+            }
+        ));
+    }
+    body.push_str(&format!(
+        "\n\nOpen `plan-v{version}.html` for the full document with charts."
+    ));
+    let mut m = Message::new(
+        format!("{} — plan v{version} drafted", stage_title(10)),
+        body,
+    )
+    .field("Version", format!("v{version}"))
+    .field("Risks", format!("{} ({} high)", risks.len(), high.len()));
+    if let Some(b) = &s.budget {
+        m = m.field("Budget", money(b.total));
+    }
+    m
+}
+
+/// Budget, expected revenue and targets in one sentence.
+fn summary_line(s: &Sources) -> String {
+    let mut parts = Vec::new();
+    if let Some(b) = &s.budget {
+        parts.push(format!(
+            "budget {} ({} held for tests)",
+            money(b.total),
+            money(b.reserve)
+        ));
+        parts.push(format!(
+            "media expected to return {}",
+            money(b.expected_revenue)
+        ));
+    } else if let Some((total, _)) = s.objectives.as_ref().and_then(|o| o.budget(None)) {
+        parts.push(format!("budget {} (objectives.toml)", money(total)));
+    }
+    if let Some(r) = s.objectives.as_ref().and_then(|o| o.revenue_target) {
+        parts.push(format!("revenue target {}", money(r)));
+    }
+    if let Some(c) = &s.calendar {
+        parts.push(format!(
+            "{} campaigns and {} tests",
+            c.campaigns.len(),
+            c.tests.len()
+        ));
+    }
+    if parts.is_empty() {
+        "no budget or targets stated".into()
+    } else {
+        let mut line = parts.join(", ");
+        line.push('.');
+        line[..1].to_uppercase() + &line[1..]
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `12.3%`.
+pub(crate) fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+/// `+12%` / `−8%` change from `before` to `after`; `new` without a before.
+pub(crate) fn change(before: f64, after: f64) -> String {
+    if before <= 0.0 {
+        return "new".into();
+    }
+    let c = (after / before - 1.0) * 100.0;
+    if c.abs() < 0.5 {
+        "±0%".into()
+    } else if c > 0.0 {
+        format!("+{c:.0}%")
+    } else {
+        format!("−{:.0}%", -c)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,233 @@
+//! Section 9's risks, by rule. Each rule reads the stages' handoffs and fires on a
+//! stated threshold; the evidence quotes the numbers that made it fire. Rules:
+//!
+//! - **Channel concentration**: one channel takes more than 40% of the allocatable
+//!   budget (high above 60%).
+//! - **Falling return**: a channel whose attributed ROAS fell by more than 20% quarter
+//!   over quarter keeps or grows its budget.
+//! - **Funnel bottleneck**: a step stage 2 found below benchmark.
+//! - **Capacity overload**: a person planned above their capacity over the quarter
+//!   (high above 120%); content production conflicts.
+//! - **Stretch target**: a funnel volume the goals require is more than 20% above what
+//!   the quarter under review achieved (high above 50%).
+//! - **Test that cannot finish**: a test whose planned end falls after the quarter.
+//! - **Data gap**: a planning stage produced no findings.
+
+use serde::Serialize;
+
+use super::{Sources, change, money, pct};
+use crate::stages::{analysis_name, stage_title};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Risk {
+    /// `high` or `medium`.
+    pub severity: &'static str,
+    pub title: String,
+    pub evidence: String,
+    pub mitigation: String,
+}
+
+pub const CONCENTRATION: f64 = 0.40;
+pub const CONCENTRATION_HIGH: f64 = 0.60;
+pub const ROAS_DROP: f64 = 0.20;
+pub const OVERLOAD_HIGH: f64 = 1.20;
+pub const STRETCH: f64 = 0.20;
+pub const STRETCH_HIGH: f64 = 0.50;
+
+pub fn assess(s: &Sources) -> Vec<Risk> {
+    let mut risks = Vec::new();
+    concentration(s, &mut risks);
+    falling_return(s, &mut risks);
+    bottlenecks(s, &mut risks);
+    capacity(s, &mut risks);
+    stretch(s, &mut risks);
+    unfinished_tests(s, &mut risks);
+    data_gaps(s, &mut risks);
+    // High first; within a severity, in rule order.
+    risks.sort_by_key(|r| r.severity != "high");
+    risks
+}
+
+fn concentration(s: &Sources, out: &mut Vec<Risk>) {
+    let Some(b) = &s.budget else { return };
+    if b.allocatable <= 0.0 {
+        return;
+    }
+    for c in &b.channels {
+        let share = c.spend / b.allocatable;
+        if share > CONCENTRATION {
+            out.push(Risk {
+                severity: if share > CONCENTRATION_HIGH { "high" } else { "medium" },
+                title: format!("Concentration in {}", c.channel),
+                evidence: format!(
+                    "{} of the allocatable budget ({} of {}) goes to one channel.",
+                    pct(share),
+                    money(c.spend),
+                    money(b.allocatable)
+                ),
+                mitigation: format!(
+                    "Cap {} at {:.0}% unless its response curve is confirmed by a holdout test this quarter; \
+                     pre-agree where the excess moves if its marginal return drops.",
+                    c.channel,
+                    CONCENTRATION * 100.0
+                ),
+            });
+        }
+    }
+}
+
+fn falling_return(s: &Sources, out: &mut Vec<Risk>) {
+    let (Some(p), Some(b)) = (&s.performance, &s.budget) else {
+        return;
+    };
+    for r in &p.channels {
+        let (Some(now), Some(before)) = (r.roas, r.previous_roas) else {
+            continue;
+        };
+        let Some(planned) = b.channels.iter().find(|c| c.channel == r.channel) else {
+            continue;
+        };
+        if before > 0.0 && now < before * (1.0 - ROAS_DROP) && planned.spend >= r.spend {
+            out.push(Risk {
+                severity: "medium",
+                title: format!("Falling return in {}", r.channel),
+                evidence: format!(
+                    "Attributed ROAS fell from {before:.2} to {now:.2} ({}), yet the plan gives it {} against {} last quarter.",
+                    change(before, now),
+                    money(planned.spend),
+                    money(r.spend)
+                ),
+                mitigation: format!(
+                    "Release {}'s budget monthly against a ROAS floor of {now:.2}; review creative and targeting in the first check-in.",
+                    r.channel
+                ),
+            });
+        }
+    }
+}
+
+fn bottlenecks(s: &Sources, out: &mut Vec<Risk>) {
+    let Some(f) = &s.funnel else { return };
+    for b in &f.bottlenecks {
+        out.push(Risk {
+            severity: "medium",
+            title: "Funnel bottleneck".into(),
+            evidence: format!("{b}."),
+            mitigation: "Goals use the measured rate, not the benchmark; the step's owner reports its rate at every check-in.".into(),
+        });
+    }
+}
+
+fn capacity(s: &Sources, out: &mut Vec<Risk>) {
+    if let Some(c) = &s.calendar {
+        for w in &c.workload {
+            if w.capacity_hours > 0.0 && w.hours > w.capacity_hours {
+                let load = w.hours / w.capacity_hours;
+                out.push(Risk {
+                    severity: if load > OVERLOAD_HIGH { "high" } else { "medium" },
+                    title: format!("{} over capacity", w.person),
+                    evidence: format!(
+                        "{:.0} hours planned against {:.0} available this quarter ({}).",
+                        w.hours,
+                        w.capacity_hours,
+                        pct(load)
+                    ),
+                    mitigation: format!(
+                        "Move {:.0} hours of {}'s work to a colleague or to freelance support before launch.",
+                        w.hours - w.capacity_hours,
+                        w.role
+                    ),
+                });
+            }
+        }
+    }
+    if let Some(p) = &s.content_plan
+        && !p.conflicts.is_empty()
+    {
+        out.push(Risk {
+            severity: "medium",
+            title: "Content production conflicts".into(),
+            evidence: format!(
+                "{} conflict(s), first: {}",
+                p.conflicts.len(),
+                p.conflicts[0]
+            ),
+            mitigation: "Re-sequence or outsource the pieces named in Appendix B before their brief dates.".into(),
+        });
+    }
+}
+
+fn stretch(s: &Sources, out: &mut Vec<Risk>) {
+    let (Some(g), Some(f)) = (&s.goals, &s.funnel) else {
+        return;
+    };
+    // What the quarter under review reached at each stage: the count converting into it.
+    for step in &f.steps {
+        if step.converted == 0 {
+            continue;
+        }
+        let metric = match step.to.as_str() {
+            "mql" => "mqls",
+            "sql" => "sqls",
+            "opportunity" => "opportunities",
+            "won" => "won",
+            _ => continue,
+        };
+        let Some(t) = g.targets.iter().find(|t| t.metric == metric) else {
+            continue;
+        };
+        let actual = step.converted as f64;
+        let over = t.value / actual - 1.0;
+        if over > STRETCH {
+            out.push(Risk {
+                severity: if over > STRETCH_HIGH { "high" } else { "medium" },
+                title: format!("Stretch target: {metric}"),
+                evidence: format!(
+                    "{:.0} {metric} needed against {actual:.0} reached in {} ({}).",
+                    t.value,
+                    s.inputs.review_label(),
+                    change(actual, t.value)
+                ),
+                mitigation: format!(
+                    "Track {metric} weekly against the monthly milestones; if month one lands below 90% of its milestone, \
+                     re-plan the quarter's target or fund the gap from the test reserve."
+                ),
+            });
+        }
+    }
+}
+
+fn unfinished_tests(s: &Sources, out: &mut Vec<Risk>) {
+    let Some(c) = &s.calendar else { return };
+    let Some(end) = quarter_end(s) else { return };
+    for t in c.tests.iter().filter(|t| t.end > end) {
+        out.push(Risk {
+            severity: "medium",
+            title: format!("Test runs past the quarter: {}", t.name),
+            evidence: format!(
+                "It needs {} per arm and ends {} (the quarter ends {end}).",
+                t.sample_size_per_arm, t.end
+            ),
+            mitigation: "Raise the minimum detectable effect, add traffic, or plan its decision for next quarter's review.".into(),
+        });
+    }
+}
+
+fn data_gaps(s: &Sources, out: &mut Vec<Risk>) {
+    for n in (1..=9).filter(|n| !s.available(*n)) {
+        out.push(Risk {
+            severity: "medium",
+            title: format!("Data gap: {}", stage_title(n)),
+            evidence: format!("{} produced no findings.", analysis_name(n)),
+            mitigation: "Supply its input files before the next review; decisions that depend on it rest on judgement meanwhile.".into(),
+        });
+    }
+}
+
+/// Last day of the quarter being planned.
+pub(super) fn quarter_end(s: &Sources) -> Option<chrono::NaiveDate> {
+    s.inputs
+        .quarter_start
+        .checked_add_months(chrono::Months::new(3))?
+        .pred_opt()
+}

@@ -1,0 +1,358 @@
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use serde_json::{Value, json};
+
+use super::compute;
+use crate::domain::{PlanVersion, QuarterRun};
+use crate::sources::DataSet;
+use crate::stages::handoff::*;
+use crate::stages::{StageInputs, StageOutput};
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn inputs(outputs: BTreeMap<u8, Value>) -> StageInputs {
+    let mut data = DataSet::default();
+    data.insert(
+        "objectives.toml",
+        "objectives.toml".into(),
+        b"revenue_target = 4000000\nmql_target = 1100\ntotal_budget = 1000000\nreserve_share = 0.12\n".to_vec(),
+    );
+    let due = vec![Utc.with_ymd_and_hms(2026, 12, 24, 14, 0, 0).unwrap(); 12];
+    StageInputs {
+        run: QuarterRun::new("growth", "2027-Q1", &due),
+        tz: chrono_tz::UTC,
+        quarter_start: d("2027-01-01"),
+        review_start: d("2026-10-01"),
+        checkins: Vec::new(),
+        data,
+        outputs,
+    }
+}
+
+fn stage(n: u8, handoff: impl serde::Serialize) -> (u8, Value) {
+    (
+        n,
+        json!({"stage": n, "available": true, "headline": format!("stage {n} headline"), "handoff": handoff}),
+    )
+}
+
+/// A complete set of handoffs, small enough to check by hand.
+fn full() -> BTreeMap<u8, Value> {
+    BTreeMap::from([
+        stage(
+            1,
+            PerformanceHandoff {
+                channels: vec![
+                    ChannelResult {
+                        channel: "linkedin".into(),
+                        spend: 200_000.0,
+                        attributed_revenue: 500_000.0,
+                        roas: Some(2.5),
+                        previous_roas: Some(2.4),
+                    },
+                    ChannelResult {
+                        channel: "display".into(),
+                        spend: 100_000.0,
+                        attributed_revenue: 60_000.0,
+                        roas: Some(0.6),
+                        // Fell 40%: with a held budget the falling-return rule fires.
+                        previous_roas: Some(1.0),
+                    },
+                ],
+            },
+        ),
+        stage(
+            2,
+            FunnelHandoff {
+                stages: vec!["lead".into(), "mql".into(), "sql".into()],
+                steps: vec![
+                    FunnelStep {
+                        from: "lead".into(),
+                        to: "mql".into(),
+                        rate: 0.4,
+                        entered: 2000,
+                        converted: 800,
+                        median_lag_days: Some(5.0),
+                    },
+                    FunnelStep {
+                        from: "mql".into(),
+                        to: "sql".into(),
+                        rate: 0.3,
+                        entered: 800,
+                        converted: 240,
+                        median_lag_days: Some(9.0),
+                    },
+                ],
+                average_deal: Some(15_000.0),
+                leads_by_month: vec![],
+                bottlenecks: vec!["mql → sql: 30% below the 39% benchmark".into()],
+            },
+        ),
+        stage(
+            6,
+            BudgetHandoff {
+                total: 1_000_000.0,
+                reserve: 120_000.0,
+                allocatable: 880_000.0,
+                // linkedin takes 500k / 880k = 56.8% (> 40%, ≤ 60%: medium).
+                channels: vec![
+                    ChannelBudget {
+                        channel: "linkedin".into(),
+                        spend: 500_000.0,
+                        last_quarter_spend: 200_000.0,
+                        expected_revenue: 1_100_000.0,
+                        marginal_roi: 1.4,
+                        rationale: "steep curve, far from saturation".into(),
+                    },
+                    ChannelBudget {
+                        channel: "display".into(),
+                        spend: 380_000.0,
+                        last_quarter_spend: 100_000.0,
+                        expected_revenue: 400_000.0,
+                        marginal_roi: 1.4,
+                        rationale: "equal marginal return".into(),
+                    },
+                ],
+                expected_revenue: 1_500_000.0,
+                total_basis: "fixed in objectives.toml".into(),
+            },
+        ),
+        stage(
+            7,
+            GoalsHandoff {
+                targets: vec![
+                    Target {
+                        metric: "revenue".into(),
+                        value: 4_000_000.0,
+                        basis: "objectives.toml".into(),
+                    },
+                    // 1,300 MQLs against 800 reached: +62.5%, a high stretch.
+                    Target {
+                        metric: "mqls".into(),
+                        value: 1300.0,
+                        basis: "SQLs ÷ 30%".into(),
+                    },
+                ],
+                milestones: vec![
+                    Milestone {
+                        month: "2027-01".into(),
+                        revenue: 1_200_000.0,
+                        pipeline: 3_000_000.0,
+                        sqls: 120.0,
+                        mqls: 400.0,
+                    },
+                    Milestone {
+                        month: "2027-02".into(),
+                        revenue: 1_300_000.0,
+                        pipeline: 3_100_000.0,
+                        sqls: 130.0,
+                        mqls: 430.0,
+                    },
+                ],
+                channel_targets: vec![],
+                kpis: vec![Kpi {
+                    name: "MQL → SQL".into(),
+                    definition: "SQLs ÷ MQLs of the month".into(),
+                    source: "leads.csv".into(),
+                    cadence: "weekly".into(),
+                    owner: Some("Riley Gomez".into()),
+                }],
+            },
+        ),
+        stage(
+            8,
+            CalendarHandoff {
+                campaigns: vec![PlannedCampaign {
+                    name: "LinkedIn always-on".into(),
+                    channel: "linkedin".into(),
+                    start: d("2027-01-04"),
+                    end: d("2027-03-31"),
+                    budget: 500_000.0,
+                    owner: "Avery Chen".into(),
+                    objective: "pipeline".into(),
+                    success_metrics: vec!["cost per SQL below $2,000".into()],
+                }],
+                tests: vec![PlannedTest {
+                    name: "Display creative A/B".into(),
+                    channel: "display".into(),
+                    hypothesis: "Benefit-led creative lifts CTR".into(),
+                    metric: "CTR".into(),
+                    baseline: 0.004,
+                    minimum_detectable_effect: 0.001,
+                    sample_size_per_arm: 69_000,
+                    start: d("2027-02-01"),
+                    // Past the quarter's end: the unfinished-test rule fires.
+                    end: d("2027-04-20"),
+                    budget: 30_000.0,
+                    owner: "Sasha Novak".into(),
+                }],
+                workload: vec![Workload {
+                    person: "Avery Chen".into(),
+                    role: "demand gen".into(),
+                    hours: 500.0,
+                    // 500 / 416 = 120.2%: high.
+                    capacity_hours: 416.0,
+                }],
+            },
+        ),
+    ])
+}
+
+fn markdown(out: &StageOutput) -> &str {
+    &out.plan.as_ref().unwrap().markdown
+}
+
+fn risks(out: &StageOutput) -> Vec<(String, String)> {
+    out.findings["risks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["severity"].as_str().unwrap().to_owned(),
+                r["title"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_plan_has_nine_sections_with_the_stages_numbers() {
+    let out = compute(&inputs(full())).unwrap();
+    let md = markdown(&out);
+
+    for (i, title) in [
+        "Executive summary",
+        "Prior-quarter review",
+        "Market landscape",
+        "Strategy for the quarter: channels, content, lead generation",
+        "Budget allocation",
+        "Campaign calendar and testing roadmap",
+        "Goals and metrics",
+        "Resource plan",
+        "Risks and mitigation",
+    ]
+    .iter()
+    .enumerate()
+    {
+        assert!(md.contains(&format!("\n## {}. {title}\n", i + 1)), "{title}");
+    }
+    assert!(md.contains("## Appendix A. Channel plans"));
+    assert!(md.contains("## Appendix D. Method and sources"));
+    // Budget: envelope, the allocation row of linkedin (200k → 500k is +150%, ROAS
+    // 1.1M / 500k = 2.20) and the total row (880k for 1.5M: 1.70).
+    assert!(md.contains("| Test reserve (12.0%) | $120,000 |"), "{md}");
+    assert!(
+        md.contains("| linkedin | $200,000 | $500,000 | +150% | $1,100,000 | 2.20 | 1.40 |"),
+        "{md}"
+    );
+    assert!(md.contains("| $300,000 | $880,000 |  | $1,500,000 | 1.70 |"), "{md}");
+    // Funnel steps and the goals' milestones are quoted.
+    assert!(md.contains("| mql → sql | 800 | 240 | 30.0% | 9 days |"), "{md}");
+    assert!(md.contains("| 2027-02 | $1,300,000 | $3,100,000 | 130 | 430 |"), "{md}");
+    // Stages 3, 4, 5 and 9 are not in the outputs: their places say so.
+    for n in [3, 4, 5, 9] {
+        assert!(
+            md.contains(&format!("**Stage {n} ·")) && md.contains("no findings"),
+            "stage {n}"
+        );
+    }
+}
+
+#[test]
+fn risks_fire_on_their_rules_with_the_evidence() {
+    let out = compute(&inputs(full())).unwrap();
+    let r = risks(&out);
+    let has = |sev: &str, title: &str| r.iter().any(|(s, t)| s == sev && t == title);
+
+    assert!(has("medium", "Concentration in linkedin"), "{r:?}");
+    assert!(has("medium", "Falling return in display"), "{r:?}");
+    assert!(has("high", "Avery Chen over capacity"), "{r:?}");
+    assert!(has("high", "Stretch target: mqls"), "{r:?}");
+    assert!(has("medium", "Test runs past the quarter: Display creative A/B"), "{r:?}");
+    assert!(has("medium", "Funnel bottleneck"), "{r:?}");
+    // Data gaps for exactly the stages without findings.
+    let gaps: Vec<&String> = r.iter().map(|(_, t)| t).filter(|t| t.starts_with("Data gap")).collect();
+    assert_eq!(gaps.len(), 4, "{gaps:?}");
+    // High risks lead.
+    assert_eq!(r[0].0, "high");
+    // linkedin's ROAS rose (2.4 → 2.5): no falling-return risk for it.
+    assert!(!has("medium", "Falling return in linkedin"));
+}
+
+#[test]
+fn the_html_embeds_the_charts_and_the_post_attaches_the_documents() {
+    let out = compute(&inputs(full())).unwrap();
+    let plan = out.plan.as_ref().unwrap();
+    let names: Vec<&str> = out.files.iter().map(|f| f.name.as_str()).collect();
+
+    assert_eq!(
+        names,
+        [
+            "plan-roas-by-channel.png",
+            "plan-budget-by-channel.png",
+            "plan-monthly-milestones.png",
+            "plan-v1.html",
+            "plan-v1.md",
+        ]
+    );
+    assert_eq!(plan.html.matches("src=\"data:image/png;base64,").count(), 3);
+    assert!(plan.markdown.contains("![Budget by channel, 2027-Q1 against last quarter](plan-budget-by-channel.png)"));
+    assert!(!plan.html.contains("src=\"http"));
+    assert_eq!(out.files[3].bytes, plan.html.as_bytes());
+    assert_eq!(out.result.plan_hash.as_deref(), Some(plan.hash.as_str()));
+}
+
+#[test]
+fn without_findings_the_plan_says_what_is_missing_and_invents_nothing() {
+    let out = compute(&inputs(BTreeMap::new())).unwrap();
+    let md = markdown(&out);
+
+    // Only objectives.toml figures appear: its budget, reserve and targets.
+    assert!(md.contains("$1,000,000") && md.contains("$120,000") && md.contains("$880,000"));
+    for n in 1..=9 {
+        assert!(md.contains(&format!("**Stage {n} ·")), "stage {n}");
+    }
+    assert_eq!(risks(&out).len(), 9, "one data gap per stage");
+    assert!(out.files.iter().all(|f| !f.name.ends_with(".png")));
+}
+
+#[test]
+fn a_second_version_records_the_change_request_and_diffs_against_the_first() {
+    let first = compute(&inputs(full())).unwrap();
+    let mut outputs = full();
+    // Display's budget cut after the change request.
+    let mut budget: BudgetHandoff = serde_json::from_value(outputs[&6]["handoff"].clone()).unwrap();
+    budget.channels[1].spend = 300_000.0;
+    outputs.insert(6, stage(6, budget).1);
+    outputs.insert(10, first.findings.clone());
+    let mut second = inputs(outputs);
+    second.run.plan_versions.push(PlanVersion {
+        version: 1,
+        hash: first.plan.as_ref().unwrap().hash.clone(),
+        created_at: Utc::now(),
+        reason: "first draft".into(),
+    });
+    second.run.pending_changes = vec!["Finance: cut display".into()];
+
+    let out = compute(&second).unwrap();
+    let md = markdown(&out);
+    let diff = out
+        .files
+        .iter()
+        .find(|f| f.name == "plan-v1-to-v2.diff")
+        .expect("a diff is attached");
+    let diff = std::str::from_utf8(&diff.bytes).unwrap();
+
+    assert!(md.contains("Version 2") && md.contains("**Change requested:** Finance: cut display"));
+    assert!(diff.starts_with("--- plan-v1.md\n+++ plan-v2.md\n"));
+    assert!(diff.contains("\n-| display | $100,000 | $380,000 |"), "{diff}");
+    assert!(diff.contains("\n+| display | $100,000 | $300,000 |"), "{diff}");
+    assert!(out.result.message.body.contains("Changed since v1"));
+    assert_ne!(out.result.plan_hash, first.result.plan_hash);
+    let changed = out.findings["changed_sections"].as_array().unwrap();
+    assert!(changed.iter().any(|s| s == "5. Budget allocation"), "{changed:?}");
+}
