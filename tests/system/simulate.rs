@@ -74,6 +74,31 @@ fn assert_complete_quarter(out: &std::path::Path) {
             .starts_with("<!DOCTYPE html>")
     );
     assert!(out.join("transcript.md").is_file());
+    // The plan has its nine sections, and every chart its markdown names is beside it.
+    for n in 1..=9 {
+        assert!(md.contains(&format!("\n## {n}. ")), "section {n}");
+    }
+    let charts: Vec<&str> = md
+        .split("](")
+        .skip(1)
+        .filter_map(|rest| rest.split(')').next())
+        .filter(|f| f.ends_with(".png"))
+        .collect();
+    for chart in &charts {
+        let bytes = std::fs::read(out.join("plan").join(chart)).unwrap();
+        assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{chart}");
+    }
+    // v2 was posted with its documents and a diff against v1.
+    let v2 = posts
+        .iter()
+        .find(|p| p.attachments.iter().any(|a| a == "plan-v2.html"))
+        .unwrap();
+    assert!(
+        v2.attachments.iter().any(|a| a == "plan-v1-to-v2.diff"),
+        "{:?}",
+        v2.attachments
+    );
+    assert!(v2.text.contains("Changed since v1"), "{}", v2.text);
     // Stages 1 and 2 attach their charts; each is a PNG beside the transcript, through
     // the database's attachment store (both backends) and the outbox.
     for (stage, charts) in [

@@ -1,5 +1,6 @@
 //! The simulation's output files: `summary.json` (keys fixed by the contract), the
-//! approved plan as `plan/plan.md` and `plan/plan.html`, and `transcript.md`. Each file
+//! approved plan as `plan/plan.md` and `plan/plan.html` with its charts, and
+//! `transcript.md`. Each file
 //! is written to a temporary name and renamed, so a kill never leaves half a file.
 
 use std::path::Path;
@@ -8,7 +9,7 @@ use chrono::SecondsFormat;
 use serde::Serialize;
 
 use super::SimulateError;
-use crate::chat::{read_entries, render_markdown};
+use crate::chat::{attachments_dir, read_entries, render_markdown};
 use crate::domain::QuarterRun;
 use crate::engine::EngineError;
 use crate::store::Store;
@@ -155,6 +156,20 @@ pub async fn write_all(
             })?;
             write_atomic(&dir.join("plan.md"), doc.markdown.as_bytes())?;
             write_atomic(&dir.join("plan.html"), doc.html.as_bytes())?;
+            // The markdown names its charts by file: copy them from the post that
+            // delivered this version.
+            let html = format!("plan-v{}.html", doc.version);
+            let folder = transcript.parent().unwrap_or(Path::new("."));
+            if let Some(post) = entries.iter().find(|e| e.attachments.contains(&html)) {
+                for name in post.attachments.iter().filter(|n| n.ends_with(".png")) {
+                    let from = folder.join(attachments_dir(&post.key)).join(name);
+                    let bytes = std::fs::read(&from).map_err(|source| SimulateError::Io {
+                        path: from.clone(),
+                        source,
+                    })?;
+                    write_atomic(&dir.join(name), &bytes)?;
+                }
+            }
         }
     }
     let md = render_markdown(&format!("Quarterdeck transcript · {run_id}"), &entries);

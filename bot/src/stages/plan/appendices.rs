@@ -158,7 +158,10 @@ fn testing_roadmap(s: &Sources) -> Section {
 }
 
 fn method(s: &Sources) -> Section {
-    let mut t = Table::new("Where each stage's figures come from", &["Stage", "Analysis", "Inputs", "Status"]);
+    let mut t = Table::new(
+        "Where each stage's figures come from",
+        &["Stage", "Analysis", "Inputs", "Status"],
+    );
     for n in 1..=9u8 {
         t = t.row(vec![
             stage_title(n),
@@ -180,10 +183,14 @@ fn method(s: &Sources) -> Section {
             pct(risks::ROAS_DROP),
             pct(risks::STRETCH)
         ),
-        "Money is in the currency of the team's exports; rates are shares of the earlier stage.".to_owned(),
+        "Money is in the currency of the team's exports; rates are shares of the earlier stage."
+            .to_owned(),
     ];
     if let Some(c) = &s.content {
-        notes.push(format!("Organic click-through by position: {}.", c.ctr_curve));
+        notes.push(format!(
+            "Organic click-through by position: {}.",
+            c.ctr_curve
+        ));
     }
     if let Some(b) = &s.budget {
         notes.push(format!("Total budget: {}.", b.total_basis));

@@ -3,8 +3,8 @@
 //! revenue milestones.
 
 use crate::charts::{
-    self, Bar, BarChart, BarSeries, ChartError, GroupedBars, Orientation, Png, ReferenceLine,
-    Size, ValueFormat,
+    self, Bar, BarChart, BarSeries, ChartError, GroupedBars, Orientation, Png, ReferenceLine, Size,
+    ValueFormat,
 };
 use crate::report::Figure;
 use crate::stages::handoff::{BudgetHandoff, GoalsHandoff, PerformanceHandoff};

@@ -22,8 +22,8 @@ use super::handoff::{
     GoalsHandoff, MarketHandoff, PerformanceHandoff, ScoringHandoff,
 };
 use super::{
-    FINDINGS_SCHEMA, OutputFile, StageError, StageInputs, StageOutput, StageResult,
-    analysis_name, stage_title,
+    FINDINGS_SCHEMA, OutputFile, StageError, StageInputs, StageOutput, StageResult, analysis_name,
+    stage_title,
 };
 use crate::chat::Message;
 use crate::report::{Block, Document, diff, money};

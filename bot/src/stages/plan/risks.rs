@@ -152,7 +152,9 @@ fn capacity(s: &Sources, out: &mut Vec<Risk>) {
                 p.conflicts.len(),
                 p.conflicts[0]
             ),
-            mitigation: "Re-sequence or outsource the pieces named in Appendix B before their brief dates.".into(),
+            mitigation:
+                "Re-sequence or outsource the pieces named in Appendix B before their brief dates."
+                    .into(),
         });
     }
 }

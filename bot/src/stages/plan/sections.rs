@@ -42,7 +42,11 @@ fn executive_summary(s: &Sources, risks: &[Risk]) -> Section {
             ])
             .row(vec![
                 "Test reserve".into(),
-                format!("{} ({})", money(b.reserve), pct(b.reserve / b.total.max(1.0))),
+                format!(
+                    "{} ({})",
+                    money(b.reserve),
+                    pct(b.reserve / b.total.max(1.0))
+                ),
                 "Stage 6".into(),
             ])
             .row(vec![
@@ -305,10 +309,9 @@ fn strategy(s: &Sources) -> Section {
                     format!("{:.0}", o.extra_clicks_per_month),
                 ]);
             }
-            sec = sec.table(t).para(format!(
-                "Uplift estimates use {}.",
-                c.ctr_curve
-            ));
+            sec = sec
+                .table(t)
+                .para(format!("Uplift estimates use {}.", c.ctr_curve));
         }
         Some(_) => sec = sec.para("Stage 3 found no content opportunity above its thresholds."),
         None => sec = sec.para(s.missing(3)),
@@ -346,12 +349,18 @@ fn budget(s: &Sources) -> Section {
             let reserve = total * o.reserve_share;
             sec = sec.table(
                 Table::new("Budget envelope (objectives.toml)", &["Item", "Amount"])
-                    .row(vec![format!("Total quarter budget ({basis})"), money(total)])
+                    .row(vec![
+                        format!("Total quarter budget ({basis})"),
+                        money(total),
+                    ])
                     .row(vec![
                         format!("Test reserve ({})", pct(o.reserve_share)),
                         money(reserve),
                     ])
-                    .row(vec!["Allocatable to channels".into(), money(total - reserve)]),
+                    .row(vec![
+                        "Allocatable to channels".into(),
+                        money(total - reserve),
+                    ]),
             );
         }
         return sec.para(s.missing(6));
@@ -462,13 +471,24 @@ fn calendar(s: &Sources) -> Section {
     }
     let mut t = Table::new(
         "Tests funded by the reserve",
-        &["Test", "Hypothesis", "MDE", "Sample / arm", "Dates", "Budget"],
+        &[
+            "Test",
+            "Hypothesis",
+            "MDE",
+            "Sample / arm",
+            "Dates",
+            "Budget",
+        ],
     );
     for x in &c.tests {
         t = t.row(vec![
             x.name.clone(),
             x.hypothesis.clone(),
-            format!("{} on {}", pct(x.minimum_detectable_effect), pct(x.baseline)),
+            format!(
+                "{} on {}",
+                pct(x.minimum_detectable_effect),
+                pct(x.baseline)
+            ),
             x.sample_size_per_arm.to_string(),
             format!("{} – {}", x.start.format("%b %-d"), x.end.format("%b %-d")),
             money(x.budget),
@@ -510,7 +530,11 @@ fn goals(s: &Sources) -> Section {
         } else {
             format!("{:.0}", x.value)
         };
-        t = t.row(vec![metric_name(&x.metric).to_owned(), value, x.basis.clone()]);
+        t = t.row(vec![
+            metric_name(&x.metric).to_owned(),
+            value,
+            x.basis.clone(),
+        ]);
     }
     sec = sec.table(t);
     if !g.milestones.is_empty() {
@@ -533,10 +557,7 @@ fn goals(s: &Sources) -> Section {
         }
     }
     if !g.channel_targets.is_empty() {
-        let mut c = Table::new(
-            "Channel targets",
-            &["Channel", "Spend", "Revenue", "MQLs"],
-        );
+        let mut c = Table::new("Channel targets", &["Channel", "Spend", "Revenue", "MQLs"]);
         for x in &g.channel_targets {
             c = c.row(vec![
                 x.channel.clone(),
@@ -591,7 +612,10 @@ fn resources(s: &Sources) -> Section {
             sec = sec.table(t);
         }
         (_, Some(o)) if !o.roster.is_empty() => {
-            let mut t = Table::new("Roster (objectives.toml)", &["Person", "Role", "Hours / week"]);
+            let mut t = Table::new(
+                "Roster (objectives.toml)",
+                &["Person", "Role", "Hours / week"],
+            );
             for m in &o.roster {
                 t = t.row(vec![
                     m.name.clone(),

@@ -238,7 +238,10 @@ fn the_plan_has_nine_sections_with_the_stages_numbers() {
     .iter()
     .enumerate()
     {
-        assert!(md.contains(&format!("\n## {}. {title}\n", i + 1)), "{title}");
+        assert!(
+            md.contains(&format!("\n## {}. {title}\n", i + 1)),
+            "{title}"
+        );
     }
     assert!(md.contains("## Appendix A. Channel plans"));
     assert!(md.contains("## Appendix D. Method and sources"));
@@ -249,10 +252,19 @@ fn the_plan_has_nine_sections_with_the_stages_numbers() {
         md.contains("| linkedin | $200,000 | $500,000 | +150% | $1,100,000 | 2.20 | 1.40 |"),
         "{md}"
     );
-    assert!(md.contains("| $300,000 | $880,000 |  | $1,500,000 | 1.70 |"), "{md}");
+    assert!(
+        md.contains("| $300,000 | $880,000 |  | $1,500,000 | 1.70 |"),
+        "{md}"
+    );
     // Funnel steps and the goals' milestones are quoted.
-    assert!(md.contains("| mql → sql | 800 | 240 | 30.0% | 9 days |"), "{md}");
-    assert!(md.contains("| 2027-02 | $1,300,000 | $3,100,000 | 130 | 430 |"), "{md}");
+    assert!(
+        md.contains("| mql → sql | 800 | 240 | 30.0% | 9 days |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| 2027-02 | $1,300,000 | $3,100,000 | 130 | 430 |"),
+        "{md}"
+    );
     // Stages 3, 4, 5 and 9 are not in the outputs: their places say so.
     for n in [3, 4, 5, 9] {
         assert!(
@@ -272,10 +284,17 @@ fn risks_fire_on_their_rules_with_the_evidence() {
     assert!(has("medium", "Falling return in display"), "{r:?}");
     assert!(has("high", "Avery Chen over capacity"), "{r:?}");
     assert!(has("high", "Stretch target: mqls"), "{r:?}");
-    assert!(has("medium", "Test runs past the quarter: Display creative A/B"), "{r:?}");
+    assert!(
+        has("medium", "Test runs past the quarter: Display creative A/B"),
+        "{r:?}"
+    );
     assert!(has("medium", "Funnel bottleneck"), "{r:?}");
     // Data gaps for exactly the stages without findings.
-    let gaps: Vec<&String> = r.iter().map(|(_, t)| t).filter(|t| t.starts_with("Data gap")).collect();
+    let gaps: Vec<&String> = r
+        .iter()
+        .map(|(_, t)| t)
+        .filter(|t| t.starts_with("Data gap"))
+        .collect();
     assert_eq!(gaps.len(), 4, "{gaps:?}");
     // High risks lead.
     assert_eq!(r[0].0, "high");
@@ -300,7 +319,9 @@ fn the_html_embeds_the_charts_and_the_post_attaches_the_documents() {
         ]
     );
     assert_eq!(plan.html.matches("src=\"data:image/png;base64,").count(), 3);
-    assert!(plan.markdown.contains("![Budget by channel, 2027-Q1 against last quarter](plan-budget-by-channel.png)"));
+    assert!(plan.markdown.contains(
+        "![Budget by channel, 2027-Q1 against last quarter](plan-budget-by-channel.png)"
+    ));
     assert!(!plan.html.contains("src=\"http"));
     assert_eq!(out.files[3].bytes, plan.html.as_bytes());
     assert_eq!(out.result.plan_hash.as_deref(), Some(plan.hash.as_str()));
@@ -349,10 +370,19 @@ fn a_second_version_records_the_change_request_and_diffs_against_the_first() {
 
     assert!(md.contains("Version 2") && md.contains("**Change requested:** Finance: cut display"));
     assert!(diff.starts_with("--- plan-v1.md\n+++ plan-v2.md\n"));
-    assert!(diff.contains("\n-| display | $100,000 | $380,000 |"), "{diff}");
-    assert!(diff.contains("\n+| display | $100,000 | $300,000 |"), "{diff}");
+    assert!(
+        diff.contains("\n-| display | $100,000 | $380,000 |"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("\n+| display | $100,000 | $300,000 |"),
+        "{diff}"
+    );
     assert!(out.result.message.body.contains("Changed since v1"));
     assert_ne!(out.result.plan_hash, first.result.plan_hash);
     let changed = out.findings["changed_sections"].as_array().unwrap();
-    assert!(changed.iter().any(|s| s == "5. Budget allocation"), "{changed:?}");
+    assert!(
+        changed.iter().any(|s| s == "5. Budget allocation"),
+        "{changed:?}"
+    );
 }
