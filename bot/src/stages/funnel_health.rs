@@ -296,18 +296,28 @@ fn headline(
             pct(w.rate)
         ));
     }
-    if !f.differences.is_empty() {
+    if let Some(d) = f.differences.first() {
         let n = f.differences.len();
-        s.push_str(&if n == 1 {
-            " One difference between sources is statistically real:".to_owned()
-        } else {
-            format!(" {n} differences between sources are statistically real:")
-        });
+        s.push_str(&format!(
+            " {} between sources {} statistically real after Holm correction{}: {} converts {} → {} at {} against {} for the rest.",
+            if n == 1 { "One difference".to_owned() } else { format!("{n} differences") },
+            if n == 1 { "is" } else { "are" },
+            if n == 1 { "" } else { ", the first" },
+            d.group,
+            d.from,
+            d.to,
+            pct(Some(d.rate)),
+            pct(Some(d.rest_rate))
+        ));
     }
     if !below.is_empty() {
+        let steps: Vec<String> = below
+            .iter()
+            .filter_map(|b| b.split(':').next().map(str::to_owned))
+            .collect();
         s.push_str(&format!(
-            " Steps below the industry benchmark: {}.",
-            below.len()
+            " Below the industry benchmark: {}.",
+            steps.join(", ")
         ));
     }
     s

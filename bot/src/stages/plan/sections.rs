@@ -4,6 +4,7 @@ use super::risks::Risk;
 use super::{Sources, change, figures, money, pct};
 use crate::chat::Table;
 use crate::report::Section;
+use crate::report::count;
 
 pub fn all(s: &Sources, risks: &[Risk]) -> Vec<Section> {
     vec![
@@ -197,8 +198,8 @@ fn prior_quarter(s: &Sources) -> Section {
         for st in &f.steps {
             t = t.row(vec![
                 format!("{} → {}", st.from, st.to),
-                st.entered.to_string(),
-                st.converted.to_string(),
+                count(st.entered as usize),
+                count(st.converted as usize),
                 pct(st.rate),
                 st.median_lag_days
                     .map_or("—".into(), |d| format!("{d:.0} days")),
@@ -655,10 +656,14 @@ fn resources(s: &Sources) -> Section {
         })
         .collect();
     sec = sec.heading("Agencies and freelancers");
-    sec = if over.is_empty() {
-        sec.para("No external support is needed at the planned load.")
-    } else {
-        sec.bullets(over)
+    sec = match &s.calendar {
+        None => sec.para(
+            "Not assessed: without stage 8 there is no planned workload to compare with capacity.",
+        ),
+        Some(_) if over.is_empty() => {
+            sec.para("No external support is needed: everyone's planned hours fit their capacity.")
+        }
+        Some(_) => sec.bullets(over),
     };
     sec.heading("Tools").para(
         "Quarterdeck runs the planning stages, approvals and weekly check-ins in the team's channel; the \
