@@ -574,6 +574,26 @@ fn budget_splits_identical_concave_channels_evenly_and_holds_the_reserve_back() 
     .unwrap();
     let out = quarterdeck(&["analyze", "budget", "--spec", spec.to_str().unwrap()]);
     assert_bad_input(&out, &["budget.toml", "reserve", "10–15%"]);
+
+    // Without any `historical` spend there is no last-quarter mix: the key says so.
+    std::fs::write(
+        &spec,
+        "total = 1000000\nreserve = 0.12\n[[channel]]\nname = \"search\"\ncurve = { kind = \"michaelis-menten\", l = 900000, k = 150000 }\n",
+    )
+    .unwrap();
+    let out = quarterdeck(&[
+        "analyze",
+        "budget",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v.as_object().unwrap().contains_key("historical_mix"));
+    assert!(v["historical_mix"].is_null());
+    // One channel takes everything allocatable.
+    assert!((v["channels"][0]["spend"].as_f64().unwrap() - 880_000.0).abs() < 1e-6);
 }
 
 #[test]

@@ -115,7 +115,8 @@ pub struct Allocation {
     pub certified_optimal: bool,
     /// Channels in the spec's order.
     pub channels: Vec<ChannelAllocation>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `null` when no channel states its `historical` spend (the key is always there).
+    #[serde(default)]
     pub historical_mix: Option<Baseline>,
     pub roi_proportional: Baseline,
 }
