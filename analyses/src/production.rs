@@ -122,9 +122,20 @@ pub struct WeekLoad {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Conflict {
-    OverCapacity { person: String, week: i64, hours: f64, capacity: f64 },
-    BriefBeforeQuarter { title: String, brief: i64, quarter_start: i64 },
-    NoWriters { pieces: usize },
+    OverCapacity {
+        person: String,
+        week: i64,
+        hours: f64,
+        capacity: f64,
+    },
+    BriefBeforeQuarter {
+        title: String,
+        brief: i64,
+        quarter_start: i64,
+    },
+    NoWriters {
+        pieces: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -202,14 +213,20 @@ pub fn schedule(requests: &[PieceRequest], writers: &[Writer], quarter_start: i6
                     .then_with(|| a.0.name.cmp(&b.0.name))
             });
         if let Some((w, _, _)) = pick {
-            let mine = load.get_mut(w.name.as_str()).expect("every writer has a load");
+            let mine = load
+                .get_mut(w.name.as_str())
+                .expect("every writer has a load");
             for (wk, h) in hours {
                 *mine.entry(wk).or_default() += h;
             }
             p.owner = Some(w.name.clone());
         }
     }
-    pieces.sort_by(|a, b| a.publish.cmp(&b.publish).then_with(|| a.title.cmp(&b.title)));
+    pieces.sort_by(|a, b| {
+        a.publish
+            .cmp(&b.publish)
+            .then_with(|| a.title.cmp(&b.title))
+    });
     let mut weeks = Vec::new();
     let mut conflicts = Vec::new();
     for w in writers {

@@ -34,7 +34,10 @@ pub struct ContentReview {
 
 /// Runs what the inputs allow: content performance from pages, SEO from keywords, and
 /// the opportunities from keywords (valued in conversions when pages are there too).
-pub fn review(pages: Option<&[PageRow]>, keywords: Option<&[KeywordRow]>) -> Result<ContentReview, ContentError> {
+pub fn review(
+    pages: Option<&[PageRow]>,
+    keywords: Option<&[KeywordRow]>,
+) -> Result<ContentReview, ContentError> {
     let content = pages.map(pages::analyze).transpose()?;
     let seo = keywords.map(seo::analyze).transpose()?;
     let opportunities = seo

@@ -172,7 +172,10 @@ pub fn analyze(rows: &[PageRow]) -> Result<ContentPerformance, ContentError> {
             .filter_map(|p| Some((p, key(p)?)))
             .collect();
         v.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.url.cmp(&b.0.url)));
-        v.into_iter().take(TOP_N).map(|(p, _)| p.url.clone()).collect()
+        v.into_iter()
+            .take(TOP_N)
+            .map(|(p, _)| p.url.clone())
+            .collect()
     };
     let top_by_engagement = ranked(&|p| p.engagement_rate);
     let top_by_conversions = ranked(&|p| p.conversions_per_1k);

@@ -191,8 +191,7 @@ pub fn analyze(rows: &[KeywordRow]) -> Result<SeoFindings, ContentError> {
         match r.position {
             Some(p) => {
                 let rank = p.round();
-                if (STRIKING_FROM..=STRIKING_TO).contains(&rank) && r.search_volume >= MIN_VOLUME
-                {
+                if (STRIKING_FROM..=STRIKING_TO).contains(&rank) && r.search_volume >= MIN_VOLUME {
                     let target = if rank <= 10.0 {
                         TARGET_PAGE_ONE
                     } else {
