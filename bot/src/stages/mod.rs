@@ -31,6 +31,7 @@ use crate::domain::{QuarterRun, RosterEntry};
 use crate::sources::DataSet;
 use crate::timeline::STAGE_NAMES;
 
+pub use content_review::tables as content_tables;
 pub use inventory::inputs_of;
 pub use performance::{Review, review};
 pub use plan::{PlanDoc, render_plan};
