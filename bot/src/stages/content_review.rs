@@ -62,7 +62,13 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         "\n\nUplift = monthly searches × our impression share × (CTR at target − CTR now), CTR curve: {}.",
         review.ctr_curve
     ));
-    let mut message = Message::new(format!("{} — content & SEO", stage_title(3)), body);
+    let mut message = Message::new(
+        format!(
+            "{} — what worked and next quarter's strategy",
+            stage_title(3)
+        ),
+        body,
+    );
     let mut files = Vec::new();
     if let Some(s) = &review.seo {
         message = message
@@ -142,8 +148,8 @@ fn headline(r: &ContentReview) -> String {
             })
         {
             s.push_str(&format!(
-                " {} pages convert best ({}).",
-                best.content_type,
+                " Best-converting type: {} ({} of sessions convert).",
+                best.content_type.replace('_', " "),
                 tables::pct(best.conversion_rate)
             ));
         }
