@@ -169,24 +169,23 @@ pub fn analyze(rows: &[KeywordRow]) -> Result<SeoFindings, ContentError> {
     let mut striking = Vec::new();
     let mut gaps = Vec::new();
     for r in &latest {
-        if let (Some(to), Some(b)) = (r.position, before.get(r.keyword.as_str())) {
-            if let Some(from) = b.position {
-                if (from - to).abs() >= MIN_MOVE {
-                    moves.push(RankingMove {
-                        keyword: r.keyword.clone(),
-                        url: r.url.clone(),
-                        from,
-                        to,
-                        positions_gained: from - to,
-                        clicks_before: b.clicks,
-                        clicks_now: r.clicks,
-                        search_volume: r.search_volume,
-                        clicks_per_month_at_stake: r.search_volume
-                            * share(r)
-                            * (ctr(from) - ctr(to)).abs(),
-                    });
-                }
-            }
+        let before_position = before
+            .get(r.keyword.as_str())
+            .and_then(|b| b.position.map(|p| (b, p)));
+        if let (Some(to), Some((b, from))) = (r.position, before_position)
+            && (from - to).abs() >= MIN_MOVE
+        {
+            moves.push(RankingMove {
+                keyword: r.keyword.clone(),
+                url: r.url.clone(),
+                from,
+                to,
+                positions_gained: from - to,
+                clicks_before: b.clicks,
+                clicks_now: r.clicks,
+                search_volume: r.search_volume,
+                clicks_per_month_at_stake: r.search_volume * share(r) * (ctr(from) - ctr(to)).abs(),
+            });
         }
         match r.position {
             Some(p) => {
@@ -214,15 +213,15 @@ pub fn analyze(rows: &[KeywordRow]) -> Result<SeoFindings, ContentError> {
                     .flatten()
                     .copied()
                     .min_by(f64::total_cmp);
-                if let Some(best) = best.filter(|b| *b <= GAP_COMPETITOR_TOP) {
-                    if r.search_volume >= MIN_VOLUME {
-                        gaps.push(ContentGap {
-                            keyword: r.keyword.clone(),
-                            search_volume: r.search_volume,
-                            best_competitor_position: best,
-                            extra_clicks_per_month: r.search_volume * share(r) * ctr(GAP_TARGET),
-                        });
-                    }
+                if let Some(best) = best.filter(|b| *b <= GAP_COMPETITOR_TOP)
+                    && r.search_volume >= MIN_VOLUME
+                {
+                    gaps.push(ContentGap {
+                        keyword: r.keyword.clone(),
+                        search_volume: r.search_volume,
+                        best_competitor_position: best,
+                        extra_clicks_per_month: r.search_volume * share(r) * ctr(GAP_TARGET),
+                    });
                 }
             }
         }
