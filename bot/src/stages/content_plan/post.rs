@@ -72,8 +72,9 @@ pub fn message(c: &Context) -> (Message, String) {
     }
     if c.backlog > 0 {
         body.push_str(&format!(
-            "\n\n{} further SEO opportunities from stage 3 do not fit this quarter's SEO hours ({:.0}% of content capacity) and stay in the backlog.",
+            "\n\n{} further SEO opportunities from stage 3 stay in the backlog: the plan takes them best first, up to {} a quarter or {:.0}% of content capacity, whichever comes first.",
             c.backlog,
+            super::MAX_SEO_PIECES,
             super::SEO_SHARE * 100.0
         ));
     }

@@ -117,3 +117,98 @@ fn a_campaigns_channel_decides_the_piece_it_needs() {
     assert_eq!(type_for_channel("seo"), "guide");
     assert_eq!(type_for_channel("paid_social"), "landing_page");
 }
+
+fn stage_inputs(
+    calendar: &CalendarHandoff,
+    strategy: &ContentHandoff,
+    roster: &str,
+) -> crate::stages::StageInputs {
+    let mut data = crate::sources::DataSet::default();
+    data.insert(
+        "objectives.toml",
+        "objectives.toml".into(),
+        roster.as_bytes().to_vec(),
+    );
+    let findings = |h: serde_json::Value| serde_json::json!({ "handoff": h });
+    crate::stages::StageInputs {
+        run: crate::domain::QuarterRun::new("growth", "2027-Q1", &[]),
+        tz: chrono_tz::UTC,
+        quarter_start: QUARTER.0,
+        review_start: day(2026, 10, 1),
+        checkins: vec![],
+        data,
+        outputs: [
+            (3, findings(serde_json::to_value(strategy).unwrap())),
+            (8, findings(serde_json::to_value(calendar).unwrap())),
+        ]
+        .into(),
+    }
+}
+
+#[test]
+fn a_launch_on_the_first_day_and_an_overloaded_writer_are_named_as_conflicts() {
+    let (strategy, mut calendar) = inputs();
+    calendar
+        .campaigns
+        .push(campaign("New year push", "paid_social", QUARTER.0));
+    let roster = "[[roster]]\nname = \"Ann\"\nrole = \"Content lead\"\ncapacity_hours_per_week = 2\n\n[[roster]]\nname = \"Bo\"\nrole = \"ops\"\ncapacity_hours_per_week = 40\n";
+
+    let out = super::compute(&stage_inputs(&calendar, &strategy, roster)).unwrap();
+
+    let plan: crate::stages::handoff::ContentPlanHandoff =
+        serde_json::from_value(out.findings["handoff"].clone()).unwrap();
+    assert!(out.result.available);
+    // Ann is the only content person; Bo (ops) writes nothing.
+    assert!(plan.pieces.iter().all(|p| p.owner == "Ann"));
+    // Launch Fri 1 Jan → live Fri 25 Dec → brief 13 working days earlier, 8 Dec.
+    let push = plan
+        .pieces
+        .iter()
+        .find(|p| p.serves == "New year push")
+        .unwrap();
+    assert_eq!(
+        (push.publish, push.brief),
+        (day(2026, 12, 25), day(2026, 12, 8))
+    );
+    assert!(
+        plan.conflicts
+            .iter()
+            .any(|c| c.contains("\"landing page: New year push\" needs its brief on 2026-12-08, before the quarter starts on 2027-01-01")),
+        "{:?}",
+        plan.conflicts
+    );
+    // A landing page's 10 h over 13 working days is 3.8 h in a full week, over Ann's 2 h.
+    assert!(
+        plan.conflicts
+            .iter()
+            .any(|c| c.starts_with("Ann is over capacity in the week of")
+                && c.ends_with("against 2 h")),
+        "{:?}",
+        plan.conflicts
+    );
+    // 2 h × 12.9 weeks × 0.6 = 15.4 h for SEO, less 16 h of campaign pieces: no SEO piece.
+    assert!(plan.pieces.iter().all(|p| !p.serves.starts_with("SEO: ")));
+    assert_eq!(out.files.len(), 1);
+}
+
+#[test]
+fn without_a_content_person_every_piece_is_unassigned_and_the_post_says_why() {
+    let (strategy, calendar) = inputs();
+
+    let out = super::compute(&stage_inputs(&calendar, &strategy, "")).unwrap();
+
+    let plan: crate::stages::handoff::ContentPlanHandoff =
+        serde_json::from_value(out.findings["handoff"].clone()).unwrap();
+    assert!(plan.pieces.iter().all(|p| p.owner == "unassigned"));
+    assert!(
+        plan.conflicts
+            .iter()
+            .any(|c| c.contains("no one on the roster has a content role"))
+    );
+    assert!(
+        out.result
+            .message
+            .body
+            .contains("no one on the roster has a content role")
+    );
+}
