@@ -30,8 +30,15 @@ pub fn read_content(t: &CsvTable) -> Result<Vec<PageRow>, InputError> {
     );
     let conversions = t.require("conversions", &["key_events", "goal_completions"])?;
     let mut rows = Vec::with_capacity(t.len());
+    let mut seen = std::collections::BTreeSet::new();
     for r in t.rows() {
         let start = r.date(period)?;
+        if !seen.insert((r.text(url)?, start)) {
+            return Err(r.invalid(
+                url,
+                "one row per url and period (this url repeats the period)",
+            ));
+        }
         let published_on = r.date(published)?;
         let s = r.amount(sessions)?;
         let e = r.amount(engaged)?;
@@ -72,7 +79,14 @@ pub fn read_keywords(t: &CsvTable) -> Result<Vec<KeywordRow>, InputError> {
         .filter_map(|h| t.find(h, &[]))
         .collect();
     let mut rows = Vec::with_capacity(t.len());
+    let mut seen = std::collections::BTreeSet::new();
     for r in t.rows() {
+        if !seen.insert((r.text(keyword)?, r.date(period)?)) {
+            return Err(r.invalid(
+                keyword,
+                "one row per keyword and period (this keyword repeats the period)",
+            ));
+        }
         let pos = r.opt_number(position)?;
         if pos.is_some_and(|p| p < 1.0) {
             return Err(r.invalid(
@@ -169,6 +183,28 @@ mod tests {
             err.contains("content.csv") && err.contains("`engaged_sessions`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_repeated_page_or_keyword_in_one_period_is_refused_naming_the_row() {
+        let page = read_content(&table(
+            "content.csv",
+            &format!("{CONTENT}/a,A,blog,2026-01-01,2026-10-01,10,5,9,1\n/a,A,blog,2026-01-01,2026-10-01,10,5,9,1\n"),
+        ))
+        .unwrap_err()
+        .to_string();
+        let keyword = read_keywords(&table(
+            "keywords.csv",
+            &format!("{KEYWORDS}a,/a,2026-10-01,3,1,10,100,,\na,/b,2026-10-01,5,1,10,100,,\n"),
+        ))
+        .unwrap_err()
+        .to_string();
+
+        assert!(
+            page.contains("row 3, column `url`") && page.contains("one row per url and period"),
+            "{page}"
+        );
+        assert!(keyword.contains("row 3, column `keyword`"), "{keyword}");
     }
 
     #[test]
