@@ -147,3 +147,41 @@ fn seo_pieces_are_spread_from_the_first_feasible_day_to_a_week_before_the_end() 
     assert_eq!(days, [MON + 17, MON + 48, MON + 79]);
     assert_eq!(working_days_before(MON + 17, 13), MON);
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::{MON, piece, writer};
+    use quarterdeck_analyses::production::{schedule, weekday};
+
+    proptest! {
+        /// Milestones run in order on working days, and every planned hour lands in
+        /// exactly one writer's week.
+        #[test]
+        fn milestones_are_ordered_working_days_and_hours_are_conserved(
+            offsets in proptest::collection::vec(0i64..90, 1..12),
+            kinds in proptest::collection::vec(0usize..4, 12),
+            writers in 1usize..4,
+        ) {
+            let types = ["blog", "guide", "landing_page", "email"];
+            let requests: Vec<_> = offsets
+                .iter()
+                .enumerate()
+                .map(|(i, o)| piece(&format!("P{i}"), types[kinds[i]], MON + o))
+                .collect();
+            let team: Vec<_> = (0..writers).map(|i| writer(&format!("W{i}"), 20.0)).collect();
+
+            let s = schedule(&requests, &team, MON);
+
+            for p in &s.pieces {
+                prop_assert!(p.brief < p.draft && p.draft < p.review && p.review < p.publish);
+                for d in [p.brief, p.draft, p.review, p.publish] {
+                    prop_assert!(weekday(d) < 5);
+                }
+            }
+            let planned: f64 = s.pieces.iter().map(|p| p.hours).sum();
+            let loaded: f64 = s.weeks.iter().map(|w| w.hours).sum();
+            prop_assert!((planned - loaded).abs() < 1e-6);
+        }
+    }
+}

@@ -161,6 +161,20 @@ fn headline(r: &ContentReview) -> String {
             .map(|k| k.extra_clicks_per_month)
             .sum();
         let gaps: f64 = seo.gaps.iter().map(|g| g.extra_clicks_per_month).sum();
+        let delta = seo
+            .previous_clicks
+            .filter(|p| *p > 0.0)
+            .map(|p| {
+                format!(
+                    " ({:+.0}% on the quarter before)",
+                    (seo.clicks - p) / p * 100.0
+                )
+            })
+            .unwrap_or_default();
+        s.push_str(&format!(
+            " Tracked keywords brought {} organic clicks{delta}.",
+            count(seo.clicks.round() as usize)
+        ));
         s.push_str(&format!(
             " We rank for {} of {} tracked keywords; {} sit in striking distance (positions 4-20), worth ≈{} extra organic clicks a month at target, and {} content gaps (competitors rank, we do not) ≈{} more.",
             seo.ranking,
