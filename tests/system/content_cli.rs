@@ -178,3 +178,30 @@ fn a_wrong_number_or_date_in_keywords_csv_is_refused_naming_row_and_column() {
     assert_bad_input(&bad_number, &["k1.csv", "row 2", "`position`", "\"third\""]);
     assert_bad_input(&bad_date, &["k2.csv", "row 3", "`period`", "\"Q4 2026\""]);
 }
+
+#[test]
+fn a_bad_keywords_file_in_a_data_folder_is_refused_before_the_quarter_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    sample(&data);
+    write(
+        &data,
+        "keywords.csv",
+        &format!("{KEYWORDS_HEADER}x,/a,2026-10-01,3,10,100,-5\n"),
+    );
+    let out_dir = dir.path().join("out");
+
+    let out = quarterdeck(&[
+        "simulate",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+
+    assert_bad_input(
+        &out,
+        &["keywords.csv", "row 2", "`search_volume`", "\"-5\""],
+    );
+    assert!(!out_dir.exists());
+}

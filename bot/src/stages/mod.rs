@@ -204,6 +204,12 @@ pub fn check_data(data: &DataSet, quarter_start: NaiveDate) -> Result<(), StageE
     if let Some(leads) = data.table("leads.csv")? {
         crate::sources::read_leads(&leads)?;
     }
+    if let Some(t) = data.table("content.csv")? {
+        crate::sources::read_content(&t)?;
+    }
+    if let Some(t) = data.table("keywords.csv")? {
+        crate::sources::read_keywords(&t)?;
+    }
     plan::read_objectives(data)?;
     Ok(())
 }
