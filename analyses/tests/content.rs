@@ -343,3 +343,27 @@ fn opportunities_rank_reads_the_same_without_pages() {
             .all(|w| w[0].extra_clicks_per_month >= w[1].extra_clicks_per_month)
     );
 }
+
+#[test]
+fn more_impressions_than_searches_do_not_inflate_an_uplift() {
+    // 100 searches a month, 600 impressions a quarter: share 2.0, capped at 1.
+    let rows = vec![kw(
+        "theta",
+        Some("/t"),
+        NOW,
+        Some(6.0),
+        600.0,
+        100.0,
+        vec![None],
+    )];
+
+    let s = seo::analyze(&rows).unwrap();
+
+    assert_eq!(s.impression_share, 1.0);
+    // 100 × 1 × (0.11 − 0.058295) = 5.17.
+    assert!(close(
+        s.striking_distance[0].extra_clicks_per_month,
+        5.17,
+        0.01
+    ));
+}

@@ -4,8 +4,10 @@
 //!
 //! Definitions:
 //! - impression share: impressions ÷ (search volume × 3), the share of a quarter's
-//!   searches (volume is monthly) that showed one of our pages. Where a keyword has no
-//!   impressions (we do not rank) the median share of the keywords we rank for is used;
+//!   searches (volume is monthly) that showed one of our pages, capped at 1 (volume is an
+//!   estimate; more impressions than searches must not inflate an uplift). Where a keyword
+//!   has no impressions (we do not rank) the median share of the keywords we rank for is
+//!   used;
 //! - clicks per month at position p: `volume × share × CTR(p)`;
 //! - a ranking move is a change of at least [`MIN_MOVE`] positions (gain = moved up);
 //! - striking distance: latest position [`STRIKING_FROM`]-[`STRIKING_TO`] (after rounding)
@@ -151,7 +153,7 @@ pub fn analyze(rows: &[KeywordRow]) -> Result<SeoFindings, ContentError> {
     let shares: Vec<f64> = latest
         .iter()
         .filter(|r| r.position.is_some() && r.search_volume > 0.0 && r.impressions > 0.0)
-        .map(|r| r.impressions / (r.search_volume * MONTHS_PER_PERIOD))
+        .map(|r| (r.impressions / (r.search_volume * MONTHS_PER_PERIOD)).min(1.0))
         .collect();
     let typical_share = if shares.is_empty() {
         1.0
@@ -160,7 +162,7 @@ pub fn analyze(rows: &[KeywordRow]) -> Result<SeoFindings, ContentError> {
     };
     let share = |r: &KeywordRow| {
         if r.position.is_some() && r.search_volume > 0.0 && r.impressions > 0.0 {
-            r.impressions / (r.search_volume * MONTHS_PER_PERIOD)
+            (r.impressions / (r.search_volume * MONTHS_PER_PERIOD)).min(1.0)
         } else {
             typical_share
         }

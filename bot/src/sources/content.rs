@@ -2,7 +2,8 @@
 //! sessions, engaged_sessions, engagement_time_s, conversions) and `keywords.csv` (one
 //! row per keyword per period: keyword, url, period, position, clicks, impressions,
 //! search_volume, and any `competitor_*_position` columns). `period` is the first day of
-//! the quarter the row covers. An empty `position` means we do not rank; an empty
+//! the quarter the row covers; `engagement_time_s` is the average engagement time per
+//! session in seconds. An empty `position` means we do not rank; an empty
 //! competitor cell means that competitor does not.
 
 use quarterdeck_analyses::content::{KeywordRow, PageRow};

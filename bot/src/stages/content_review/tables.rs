@@ -89,6 +89,7 @@ pub fn trend(c: &ContentPerformance) -> Table {
             "Pages",
             "Sessions",
             "Engaged",
+            "Engagement time / session",
             "Conversions",
             "Conv. / 1k",
         ],
@@ -99,6 +100,8 @@ pub fn trend(c: &ContentPerformance) -> Table {
             p.pages.to_string(),
             num(p.sessions),
             pct(p.engagement_rate),
+            p.mean_engagement_time_s
+                .map_or_else(|| "—".into(), |t| format!("{t:.0} s")),
             num(p.conversions),
             p.conversions_per_1k
                 .map_or_else(|| "—".into(), |v| format!("{v:.1}")),
