@@ -1,11 +1,13 @@
 //! Pure, deterministic marketing analyses: typed inputs in, typed findings out. No I/O, no clock, no async.
 pub mod attribution;
 pub mod budget;
+pub mod content;
 pub mod curves;
 pub mod funnel;
 mod hash;
 pub mod logistic;
 pub mod mmm;
+pub mod production;
 pub mod roi;
 pub mod sample_size;
 pub mod scoring;

@@ -3,6 +3,7 @@
 //! handling of bad input. One binary; each test owns its folder and database.
 
 mod cli;
+mod content_cli;
 mod crash;
 mod helpers;
 mod scheduler;

@@ -246,3 +246,100 @@ async fn stages_without_a_built_analysis_say_so_instead_of_inventing_numbers() {
         }
     }
 }
+
+/// The rows of the markdown table titled `title` in a post, as cells.
+fn table_rows(text: &str, title: &str) -> Vec<Vec<String>> {
+    let Some(start) = text.find(&format!("**{title}")) else {
+        return Vec::new();
+    };
+    text[start..]
+        .lines()
+        .skip(1)
+        .skip_while(|l| l.trim().is_empty())
+        .take_while(|l| l.starts_with('|'))
+        .skip(2)
+        .map(|l| {
+            l.trim_matches('|')
+                .split(" | ")
+                .map(|c| c.trim().to_owned())
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn content_review_and_production_plan_post_real_numbers_with_their_charts() {
+    let dir = tempfile::tempdir().unwrap();
+
+    simulate(&settings(&[]), &opts(dir.path(), None))
+        .await
+        .unwrap();
+
+    let s = summary(dir.path());
+    let posts = transcript(dir.path());
+    let truth: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("data/truth.json")).unwrap())
+            .unwrap();
+    let stage = |n: u64| {
+        s["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|st| st["number"] == n)
+            .unwrap()
+            .clone()
+    };
+    let post = |n: u64| {
+        posts
+            .iter()
+            .find(|p| p.key.ends_with(&format!("/s{n:02}/result/v1")))
+            .unwrap()
+    };
+    assert_eq!(stage(3)["available"], true);
+    assert_eq!(stage(9)["available"], true);
+    // Stage 3: both charts, and the striking-distance list non-empty, best first.
+    let review = post(3);
+    assert_eq!(
+        review.attachments,
+        ["striking-distance.png", "top-content-conversions.png"]
+    );
+    let striking = table_rows(&review.text, "Striking-distance keywords");
+    assert!(!striking.is_empty(), "{}", review.text);
+    let clicks: Vec<f64> = striking
+        .iter()
+        .map(|r| r.last().unwrap().replace(',', "").parse().unwrap())
+        .collect();
+    assert!(clicks.windows(2).all(|w| w[0] >= w[1]), "{clicks:?}");
+    // The generator plants one gap in eight keywords (i % 8 == 7): of 150, 18 have no
+    // position of ours, so we rank for 132.
+    let keywords = truth["content"]["keywords"].as_u64().unwrap();
+    assert!(
+        review.text.contains(&format!(
+            "We rank for {} of {keywords} tracked keywords",
+            keywords - keywords / 8
+        )),
+        "{}",
+        review.text
+    );
+    // Stage 9: the load chart, and every piece written by the roster's content person.
+    let plan = post(9);
+    assert_eq!(plan.attachments, ["content-load.png"]);
+    let schedule = table_rows(&plan.text, "Schedule");
+    assert!(!schedule.is_empty(), "{}", plan.text);
+    assert!(
+        schedule.iter().all(|r| r[3] == "Jordan Patel"),
+        "{schedule:?}"
+    );
+    for (stage, name) in [
+        (review, "striking-distance.png"),
+        (plan, "content-load.png"),
+    ] {
+        let bytes = std::fs::read(
+            dir.path()
+                .join(quarterdeck::chat::attachments_dir(&stage.key))
+                .join(name),
+        )
+        .unwrap();
+        assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+    }
+}

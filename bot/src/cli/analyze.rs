@@ -9,7 +9,7 @@ use quarterdeck_analyses::attribution::{self, Attribution, Params};
 use quarterdeck_analyses::funnel::{self, Funnel};
 use quarterdeck_analyses::logistic;
 
-use super::{Failure, Format, planning};
+use super::{Failure, Format, content, planning};
 use crate::sources::{self, CsvTable};
 
 #[derive(Debug, Subcommand)]
@@ -127,6 +127,27 @@ pub enum Analysis {
         /// Cohorts are by month of the lead's first stage (the only cohort supported).
         #[arg(long, value_enum, default_value_t = CohortBy::Month)]
         cohort: CohortBy,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Content performance (stage 3): top pages by traffic, engagement and conversions,
+    /// normalised by type and age, by type and by quarter.
+    Content {
+        /// url,title,type,published,period,sessions,engaged_sessions,engagement_time_s,conversions
+        #[arg(long)]
+        content: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// SEO review (stage 3): ranking moves, striking-distance keywords, content gaps and
+    /// the ranked opportunities on the SISTRIX 2020 CTR curve.
+    Seo {
+        /// keyword,url,period,position,clicks,impressions,search_volume[,competitor_*_position]
+        #[arg(long)]
+        keywords: PathBuf,
+        /// Values opportunities in conversions by content type.
+        #[arg(long)]
+        content: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -341,6 +362,12 @@ pub fn run(analysis: Analysis) -> Result<(), Failure> {
             }
             Ok(())
         }
+        Analysis::Content { content, format } => content::content(&content, format),
+        Analysis::Seo {
+            keywords,
+            content: pages,
+            format,
+        } => content::seo(&keywords, pages.as_deref(), format),
     }
 }
 

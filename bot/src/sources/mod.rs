@@ -2,6 +2,7 @@
 //! names the file, row and column of the first problem; nothing is half-ingested.
 
 mod catalog;
+mod content;
 mod fetch;
 mod journeys;
 mod leads;
@@ -11,6 +12,7 @@ mod spend;
 mod table;
 
 pub use catalog::{Catalog, DataSet, Origin, Source};
+pub use content::{read_content, read_keywords};
 pub use fetch::HttpSettings;
 pub use journeys::read_journeys;
 pub use leads::{LeadTable, STAGE_COLUMNS, read_leads};

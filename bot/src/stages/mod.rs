@@ -31,6 +31,7 @@ use crate::domain::{QuarterRun, RosterEntry};
 use crate::sources::DataSet;
 use crate::timeline::STAGE_NAMES;
 
+pub use content_review::tables as content_tables;
 pub use inventory::inputs_of;
 pub use performance::{Review, review};
 pub use plan::{PlanDoc, render_plan};
@@ -202,6 +203,12 @@ pub fn check_data(data: &DataSet, quarter_start: NaiveDate) -> Result<(), StageE
     }
     if let Some(leads) = data.table("leads.csv")? {
         crate::sources::read_leads(&leads)?;
+    }
+    if let Some(t) = data.table("content.csv")? {
+        crate::sources::read_content(&t)?;
+    }
+    if let Some(t) = data.table("keywords.csv")? {
+        crate::sources::read_keywords(&t)?;
     }
     plan::read_objectives(data)?;
     Ok(())
