@@ -253,9 +253,12 @@ pub fn analyze(input: &Input) -> Market {
             .channel
             .as_deref()
             .map_or_else(|| "overall".to_owned(), |ch| format!("for {ch}"));
+        let reached = step.rsplit(" → ").next().unwrap_or("conversion");
         let extra = c
             .extra_at_benchmark
-            .map(|x| format!(": reaching it would add ≈{x:.0} conversions a quarter"))
+            .map(|x| {
+                format!(": reaching it would add ≈{x:.0} {reached}s a quarter at the same volume")
+            })
             .unwrap_or_default();
         opportunities.push(format!(
             "{step} {scope} is {:.1}% against a benchmark of {:.1}% ({}){extra}",

@@ -130,6 +130,8 @@ pub enum Analysis {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Market & competition (stage 5): competitor moves, trends, journey shifts, benchmark gaps.
+    Market(super::market::MarketArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -146,6 +148,7 @@ pub enum CohortBy {
 
 pub fn run(analysis: Analysis) -> Result<(), Failure> {
     match analysis {
+        Analysis::Market(args) => super::market::run(&args),
         Analysis::Attribution {
             paths,
             touchpoints,

@@ -3,6 +3,7 @@
 //! argument, the configuration or the data), with one message naming what was wrong.
 
 mod analyze;
+mod market;
 mod planning;
 mod timeline_cmd;
 

@@ -16,6 +16,7 @@ mod inventory;
 mod kickoff;
 mod lead_scoring;
 mod market;
+mod market_post;
 mod performance;
 mod plan;
 mod roi_review;
@@ -32,6 +33,8 @@ use crate::sources::DataSet;
 use crate::timeline::STAGE_NAMES;
 
 pub use inventory::inputs_of;
+pub use market::{MarketFindings, gather as market_findings};
+pub use market_post::message as market_message;
 pub use performance::{Review, review};
 pub use plan::{PlanDoc, render_plan};
 pub use roi_review::{findings_text as roi_findings_text, table as roi_table};
