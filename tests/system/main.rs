@@ -5,6 +5,7 @@
 mod cli;
 mod crash;
 mod helpers;
+mod market_cli;
 mod scheduler;
 mod simulate;
 mod store;
