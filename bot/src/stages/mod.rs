@@ -12,12 +12,16 @@ mod content_review;
 mod funnel_health;
 mod goals;
 mod goals_post;
+#[cfg(test)]
+mod goals_tests;
 pub mod handoff;
 mod inventory;
 mod kickoff;
 mod lead_scoring;
 mod market;
 mod market_post;
+#[cfg(test)]
+mod market_tests;
 mod performance;
 mod plan;
 mod roi_review;
