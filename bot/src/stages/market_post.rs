@@ -122,7 +122,7 @@ pub fn message(f: &MarketFindings, quarter: &str) -> (Message, String) {
         message = message.table(t);
         let start = f.review_start.to_string();
         let mut t = Table::new(
-            &format!("Timeline of {quarter}"),
+            format!("Timeline of {quarter}"),
             &["Date", "Competitor", "Channel", "What"],
         );
         for e in m.timeline.iter().filter(|e| e.date >= start) {
