@@ -332,6 +332,11 @@ fn segment_channel(segment: &str) -> Option<String> {
         .map(normalise_channel)
 }
 
+/// A source without its parenthesised details (`Pub (50 clients; 2025)` → `Pub`).
+fn short(source: &str) -> &str {
+    source.split(" (").next().unwrap_or(source).trim()
+}
+
 /// Our rates against the benchmark for the same metric: the segment naming the same
 /// channel, or, for overall rates, the median over every segment of the metric.
 fn compare(ours: &[OurRate], benchmarks: &[Benchmark]) -> Vec<Comparison> {
@@ -347,7 +352,11 @@ fn compare(ours: &[OurRate], benchmarks: &[Benchmark]) -> Vec<Comparison> {
                 .collect();
             let (benchmark, segment, source) = match candidates.as_slice() {
                 [] => return None,
-                [one] => (one.value, one.segment.clone(), one.source.clone()),
+                [one] => (
+                    one.value,
+                    one.segment.clone(),
+                    short(&one.source).to_owned(),
+                ),
                 many => {
                     let mut v: Vec<f64> = many.iter().map(|b| b.value).collect();
                     v.sort_by(f64::total_cmp);
@@ -357,11 +366,19 @@ fn compare(ours: &[OurRate], benchmarks: &[Benchmark]) -> Vec<Comparison> {
                     } else {
                         (v[n / 2 - 1] + v[n / 2]) / 2.0
                     };
-                    (
-                        median,
-                        format!("median of {n} segments"),
-                        many[0].source.clone(),
-                    )
+                    let mut sources: Vec<&str> = many.iter().map(|b| short(&b.source)).collect();
+                    sources.sort_unstable();
+                    sources.dedup();
+                    let named = if sources.len() > 3 {
+                        format!(
+                            "{}; and {} more",
+                            sources[..3].join("; "),
+                            sources.len() - 3
+                        )
+                    } else {
+                        sources.join("; ")
+                    };
+                    (median, format!("median of {n} published figures"), named)
                 }
             };
             let high = o.counts.and_then(|(n, k)| wilson(k, n, Z95)).map(|w| w.1);
@@ -376,7 +393,7 @@ fn compare(ours: &[OurRate], benchmarks: &[Benchmark]) -> Vec<Comparison> {
                 ours_high: high,
                 benchmark,
                 segment,
-                source: source.split(" (").next().unwrap_or(&source).to_owned(),
+                source,
                 below,
                 extra_at_benchmark: o
                     .counts

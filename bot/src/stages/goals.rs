@@ -41,6 +41,8 @@ pub struct GoalsFindings {
     pub channel_targets: Vec<ChannelTarget>,
     /// Why there are no channel targets, when there are none.
     pub channel_note: Option<String>,
+    /// Opportunities open (neither won nor lost) in leads.csv at the export.
+    pub open_opportunities: Option<u64>,
     pub handoff: GoalsHandoff,
 }
 
@@ -63,7 +65,12 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     };
     let months = planned_months(inputs.quarter_start);
     let (shares, seasonality) = seasonality(inputs, &months)?;
-    let (last_quarter, best_quarter, mql_shares) = history(inputs)?;
+    let History {
+        last: last_quarter,
+        best: best_quarter,
+        mql_shares,
+        open_opportunities,
+    } = history(inputs)?;
     let goals = goals::analyze(&goals::Input {
         revenue_target,
         funnel: rates.clone(),
@@ -107,6 +114,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         seasonality,
         channel_targets,
         channel_note,
+        open_opportunities,
     };
     let (message, headline) = goals_post::message(&findings);
     let files = goals_post::chart(&findings).into_iter().collect();
@@ -116,6 +124,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             "schema": FINDINGS_SCHEMA, "stage": 7, "available": true, "headline": headline,
             "goals": findings.goals, "rates": findings.rates, "seasonality": findings.seasonality,
             "scoring_rate": findings.scoring_rate, "channel_note": findings.channel_note,
+            "open_opportunities": findings.open_opportunities,
             (handoff::KEY): findings.handoff,
         }),
     )
@@ -209,15 +218,27 @@ fn seasonality(
     })
 }
 
-type History = (Option<Volumes>, Option<Volumes>, BTreeMap<String, f64>);
+struct History {
+    last: Option<Volumes>,
+    best: Option<Volumes>,
+    mql_shares: BTreeMap<String, f64>,
+    /// Opportunities neither won nor lost at the export.
+    open_opportunities: Option<u64>,
+}
 
 /// Last quarter's volumes, the best quarter's per stage, and last quarter's MQL share
 /// by source, from leads.csv.
 fn history(inputs: &StageInputs) -> Result<History, StageError> {
     let Some(t) = inputs.data.table("leads.csv")? else {
-        return Ok((None, None, BTreeMap::new()));
+        return Ok(History {
+            last: None,
+            best: None,
+            mql_shares: BTreeMap::new(),
+            open_opportunities: None,
+        });
     };
     let leads = sources::read_leads(&t)?;
+    let open_opportunities = open_opportunities(&t, &leads)?;
     let span = inputs.quarter_start - inputs.review_start;
     let earliest = leads
         .first_seen
@@ -299,7 +320,34 @@ fn history(inputs: &StageInputs) -> Result<History, StageError> {
                 .or_insert(0.0) += 1.0 / last.mqls;
         }
     }
-    Ok((Some(last), Some(best), shares))
+    Ok(History {
+        last: Some(last),
+        best: Some(best),
+        mql_shares: shares,
+        open_opportunities,
+    })
+}
+
+/// Leads at the opportunity stage with neither a won nor a lost date (`None` without a
+/// `lost_at` column, when open and lost cannot be told apart).
+fn open_opportunities(
+    t: &crate::sources::CsvTable,
+    leads: &sources::LeadTable,
+) -> Result<Option<u64>, StageError> {
+    let (Some(lost), Some(opp), Some(won)) = (
+        t.find("lost_at", &[]),
+        leads.stages.iter().position(|s| s == "opportunity"),
+        leads.stages.iter().position(|s| s == "won"),
+    ) else {
+        return Ok(None);
+    };
+    let mut open = 0;
+    for (r, l) in t.rows().zip(&leads.leads) {
+        if l.stages[opp].is_some() && l.stages[won].is_none() && r.opt_time(lost)?.is_none() {
+            open += 1;
+        }
+    }
+    Ok(Some(open))
 }
 
 /// Stage 6's channels with the MQLs each should bring at its share of last quarter's.

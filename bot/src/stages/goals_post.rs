@@ -148,6 +148,27 @@ pub fn message(g: &GoalsFindings) -> (Message, String) {
             }
         );
     }
+    let in_flight = g
+        .goals
+        .requirements
+        .iter()
+        .find(|q| q.metric == "opportunities")
+        .map_or(0.0, |q| q.in_flight);
+    if in_flight > 0.0
+        && let Some(open) = g.open_opportunities
+    {
+        let _ = write!(
+            headline,
+            " {} opportunities must already be open when the quarter starts (they close in its first months); leads.csv shows {} open{}.",
+            whole(in_flight),
+            count(open as usize),
+            if (open as f64) < in_flight {
+                ", a shortfall the first month will feel"
+            } else {
+                ""
+            }
+        );
+    }
     let above: Vec<&str> = g
         .goals
         .requirements

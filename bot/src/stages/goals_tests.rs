@@ -29,12 +29,15 @@ fn budget_handoff() -> Value {
     }})
 }
 
-/// Four leads reached MQL in 2026-Q4: three from LinkedIn, one from paid search.
-const LEADS: &str = "lead_id,created_at,source,mql_at,sql_at,opportunity_at,won_at,amount\n\
-L1,2026-10-01,linkedin,2026-10-02,,,,\n\
-L2,2026-10-03,linkedin,2026-10-04,,,,\n\
-L3,2026-10-05,linkedin,2026-10-06,,,,\n\
-L4,2026-10-07,paid_search,2026-10-08,2026-10-09,2026-10-10,2026-10-11,9000\n";
+/// Four leads reached MQL in 2026-Q4: three from LinkedIn, one from paid search. Of the
+/// two September opportunities, L5 is still open and L6 was lost.
+const LEADS: &str = "lead_id,created_at,source,mql_at,sql_at,opportunity_at,won_at,lost_at,amount\n\
+L1,2026-10-01,linkedin,2026-10-02,,,,,\n\
+L2,2026-10-03,linkedin,2026-10-04,,,,,\n\
+L3,2026-10-05,linkedin,2026-10-06,,,,,\n\
+L4,2026-10-07,paid_search,2026-10-08,2026-10-09,2026-10-10,2026-10-11,,9000\n\
+L5,2026-09-01,email,2026-09-02,2026-09-03,2026-09-04,,,\n\
+L6,2026-09-01,email,2026-09-02,2026-09-03,2026-09-04,,2026-09-20,\n";
 
 fn inputs(outputs: &[(u8, Value)], objectives: &str) -> StageInputs {
     let mut data = DataSet::default();
@@ -72,6 +75,7 @@ fn channel_targets_split_the_mql_requirement_by_last_quarters_mql_share() {
     assert!((ct[0]["mqls"].as_f64().unwrap() - 144.0).abs() < 1e-9);
     assert!((ct[1]["mqls"].as_f64().unwrap() - 48.0).abs() < 1e-9);
     assert_eq!(ct[0]["revenue"], 80_000.0);
+    assert_eq!(out.findings["open_opportunities"], 1);
     // Last quarter 4 MQLs: 192 is a stretch and above history.
     let mqls = h["targets"]
         .as_array()

@@ -29,7 +29,7 @@ pub fn message(f: &MarketFindings, quarter: &str) -> (Message, String) {
     let m = &f.market;
     let in_review = m.activity.values().map(|a| a.1).sum::<u64>();
     let mut headline = format!(
-        "{} competitor moves logged in {quarter} ({} into channels they had not used before); {} threat{} and {} opportunit{} follow from the rules below.",
+        "{} competitor activities logged in {quarter}, {} of them in a channel the competitor had not used before; {} threat{} and {} opportunit{} follow from the rules below.",
         in_review,
         m.moves.len(),
         m.threats.len(),
