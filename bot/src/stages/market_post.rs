@@ -85,12 +85,21 @@ pub fn message(f: &MarketFindings, quarter: &str) -> (Message, String) {
             m.emerging_channels.join(", ")
         );
     }
-    if !m.leading_channels.is_empty() {
-        let _ = write!(
-            body,
-            "\n\n**What to do:** defend the channels where most of our journeys start ({}) before competitors' new activity raises their cost; test the emerging channels with part of the reserve; put the benchmark gaps on stage 2's optimisation list.",
+    let mut actions = Vec::new();
+    if !m.threats.is_empty() && !m.leading_channels.is_empty() {
+        actions.push(format!(
+            "defend the channels where most of our journeys start ({}) before competitors' new activity raises their cost",
             m.leading_channels.join(", ")
-        );
+        ));
+    }
+    if !m.emerging_channels.is_empty() {
+        actions.push("test the emerging channels with part of the test reserve".to_owned());
+    }
+    if gaps > 0 {
+        actions.push("put the benchmark gaps on stage 2's optimisation list".to_owned());
+    }
+    if !actions.is_empty() {
+        let _ = write!(body, "\n\n**What to do:** {}.", actions.join("; "));
     }
     section(&mut body, "Not covered", &f.missing);
     body.push_str("\n\nRules: a competitor move is a first activity in a channel within the quarter; a move into one of our three leading first-touch channels is a threat; two or more competitors moving into one channel, or a significant rise in its share of our journeys (two-proportion z-test, Holm-adjusted p < 0.05), makes it emerging; a funnel rate is below benchmark when its whole 95% Wilson interval is.");
