@@ -36,6 +36,8 @@ pub struct GoalsFindings {
     pub rates: FunnelRates,
     /// The MQL → SQL rate came from stage 4's proposed threshold.
     pub scoring_rate: bool,
+    /// MQLs stage 4 expects in the quarter at its threshold (3 × its monthly figure).
+    pub expected_mqls: Option<f64>,
     /// How the months were weighted.
     pub seasonality: String,
     pub channel_targets: Vec<ChannelTarget>,
@@ -111,6 +113,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         objectives,
         rates,
         scoring_rate: scoring.is_some(),
+        expected_mqls: scoring.as_ref().map(|s| 3.0 * s.expected_mqls_per_month),
         seasonality,
         channel_targets,
         channel_note,

@@ -148,6 +148,18 @@ pub fn message(g: &GoalsFindings) -> (Message, String) {
             }
         );
     }
+    if let Some(expected) = g.expected_mqls {
+        let _ = write!(
+            headline,
+            " At last quarter's lead volume stage 4's threshold yields ≈{} MQLs a quarter{}.",
+            whole(expected),
+            if expected + 0.5 < value(g, "mqls") {
+                ": lead volume has to grow to close the gap"
+            } else {
+                ""
+            }
+        );
+    }
     let in_flight = g
         .goals
         .requirements

@@ -136,6 +136,9 @@ fn stage_fours_threshold_replaces_the_measured_mql_to_sql_rate() {
         .find(|t| t["metric"] == "mqls")
         .unwrap();
     assert!((mqls["value"].as_f64().unwrap() - 96.0).abs() < 1e-9);
+    // 50 a month × 3 = 150 expected, more than the 96 needed: no gap sentence.
+    let body = &out.result.message.body;
+    assert!(body.contains("yields ≈150 MQLs a quarter."), "{body}");
 }
 
 #[test]
