@@ -143,9 +143,9 @@ pub struct Comparison {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Market {
-    /// Events of the quarter under review and the one before, oldest first.
+    /// Every event up to the end of the quarter under review, oldest first.
     pub timeline: Vec<CompetitorEvent>,
-    /// Events per competitor: (before, in the quarter under review).
+    /// Events per competitor: (earlier, in the quarter under review).
     pub activity: BTreeMap<String, (u64, u64)>,
     pub moves: Vec<Move>,
     pub trends: Vec<Trend>,

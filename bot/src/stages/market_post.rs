@@ -108,7 +108,7 @@ pub fn message(f: &MarketFindings, quarter: &str) -> (Message, String) {
     if !m.activity.is_empty() {
         let mut t = Table::new(
             "Competitor activity",
-            &["Competitor", "Quarter before", quarter, "New channels"],
+            &["Competitor", "Earlier", quarter, "New channels"],
         );
         for (who, (before, now)) in &m.activity {
             let new: Vec<&str> = m
