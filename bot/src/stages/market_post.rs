@@ -148,8 +148,32 @@ pub fn message(f: &MarketFindings, quarter: &str) -> (Message, String) {
     if !shifts.is_empty() {
         let mut t = Table::new(
             "First-touch channel mix of our journeys",
-            &["Channel", "Quarter before", quarter, "Change", "Holm p"],
+            &[
+                "Channel",
+                "First touch, quarter before",
+                quarter,
+                "Change",
+                "Holm p",
+                "Reach, before → now",
+            ],
         );
+        let reach = |channel: &str| {
+            f.journeys
+                .iter()
+                .flat_map(|j| &j.shifts)
+                .find(|r| r.measure == "reach" && r.channel == channel)
+                .map_or_else(
+                    || "—".to_owned(),
+                    |r| {
+                        format!(
+                            "{} → {}{}",
+                            pct(r.before),
+                            pct(r.now),
+                            if r.significant { " (significant)" } else { "" }
+                        )
+                    },
+                )
+        };
         for s in shifts {
             t = t.row(vec![
                 s.channel.clone(),
@@ -157,6 +181,7 @@ pub fn message(f: &MarketFindings, quarter: &str) -> (Message, String) {
                 pct(s.now),
                 format!("{:+.1} pts", (s.now - s.before) * 100.0),
                 format!("{:.3}", s.p_adjusted),
+                reach(&s.channel),
             ]);
         }
         message = message.table(t);
