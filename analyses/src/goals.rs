@@ -154,7 +154,7 @@ pub fn analyze(input: &Input) -> Result<Goals, GoalsError> {
     let due = |stage: usize, j: usize| won_in(j + lead_months(stage) as usize) * per_won(stage);
     let in_flight = |stage: usize| -> f64 {
         let k = lead_months(stage) as usize;
-        (0..k.min(n)).map(|j| won_in(j) * per_won(stage)).sum()
+        (0..k.min(n)).fold(0.0, |acc, j| acc + won_in(j) * per_won(stage))
     };
     let months: Vec<MonthPlan> = input
         .months

@@ -187,3 +187,78 @@ fn a_benchmark_percentage_over_100_exits_2_naming_file_row_and_column() {
 
     assert_bad_input(&out, &["benchmarks.csv", "row 2", "`value`", "percentage"]);
 }
+
+#[test]
+fn goals_work_a_tiny_funnel_back_with_its_lags() {
+    // Revenue 120,000 at 10,000 a deal: 12 won; rates 0.5, 0.25, 0.5, 0.5 → 24
+    // opportunities, 48 SQLs, 192 MQLs. Lags 5+9+14+35: MQL → won 58 days = 2 months, so
+    // January's MQLs serve March (half the revenue: 6 won × 16 MQLs each = 96).
+    let out = quarterdeck(&[
+        "analyze",
+        "goals",
+        "--revenue",
+        "120000",
+        "--average-deal",
+        "10000",
+        "--rates",
+        "0.5,0.25,0.5,0.5",
+        "--lag-days",
+        "5,9,14,35",
+        "--quarter",
+        "2027-Q1",
+        "--shares",
+        "0.25,0.25,0.5",
+        "--format",
+        "json",
+    ]);
+
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mqls = v["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["metric"] == "mqls")
+        .unwrap();
+    assert_eq!(mqls["quarter"], 192.0);
+    assert_eq!(mqls["lead_months"], 2);
+    assert_eq!(v["months"][0]["month"], "2027-01");
+    assert_eq!(v["months"][0]["mqls"], 96.0);
+    assert_eq!(v["implied_pipeline"], 240_000.0);
+}
+
+#[test]
+fn goals_refuse_a_zero_rate_and_a_short_rate_list_with_exit_2() {
+    let zero = quarterdeck(&[
+        "analyze",
+        "goals",
+        "--revenue",
+        "1",
+        "--average-deal",
+        "1",
+        "--rates",
+        "0.5,0,0.5,0.5",
+        "--quarter",
+        "2027-Q1",
+    ]);
+    let short = quarterdeck(&[
+        "analyze",
+        "goals",
+        "--revenue",
+        "1",
+        "--average-deal",
+        "1",
+        "--rates",
+        "0.5,0.5",
+        "--quarter",
+        "2027-Q1",
+    ]);
+
+    assert_bad_input(&zero, &["--rates", "mql → sql", "found 0"]);
+    assert_bad_input(&short, &["--rates", "expected 4"]);
+}

@@ -3,6 +3,7 @@
 //! argument, the configuration or the data), with one message naming what was wrong.
 
 mod analyze;
+mod goals;
 mod market;
 mod planning;
 mod timeline_cmd;
