@@ -11,6 +11,7 @@ mod content_plan;
 mod content_review;
 mod funnel_health;
 mod goals;
+mod goals_history;
 mod goals_post;
 #[cfg(test)]
 mod goals_tests;
