@@ -6,6 +6,7 @@ mod cli;
 mod content_cli;
 mod crash;
 mod helpers;
+mod market_cli;
 mod scheduler;
 mod simulate;
 mod store;

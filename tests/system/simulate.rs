@@ -343,3 +343,125 @@ async fn content_review_and_production_plan_post_real_numbers_with_their_charts(
         assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
     }
 }
+
+/// Stages 5 and 7 have real numbers, and stage 7's requirements are stage 2's funnel
+/// worked backwards: won = revenue ÷ average deal, opportunities = won ÷ opp → won, and so
+/// on (recomputed here from the stored stage-2 handoff, not from stage 7's own figures).
+#[tokio::test]
+async fn market_and_goals_are_available_and_goals_work_back_stage_twos_funnel() {
+    let dir = tempfile::tempdir().unwrap();
+
+    simulate(&settings(&[]), &opts(dir.path(), None))
+        .await
+        .unwrap();
+
+    let s = summary(dir.path());
+    for n in [5, 7] {
+        let st = &s["stages"].as_array().unwrap()[n - 1];
+        assert_eq!(st["available"], Value::Bool(true), "stage {n}: {st}");
+    }
+    let url = format!("sqlite://{}", dir.path().join("quarterdeck.db").display());
+    let store = quarterdeck::store::Store::connect(&url, 1).await.unwrap();
+    let outputs = store
+        .latest_outputs(s["run_id"].as_str().unwrap())
+        .await
+        .unwrap();
+    let findings = |n: i64| -> Value {
+        let o = outputs.iter().find(|o| o.stage == n).unwrap();
+        serde_json::from_str(&o.findings).unwrap()
+    };
+    let (funnel, goals, market) = (findings(2)["handoff"].clone(), findings(7), findings(5));
+    let rate = |from: &str| {
+        funnel["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|st| st["from"] == from)
+            .unwrap()["rate"]
+            .as_f64()
+            .unwrap()
+    };
+    let target = |metric: &str| {
+        goals["handoff"]["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["metric"] == metric)
+            .unwrap()["value"]
+            .as_f64()
+            .unwrap()
+    };
+    let objectives = std::fs::read_to_string(dir.path().join("data/objectives.toml")).unwrap();
+    let revenue: f64 = objectives
+        .lines()
+        .find_map(|l| l.strip_prefix("revenue_target = "))
+        .unwrap()
+        .split('#')
+        .next()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let won = revenue / funnel["average_deal"].as_f64().unwrap();
+    let opps = won / rate("opportunity");
+    let sqls = opps / rate("sql");
+    let mqls = sqls / rate("mql");
+    let leads = mqls / rate("lead");
+    for (metric, expected) in [
+        ("won", won),
+        ("opportunities", opps),
+        ("sqls", sqls),
+        ("mqls", mqls),
+        ("leads", leads),
+    ] {
+        assert!(
+            (target(metric) - expected).abs() < 1e-6 * expected,
+            "{metric}: {} vs {expected}",
+            target(metric)
+        );
+    }
+    // Milestone revenue adds up to the target.
+    let months: f64 = goals["handoff"]["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["revenue"].as_f64().unwrap())
+        .sum();
+    assert!((months - revenue).abs() < 1e-3);
+    // The generator draws both quarters' first touches from the same channel weights
+    // (truth.json: journeys.first_touch_weights), so no shift should be called real.
+    let shifts = market["journeys"]["shifts"].as_array().unwrap();
+    assert!(!shifts.is_empty());
+    assert!(
+        shifts
+            .iter()
+            .all(|x| x["significant"] == Value::Bool(false))
+    );
+    // Competitor notes before the quarter under review and in it, counted from the file.
+    let notes = std::fs::read_to_string(dir.path().join("data/competitors.csv")).unwrap();
+    let dates: Vec<&str> = notes.lines().skip(1).map(|l| &l[..10]).collect();
+    let expected_before = dates.iter().filter(|d| **d < "2026-10-01").count() as u64;
+    let activity = market["market"]["activity"].as_object().unwrap();
+    let (before, now): (u64, u64) = activity.values().fold((0, 0), |acc, a| {
+        (
+            acc.0 + a[0].as_u64().unwrap(),
+            acc.1 + a[1].as_u64().unwrap(),
+        )
+    });
+    assert_eq!(
+        (before, now),
+        (expected_before, dates.len() as u64 - expected_before)
+    );
+    let posts = transcript(dir.path());
+    let post = posts
+        .iter()
+        .find(|p| p.key.ends_with("/s07/result/v1"))
+        .unwrap();
+    let shown = quarterdeck::report::money(revenue);
+    assert!(
+        post.text.contains(&format!("To reach {shown} of revenue")),
+        "{}",
+        post.text
+    );
+    assert_eq!(post.attachments, ["monthly-milestones.png"]);
+}

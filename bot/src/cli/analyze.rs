@@ -151,6 +151,10 @@ pub enum Analysis {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Market & competition (stage 5): competitor moves, trends, journey shifts, benchmark gaps.
+    Market(super::market::MarketArgs),
+    /// Goals (stage 7): a revenue target worked back through funnel rates and lags.
+    Goals(super::goals::GoalsArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -167,6 +171,8 @@ pub enum CohortBy {
 
 pub fn run(analysis: Analysis) -> Result<(), Failure> {
     match analysis {
+        Analysis::Market(args) => super::market::run(&args),
+        Analysis::Goals(args) => super::goals::run(&args),
         Analysis::Attribution {
             paths,
             touchpoints,

@@ -4,6 +4,8 @@
 
 mod analyze;
 mod content;
+mod goals;
+mod market;
 mod planning;
 mod timeline_cmd;
 

@@ -1,7 +1,293 @@
-//! Stage 7: not built yet (see the issue that builds it).
+//! Stage 7, goals & KPIs: the revenue objective worked backwards through stage 2's
+//! measured funnel (see `quarterdeck_analyses::goals` for the arithmetic and the lag
+//! rule), monthly milestones shaped by last year's seasonality, channel targets from
+//! stage 6's allocation, and the KPIs the team tracks (see `goals_post`; history and
+//! seasonality are read in `goals_history`).
+//!
+//! Sources of each figure:
+//! - Rates, median lags and average deal: stage 2's handoff. When stage 4 proposed a new
+//!   MQL threshold, its expected MQL → SQL rate replaces the measured one (the MQLs the
+//!   quarter needs are MQLs by the new definition).
+//! - Last quarter's actuals and the best quarter on record: `leads.csv`, counting each
+//!   stage by the date it was reached (leads by `created_at`, MQLs by `mql_at`, ..., won
+//!   deals and revenue by `won_at` and `amount`), per quarter-long window back from the
+//!   quarter under review.
+//! - Seasonality: `weekly_revenue.csv`, the same months one year earlier (see
+//!   `goals::seasonal_shares`); without it, months are weighted by their days.
+//! - Channel MQL shares: `leads.csv`, MQLs reached in the quarter under review by source.
 
-use super::{StageError, StageInputs, StageOutput};
+use std::collections::BTreeMap;
+
+use quarterdeck_analyses::goals::{self, FunnelRates, Goals};
+use serde_json::json;
+
+use super::goals_history::{History, history, planned_months, seasonality};
+use super::handoff::{
+    self, BudgetHandoff, ChannelTarget, FunnelHandoff, GoalsHandoff, Milestone, ScoringHandoff,
+    Target,
+};
+use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput, goals_post};
+use crate::sources::Objectives;
+
+/// Everything the post needs.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GoalsFindings {
+    pub goals: Goals,
+    pub objectives: Objectives,
+    pub rates: FunnelRates,
+    /// The MQL → SQL rate came from stage 4's proposed threshold.
+    pub scoring_rate: bool,
+    /// MQLs stage 4 expects in the quarter at its threshold (3 × its monthly figure).
+    pub expected_mqls: Option<f64>,
+    /// How the months were weighted.
+    pub seasonality: String,
+    pub channel_targets: Vec<ChannelTarget>,
+    /// Why there are no channel targets, when there are none.
+    pub channel_note: Option<String>,
+    /// Opportunities open (neither won nor lost) in leads.csv at the export.
+    pub open_opportunities: Option<u64>,
+    pub handoff: GoalsHandoff,
+}
 
 pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
-    Ok(super::inventory::not_built(7, inputs))
+    let unavailable = |reason: &str| Ok(super::inventory::unavailable(7, inputs, reason.into()));
+    let Some(objectives) = Objectives::read(&inputs.data)? else {
+        return unavailable("objectives.toml is not in the data folder");
+    };
+    let Some(revenue_target) = objectives.revenue_target else {
+        return unavailable("objectives.toml states no revenue_target to work back from");
+    };
+    let Some(funnel) = inputs.handoff::<FunnelHandoff>(2) else {
+        return unavailable("stage 2 (funnel health) has no measured funnel to work back through");
+    };
+    let scoring = inputs.handoff::<ScoringHandoff>(4);
+    let Some(rates) = rates(&funnel, scoring.as_ref()) else {
+        return unavailable(
+            "stage 2's funnel lacks a lead → mql → sql → opportunity → won rate or an average deal",
+        );
+    };
+    let months = planned_months(inputs.quarter_start);
+    let (shares, seasonality) = seasonality(inputs, &months)?;
+    let History {
+        last: last_quarter,
+        best: best_quarter,
+        mql_shares,
+        open_opportunities,
+    } = history(inputs)?;
+    let goals = goals::analyze(&goals::Input {
+        revenue_target,
+        funnel: rates.clone(),
+        months: months.iter().map(|m| m.0.clone()).zip(shares).collect(),
+        last_quarter,
+        best_quarter,
+    })
+    .map_err(|e| StageError::BadFile {
+        file: "objectives.toml".into(),
+        message: e.to_string(),
+    })?;
+    let budget = inputs.handoff::<BudgetHandoff>(6);
+    let mqls = goals
+        .requirements
+        .iter()
+        .find(|r| r.metric == "mqls")
+        .map_or(0.0, |r| r.quarter);
+    let (channel_targets, channel_note) = match &budget {
+        Some(b) => (channel_targets(b, &mql_shares, mqls), None),
+        None => (
+            Vec::new(),
+            Some("stage 6 (budget) has not produced an allocation, so there are no channel spend or revenue targets yet".to_owned()),
+        ),
+    };
+    let handoff = handoff_of(
+        &goals,
+        &objectives,
+        &rates,
+        &channel_targets,
+        scoring.is_some(),
+    );
+    let findings = GoalsFindings {
+        handoff: GoalsHandoff {
+            kpis: goals_post::kpis(&objectives),
+            ..handoff
+        },
+        goals,
+        objectives,
+        rates,
+        scoring_rate: scoring.is_some(),
+        expected_mqls: scoring.as_ref().map(|s| 3.0 * s.expected_mqls_per_month),
+        seasonality,
+        channel_targets,
+        channel_note,
+        open_opportunities,
+    };
+    let (message, headline) = goals_post::message(&findings);
+    let files = goals_post::chart(&findings).into_iter().collect();
+    Ok(StageOutput::available(
+        message,
+        json!({
+            "schema": FINDINGS_SCHEMA, "stage": 7, "available": true, "headline": headline,
+            "goals": findings.goals, "rates": findings.rates, "seasonality": findings.seasonality,
+            "scoring_rate": findings.scoring_rate, "channel_note": findings.channel_note,
+            "open_opportunities": findings.open_opportunities,
+            (handoff::KEY): findings.handoff,
+        }),
+    )
+    .with_files(files))
+}
+
+/// The four steps from lead to won, with stage 4's MQL → SQL when it proposed one.
+fn rates(f: &FunnelHandoff, scoring: Option<&ScoringHandoff>) -> Option<FunnelRates> {
+    let step = |from: &str, to: &str| f.steps.iter().find(|s| s.from == from && s.to == to);
+    let names = [
+        ("lead", "mql"),
+        ("mql", "sql"),
+        ("sql", "opportunity"),
+        ("opportunity", "won"),
+    ];
+    let steps: Vec<_> = names
+        .iter()
+        .map(|(a, b)| step(a, b))
+        .collect::<Option<_>>()?;
+    let lag = |k: usize| steps[k].median_lag_days.unwrap_or(0.0);
+    Some(FunnelRates {
+        lead_to_mql: steps[0].rate,
+        mql_to_sql: scoring.map_or(steps[1].rate, |s| s.expected_mql_to_sql),
+        sql_to_opportunity: steps[2].rate,
+        opportunity_to_won: steps[3].rate,
+        lag_days: [lag(0), lag(1), lag(2), lag(3)],
+        average_deal: f.average_deal?,
+    })
+}
+
+/// Stage 6's channels with the MQLs each should bring at its share of last quarter's.
+fn channel_targets(
+    b: &BudgetHandoff,
+    shares: &BTreeMap<String, f64>,
+    mqls: f64,
+) -> Vec<ChannelTarget> {
+    b.channels
+        .iter()
+        .map(|c| ChannelTarget {
+            channel: c.channel.clone(),
+            spend: c.spend,
+            revenue: c.expected_revenue,
+            mqls: mqls
+                * shares
+                    .get(&quarterdeck_analyses::market::normalise_channel(&c.channel))
+                    .copied()
+                    .unwrap_or(0.0),
+        })
+        .collect()
+}
+
+fn handoff_of(
+    g: &Goals,
+    o: &Objectives,
+    r: &FunnelRates,
+    channels: &[ChannelTarget],
+    scoring: bool,
+) -> GoalsHandoff {
+    let basis = |metric: &str| -> String {
+        match metric {
+            "revenue" => "revenue_target in objectives.toml".into(),
+            "won" => format!("revenue ÷ average deal {:.0}", r.average_deal),
+            "opportunities" => format!("won ÷ opportunity → won {:.3}", r.opportunity_to_won),
+            "sqls" => format!(
+                "opportunities ÷ sql → opportunity {:.3}",
+                r.sql_to_opportunity
+            ),
+            "mqls" => format!(
+                "SQLs ÷ mql → sql {:.3}{}",
+                r.mql_to_sql,
+                if scoring {
+                    " (stage 4's proposed threshold)"
+                } else {
+                    ""
+                }
+            ),
+            "leads" => format!("MQLs ÷ lead → mql {:.3}", r.lead_to_mql),
+            _ => String::new(),
+        }
+    };
+    let mut targets: Vec<Target> = g
+        .requirements
+        .iter()
+        .map(|q| Target {
+            metric: q.metric.clone(),
+            value: q.quarter,
+            basis: basis(&q.metric),
+            last_quarter: q.last_quarter,
+            stretch: q.stretch,
+            above_history: q.above_history,
+        })
+        .collect();
+    targets.push(Target {
+        metric: "pipeline".into(),
+        value: g.implied_pipeline,
+        basis: match o.pipeline_target {
+            Some(p) => format!(
+                "opportunities × average deal; pipeline_target in objectives.toml is {p:.0}"
+            ),
+            None => "opportunities × average deal".into(),
+        },
+        last_quarter: None,
+        stretch: false,
+        above_history: false,
+    });
+    if let Some(brand) = &o.brand
+        && let Some(v) = brand_value(brand)
+    {
+        targets.push(Target {
+            metric: "brand".into(),
+            value: v,
+            basis: format!("brand objective as stated: {brand}"),
+            last_quarter: None,
+            stretch: false,
+            above_history: false,
+        });
+    }
+    GoalsHandoff {
+        targets,
+        milestones: g
+            .months
+            .iter()
+            .map(|m| Milestone {
+                month: m.month.clone(),
+                revenue: m.revenue,
+                pipeline: m.pipeline,
+                sqls: m.sqls,
+                mqls: m.mqls,
+            })
+            .collect(),
+        channel_targets: channels.to_vec(),
+        kpis: Vec::new(),
+    }
+}
+
+/// The first number in a brand objective, a percentage as a fraction
+/// (`share of search 22%` → 0.22).
+fn brand_value(text: &str) -> Option<f64> {
+    let start = text.find(|c: char| c.is_ascii_digit())?;
+    let rest = &text[start..];
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(rest.len());
+    let v: f64 = rest[..end].parse().ok()?;
+    Some(if rest[end..].starts_with('%') {
+        v / 100.0
+    } else {
+        v
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_brand_percentage_becomes_a_fraction() {
+        assert_eq!(brand_value("share of search 22%"), Some(0.22));
+        assert_eq!(brand_value("aided awareness 35.5 %"), Some(35.5));
+        assert_eq!(brand_value("be loved"), None);
+    }
 }

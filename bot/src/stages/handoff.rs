@@ -173,6 +173,15 @@ pub struct Target {
     pub value: f64,
     /// How the figure was derived, in a sentence.
     pub basis: String,
+    /// Last quarter's actual, when measured.
+    #[serde(default)]
+    pub last_quarter: Option<f64>,
+    /// More than 20% above last quarter's actual.
+    #[serde(default)]
+    pub stretch: bool,
+    /// Above the best quarter on record (stage 10's risk list reads this).
+    #[serde(default)]
+    pub above_history: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -26,6 +26,8 @@ pub fn inputs_of(n: u8) -> &'static [&'static str] {
             "trends.csv",
             "benchmarks.csv",
             "touchpoints.csv",
+            "conversions.csv",
+            "leads.csv",
         ],
         6 => &[
             "weekly_media.csv",
@@ -33,7 +35,7 @@ pub fn inputs_of(n: u8) -> &'static [&'static str] {
             "controls.csv",
             "objectives.toml",
         ],
-        7 => &["objectives.toml", "leads.csv"],
+        7 => &["objectives.toml", "leads.csv", "weekly_revenue.csv"],
         8 => &["campaigns.csv", "objectives.toml"],
         9 => &["content.csv", "keywords.csv", "objectives.toml"],
         10 => &["objectives.toml"],

@@ -1,7 +1,256 @@
-//! Stage 5: not built yet (see the issue that builds it).
+//! Stage 5, market & competitive analysis: competitor activity, trends, our journeys'
+//! shifts between the quarter under review and the one before (see
+//! `quarterdeck_analyses::journey_shift`), our funnel rates against the published
+//! benchmarks, and the opportunities and threats the documented rules in
+//! `quarterdeck_analyses::market` draw from them. The post is written in `market_post`.
+//!
+//! Our rates: the whole funnel from stage 2's handoff when it ran (its mature rates),
+//! else from `leads.csv`; per channel from `leads.csv`, over leads created in the quarter
+//! *before* the one under review, so that every lead had at least a quarter to move
+//! through the funnel (the sample's median lead-to-won time is about two months) and
+//! young leads do not drag the rates below benchmark.
 
-use super::{StageError, StageInputs, StageOutput};
+use chrono::{DateTime, NaiveDate, Utc};
+use quarterdeck_analyses::attribution::Journey;
+use quarterdeck_analyses::funnel;
+use quarterdeck_analyses::journey_shift::{self, JourneyShift};
+use quarterdeck_analyses::market::{self, Market, OurRate, normalise_channel};
+use serde_json::json;
+
+use super::handoff::{self, BenchmarkGap, FunnelHandoff, MarketHandoff};
+use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput, market_post};
+use crate::sources::{self, DataSet};
+
+/// What the stage computed, for the post, the findings and the command line.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MarketFindings {
+    pub review_start: NaiveDate,
+    pub quarter_start: NaiveDate,
+    pub market: Market,
+    pub journeys: Option<JourneyShift>,
+    /// Which inputs were absent, as sentences.
+    pub missing: Vec<String>,
+}
+
+/// The four research inputs; at least one must be present.
+const RESEARCH: [&str; 4] = [
+    "competitors.csv",
+    "trends.csv",
+    "benchmarks.csv",
+    "touchpoints.csv",
+];
 
 pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
-    Ok(super::inventory::not_built(5, inputs))
+    if !RESEARCH.iter().any(|f| inputs.data.has(f)) {
+        return Ok(super::inventory::unavailable(
+            5,
+            inputs,
+            "none of competitors.csv, trends.csv, benchmarks.csv or touchpoints.csv is in the data folder".into(),
+        ));
+    }
+    let funnel = inputs.handoff::<FunnelHandoff>(2);
+    let f = gather(
+        &inputs.data,
+        inputs.review_start,
+        inputs.quarter_start,
+        funnel.as_ref(),
+    )?;
+    let quarter = inputs.review_label();
+    let (message, headline) = market_post::message(&f, &quarter);
+    let handoff = MarketHandoff {
+        opportunities: f.market.opportunities.clone(),
+        threats: f.market.threats.clone(),
+        benchmark_gaps: f
+            .market
+            .comparisons
+            .iter()
+            .filter(|c| c.below)
+            .map(|c| BenchmarkGap {
+                metric: match &c.channel {
+                    Some(ch) => format!("{} ({ch})", c.metric),
+                    None => c.metric.clone(),
+                },
+                ours: c.ours,
+                benchmark: c.benchmark,
+                source: c.source.clone(),
+            })
+            .collect(),
+        emerging_channels: f.market.emerging_channels.clone(),
+    };
+    let files = market_post::chart(&f, &quarter).into_iter().collect();
+    Ok(StageOutput::available(
+        message,
+        json!({
+            "schema": FINDINGS_SCHEMA, "stage": 5, "available": true, "headline": headline,
+            "market": f.market, "journeys": f.journeys, "missing": f.missing,
+            (handoff::KEY): handoff,
+        }),
+    )
+    .with_files(files))
+}
+
+fn start_of(d: NaiveDate) -> DateTime<Utc> {
+    d.and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
+/// Reads whatever of the stage's inputs `data` holds and runs the analyses. The quarter
+/// under review runs from `review_start` to the day before `quarter_start`; the one
+/// before it is as long and ends where it starts.
+pub fn gather(
+    data: &DataSet,
+    review_start: NaiveDate,
+    quarter_start: NaiveDate,
+    funnel: Option<&FunnelHandoff>,
+) -> Result<MarketFindings, StageError> {
+    let mut missing = Vec::new();
+    let mut note = |file: &str, what: &str| missing.push(format!("no {file}: {what}"));
+    let competitors = match data.table("competitors.csv")? {
+        Some(t) => sources::read_competitors(&t)?,
+        None => {
+            note(
+                "competitors.csv",
+                "no competitor timeline, moves or threats from them",
+            );
+            Vec::new()
+        }
+    };
+    let trends = match data.table("trends.csv")? {
+        Some(t) => sources::read_trends(&t)?,
+        None => {
+            note("trends.csv", "no market trends");
+            Vec::new()
+        }
+    };
+    let benchmarks = match data.table("benchmarks.csv")? {
+        Some(t) => sources::read_benchmarks(&t)?,
+        None => {
+            note("benchmarks.csv", "no comparison with industry rates");
+            Vec::new()
+        }
+    };
+    let span = quarter_start - review_start;
+    let before_start = review_start - span;
+    let journeys = match (
+        data.table("touchpoints.csv")?,
+        data.table("conversions.csv")?,
+    ) {
+        (Some(tp), Some(cv)) => {
+            let all = sources::read_journeys(&tp, &cv, None)?;
+            let first = |j: &Journey| j.touches.iter().map(|t| t.at_seconds).min();
+            let within = |j: &Journey, from: NaiveDate, to: NaiveDate| {
+                first(j).is_some_and(|t| {
+                    t >= start_of(from).timestamp() && t < start_of(to).timestamp()
+                })
+            };
+            let now: Vec<Journey> = all
+                .iter()
+                .filter(|j| within(j, review_start, quarter_start))
+                .cloned()
+                .collect();
+            let before: Vec<Journey> = all
+                .into_iter()
+                .filter(|j| within(j, before_start, review_start))
+                .collect();
+            (!now.is_empty() && !before.is_empty()).then(|| journey_shift::analyze(&before, &now))
+        }
+        _ => {
+            note(
+                "touchpoints.csv with conversions.csv",
+                "no customer-journey shifts and no channels where we lead",
+            );
+            None
+        }
+    };
+    if journeys.is_none() && data.has("touchpoints.csv") && data.has("conversions.csv") {
+        missing.push(
+            "journeys do not cover both the quarter under review and the one before: no journey shifts".into(),
+        );
+    }
+    let ours = our_rates(data, before_start, review_start, funnel)?;
+    let market = market::analyze(&market::Input {
+        review_start: review_start.to_string(),
+        review_end_exclusive: quarter_start.to_string(),
+        competitors,
+        trends,
+        benchmarks,
+        ours,
+        journeys: journeys.clone(),
+    });
+    Ok(MarketFindings {
+        review_start,
+        quarter_start,
+        market,
+        journeys,
+        missing,
+    })
+}
+
+/// `funnel_<from>_to_<to>`, with `won` read as `close` (the benchmarks' name).
+fn metric(from: &str, to: &str) -> String {
+    let to = if to == "won" { "close" } else { to };
+    format!("funnel_{from}_to_{to}")
+}
+
+/// Our funnel rates: overall (stage 2's, else leads.csv) and per channel (leads.csv),
+/// over leads created from `from` to the day before `to`.
+fn our_rates(
+    data: &DataSet,
+    from: NaiveDate,
+    to: NaiveDate,
+    handoff: Option<&FunnelHandoff>,
+) -> Result<Vec<OurRate>, StageError> {
+    let mut out: Vec<OurRate> = handoff
+        .map(|h| {
+            h.steps
+                .iter()
+                .map(|s| OurRate {
+                    metric: metric(&s.from, &s.to),
+                    channel: None,
+                    rate: s.rate,
+                    counts: None,
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let Some(table) = data.table("leads.csv")? else {
+        return Ok(out);
+    };
+    let leads = sources::read_leads(&table)?;
+    let (from, to) = (start_of(from), start_of(to));
+    let cohort: Vec<funnel::Lead> = leads
+        .leads
+        .iter()
+        .zip(&leads.first_seen)
+        .filter(|(_, t)| t.is_some_and(|t| t >= from && t < to))
+        .map(|(l, _)| l.clone())
+        .collect();
+    if cohort.is_empty() {
+        return Ok(out);
+    }
+    let f = funnel::analyze(&leads.stages, &cohort, Some("source")).map_err(|e| {
+        StageError::BadFile {
+            file: table.file.clone(),
+            message: e.to_string(),
+        }
+    })?;
+    let rate = |t: &funnel::Transition, channel: Option<String>| {
+        t.rate.map(|r| OurRate {
+            metric: metric(&t.from, &t.to),
+            channel,
+            rate: r,
+            counts: Some((t.entered, t.converted)),
+        })
+    };
+    if handoff.is_none() {
+        out.extend(f.transitions.iter().filter_map(|t| rate(t, None)));
+    }
+    for (source, transitions) in &f.by {
+        let channel = normalise_channel(source);
+        out.extend(
+            transitions
+                .iter()
+                .filter_map(|t| rate(t, Some(channel.clone()))),
+        );
+    }
+    Ok(out)
 }
