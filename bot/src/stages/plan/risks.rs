@@ -8,8 +8,8 @@
 //! - **Funnel bottleneck**: a step stage 2 found below benchmark.
 //! - **Capacity overload**: a person planned above their capacity over the quarter
 //!   (high above 120%); content production conflicts.
-//! - **Stretch target**: a funnel volume the goals require is more than 20% above what
-//!   the quarter under review achieved (high above 50%).
+//! - **Stretch target**: a volume the goals require is more than 20% above what the
+//!   quarter under review achieved (high above 50%, or above every quarter on record).
 //! - **Test that cannot finish**: a test whose planned end falls after the quarter.
 //! - **Data gap**: a planning stage produced no findings.
 
@@ -160,35 +160,47 @@ fn capacity(s: &Sources, out: &mut Vec<Risk>) {
 }
 
 fn stretch(s: &Sources, out: &mut Vec<Risk>) {
-    let (Some(g), Some(f)) = (&s.goals, &s.funnel) else {
-        return;
+    let Some(g) = &s.goals else { return };
+    // What the quarter under review reached: stage 7's measurement, or the count of
+    // leads converting into the stage in stage 2's funnel.
+    let from_funnel = |metric: &str| {
+        let to = match metric {
+            "mqls" => "mql",
+            "sqls" => "sql",
+            "opportunities" => "opportunity",
+            "won" => "won",
+            _ => return None,
+        };
+        let step = s.funnel.as_ref()?.steps.iter().find(|st| st.to == to)?;
+        (step.converted > 0).then_some(step.converted as f64)
     };
-    // What the quarter under review reached at each stage: the count converting into it.
-    for step in &f.steps {
-        if step.converted == 0 {
+    for t in &g.targets {
+        let Some(actual) = t.last_quarter.or_else(|| from_funnel(&t.metric)) else {
+            continue;
+        };
+        if actual <= 0.0 {
             continue;
         }
-        let metric = match step.to.as_str() {
-            "mql" => "mqls",
-            "sql" => "sqls",
-            "opportunity" => "opportunities",
-            "won" => "won",
-            _ => continue,
-        };
-        let Some(t) = g.targets.iter().find(|t| t.metric == metric) else {
-            continue;
-        };
-        let actual = step.converted as f64;
         let over = t.value / actual - 1.0;
         if over > STRETCH {
+            let metric = &t.metric;
             out.push(Risk {
-                severity: if over > STRETCH_HIGH { "high" } else { "medium" },
+                severity: if over > STRETCH_HIGH || t.above_history {
+                    "high"
+                } else {
+                    "medium"
+                },
                 title: format!("Stretch target: {metric}"),
                 evidence: format!(
-                    "{:.0} {metric} needed against {actual:.0} reached in {} ({}).",
+                    "{:.0} {metric} needed against {actual:.0} in {} ({}){}.",
                     t.value,
                     s.inputs.review_label(),
-                    change(actual, t.value)
+                    change(actual, t.value),
+                    if t.above_history {
+                        "; above every quarter on record"
+                    } else {
+                        ""
+                    }
                 ),
                 mitigation: format!(
                     "Track {metric} weekly against the monthly milestones; if month one lands below 90% of its milestone, \

@@ -128,12 +128,18 @@ fn full() -> BTreeMap<u8, Value> {
                         metric: "revenue".into(),
                         value: 4_000_000.0,
                         basis: "objectives.toml".into(),
+                        last_quarter: None,
+                        stretch: false,
+                        above_history: false,
                     },
                     // 1,300 MQLs against 800 reached: +62.5%, a high stretch.
                     Target {
                         metric: "mqls".into(),
                         value: 1300.0,
                         basis: "SQLs ÷ 30%".into(),
+                        last_quarter: None,
+                        stretch: true,
+                        above_history: false,
                     },
                 ],
                 milestones: vec![
