@@ -9,6 +9,7 @@ mod objectives;
 mod paths;
 mod spend;
 mod table;
+mod weekly;
 
 pub use catalog::{Catalog, DataSet, Origin, Source};
 pub use fetch::HttpSettings;
@@ -38,3 +39,4 @@ pub const INPUT_FILES: [&str; 16] = [
 ];
 
 pub use table::{Col, CsvStream, CsvTable, InputError, Row, parse_time};
+pub use weekly::{WeeklySeries, weekly_data, weekly_series};
