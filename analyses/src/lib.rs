@@ -6,6 +6,7 @@ pub mod funnel;
 mod hash;
 pub mod logistic;
 pub mod mmm;
+pub mod quarter_plan;
 pub mod roi;
 pub mod sample_size;
 pub mod scoring;
