@@ -7,6 +7,10 @@
 //! has run and the curves have seen: a fitted curve says little about spend far outside
 //! its data. A channel with no spend last quarter gets bounds 0–0 unless stated: new
 //! channels are for the test reserve, not the optimiser.
+//!
+//! A channel whose fitted effect is zero (`beta = 0`: the history shows no return) has a
+//! flat curve, which the optimiser's curve check refuses; it enters with a curve of
+//! negligible height ([`NO_EFFECT_BETA`]), so the optimum holds it at its floor.
 
 use std::collections::BTreeMap;
 
@@ -83,9 +87,7 @@ impl BudgetRules {
     /// `(min, max)` for a channel that spent `last_quarter`.
     pub fn bounds(&self, channel: &str, last_quarter: f64) -> (f64, f64) {
         let own = self.channels.get(channel).cloned().unwrap_or_default();
-        let min = own
-            .min
-            .unwrap_or(self.min_vs_last_quarter * last_quarter);
+        let min = own.min.unwrap_or(self.min_vs_last_quarter * last_quarter);
         let max = own
             .max
             .unwrap_or(self.max_vs_last_quarter * last_quarter)
@@ -103,11 +105,29 @@ pub struct ChannelInput {
     pub last_quarter: f64,
 }
 
-/// The fitted curve in the budget spec's shape.
-pub fn to_curve(c: &FittedCurve) -> Curve {
+/// Height given to a curve fitted flat: a millionth of a money unit at saturation.
+pub const NO_EFFECT_BETA: f64 = 1e-6;
+
+/// True when the fit found no return at all for the channel.
+pub fn has_no_effect(c: &FittedCurve) -> bool {
     match *c {
-        FittedCurve::Hill { beta, alpha, gamma } => Curve::Hill { beta, alpha, gamma },
-        FittedCurve::Logistic { beta, lambda } => Curve::Logistic { beta, lambda },
+        FittedCurve::Hill { beta, .. } | FittedCurve::Logistic { beta, .. } => beta <= 0.0,
+    }
+}
+
+/// The fitted curve in the budget spec's shape (a flat one raised to [`NO_EFFECT_BETA`]).
+pub fn to_curve(c: &FittedCurve) -> Curve {
+    let lift = |beta: f64| if beta > 0.0 { beta } else { NO_EFFECT_BETA };
+    match *c {
+        FittedCurve::Hill { beta, alpha, gamma } => Curve::Hill {
+            beta: lift(beta),
+            alpha,
+            gamma,
+        },
+        FittedCurve::Logistic { beta, lambda } => Curve::Logistic {
+            beta: lift(beta),
+            lambda,
+        },
     }
 }
 
@@ -157,6 +177,25 @@ mod tests {
         assert_eq!(rules.bounds("search", 100_000.0), (50_000.0, 200_000.0));
         assert_eq!(rules.bounds("events", 40_000.0), (20_000.0, 50_000.0));
         assert_eq!(rules.bounds("new", 0.0), (0.0, 0.0));
+    }
+
+    #[test]
+    fn a_channel_fitted_flat_enters_with_a_negligible_curve() {
+        let flat = FittedCurve::Hill {
+            beta: 0.0,
+            alpha: 1.5,
+            gamma: 1000.0,
+        };
+
+        assert!(has_no_effect(&flat));
+        assert_eq!(
+            to_curve(&flat),
+            Curve::Hill {
+                beta: NO_EFFECT_BETA,
+                alpha: 1.5,
+                gamma: 1000.0
+            }
+        );
     }
 
     #[test]

@@ -190,14 +190,23 @@ mod tests {
                 "[[roster]]\nname = \"\"\nrole = \"x\"\ncapacity_hours_per_week = 1",
                 "roster entry 1",
             ),
-            ("[budget]\nmin_vs_last_quarter = -1", "budget.min_vs_last_quarter"),
-            ("[budget]\nmax_vs_last_quarter = 0.2", "budget.max_vs_last_quarter"),
+            (
+                "[budget]\nmin_vs_last_quarter = -1",
+                "budget.min_vs_last_quarter",
+            ),
+            (
+                "[budget]\nmax_vs_last_quarter = 0.2",
+                "budget.max_vs_last_quarter",
+            ),
             ("[budget]\nmax_share = 2", "max_share"),
             (
                 "[budget.channels.email]\nmin = 9\nmax = 3",
                 "budget.channels.email",
             ),
-            ("[budget.channels.email]\nmax = -3", "budget.channels.email.max"),
+            (
+                "[budget.channels.email]\nmax = -3",
+                "budget.channels.email.max",
+            ),
         ] {
             let e = Objectives::parse("team/objectives.toml", text)
                 .unwrap_err()
