@@ -5,5 +5,6 @@
 //! beyond what callers pass.
 
 pub mod load;
+pub mod roadmap;
 pub mod rounding;
 pub mod spec;
