@@ -9,6 +9,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod domain;
+pub mod ics;
 pub mod engine;
 pub mod report;
 pub mod sample;
