@@ -11,7 +11,8 @@
 //!   the reserve so a losing variant does not eat into the channel's own target.
 //! - Funding: candidates in the given order (callers put the fastest first) while the
 //!   running total stays within the reserve; the rest are listed as unfunded.
-//! - A test whose duration exceeds the weeks available is kept and marked, not dropped.
+//! - A test whose duration exceeds the weeks available is kept and marked, not dropped,
+//!   and is not funded: money for a test that cannot conclude is better left in reserve.
 
 use serde::{Deserialize, Serialize};
 
@@ -64,7 +65,8 @@ pub fn plan_tests(
             u64::MAX
         };
         let budget = (n as f64 * c.cost_per_click * 100.0).round() / 100.0;
-        let funded = budget <= left + 1e-9;
+        let fits_quarter = weeks <= weeks_available;
+        let funded = fits_quarter && budget <= left + 1e-9;
         if funded {
             left -= budget;
         }
@@ -76,7 +78,7 @@ pub fn plan_tests(
             weeks,
             budget,
             funded,
-            fits_quarter: weeks <= weeks_available,
+            fits_quarter,
         });
     }
     Ok(out)
@@ -118,6 +120,35 @@ mod tests {
         assert!((plans[0].mde_absolute - 0.005).abs() < 1e-12);
         assert_eq!(plans[1].weeks, 63);
         assert!(!plans[1].funded && !plans[1].fits_quarter);
+    }
+
+    #[test]
+    fn a_test_that_cannot_finish_is_listed_but_not_funded() {
+        // Same 5% baseline (31,234 per arm) on 2,000 clicks a week: ⌈62,468 / 2,000⌉ = 32
+        // weeks, past 13. The next test, which fits, takes the money.
+        let slow = Candidate {
+            channel: "slow".into(),
+            baseline: 0.05,
+            weekly_clicks: 2000.0,
+            cost_per_click: 0.01,
+        };
+        let fast = Candidate {
+            channel: "fast".into(),
+            weekly_clicks: 10_000.0,
+            ..slow.clone()
+        };
+
+        let plans = plan_tests(&[slow, fast], 0.1, 1000.0, 13).unwrap();
+
+        assert_eq!(
+            (plans[0].weeks, plans[0].fits_quarter, plans[0].funded),
+            (32, false, false)
+        );
+        assert_eq!(
+            (plans[1].weeks, plans[1].fits_quarter, plans[1].funded),
+            (7, true, true)
+        );
+        assert_eq!(plans[1].budget, 312.34);
     }
 
     #[test]
