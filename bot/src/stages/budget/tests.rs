@@ -11,7 +11,7 @@ use crate::domain::QuarterRun;
 use crate::sample::{SampleSpec, generate};
 use crate::sources::DataSet;
 use crate::stages::handoff::{BudgetHandoff, ChannelBudget};
-use crate::stages::{StageError, StageInputs, compute};
+use crate::stages::{StageInputs, compute};
 
 fn date(s: &str) -> NaiveDate {
     s.parse().unwrap()
