@@ -317,7 +317,10 @@ async fn the_budget_and_campaign_calendar_are_posted_with_the_money_carried_to_t
         .iter()
         .find(|p| p.key.contains("/s06/result/"))
         .unwrap();
-    assert_eq!(six.attachments, ["budget-by-channel.png"]);
+    assert_eq!(
+        six.attachments,
+        ["budget-by-channel.png", "marginal-roi.png"]
+    );
     assert!(
         six.text.contains("Last quarter's mix, scaled"),
         "{}",

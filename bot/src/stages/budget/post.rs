@@ -4,7 +4,10 @@
 use serde_json::json;
 
 use super::BudgetPlan;
-use crate::charts::{self, BarSeries, GroupedBars, Orientation, Size, ValueFormat};
+use crate::charts::{
+    self, BarSeries, GroupedBars, LineChart, LineSeries, Orientation, ReferenceLine, Size,
+    ValueFormat,
+};
 use crate::chat::{Message, Table};
 use crate::report::money;
 use crate::stages::handoff::{self, ChannelBudget};
@@ -117,6 +120,7 @@ pub fn output(plan: &BudgetPlan, inputs: &StageInputs) -> StageOutput {
     .table(fit);
     let files = chart(&h.channels, &inputs.review_label())
         .into_iter()
+        .chain(marginal_chart(plan))
         .collect();
     StageOutput::available(
         message,
@@ -269,6 +273,58 @@ fn chart(channels: &[ChannelBudget], quarter: &str) -> Option<OutputFile> {
         Ok(png) => Some(OutputFile::png("budget-by-channel.png", png.bytes)),
         Err(e) => {
             tracing::warn!(chart = "budget-by-channel", error = %e, "chart left out");
+            None
+        }
+    }
+}
+
+/// Marginal ROI of each channel's quarter curve from half to double last quarter's
+/// spend; where a line crosses the common marginal ROI is where the optimum puts it.
+fn marginal_chart(plan: &BudgetPlan) -> Option<OutputFile> {
+    let multiples: Vec<f64> = (2..=8).map(|k| f64::from(k) * 0.25).collect();
+    let series: Vec<LineSeries> = plan
+        .curves
+        .channels
+        .iter()
+        .zip(&plan.last_quarter)
+        .filter(|(_, last)| **last > 0.0)
+        .map(|(c, last)| LineSeries {
+            name: c.channel.clone(),
+            values: multiples
+                .iter()
+                .map(|m| Some(c.curve.slope(m * last)))
+                .collect(),
+        })
+        .collect();
+    let mut interior: Vec<f64> = plan
+        .allocation
+        .channels
+        .iter()
+        .filter(|c| c.rationale.contains("interior"))
+        .map(|c| c.marginal_roi)
+        .collect();
+    interior.sort_by(f64::total_cmp);
+    let spec = LineChart {
+        title: "Marginal ROI by channel".into(),
+        subtitle: Some(
+            "revenue from the next dollar, at half to double last quarter's spend".into(),
+        ),
+        x_labels: multiples.iter().map(|m| format!("{m}×")).collect(),
+        series,
+        format: ValueFormat::Multiple,
+        value_axis: "Marginal ROI".into(),
+        x_axis: Some("Spend as a multiple of last quarter's".into()),
+        reference: interior.get(interior.len() / 2).map(|v| ReferenceLine {
+            value: *v,
+            label: "Equalised marginal ROI".into(),
+        }),
+        y_from_zero: true,
+        size: Size::default(),
+    };
+    match charts::line_chart(&spec) {
+        Ok(png) => Some(OutputFile::png("marginal-roi.png", png.bytes)),
+        Err(e) => {
+            tracing::warn!(chart = "marginal-roi", error = %e, "chart left out");
             None
         }
     }

@@ -322,8 +322,8 @@ fn the_post_attaches_the_spend_chart_and_compares_both_baselines() {
     let out = compute(6, &inputs).unwrap();
 
     let files: Vec<&str> = out.files.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(files, ["budget-by-channel.png"]);
-    assert!(out.files[0].bytes.starts_with(b"\x89PNG"));
+    assert_eq!(files, ["budget-by-channel.png", "marginal-roi.png"]);
+    assert!(out.files.iter().all(|f| f.bytes.starts_with(b"\x89PNG")));
     let md = out.result.message.to_markdown();
     assert!(md.contains("$1,430,000"), "{md}");
     assert!(md.contains("Last quarter's mix, scaled"), "{md}");

@@ -376,3 +376,33 @@ proptest! {
         prop_assert!(drafts.iter().all(|d| d.first_day >= next.first && d.last_day <= next.last && d.first_day <= d.last_day));
     }
 }
+
+#[test]
+fn without_a_roster_or_spend_csv_the_plan_says_who_and_what_is_missing() {
+    let mut inputs = hand_inputs();
+    let mut data = crate::sources::DataSet::default();
+    data.insert(
+        "campaigns.csv",
+        "campaigns.csv".into(),
+        inputs
+            .data
+            .text("campaigns.csv")
+            .unwrap()
+            .unwrap()
+            .as_bytes()
+            .to_vec(),
+    );
+    inputs.data = data;
+
+    let out = compute(8, &inputs).unwrap();
+    let h = calendar(&out);
+
+    assert!(h.campaigns.iter().all(|c| c.owner == "unassigned"));
+    assert!(h.tests.is_empty() && h.workload.is_empty());
+    let body = &out.result.message.body;
+    assert!(body.contains("No roster in objectives.toml"), "{body}");
+    assert!(
+        body.contains("spend.csv is not in the data folder"),
+        "{body}"
+    );
+}
