@@ -11,6 +11,7 @@ pub mod logistic;
 pub mod market;
 pub mod mmm;
 pub mod production;
+pub mod quarter_plan;
 pub mod roi;
 pub mod sample_size;
 pub mod scoring;

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod engine;
+pub mod ics;
 pub mod report;
 pub mod sample;
 pub mod simulate;

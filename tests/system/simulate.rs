@@ -465,3 +465,109 @@ async fn market_and_goals_are_available_and_goals_work_back_stage_twos_funnel() 
     );
     assert_eq!(post.attachments, ["monthly-milestones.png"]);
 }
+
+#[tokio::test]
+async fn the_budget_and_campaign_calendar_are_posted_with_the_money_carried_to_the_cent() {
+    let dir = tempfile::tempdir().unwrap();
+
+    simulate(&settings(&[]), &opts(dir.path(), None))
+        .await
+        .unwrap();
+
+    let s = summary(dir.path());
+    for n in [6, 8] {
+        let st = s["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|st| st["number"] == n)
+            .unwrap();
+        assert_eq!(st["available"], Value::Bool(true), "stage {n}");
+    }
+    let store = quarterdeck::store::Store::connect(
+        &format!("sqlite://{}", dir.path().join("quarterdeck.db").display()),
+        1,
+    )
+    .await
+    .unwrap();
+    let findings: std::collections::BTreeMap<i64, Value> = store
+        .latest_outputs("growth/2027-Q1")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| (o.stage, serde_json::from_str(&o.findings).unwrap()))
+        .collect();
+    let cents = |v: &Value| (v.as_f64().unwrap() * 100.0).round() as i64;
+    // The team's objectives.toml states the total and the reserve share.
+    let objectives: toml::Table =
+        toml::from_str(&std::fs::read_to_string(dir.path().join("data/objectives.toml")).unwrap())
+            .unwrap();
+    let total = objectives["total_budget"].as_integer().unwrap() * 100;
+    let budget = &findings[&6]["handoff"];
+    assert_eq!(cents(&budget["total"]), total);
+    let reserve = cents(&budget["reserve"]);
+    assert!(
+        reserve * 100 >= total * 10 && reserve * 100 <= total * 15,
+        "{reserve}"
+    );
+    let allocatable = cents(&budget["allocatable"]);
+    assert_eq!(allocatable + reserve, total);
+    let channels = budget["channels"].as_array().unwrap();
+    assert_eq!(
+        channels.iter().map(|c| cents(&c["spend"])).sum::<i64>(),
+        allocatable
+    );
+    // Stage 8's campaigns carry every channel's money to the cent; tests fit the reserve.
+    let calendar = &findings[&8]["handoff"];
+    for ch in channels {
+        let carried: i64 = calendar["campaigns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["channel"] == ch["channel"])
+            .map(|c| cents(&c["budget"]))
+            .sum();
+        assert_eq!(carried, cents(&ch["spend"]), "{}", ch["channel"]);
+    }
+    let tests = calendar["tests"].as_array().unwrap();
+    assert!(tests.iter().map(|t| cents(&t["budget"])).sum::<i64>() <= reserve);
+
+    // The post attaches the calendar; it parses, one event per campaign and funded test.
+    let posts = transcript(dir.path());
+    let post = posts
+        .iter()
+        .find(|p| p.key.contains("/s08/result/"))
+        .unwrap();
+    assert_eq!(
+        post.attachments,
+        ["budget-by-month.png", "campaign-calendar.ics"]
+    );
+    let ics = std::fs::read_to_string(
+        dir.path()
+            .join(quarterdeck::chat::attachments_dir(&post.key))
+            .join("campaign-calendar.ics"),
+    )
+    .unwrap();
+    let lines = quarterdeck::ics::unfold(&ics);
+    assert_eq!(lines.first().map(String::as_str), Some("BEGIN:VCALENDAR"));
+    assert_eq!(lines.last().map(String::as_str), Some("END:VCALENDAR"));
+    let events = lines.iter().filter(|l| *l == "BEGIN:VEVENT").count();
+    let funded = tests.iter().filter(|t| t["funded"] == true).count();
+    assert_eq!(
+        events,
+        calendar["campaigns"].as_array().unwrap().len() + funded
+    );
+    let six = posts
+        .iter()
+        .find(|p| p.key.contains("/s06/result/"))
+        .unwrap();
+    assert_eq!(
+        six.attachments,
+        ["budget-by-channel.png", "marginal-roi.png"]
+    );
+    assert!(
+        six.text.contains("Last quarter's mix, scaled"),
+        "{}",
+        six.text
+    );
+}

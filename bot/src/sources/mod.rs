@@ -11,6 +11,7 @@ mod objectives;
 mod paths;
 mod spend;
 mod table;
+mod weekly;
 
 pub use catalog::{Catalog, DataSet, Origin, Source};
 pub use content::{read_content, read_keywords};
@@ -42,3 +43,4 @@ pub const INPUT_FILES: [&str; 16] = [
 ];
 
 pub use table::{Col, CsvStream, CsvTable, InputError, Row, parse_time};
+pub use weekly::{WeeklySeries, weekly_data, weekly_series};

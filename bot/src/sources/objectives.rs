@@ -14,12 +14,19 @@
 //! reserve_share = 0.12          # test reserve, 0.10-0.15 unless overridden
 //! allow_reserve_outside_range = false
 //!
+//! [budget]                     # bounds per channel for the budget stage
+//! min_vs_last_quarter = 0.5     #   floor: half of last quarter's spend
+//! max_vs_last_quarter = 2.0     #   ceiling: double it
+//! [budget.channels.events]      #   absolute bounds for one channel
+//! max = 150000
+//!
 //! [[roster]]
 //! name = "Avery Chen"
 //! role = "demand gen"
 //! capacity_hours_per_week = 32
 //! ```
 
+use quarterdeck_analyses::quarter_plan::spec::BudgetRules;
 use serde::{Deserialize, Serialize};
 
 use super::{DataSet, InputError};
@@ -42,6 +49,9 @@ pub struct Objectives {
     pub allow_reserve_outside_range: bool,
     #[serde(default)]
     pub roster: Vec<Member>,
+    /// Per-channel bounds for the budget stage (`[budget]`); see [`BudgetRules`].
+    #[serde(default, rename = "budget")]
+    pub budget_rules: BudgetRules,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -101,6 +111,7 @@ impl Objectives {
                 o.reserve_share
             )));
         }
+        o.budget_rules.check().map_err(bad)?;
         for (i, m) in o.roster.iter().enumerate() {
             if m.name.trim().is_empty()
                 || !(m.capacity_hours_per_week.is_finite() && m.capacity_hours_per_week >= 0.0)
@@ -178,6 +189,23 @@ mod tests {
             (
                 "[[roster]]\nname = \"\"\nrole = \"x\"\ncapacity_hours_per_week = 1",
                 "roster entry 1",
+            ),
+            (
+                "[budget]\nmin_vs_last_quarter = -1",
+                "budget.min_vs_last_quarter",
+            ),
+            (
+                "[budget]\nmax_vs_last_quarter = 0.2",
+                "budget.max_vs_last_quarter",
+            ),
+            ("[budget]\nmax_share = 2", "max_share"),
+            (
+                "[budget.channels.email]\nmin = 9\nmax = 3",
+                "budget.channels.email",
+            ),
+            (
+                "[budget.channels.email]\nmax = -3",
+                "budget.channels.email.max",
             ),
         ] {
             let e = Objectives::parse("team/objectives.toml", text)

@@ -229,6 +229,12 @@ pub struct PlannedCampaign {
     pub owner: String,
     pub objective: String,
     pub success_metrics: Vec<String>,
+    /// `always-on` or `flight`.
+    #[serde(default)]
+    pub kind: String,
+    /// The campaign's share of its channel's expected revenue (stage 6 curves).
+    #[serde(default)]
+    pub expected_revenue: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -243,9 +249,17 @@ pub struct PlannedTest {
     pub minimum_detectable_effect: f64,
     pub sample_size_per_arm: u64,
     pub start: NaiveDate,
+    /// When the sample is complete; after the quarter's end when `fits_quarter` is false.
     pub end: NaiveDate,
     pub budget: f64,
     pub owner: String,
+    #[serde(default)]
+    pub weeks: u64,
+    /// False when the reserve left could not pay for it (then it does not run).
+    #[serde(default)]
+    pub funded: bool,
+    #[serde(default)]
+    pub fits_quarter: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -36,7 +36,7 @@ pub fn inputs_of(n: u8) -> &'static [&'static str] {
             "objectives.toml",
         ],
         7 => &["objectives.toml", "leads.csv", "weekly_revenue.csv"],
-        8 => &["campaigns.csv", "objectives.toml"],
+        8 => &["campaigns.csv", "objectives.toml", "spend.csv"],
         9 => &["content.csv", "keywords.csv", "objectives.toml"],
         10 => &["objectives.toml"],
         12 => &["campaigns.csv"],

@@ -22,6 +22,8 @@ fn campaign(name: &str, channel: &str, start: NaiveDate) -> PlannedCampaign {
         owner: "Avery".into(),
         objective: "pipeline".into(),
         success_metrics: vec![],
+        kind: "flight".into(),
+        expected_revenue: 0.0,
     }
 }
 

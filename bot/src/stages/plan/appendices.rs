@@ -135,6 +135,7 @@ fn testing_roadmap(s: &Sources) -> Section {
             "End",
             "Budget",
             "Owner",
+            "Funded",
         ],
     );
     for x in &c.tests {
@@ -149,6 +150,7 @@ fn testing_roadmap(s: &Sources) -> Section {
             x.end.to_string(),
             money(x.budget),
             x.owner.clone(),
+            if x.funded { "yes" } else { "no" }.to_owned(),
         ]);
     }
     sec.table(t).para(

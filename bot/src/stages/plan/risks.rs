@@ -10,7 +10,7 @@
 //!   (high above 120%); content production conflicts.
 //! - **Stretch target**: a volume the goals require is more than 20% above what the
 //!   quarter under review achieved (high above 50%, or above every quarter on record).
-//! - **Test that cannot finish**: a test whose planned end falls after the quarter.
+//! - **Test that cannot finish**: a funded test whose planned end falls after the quarter.
 //! - **Data gap**: a planning stage produced no findings.
 
 use serde::Serialize;
@@ -214,7 +214,8 @@ fn stretch(s: &Sources, out: &mut Vec<Risk>) {
 fn unfinished_tests(s: &Sources, out: &mut Vec<Risk>) {
     let Some(c) = &s.calendar else { return };
     let Some(end) = quarter_end(s) else { return };
-    for t in c.tests.iter().filter(|t| t.end > end) {
+    // Unfunded tests are not run, so only funded ones can overrun.
+    for t in c.tests.iter().filter(|t| t.funded && t.end > end) {
         out.push(Risk {
             severity: "medium",
             title: format!("Test runs past the quarter: {}", t.name),

@@ -467,44 +467,57 @@ fn calendar(s: &Sources) -> Section {
         ))
         .table(t)
         .heading("Testing roadmap");
-    if c.tests.is_empty() {
-        return sec.para("No tests are planned.");
+    let (funded, unfunded): (Vec<_>, Vec<_>) = c.tests.iter().partition(|x| x.funded);
+    if funded.is_empty() {
+        sec = sec.para("No test is funded this quarter.");
+    } else {
+        let mut t = Table::new(
+            "Tests funded by the reserve",
+            &[
+                "Test",
+                "Hypothesis",
+                "MDE",
+                "Sample / arm",
+                "Dates",
+                "Budget",
+            ],
+        );
+        for x in &funded {
+            t = t.row(vec![
+                x.name.clone(),
+                x.hypothesis.clone(),
+                format!(
+                    "{} on {}",
+                    pct(x.minimum_detectable_effect),
+                    pct(x.baseline)
+                ),
+                x.sample_size_per_arm.to_string(),
+                format!("{} – {}", x.start.format("%b %-d"), x.end.format("%b %-d")),
+                money(x.budget),
+            ]);
+        }
+        sec = sec.table(t);
     }
-    let mut t = Table::new(
-        "Tests funded by the reserve",
-        &[
-            "Test",
-            "Hypothesis",
-            "MDE",
-            "Sample / arm",
-            "Dates",
-            "Budget",
-        ],
-    );
-    for x in &c.tests {
-        t = t.row(vec![
-            x.name.clone(),
-            x.hypothesis.clone(),
-            format!(
-                "{} on {}",
-                pct(x.minimum_detectable_effect),
-                pct(x.baseline)
-            ),
-            x.sample_size_per_arm.to_string(),
-            format!("{} – {}", x.start.format("%b %-d"), x.end.format("%b %-d")),
-            money(x.budget),
-        ]);
-    }
-    let funded: f64 = c.tests.iter().map(|x| x.budget).sum();
-    sec = sec.table(t);
     if let Some(b) = &s.budget {
+        let used: f64 = funded.iter().map(|x| x.budget).sum();
         sec = sec.para(format!(
-            "Tests use {} of the {} reserve.",
-            money(funded),
-            money(b.reserve)
+            "Tests use {} of the {} reserve; {} stays uncommitted for opportunities found during the quarter.",
+            money(used),
+            money(b.reserve),
+            money((b.reserve - used).max(0.0))
         ));
     }
-    sec
+    sec.bullets(
+        unfunded
+            .iter()
+            .map(|x| {
+                format!(
+                    "Not funded: **{}** needs {} per arm, about {} weeks at last quarter's traffic (would end {}).",
+                    x.name, x.sample_size_per_arm, x.weeks, x.end
+                )
+            })
+            .collect(),
+    )
 }
 
 fn goals(s: &Sources) -> Section {

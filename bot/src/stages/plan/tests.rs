@@ -180,6 +180,8 @@ fn full() -> BTreeMap<u8, Value> {
                     owner: "Avery Chen".into(),
                     objective: "pipeline".into(),
                     success_metrics: vec!["cost per SQL below $2,000".into()],
+                    kind: "always-on".into(),
+                    expected_revenue: 1_100_000.0,
                 }],
                 tests: vec![PlannedTest {
                     name: "Display creative A/B".into(),
@@ -194,6 +196,9 @@ fn full() -> BTreeMap<u8, Value> {
                     end: d("2027-04-20"),
                     budget: 30_000.0,
                     owner: "Sasha Novak".into(),
+                    weeks: 11,
+                    funded: true,
+                    fits_quarter: false,
                 }],
                 workload: vec![Workload {
                     person: "Avery Chen".into(),

@@ -1,0 +1,331 @@
+//! Stage 6 on the generated sample (whose `truth.json` holds the curves that made the
+//! revenue) and on broken variants of its files.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use quarterdeck_analyses::mmm::FittedCurve;
+use serde_json::Value;
+
+use crate::domain::QuarterRun;
+use crate::sample::{SampleSpec, generate};
+use crate::sources::DataSet;
+use crate::stages::handoff::{BudgetHandoff, ChannelBudget};
+use crate::stages::{StageInputs, compute};
+
+fn date(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+/// The sample company planning 2027-Q1 after reviewing 2026-Q4, with its files and truth.
+pub(crate) fn sample_inputs(seed: u64) -> (StageInputs, Value) {
+    let spec = SampleSpec {
+        seed,
+        prior_start: date("2026-10-01"),
+        prior_end: date("2026-12-31"),
+        next_start: date("2027-01-01"),
+        next_end: date("2027-03-31"),
+    };
+    let set = generate(&spec);
+    let mut data = DataSet::default();
+    let mut truth = Value::Null;
+    for (name, text) in &set.files {
+        if name == "truth.json" {
+            truth = serde_json::from_str(text).unwrap();
+        } else {
+            data.insert(name, format!("data/{name}"), text.clone().into_bytes());
+        }
+    }
+    let inputs = StageInputs {
+        run: QuarterRun::new("growth", "2027-Q1", &[]),
+        tz: chrono_tz::UTC,
+        quarter_start: spec.next_start,
+        review_start: spec.prior_start,
+        checkins: Vec::new(),
+        data,
+        outputs: BTreeMap::new(),
+    };
+    (inputs, truth)
+}
+
+fn with_file(mut inputs: StageInputs, name: &str, text: &str) -> StageInputs {
+    inputs
+        .data
+        .insert(name, format!("data/{name}"), text.as_bytes().to_vec());
+    inputs
+}
+
+fn objectives(inputs: &StageInputs) -> String {
+    inputs
+        .data
+        .text("objectives.toml")
+        .unwrap()
+        .unwrap()
+        .to_owned()
+}
+
+fn budget(inputs: &StageInputs) -> BudgetHandoff {
+    let out = compute(6, inputs).unwrap();
+    assert!(out.result.available, "{}", out.result.message.body);
+    serde_json::from_value(out.findings["handoff"].clone()).unwrap()
+}
+
+/// The true quarter curve of each channel: the generating weekly curve over 13 weeks.
+fn true_curves(truth: &Value) -> BTreeMap<String, FittedCurve> {
+    truth["media"]["channels"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(name, c)| {
+            let weekly: FittedCurve = serde_json::from_value(c["curve"].clone()).unwrap();
+            let decay = c["curve"]["adstock_decay"].as_f64().unwrap();
+            (name.clone(), weekly.over_weeks(decay, 13.0))
+        })
+        .collect()
+}
+
+/// Spend per channel in the weekly media rows dated inside 2026-Q4, read straight from
+/// the CSV text.
+fn q4_spend(inputs: &StageInputs) -> BTreeMap<String, f64> {
+    let text = inputs.data.text("weekly_media.csv").unwrap().unwrap();
+    let mut out = BTreeMap::new();
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f[0] >= "2026-10-01" && f[0] <= "2026-12-31" {
+            *out.entry(f[1].to_owned()).or_insert(0.0) += f[2].parse::<f64>().unwrap();
+        }
+    }
+    out
+}
+
+#[test]
+fn the_proposed_split_beats_last_quarters_mix_under_the_true_curves_on_average() {
+    // Fitted curves are noisy (104 weeks, noise sd 20k a week), so on a single sample the
+    // optimum can lose to last quarter's mix when priced by the truth (seeds 2 and 42
+    // do, by 4.5% and 2.2%); over samples it should win, and on most of them.
+    let mut gains = Vec::new();
+    for seed in [1, 2, 3, 7, 42, 99] {
+        let (inputs, truth) = sample_inputs(seed);
+        let truth = true_curves(&truth);
+
+        let b = budget(&inputs);
+
+        // Last quarter's mix scaled to the same allocatable amount, priced by the truth.
+        let last: f64 = b.channels.iter().map(|c| c.last_quarter_spend).sum();
+        let true_revenue = |spend: &dyn Fn(&ChannelBudget) -> f64| {
+            b.channels
+                .iter()
+                .map(|c| truth[&c.channel].response(spend(c)))
+                .sum::<f64>()
+        };
+        let proposed = true_revenue(&|c| c.spend);
+        let mix = true_revenue(&|c| c.last_quarter_spend / last * b.allocatable);
+        gains.push(proposed / mix - 1.0);
+    }
+    let mean = gains.iter().sum::<f64>() / gains.len() as f64;
+    assert!(mean > 0.01, "mean gain {mean:.4} over {gains:?}");
+    assert!(gains.iter().filter(|g| **g > 0.0).count() >= 4, "{gains:?}");
+    // The simulated quarter runs on seed 7: there the proposal wins.
+    assert!(gains[3] > 0.0, "{gains:?}");
+}
+
+#[test]
+fn true_roas_lies_in_the_fitted_interval_and_the_portfolio_estimate_is_close() {
+    let (inputs, truth) = sample_inputs(42);
+
+    let out = compute(6, &inputs).unwrap();
+
+    let mut fitted_return = 0.0;
+    let mut true_return = 0.0;
+    for c in out.findings["curves"]["channels"].as_array().unwrap() {
+        let name = c["channel"].as_str().unwrap();
+        let t = truth["media"]["channels"][name]["target_roas"]
+            .as_f64()
+            .unwrap();
+        let (low, high) = (
+            c["roas_low"].as_f64().unwrap(),
+            c["roas_high"].as_f64().unwrap(),
+        );
+        assert!(
+            low <= t && t <= high,
+            "{name}: true {t} outside {low}–{high}"
+        );
+        let spend = c["spend"].as_f64().unwrap();
+        fitted_return += c["roas"].as_f64().unwrap() * spend;
+        true_return += t * spend;
+    }
+    // Channel ROAS are noisy; their spend-weighted sum (total media revenue) is the
+    // figure the allocation's level rests on: within 25% of the truth.
+    let ratio = fitted_return / true_return;
+    assert!(
+        (0.75..1.25).contains(&ratio),
+        "fitted / true media revenue {ratio:.3}"
+    );
+}
+
+#[test]
+fn the_allocation_sums_to_the_allocatable_amount_to_the_cent_within_bounds() {
+    let (inputs, _) = sample_inputs(7);
+    let last = q4_spend(&inputs);
+
+    let b = budget(&inputs);
+
+    // Seed 7's objectives.toml: total_budget = 1430000, reserve_share = 0.12 → 171,600
+    // held back, 1,258,400 to allocate.
+    assert!(objectives(&inputs).contains("total_budget = 1430000\n"));
+    assert_eq!(b.total, 1_430_000.0);
+    assert_eq!(b.reserve, 171_600.0);
+    assert_eq!(b.allocatable, 1_258_400.0);
+    let cents: i64 = b
+        .channels
+        .iter()
+        .map(|c| (c.spend * 100.0).round() as i64)
+        .sum();
+    assert_eq!(cents, 125_840_000);
+    assert_eq!(b.channels.len(), 7);
+    for c in &b.channels {
+        let l = last[&c.channel];
+        assert!((c.last_quarter_spend - l).abs() < 0.01, "{}", c.channel);
+        // Default bounds: half to double last quarter's spend (a cent of rounding).
+        assert!(
+            c.spend >= 0.5 * l - 0.01 && c.spend <= 2.0 * l + 0.01,
+            "{}",
+            c.channel
+        );
+    }
+}
+
+#[test]
+fn a_grown_total_is_capped_by_finance_and_channel_bounds_follow_the_budget_table() {
+    let (inputs, _) = sample_inputs(7);
+    let last = q4_spend(&inputs);
+    let base = objectives(&inputs);
+    let kept: Vec<&str> = base
+        .lines()
+        .filter(|l| {
+            !["total_budget", "growth_factor", "finance_cap"]
+                .iter()
+                .any(|k| l.starts_with(k))
+        })
+        .collect();
+    let text = "growth_factor = 1.2\nfinance_cap = 1300000\n".to_owned()
+        + &kept.join("\n")
+        + "\n[budget]\nmax_vs_last_quarter = 1.5\n[budget.channels.email]\nmin = 60000\nmax = 60000\n";
+    let inputs = with_file(inputs, "objectives.toml", &text);
+
+    let b = budget(&inputs);
+
+    // Last quarter's spend × 1.2 is well above 1.3M (q4_spend sums to about 1.14M), so
+    // finance's cap is the total.
+    assert!(last.values().sum::<f64>() * 1.2 > 1_300_000.0);
+    assert_eq!(b.total, 1_300_000.0);
+    assert!(b.total_basis.contains("capped"), "{}", b.total_basis);
+    let email = b.channels.iter().find(|c| c.channel == "email").unwrap();
+    assert_eq!(email.spend, 60_000.0);
+    for c in b.channels.iter().filter(|c| c.channel != "email") {
+        assert!(c.spend <= 1.5 * last[&c.channel] + 0.01, "{}", c.channel);
+    }
+}
+
+fn error(inputs: &StageInputs) -> String {
+    match compute(6, inputs) {
+        Err(e) => e.to_string(),
+        Ok(out) => panic!("expected an error, got {}", out.result.message.body),
+    }
+}
+
+#[test]
+fn bad_budget_settings_are_errors_that_name_objectives_toml_and_the_fix() {
+    let (inputs, _) = sample_inputs(7);
+    let base = objectives(&inputs);
+    for (change, expected) in [
+        (
+            base.clone() + "\n[budget.channels.tiktok]\nmax = 5\n",
+            "`budget.channels.tiktok`: expected one of the channels in data/weekly_media.csv",
+        ),
+        (
+            base.replace("reserve_share = 0.12", "reserve_share = 0.2"),
+            "outside the 10–15% planning rule",
+        ),
+        (
+            base.clone() + "\n[budget]\nmin_vs_last_quarter = 1.5\nmax_vs_last_quarter = 3\n",
+            "lower [budget] min_vs_last_quarter",
+        ),
+        (
+            base.clone() + "\n[budget]\nmax_vs_last_quarter = 0.6\n",
+            "raise [budget] max_vs_last_quarter",
+        ),
+        (
+            base.clone() + "\n[budget]\nmin_vs_last_quarter = \"half\"\n",
+            "min_vs_last_quarter",
+        ),
+    ] {
+        let e = error(&with_file(inputs.clone(), "objectives.toml", &change));
+        assert!(e.starts_with("data/objectives.toml: "), "{e}");
+        assert!(e.contains(expected), "{expected}: {e}");
+    }
+}
+
+#[test]
+fn a_bad_spend_cell_names_the_file_row_and_column() {
+    let (inputs, _) = sample_inputs(7);
+    let media = inputs.data.text("weekly_media.csv").unwrap().unwrap();
+    // Row 3 of the file (header = row 1) is the second data row.
+    let mut lines: Vec<String> = media.lines().map(str::to_owned).collect();
+    lines[2] = "2025-01-13,paid_search,lots".into();
+    let inputs = with_file(inputs, "weekly_media.csv", &(lines.join("\n") + "\n"));
+
+    let e = error(&inputs);
+
+    assert!(e.contains("weekly_media.csv"), "{e}");
+    assert!(e.contains("row 3"), "{e}");
+    assert!(e.contains("spend"), "{e}");
+    assert!(e.contains("lots"), "{e}");
+}
+
+#[test]
+fn without_weekly_revenue_or_a_stated_budget_the_stage_says_what_it_cannot_do() {
+    let (inputs, _) = sample_inputs(7);
+    let mut no_revenue = inputs.clone();
+    let mut data = DataSet::default();
+    for name in ["weekly_media.csv", "controls.csv", "objectives.toml"] {
+        let text = inputs.data.text(name).unwrap().unwrap();
+        data.insert(name, name.into(), text.as_bytes().to_vec());
+    }
+    no_revenue.data = data;
+    let no_total = with_file(
+        inputs.clone(),
+        "objectives.toml",
+        &objectives(&inputs)
+            .replace("total_budget = 1430000\n", "")
+            .replace("growth_factor = 1.08\n", ""),
+    );
+
+    for (inputs, reason) in [
+        (no_revenue, "weekly_revenue.csv"),
+        (no_total, "neither total_budget nor growth_factor"),
+    ] {
+        let out = compute(6, &inputs).unwrap();
+        assert!(!out.result.available);
+        assert!(
+            out.result.message.body.contains(reason),
+            "{}",
+            out.result.message.body
+        );
+    }
+}
+
+#[test]
+fn the_post_attaches_the_spend_chart_and_compares_both_baselines() {
+    let (inputs, _) = sample_inputs(7);
+
+    let out = compute(6, &inputs).unwrap();
+
+    let files: Vec<&str> = out.files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(files, ["budget-by-channel.png", "marginal-roi.png"]);
+    assert!(out.files.iter().all(|f| f.bytes.starts_with(b"\x89PNG")));
+    let md = out.result.message.to_markdown();
+    assert!(md.contains("$1,430,000"), "{md}");
+    assert!(md.contains("Last quarter's mix, scaled"), "{md}");
+    assert!(md.contains("In proportion to average ROI"), "{md}");
+}

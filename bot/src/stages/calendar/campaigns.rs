@@ -1,0 +1,219 @@
+//! Next quarter's campaigns: last quarter's patterns per channel (`campaigns.csv`:
+//! always-on programmes and flights, their objective, timing and share of the channel's
+//! money) replayed on the stage 6 allocation.
+//!
+//! - A pattern is a campaign that started and ended inside the quarter under review.
+//!   Always-on: it ran at least 80% of that quarter; otherwise a flight, which keeps its
+//!   offset from the quarter's first day and its length (clipped to the new quarter).
+//! - Each channel's allocation is split over its patterns in proportion to their
+//!   planned budgets, to the cent by largest remainder; a channel without a pattern gets
+//!   one always-on `pipeline` campaign.
+//! - Campaigns that started last quarter and run into the new one are listed apart: they
+//!   are already booked.
+
+use chrono::NaiveDate;
+use quarterdeck_analyses::quarter_plan::rounding::{from_cents, split_cents, to_cents};
+
+use crate::sources::{CsvTable, InputError};
+use crate::stages::handoff::{BudgetHandoff, ChannelBudget};
+
+/// How a campaign runs over its quarter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    AlwaysOn,
+    Flight,
+}
+
+impl Kind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::AlwaysOn => "always-on",
+            Kind::Flight => "flight",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pattern {
+    pub channel: String,
+    pub kind: Kind,
+    pub objective: String,
+    pub planned_budget: f64,
+    /// Days from the quarter's first day to the campaign's first day.
+    pub offset_days: i64,
+    /// Days from first to last day (0 = one day).
+    pub length_days: i64,
+}
+
+/// A quarter, first and last day inclusive.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Span {
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+}
+
+impl Span {
+    pub fn days(&self) -> i64 {
+        (self.last - self.first).num_days() + 1
+    }
+}
+
+/// What `campaigns.csv` says about the quarter under review.
+#[derive(Debug, Clone, PartialEq)]
+pub struct History {
+    pub patterns: Vec<Pattern>,
+    /// Campaigns booked last quarter that run into the planned one.
+    pub carried_over: Vec<String>,
+}
+
+pub fn read_history(t: &CsvTable, review: Span, next: Span) -> Result<History, InputError> {
+    let (name, channel, start, end, planned) = (
+        t.require("campaign", &["campaign_name", "name"])?,
+        t.require("channel", &[])?,
+        t.require("start", &["start_date"])?,
+        t.require("end", &["end_date"])?,
+        t.require("planned_budget", &["budget", "planned"])?,
+    );
+    let objective = t.find("objective", &["goal"]);
+    let mut history = History {
+        patterns: Vec::new(),
+        carried_over: Vec::new(),
+    };
+    for r in t.rows() {
+        let (s, e) = (r.date(start)?, r.date(end)?);
+        if e < s {
+            return Err(r.invalid(end, &format!("an end date on or after the start {s}")));
+        }
+        let budget = r.amount(planned)?;
+        let objective = match objective {
+            Some(c) if !r.str(c).trim().is_empty() => r.str(c).trim().to_lowercase(),
+            _ => "pipeline".to_owned(),
+        };
+        if s >= review.first && e <= review.last {
+            let length_days = (e - s).num_days();
+            history.patterns.push(Pattern {
+                channel: r.text(channel)?.to_owned(),
+                kind: if (length_days + 1) * 5 >= review.days() * 4 {
+                    Kind::AlwaysOn
+                } else {
+                    Kind::Flight
+                },
+                objective,
+                planned_budget: budget,
+                offset_days: (s - review.first).num_days(),
+                length_days,
+            });
+        } else if s <= review.last && e >= next.first {
+            history.carried_over.push(r.text(name)?.to_owned());
+        }
+    }
+    Ok(history)
+}
+
+/// One planned campaign before owners are known.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    pub name: String,
+    pub channel: String,
+    pub kind: Kind,
+    pub objective: String,
+    pub first_day: NaiveDate,
+    pub last_day: NaiveDate,
+    pub budget: f64,
+    /// The campaign's share of its channel's expected revenue (by budget share).
+    pub expected_revenue: f64,
+}
+
+/// `paid_search` → `Paid Search`.
+pub fn channel_title(channel: &str) -> String {
+    channel
+        .split(['_', '-', ' '])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The campaigns of the planned quarter; budgets per channel sum to its allocation exactly.
+pub fn draft(budget: &BudgetHandoff, history: &History, next: Span, label: &str) -> Vec<Draft> {
+    let mut out = Vec::new();
+    for ch in budget.channels.iter().filter(|c| to_cents(c.spend) > 0) {
+        let mut patterns: Vec<&Pattern> = history
+            .patterns
+            .iter()
+            .filter(|p| p.channel == ch.channel)
+            .collect();
+        patterns.sort_by_key(|p| (p.kind, p.offset_days));
+        let default = Pattern {
+            channel: ch.channel.clone(),
+            kind: Kind::AlwaysOn,
+            objective: "pipeline".into(),
+            planned_budget: 1.0,
+            offset_days: 0,
+            length_days: next.days() - 1,
+        };
+        if patterns.is_empty() {
+            patterns.push(&default);
+        }
+        out.extend(channel_campaigns(ch, &patterns, next, label));
+    }
+    out
+}
+
+fn channel_campaigns(
+    ch: &ChannelBudget,
+    patterns: &[&Pattern],
+    next: Span,
+    label: &str,
+) -> Vec<Draft> {
+    let weights: Vec<f64> = patterns.iter().map(|p| p.planned_budget).collect();
+    let cents = to_cents(ch.spend);
+    let parts = split_cents(cents, &weights)
+        .or_else(|| split_cents(cents, &vec![1.0; patterns.len()]))
+        .unwrap_or_default();
+    let title = channel_title(&ch.channel);
+    let flights = patterns.iter().filter(|p| p.kind == Kind::Flight).count();
+    let mut flight_no = 0;
+    patterns
+        .iter()
+        .zip(parts)
+        .map(|(p, c)| {
+            let (first, last) = match p.kind {
+                Kind::AlwaysOn => (next.first, next.last),
+                Kind::Flight => {
+                    let first = (next.first + chrono::Duration::days(p.offset_days)).min(next.last);
+                    (
+                        first,
+                        (first + chrono::Duration::days(p.length_days)).min(next.last),
+                    )
+                }
+            };
+            let suffix = if p.kind == Kind::Flight && flights > 1 {
+                flight_no += 1;
+                format!(" {flight_no}")
+            } else {
+                String::new()
+            };
+            let budget = from_cents(c);
+            Draft {
+                name: format!("{label} {title} {}{suffix}", p.kind.label()),
+                channel: ch.channel.clone(),
+                kind: p.kind,
+                objective: p.objective.clone(),
+                first_day: first,
+                last_day: last,
+                budget,
+                expected_revenue: if ch.spend > 0.0 {
+                    ch.expected_revenue * budget / ch.spend
+                } else {
+                    0.0
+                },
+            }
+        })
+        .collect()
+}

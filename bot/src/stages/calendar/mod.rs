@@ -1,0 +1,329 @@
+//! Stage 8, campaign planning: the planned quarter's campaigns (channel, budget summing
+//! to stage 6's allocation to the cent, dates, owner, objective, success metrics), the
+//! testing roadmap funded by stage 6's reserve, the team's workload against capacity, and
+//! the calendar as an ICS file.
+//!
+//! Reads `campaigns.csv` (last quarter's patterns, see [`campaigns`]), `objectives.toml`
+//! (roster), `spend.csv` (test baselines and traffic, see [`roadmap`]) through
+//! `inputs.data`, and the handoffs of stages 6 (budget, required) and 1 (channel ROAS).
+
+mod campaigns;
+mod post;
+mod roadmap;
+#[cfg(test)]
+mod tests;
+mod work;
+
+use chrono::{Months, NaiveDate};
+
+use campaigns::{Draft, Kind, Span};
+use roadmap::Test;
+use work::{Function, Item};
+
+use super::handoff::{
+    BudgetHandoff, CalendarHandoff, PerformanceHandoff, PlannedCampaign, PlannedTest, Workload,
+};
+use super::{OutputFile, StageError, StageInputs, StageOutput};
+use crate::ics;
+use crate::report::money;
+use crate::sources::{Member, Objectives};
+
+/// The plan before it is posted.
+#[derive(Debug, Clone)]
+pub struct CalendarPlan {
+    pub handoff: CalendarHandoff,
+    pub carried_over: Vec<String>,
+    /// Hours needed and capacity of people with a fitting role, per function.
+    pub functions: Vec<(Function, f64, f64)>,
+    /// Why the roadmap is short or empty, when it is.
+    pub roadmap_note: Option<String>,
+    pub reserve: f64,
+    pub allocatable: f64,
+}
+
+pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
+    let Some(budget) = inputs.handoff::<BudgetHandoff>(6) else {
+        return Ok(super::inventory::unavailable(
+            8,
+            inputs,
+            "stage 6 produced no budget, so there is no money to plan campaigns with".into(),
+        ));
+    };
+    let Some(table) = inputs.data.table("campaigns.csv")? else {
+        return Ok(super::inventory::unavailable(
+            8,
+            inputs,
+            "campaigns.csv is not in the team's data, so last quarter's campaign patterns \
+             are unknown"
+                .into(),
+        ));
+    };
+    let roster = Objectives::read(&inputs.data)?
+        .map(|o| o.roster)
+        .unwrap_or_default();
+    let next = Span {
+        first: inputs.quarter_start,
+        last: inputs
+            .quarter_start
+            .checked_add_months(Months::new(3))
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(inputs.quarter_start),
+    };
+    let review = Span {
+        first: inputs.review_start,
+        last: inputs
+            .quarter_start
+            .pred_opt()
+            .unwrap_or(inputs.quarter_start),
+    };
+    let label = inputs.run.quarter.clone();
+    let history = campaigns::read_history(&table, review, next)?;
+    let drafts = campaigns::draft(&budget, &history, next, &label);
+
+    let (tests, roadmap_note) = match inputs.data.table("spend.csv")? {
+        Some(spend) => {
+            let candidates = roadmap::candidates(&spend, review, &budget)?;
+            let note = candidates.is_empty().then(|| {
+                "spend.csv has no channel with both clicks and conversions last quarter, so \
+                 no test could be sized"
+                    .to_owned()
+            });
+            (
+                roadmap::plan(&candidates, budget.reserve, next, &label)?,
+                note,
+            )
+        }
+        None => (
+            Vec::new(),
+            Some(
+                "spend.csv is not in the data folder: no measured baselines, no tests sized".into(),
+            ),
+        ),
+    };
+
+    let plan = assemble(
+        &budget,
+        inputs.handoff::<PerformanceHandoff>(1).as_ref(),
+        &drafts,
+        &tests,
+        &roster,
+        next,
+    );
+    let plan = CalendarPlan {
+        carried_over: history.carried_over,
+        roadmap_note,
+        ..plan
+    };
+    let ics = calendar_file(&plan, inputs);
+    Ok(post::output(&plan, inputs, ics))
+}
+
+fn weeks_between(first: NaiveDate, last: NaiveDate) -> f64 {
+    ((last - first).num_days() + 1) as f64 / 7.0
+}
+
+/// Owners, success metrics and workload around the drafted campaigns and tests.
+fn assemble(
+    budget: &BudgetHandoff,
+    performance: Option<&PerformanceHandoff>,
+    drafts: &[Draft],
+    tests: &[Test],
+    roster: &[Member],
+    next: Span,
+) -> CalendarPlan {
+    let funded: Vec<&Test> = tests.iter().filter(|t| t.plan.funded).collect();
+    let mut items: Vec<Item> = drafts
+        .iter()
+        .map(|d| Item {
+            channel: d.channel.clone(),
+            hours: work::campaign_hours(
+                d.kind == Kind::AlwaysOn,
+                weeks_between(d.first_day, d.last_day),
+            ),
+        })
+        .collect();
+    items.extend(funded.iter().map(|t| Item {
+        channel: t.plan.channel.clone(),
+        hours: work::test_hours(weeks_between(t.first_day, t.last_day.min(next.last))),
+    }));
+    let staffing = work::staff(roster, &items);
+    let owner = |i: usize| {
+        staffing.as_ref().map_or_else(
+            || "unassigned".to_owned(),
+            |s| roster[s.owners[i][0]].name.clone(),
+        )
+    };
+    let campaigns = drafts
+        .iter()
+        .enumerate()
+        .map(|(i, d)| PlannedCampaign {
+            name: d.name.clone(),
+            channel: d.channel.clone(),
+            start: d.first_day,
+            end: d.last_day,
+            budget: d.budget,
+            owner: owner(i),
+            objective: d.objective.clone(),
+            success_metrics: success_metrics(d, performance),
+            kind: d.kind.label().to_owned(),
+            expected_revenue: d.expected_revenue,
+        })
+        .collect();
+    let mut funded_index = drafts.len();
+    let tests = tests
+        .iter()
+        .map(|t| {
+            let who = if t.plan.funded {
+                funded_index += 1;
+                owner(funded_index - 1)
+            } else {
+                "—".to_owned()
+            };
+            PlannedTest {
+                name: t.name.clone(),
+                channel: t.plan.channel.clone(),
+                hypothesis: t.hypothesis.clone(),
+                metric: "click → conversion rate".into(),
+                baseline: t.plan.baseline,
+                minimum_detectable_effect: t.plan.mde_absolute,
+                sample_size_per_arm: t.plan.per_arm,
+                start: t.first_day,
+                end: t.last_day,
+                budget: if t.plan.funded { t.plan.budget } else { 0.0 },
+                owner: who,
+                weeks: t.plan.weeks,
+                funded: t.plan.funded,
+                fits_quarter: t.plan.fits_quarter,
+            }
+        })
+        .collect();
+    let weeks = weeks_between(next.first, next.last);
+    let workload = roster
+        .iter()
+        .enumerate()
+        .map(|(p, m)| Workload {
+            person: m.name.clone(),
+            role: m.role.clone(),
+            hours: staffing.as_ref().map_or(0.0, |s| s.hours[p]),
+            capacity_hours: m.capacity_hours_per_week * weeks,
+        })
+        .collect();
+    let functions = Function::ALL
+        .iter()
+        .enumerate()
+        .map(|(k, f)| {
+            let needed: f64 = items.iter().map(|i| i.hours[k]).sum();
+            let capacity: f64 = staffing.as_ref().map_or(0.0, |s| {
+                let doers: std::collections::BTreeSet<usize> =
+                    s.owners.iter().map(|o| o[k]).collect();
+                doers
+                    .iter()
+                    .map(|p| roster[*p].capacity_hours_per_week * weeks)
+                    .sum()
+            });
+            (*f, needed, capacity)
+        })
+        .collect();
+    CalendarPlan {
+        handoff: CalendarHandoff {
+            campaigns,
+            tests,
+            workload,
+        },
+        carried_over: Vec::new(),
+        functions,
+        roadmap_note: None,
+        reserve: budget.reserve,
+        allocatable: budget.allocatable,
+    }
+}
+
+/// What the campaign is judged on, by its objective.
+fn success_metrics(d: &Draft, performance: Option<&PerformanceHandoff>) -> Vec<String> {
+    let roas = performance
+        .and_then(|p| p.channels.iter().find(|c| c.channel == d.channel))
+        .and_then(|c| c.roas);
+    let mut m = vec![format!(
+        "media-driven revenue ≥ {} (its share of stage 6's expected revenue)",
+        money(d.expected_revenue)
+    )];
+    match d.objective.as_str() {
+        "revenue" => m.push(match roas {
+            Some(r) => format!("attributed ROAS ≥ {r:.2} (last quarter's, stage 1)"),
+            None => "attributed ROAS, weekly".into(),
+        }),
+        "awareness" => m.extend([
+            "reach and impressions against plan, weekly".to_owned(),
+            "branded search volume vs the previous quarter".to_owned(),
+        ]),
+        "retention" => m.push("renewal and expansion revenue of engaged accounts".into()),
+        _ => m.extend([
+            "MQLs and sourced pipeline against stage 7's monthly milestones".to_owned(),
+            "cost per MQL no higher than last quarter's".to_owned(),
+        ]),
+    }
+    m
+}
+
+/// Every campaign and funded test as an all-day event.
+fn calendar_file(plan: &CalendarPlan, inputs: &StageInputs) -> OutputFile {
+    let slug = |s: &str| {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect::<String>()
+    };
+    let uid = |name: &str| format!("{}-{}@quarterdeck", slug(&inputs.run.id), slug(name));
+    let h = &plan.handoff;
+    let mut events: Vec<ics::Event> = h
+        .campaigns
+        .iter()
+        .map(|c| ics::Event {
+            uid: uid(&c.name),
+            summary: c.name.clone(),
+            description: format!(
+                "Channel: {}\nBudget: {}\nOwner: {}\nObjective: {}\nSuccess: {}",
+                c.channel,
+                money(c.budget),
+                c.owner,
+                c.objective,
+                c.success_metrics.join("; ")
+            ),
+            first_day: c.start,
+            last_day: c.end,
+            categories: vec!["campaign".into(), c.channel.clone()],
+        })
+        .collect();
+    events.extend(h.tests.iter().filter(|t| t.funded).map(|t| ics::Event {
+        uid: uid(&t.name),
+        summary: t.name.clone(),
+        description: format!(
+            "Hypothesis: {}\nSample: {} per arm\nBudget: {}\nOwner: {}",
+            t.hypothesis,
+            t.sample_size_per_arm,
+            money(t.budget),
+            t.owner
+        ),
+        first_day: t.start,
+        last_day: t.end,
+        categories: vec!["test".into(), t.channel.clone()],
+    }));
+    let stamp = inputs
+        .quarter_start
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc();
+    let text = ics::calendar(
+        &format!(
+            "{} {} campaign calendar",
+            inputs.run.team, inputs.run.quarter
+        ),
+        stamp,
+        &events,
+    );
+    OutputFile::new("campaign-calendar.ics", "text/calendar", text.into_bytes())
+}

@@ -1,0 +1,273 @@
+//! The campaign planning post: headline, campaign calendar, testing roadmap, workload
+//! against capacity; a bar chart of budget by month and the ICS calendar attached.
+
+use std::collections::BTreeMap;
+
+use chrono::Datelike;
+use serde_json::json;
+
+use super::CalendarPlan;
+use crate::charts::{self, Bar, BarChart, Orientation, Size, ValueFormat};
+use crate::chat::{Message, Table};
+use crate::report::money;
+use crate::stages::handoff::{self, PlannedCampaign};
+use crate::stages::{FINDINGS_SCHEMA, OutputFile, StageInputs, StageOutput, stage_title};
+
+pub fn output(plan: &CalendarPlan, inputs: &StageInputs, ics: OutputFile) -> StageOutput {
+    let h = &plan.handoff;
+    let headline = headline(plan);
+    let mut body = headline.clone();
+    body.push_str(&notes(plan));
+
+    let mut campaigns = Table::new(
+        "Campaign calendar",
+        &[
+            "Campaign",
+            "Channel",
+            "Dates",
+            "Budget",
+            "Owner",
+            "Objective",
+            "Success metrics",
+        ],
+    );
+    for c in &h.campaigns {
+        campaigns = campaigns.row(vec![
+            c.name.clone(),
+            c.channel.clone(),
+            format!("{} – {}", c.start.format("%b %-d"), c.end.format("%b %-d")),
+            money(c.budget),
+            c.owner.clone(),
+            c.objective.clone(),
+            c.success_metrics.join("; "),
+        ]);
+    }
+    let mut tests = Table::new(
+        format!(
+            "Testing roadmap (two-proportion z-test, α 0.05, power 0.8, MDE +{:.0}%)",
+            super::roadmap::MDE * 100.0
+        ),
+        &[
+            "Test", "Baseline", "MDE", "Per arm", "Weeks", "Runs", "Budget", "Owner", "Status",
+        ],
+    );
+    for t in &h.tests {
+        let status = match (t.funded, t.fits_quarter) {
+            (true, true) => "funded",
+            (false, true) => "not funded: reserve used up",
+            (_, false) => "cannot finish in the quarter: not scheduled",
+        };
+        tests = tests.row(vec![
+            t.name.clone(),
+            format!("{:.2}%", t.baseline * 100.0),
+            format!("+{:.2} pts", t.minimum_detectable_effect * 100.0),
+            t.sample_size_per_arm.to_string(),
+            t.weeks.to_string(),
+            format!(
+                "{} – {}",
+                t.start.format("%b %-d"),
+                t.end.format("%b %-d %Y")
+            ),
+            money(t.budget),
+            t.owner.clone(),
+            status.into(),
+        ]);
+    }
+    let mut workload = Table::new(
+        "Workload over the quarter",
+        &["Person", "Role", "Hours", "Capacity", "Load", ""],
+    );
+    for w in &h.workload {
+        let load = if w.capacity_hours > 0.0 {
+            w.hours / w.capacity_hours
+        } else {
+            f64::INFINITY
+        };
+        workload = workload.row(vec![
+            w.person.clone(),
+            w.role.clone(),
+            format!("{:.0}", w.hours),
+            format!("{:.0}", w.capacity_hours),
+            if load.is_finite() {
+                format!("{:.0}%", load * 100.0)
+            } else {
+                "—".into()
+            },
+            if w.hours > w.capacity_hours {
+                "over capacity".into()
+            } else {
+                String::new()
+            },
+        ]);
+    }
+    let mut functions = Table::new(
+        "Hours by function",
+        &[
+            "Function",
+            "Hours needed",
+            "Capacity of the people doing it",
+        ],
+    );
+    for (f, needed, capacity) in &plan.functions {
+        functions = functions.row(vec![
+            f.label().into(),
+            format!("{needed:.0}"),
+            format!("{capacity:.0}"),
+        ]);
+    }
+
+    let message = Message::new(
+        format!("{} — campaigns, tests and workload", stage_title(8)),
+        body,
+    )
+    .table(campaigns)
+    .table(tests)
+    .table(workload)
+    .table(functions);
+    let mut files: Vec<OutputFile> = chart(&h.campaigns, &inputs.run.quarter)
+        .into_iter()
+        .collect();
+    files.push(ics);
+    StageOutput::available(
+        message,
+        json!({
+            "schema": FINDINGS_SCHEMA, "stage": 8, "available": true, "headline": headline,
+            "carried_over": plan.carried_over, "roadmap_note": plan.roadmap_note,
+            (handoff::KEY): h,
+        }),
+    )
+    .with_files(files)
+}
+
+fn headline(plan: &CalendarPlan) -> String {
+    let h = &plan.handoff;
+    let channels: std::collections::BTreeSet<&str> =
+        h.campaigns.iter().map(|c| c.channel.as_str()).collect();
+    let total: f64 = h.campaigns.iter().map(|c| c.budget).sum();
+    let funded: Vec<_> = h.tests.iter().filter(|t| t.funded).collect();
+    let test_money: f64 = funded.iter().map(|t| t.budget).sum();
+    let over = h
+        .workload
+        .iter()
+        .filter(|w| w.hours > w.capacity_hours)
+        .count();
+    format!(
+        "**{}** campaigns across {} channels carry **{}** of the {} allocation. \
+         **{}** of {} sized tests are funded with **{}** of the {} reserve{}. {}",
+        h.campaigns.len(),
+        channels.len(),
+        money(total),
+        money(plan.allocatable),
+        funded.len(),
+        h.tests.len(),
+        money(test_money),
+        money(plan.reserve),
+        match h.tests.iter().filter(|t| !t.fits_quarter).count() {
+            0 => String::new(),
+            n => format!("; {n} would need more traffic than the quarter brings"),
+        },
+        match over {
+            0 if h.workload.is_empty() =>
+                "No roster in objectives.toml: nobody is assigned.".to_owned(),
+            0 => format!("All {} people stay within capacity.", h.workload.len()),
+            n => format!("**{n}** of {} people are over capacity.", h.workload.len()),
+        }
+    )
+}
+
+fn notes(plan: &CalendarPlan) -> String {
+    let h = &plan.handoff;
+    let mut out = String::from("\n\n**What to do**");
+    out.push_str(
+        "\n- Import the attached campaign-calendar.ics; each campaign keeps its id, so a \
+         revised plan updates the events instead of duplicating them.",
+    );
+    let slow: Vec<String> = h
+        .tests
+        .iter()
+        .filter(|t| !t.fits_quarter)
+        .map(|t| format!("{} ({} weeks)", t.channel, t.weeks))
+        .collect();
+    if !slow.is_empty() {
+        out.push_str(&format!(
+            "\n- Too little traffic to detect +{:.0}% within the quarter: {}. Accept a larger \
+             effect, pool channels into one test, or plan them across two quarters.",
+            super::roadmap::MDE * 100.0,
+            slow.join(", ")
+        ));
+    }
+    let unspent = plan.reserve - h.tests.iter().map(|t| t.budget).sum::<f64>();
+    if unspent >= 0.5 {
+        out.push_str(&format!(
+            "\n- {} of the reserve is not committed to a test: keep it for a holdout on the \
+             channels whose response curves stage 6 could not pin down, or a new-channel pilot.",
+            money(unspent)
+        ));
+    }
+    for w in h.workload.iter().filter(|w| w.hours > w.capacity_hours) {
+        out.push_str(&format!(
+            "\n- {} ({}) is booked {:.0} h against {:.0} h: move work or add help.",
+            w.person, w.role, w.hours, w.capacity_hours
+        ));
+    }
+    if let Some(n) = &plan.roadmap_note {
+        out.push_str(&format!("\n- No testing roadmap: {n}."));
+    }
+    let unfunded = h
+        .tests
+        .iter()
+        .filter(|t| !t.funded && t.fits_quarter)
+        .count();
+    if unfunded > 0 {
+        out.push_str(&format!(
+            "\n- {unfunded} sized tests do not fit in the reserve and are not scheduled."
+        ));
+    }
+    if !plan.carried_over.is_empty() {
+        out.push_str(&format!(
+            "\n- Already booked last quarter and running into this one: {}. Check their \
+             remaining spend is inside the channel budgets above.",
+            plan.carried_over.join(", ")
+        ));
+    }
+    out
+}
+
+/// Campaign budget by month, each campaign's money spread evenly over its days.
+fn chart(campaigns: &[PlannedCampaign], quarter: &str) -> Option<OutputFile> {
+    let mut months: BTreeMap<(i32, u32), f64> = BTreeMap::new();
+    for c in campaigns {
+        let days = (c.end - c.start).num_days() + 1;
+        for d in c.start.iter_days().take(usize::try_from(days).unwrap_or(0)) {
+            *months.entry((d.year(), d.month())).or_insert(0.0) += c.budget / days as f64;
+        }
+    }
+    let bars = months
+        .iter()
+        .map(|((y, m), v)| Bar {
+            label: chrono::NaiveDate::from_ymd_opt(*y, *m, 1)
+                .map_or_else(|| format!("{y}-{m:02}"), |d| d.format("%b %Y").to_string()),
+            value: *v,
+        })
+        .collect();
+    let spec = BarChart {
+        title: "Campaign budget by month".into(),
+        subtitle: Some(format!(
+            "{quarter} · each campaign's budget spread evenly over its days"
+        )),
+        bars,
+        orientation: Orientation::Vertical,
+        format: ValueFormat::Currency { symbol: "$".into() },
+        value_axis: "Budget".into(),
+        category_axis: None,
+        reference: None,
+        size: Size::default(),
+    };
+    match charts::bar_chart(&spec) {
+        Ok(png) => Some(OutputFile::png("budget-by-month.png", png.bytes)),
+        Err(e) => {
+            tracing::warn!(chart = "budget-by-month", error = %e, "chart left out");
+            None
+        }
+    }
+}

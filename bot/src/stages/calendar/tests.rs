@@ -1,0 +1,408 @@
+//! Stage 8 on a hand-made quarter and on the generated sample (after stage 6 ran on it).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use proptest::prelude::*;
+use quarterdeck_analyses::sample_size::{self, Metric, Params};
+
+use super::campaigns::{self, Span};
+use crate::ics::unfold;
+use crate::stages::budget::tests::sample_inputs;
+use crate::stages::handoff::{BudgetHandoff, CalendarHandoff, ChannelBudget};
+use crate::stages::{StageInputs, StageOutput, compute};
+
+fn date(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn with_file(mut inputs: StageInputs, name: &str, text: &str) -> StageInputs {
+    inputs
+        .data
+        .insert(name, format!("data/{name}"), text.as_bytes().to_vec());
+    inputs
+}
+
+/// The sample with stage 6's findings in place.
+fn planned_sample(seed: u64) -> StageInputs {
+    let (mut inputs, _) = sample_inputs(seed);
+    let six = compute(6, &inputs).unwrap();
+    inputs.outputs.insert(6, six.findings);
+    inputs
+}
+
+fn calendar(out: &StageOutput) -> CalendarHandoff {
+    assert!(out.result.available, "{}", out.result.message.body);
+    serde_json::from_value(out.findings["handoff"].clone()).unwrap()
+}
+
+fn channel(name: &str, spend: f64) -> ChannelBudget {
+    ChannelBudget {
+        channel: name.into(),
+        spend,
+        last_quarter_spend: spend,
+        expected_revenue: 2.0 * spend,
+        marginal_roi: 1.5,
+        rationale: String::new(),
+    }
+}
+
+/// A hand-made quarter: one channel, 1,000.01 to split, one always-on and one flight.
+fn hand_inputs() -> StageInputs {
+    let (mut inputs, _) = sample_inputs(7);
+    let budget = BudgetHandoff {
+        total: 1136.37,
+        reserve: 136.36,
+        allocatable: 1000.01,
+        channels: vec![channel("search", 1000.01)],
+        expected_revenue: 2000.02,
+        total_basis: "fixed".into(),
+    };
+    inputs
+        .outputs
+        .insert(6, serde_json::json!({ "handoff": budget }));
+    with_file(
+        inputs,
+        "campaigns.csv",
+        "campaign,channel,start,end,planned_budget,owner,objective\n\
+         Search AO,search,2026-10-01,2026-12-31,300,A,pipeline\n\
+         Search burst,search,2026-10-15,2026-11-26,100,B,revenue\n\
+         Old,search,2026-07-01,2026-09-30,999,A,pipeline\n",
+    )
+}
+
+#[test]
+fn a_channel_is_split_like_last_quarter_with_flights_moved_to_the_same_offset() {
+    let out = compute(8, &hand_inputs()).unwrap();
+
+    let h = calendar(&out);
+
+    // 100,001 cents by 300:100 = 75,000.75 and 25,000.25; the leftover cent goes to the
+    // larger remainder (0.75): $750.01 and $250.00.
+    let got: Vec<(&str, f64, NaiveDate, NaiveDate, &str)> = h
+        .campaigns
+        .iter()
+        .map(|c| {
+            (
+                c.kind.as_str(),
+                c.budget,
+                c.start,
+                c.end,
+                c.objective.as_str(),
+            )
+        })
+        .collect();
+    // The flight ran 14 days after 2026-10-01 for 42 days: 2027-01-15 to 2027-02-26.
+    assert_eq!(
+        got,
+        [
+            (
+                "always-on",
+                750.01,
+                date("2027-01-01"),
+                date("2027-03-31"),
+                "pipeline"
+            ),
+            (
+                "flight",
+                250.0,
+                date("2027-01-15"),
+                date("2027-02-26"),
+                "revenue"
+            ),
+        ]
+    );
+    assert_eq!(h.campaigns[0].name, "2027-Q1 Search always-on");
+    // "search" is not in the role map: demand gen or paid media manage it.
+    let owners: Vec<&str> = h.campaigns.iter().map(|c| c.owner.as_str()).collect();
+    assert!(
+        owners
+            .iter()
+            .all(|o| ["Avery Chen", "Sasha Novak"].contains(o)),
+        "{owners:?}"
+    );
+}
+
+#[test]
+fn on_the_sample_every_channel_budget_is_carried_to_the_cent() {
+    let inputs = planned_sample(7);
+    let budget: BudgetHandoff =
+        serde_json::from_value(inputs.outputs[&6]["handoff"].clone()).unwrap();
+
+    let h = calendar(&compute(8, &inputs).unwrap());
+
+    let mut by_channel: BTreeMap<&str, i64> = BTreeMap::new();
+    for c in &h.campaigns {
+        *by_channel.entry(c.channel.as_str()).or_default() += (c.budget * 100.0).round() as i64;
+        assert!(
+            c.start >= date("2027-01-01") && c.end <= date("2027-03-31"),
+            "{}",
+            c.name
+        );
+        assert!(!c.success_metrics.is_empty());
+    }
+    for ch in &budget.channels {
+        assert_eq!(
+            by_channel[ch.channel.as_str()],
+            (ch.spend * 100.0).round() as i64,
+            "{}",
+            ch.channel
+        );
+    }
+    // Paid channels are run by the paid media or demand gen people (role map in work.rs).
+    for c in h
+        .campaigns
+        .iter()
+        .filter(|c| c.channel.starts_with("paid_"))
+    {
+        assert!(
+            ["Avery Chen", "Sasha Novak"].contains(&c.owner.as_str()),
+            "{}: {}",
+            c.name,
+            c.owner
+        );
+    }
+}
+
+/// Clicks and conversions of `channel` in spend.csv's 2026-Q4 rows, from the CSV text.
+fn q4_delivery(inputs: &StageInputs, channel: &str) -> (f64, f64, f64) {
+    let text = inputs.data.text("spend.csv").unwrap().unwrap();
+    let (mut spend, mut clicks, mut conversions) = (0.0, 0.0, 0.0);
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f[1] == channel && f[0] >= "2026-10-01" && f[0] <= "2026-12-31" {
+            spend += f[3].parse::<f64>().unwrap();
+            clicks += f[5].parse::<f64>().unwrap();
+            conversions += f[6].parse::<f64>().unwrap();
+        }
+    }
+    (spend, clicks, conversions)
+}
+
+#[test]
+fn tests_are_sized_from_measured_baselines_timed_by_traffic_and_paid_from_the_reserve() {
+    let inputs = planned_sample(7);
+    let budget: BudgetHandoff =
+        serde_json::from_value(inputs.outputs[&6]["handoff"].clone()).unwrap();
+
+    let h = calendar(&compute(8, &inputs).unwrap());
+
+    assert!(!h.tests.is_empty());
+    assert!(h.tests.iter().any(|t| t.funded));
+    let funded: f64 = h.tests.iter().filter(|t| t.funded).map(|t| t.budget).sum();
+    assert!(funded <= budget.reserve, "{funded} > {}", budget.reserve);
+    for t in &h.tests {
+        let (spend, clicks, conversions) = q4_delivery(&inputs, &t.channel);
+        let baseline = conversions / clicks;
+        assert!((t.baseline - baseline).abs() < 1e-12, "{}", t.channel);
+        assert!((t.minimum_detectable_effect - 0.1 * baseline).abs() < 1e-12);
+        let n = sample_size::sample_size(&Metric::Proportion { baseline }, &Params::new(0.1))
+            .unwrap()
+            .per_arm;
+        assert_eq!(t.sample_size_per_arm, n, "{}", t.channel);
+        // 92 days of 2026-Q4 = 13.14 weeks; clicks scale with next quarter's spend.
+        let next = budget
+            .channels
+            .iter()
+            .find(|c| c.channel == t.channel)
+            .unwrap()
+            .spend;
+        let weekly = clicks / (92.0 / 7.0) * next / spend;
+        assert_eq!(
+            t.weeks,
+            (2.0 * n as f64 / weekly).ceil() as u64,
+            "{}",
+            t.channel
+        );
+        assert!(t.hypothesis.contains('%'));
+        // Tests start after two weeks of build; 11 whole weeks remain to 2027-03-31.
+        assert_eq!(t.start, date("2027-01-15"));
+        assert_eq!(t.fits_quarter, t.weeks <= 11, "{}", t.channel);
+        assert!(!t.funded || t.fits_quarter);
+        if !t.fits_quarter {
+            assert!(t.end > date("2027-03-31"));
+        }
+    }
+}
+
+#[test]
+fn the_ics_holds_every_campaign_and_funded_test_with_exclusive_end_dates() {
+    let inputs = planned_sample(7);
+
+    let out = compute(8, &inputs).unwrap();
+    let h = calendar(&out);
+
+    let file = out
+        .files
+        .iter()
+        .find(|f| f.name == "campaign-calendar.ics")
+        .unwrap();
+    assert_eq!(file.content_type, "text/calendar");
+    let text = std::str::from_utf8(&file.bytes).unwrap();
+    assert!(
+        text.split("\r\n").all(|l| l.len() <= 75),
+        "a line over 75 octets"
+    );
+    assert!(!text.replace("\r\n", "").contains('\n'), "bare LF");
+    let lines = unfold(text);
+    let mut events: Vec<BTreeMap<String, String>> = Vec::new();
+    for l in &lines {
+        match l.as_str() {
+            "BEGIN:VEVENT" => events.push(BTreeMap::new()),
+            "END:VEVENT" => {}
+            _ => {
+                if let (Some(e), Some((k, v))) = (events.last_mut(), l.split_once(':')) {
+                    e.insert(k.to_owned(), v.to_owned());
+                }
+            }
+        }
+    }
+    let funded: Vec<_> = h.tests.iter().filter(|t| t.funded).collect();
+    assert_eq!(events.len(), h.campaigns.len() + funded.len());
+    let items = h
+        .campaigns
+        .iter()
+        .map(|c| (&c.name, c.start, c.end))
+        .chain(funded.iter().map(|t| (&t.name, t.start, t.end)));
+    for (name, start, end) in items {
+        let summary = crate::ics::escape(name);
+        let e = events.iter().find(|e| e["SUMMARY"] == summary).unwrap();
+        assert_eq!(e["DTSTART;VALUE=DATE"], start.format("%Y%m%d").to_string());
+        assert_eq!(
+            e["DTEND;VALUE=DATE"],
+            end.succ_opt().unwrap().format("%Y%m%d").to_string()
+        );
+        assert!(e["UID"].starts_with("growth-2027-q1-"), "{}", e["UID"]);
+    }
+    let uids: std::collections::BTreeSet<&String> = events.iter().map(|e| &e["UID"]).collect();
+    assert_eq!(uids.len(), events.len());
+    assert!(out.files.iter().any(|f| f.name == "budget-by-month.png"));
+}
+
+#[test]
+fn bad_campaign_rows_name_the_file_row_and_column() {
+    let header = "campaign,channel,start,end,planned_budget,owner,objective\n";
+    for (row, column, found) in [
+        (
+            "X,search,2026-13-01,2026-12-31,10,A,pipeline",
+            "start",
+            "2026-13-01",
+        ),
+        (
+            "X,search,2026-10-01,2026-12-31,ten,A,pipeline",
+            "planned_budget",
+            "ten",
+        ),
+        (
+            "X,search,2026-11-01,2026-10-01,10,A,pipeline",
+            "end",
+            "2026-10-01",
+        ),
+    ] {
+        let inputs = with_file(hand_inputs(), "campaigns.csv", &format!("{header}{row}\n"));
+
+        let e = compute(8, &inputs).unwrap_err().to_string();
+
+        assert!(e.contains("data/campaigns.csv"), "{e}");
+        assert!(e.contains("row 2"), "{e}");
+        assert!(e.contains(column), "{e}");
+        assert!(e.contains(found), "{e}");
+    }
+}
+
+#[test]
+fn without_a_budget_or_campaigns_csv_the_stage_says_what_it_cannot_do() {
+    let (no_budget, _) = sample_inputs(7);
+    let mut no_campaigns = hand_inputs();
+    let mut data = crate::sources::DataSet::default();
+    data.insert(
+        "objectives.toml",
+        "o".into(),
+        no_budget
+            .data
+            .text("objectives.toml")
+            .unwrap()
+            .unwrap()
+            .as_bytes()
+            .to_vec(),
+    );
+    no_campaigns.data = data;
+
+    for (inputs, reason) in [
+        (no_budget, "stage 6 produced no budget"),
+        (no_campaigns, "campaigns.csv"),
+    ] {
+        let out = compute(8, &inputs).unwrap();
+        assert!(!out.result.available);
+        assert!(
+            out.result.message.body.contains(reason),
+            "{}",
+            out.result.message.body
+        );
+    }
+}
+
+proptest! {
+    #[test]
+    fn campaign_budgets_sum_to_each_channel_allocation_to_the_cent(
+        spends in proptest::collection::vec(0i64..50_000_000, 1..6),
+        weights in proptest::collection::vec(0.0f64..1e6, 1..5),
+    ) {
+        let next = Span { first: date("2027-01-01"), last: date("2027-03-31") };
+        let budget = BudgetHandoff {
+            total: 0.0,
+            reserve: 0.0,
+            allocatable: 0.0,
+            channels: spends.iter().enumerate().map(|(i, c)| channel(&format!("c{i}"), *c as f64 / 100.0)).collect(),
+            expected_revenue: 0.0,
+            total_basis: String::new(),
+        };
+        let patterns = weights.iter().enumerate().map(|(k, w)| campaigns::Pattern {
+            channel: "c0".into(),
+            kind: if k == 0 { campaigns::Kind::AlwaysOn } else { campaigns::Kind::Flight },
+            objective: "pipeline".into(),
+            planned_budget: *w,
+            offset_days: 7 * k as i64,
+            length_days: 30,
+        }).collect();
+        let history = campaigns::History { patterns, carried_over: Vec::new() };
+
+        let drafts = campaigns::draft(&budget, &history, next, "Q");
+
+        for (i, c) in spends.iter().enumerate() {
+            let sum: i64 = drafts.iter().filter(|d| d.channel == format!("c{i}")).map(|d| (d.budget * 100.0).round() as i64).sum();
+            prop_assert_eq!(sum, *c);
+        }
+        prop_assert!(drafts.iter().all(|d| d.first_day >= next.first && d.last_day <= next.last && d.first_day <= d.last_day));
+    }
+}
+
+#[test]
+fn without_a_roster_or_spend_csv_the_plan_says_who_and_what_is_missing() {
+    let mut inputs = hand_inputs();
+    let mut data = crate::sources::DataSet::default();
+    data.insert(
+        "campaigns.csv",
+        "campaigns.csv".into(),
+        inputs
+            .data
+            .text("campaigns.csv")
+            .unwrap()
+            .unwrap()
+            .as_bytes()
+            .to_vec(),
+    );
+    inputs.data = data;
+
+    let out = compute(8, &inputs).unwrap();
+    let h = calendar(&out);
+
+    assert!(h.campaigns.iter().all(|c| c.owner == "unassigned"));
+    assert!(h.tests.is_empty() && h.workload.is_empty());
+    let body = &out.result.message.body;
+    assert!(body.contains("No roster in objectives.toml"), "{body}");
+    assert!(
+        body.contains("spend.csv is not in the data folder"),
+        "{body}"
+    );
+}
