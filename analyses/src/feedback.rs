@@ -117,8 +117,7 @@ pub fn synthesise(decisions: &[Decision]) -> Synthesis {
     Synthesis {
         decisions: decisions.len(),
         accepted,
-        acceptance_rate: (!decisions.is_empty())
-            .then(|| accepted as f64 / decisions.len() as f64),
+        acceptance_rate: (!decisions.is_empty()).then(|| accepted as f64 / decisions.len() as f64),
         unmatched: decisions.iter().filter(|d| d.source.is_none()).count(),
         reasons,
         by_source: acceptance(
@@ -134,7 +133,13 @@ pub fn synthesise(decisions: &[Decision]) -> Synthesis {
 mod tests {
     use super::*;
 
-    fn d(month: &str, accepted: bool, reason: &str, comment: &str, source: Option<&str>) -> Decision {
+    fn d(
+        month: &str,
+        accepted: bool,
+        reason: &str,
+        comment: &str,
+        source: Option<&str>,
+    ) -> Decision {
         Decision {
             month: month.into(),
             accepted,
@@ -147,7 +152,13 @@ mod tests {
     #[test]
     fn counts_reasons_sources_and_months_by_hand() {
         let rows = [
-            d("2026-10", true, "good_fit", "Budget confirmed.", Some("seo")),
+            d(
+                "2026-10",
+                true,
+                "good_fit",
+                "Budget confirmed.",
+                Some("seo"),
+            ),
             d("2026-10", false, "no_budget", "Next year.", Some("seo")),
             d("2026-11", false, "no_budget", "Next year.", Some("display")),
             d("2026-11", false, "no_budget", "Frozen.", None),
@@ -165,7 +176,10 @@ mod tests {
         assert_eq!(s.reasons[0].representative_comment, "Next year.");
         // bad_fit and good_fit both once: sorted by name after the count.
         assert_eq!(s.reasons[1].reason, "bad_fit");
-        assert_eq!((s.reasons[2].reason.as_str(), s.reasons[2].share), ("good_fit", 1.0));
+        assert_eq!(
+            (s.reasons[2].reason.as_str(), s.reasons[2].share),
+            ("good_fit", 1.0)
+        );
         // display 0 of 2, seo 1 of 2; the unmatched lead is in no source.
         let by_source: Vec<_> = s
             .by_source
@@ -175,14 +189,23 @@ mod tests {
         assert_eq!(by_source, [("display", 2, 0), ("seo", 2, 1)]);
         // October 1 of 2, November 0 of 3.
         assert_eq!(s.by_month[0].rate, 0.5);
-        assert_eq!((s.by_month[1].group.as_str(), s.by_month[1].decisions), ("2026-11", 3));
+        assert_eq!(
+            (s.by_month[1].group.as_str(), s.by_month[1].decisions),
+            ("2026-11", 3)
+        );
     }
 
     #[test]
     fn equally_frequent_comments_pick_the_alphabetically_first() {
         let rows = [
             d("2026-10", false, "timing", "Later.", Some("seo")),
-            d("2026-10", false, "timing", "Again in six months.", Some("seo")),
+            d(
+                "2026-10",
+                false,
+                "timing",
+                "Again in six months.",
+                Some("seo"),
+            ),
         ];
 
         let s = synthesise(&rows);

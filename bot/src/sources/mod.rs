@@ -14,7 +14,7 @@ pub use catalog::{Catalog, DataSet, Origin, Source};
 pub use fetch::HttpSettings;
 pub use journeys::read_journeys;
 pub use leads::{LeadTable, STAGE_COLUMNS, read_leads};
-pub use objectives::{Member, Objectives};
+pub use objectives::{Member, Objectives, ScoringSettings};
 pub use paths::read_paths;
 pub use spend::{Quarters, read_plans, read_spend};
 /// Every input file a stage reads, by the name it has in a data folder.

@@ -20,7 +20,7 @@ pub fn inputs_of(n: u8) -> &'static [&'static str] {
         ],
         2 => &["leads.csv", "benchmarks.csv"],
         3 => &["content.csv", "keywords.csv"],
-        4 => &["leads.csv", "sales_feedback.csv"],
+        4 => &["leads.csv", "sales_feedback.csv", "objectives.toml"],
         5 => &[
             "competitors.csv",
             "trends.csv",

@@ -1,0 +1,186 @@
+//! Stage 4's view of `leads.csv`: every lead that reached MQL, with when, whether it
+//! reached SQL, its source, its current score and its numeric features; and which MQLs
+//! have matured.
+//!
+//! Training set: MQL → SQL is only observed for leads handed to sales, so the model is
+//! fitted on MQLs (leads with an MQL stamp, or a later stage's) whose MQL date lies at
+//! least the 90th-percentile MQL → SQL lag before the end of the quarter under review
+//! (the rule of stage 2's mature rates). A younger MQL without an SQL stamp may still
+//! convert; counting it as a "no" would bias the model against recent leads.
+//!
+//! Features: `[scoring] features` in objectives.toml, or by default every column that is
+//! not a fixed one (ids, stage dates, amount, source, segment, region, the current
+//! score) and holds a number in every row. Columns that are constant over the training
+//! set are left out (they cannot be told apart from the intercept).
+
+use chrono::{DateTime, Utc};
+use quarterdeck_analyses::funnel::Lead;
+
+use crate::sources::{self, CsvTable, InputError, ScoringSettings};
+
+/// Columns that are never features (lower case).
+const FIXED: [&str; 15] = [
+    "lead_id",
+    "id",
+    "created_at",
+    "mql_at",
+    "sql_at",
+    "opportunity_at",
+    "won_at",
+    "lost_at",
+    "amount",
+    "deal_amount",
+    "value",
+    "source",
+    "segment",
+    "region",
+    "score",
+];
+
+#[derive(Debug, Clone)]
+pub struct Mql {
+    pub at: DateTime<Utc>,
+    /// `YYYY-MM` of `at`.
+    pub month: String,
+    pub sql: bool,
+    /// Old enough for a missing SQL stamp to mean "no".
+    pub mature: bool,
+    pub source: String,
+    /// The current score, when the lead has one.
+    pub score: Option<f64>,
+    /// One value per feature.
+    pub x: Vec<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Mqls {
+    pub features: Vec<String>,
+    /// Features asked for (or found) but constant over the training set.
+    pub dropped: Vec<String>,
+    pub score_column: Option<String>,
+    pub rows: Vec<Mql>,
+    /// 90th-percentile MQL → SQL lag in days.
+    pub maturity_days: f64,
+    /// Lead id → source, over every lead (for the sales-feedback join).
+    pub sources: std::collections::BTreeMap<String, String>,
+}
+
+pub fn read(
+    t: &CsvTable,
+    settings: &ScoringSettings,
+    as_of: DateTime<Utc>,
+) -> Result<Result<Mqls, String>, InputError> {
+    let table = sources::read_leads(t)?;
+    let (Some(m), Some(s)) = (
+        table.stages.iter().position(|s| s == "mql"),
+        table.stages.iter().position(|s| s == "sql"),
+    ) else {
+        return Ok(Err(
+            "leads.csv needs both `mql_at` and `sql_at` to measure MQL quality".into(),
+        ));
+    };
+    let id_col = t.require("lead_id", &["id"])?;
+    let source_col = t.find("source", &[]);
+    let score_name = settings.score_column.as_deref().unwrap_or("score");
+    let score_col = t.find(score_name, &[]);
+    let feature_cols = feature_columns(t, settings, score_name)?;
+    let entry = |l: &Lead, k: usize| l.stages[k..].iter().flatten().min().copied();
+    let mut lags: Vec<i64> = table
+        .leads
+        .iter()
+        .filter_map(|l| Some(entry(l, s)? - entry(l, m)?))
+        .collect();
+    lags.sort_unstable();
+    let p90 = lags
+        .get((lags.len() * 9 / 10).min(lags.len().saturating_sub(1)))
+        .copied()
+        .unwrap_or(0);
+    let cutoff = as_of.timestamp() - p90;
+    let mut rows = Vec::new();
+    let mut all_sources = std::collections::BTreeMap::new();
+    for (lead, r) in table.leads.iter().zip(t.rows()) {
+        let id = r.str(id_col).to_owned();
+        let source = source_col.map_or_else(String::new, |c| r.str(c).to_owned());
+        all_sources.insert(id.clone(), source.clone());
+        let Some(at) = entry(lead, m).filter(|at| *at <= as_of.timestamp()) else {
+            continue;
+        };
+        let Some(at) = DateTime::from_timestamp(at, 0) else {
+            continue;
+        };
+        let x = feature_cols
+            .iter()
+            .map(|(_, c)| r.number(*c))
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.push(Mql {
+            month: at.format("%Y-%m").to_string(),
+            at,
+            sql: entry(lead, s).is_some_and(|t| t <= as_of.timestamp()),
+            mature: at.timestamp() <= cutoff,
+            source,
+            score: score_col.map(|c| r.opt_number(c)).transpose()?.flatten(),
+            x,
+        });
+    }
+    if rows.is_empty() {
+        return Ok(Err(
+            "no lead in leads.csv reached MQL by the end of the quarter under review".into(),
+        ));
+    }
+    // Constant over the matured MQLs: no information, and confounded with the intercept.
+    let mut keep = Vec::new();
+    let mut dropped = Vec::new();
+    for (j, (name, _)) in feature_cols.iter().enumerate() {
+        let mut values = rows.iter().filter(|r| r.mature).map(|r| r.x[j]);
+        let first = values.next();
+        let constant = first.is_none_or(|f| values.all(|v| v == f));
+        if constant {
+            dropped.push(name.clone());
+        } else {
+            keep.push(j);
+        }
+    }
+    for r in &mut rows {
+        r.x = keep.iter().map(|j| r.x[*j]).collect();
+    }
+    Ok(Ok(Mqls {
+        features: keep.iter().map(|j| feature_cols[*j].0.clone()).collect(),
+        dropped,
+        score_column: score_col.map(|_| score_name.to_owned()),
+        rows,
+        maturity_days: p90 as f64 / 86_400.0,
+        sources: all_sources,
+    }))
+}
+
+/// The configured feature columns (each must exist), or every numeric non-fixed one.
+fn feature_columns(
+    t: &CsvTable,
+    settings: &ScoringSettings,
+    score_name: &str,
+) -> Result<Vec<(String, sources::Col)>, InputError> {
+    if let Some(names) = &settings.features {
+        return names
+            .iter()
+            .map(|n| {
+                t.find(n, &[]).map(|c| (n.clone(), c)).ok_or_else(|| InputError::File {
+                    file: t.file.clone(),
+                    message: format!(
+                        "objectives.toml [scoring] names the feature `{n}`, which is not a column (columns: {})",
+                        t.header.join(", ")
+                    ),
+                })
+            })
+            .collect();
+    }
+    let score = score_name.to_ascii_lowercase();
+    Ok(t.header
+        .iter()
+        .filter(|h| {
+            let h = h.to_ascii_lowercase();
+            !FIXED.contains(&h.as_str()) && h != score
+        })
+        .filter_map(|h| t.find(h, &[]).map(|c| (h.clone(), c)))
+        .filter(|(_, c)| t.rows().all(|r| r.number(*c).is_ok()))
+        .collect())
+}
