@@ -6,13 +6,13 @@ use crate::charts::{self, BarSeries, GroupedBars, Orientation, ReferenceLine, Si
 use crate::stages::OutputFile;
 
 pub fn lift_by_decile(r: &Refit, quarter: &str) -> Option<OutputFile> {
-    let (current, refit, basis) = match &r.out_of_time {
-        Ok(o) => (
+    let (current, refit, basis) = match (&r.out_of_time, &r.no_out_of_time) {
+        (Some(o), _) => (
             o.current.as_ref(),
             &o.refit,
             format!("out of time: MQLs of {}", o.validation_month),
         ),
-        Err(_) => (
+        (None, _) => (
             r.current.as_ref(),
             &r.in_sample,
             "in sample: matured MQLs".to_owned(),

@@ -6,8 +6,8 @@
 //! (optional) and the `[scoring]` table and `mql_target` of objectives.toml (optional).
 //!
 //! Target of the threshold, first that applies: `[scoring] target_mql_per_month`,
-//! `[scoring] target_mql_to_sql`, `mql_target / 3` (a quarter's MQLs a month), else keep
-//! 80% of the present MQL volume.
+//! `[scoring] target_mql_to_sql`, `mql_target / 3` (a quarter's MQLs a month), else the
+//! present MQL volume (same volume, better MQLs).
 
 mod chart;
 mod feedback;
@@ -27,8 +27,6 @@ use refit::{Refit, Settings, Target};
 
 /// Points that double the odds of SQL, unless `[scoring] points_to_double_odds` says.
 const DEFAULT_PDO: f64 = 20.0;
-/// Share of the present MQL volume kept when no target is configured.
-const DEFAULT_KEEP: f64 = 0.8;
 
 pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     let Some(leads) = inputs.data.table("leads.csv")? else {
@@ -44,7 +42,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         .map(|o| o.scoring.clone())
         .unwrap_or_default();
     let (from, to) = inputs.review_window();
-    let data = match mqls::read(&leads, &settings, to)? {
+    let data = match mqls::read(&leads, &settings, (from, to))? {
         Ok(d) => d,
         Err(reason) => return Ok(super::inventory::unavailable(4, inputs, reason)),
     };
@@ -60,10 +58,12 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         None => None,
     };
     let months = months_between(inputs.review_start, inputs.quarter_start);
-    let target = target(&settings, objectives.as_ref());
     let in_quarter = |m: &mqls::Mql| m.at >= from && m.at <= to;
+    let present = data.rows.iter().filter(|m| in_quarter(m)).count() as f64 / months;
+    let target = target(&settings, objectives.as_ref(), present);
     let refit = refit::refit(
         &data.rows,
+        &data.quarter_leads,
         in_quarter,
         &Settings {
             features: &data.features,
@@ -107,7 +107,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     .with_files(files))
 }
 
-fn target(s: &ScoringSettings, o: Option<&Objectives>) -> Target {
+fn target(s: &ScoringSettings, o: Option<&Objectives>, present_per_month: f64) -> Target {
     if let Some(v) = s.target_mql_per_month {
         Target::MqlsPerMonth(v)
     } else if let Some(r) = s.target_mql_to_sql {
@@ -115,7 +115,7 @@ fn target(s: &ScoringSettings, o: Option<&Objectives>) -> Target {
     } else if let Some(q) = o.and_then(|o| o.mql_target).filter(|q| *q > 0.0) {
         Target::MqlsPerMonth(q / 3.0)
     } else {
-        Target::KeepShare(DEFAULT_KEEP)
+        Target::PresentVolume(present_per_month)
     }
 }
 
@@ -149,7 +149,7 @@ fn source_quality(quarter: &[&mqls::Mql]) -> Result<Funnel, StageError> {
 }
 
 fn handoff_of(r: &Refit, data: &Mqls) -> ScoringHandoff {
-    let oot = r.out_of_time.as_ref().ok();
+    let oot = r.out_of_time.as_ref();
     ScoringHandoff {
         weights: data
             .features

@@ -61,6 +61,9 @@ pub struct Mqls {
     pub rows: Vec<Mql>,
     /// 90th-percentile MQL → SQL lag in days.
     pub maturity_days: f64,
+    /// Feature values of every lead created in the quarter under review, MQL or not: the
+    /// leads a new threshold would choose its MQLs from.
+    pub quarter_leads: Vec<Vec<f64>>,
     /// Lead id → source, over every lead (for the sales-feedback join).
     pub sources: std::collections::BTreeMap<String, String>,
 }
@@ -68,7 +71,7 @@ pub struct Mqls {
 pub fn read(
     t: &CsvTable,
     settings: &ScoringSettings,
-    as_of: DateTime<Utc>,
+    (from, as_of): (DateTime<Utc>, DateTime<Utc>),
 ) -> Result<Result<Mqls, String>, InputError> {
     let table = sources::read_leads(t)?;
     let (Some(m), Some(s)) = (
@@ -98,20 +101,24 @@ pub fn read(
     let cutoff = as_of.timestamp() - p90;
     let mut rows = Vec::new();
     let mut all_sources = std::collections::BTreeMap::new();
-    for (lead, r) in table.leads.iter().zip(t.rows()) {
+    let mut quarter_leads = Vec::new();
+    for ((lead, first), r) in table.leads.iter().zip(&table.first_seen).zip(t.rows()) {
         let id = r.str(id_col).to_owned();
         let source = source_col.map_or_else(String::new, |c| r.str(c).to_owned());
         all_sources.insert(id.clone(), source.clone());
+        let x = feature_cols
+            .iter()
+            .map(|(_, c)| r.number(*c))
+            .collect::<Result<Vec<_>, _>>()?;
+        if first.is_some_and(|t| t >= from && t <= as_of) {
+            quarter_leads.push(x.clone());
+        }
         let Some(at) = entry(lead, m).filter(|at| *at <= as_of.timestamp()) else {
             continue;
         };
         let Some(at) = DateTime::from_timestamp(at, 0) else {
             continue;
         };
-        let x = feature_cols
-            .iter()
-            .map(|(_, c)| r.number(*c))
-            .collect::<Result<Vec<_>, _>>()?;
         rows.push(Mql {
             month: at.format("%Y-%m").to_string(),
             at,
@@ -143,12 +150,16 @@ pub fn read(
     for r in &mut rows {
         r.x = keep.iter().map(|j| r.x[*j]).collect();
     }
+    for x in &mut quarter_leads {
+        *x = keep.iter().map(|j| x[*j]).collect();
+    }
     Ok(Ok(Mqls {
         features: keep.iter().map(|j| feature_cols[*j].0.clone()).collect(),
         dropped,
         score_column: score_col.map(|_| score_name.to_owned()),
         rows,
         maturity_days: p90 as f64 / 86_400.0,
+        quarter_leads,
         sources: all_sources,
     }))
 }

@@ -77,15 +77,15 @@ pub fn headline(r: &Refit, data: &Mqls, feedback: Option<&Synthesis>, quarter: &
             num(c.auc, 2)
         ));
     }
-    match &r.out_of_time {
-        Ok(o) => s.push_str(&format!(
+    match (&r.out_of_time, &r.no_out_of_time) {
+        (Some(o), _) => s.push_str(&format!(
             " A refit on {} features reaches AUC {} out of time ({}, against {} for the current score).",
             data.features.len(),
             num(o.refit.auc, 2),
             o.validation_month,
             num(o.current.as_ref().and_then(|c| c.auc), 2)
         )),
-        Err(_) => s.push_str(&format!(
+        (None, _) => s.push_str(&format!(
             " A refit on {} features reaches AUC {} in sample (no out-of-time check possible).",
             data.features.len(),
             num(r.in_sample.auc, 2)
@@ -160,7 +160,7 @@ pub fn message(
 ) -> Message {
     let mut body = headline.to_owned();
     body.push_str(&format!(
-        "\n\n**What to do:** score next quarter's leads with the points below and hand a lead to sales at {:.0} points or more ({}). Every {:.0} points double the odds of SQL.",
+        "\n\n**What to do:** score next quarter's leads with the points below and hand a lead to sales at {:.0} points or more (target: {}). Every {:.0} points double the odds of SQL. The proposed MQL → SQL assumes a lead sales never saw converts like an MQL with the same points.",
         r.proposal.threshold.threshold,
         r.target,
         r.points_to_double_odds
@@ -170,8 +170,8 @@ pub fn message(
             " The target cannot be met by the score alone: the threshold shown comes closest.",
         );
     }
-    match &r.out_of_time {
-        Ok(o) => body.push_str(&format!(
+    match (&r.out_of_time, &r.no_out_of_time) {
+        (Some(o), _) => body.push_str(&format!(
             "\n- Out of time: fitted on {}..{} ({} MQLs), the same rule picked {} of {} MQLs in {} and {} of them became SQL.",
             o.train_months.0,
             o.train_months.1,
@@ -181,7 +181,10 @@ pub fn message(
             o.validation_month,
             pct(o.mql_to_sql_at_threshold)
         )),
-        Err(e) => body.push_str(&format!("\n- No out-of-time check: {e}.")),
+        (None, e) => body.push_str(&format!(
+            "\n- No out-of-time check: {}.",
+            e.as_deref().unwrap_or("not enough matured months")
+        )),
     }
     for d in &sources.differences {
         body.push_str(&format!(
@@ -220,7 +223,7 @@ pub fn message(
         "MQL rule at last quarter's volume",
         &["Rule", "MQLs / month", "MQL → SQL", "SQLs / month"],
     )
-    .row(volume_row("Current score and threshold", &r.before))
+    .row(volume_row("Present MQLs (current score and threshold)", &r.before))
     .row(volume_row(
         &format!("Proposed: ≥ {:.0} points", r.proposal.threshold.threshold),
         &r.after,
@@ -242,7 +245,7 @@ pub fn message(
             format!("{p:+.0}"),
         ]);
     }
-    let oot = r.out_of_time.as_ref().ok();
+    let oot = r.out_of_time.as_ref();
     let performance = Table::new(
         "How well each score predicts SQL",
         &[

@@ -5,9 +5,12 @@
 //! but the last, then measured on the last.
 //!
 //! Before/after, at last quarter's volume: "current" is the MQLs the present score and
-//! threshold produced in the quarter under review; "proposed" is those of them scoring at
-//! or above the proposed threshold. MQL → SQL rates are over the quarter's matured MQLs.
-//! SQLs a month = MQLs a month × MQL → SQL.
+//! threshold produced in the quarter under review (by MQL date), with their MQL → SQL
+//! over the quarter's matured MQLs. "Proposed" is the leads created in the quarter (MQL
+//! or not) scoring at or above the proposed threshold, and its MQL → SQL is the rate of
+//! the quarter's matured MQLs at or above it: SQL outcomes exist only for leads sales
+//! saw, so a lead that was not an MQL is assumed to convert like an MQL with the same
+//! points. SQLs a month = MQLs a month × MQL → SQL.
 
 use quarterdeck_analyses::logistic::{self, Coefficient, Fit, FitError, FitOptions, Matrix};
 use quarterdeck_analyses::scorecard::{self, Threshold};
@@ -25,8 +28,8 @@ const SEPARATION_L2: f64 = 1.0;
 pub enum Target {
     MqlsPerMonth(f64),
     MqlToSql(f64),
-    /// No target configured: keep 80% of the present MQL volume, dropping the weakest.
-    KeepShare(f64),
+    /// No target configured: the present MQLs a month, chosen by the new score.
+    PresentVolume(f64),
 }
 
 impl Target {
@@ -34,10 +37,9 @@ impl Target {
         match self {
             Target::MqlsPerMonth(v) => format!("{v:.0} MQLs a month"),
             Target::MqlToSql(r) => format!("MQL → SQL of at least {:.1}%", r * 100.0),
-            Target::KeepShare(s) => format!(
-                "no target set: keep {:.0}% of the present MQL volume",
-                s * 100.0
-            ),
+            Target::PresentVolume(v) => {
+                format!("no target set: the present volume, {v:.0} MQLs a month")
+            }
         }
     }
 }
@@ -94,7 +96,9 @@ pub struct Refit {
     pub current: Option<Evaluation>,
     pub before: Volume,
     pub after: Volume,
-    pub out_of_time: Result<OutOfTime, String>,
+    pub out_of_time: Option<OutOfTime>,
+    /// Why there is no out-of-time check, when there is none.
+    pub no_out_of_time: Option<String>,
 }
 
 fn fit(rows: &[&Mql], p: usize, l2: Option<f64>) -> Result<(Fit, Option<f64>), FitError> {
@@ -122,7 +126,7 @@ fn fit(rows: &[&Mql], p: usize, l2: Option<f64>) -> Result<(Fit, Option<f64>), F
 /// Fits on `train`, turns the fit into points and picks the threshold for `target`.
 fn propose(
     train: &[&Mql],
-    quarter: &[&Mql],
+    quarter: &[Vec<f64>],
     months: f64,
     target: Target,
     names: &[String],
@@ -132,14 +136,9 @@ fn propose(
     let (fit, l2) = fit(train, names.len(), l2)?;
     let points = scorecard::points(&fit.coefficients, pdo);
     let score = |m: &Mql| -> f64 { m.x.iter().zip(&points).map(|(x, p)| x * p).sum() };
-    let quarter_scores: Vec<f64> = quarter.iter().map(|m| score(m)).collect();
+    let quarter_scores = scorecard::scores(&quarter.concat(), &points);
     let threshold = match target {
-        Target::MqlsPerMonth(v) => scorecard::for_volume(&quarter_scores, months, v),
-        Target::KeepShare(s) => scorecard::for_volume(
-            &quarter_scores,
-            months,
-            s * quarter_scores.len() as f64 / months,
-        ),
+        Target::MqlsPerMonth(v) | Target::PresentVolume(v) => scorecard::for_volume(&quarter_scores, months, v),
         Target::MqlToSql(r) => {
             let scores: Vec<f64> = train.iter().map(|m| score(m)).collect();
             let y: Vec<bool> = train.iter().map(|m| m.sql).collect();
@@ -209,32 +208,50 @@ pub struct Settings<'a> {
 /// The refit on every matured MQL, its before/after, and the out-of-time check.
 pub fn refit(
     rows: &[Mql],
+    quarter_leads: &[Vec<f64>],
     in_quarter: impl Fn(&Mql) -> bool,
     s: &Settings,
 ) -> Result<Refit, FitError> {
     let matured: Vec<&Mql> = rows.iter().filter(|m| m.mature).collect();
     let quarter: Vec<&Mql> = rows.iter().filter(|m| in_quarter(m)).collect();
     let proposal = propose(
-        &matured, &quarter, s.months, s.target, s.features, s.pdo, s.l2,
+        &matured,
+        quarter_leads,
+        s.months,
+        s.target,
+        s.features,
+        s.pdo,
+        s.l2,
     )?;
+    let t = proposal.threshold.threshold;
     let kept: Vec<&Mql> = quarter
         .iter()
         .copied()
-        .filter(|m| proposal.score(m) >= proposal.threshold.threshold)
+        .filter(|m| m.mature && proposal.score(m) >= t)
         .collect();
+    let rate_after = rate(&kept);
+    let per_month = proposal.threshold.selected as f64 / s.months;
+    let after = Volume {
+        mqls_per_month: per_month,
+        mql_to_sql: rate_after,
+        sqls_per_month: rate_after.map(|r| r * per_month),
+        matured: kept.len(),
+    };
+    let oot = out_of_time(&matured, quarter_leads, s);
     Ok(Refit {
         target: s.target.describe(),
         points_to_double_odds: s.pdo,
         in_sample: evaluate(&proposal, &matured)?,
         current: current_evaluation(&matured),
         before: volume(&quarter, s.months),
-        after: volume(&kept, s.months),
-        out_of_time: out_of_time(&matured, &quarter, s),
+        after,
+        no_out_of_time: oot.as_ref().err().cloned(),
+        out_of_time: oot.ok(),
         proposal,
     })
 }
 
-fn out_of_time(matured: &[&Mql], quarter: &[&Mql], s: &Settings) -> Result<OutOfTime, String> {
+fn out_of_time(matured: &[&Mql], quarter: &[Vec<f64>], s: &Settings) -> Result<OutOfTime, String> {
     let last = matured
         .iter()
         .map(|m| m.month.as_str())
