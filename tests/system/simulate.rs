@@ -221,3 +221,81 @@ async fn stages_without_a_built_analysis_say_so_instead_of_inventing_numbers() {
         }
     }
 }
+
+#[tokio::test]
+async fn stage_four_proposes_a_points_threshold_that_beats_the_current_score_out_of_time() {
+    let dir = tempfile::tempdir().unwrap();
+
+    simulate(&settings(&[]), &opts(dir.path(), None))
+        .await
+        .unwrap();
+
+    let url = format!("sqlite://{}", dir.path().join("quarterdeck.db").display());
+    let mut db = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    let text: String = sqlx::query_scalar(
+        "SELECT findings FROM stage_outputs WHERE stage = 4 ORDER BY version DESC LIMIT 1",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    let f: Value = serde_json::from_str(&text).unwrap();
+    let truth: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("data/truth.json")).unwrap())
+            .unwrap();
+    let handoff: quarterdeck::stages::handoff::ScoringHandoff =
+        serde_json::from_value(f["handoff"].clone()).unwrap();
+    assert_eq!(f["available"], true);
+    // The sample's objectives ask for 1,100 MQLs a quarter: 366.7 a month. Ties at the
+    // threshold may add a few leads, never take any away.
+    assert!(
+        (366.6..385.0).contains(&handoff.expected_mqls_per_month),
+        "{handoff:?}"
+    );
+    // Out of time, the refit ranks SQLs better than the current score (a noisy transform
+    // of the generating model) on the same month's MQLs.
+    let oot = &f["refit"]["out_of_time"];
+    let refit_auc = oot["refit"]["auc"].as_f64().unwrap();
+    let current_auc = oot["current"]["auc"].as_f64().unwrap();
+    assert_eq!(handoff.out_of_time_auc, Some(refit_auc));
+    assert!(refit_auc > current_auc, "{refit_auc} vs {current_auc}");
+    // Every generating coefficient is positive, and any two that differ by a factor of two
+    // or more in truth.json come out in the same order from the refit.
+    let fitted: std::collections::BTreeMap<String, f64> = f["refit"]["proposal"]["coefficients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["feature"].as_str().unwrap().to_owned(),
+                c["coef"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    let generating = truth["leads"]["mql_to_sql_model"]["coefficients"]
+        .as_object()
+        .unwrap();
+    for (a, ta) in generating {
+        assert!(fitted[a] > 0.0, "{a}: {}", fitted[a]);
+        for (b, tb) in generating {
+            if ta.as_f64().unwrap() >= 2.0 * tb.as_f64().unwrap() {
+                assert!(
+                    fitted[a] > fitted[b],
+                    "{a} {} vs {b} {}",
+                    fitted[a],
+                    fitted[b]
+                );
+            }
+        }
+    }
+    // The points follow the coefficients, and sales' verdicts were read.
+    assert!(handoff.weights.iter().all(|w| w.points >= 0.0));
+    assert!(f["sales_feedback"]["decisions"].as_u64().unwrap() > 0);
+    let post = transcript(dir.path())
+        .into_iter()
+        .find(|p| p.key.contains("/s04/result/"))
+        .unwrap();
+    assert!(post.text.contains("out of time"), "{}", post.text);
+    assert_eq!(post.attachments, ["lift-by-decile.png"]);
+}

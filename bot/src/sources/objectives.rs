@@ -252,4 +252,34 @@ mod tests {
             assert!(e.contains(key), "{text}: {e}");
         }
     }
+
+    #[test]
+    fn the_scoring_table_is_read_and_checked() {
+        let ok = Objectives::parse(
+            "objectives.toml",
+            "mql_target = 900\n[scoring]\nfeatures = [\"pages_viewed\"]\ntarget_mql_to_sql = 0.4\n",
+        )
+        .unwrap();
+
+        assert_eq!(ok.scoring.features, Some(vec!["pages_viewed".to_owned()]));
+        assert_eq!(ok.scoring.target_mql_to_sql, Some(0.4));
+        for (text, key) in [
+            ("[scoring]\ntarget_mql_to_sql = 40", "target_mql_to_sql"),
+            (
+                "[scoring]\ntarget_mql_per_month = 300\ntarget_mql_to_sql = 0.4",
+                "not both",
+            ),
+            ("[scoring]\nfeatures = []", "features"),
+            (
+                "[scoring]\npoints_to_double_odds = 0",
+                "points_to_double_odds",
+            ),
+            ("[scoring]\nthreshold = 50", "threshold"),
+        ] {
+            let e = Objectives::parse("objectives.toml", text)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(key), "{text}: {e}");
+        }
+    }
 }

@@ -195,3 +195,90 @@ fn feature_columns(
         .filter(|(_, c)| t.rows().all(|r| r.number(*c).is_ok()))
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(text: &str) -> CsvTable {
+        CsvTable::parse("leads.csv", text.as_bytes()).unwrap()
+    }
+
+    fn window() -> (DateTime<Utc>, DateTime<Utc>) {
+        let t = |s: &str| sources::parse_time(s).unwrap();
+        (t("2026-10-01T00:00:00Z"), t("2026-12-31T23:59:59Z"))
+    }
+
+    const LEADS: &str = "lead_id,created_at,source,mql_at,sql_at,score,pages,demo,flag,note\n\
+        L1,2026-10-01,seo,2026-10-02,2026-10-12,80,5,1,1,a\n\
+        L2,2026-10-01,seo,2026-10-03,2026-10-23,40,2,0,1,b\n\
+        L3,2026-10-05,ads,2026-10-06,,30,1,0,1,c\n\
+        L4,2026-12-20,ads,2026-12-30,,55,7,1,1,d\n\
+        L5,2026-12-21,ads,,,10,0,0,1,e\n";
+
+    #[test]
+    fn default_features_are_the_numeric_non_fixed_columns_and_young_mqls_are_not_mature() {
+        let d = read(&table(LEADS), &ScoringSettings::default(), window())
+            .unwrap()
+            .ok()
+            .unwrap();
+
+        // `note` is text, `score` is the current score, `flag` is 1 for every MQL.
+        assert_eq!(d.features, ["pages", "demo"]);
+        assert_eq!(d.dropped, ["flag"]);
+        // SQL lags 10 and 20 days: the 90th percentile of two is the larger, 20 days,
+        // so only MQLs on or before 2026-12-11 are mature; L4 (12-30) is not.
+        assert_eq!(d.maturity_days.round(), 20.0);
+        let mature: Vec<bool> = d.rows.iter().map(|m| m.mature).collect();
+        assert_eq!(mature, [true, true, true, false]);
+        assert_eq!(d.rows[0].x, [5.0, 1.0]);
+        assert_eq!(d.rows[0].score, Some(80.0));
+        // Five leads created in the quarter, MQL or not, are the candidates.
+        assert_eq!(d.quarter_leads.len(), 5);
+        assert_eq!(d.sources["L5"], "ads");
+    }
+
+    #[test]
+    fn a_configured_feature_must_exist_and_hold_numbers() {
+        let settings = |f: &[&str]| ScoringSettings {
+            features: Some(f.iter().map(|s| (*s).to_owned()).collect()),
+            ..ScoringSettings::default()
+        };
+
+        let missing = read(&table(LEADS), &settings(&["visits"]), window())
+            .err()
+            .unwrap()
+            .to_string();
+        let text = read(&table(LEADS), &settings(&["pages", "note"]), window())
+            .err()
+            .unwrap()
+            .to_string();
+
+        assert!(
+            missing.contains("`visits`") && missing.contains("leads.csv"),
+            "{missing}"
+        );
+        assert!(
+            text.contains("row 2") && text.contains("`note`") && text.contains("a number"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_bad_score_is_located_and_no_sql_column_makes_the_stage_unavailable() {
+        let bad = LEADS.replace(",80,", ",high,");
+        let no_sql = "lead_id,created_at,mql_at,pages\nL1,2026-10-01,2026-10-02,3\n";
+
+        let err = read(&table(&bad), &ScoringSettings::default(), window())
+            .err()
+            .unwrap()
+            .to_string();
+        let unavailable = read(&table(no_sql), &ScoringSettings::default(), window()).unwrap();
+
+        assert!(
+            err.contains("row 2") && err.contains("`score`") && err.contains("high"),
+            "{err}"
+        );
+        assert!(unavailable.err().unwrap().contains("sql_at"));
+    }
+}

@@ -223,7 +223,10 @@ pub fn message(
         "MQL rule at last quarter's volume",
         &["Rule", "MQLs / month", "MQL → SQL", "SQLs / month"],
     )
-    .row(volume_row("Present MQLs (current score and threshold)", &r.before))
+    .row(volume_row(
+        "Present MQLs (current score and threshold)",
+        &r.before,
+    ))
     .row(volume_row(
         &format!("Proposed: ≥ {:.0} points", r.proposal.threshold.threshold),
         &r.after,

@@ -138,7 +138,9 @@ fn propose(
     let score = |m: &Mql| -> f64 { m.x.iter().zip(&points).map(|(x, p)| x * p).sum() };
     let quarter_scores = scorecard::scores(&quarter.concat(), &points);
     let threshold = match target {
-        Target::MqlsPerMonth(v) | Target::PresentVolume(v) => scorecard::for_volume(&quarter_scores, months, v),
+        Target::MqlsPerMonth(v) | Target::PresentVolume(v) => {
+            scorecard::for_volume(&quarter_scores, months, v)
+        }
         Target::MqlToSql(r) => {
             let scores: Vec<f64> = train.iter().map(|m| score(m)).collect();
             let y: Vec<bool> = train.iter().map(|m| m.sql).collect();
