@@ -232,7 +232,13 @@ pub fn refit(
         .filter(|m| m.mature && proposal.score(m) >= t)
         .collect();
     let rate_after = rate(&kept);
-    let per_month = proposal.threshold.selected as f64 / s.months;
+    // Counted here, not taken from the threshold search: a rate target searches the
+    // matured MQLs, but the volume is the quarter's leads at or above the threshold.
+    let selected = scorecard::scores(&quarter_leads.concat(), &proposal.points)
+        .into_iter()
+        .filter(|v| *v >= t)
+        .count();
+    let per_month = selected as f64 / s.months;
     let after = Volume {
         mqls_per_month: per_month,
         mql_to_sql: rate_after,
@@ -298,4 +304,57 @@ fn out_of_time(matured: &[&Mql], quarter: &[Vec<f64>], s: &Settings) -> Result<O
         selected: selected.len(),
         mql_to_sql_at_threshold: rate(&selected),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mql(x: f64, sql: bool) -> Mql {
+        Mql {
+            at: chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap(),
+            month: "2026-10".into(),
+            sql,
+            mature: true,
+            source: "seo".into(),
+            score: None,
+            x: vec![x],
+        }
+    }
+
+    #[test]
+    fn a_rate_target_counts_its_volume_over_the_quarters_leads() {
+        // 40 MQLs with x = 1 (30 SQL) and 40 with x = 0 (10 SQL): the fit is saturated,
+        // β = logit(0.75) − logit(0.25) = ln 9 = 2.1972, worth round(2.1972 · 20 / ln 2)
+        // = round(63.40) = 63 points. At ≥ 63 points 30/40 = 75% convert (≥ 70%); at ≥ 0
+        // only 40/80 = 50%, so the threshold is 63. The quarter has 10 leads with x = 1
+        // and 20 with x = 0: 10 over 3 months is 3.33 a month.
+        let rows: Vec<Mql> = (0..80)
+            .map(|i| mql(f64::from(u8::from(i < 40)), i < 30 || (40..50).contains(&i)))
+            .collect();
+        let quarter: Vec<Vec<f64>> = (0..30).map(|i| vec![f64::from(u8::from(i < 10))]).collect();
+        let features = ["x".to_owned()];
+
+        let r = refit(
+            &rows,
+            &quarter,
+            |_| true,
+            &Settings {
+                features: &features,
+                target: Target::MqlToSql(0.7),
+                pdo: 20.0,
+                l2: None,
+                months: 3.0,
+            },
+        )
+        .unwrap();
+
+        assert_eq!(r.proposal.points, [63.0]);
+        assert_eq!(r.proposal.threshold.threshold, 63.0);
+        assert!((r.after.mqls_per_month - 10.0 / 3.0).abs() < 1e-12);
+        assert_eq!(r.after.mql_to_sql, Some(0.75));
+        assert_eq!(r.before.mql_to_sql, Some(0.5));
+        // One month only: nothing earlier to train on, so no out-of-time check.
+        assert!(r.out_of_time.is_none() && r.no_out_of_time.is_some());
+    }
 }
