@@ -4,6 +4,7 @@
 mod catalog;
 mod fetch;
 mod journeys;
+mod lead_columns;
 mod leads;
 mod objectives;
 mod paths;
@@ -13,6 +14,7 @@ mod table;
 pub use catalog::{Catalog, DataSet, Origin, Source};
 pub use fetch::HttpSettings;
 pub use journeys::read_journeys;
+pub use lead_columns::read_lead_columns;
 pub use leads::{LeadTable, STAGE_COLUMNS, read_leads};
 pub use objectives::{Member, Objectives, ScoringSettings};
 pub use paths::read_paths;
