@@ -10,7 +10,12 @@ pub fn lift_by_decile(r: &Refit, quarter: &str) -> Option<OutputFile> {
         (Some(o), _) => (
             o.current.as_ref(),
             &o.refit,
-            format!("out of time: MQLs of {}", o.validation_month),
+            format!(
+                "out of time: the {} matured MQLs of {} (about {} a decile, so bars are noisy)",
+                o.refit.n,
+                o.validation_month,
+                o.refit.n / 10
+            ),
         ),
         (None, _) => (
             r.current.as_ref(),
