@@ -58,18 +58,49 @@ pub enum ScoringError {
 
 /// AUC by average ranks; `None` when one class is missing.
 pub fn auc(scores: &[f64], y: &[bool]) -> Option<f64> {
+    auc_sorted(scores, y, &ascending(scores))
+}
+
+/// Rows by score ascending, ties by row number: what a stable sort gives, from one
+/// unstable sort on (score, row), which is faster on a million rows.
+fn ascending(scores: &[f64]) -> Vec<u32> {
+    let mut keyed: Vec<(f64, u32)> = scores
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (*s, i as u32))
+        .collect();
+    keyed.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// Rows by score descending, ties by row number (a stable descending sort), from the
+/// ascending order: its runs of equal scores, last run first, each in row order.
+fn descending(scores: &[f64], asc: &[u32]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(asc.len());
+    let mut end = asc.len();
+    while end > 0 {
+        let s = scores[asc[end - 1] as usize];
+        let mut start = end - 1;
+        while start > 0 && scores[asc[start - 1] as usize].total_cmp(&s).is_eq() {
+            start -= 1;
+        }
+        out.extend_from_slice(&asc[start..end]);
+        end = start;
+    }
+    out
+}
+
+fn auc_sorted(scores: &[f64], y: &[bool], idx: &[u32]) -> Option<f64> {
     let n = scores.len();
-    let mut idx: Vec<usize> = (0..n).collect();
-    idx.sort_by(|a, b| scores[*a].total_cmp(&scores[*b]));
     let (mut rank_sum, mut i) = (0.0, 0);
     while i < n {
         let mut j = i;
-        while j + 1 < n && scores[idx[j + 1]] == scores[idx[i]] {
+        while j + 1 < n && scores[idx[j + 1] as usize] == scores[idx[i] as usize] {
             j += 1;
         }
         // Rows i..=j tie; they share the mean of ranks i+1..=j+1.
         let mean_rank = (i + j + 2) as f64 / 2.0;
-        rank_sum += mean_rank * idx[i..=j].iter().filter(|k| y[**k]).count() as f64;
+        rank_sum += mean_rank * idx[i..=j].iter().filter(|k| y[**k as usize]).count() as f64;
         i = j + 1;
     }
     let pos = y.iter().filter(|v| **v).count() as f64;
@@ -130,15 +161,14 @@ pub fn evaluate(
         .map(|(c, p, o)| (*c as f64 / nf) * ((p - o) / *c as f64).abs())
         .sum();
 
-    let mut asc: Vec<usize> = (0..n).collect();
-    asc.sort_by(|a, b| scores[*a].total_cmp(&scores[*b]));
+    let asc = ascending(scores);
     let hosmer_lemeshow = (0..10)
         .map(|k| {
             let rows = &asc[bounds(k, n)];
             let (nk, e, o) = (
                 rows.len() as f64,
-                rows.iter().map(|i| scores[*i]).sum::<f64>(),
-                rows.iter().map(|i| yf(*i)).sum::<f64>(),
+                rows.iter().map(|i| scores[*i as usize]).sum::<f64>(),
+                rows.iter().map(|i| yf(*i as usize)).sum::<f64>(),
             );
             let var = e * (1.0 - e / nk);
             if nk > 0.0 && var > 0.0 {
@@ -149,14 +179,13 @@ pub fn evaluate(
         })
         .sum();
 
-    let mut desc: Vec<usize> = (0..n).collect();
-    desc.sort_by(|a, b| scores[*b].total_cmp(&scores[*a]));
+    let desc = descending(scores, &asc);
     let overall = positives as f64 / nf;
     let mut cum = 0usize;
     let deciles = (0..10)
         .map(|k| {
             let rows = &desc[bounds(k, n)];
-            let conversions = rows.iter().filter(|i| y[**i]).count();
+            let conversions = rows.iter().filter(|i| y[**i as usize]).count();
             cum += conversions;
             let rate = if rows.is_empty() {
                 0.0
@@ -182,13 +211,13 @@ pub fn evaluate(
         Some(r) if !(r > 0.0 && r <= 1.0) => return Err(ScoringError::BadRate(r)),
         Some(r) => {
             let k = ((r * nf).ceil() as usize).clamp(1, n);
-            Some(scores[desc[k - 1]])
+            Some(scores[desc[k - 1] as usize])
         }
     };
     Ok(Evaluation {
         n,
         positives,
-        auc: auc(scores, y),
+        auc: auc_sorted(scores, y, &asc),
         brier,
         log_loss,
         ece,

@@ -84,3 +84,19 @@ fn bad_inputs_are_refused_with_the_row() {
         Err(ScoringError::BadRate(0.0))
     );
 }
+
+#[test]
+fn tied_scores_fill_deciles_in_row_order() {
+    // Ten rows, one per decile. Rows 0-4 tie at 0.5 and sit between row 5 (0.9) and the
+    // rest (0.1). Descending, stable: 5, 0, 1, 2, 3, 4, 6, 7, 8, 9. Row 0 is the only
+    // tied conversion, so decile 2 converts and deciles 3-6 do not.
+    let scores = [0.5, 0.5, 0.5, 0.5, 0.5, 0.9, 0.1, 0.1, 0.1, 0.1];
+    let y = [
+        true, false, false, false, false, false, false, false, false, true,
+    ];
+
+    let e = quarterdeck_analyses::scoring::evaluate(&scores, &y, None).unwrap();
+
+    let conversions: Vec<usize> = e.deciles.iter().map(|d| d.conversions).collect();
+    assert_eq!(conversions, [0, 1, 0, 0, 0, 0, 0, 0, 0, 1]);
+}

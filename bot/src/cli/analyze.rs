@@ -476,32 +476,11 @@ fn read_lead_columns(
     target: &str,
     columns: &[String],
 ) -> Result<(Vec<f64>, Vec<bool>), Failure> {
-    let bad = |e: sources::InputError| Failure::input(e.to_string());
-    let t = CsvTable::read(file).map_err(bad)?;
-    let tc = t.require(target, &[]).map_err(bad)?;
-    let cols = columns
-        .iter()
-        .map(|c| t.require(c, &[]))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(bad)?;
-    let mut values = Vec::with_capacity(t.len() * cols.len());
-    let mut y = Vec::with_capacity(t.len());
-    for r in t.rows() {
-        for c in &cols {
-            values.push(r.number(*c).map_err(bad)?);
-        }
-        y.push(match r.str(tc).to_ascii_lowercase().as_str() {
-            "1" | "true" => true,
-            "0" | "false" => false,
-            other => {
-                return Err(Failure::input(format!(
-                    "{}, row {}, column `{target}`: expected 0 or 1, found {other:?}",
-                    t.file, r.number
-                )));
-            }
-        });
-    }
-    Ok((values, y))
+    let name = file.display().to_string();
+    let bytes =
+        std::fs::read(file).map_err(|e| Failure::input(format!("{name}: cannot read: {e}")))?;
+    sources::read_lead_columns(&name, &bytes, target, columns)
+        .map_err(|e| Failure::input(e.to_string()))
 }
 
 /// Scores as probabilities: scores above 1 are read as points on a 0-100 scale (the

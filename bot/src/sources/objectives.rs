@@ -52,6 +52,30 @@ pub struct Objectives {
     /// Per-channel bounds for the budget stage (`[budget]`); see [`BudgetRules`].
     #[serde(default, rename = "budget")]
     pub budget_rules: BudgetRules,
+    /// `[scoring]`: how stage 4 refits the lead score.
+    #[serde(default)]
+    pub scoring: ScoringSettings,
+}
+
+/// The `[scoring]` table: the features of the refitted lead score and its MQL target.
+///
+/// ```toml
+/// [scoring]
+/// features = ["pages_viewed", "demo_requested"]  # default: every numeric column
+/// target_mql_per_month = 360   # or target_mql_to_sql = 0.45; default mql_target / 3
+/// points_to_double_odds = 20   # scorecard scale (default 20)
+/// score_column = "score"       # the current score (default `score`)
+/// l2 = 1.0                     # ridge strength C (default: none, unless separable)
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoringSettings {
+    pub features: Option<Vec<String>>,
+    pub target_mql_per_month: Option<f64>,
+    pub target_mql_to_sql: Option<f64>,
+    pub points_to_double_odds: Option<f64>,
+    pub score_column: Option<String>,
+    pub l2: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,6 +88,46 @@ pub struct Member {
 
 fn default_reserve() -> f64 {
     0.12
+}
+
+fn check_scoring(s: &ScoringSettings) -> Result<(), String> {
+    if s.target_mql_per_month.is_some() && s.target_mql_to_sql.is_some() {
+        return Err(
+            "[scoring]: set either `target_mql_per_month` or `target_mql_to_sql`, not both".into(),
+        );
+    }
+    if let Some(v) = s.target_mql_per_month
+        && !(v.is_finite() && v > 0.0)
+    {
+        return Err(format!(
+            "[scoring] `target_mql_per_month`: expected a number above 0, found {v}"
+        ));
+    }
+    if let Some(v) = s.target_mql_to_sql
+        && !(v > 0.0 && v < 1.0)
+    {
+        return Err(format!(
+            "[scoring] `target_mql_to_sql`: expected a fraction in (0, 1) such as 0.45, found {v}"
+        ));
+    }
+    if let Some(v) = s.points_to_double_odds
+        && !(v.is_finite() && v > 0.0)
+    {
+        return Err(format!(
+            "[scoring] `points_to_double_odds`: expected a number above 0, found {v}"
+        ));
+    }
+    if let Some(v) = s.l2
+        && !(v.is_finite() && v >= 0.0)
+    {
+        return Err(format!(
+            "[scoring] `l2`: expected a number of at least 0, found {v}"
+        ));
+    }
+    if s.features.as_ref().is_some_and(Vec::is_empty) {
+        return Err("[scoring] `features`: expected at least one column name".into());
+    }
+    Ok(())
 }
 
 impl Objectives {
@@ -112,6 +176,7 @@ impl Objectives {
             )));
         }
         o.budget_rules.check().map_err(bad)?;
+        check_scoring(&o.scoring).map_err(bad)?;
         for (i, m) in o.roster.iter().enumerate() {
             if m.name.trim().is_empty()
                 || !(m.capacity_hours_per_week.is_finite() && m.capacity_hours_per_week >= 0.0)
@@ -212,6 +277,36 @@ mod tests {
                 .unwrap_err()
                 .to_string();
             assert!(e.starts_with("team/objectives.toml: "), "{e}");
+            assert!(e.contains(key), "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn the_scoring_table_is_read_and_checked() {
+        let ok = Objectives::parse(
+            "objectives.toml",
+            "mql_target = 900\n[scoring]\nfeatures = [\"pages_viewed\"]\ntarget_mql_to_sql = 0.4\n",
+        )
+        .unwrap();
+
+        assert_eq!(ok.scoring.features, Some(vec!["pages_viewed".to_owned()]));
+        assert_eq!(ok.scoring.target_mql_to_sql, Some(0.4));
+        for (text, key) in [
+            ("[scoring]\ntarget_mql_to_sql = 40", "target_mql_to_sql"),
+            (
+                "[scoring]\ntarget_mql_per_month = 300\ntarget_mql_to_sql = 0.4",
+                "not both",
+            ),
+            ("[scoring]\nfeatures = []", "features"),
+            (
+                "[scoring]\npoints_to_double_odds = 0",
+                "points_to_double_odds",
+            ),
+            ("[scoring]\nthreshold = 50", "threshold"),
+        ] {
+            let e = Objectives::parse("objectives.toml", text)
+                .unwrap_err()
+                .to_string();
             assert!(e.contains(key), "{text}: {e}");
         }
     }

@@ -20,7 +20,7 @@ pub fn inputs_of(n: u8) -> &'static [&'static str] {
         ],
         2 => &["leads.csv", "benchmarks.csv"],
         3 => &["content.csv", "keywords.csv"],
-        4 => &["leads.csv", "sales_feedback.csv"],
+        4 => &["leads.csv", "sales_feedback.csv", "objectives.toml"],
         5 => &[
             "competitors.csv",
             "trends.csv",
@@ -42,14 +42,6 @@ pub fn inputs_of(n: u8) -> &'static [&'static str] {
         12 => &["campaigns.csv"],
         _ => &[],
     }
-}
-
-pub fn not_built(n: u8, inputs: &StageInputs) -> StageOutput {
-    unavailable(
-        n,
-        inputs,
-        format!("its analysis ({}) is not built yet", analysis_name(n)),
-    )
 }
 
 /// A stage with no findings, and why.
