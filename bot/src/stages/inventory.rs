@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::{FINDINGS_SCHEMA, StageInputs, StageOutput, StageResult, analysis_name, stage_title};
+use super::{FINDINGS_SCHEMA, StageInputs, StageOutput, StageResult, stage_title};
 use crate::chat::{Message, Table};
 
 /// Input files each stage reads.
