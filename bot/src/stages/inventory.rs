@@ -1,6 +1,6 @@
-//! The honest placeholder for a stage whose analysis is not built yet: it names the
-//! analysis, lists which of its input files the team's data folder holds (with row
-//! counts), and produces no numbers about performance.
+//! Which files each stage reads, and the honest post of a stage that cannot compute
+//! (its data is missing): it says why, lists which of its input files the team's sources
+//! hold (with row counts), and produces no numbers about performance.
 
 use serde_json::json;
 

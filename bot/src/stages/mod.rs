@@ -1,8 +1,8 @@
 //! Stage computations: each of the twelve stages turns the team's data and earlier
 //! stages' findings into findings (JSON, stored versioned) and a post. A stage whose
-//! analysis is not built yet says so and produces no numbers; the plan document marks
-//! its section as missing. Computation is synchronous and never touches the store or the
-//! chat: the engine's worker hands inputs in and takes the output back.
+//! data is missing says so and produces no numbers; the plan document marks the gap. Computation is synchronous and never touches the store or the
+//! chat: the engine's worker hands inputs in and takes the output back. Stages hand typed
+//! results to later stages through `handoff`.
 
 mod budget;
 mod calendar;

@@ -27,11 +27,10 @@ fn channel_plans(s: &Sources) -> Section {
     channels.sort_by(|x, y| y.spend.total_cmp(&x.spend));
     for c in &channels {
         sec = sec.heading(&c.channel).para(format!(
-            "Budget {} (last quarter {}), expected revenue {}, marginal ROI {:.2}. {}",
+            "Budget {} (last quarter {}), expected revenue {}; {}.",
             money(c.spend),
             money(c.last_quarter_spend),
             money(c.expected_revenue),
-            c.marginal_roi,
             c.rationale
         ));
         let target = s
@@ -145,7 +144,7 @@ fn testing_roadmap(s: &Sources) -> Section {
             x.metric.clone(),
             pct(x.baseline),
             pct(x.minimum_detectable_effect),
-            x.sample_size_per_arm.to_string(),
+            super::whole(x.sample_size_per_arm as f64),
             x.start.to_string(),
             x.end.to_string(),
             money(x.budget),

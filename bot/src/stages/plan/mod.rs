@@ -332,9 +332,19 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// `12.3%`.
+/// `12.3%`; rates under 10% keep two decimals (`3.75%`).
 pub(crate) fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
+    if x.abs() < 0.1 {
+        format!("{:.2}%", x * 100.0)
+    } else {
+        format!("{:.1}%", x * 100.0)
+    }
+}
+
+/// A whole number with thousands separators: `1,616`.
+pub(crate) fn whole(x: f64) -> String {
+    let sign = if x < -0.5 { "-" } else { "" };
+    format!("{sign}{}", crate::report::count(x.abs().round() as usize))
 }
 
 /// `+12%` / `−8%` change from `before` to `after`; `new` without a before.
@@ -342,13 +352,14 @@ pub(crate) fn change(before: f64, after: f64) -> String {
     if before <= 0.0 {
         return "new".into();
     }
-    let c = (after / before - 1.0) * 100.0;
-    if c.abs() < 0.5 {
+    // Halves round away from zero, as people round (62.5% → 63%).
+    let c = ((after / before - 1.0) * 100.0).round();
+    if c == 0.0 {
         "±0%".into()
     } else if c > 0.0 {
-        format!("+{c:.0}%")
+        format!("+{c}%")
     } else {
-        format!("−{:.0}%", -c)
+        format!("−{}%", -c)
     }
 }
 

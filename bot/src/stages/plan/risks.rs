@@ -15,7 +15,7 @@
 
 use serde::Serialize;
 
-use super::{Sources, change, money, pct};
+use super::{Sources, change, money, pct, whole};
 use crate::stages::{analysis_name, stage_title};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -174,6 +174,8 @@ fn stretch(s: &Sources, out: &mut Vec<Risk>) {
         let step = s.funnel.as_ref()?.steps.iter().find(|st| st.to == to)?;
         (step.converted > 0).then_some(step.converted as f64)
     };
+    let mut stretched = Vec::new();
+    let mut high = false;
     for t in &g.targets {
         let Some(actual) = t.last_quarter.or_else(|| from_funnel(&t.metric)) else {
             continue;
@@ -183,32 +185,39 @@ fn stretch(s: &Sources, out: &mut Vec<Risk>) {
         }
         let over = t.value / actual - 1.0;
         if over > STRETCH {
-            let metric = &t.metric;
-            out.push(Risk {
-                severity: if over > STRETCH_HIGH || t.above_history {
-                    "high"
+            high |= over > STRETCH_HIGH || t.above_history;
+            let (need, had) = if matches!(t.metric.as_str(), "revenue" | "pipeline") {
+                (money(t.value), money(actual))
+            } else {
+                (whole(t.value), whole(actual))
+            };
+            stretched.push(format!(
+                "{} {need} against {had} ({}{})",
+                super::sections::metric_name(&t.metric),
+                change(actual, t.value),
+                if t.above_history {
+                    ", above every quarter on record"
                 } else {
-                    "medium"
-                },
-                title: format!("Stretch target: {metric}"),
-                evidence: format!(
-                    "{:.0} {metric} needed against {actual:.0} in {} ({}){}.",
-                    t.value,
-                    s.inputs.review_label(),
-                    change(actual, t.value),
-                    if t.above_history {
-                        "; above every quarter on record"
-                    } else {
-                        ""
-                    }
-                ),
-                mitigation: format!(
-                    "Track {metric} weekly against the monthly milestones; if month one lands below 90% of its milestone, \
-                     re-plan the quarter's target or fund the gap from the test reserve."
-                ),
-            });
+                    ""
+                }
+            ));
         }
     }
+    if stretched.is_empty() {
+        return;
+    }
+    out.push(Risk {
+        severity: if high { "high" } else { "medium" },
+        title: "Stretch targets".into(),
+        evidence: format!(
+            "Against {}: {}.",
+            s.inputs.review_label(),
+            stretched.join("; ")
+        ),
+        mitigation: "Track each against its monthly milestone at the weekly check-ins; if month one lands below 90% \
+                     of its milestone, re-plan the quarter's targets or fund the gap from the test reserve."
+            .into(),
+    });
 }
 
 fn unfinished_tests(s: &Sources, out: &mut Vec<Risk>) {

@@ -1,7 +1,7 @@
 //! The nine sections of the plan, each built from the handoffs it names.
 
 use super::risks::Risk;
-use super::{Sources, change, figures, money, pct};
+use super::{Sources, change, figures, money, pct, whole};
 use crate::chat::Table;
 use crate::report::Section;
 use crate::report::count;
@@ -71,7 +71,7 @@ fn executive_summary(s: &Sources, risks: &[Risk]) -> Section {
                 let figure = if metric == "pipeline" {
                     money(t.value)
                 } else {
-                    format!("{:.0}", t.value)
+                    whole(t.value)
                 };
                 key = key.row(vec![
                     format!("Required {}", metric_name(metric)),
@@ -126,7 +126,7 @@ fn executive_summary(s: &Sources, risks: &[Risk]) -> Section {
     }
     if let Some(sc) = &s.scoring {
         decisions.push(format!(
-            "Adopt the refitted lead score with an MQL threshold of {:.0} points: MQL → SQL expected {} against {} today.",
+            "Adopt the refitted lead score with an MQL threshold of {:.0} points: MQL → SQL expected {} (out of time) against {} today.",
             sc.threshold,
             pct(sc.expected_mql_to_sql),
             pct(sc.current_mql_to_sql)
@@ -152,11 +152,11 @@ fn executive_summary(s: &Sources, risks: &[Risk]) -> Section {
     sec
 }
 
-fn metric_name(metric: &str) -> &str {
+pub(super) fn metric_name(metric: &str) -> &str {
     match metric {
         "sqls" => "SQLs",
         "mqls" => "MQLs",
-        "opportunities" => "opportunities",
+        "won" => "won deals",
         other => other,
     }
 }
@@ -227,11 +227,14 @@ fn market(s: &Sources) -> Section {
                 m.emerging_channels.join(", ")
             ));
         }
-        sec = sec
-            .heading("Opportunities")
-            .bullets(m.opportunities.clone())
-            .heading("Threats")
-            .bullets(m.threats.clone());
+        for (title, items) in [("Opportunities", &m.opportunities), ("Threats", &m.threats)] {
+            sec = sec.heading(title);
+            sec = if items.is_empty() {
+                sec.para("None flagged by stage 5's rules.")
+            } else {
+                sec.bullets(items.clone())
+            };
+        }
         if !m.benchmark_gaps.is_empty() {
             let mut t = Table::new(
                 "Our rates against industry benchmarks",
@@ -301,13 +304,13 @@ fn strategy(s: &Sources) -> Section {
                 t = t.row(vec![
                     o.title.clone(),
                     o.kind.replace('_', " "),
-                    format!("{:.0}", o.search_volume),
+                    whole(o.search_volume),
                     format!(
                         "{} → {:.0}",
                         o.current_position.map_or("—".into(), |p| format!("{p:.0}")),
                         o.target_position
                     ),
-                    format!("{:.0}", o.extra_clicks_per_month),
+                    whole(o.extra_clicks_per_month),
                 ]);
             }
             sec = sec
@@ -326,7 +329,7 @@ fn strategy(s: &Sources) -> Section {
             }
             sec = sec.para(format!(
                 "MQL at **{:.0} points**: ≈{:.0} MQLs a month at last quarter's lead volume, MQL → SQL expected {} \
-                 (today {}){}.",
+                 out of time (today {}){}.",
                 sc.threshold,
                 sc.expected_mqls_per_month,
                 pct(sc.expected_mql_to_sql),
@@ -491,7 +494,7 @@ fn calendar(s: &Sources) -> Section {
                     pct(x.minimum_detectable_effect),
                     pct(x.baseline)
                 ),
-                x.sample_size_per_arm.to_string(),
+                whole(x.sample_size_per_arm as f64),
                 format!("{} – {}", x.start.format("%b %-d"), x.end.format("%b %-d")),
                 money(x.budget),
             ]);
@@ -513,7 +516,10 @@ fn calendar(s: &Sources) -> Section {
             .map(|x| {
                 format!(
                     "Not funded: **{}** needs {} per arm, about {} weeks at last quarter's traffic (would end {}).",
-                    x.name, x.sample_size_per_arm, x.weeks, x.end
+                    x.name,
+                    whole(x.sample_size_per_arm as f64),
+                    x.weeks,
+                    x.end
                 )
             })
             .collect(),
@@ -539,10 +545,14 @@ fn goals(s: &Sources) -> Section {
     };
     let mut t = Table::new("Targets", &["Metric", "Target", "How it was set"]);
     for x in &g.targets {
-        let value = if matches!(x.metric.as_str(), "revenue" | "pipeline") {
-            money(x.value)
-        } else {
-            format!("{:.0}", x.value)
+        let value = match x.metric.as_str() {
+            "revenue" | "pipeline" => money(x.value),
+            "brand" => s
+                .objectives
+                .as_ref()
+                .and_then(|o| o.brand.clone())
+                .unwrap_or_else(|| "as stated".into()),
+            _ => whole(x.value),
         };
         t = t.row(vec![
             metric_name(&x.metric).to_owned(),
@@ -561,8 +571,8 @@ fn goals(s: &Sources) -> Section {
                 x.month.clone(),
                 money(x.revenue),
                 money(x.pipeline),
-                format!("{:.0}", x.sqls),
-                format!("{:.0}", x.mqls),
+                whole(x.sqls),
+                whole(x.mqls),
             ]);
         }
         sec = sec.table(m);
@@ -577,7 +587,7 @@ fn goals(s: &Sources) -> Section {
                 x.channel.clone(),
                 money(x.spend),
                 money(x.revenue),
-                format!("{:.0}", x.mqls),
+                whole(x.mqls),
             ]);
         }
         sec = sec.table(c);
@@ -614,8 +624,8 @@ fn resources(s: &Sources) -> Section {
                 t = t.row(vec![
                     w.person.clone(),
                     w.role.clone(),
-                    format!("{:.0}", w.hours),
-                    format!("{:.0}", w.capacity_hours),
+                    whole(w.hours),
+                    whole(w.capacity_hours),
                     if w.capacity_hours > 0.0 {
                         pct(w.hours / w.capacity_hours)
                     } else {
