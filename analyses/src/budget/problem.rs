@@ -212,28 +212,37 @@ impl Problem {
         let tol = 1e-9 * self.total;
         let curve = &self.curves[i];
         let m = curve.marginal(x);
-        let elsewhere = lambda.map_or(String::new(), |l| format!(" (elsewhere {l:.2})"));
+        let against =
+            |word: &str| lambda.map_or(String::new(), |l| format!(", {word} the {l:.2} elsewhere"));
         if has_max && x >= self.hi[i] - tol && self.hi[i] > self.lo[i] {
             format!(
-                "at max bound: marginal ROI {m:.2} at {}{elsewhere}",
-                money(x)
+                "at max bound ({}): the next dollar would still return {m:.2}{}",
+                money(x),
+                against("above")
             )
         } else if x <= self.lo[i] + tol && self.is_s_channel(i) {
             "below the S-curve threshold: spending here returns less than elsewhere".to_string()
         } else if x <= self.lo[i] + tol && self.lo[i] > 0.0 {
             format!(
-                "at min bound: marginal ROI {m:.2} at {}{elsewhere}",
-                money(x)
+                "at min bound ({}): the next dollar returns only {m:.2}{}",
+                money(x),
+                against("against")
             )
         } else if x <= self.lo[i] + tol {
-            format!("not funded: marginal ROI {m:.2} at 0{elsewhere}")
+            format!(
+                "not funded: the first dollar returns {m:.2}{}",
+                against("against")
+            )
         } else if self.is_s_channel(i) && x < self.branch_start(i) - tol {
             format!(
-                "takes the remainder on the rising part of its S-curve: marginal ROI {m:.2} at {}",
+                "takes the remainder on the rising part of its S-curve: the next dollar returns {m:.2} at {}",
                 money(x)
             )
         } else {
-            format!("marginal ROI {m:.2} at {}; interior optimum", money(x))
+            format!(
+                "the next dollar returns {m:.2} at {}, as in every channel not held at a bound: interior optimum",
+                money(x)
+            )
         }
     }
 }

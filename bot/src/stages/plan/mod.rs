@@ -314,9 +314,9 @@ fn summary_line(s: &Sources) -> String {
     }
     if let Some(c) = &s.calendar {
         parts.push(format!(
-            "{} campaigns and {} tests",
+            "{} campaigns and {} funded tests",
             c.campaigns.len(),
-            c.tests.len()
+            c.tests.iter().filter(|t| t.funded).count()
         ));
     }
     if parts.is_empty() {

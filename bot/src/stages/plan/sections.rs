@@ -22,9 +22,12 @@ pub fn all(s: &Sources, risks: &[Risk]) -> Vec<Section> {
 
 fn executive_summary(s: &Sources, risks: &[Risk]) -> Section {
     let run = &s.inputs.run;
-    let ready = (1..=9).filter(|n| s.available(*n)).count();
+    let ready = match (1..=9).filter(|n| s.available(*n)).count() {
+        9 => "All nine".to_owned(),
+        n => format!("{n} of the nine"),
+    };
     let mut sec = Section::new("Executive summary").para(format!(
-        "This is plan v{} for team **{}**, quarter **{}**, built on the review of {}. {ready} of the nine \
+        "This is plan v{} for team **{}**, quarter **{}**, built on the review of {}. {ready} \
          analysis stages produced findings; every figure below traces to the team's data files, to \
          `objectives.toml`, or to one of those stages.",
         s.version,
@@ -89,9 +92,14 @@ fn executive_summary(s: &Sources, risks: &[Risk]) -> Section {
         ]);
     }
     if let Some(c) = &s.calendar {
+        let funded = c.tests.iter().filter(|t| t.funded).count();
         key = key.row(vec![
-            "Campaigns / tests".into(),
-            format!("{} / {}", c.campaigns.len(), c.tests.len()),
+            "Campaigns / funded tests".into(),
+            format!(
+                "{} / {funded} (of {} sized)",
+                c.campaigns.len(),
+                c.tests.len()
+            ),
             "Stage 8".into(),
         ]);
     }
