@@ -60,6 +60,13 @@ fn assert_complete_quarter(out: &std::path::Path) {
         1
     );
     assert_eq!(checkins.iter().filter(|c| c["late"] == true).count(), 2);
+    // Owners report on the approved plan's campaigns (stage 8's calendar).
+    assert!(
+        checkins
+            .iter()
+            .any(|c| c["campaign"].as_str().unwrap().starts_with("2027-Q1 ")),
+        "{checkins:?}"
+    );
     // Every post once, in time order, and the summary counts them.
     let keys: HashSet<&str> = posts.iter().map(|p| p.key.as_str()).collect();
     assert_eq!(keys.len(), posts.len());

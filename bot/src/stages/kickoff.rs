@@ -1,6 +1,7 @@
 //! Stage 12: execution kickoff. Names who reports on which campaign at the weekly
-//! check-ins: the campaigns in `campaigns.csv` that are live in the planned quarter
-//! (ending on or after its first day), each with its owner.
+//! check-ins: the approved plan's campaigns (stage 8's calendar) and the campaigns in
+//! `campaigns.csv` already booked into the planned quarter (ending on or after its first
+//! day), each with its owner. Without stage 8, `campaigns.csv` alone.
 
 use std::collections::BTreeSet;
 
@@ -8,13 +9,22 @@ use chrono::NaiveDate;
 
 use serde_json::json;
 
+use super::handoff::CalendarHandoff;
 use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput, StageResult, stage_title};
 use crate::chat::{Message, Table};
 use crate::domain::RosterEntry;
 use crate::sources::DataSet;
 
 pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
-    let roster = read_roster(&inputs.data, inputs.quarter_start)?;
+    let mut roster = read_roster(&inputs.data, inputs.quarter_start)?;
+    if let Some(calendar) = inputs.handoff::<CalendarHandoff>(8) {
+        roster.extend(calendar.campaigns.into_iter().map(|c| RosterEntry {
+            campaign: c.name,
+            owner: c.owner,
+        }));
+        roster.sort_by(|a, b| (&a.campaign, &a.owner).cmp(&(&b.campaign, &b.owner)));
+        roster.dedup();
+    }
     let approved = inputs.run.approved_version.unwrap_or_default();
     let first = inputs.checkins.first().map(|t| {
         t.with_timezone(&inputs.tz)
