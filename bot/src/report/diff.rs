@@ -59,7 +59,8 @@ pub fn lines<'a>(old: &'a str, new: &'a str) -> Vec<Line<'a>> {
 /// What changed between two versions, for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diff {
-    /// Titles (`## ` lines without the hashes) of sections with a changed line, in order.
+    /// Titles (`## ` lines without the hashes) of sections with a changed line, in order;
+    /// `front matter` for lines above the first section.
     pub sections: Vec<String>,
     pub added: usize,
     pub removed: usize,
@@ -73,7 +74,8 @@ pub fn diff(old_name: &str, old: &str, new_name: &str, new: &str) -> Diff {
     let ls = lines(old, new);
     // The section heading in force at each line (by the new document's headings, or the
     // old one's for removed lines).
-    let mut heading = String::new();
+    // Lines above the first section: the title, version lines and change notes.
+    let mut heading = "front matter".to_owned();
     let mut section_of = Vec::with_capacity(ls.len());
     for l in &ls {
         let text = match l {
@@ -158,6 +160,17 @@ mod tests {
                 Line::Added("e"),
             ]
         );
+    }
+
+    #[test]
+    fn changes_above_the_first_section_are_front_matter() {
+        let d = diff(
+            "a",
+            "# Plan\nVersion 1\n## 1. S\nx\n",
+            "b",
+            "# Plan\nVersion 2\n## 1. S\nx\n",
+        );
+        assert_eq!(d.sections, vec!["front matter".to_owned()]);
     }
 
     #[test]

@@ -263,7 +263,10 @@ fn post(
     if !high.is_empty() {
         body.push_str("\n\n**High risks**");
         for r in high.iter().take(3) {
-            body.push_str(&format!("\n- {}: {}", r.title, r.mitigation));
+            body.push_str(&format!(
+                "\n- **{}**: {} {}",
+                r.title, r.evidence, r.mitigation
+            ));
         }
     }
     if let (Some(d), Some((v, _))) = (change, previous) {
