@@ -95,6 +95,22 @@ fn assert_complete_quarter(out: &std::path::Path) {
         let bytes = std::fs::read(out.join("plan").join(chart)).unwrap();
         assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{chart}");
     }
+    // The plan quotes the run's own figures: stage 6's budget and expected revenue.
+    let budget_post = posts
+        .iter()
+        .find(|p| p.key.contains("/s06/result/"))
+        .unwrap();
+    let bold: Vec<&str> = budget_post
+        .text
+        .split("**")
+        .skip(1)
+        .step_by(2)
+        .filter(|t| t.starts_with('$'))
+        .collect();
+    assert!(bold.len() >= 3, "{}", budget_post.text);
+    for figure in bold {
+        assert!(md.contains(figure), "plan lacks stage 6's {figure}");
+    }
     // v2 was posted with its documents and a diff against v1.
     let v2 = posts
         .iter()
