@@ -1,0 +1,106 @@
+//! Sections 8 and 9: the resource plan, and the risks with their mitigations.
+
+use crate::chat::Table;
+use crate::report::Section;
+use crate::stages::plan::risks::Risk;
+use crate::stages::plan::{Sources, pct, whole};
+
+pub(super) fn resources(s: &Sources) -> Section {
+    let mut sec = Section::new("Resource plan").heading("Team");
+    let weeks = 13.0;
+    match (&s.calendar, &s.objectives) {
+        (Some(c), _) if !c.workload.is_empty() => {
+            let mut t = Table::new(
+                "Planned hours this quarter",
+                &["Person", "Role", "Hours", "Capacity", "Load"],
+            );
+            for w in &c.workload {
+                t = t.row(vec![
+                    w.person.clone(),
+                    w.role.clone(),
+                    whole(w.hours),
+                    whole(w.capacity_hours),
+                    if w.capacity_hours > 0.0 {
+                        pct(w.hours / w.capacity_hours)
+                    } else {
+                        "—".into()
+                    },
+                ]);
+            }
+            sec = sec.table(t);
+        }
+        (_, Some(o)) if !o.roster.is_empty() => {
+            let mut t = Table::new(
+                "Roster (objectives.toml)",
+                &["Person", "Role", "Hours / week"],
+            );
+            for m in &o.roster {
+                t = t.row(vec![
+                    m.name.clone(),
+                    m.role.clone(),
+                    format!("{:.0}", m.capacity_hours_per_week),
+                ]);
+            }
+            sec = sec.table(t).para(s.missing(8));
+        }
+        _ => sec = sec.para(s.missing(8)),
+    }
+    sec = sec.heading("Content production");
+    match &s.content_plan {
+        Some(p) => {
+            let hours: f64 = p.pieces.iter().map(|x| x.hours).sum();
+            sec = sec.para(format!(
+                "{} pieces, {:.0} hours of writing and review ({:.0} a week); schedule in Appendix B.",
+                p.pieces.len(),
+                hours,
+                hours / weeks
+            ));
+        }
+        None => sec = sec.para(s.missing(9)),
+    }
+    let over: Vec<String> = s
+        .calendar
+        .iter()
+        .flat_map(|c| &c.workload)
+        .filter(|w| w.hours > w.capacity_hours && w.capacity_hours > 0.0)
+        .map(|w| {
+            format!(
+                "Buy about {:.0} hours of freelance or agency support for {} work ({}'s overflow).",
+                w.hours - w.capacity_hours,
+                w.role,
+                w.person
+            )
+        })
+        .collect();
+    sec = sec.heading("Agencies and freelancers");
+    sec = match &s.calendar {
+        None => sec.para(
+            "Not assessed: without stage 8 there is no planned workload to compare with capacity.",
+        ),
+        Some(_) if over.is_empty() => {
+            sec.para("No external support is needed: everyone's planned hours fit their capacity.")
+        }
+        Some(_) => sec.bullets(over),
+    };
+    sec.heading("Tools").para(
+        "Quarterdeck runs the planning stages, approvals and weekly check-ins in the team's channel; the \
+         figures come from the exports listed in Appendix D.",
+    )
+}
+
+pub(super) fn risk_section(risks: &[Risk]) -> Section {
+    let sec = Section::new("Risks and mitigation");
+    if risks.is_empty() {
+        return sec.para("No rule fired: see Appendix D for the rules checked.");
+    }
+    let mut t = Table::new("Risks", &["Severity", "Risk", "Evidence", "Mitigation"]);
+    for r in risks {
+        t = t.row(vec![
+            r.severity.to_owned(),
+            r.title.clone(),
+            r.evidence.clone(),
+            r.mitigation.clone(),
+        ]);
+    }
+    sec.table(t)
+}

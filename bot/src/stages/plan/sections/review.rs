@@ -1,0 +1,98 @@
+//! Sections 2 and 3: the prior-quarter review and the market landscape.
+
+use crate::chat::Table;
+use crate::report::{Section, count};
+use crate::stages::plan::{Sources, change, figures, money, pct};
+
+pub(super) fn prior_quarter(s: &Sources) -> Section {
+    let label = s.inputs.review_label();
+    let mut sec = Section::new("Prior-quarter review").heading("Campaign return and attribution");
+    sec = sec.para(s.line(1));
+    if let Some(p) = &s.performance {
+        let mut t = Table::new(
+            format!("Paid channels, {label}"),
+            &["Channel", "Spend", "Attributed revenue", "ROAS", "Change"],
+        );
+        let mut channels = p.channels.clone();
+        channels.sort_by(|a, b| b.spend.total_cmp(&a.spend));
+        for c in &channels {
+            t = t.row(vec![
+                c.channel.clone(),
+                money(c.spend),
+                money(c.attributed_revenue),
+                c.roas.map_or("—".into(), |r| format!("{r:.2}")),
+                match (c.previous_roas, c.roas) {
+                    (Some(b), Some(a)) => change(b, a),
+                    _ => "—".into(),
+                },
+            ]);
+        }
+        sec = sec.table(t);
+        if let Some(f) = figures::roas(p, &label) {
+            sec = sec.figure(f);
+        }
+    }
+    sec = sec.heading("Funnel health").para(s.line(2));
+    if let Some(f) = &s.funnel {
+        let mut t = Table::new(
+            "Funnel steps (mature rates)",
+            &["Step", "Entered", "Converted", "Rate", "Median lag"],
+        );
+        for st in &f.steps {
+            t = t.row(vec![
+                format!("{} → {}", st.from, st.to),
+                count(st.entered as usize),
+                count(st.converted as usize),
+                pct(st.rate),
+                st.median_lag_days
+                    .map_or("—".into(), |d| format!("{d:.0} days")),
+            ]);
+        }
+        sec = sec.table(t).bullets(
+            f.bottlenecks
+                .iter()
+                .map(|b| format!("Bottleneck: {b}."))
+                .collect(),
+        );
+    }
+    sec.heading("Content and SEO")
+        .para(s.line(3))
+        .heading("Lead quality")
+        .para(s.line(4))
+}
+
+pub(super) fn market(s: &Sources) -> Section {
+    let mut sec = Section::new("Market landscape").para(s.line(5));
+    if let Some(m) = &s.market {
+        if !m.emerging_channels.is_empty() {
+            sec = sec.para(format!(
+                "**Emerging channels:** {}.",
+                m.emerging_channels.join(", ")
+            ));
+        }
+        for (title, items) in [("Opportunities", &m.opportunities), ("Threats", &m.threats)] {
+            sec = sec.heading(title);
+            sec = if items.is_empty() {
+                sec.para("None flagged by stage 5's rules.")
+            } else {
+                sec.bullets(items.clone())
+            };
+        }
+        if !m.benchmark_gaps.is_empty() {
+            let mut t = Table::new(
+                "Our rates against industry benchmarks",
+                &["Metric", "Ours", "Benchmark", "Source"],
+            );
+            for g in &m.benchmark_gaps {
+                t = t.row(vec![
+                    g.metric.clone(),
+                    pct(g.ours),
+                    pct(g.benchmark),
+                    g.source.clone(),
+                ]);
+            }
+            sec = sec.table(t);
+        }
+    }
+    sec
+}
