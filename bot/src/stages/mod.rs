@@ -11,18 +11,11 @@ mod content_plan;
 mod content_review;
 mod funnel_health;
 mod goals;
-mod goals_history;
-mod goals_post;
-#[cfg(test)]
-mod goals_tests;
 pub mod handoff;
 mod inventory;
 mod kickoff;
 mod lead_scoring;
 mod market;
-mod market_post;
-#[cfg(test)]
-mod market_tests;
 mod performance;
 mod plan;
 mod roi_review;
@@ -40,8 +33,8 @@ use crate::timeline::STAGE_NAMES;
 
 pub use content_review::tables as content_tables;
 pub use inventory::inputs_of;
+pub use market::post::message as market_message;
 pub use market::{MarketFindings, gather as market_findings};
-pub use market_post::message as market_message;
 pub use performance::{Review, review};
 pub use plan::{PlanDoc, render_plan};
 pub use roi_review::{findings_text as roi_findings_text, table as roi_table};

@@ -5,14 +5,13 @@
 
 use std::fmt::Write as _;
 
-use super::OutputFile;
-use super::goals::GoalsFindings;
-use super::handoff::Kpi;
-use super::stage_title;
+use super::GoalsFindings;
 use crate::charts::{self, BarSeries, GroupedBars, Orientation, Size, ValueFormat};
 use crate::chat::{Message, Table};
 use crate::report::{count, money};
 use crate::sources::Objectives;
+use crate::stages::handoff::Kpi;
+use crate::stages::{OutputFile, stage_title};
 
 /// The KPIs the team tracks: (name, definition, source, cadence, owner's role).
 const KPIS: [(&str, &str, &str, &str, &str); 9] = [

@@ -2,13 +2,17 @@
 //! shifts between the quarter under review and the one before (see
 //! `quarterdeck_analyses::journey_shift`), our funnel rates against the published
 //! benchmarks, and the opportunities and threats the documented rules in
-//! `quarterdeck_analyses::market` draw from them. The post is written in `market_post`.
+//! `quarterdeck_analyses::market` draw from them. The post is written in `post`.
 //!
 //! Our rates: the whole funnel from stage 2's handoff when it ran (its mature rates),
 //! else from `leads.csv`; per channel from `leads.csv`, over leads created in the quarter
 //! *before* the one under review, so that every lead had at least a quarter to move
 //! through the funnel (the sample's median lead-to-won time is about two months) and
 //! young leads do not drag the rates below benchmark.
+
+pub(super) mod post;
+#[cfg(test)]
+mod stage_tests;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use quarterdeck_analyses::attribution::Journey;
@@ -18,7 +22,7 @@ use quarterdeck_analyses::market::{self, Market, OurRate, normalise_channel};
 use serde_json::json;
 
 use super::handoff::{self, BenchmarkGap, FunnelHandoff, MarketHandoff};
-use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput, market_post};
+use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput};
 use crate::sources::{self, DataSet};
 
 /// What the stage computed, for the post, the findings and the command line.
@@ -56,7 +60,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         funnel.as_ref(),
     )?;
     let quarter = inputs.review_label();
-    let (message, headline) = market_post::message(&f, &quarter);
+    let (message, headline) = post::message(&f, &quarter);
     let handoff = MarketHandoff {
         opportunities: f.market.opportunities.clone(),
         threats: f.market.threats.clone(),
@@ -77,7 +81,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             .collect(),
         emerging_channels: f.market.emerging_channels.clone(),
     };
-    let files = market_post::chart(&f, &quarter).into_iter().collect();
+    let files = post::chart(&f, &quarter).into_iter().collect();
     Ok(StageOutput::available(
         message,
         json!({

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
-use super::StageInputs;
 use crate::domain::QuarterRun;
 use crate::sources::DataSet;
+use crate::stages::{StageInputs, compute};
 
 fn funnel_handoff() -> Value {
     // Rates 0.5, 0.25, 0.5, 0.5 and an average deal of 10,000, no lags.
@@ -64,7 +64,7 @@ const OBJECTIVES: &str = "revenue_target = 120000\nmql_target = 150\n[[roster]]\
 fn channel_targets_split_the_mql_requirement_by_last_quarters_mql_share() {
     let i = inputs(&[(2, funnel_handoff()), (6, budget_handoff())], OBJECTIVES);
 
-    let out = super::compute(7, &i).unwrap();
+    let out = compute(7, &i).unwrap();
 
     assert!(out.result.available);
     let h = &out.findings["handoff"];
@@ -107,7 +107,7 @@ fn channel_targets_split_the_mql_requirement_by_last_quarters_mql_share() {
 fn without_a_budget_there_are_no_channel_targets_and_the_post_says_so() {
     let i = inputs(&[(2, funnel_handoff())], OBJECTIVES);
 
-    let out = super::compute(7, &i).unwrap();
+    let out = compute(7, &i).unwrap();
 
     assert!(out.result.available);
     assert_eq!(out.findings["handoff"]["channel_targets"], json!([]));
@@ -125,7 +125,7 @@ fn stage_fours_threshold_replaces_the_measured_mql_to_sql_rate() {
         "expected_mql_to_sql": 0.5, "current_mql_to_sql": 0.25, "out_of_time_auc": null}});
     let i = inputs(&[(2, funnel_handoff()), (4, scoring)], OBJECTIVES);
 
-    let out = super::compute(7, &i).unwrap();
+    let out = compute(7, &i).unwrap();
 
     // 48 SQLs ÷ 0.5 = 96 MQLs instead of 192.
     let h = &out.findings["handoff"];
@@ -145,7 +145,7 @@ fn stage_fours_threshold_replaces_the_measured_mql_to_sql_rate() {
 fn without_stage_twos_funnel_stage_seven_says_what_it_could_not_do() {
     let i = inputs(&[], OBJECTIVES);
 
-    let out = super::compute(7, &i).unwrap();
+    let out = compute(7, &i).unwrap();
 
     assert!(!out.result.available);
     assert!(out.result.message.body.contains("stage 2"));
@@ -160,7 +160,7 @@ fn a_bad_weekly_revenue_cell_is_located() {
         b"date,revenue\n2026-01-05,100\n2026-01-12,-5\n".to_vec(),
     );
 
-    let e = super::compute(7, &i).unwrap_err().to_string();
+    let e = compute(7, &i).unwrap_err().to_string();
 
     assert!(
         e.starts_with("weekly_revenue.csv, row 3, column `revenue`"),

@@ -1,8 +1,8 @@
 //! Stage 7, goals & KPIs: the revenue objective worked backwards through stage 2's
 //! measured funnel (see `quarterdeck_analyses::goals` for the arithmetic and the lag
 //! rule), monthly milestones shaped by last year's seasonality, channel targets from
-//! stage 6's allocation, and the KPIs the team tracks (see `goals_post`; history and
-//! seasonality are read in `goals_history`).
+//! stage 6's allocation, and the KPIs the team tracks (see `post`; history and
+//! seasonality are read in `history`).
 //!
 //! Sources of each figure:
 //! - Rates, median lags and average deal: stage 2's handoff. When stage 4 proposed a new
@@ -16,18 +16,23 @@
 //!   `goals::seasonal_shares`); without it, months are weighted by their days.
 //! - Channel MQL shares: `leads.csv`, MQLs reached in the quarter under review by source.
 
+mod history;
+mod post;
+#[cfg(test)]
+mod stage_tests;
+
 use std::collections::BTreeMap;
 
 use quarterdeck_analyses::goals::{self, FunnelRates, Goals};
 use serde_json::json;
 
-use super::goals_history::{History, history, planned_months, seasonality};
 use super::handoff::{
     self, BudgetHandoff, ChannelTarget, FunnelHandoff, GoalsHandoff, Milestone, ScoringHandoff,
     Target,
 };
-use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput, goals_post};
+use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput};
 use crate::sources::Objectives;
+use history::{History, history, planned_months, seasonality};
 
 /// Everything the post needs.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -107,7 +112,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     );
     let findings = GoalsFindings {
         handoff: GoalsHandoff {
-            kpis: goals_post::kpis(&objectives),
+            kpis: post::kpis(&objectives),
             ..handoff
         },
         goals,
@@ -120,8 +125,8 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         channel_note,
         open_opportunities,
     };
-    let (message, headline) = goals_post::message(&findings);
-    let files = goals_post::chart(&findings).into_iter().collect();
+    let (message, headline) = post::message(&findings);
+    let files = post::chart(&findings).into_iter().collect();
     Ok(StageOutput::available(
         message,
         json!({

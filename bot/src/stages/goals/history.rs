@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use chrono::{Months, NaiveDate};
 use quarterdeck_analyses::goals::{self, Volumes};
 
-use super::{StageError, StageInputs};
 use crate::sources;
+use crate::stages::{StageError, StageInputs};
 
 /// The planned quarter's months: `(YYYY-MM, the same month a year earlier, days)`.
 pub(super) fn planned_months(quarter_start: NaiveDate) -> Vec<(String, String, u32)> {

@@ -6,12 +6,11 @@ use std::fmt::Write as _;
 
 use quarterdeck_analyses::journey_shift::ChannelShift;
 
-use super::OutputFile;
-use super::market::MarketFindings;
-use super::stage_title;
+use super::MarketFindings;
 use crate::charts::{self, BarSeries, GroupedBars, Orientation, Size, ValueFormat};
 use crate::chat::{Message, Table};
 use crate::report::count;
+use crate::stages::{OutputFile, stage_title};
 
 fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)

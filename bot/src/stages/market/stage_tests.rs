@@ -4,9 +4,9 @@
 use chrono::NaiveDate;
 use serde_json::json;
 
-use super::StageInputs;
 use crate::domain::QuarterRun;
 use crate::sources::DataSet;
+use crate::stages::{StageInputs, compute};
 
 fn inputs(files: &[(&str, &str)], outputs: &[(u8, serde_json::Value)]) -> StageInputs {
     let mut data = DataSet::default();
@@ -26,7 +26,7 @@ fn inputs(files: &[(&str, &str)], outputs: &[(u8, serde_json::Value)]) -> StageI
 
 #[test]
 fn without_any_research_file_the_stage_is_unavailable_and_says_why() {
-    let out = super::compute(5, &inputs(&[], &[])).unwrap();
+    let out = compute(5, &inputs(&[], &[])).unwrap();
 
     assert!(!out.result.available);
     assert!(out.result.message.body.contains("competitors.csv"));
@@ -42,7 +42,7 @@ fn a_bad_competitor_row_fails_the_stage_naming_the_cell() {
         &[],
     );
 
-    let e = super::compute(5, &i).unwrap_err().to_string();
+    let e = compute(5, &i).unwrap_err().to_string();
 
     assert!(
         e.starts_with("competitors.csv, row 2, column `competitor`"),
@@ -61,7 +61,7 @@ fn stage_twos_rate_is_the_overall_rate_compared_with_the_median_benchmark() {
     let funnel = json!({"handoff": {"stages": ["lead", "mql"], "steps": [{"from": "lead", "to": "mql", "rate": 0.3, "median_lag_days": 3.0}],
         "average_deal": null, "leads_by_month": [], "bottlenecks": []}});
 
-    let out = super::compute(5, &inputs(&[("benchmarks.csv", bench)], &[(2, funnel)])).unwrap();
+    let out = compute(5, &inputs(&[("benchmarks.csv", bench)], &[(2, funnel)])).unwrap();
 
     assert!(out.result.available);
     let gaps = &out.findings["handoff"]["benchmark_gaps"];
