@@ -399,7 +399,7 @@ async fn content_review_and_production_plan_post_real_numbers_with_their_charts(
 }
 
 /// Stages 5 and 7 have real numbers, and stage 7's requirements are stage 2's funnel
-/// worked backwards: won = revenue ÷ average deal, opportunities = won ÷ opp → won, and so
+/// (with stage 4's proposed MQL → SQL) worked backwards: won = revenue ÷ average deal, opportunities = won ÷ opp → won, and so
 /// on (recomputed here from the stored stage-2 handoff, not from stage 7's own figures).
 #[tokio::test]
 async fn market_and_goals_are_available_and_goals_work_back_stage_twos_funnel() {
@@ -425,7 +425,12 @@ async fn market_and_goals_are_available_and_goals_work_back_stage_twos_funnel() 
         serde_json::from_str(&o.findings).unwrap()
     };
     let (funnel, goals, market) = (findings(2)["handoff"].clone(), findings(7), findings(5));
+    // Stage 4 ran, so its expected MQL → SQL at the proposed threshold replaces stage 2's.
+    let scoring = findings(4)["handoff"].clone();
     let rate = |from: &str| {
+        if from == "mql" {
+            return scoring["expected_mql_to_sql"].as_f64().unwrap();
+        }
         funnel["steps"]
             .as_array()
             .unwrap()
