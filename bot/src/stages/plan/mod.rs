@@ -92,11 +92,19 @@ impl<'a> Sources<'a> {
 
     /// The sentence a section shows in place of stage `n`'s findings when it has none.
     pub fn missing(&self, n: u8) -> String {
+        let why = self
+            .inputs
+            .outputs
+            .get(&n)
+            .and_then(|f| f.get("reason"))
+            .and_then(Value::as_str)
+            .map_or_else(
+                || format!("its analysis ({}) has not run", analysis_name(n)),
+                str::to_owned,
+            );
         format!(
-            "**{}**: no findings — its analysis ({}) did not run on this team's data, so this plan \
-             contains no figures from it.",
-            stage_title(n),
-            analysis_name(n)
+            "**{}**: no findings — {why}; this plan contains no figures from it.",
+            stage_title(n)
         )
     }
 
@@ -325,9 +333,12 @@ fn summary_line(s: &Sources) -> String {
     if parts.is_empty() {
         "no budget or targets stated".into()
     } else {
-        let mut line = parts.join(", ");
-        line.push('.');
-        line[..1].to_uppercase() + &line[1..]
+        let line = parts.join(", ");
+        let mut chars = line.chars();
+        chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect::<String>() + ".")
+            .unwrap_or_default()
     }
 }
 
