@@ -10,6 +10,7 @@ use quarterdeck_analyses::funnel::{self, Funnel};
 use quarterdeck_analyses::logistic;
 
 use super::{Failure, Format, content, planning};
+use crate::report::percent_or_dash;
 use crate::sources::{self, CsvTable};
 
 #[derive(Debug, Subcommand)]
@@ -377,10 +378,6 @@ pub fn run(analysis: Analysis) -> Result<(), Failure> {
     }
 }
 
-fn pct(x: Option<f64>) -> String {
-    x.map_or_else(|| "—".to_owned(), |x| format!("{:.1}%", x * 100.0))
-}
-
 fn funnel_table(f: &Funnel) -> String {
     let mut out = format!(
         "{:<26}{:>9}{:>10}{:>9}{:>19}{:>13}\n",
@@ -392,8 +389,12 @@ fn funnel_table(f: &Funnel) -> String {
             format!("{} -> {}", t.from, t.to),
             t.entered,
             t.converted,
-            pct(t.rate),
-            format!("{} - {}", pct(t.wilson_low), pct(t.wilson_high)),
+            percent_or_dash(t.rate),
+            format!(
+                "{} - {}",
+                percent_or_dash(t.wilson_low),
+                percent_or_dash(t.wilson_high)
+            ),
             t.median_days
                 .map_or_else(|| "—".to_owned(), |d| format!("{d:.1}"))
         )
@@ -410,7 +411,7 @@ fn funnel_table(f: &Funnel) -> String {
     for d in &f.differences {
         out.push_str(&format!(
             "\nDifferent: {} {} -> {} converts at {} vs {} for the rest (z {:.2}, Holm-adjusted p {:.4}).",
-            d.group, d.from, d.to, pct(Some(d.rate)), pct(Some(d.rest_rate)), d.z, d.p_adjusted
+            d.group, d.from, d.to, percent_or_dash(Some(d.rate)), percent_or_dash(Some(d.rest_rate)), d.z, d.p_adjusted
         ));
     }
     if !f.differences.is_empty() {

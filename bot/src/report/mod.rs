@@ -12,6 +12,22 @@ pub fn money(amount: f64) -> String {
     format!("{sign}${}", grouped(amount.abs().round() as u64))
 }
 
+/// A fraction as a percentage with one decimal: `0.381` → `38.1%`.
+pub fn percent(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+/// [`percent`], or `—` when there is no value.
+pub fn percent_or_dash(x: Option<f64>) -> String {
+    x.map_or_else(|| "—".to_owned(), percent)
+}
+
+/// A number rounded to a whole count with thousands separators: `1,616`.
+pub fn whole(x: f64) -> String {
+    let sign = if x <= -0.5 { "-" } else { "" };
+    format!("{sign}{}", count(x.abs().round() as usize))
+}
+
 /// A count with thousands separators: `20,000`.
 pub fn count(n: usize) -> String {
     grouped(n as u64)

@@ -18,6 +18,7 @@ use super::handoff::{self, FunnelHandoff, FunnelStep};
 use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput, stage_title};
 use crate::chat::{Message, Table};
 use crate::report::count;
+use crate::report::percent_or_dash;
 use crate::sources;
 
 pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
@@ -55,7 +56,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             let high = m.0.wilson_high?;
             (high < b.0).then(|| format!(
                 "{} → {}: mature rate {} (interval up to {}, {} leads at least {:.0} days in) is below the benchmark median {} ({})",
-                t.from, t.to, pct(m.0.rate), pct(Some(high)), count(m.0.entered as usize), m.1, pct(Some(b.0)), b.1
+                t.from, t.to, percent_or_dash(m.0.rate), percent_or_dash(Some(high)), count(m.0.entered as usize), m.1, percent_or_dash(Some(b.0)), b.1
             ))
         })
         .collect();
@@ -86,8 +87,8 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
                     "{} → {} was below the benchmark {} last quarter too ({})",
                     t.from,
                     t.to,
-                    pct(Some(b.0)),
-                    pct(Some(before))
+                    percent_or_dash(Some(b.0)),
+                    percent_or_dash(Some(before))
                 )
             })
         })
@@ -133,7 +134,8 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             t.median_days
                 .map_or_else(|| "—".into(), |d| format!("{d:.1}")),
             m.as_ref().map_or_else(|| "—".into(), |m| rate_cell(&m.0)),
-            b.as_ref().map_or_else(|| "—".into(), |b| pct(Some(b.0))),
+            b.as_ref()
+                .map_or_else(|| "—".into(), |b| percent_or_dash(Some(b.0))),
         ]);
     }
     let mut by_source = Table::new("By source", &["Source", "Leads", "Lead → MQL", "MQL → SQL"]);
@@ -152,8 +154,8 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             d.group,
             d.from,
             d.to,
-            pct(Some(d.rate)),
-            pct(Some(d.rest_rate)),
+            percent_or_dash(Some(d.rate)),
+            percent_or_dash(Some(d.rest_rate)),
             d.p_adjusted
         ));
     }
@@ -171,8 +173,8 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
                 i + 1,
                 p.from,
                 p.to,
-                pct(Some(p.rate)),
-                pct(Some(p.target)),
+                percent_or_dash(Some(p.rate)),
+                percent_or_dash(Some(p.target)),
                 p.extra_final
             ));
         }
@@ -254,16 +256,12 @@ fn mature_rates(table: &sources::LeadTable, as_of: i64) -> Vec<Option<(Transitio
         .collect()
 }
 
-fn pct(x: Option<f64>) -> String {
-    x.map_or_else(|| "—".to_owned(), |x| format!("{:.1}%", x * 100.0))
-}
-
 fn rate_cell(t: &Transition) -> String {
     format!(
         "{} ({}–{})",
-        pct(t.rate),
-        pct(t.wilson_low),
-        pct(t.wilson_high)
+        percent_or_dash(t.rate),
+        percent_or_dash(t.wilson_low),
+        percent_or_dash(t.wilson_high)
     )
 }
 
@@ -286,14 +284,14 @@ fn headline(
     let mut s = format!(
         "{} leads created in the quarter under review; at the mature stage rates {} of leads become customers.",
         count(leads),
-        pct(Some(end_to_end))
+        percent_or_dash(Some(end_to_end))
     );
     if let Some(w) = weakest {
         s.push_str(&format!(
             " The weakest step is {} → {} at {}.",
             w.from,
             w.to,
-            pct(w.rate)
+            percent_or_dash(w.rate)
         ));
     }
     if let Some(d) = f.differences.first() {
@@ -306,8 +304,8 @@ fn headline(
             d.group,
             d.from,
             d.to,
-            pct(Some(d.rate)),
-            pct(Some(d.rest_rate))
+            percent_or_dash(Some(d.rate)),
+            percent_or_dash(Some(d.rest_rate))
         ));
     }
     if !below.is_empty() {

@@ -150,7 +150,7 @@ fn headline(r: &ContentReview) -> String {
             s.push_str(&format!(
                 " Best-converting type: {} ({} of sessions convert).",
                 best.content_type.replace('_', " "),
-                tables::pct(best.conversion_rate)
+                crate::report::percent_or_dash(best.conversion_rate)
             ));
         }
     }

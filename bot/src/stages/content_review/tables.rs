@@ -5,13 +5,10 @@ use quarterdeck_analyses::content::{ContentPerformance, Opportunity, SeoFindings
 
 use crate::chat::Table;
 use crate::report::count;
+use crate::report::percent_or_dash;
 
 /// How many rows a ranked table shows.
 pub const ROWS: usize = 10;
-
-pub fn pct(x: Option<f64>) -> String {
-    x.map_or_else(|| "—".to_owned(), |x| format!("{:.1}%", x * 100.0))
-}
 
 fn signed_pct(x: Option<f64>) -> String {
     x.map_or_else(|| "—".to_owned(), |x| format!("{:+.0}%", x * 100.0))
@@ -42,7 +39,7 @@ pub fn top_content(c: &ContentPerformance) -> Table {
                 p.content_type.clone(),
                 num(p.sessions),
                 format!("{:.2}", p.traffic_index),
-                pct(p.engagement_rate),
+                percent_or_dash(p.engagement_rate),
                 p.conversions_per_1k
                     .map_or_else(|| "—".into(), |v| format!("{v:.1}")),
                 signed_pct(p.sessions_change),
@@ -74,8 +71,8 @@ pub fn by_type(c: &ContentPerformance) -> Table {
             num(k.sessions),
             signed_pct(change),
             num(k.conversions),
-            pct(k.conversion_rate),
-            pct(k.engagement_rate),
+            percent_or_dash(k.conversion_rate),
+            percent_or_dash(k.engagement_rate),
         ]);
     }
     t
@@ -99,7 +96,7 @@ pub fn trend(c: &ContentPerformance) -> Table {
             p.period.clone(),
             p.pages.to_string(),
             num(p.sessions),
-            pct(p.engagement_rate),
+            percent_or_dash(p.engagement_rate),
             p.mean_engagement_time_s
                 .map_or_else(|| "—".into(), |t| format!("{t:.0} s")),
             num(p.conversions),

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use super::GoalsFindings;
 use crate::charts::{self, BarSeries, GroupedBars, Orientation, Size, ValueFormat};
 use crate::chat::{Message, Table};
+use crate::report::whole;
 use crate::report::{count, money};
 use crate::sources::Objectives;
 use crate::stages::handoff::Kpi;
@@ -99,10 +100,6 @@ fn value(g: &GoalsFindings, metric: &str) -> f64 {
         .iter()
         .find(|r| r.metric == metric)
         .map_or(0.0, |r| r.quarter)
-}
-
-fn whole(x: f64) -> String {
-    count(x.round().max(0.0) as usize)
 }
 
 /// The post and its headline.

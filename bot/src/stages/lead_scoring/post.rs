@@ -12,11 +12,8 @@ use super::mqls::{Mql, Mqls};
 use super::refit::{Refit, Volume};
 use crate::chat::{Message, Table};
 use crate::report::count;
+use crate::report::percent_or_dash;
 use crate::stages::stage_title;
-
-fn pct(x: Option<f64>) -> String {
-    x.map_or_else(|| "—".to_owned(), |x| format!("{:.1}%", x * 100.0))
-}
 
 fn num(x: Option<f64>, digits: usize) -> String {
     x.map_or_else(|| "—".to_owned(), |x| format!("{x:.digits$}"))
@@ -26,9 +23,9 @@ fn interval(k: usize, n: usize) -> String {
     match wilson(k as u64, n as u64, 1.96) {
         Some((lo, hi)) => format!(
             "{} ({}–{})",
-            pct(Some(k as f64 / n as f64)),
-            pct(Some(lo)),
-            pct(Some(hi))
+            percent_or_dash(Some(k as f64 / n as f64)),
+            percent_or_dash(Some(lo)),
+            percent_or_dash(Some(hi))
         ),
         None => "—".into(),
     }
@@ -68,7 +65,7 @@ pub fn headline(r: &Refit, data: &Mqls, feedback: Option<&Synthesis>, quarter: &
     let mut s = format!(
         "{quarter}: {:.0} MQLs a month, {} of them became SQL ({:.0} SQLs a month).",
         b.mqls_per_month,
-        pct(b.mql_to_sql),
+        percent_or_dash(b.mql_to_sql),
         b.sqls_per_month.unwrap_or(0.0)
     );
     if let Some(c) = &r.current {
@@ -95,20 +92,20 @@ pub fn headline(r: &Refit, data: &Mqls, feedback: Option<&Synthesis>, quarter: &
         " Proposed: MQL at {:.0} points or more → {:.0} MQLs a month at {} MQL → SQL ({:.0} SQLs a month).",
         r.proposal.threshold.threshold,
         a.mqls_per_month,
-        pct(a.mql_to_sql),
+        percent_or_dash(a.mql_to_sql),
         a.sqls_per_month.unwrap_or(0.0)
     ));
     if let Some(f) = feedback.filter(|f| f.decisions > 0) {
         s.push_str(&format!(
             " Sales accepted {} of {} MQLs",
-            pct(f.acceptance_rate),
+            percent_or_dash(f.acceptance_rate),
             count(f.decisions)
         ));
         match f.reasons.iter().find(|x| !x.accepted) {
             Some(top) => s.push_str(&format!(
                 "; the top rejection reason is {} ({} of rejections).",
                 top.reason,
-                pct(Some(top.share))
+                percent_or_dash(Some(top.share))
             )),
             None => s.push('.'),
         }
@@ -120,7 +117,7 @@ fn volume_row(name: &str, v: &Volume) -> Vec<String> {
     vec![
         name.to_owned(),
         format!("{:.0}", v.mqls_per_month),
-        pct(v.mql_to_sql),
+        percent_or_dash(v.mql_to_sql),
         num(v.sqls_per_month, 0),
     ]
 }
@@ -179,7 +176,7 @@ pub fn message(
             count(o.selected),
             count(o.validation_rows),
             o.validation_month,
-            pct(o.mql_to_sql_at_threshold)
+            percent_or_dash(o.mql_to_sql_at_threshold)
         )),
         (None, e) => body.push_str(&format!(
             "\n- No out-of-time check: {}.",
@@ -190,8 +187,8 @@ pub fn message(
         body.push_str(&format!(
             "\n- **{}** MQLs become SQL at {} against {} for the other sources (Holm-adjusted p {:.4}).",
             d.group,
-            pct(Some(d.rate)),
-            pct(Some(d.rest_rate)),
+            percent_or_dash(Some(d.rate)),
+            percent_or_dash(Some(d.rest_rate)),
             d.p_adjusted
         ));
     }
@@ -329,7 +326,7 @@ pub fn message(
                 x.reason.clone(),
                 if x.accepted { "accepted" } else { "rejected" }.into(),
                 count(x.count),
-                pct(Some(x.share)),
+                percent_or_dash(Some(x.share)),
                 x.representative_comment.clone(),
             ]);
         }

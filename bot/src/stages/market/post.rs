@@ -10,11 +10,8 @@ use super::MarketFindings;
 use crate::charts::{self, BarSeries, GroupedBars, Orientation, Size, ValueFormat};
 use crate::chat::{Message, Table};
 use crate::report::count;
+use crate::report::percent;
 use crate::stages::{OutputFile, stage_title};
-
-fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
-}
 
 fn first_touch(f: &MarketFindings) -> Vec<&ChannelShift> {
     f.journeys
@@ -166,8 +163,8 @@ pub fn message(f: &MarketFindings, quarter: &str) -> (Message, String) {
                     |r| {
                         format!(
                             "{} → {}{}",
-                            pct(r.before),
-                            pct(r.now),
+                            percent(r.before),
+                            percent(r.now),
                             if r.significant { " (significant)" } else { "" }
                         )
                     },
@@ -176,8 +173,8 @@ pub fn message(f: &MarketFindings, quarter: &str) -> (Message, String) {
         for s in shifts {
             t = t.row(vec![
                 s.channel.clone(),
-                pct(s.before),
-                pct(s.now),
+                percent(s.before),
+                percent(s.now),
                 format!("{:+.1} pts", (s.now - s.before) * 100.0),
                 format!("{:.3}", s.p_adjusted),
                 reach(&s.channel),
@@ -196,8 +193,8 @@ pub fn message(f: &MarketFindings, quarter: &str) -> (Message, String) {
                     .trim_start_matches("funnel_")
                     .replace("_to_", " → "),
                 c.channel.clone().unwrap_or_else(|| "all".into()),
-                pct(c.ours),
-                pct(c.benchmark),
+                percent(c.ours),
+                percent(c.benchmark),
                 if c.below {
                     "below".into()
                 } else {

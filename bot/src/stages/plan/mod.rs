@@ -26,7 +26,7 @@ use super::{
     stage_title,
 };
 use crate::chat::Message;
-use crate::report::{Block, Document, diff, money};
+use crate::report::{Block, Document, diff, money, whole};
 use crate::sources::{DataSet, Objectives};
 
 pub use risks::Risk;
@@ -346,19 +346,14 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// `12.3%`; rates under 10% keep two decimals (`3.75%`).
+/// `12.3%`; rates under 10% keep two decimals (`3.75%`, a test's minimum detectable
+/// effect), unlike [`crate::report::percent`].
 pub(crate) fn pct(x: f64) -> String {
     if x.abs() < 0.1 {
         format!("{:.2}%", x * 100.0)
     } else {
         format!("{:.1}%", x * 100.0)
     }
-}
-
-/// A whole number with thousands separators: `1,616`.
-pub(crate) fn whole(x: f64) -> String {
-    let sign = if x < -0.5 { "-" } else { "" };
-    format!("{sign}{}", crate::report::count(x.abs().round() as usize))
 }
 
 /// `+12%` / `−8%` change from `before` to `after`; `new` without a before.
