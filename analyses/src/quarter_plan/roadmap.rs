@@ -13,6 +13,9 @@
 //!   running total stays within the reserve; the rest are listed as unfunded.
 //! - A test whose duration exceeds the weeks available is kept and marked, not dropped,
 //!   and is not funded: money for a test that cannot conclude is better left in reserve.
+//!   It carries the smallest relative effect the channel's traffic could detect within the
+//!   weeks available (bisection on the same sample-size formula), so the team can decide
+//!   whether a larger bet is worth testing.
 
 use serde::{Deserialize, Serialize};
 
@@ -40,6 +43,35 @@ pub struct TestPlan {
     pub funded: bool,
     /// False when `weeks` exceeds the weeks available.
     pub fits_quarter: bool,
+    /// When it does not fit: the smallest relative lift (0.27 = +27%) detectable within
+    /// the weeks available; `None` when even doubling the rate could not be detected.
+    pub detectable_in_time: Option<f64>,
+}
+
+/// The smallest relative lift on `baseline` whose per-arm sample fits in `weeks` of
+/// `weekly_clicks` split over two arms, to 1e-4; `None` when none up to the largest
+/// possible lift (the rate reaching 99.9%, capped at +100%) fits.
+pub fn detectable_lift(baseline: f64, weekly_clicks: f64, weeks: u64) -> Option<f64> {
+    let capacity = (weekly_clicks * weeks as f64 / 2.0).floor();
+    let per_arm = |lift: f64| {
+        sample_size::sample_size(&Metric::Proportion { baseline }, &Params::new(lift))
+            .ok()
+            .map(|s| s.per_arm as f64)
+    };
+    let mut hi = (0.999 / baseline - 1.0).min(1.0);
+    // NaN (a baseline of 0) fails this too.
+    if hi.is_nan() || hi <= 0.0 || per_arm(hi)? > capacity {
+        return None;
+    }
+    let mut lo = 0.0;
+    while hi - lo > 1e-4 {
+        let mid = (lo + hi) / 2.0;
+        match per_arm(mid) {
+            Some(n) if n <= capacity => hi = mid,
+            _ => lo = mid,
+        }
+    }
+    Some(hi)
 }
 
 /// Sizes, times, prices and funds the candidates; `mde` is relative (0.1 = +10%).
@@ -79,6 +111,11 @@ pub fn plan_tests(
             budget,
             funded,
             fits_quarter,
+            detectable_in_time: if fits_quarter {
+                None
+            } else {
+                detectable_lift(c.baseline, c.weekly_clicks, weeks_available)
+            },
         });
     }
     Ok(out)
@@ -149,6 +186,24 @@ mod tests {
             (7, true, true)
         );
         assert_eq!(plans[1].budget, 312.34);
+        // 2,000 clicks × 13 weeks ÷ 2 = 13,000 per arm. The lift found needs at most that
+        // and a lift 1e-3 smaller needs more (per-arm samples from the tested formula).
+        let lift = plans[0].detectable_in_time.unwrap();
+        let n = |l: f64| {
+            sample_size::sample_size(&Metric::Proportion { baseline: 0.05 }, &Params::new(l))
+                .unwrap()
+                .per_arm
+        };
+        assert!(n(lift) <= 13_000 && n(lift - 1e-3) > 13_000, "{lift}");
+        // Roughly (0.1 × √(31,234 / 13,000)) = +15.5% by the 1/MDE² scaling.
+        assert!((lift - 0.155).abs() < 0.01, "{lift}");
+        assert_eq!(plans[1].detectable_in_time, None);
+    }
+
+    #[test]
+    fn no_lift_is_detectable_without_traffic() {
+        assert_eq!(detectable_lift(0.05, 10.0, 13), None);
+        assert_eq!(detectable_lift(0.05, 0.0, 13), None);
     }
 
     #[test]

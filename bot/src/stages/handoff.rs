@@ -260,6 +260,10 @@ pub struct PlannedTest {
     pub funded: bool,
     #[serde(default)]
     pub fits_quarter: bool,
+    /// When it cannot finish: the smallest relative lift (0.27 = +27%) the channel's
+    /// traffic could detect within the quarter, if any.
+    #[serde(default)]
+    pub detectable_in_quarter: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

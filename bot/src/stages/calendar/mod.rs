@@ -194,6 +194,7 @@ fn assemble(
                 weeks: t.plan.weeks,
                 funded: t.plan.funded,
                 fits_quarter: t.plan.fits_quarter,
+                detectable_in_quarter: t.plan.detectable_in_time,
             }
         })
         .collect();

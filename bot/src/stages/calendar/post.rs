@@ -186,7 +186,15 @@ fn notes(plan: &CalendarPlan) -> String {
         .tests
         .iter()
         .filter(|t| !t.fits_quarter)
-        .map(|t| format!("{} ({} weeks)", t.channel, t.weeks))
+        .map(|t| match t.detectable_in_quarter {
+            Some(l) => format!(
+                "{} ({} weeks; within the quarter it could detect +{:.0}%)",
+                t.channel,
+                t.weeks,
+                l * 100.0
+            ),
+            None => format!("{} ({} weeks)", t.channel, t.weeks),
+        })
         .collect();
     if !slow.is_empty() {
         out.push_str(&format!(

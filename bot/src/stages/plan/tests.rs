@@ -183,23 +183,43 @@ fn full() -> BTreeMap<u8, Value> {
                     kind: "always-on".into(),
                     expected_revenue: 1_100_000.0,
                 }],
-                tests: vec![PlannedTest {
-                    name: "Display creative A/B".into(),
-                    channel: "display".into(),
-                    hypothesis: "Benefit-led creative lifts CTR".into(),
-                    metric: "CTR".into(),
-                    baseline: 0.004,
-                    minimum_detectable_effect: 0.001,
-                    sample_size_per_arm: 69_000,
-                    start: d("2027-02-01"),
-                    // Past the quarter's end: the unfinished-test rule fires.
-                    end: d("2027-04-20"),
-                    budget: 30_000.0,
-                    owner: "Sasha Novak".into(),
-                    weeks: 11,
-                    funded: true,
-                    fits_quarter: false,
-                }],
+                tests: vec![
+                    PlannedTest {
+                        name: "Display creative A/B".into(),
+                        channel: "display".into(),
+                        hypothesis: "Benefit-led creative lifts CTR".into(),
+                        metric: "CTR".into(),
+                        baseline: 0.004,
+                        minimum_detectable_effect: 0.001,
+                        sample_size_per_arm: 69_000,
+                        start: d("2027-02-01"),
+                        // Past the quarter's end: the unfinished-test rule fires.
+                        end: d("2027-04-20"),
+                        budget: 30_000.0,
+                        owner: "Sasha Novak".into(),
+                        weeks: 11,
+                        funded: true,
+                        fits_quarter: false,
+                        detectable_in_quarter: None,
+                    },
+                    PlannedTest {
+                        name: "Email landing-page test".into(),
+                        channel: "email".into(),
+                        hypothesis: "A shorter form lifts conversion".into(),
+                        metric: "click → conversion rate".into(),
+                        baseline: 0.05,
+                        minimum_detectable_effect: 0.005,
+                        sample_size_per_arm: 31_234,
+                        start: d("2027-01-15"),
+                        end: d("2028-03-01"),
+                        budget: 0.0,
+                        owner: "Quinn Adeyemi".into(),
+                        weeks: 63,
+                        funded: false,
+                        fits_quarter: false,
+                        detectable_in_quarter: Some(0.274),
+                    },
+                ],
                 workload: vec![Workload {
                     person: "Avery Chen".into(),
                     role: "demand gen".into(),
@@ -274,6 +294,11 @@ fn the_plan_has_nine_sections_with_the_stages_numbers() {
     );
     assert!(
         md.contains("| 2027-02 | $1,300,000 | $3,100,000 | 130 | 430 |"),
+        "{md}"
+    );
+    // The unfunded test says what the quarter's traffic could detect instead.
+    assert!(
+        md.contains("- Not funded: **Email landing-page test** needs 31,234 per arm, about 63 weeks at last quarter's traffic (would end 2028-03-01); within the quarter it could only detect a lift of +27% or more."),
         "{md}"
     );
     // Stages 3, 4, 5 and 9 are not in the outputs: their places say so.

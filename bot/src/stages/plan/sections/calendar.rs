@@ -83,11 +83,15 @@ pub(super) fn calendar(s: &Sources) -> Section {
             .iter()
             .map(|x| {
                 format!(
-                    "Not funded: **{}** needs {} per arm, about {} weeks at last quarter's traffic (would end {}).",
+                    "Not funded: **{}** needs {} per arm, about {} weeks at last quarter's traffic (would end {}){}.",
                     x.name,
                     whole(x.sample_size_per_arm as f64),
                     x.weeks,
-                    x.end
+                    x.end,
+                    x.detectable_in_quarter.map_or_else(String::new, |l| format!(
+                        "; within the quarter it could only detect a lift of +{:.0}% or more",
+                        l * 100.0
+                    ))
                 )
             })
             .collect(),
