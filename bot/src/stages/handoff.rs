@@ -214,9 +214,22 @@ pub struct Kpi {
 /// Stage 8 → 9, 10, 12: campaigns, tests and workload.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CalendarHandoff {
+    /// New campaigns and those booked last quarter that run into this one (`kind`
+    /// `booked`, their in-quarter share of budget).
     pub campaigns: Vec<PlannedCampaign>,
     pub tests: Vec<PlannedTest>,
     pub workload: Vec<Workload>,
+    /// Channels whose bookings from last quarter exceed their allocation.
+    #[serde(default)]
+    pub over_committed: Vec<OverCommitment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OverCommitment {
+    pub channel: String,
+    /// Booked money falling in the quarter.
+    pub booked: f64,
+    pub allocation: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -229,7 +242,7 @@ pub struct PlannedCampaign {
     pub owner: String,
     pub objective: String,
     pub success_metrics: Vec<String>,
-    /// `always-on` or `flight`.
+    /// `always-on`, `flight` or `booked` (booked last quarter, running into this one).
     #[serde(default)]
     pub kind: String,
     /// The campaign's share of its channel's expected revenue (stage 6 curves).

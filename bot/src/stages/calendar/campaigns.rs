@@ -8,8 +8,12 @@
 //! - Each channel's allocation is split over its patterns in proportion to their
 //!   planned budgets, to the cent by largest remainder; a channel without a pattern gets
 //!   one always-on `pipeline` campaign.
-//! - Campaigns that started last quarter and run into the new one are listed apart: they
-//!   are already booked.
+//! - Campaigns that started last quarter and run into the new one are already booked:
+//!   the part of their planned budget that falls in the new quarter (pro rata by days,
+//!   money assumed spent evenly over a campaign's days) is committed, so it is taken out
+//!   of the channel's allocation before the rest is split over the patterns. A channel
+//!   whose bookings exceed its allocation gets no new campaign and is reported as
+//!   over-committed.
 
 use chrono::NaiveDate;
 use quarterdeck_analyses::quarter_plan::rounding::{from_cents, split_cents, to_cents};
@@ -63,7 +67,31 @@ impl Span {
 pub struct History {
     pub patterns: Vec<Pattern>,
     /// Campaigns booked last quarter that run into the planned one.
-    pub carried_over: Vec<String>,
+    pub carried_over: Vec<Booked>,
+}
+
+/// A campaign booked last quarter that runs into the planned one.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Booked {
+    pub name: String,
+    pub channel: String,
+    pub owner: String,
+    pub objective: String,
+    /// Its days inside the planned quarter.
+    pub first_day: NaiveDate,
+    pub last_day: NaiveDate,
+    /// Its planned budget × its days in the planned quarter ÷ all its days, to the cent.
+    pub in_quarter: f64,
+}
+
+/// Money booked per channel for the planned quarter, in cents.
+pub fn committed_cents(history: &History, channel: &str) -> i64 {
+    history
+        .carried_over
+        .iter()
+        .filter(|b| b.channel == channel)
+        .map(|b| to_cents(b.in_quarter))
+        .sum()
 }
 
 pub fn read_history(t: &CsvTable, review: Span, next: Span) -> Result<History, InputError> {
@@ -75,6 +103,7 @@ pub fn read_history(t: &CsvTable, review: Span, next: Span) -> Result<History, I
         t.require("planned_budget", &["budget", "planned"])?,
     );
     let objective = t.find("objective", &["goal"]);
+    let owner = t.find("owner", &[]);
     let mut history = History {
         patterns: Vec::new(),
         carried_over: Vec::new(),
@@ -104,7 +133,20 @@ pub fn read_history(t: &CsvTable, review: Span, next: Span) -> Result<History, I
                 length_days,
             });
         } else if s <= review.last && e >= next.first {
-            history.carried_over.push(r.text(name)?.to_owned());
+            let (first_day, last_day) = (next.first.max(s), next.last.min(e));
+            let inside = (last_day - first_day).num_days() + 1;
+            let all = (e - s).num_days() + 1;
+            history.carried_over.push(Booked {
+                name: r.text(name)?.to_owned(),
+                channel: r.text(channel)?.to_owned(),
+                owner: owner.map_or_else(String::new, |c| r.str(c).trim().to_owned()),
+                objective,
+                first_day,
+                last_day,
+                in_quarter: from_cents(
+                    (to_cents(budget) as f64 * inside as f64 / all as f64).round() as i64,
+                ),
+            });
         }
     }
     Ok(history)
@@ -160,19 +202,23 @@ pub fn draft(budget: &BudgetHandoff, history: &History, next: Span, label: &str)
         if patterns.is_empty() {
             patterns.push(&default);
         }
-        out.extend(channel_campaigns(ch, &patterns, next, label));
+        let free = to_cents(ch.spend) - committed_cents(history, &ch.channel);
+        if free > 0 {
+            out.extend(channel_campaigns(ch, free, &patterns, next, label));
+        }
     }
     out
 }
 
+/// `cents` of the channel's money (its allocation less its bookings) over its patterns.
 fn channel_campaigns(
     ch: &ChannelBudget,
+    cents: i64,
     patterns: &[&Pattern],
     next: Span,
     label: &str,
 ) -> Vec<Draft> {
     let weights: Vec<f64> = patterns.iter().map(|p| p.planned_budget).collect();
-    let cents = to_cents(ch.spend);
     let parts = split_cents(cents, &weights)
         .or_else(|| split_cents(cents, &vec![1.0; patterns.len()]))
         .unwrap_or_default();

@@ -15,13 +15,15 @@ mod tests;
 mod work;
 
 use chrono::{Months, NaiveDate};
+use quarterdeck_analyses::quarter_plan::rounding::{from_cents, to_cents};
 
 use campaigns::{Draft, Kind, Span};
 use roadmap::Test;
 use work::{Function, Item};
 
 use super::handoff::{
-    BudgetHandoff, CalendarHandoff, PerformanceHandoff, PlannedCampaign, PlannedTest, Workload,
+    BudgetHandoff, CalendarHandoff, OverCommitment, PerformanceHandoff, PlannedCampaign,
+    PlannedTest, Workload,
 };
 use super::{OutputFile, StageError, StageInputs, StageOutput};
 use crate::ics;
@@ -32,7 +34,7 @@ use crate::sources::{Member, Objectives};
 #[derive(Debug, Clone)]
 pub struct CalendarPlan {
     pub handoff: CalendarHandoff,
-    pub carried_over: Vec<String>,
+    pub carried_over: Vec<campaigns::Booked>,
     /// Hours needed and capacity of people with a fitting role, per function.
     pub functions: Vec<(Function, f64, f64)>,
     /// Why the roadmap is short or empty, when it is.
@@ -109,13 +111,59 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         &roster,
         next,
     );
-    let plan = CalendarPlan {
-        carried_over: history.carried_over,
+    let mut plan = CalendarPlan {
         roadmap_note,
         ..plan
     };
+    book(&mut plan, &budget, history.carried_over);
     let ics = calendar_file(&plan, inputs);
     Ok(post::output(&plan, inputs, ics))
+}
+
+/// Adds last quarter's bookings to the calendar (their owners keep them) and names the
+/// channels whose bookings exceed their allocation.
+fn book(plan: &mut CalendarPlan, budget: &BudgetHandoff, booked: Vec<campaigns::Booked>) {
+    for ch in &budget.channels {
+        let cents = booked
+            .iter()
+            .filter(|b| b.channel == ch.channel)
+            .map(|b| to_cents(b.in_quarter))
+            .sum::<i64>();
+        if cents > to_cents(ch.spend) {
+            plan.handoff.over_committed.push(OverCommitment {
+                channel: ch.channel.clone(),
+                booked: from_cents(cents),
+                allocation: ch.spend,
+            });
+        }
+    }
+    for b in &booked {
+        let expected_revenue = budget
+            .channels
+            .iter()
+            .find(|c| c.channel == b.channel && c.spend > 0.0)
+            .map_or(0.0, |c| c.expected_revenue * b.in_quarter / c.spend);
+        plan.handoff.campaigns.push(PlannedCampaign {
+            name: b.name.clone(),
+            channel: b.channel.clone(),
+            start: b.first_day,
+            end: b.last_day,
+            budget: b.in_quarter,
+            owner: if b.owner.is_empty() {
+                "unassigned".into()
+            } else {
+                b.owner.clone()
+            },
+            objective: b.objective.clone(),
+            success_metrics: vec![format!(
+                "spend no more than its booked {} this quarter",
+                money(b.in_quarter)
+            )],
+            kind: "booked".into(),
+            expected_revenue,
+        });
+    }
+    plan.carried_over = booked;
 }
 
 fn weeks_between(first: NaiveDate, last: NaiveDate) -> f64 {
@@ -230,6 +278,7 @@ fn assemble(
             campaigns,
             tests,
             workload,
+            over_committed: Vec::new(),
         },
         carried_over: Vec::new(),
         functions,

@@ -233,9 +233,23 @@ fn notes(plan: &CalendarPlan) -> String {
     }
     if !plan.carried_over.is_empty() {
         out.push_str(&format!(
-            "\n- Already booked last quarter and running into this one: {}. Check their \
-             remaining spend is inside the channel budgets above.",
-            plan.carried_over.join(", ")
+            "\n- Booked last quarter and running into this one, counted against their \
+             channels' budgets (pro rata by days): {}.",
+            plan.carried_over
+                .iter()
+                .map(|b| format!("{} ({})", b.name, money(b.in_quarter)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    for o in &h.over_committed {
+        out.push_str(&format!(
+            "\n- **{}** is over-committed: bookings take {} of its {} allocation, so it gets no \
+             new campaign. Trim a booking by {} or move money to it.",
+            o.channel,
+            money(o.booked),
+            money(o.allocation),
+            money(o.booked - o.allocation)
         ));
     }
     out

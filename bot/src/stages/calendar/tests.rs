@@ -124,6 +124,52 @@ fn a_channel_is_split_like_last_quarter_with_flights_moved_to_the_same_offset() 
 }
 
 #[test]
+fn a_booking_that_runs_into_the_quarter_is_taken_out_of_the_channel_budget() {
+    // The programme runs 2026-12-02 to 2027-02-09: 70 days, 40 of them in 2027-Q1, so
+    // 700 × 40 / 70 = $400.00 of it is committed. The other $600.01 splits 300:100 like
+    // last quarter: 60,001 cents → 45,000.75 and 15,000.25 → $450.01 and $150.00.
+    let base = hand_inputs();
+    let csv = "campaign,channel,start,end,planned_budget,owner,objective\n\
+               Search AO,search,2026-10-01,2026-12-31,300,A,pipeline\n\
+               Search burst,search,2026-10-15,2026-11-26,100,B,revenue\n\
+               Search 2027 programme,search,2026-12-02,2027-02-09,700,C,retention\n";
+    let inputs = with_file(base.clone(), "campaigns.csv", csv);
+
+    let h = calendar(&compute(8, &inputs).unwrap());
+
+    let got: Vec<(&str, f64, &str)> = h
+        .campaigns
+        .iter()
+        .map(|c| (c.kind.as_str(), c.budget, c.owner.as_str()))
+        .collect();
+    assert_eq!(
+        got[0..2],
+        [("always-on", 450.01, got[0].2), ("flight", 150.0, got[1].2)]
+    );
+    assert_eq!(got[2], ("booked", 400.0, "C"));
+    assert_eq!(
+        (
+            h.campaigns[2].start,
+            h.campaigns[2].end,
+            h.campaigns[2].objective.as_str()
+        ),
+        (date("2027-01-01"), date("2027-02-09"), "retention")
+    );
+    assert!(h.over_committed.is_empty());
+
+    // Booked at 2,000: 2,000 × 40 / 70 = $1,142.86 > $1,000.01 allocated: no new campaign.
+    let inputs = with_file(base, "campaigns.csv", &csv.replace(",700,", ",2000,"));
+    let h = calendar(&compute(8, &inputs).unwrap());
+    assert_eq!(h.campaigns.len(), 1);
+    assert_eq!(h.campaigns[0].budget, 1142.86);
+    assert_eq!(h.over_committed.len(), 1);
+    assert_eq!(
+        (h.over_committed[0].booked, h.over_committed[0].allocation),
+        (1142.86, 1000.01)
+    );
+}
+
+#[test]
 fn on_the_sample_every_channel_budget_is_carried_to_the_cent() {
     let inputs = planned_sample(7);
     let budget: BudgetHandoff =
@@ -141,19 +187,23 @@ fn on_the_sample_every_channel_budget_is_carried_to_the_cent() {
         );
         assert!(!c.success_metrics.is_empty());
     }
+    // Each channel's campaigns (new and booked) carry its allocation, or its bookings
+    // when they exceed it.
     for ch in &budget.channels {
+        let over = h.over_committed.iter().find(|o| o.channel == ch.channel);
         assert_eq!(
             by_channel[ch.channel.as_str()],
-            (ch.spend * 100.0).round() as i64,
+            (over.map_or(ch.spend, |o| o.booked) * 100.0).round() as i64,
             "{}",
             ch.channel
         );
     }
-    // Paid channels are run by the paid media or demand gen people (role map in work.rs).
+    // New paid campaigns are run by the paid media or demand gen people (role map in
+    // work.rs); booked ones keep their owner.
     for c in h
         .campaigns
         .iter()
-        .filter(|c| c.channel.starts_with("paid_"))
+        .filter(|c| c.channel.starts_with("paid_") && c.kind != "booked")
     {
         assert!(
             ["Avery Chen", "Sasha Novak"].contains(&c.owner.as_str()),

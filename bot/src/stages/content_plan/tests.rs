@@ -63,6 +63,7 @@ fn inputs() -> (ContentHandoff, CalendarHandoff) {
         ],
         tests: vec![],
         workload: vec![],
+        over_committed: Vec::new(),
     };
     (strategy, calendar)
 }

@@ -11,6 +11,8 @@
 //! - **Stretch target**: a volume the goals require is more than 20% above what the
 //!   quarter under review achieved (high above 50%, or above every quarter on record).
 //! - **Test that cannot finish**: a funded test whose planned end falls after the quarter.
+//! - **Over-committed channel**: last quarter's bookings take more of a channel's money
+//!   than its allocation.
 //! - **Data gap**: a planning stage produced no findings.
 
 use serde::Serialize;
@@ -40,6 +42,7 @@ pub fn assess(s: &Sources) -> Vec<Risk> {
     falling_return(s, &mut risks);
     bottlenecks(s, &mut risks);
     capacity(s, &mut risks);
+    over_committed(s, &mut risks);
     stretch(s, &mut risks);
     unfinished_tests(s, &mut risks);
     data_gaps(s, &mut risks);
@@ -73,6 +76,27 @@ fn concentration(s: &Sources, out: &mut Vec<Risk>) {
                 ),
             });
         }
+    }
+}
+
+fn over_committed(s: &Sources, out: &mut Vec<Risk>) {
+    let Some(c) = &s.calendar else { return };
+    for o in &c.over_committed {
+        out.push(Risk {
+            severity: "medium",
+            title: format!("Bookings exceed the {} budget", o.channel),
+            evidence: format!(
+                "Campaigns booked last quarter take {} of {} this quarter against its {} allocation.",
+                money(o.booked),
+                o.channel,
+                money(o.allocation)
+            ),
+            mitigation: format!(
+                "Trim the bookings by {} or move that much to {} from the reserve before kickoff.",
+                money(o.booked - o.allocation),
+                o.channel
+            ),
+        });
     }
 }
 

@@ -227,6 +227,11 @@ fn full() -> BTreeMap<u8, Value> {
                     // 500 / 416 = 120.2%: high.
                     capacity_hours: 416.0,
                 }],
+                over_committed: vec![OverCommitment {
+                    channel: "email".into(),
+                    booked: 31_776.0,
+                    allocation: 28_620.0,
+                }],
             },
         ),
     ])
@@ -337,6 +342,7 @@ fn risks_fire_on_their_rules_with_the_evidence() {
         "{r:?}"
     );
     assert!(has("medium", "Funnel bottleneck"), "{r:?}");
+    assert!(has("medium", "Bookings exceed the email budget"), "{r:?}");
     // Data gaps for exactly the stages without findings.
     let gaps: Vec<&String> = r
         .iter()
