@@ -178,8 +178,9 @@ fn method(s: &Sources) -> Section {
     let mut notes = vec![
         format!(
             "Risk rules: a channel above {} of the allocatable budget; a channel whose ROAS fell more than {} \
-             and keeps its budget; a funnel step below benchmark; anyone planned above capacity; a required \
-             volume more than {} above last quarter's; a test ending after the quarter; a stage without findings.",
+             and keeps its budget; a funnel step below benchmark; anyone planned above capacity; bookings \
+             above a channel's allocation; a required volume more than {} above last quarter's; a funded \
+             test ending after the quarter; a stage without findings.",
             pct(risks::CONCENTRATION),
             pct(risks::ROAS_DROP),
             pct(risks::STRETCH)
