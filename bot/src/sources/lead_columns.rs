@@ -68,9 +68,6 @@ mod fast {
 
     use super::LeadColumns;
 
-    /// Below this size one core reads the whole file.
-    const PARALLEL_FROM: usize = 1 << 20;
-
     struct Layout {
         delimiter: u8,
         width: usize,
@@ -80,38 +77,13 @@ mod fast {
     }
 
     pub fn read(bytes: &[u8], target: &str, columns: &[String]) -> Option<LeadColumns> {
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        if bytes.contains(&b'"') || std::str::from_utf8(bytes).is_err() {
-            return None;
-        }
-        let header_end = bytes.iter().position(|b| *b == b'\n')?;
-        let layout = layout(&bytes[..header_end], target, columns)?;
-        let body = &bytes[header_end + 1..];
-        let parts = if body.len() < PARALLEL_FROM {
-            1
-        } else {
-            std::thread::available_parallelism()
-                .map_or(1, usize::from)
-                .min(8)
-        };
-        let pieces = split_lines(body, parts);
-        let read: Vec<Option<LeadColumns>> = if pieces.len() == 1 {
-            vec![rows(pieces[0], &layout)]
-        } else {
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = pieces
-                    .iter()
-                    .map(|piece| scope.spawn(|| rows(piece, &layout)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().ok().flatten())
-                    .collect()
-            })
-        };
+        let read = super::super::plain::read_parallel(
+            bytes,
+            |header| layout(header, target, columns),
+            rows,
+        )?;
         let (mut values, mut y) = (Vec::new(), Vec::new());
-        for part in read {
-            let (v, t) = part?;
+        for (v, t) in read {
             values.extend_from_slice(&v);
             y.extend_from_slice(&t);
         }
@@ -140,31 +112,6 @@ mod fast {
             target: find(target)?,
             columns: columns.iter().map(|c| find(c)).collect::<Option<_>>()?,
         })
-    }
-
-    /// `parts` pieces of `body`, cut after line breaks.
-    fn split_lines(body: &[u8], parts: usize) -> Vec<&[u8]> {
-        let mut pieces = Vec::with_capacity(parts);
-        let mut start = 0;
-        for k in 1..=parts {
-            let target = (body.len() * k / parts).max(start);
-            let end = if k == parts {
-                body.len()
-            } else {
-                body[target..]
-                    .iter()
-                    .position(|b| *b == b'\n')
-                    .map_or(body.len(), |i| target + i + 1)
-            };
-            if end > start {
-                pieces.push(&body[start..end]);
-            }
-            start = end;
-        }
-        if pieces.is_empty() {
-            pieces.push(body);
-        }
-        pieces
     }
 
     /// The rows of one piece (which ends after a line break, or at the end of the file).

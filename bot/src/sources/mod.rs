@@ -10,6 +10,7 @@ mod leads;
 mod market;
 mod objectives;
 mod paths;
+mod plain;
 mod spend;
 mod table;
 mod weekly;

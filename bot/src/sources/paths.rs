@@ -48,9 +48,6 @@ mod fast {
 
     use quarterdeck_analyses::attribution::PathSet;
 
-    /// Below this size one core reads the whole file.
-    const PARALLEL_FROM: usize = 1 << 20;
-
     struct Layout {
         delimiter: u8,
         width: usize,
@@ -59,39 +56,10 @@ mod fast {
     }
 
     pub fn read(bytes: &[u8]) -> Option<PathSet> {
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        if bytes.contains(&b'"') || std::str::from_utf8(bytes).is_err() {
-            return None;
-        }
-        let header_end = bytes.iter().position(|b| *b == b'\n')?;
-        let layout = layout(&bytes[..header_end])?;
-        let body = &bytes[header_end + 1..];
-        let parts = if body.len() < PARALLEL_FROM {
-            1
-        } else {
-            std::thread::available_parallelism()
-                .map_or(1, usize::from)
-                .min(8)
-        };
-        let pieces = split_lines(body, parts);
-        let sets: Vec<Option<PathSet>> = if pieces.len() == 1 {
-            vec![rows(pieces[0], &layout)]
-        } else {
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = pieces
-                    .iter()
-                    .map(|piece| scope.spawn(|| rows(piece, &layout)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().ok().flatten())
-                    .collect()
-            })
-        };
-        let mut sets = sets.into_iter();
-        let mut all = sets.next()??;
+        let mut sets = super::super::plain::read_parallel(bytes, layout, rows)?.into_iter();
+        let mut all = sets.next()?;
         for set in sets {
-            all.merge(set?).ok()?;
+            all.merge(set).ok()?;
         }
         Some(all)
     }
@@ -122,31 +90,6 @@ mod fast {
                 find(&["total_null", "null", "nulls"])?,
             ],
         })
-    }
-
-    /// `parts` pieces of `body`, cut after line breaks.
-    fn split_lines(body: &[u8], parts: usize) -> Vec<&[u8]> {
-        let mut pieces = Vec::with_capacity(parts);
-        let mut start = 0;
-        for k in 1..=parts {
-            let target = (body.len() * k / parts).max(start);
-            let end = if k == parts {
-                body.len()
-            } else {
-                body[target..]
-                    .iter()
-                    .position(|b| *b == b'\n')
-                    .map_or(body.len(), |i| target + i + 1)
-            };
-            if end > start {
-                pieces.push(&body[start..end]);
-            }
-            start = end;
-        }
-        if pieces.is_empty() {
-            pieces.push(body);
-        }
-        pieces
     }
 
     fn rows(piece: &[u8], layout: &Layout) -> Option<PathSet> {
