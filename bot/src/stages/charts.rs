@@ -4,7 +4,6 @@
 
 use quarterdeck_analyses::attribution::Attribution;
 use quarterdeck_analyses::funnel::Funnel;
-use quarterdeck_analyses::roi::Roi;
 
 use super::OutputFile;
 use crate::charts::{
@@ -22,15 +21,18 @@ fn keep(name: &str, rendered: Result<Png, ChartError>) -> Option<OutputFile> {
     }
 }
 
-/// Attributed ROAS per channel (Markov value ÷ spend), break-even at 1×.
-pub fn roas_by_channel(roi: &Roi, quarter: &str) -> Option<OutputFile> {
-    let mut bars: Vec<Bar> = roi
-        .channels
-        .iter()
-        .filter_map(|c| {
+/// Attributed ROAS per channel (Markov value ÷ spend), best first, break-even at 1×;
+/// channels without spend (no ROAS) are left out.
+pub fn roas_by_channel<'a>(
+    channels: impl IntoIterator<Item = (&'a str, Option<f64>)>,
+    quarter: &str,
+) -> Option<OutputFile> {
+    let mut bars: Vec<Bar> = channels
+        .into_iter()
+        .filter_map(|(channel, roas)| {
             Some(Bar {
-                label: c.channel.clone(),
-                value: c.roas?,
+                label: channel.to_owned(),
+                value: roas?,
             })
         })
         .collect();

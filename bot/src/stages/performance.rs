@@ -155,7 +155,12 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     let label = inputs.review_label();
     let charts = roi
         .as_ref()
-        .and_then(|r| super::charts::roas_by_channel(r, &label))
+        .and_then(|r| {
+            super::charts::roas_by_channel(
+                r.channels.iter().map(|c| (c.channel.as_str(), c.roas)),
+                &label,
+            )
+        })
         .into_iter()
         .chain(super::charts::model_comparison(&a, &label))
         .collect();

@@ -3,8 +3,7 @@
 //! revenue milestones.
 
 use crate::charts::{
-    self, Bar, BarChart, BarSeries, ChartError, GroupedBars, Orientation, Png, ReferenceLine, Size,
-    ValueFormat,
+    self, BarSeries, ChartError, GroupedBars, Orientation, Png, Size, ValueFormat,
 };
 use crate::report::Figure;
 use crate::stages::handoff::{BudgetHandoff, GoalsHandoff, PerformanceHandoff};
@@ -27,41 +26,18 @@ fn dollars() -> ValueFormat {
     ValueFormat::Currency { symbol: "$".into() }
 }
 
-/// Attributed ROAS per paid channel in the quarter under review.
+/// Attributed ROAS per paid channel in the quarter under review: stage 1's chart, drawn
+/// from its handoff.
 pub fn roas(p: &PerformanceHandoff, quarter: &str) -> Option<Figure> {
-    let mut bars: Vec<Bar> = p
-        .channels
-        .iter()
-        .filter_map(|c| {
-            Some(Bar {
-                label: c.channel.clone(),
-                value: c.roas?,
-            })
-        })
-        .collect();
-    if bars.is_empty() {
-        return None;
-    }
-    bars.sort_by(|a, b| b.value.total_cmp(&a.value));
-    let spec = BarChart {
-        title: "Return on ad spend by channel".into(),
-        subtitle: Some(format!("{quarter} · attributed revenue ÷ spend")),
-        bars,
-        orientation: Orientation::Horizontal,
-        format: ValueFormat::Multiple,
-        value_axis: "ROAS".into(),
-        category_axis: None,
-        reference: Some(ReferenceLine {
-            value: 1.0,
-            label: "Break-even".into(),
-        }),
-        size: Size::default(),
-    };
-    keep(
-        "plan-roas-by-channel",
-        format!("Return on ad spend by channel, {quarter}"),
-        charts::bar_chart(&spec),
-    )
+    let chart = crate::stages::charts::roas_by_channel(
+        p.channels.iter().map(|c| (c.channel.as_str(), c.roas)),
+        quarter,
+    )?;
+    Some(Figure {
+        file: "plan-roas-by-channel.png".into(),
+        caption: format!("Return on ad spend by channel, {quarter}"),
+        png: chart.bytes,
+    })
 }
 
 /// Last quarter's spend against the proposed allocation, per channel.
