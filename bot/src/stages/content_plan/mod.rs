@@ -161,7 +161,8 @@ fn requests(
 ) -> Vec<PieceRequest> {
     let mut out = Vec::new();
     for c in calendar.iter().flat_map(|c| &c.campaigns) {
-        if c.start < start || c.start > end {
+        // A campaign booked last quarter is already live: it launches nothing new.
+        if c.kind == "booked" || c.start < start || c.start > end {
             continue;
         }
         let kind = type_for_channel(&c.channel);

@@ -60,6 +60,11 @@ fn inputs() -> (ContentHandoff, CalendarHandoff) {
         campaigns: vec![
             campaign("Spring webinar", "webinars", day(2027, 1, 18)),
             campaign("Last year's promo", "paid_search", day(2026, 12, 1)),
+            // Booked in December and already live: its dates are clipped to the quarter.
+            PlannedCampaign {
+                kind: "booked".into(),
+                ..campaign("Email programme", "email", day(2027, 1, 1))
+            },
         ],
         tests: vec![],
         workload: vec![],
@@ -84,6 +89,7 @@ fn a_campaign_piece_is_due_five_working_days_before_launch_and_past_campaigns_ar
     assert_eq!(r[0].content_type, "webinar_page");
     assert_eq!(to_date(r[0].publish_by), day(2027, 1, 11));
     assert!(r.iter().all(|p| p.serves != "Last year's promo"));
+    assert!(r.iter().all(|p| p.serves != "Email programme"));
     assert_eq!(r.len(), 4);
 }
 
