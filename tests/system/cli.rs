@@ -1,27 +1,8 @@
 //! The command line's contract for bad input: exit code 2, nothing on stdout, one
 //! message naming what was wrong, and nothing half-written.
 
-use std::process::{Command, Output};
-
-fn quarterdeck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quarterdeck"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn assert_bad_input(out: &Output, mentions: &[&str]) {
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
-    assert!(
-        out.stdout.is_empty(),
-        "stdout: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    for m in mentions {
-        assert!(err.contains(m), "expected {m:?} in: {err}");
-    }
-}
+use crate::helpers::{assert_bad_input, quarterdeck};
+use std::process::Command;
 
 #[test]
 fn an_unknown_time_zone_is_refused_naming_the_argument() {

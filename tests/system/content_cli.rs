@@ -1,15 +1,8 @@
 //! `quarterdeck analyze content` and `analyze seo` on the generated sample and on bad
 //! files: JSON a machine can read, and exit 2 with file, row and column on bad input.
 
+use crate::helpers::{assert_bad_input, quarterdeck};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn quarterdeck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quarterdeck"))
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 fn sample(dir: &Path) -> String {
     let out = quarterdeck(&[
@@ -21,15 +14,6 @@ fn sample(dir: &Path) -> String {
     ]);
     assert!(out.status.success());
     dir.display().to_string()
-}
-
-fn assert_bad_input(out: &Output, mentions: &[&str]) {
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
-    assert!(out.stdout.is_empty());
-    for m in mentions {
-        assert!(err.contains(m), "expected {m:?} in: {err}");
-    }
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! Shared test plumbing: settings with a test's own paths, a fresh PostgreSQL database
-//! per test (dropped afterwards), and transcript readers.
+//! per test (dropped afterwards), transcript readers, and the command-line runner.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -74,4 +74,26 @@ pub fn transcript(out: &Path) -> Vec<TranscriptEntry> {
 
 pub fn summary(out: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap()
+}
+
+/// Runs the built `quarterdeck` binary with `args`.
+pub fn quarterdeck(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_quarterdeck"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Exit 2, nothing on stdout, and stderr naming each of `mentions`.
+pub fn assert_bad_input(out: &std::process::Output, mentions: &[&str]) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
+    assert!(
+        out.stdout.is_empty(),
+        "stdout: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    for m in mentions {
+        assert!(err.contains(m), "expected {m:?} in: {err}");
+    }
 }

@@ -2,16 +2,9 @@
 //! refuses bad input (exit 2, nothing on stdout, file, row and column named).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
+use crate::helpers::{assert_bad_input, quarterdeck};
 use serde_json::Value;
-
-fn quarterdeck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_quarterdeck"))
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
@@ -119,15 +112,6 @@ fn market_as_a_table_reads_like_the_post() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("**Competitor activity**"), "{text}");
     assert!(text.contains("| Acme | 1 | 2 | seo |"), "{text}");
-}
-
-fn assert_bad_input(out: &Output, mentions: &[&str]) {
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
-    assert!(out.stdout.is_empty());
-    for m in mentions {
-        assert!(err.contains(m), "expected {m:?} in: {err}");
-    }
 }
 
 #[test]
