@@ -14,6 +14,37 @@ pub use opportunities::{Opportunity, rank, type_for_keyword};
 pub use pages::{ContentPerformance, PageRow};
 pub use seo::{KeywordRow, SeoFindings};
 
+/// Rows of the latest `period` and, by key, the rows of the period before it (pages by
+/// url, keywords by keyword), with that earlier period's name.
+struct Periods<'a, R> {
+    latest: Vec<&'a R>,
+    previous: std::collections::BTreeMap<&'a str, &'a R>,
+    previous_period: Option<String>,
+}
+
+fn split_periods<'a, R>(
+    rows: &'a [R],
+    period: &str,
+    period_of: impl Fn(&R) -> &str,
+    key_of: impl Fn(&'a R) -> &'a str,
+) -> Periods<'a, R> {
+    let previous_period = rows
+        .iter()
+        .map(&period_of)
+        .filter(|p| *p < period)
+        .max()
+        .map(str::to_owned);
+    Periods {
+        latest: rows.iter().filter(|r| period_of(r) == period).collect(),
+        previous: rows
+            .iter()
+            .filter(|r| Some(period_of(r)) == previous_period.as_deref())
+            .map(|r| (key_of(r), r))
+            .collect(),
+        previous_period,
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ContentError {
     #[error("nothing to analyse: no {0}")]

@@ -124,18 +124,11 @@ pub fn analyze(rows: &[PageRow]) -> Result<ContentPerformance, ContentError> {
             )));
         }
     }
-    let previous_period = rows
-        .iter()
-        .map(|r| &r.period)
-        .filter(|p| **p < period)
-        .max()
-        .cloned();
-    let latest: Vec<&PageRow> = rows.iter().filter(|r| r.period == period).collect();
-    let previous: BTreeMap<&str, &PageRow> = rows
-        .iter()
-        .filter(|r| Some(&r.period) == previous_period.as_ref())
-        .map(|r| (r.url.as_str(), r))
-        .collect();
+    let super::Periods {
+        latest,
+        previous,
+        previous_period,
+    } = super::split_periods(rows, &period, |r| &r.period, |r| &r.url);
     let medians = type_medians(&latest);
     let mut pages: Vec<PageScore> = latest
         .iter()

@@ -18,8 +18,6 @@
 //!   position [`GAP_TARGET`] (page one's last slot: a conservative first quarter);
 //! - extra clicks per month = `volume × share × (CTR(target) − CTR(current))`.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use super::ContentError;
@@ -138,18 +136,11 @@ pub fn analyze(rows: &[KeywordRow]) -> Result<SeoFindings, ContentError> {
             )));
         }
     }
-    let previous_period = rows
-        .iter()
-        .map(|r| &r.period)
-        .filter(|p| **p < period)
-        .max()
-        .cloned();
-    let latest: Vec<&KeywordRow> = rows.iter().filter(|r| r.period == period).collect();
-    let before: BTreeMap<&str, &KeywordRow> = rows
-        .iter()
-        .filter(|r| Some(&r.period) == previous_period.as_ref())
-        .map(|r| (r.keyword.as_str(), r))
-        .collect();
+    let super::Periods {
+        latest,
+        previous: before,
+        previous_period,
+    } = super::split_periods(rows, &period, |r| &r.period, |r| &r.keyword);
     let shares: Vec<f64> = latest
         .iter()
         .filter(|r| r.position.is_some() && r.search_volume > 0.0 && r.impressions > 0.0)
