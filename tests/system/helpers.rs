@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use quarterdeck::chat::{TranscriptEntry, read_entries};
 use quarterdeck::config::{self, Settings};
+use quarterdeck::transcript::{TranscriptEntry, read_entries};
 use sqlx::Connection;
 
 pub fn settings(env: &[(&str, &str)]) -> Settings {

@@ -268,7 +268,7 @@ async fn missed_check_ins(url: &str, dir: &std::path::Path) {
     }
     let sent = deliver_outbox(
         engine.store(),
-        &quarterdeck::chat::Transcript::open(&dir.join("t.jsonl")).unwrap(),
+        &quarterdeck::transcript::Transcript::open(&dir.join("t.jsonl")).unwrap(),
         clock.as_ref(),
     )
     .await

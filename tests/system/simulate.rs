@@ -135,7 +135,7 @@ fn assert_complete_quarter(out: &std::path::Path) {
         assert_eq!(post.attachments, charts, "{stage}");
         for name in charts {
             let file = out
-                .join(quarterdeck::chat::attachments_dir(&post.key))
+                .join(quarterdeck::transcript::attachments_dir(&post.key))
                 .join(name);
             let bytes = std::fs::read(&file).unwrap();
             assert!(
@@ -390,7 +390,7 @@ async fn content_review_and_production_plan_post_real_numbers_with_their_charts(
     ] {
         let bytes = std::fs::read(
             dir.path()
-                .join(quarterdeck::chat::attachments_dir(&stage.key))
+                .join(quarterdeck::transcript::attachments_dir(&stage.key))
                 .join(name),
         )
         .unwrap();
@@ -609,7 +609,7 @@ async fn the_budget_and_campaign_calendar_are_posted_with_the_money_carried_to_t
     );
     let ics = std::fs::read_to_string(
         dir.path()
-            .join(quarterdeck::chat::attachments_dir(&post.key))
+            .join(quarterdeck::transcript::attachments_dir(&post.key))
             .join("campaign-calendar.ics"),
     )
     .unwrap();

@@ -9,11 +9,11 @@ use chrono::SecondsFormat;
 use serde::Serialize;
 
 use super::SimulateError;
-use crate::chat::{attachments_dir, read_entries, render_markdown};
 use crate::domain::QuarterRun;
 use crate::engine::EngineError;
 use crate::store::Store;
 use crate::timeline::STAGE_NAMES;
+use crate::transcript::{attachments_dir, read_entries, render_markdown};
 
 #[derive(Debug, Serialize)]
 pub struct Summary {

@@ -1,10 +1,9 @@
 //! The chat port: the one interface through which the engine's posts leave the process,
-//! and the neutral message they are written in. Adapters (the transcript here, Discord in
-//! `crate::discord`) render the neutral message for their medium. The port never calls
+//! and the neutral message they are written in. Adapters (the transcript and Discord, in
+//! the app crate) render the neutral message for their medium. The port never calls
 //! the engine.
 
 mod message;
-mod transcript;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -12,7 +11,6 @@ use std::pin::Pin;
 use chrono::{DateTime, Utc};
 
 pub use message::{Attachment, Button, ButtonStyle, Field, Message, Table};
-pub use transcript::{Transcript, TranscriptEntry, attachments_dir, read_entries, render_markdown};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 

@@ -12,7 +12,7 @@ use super::{
     AttachmentRow, ClaimedJob, JobOutcome, NewAudit, NewJob, NewPost, PlanDocRow, StageOutputRow,
     Store, StoreError, on_db, to_ms,
 };
-use crate::domain::QuarterRun;
+use quarterdeck_domain::QuarterRun;
 
 #[derive(Debug, Clone)]
 pub struct StoredRun {

@@ -20,7 +20,7 @@ use raw::{RawSettings, RawSource, RawTeam};
 use crate::sources::{HttpSettings, Origin, Source};
 
 /// The defaults, compiled in so the binary runs from any directory.
-pub const DEFAULT_TOML: &str = include_str!("../../../config/default.toml");
+pub const DEFAULT_TOML: &str = include_str!("../../../../config/default.toml");
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -46,24 +46,7 @@ impl ConfigError {
     }
 }
 
-/// A value that must never be printed.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
+pub use quarterdeck_domain::Secret;
 
 #[derive(Debug, Clone)]
 pub struct Settings {

@@ -49,8 +49,8 @@ pub enum Db {
 macro_rules! on_db {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
-            $crate::store::Db::Sqlite($pool) => $body,
-            $crate::store::Db::Pg($pool) => $body,
+            $crate::Db::Sqlite($pool) => $body,
+            $crate::Db::Pg($pool) => $body,
         }
     };
 }
@@ -74,7 +74,9 @@ impl Store {
                 .connect_with(opts)
                 .await
                 .map_err(|e| StoreError::Connect(e.to_string()))?;
-            sqlx::migrate!("migrations/postgres").run(&pool).await?;
+            sqlx::migrate!("../../migrations/postgres")
+                .run(&pool)
+                .await?;
             Db::Pg(pool)
         } else {
             let memory = url.contains(":memory:");
@@ -95,7 +97,7 @@ impl Store {
                 .connect_with(opts)
                 .await
                 .map_err(|e| StoreError::Connect(e.to_string()))?;
-            sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+            sqlx::migrate!("../../migrations/sqlite").run(&pool).await?;
             Db::Sqlite(pool)
         };
         Ok(Self { db })

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use super::{BoxFuture, ChatError, ChatPort, Message, Outgoing, Posted};
+use crate::chat::{BoxFuture, ChatError, ChatPort, Message, Outgoing, Posted};
 
 /// One line of `transcript.jsonl` (keys fixed by the simulate contract).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -13,7 +13,6 @@ use std::time::Instant;
 
 use chrono::Duration;
 
-use crate::chat::Transcript;
 use crate::clock::{Clock, ManualClock};
 use crate::config::{Settings, TeamSettings};
 use crate::domain::RunStatus;
@@ -22,6 +21,7 @@ use crate::sample::{self, SampleSpec};
 use crate::sources::{Catalog, HttpSettings, Origin, Source};
 use crate::store::{Store, StoreError};
 use crate::timeline::{self, Timeline};
+use crate::transcript::Transcript;
 
 pub use outputs::Summary;
 
@@ -263,7 +263,7 @@ struct Progress {
 
 impl Progress {
     fn new(on: bool, path: &Path) -> Self {
-        let shown = crate::chat::read_entries(path)
+        let shown = crate::transcript::read_entries(path)
             .map(|e| e.len())
             .unwrap_or(0);
         Self {
@@ -277,7 +277,7 @@ impl Progress {
         if !self.on || sent == 0 {
             return;
         }
-        let Ok(entries) = crate::chat::read_entries(&self.path) else {
+        let Ok(entries) = crate::transcript::read_entries(&self.path) else {
             return;
         };
         for e in entries.iter().skip(self.shown.get()) {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::fetch::{Fetcher, HttpSettings};
 use super::{CsvTable, InputError};
-use crate::config::Secret;
+use crate::domain::Secret;
 
 /// One input file's configured origin and column names.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -1,0 +1,19 @@
+//! Quarterdeck: runs a marketing team's quarterly planning as a persisted state machine.
+//!
+//! The application crate: configuration, the engine, the command line, the simulated
+//! quarter and the transcript adapter, wired over the workspace's lower crates. Layers,
+//! top to bottom (imports only point down, and Cargo enforces it between crates):
+//! `cli` → `simulate` → `engine` → `quarterdeck-store`, `quarterdeck-stages` →
+//! `quarterdeck-domain`, `quarterdeck-analyses`.
+
+pub mod cli;
+pub mod config;
+pub mod engine;
+pub mod simulate;
+pub mod transcript;
+
+// The lower crates under the names the code and the tests use.
+pub use quarterdeck_domain as domain;
+pub use quarterdeck_domain::{chat, clock, timeline};
+pub use quarterdeck_stages::{charts, ics, report, sample, sources, stages};
+pub use quarterdeck_store as store;
