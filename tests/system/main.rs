@@ -7,6 +7,7 @@ mod content_cli;
 mod crash;
 mod helpers;
 mod market_cli;
+mod runtime;
 mod scheduler;
 mod simulate;
 mod store;

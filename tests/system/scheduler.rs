@@ -38,7 +38,7 @@ async fn engine_with_teams(
     data: &std::path::Path,
 ) -> Engine {
     let store = Store::connect(url, 4).await.unwrap();
-    let mut engine = Engine::new(store, clock, &s.scheduler, name);
+    let engine = Engine::new(store, clock, &s.scheduler, name);
     for i in 0..teams {
         let mut team = s.teams[0].clone();
         team.name = format!("team{i:02}");

@@ -41,7 +41,7 @@ async fn event_throughput(settings: &config::Settings) {
     let store = Store::connect(&url, 4).await.unwrap();
     let start: DateTime<Utc> = "2026-12-01T00:00:00Z".parse().unwrap();
     let clock = Arc::new(ManualClock::new(start));
-    let mut engine = Engine::new(store, clock.clone(), &settings.scheduler, "bench");
+    let engine = Engine::new(store, clock.clone(), &settings.scheduler, "bench");
     let team = &settings.teams[0];
     let tl = timeline::build(&team.timeline).unwrap();
     let run_id = engine

@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod config;
 pub mod engine;
+pub mod runtime;
 pub mod simulate;
 pub mod transcript;
 

@@ -6,14 +6,14 @@ pub mod clock;
 pub mod timeline;
 
 mod actor;
-mod graph;
 mod run;
 mod secret;
+mod stage;
 
 pub use actor::Actor;
-pub use graph::{STAGE_COUNT, dependencies, dependents_closure};
 pub use run::{
-    Approval, CheckinEntry, CheckinStatus, CheckinWeek, PlanVersion, QuarterRun, RosterEntry,
-    RunStatus, Stage, StageStatus, Verdict,
+    Approval, CheckinEntry, CheckinStatus, CheckinWeek, JobFailure, PlanVersion, QuarterRun,
+    RosterEntry, RunStatus, Stage, StageStatus, Verdict,
 };
 pub use secret::Secret;
+pub use stage::{StageId, StageKind, StageSpec, UnknownStage};

@@ -23,6 +23,18 @@ pub struct QuarterRun {
     pub checkins: Vec<CheckinWeek>,
     pub approved_version: Option<u32>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// Scheduled jobs that failed after their last attempt, oldest first.
+    #[serde(default)]
+    pub failures: Vec<JobFailure>,
+}
+
+/// A scheduled job that kept failing: recorded once, reported once to the team's owner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobFailure {
+    pub job: String,
+    pub attempts: u32,
+    pub error: String,
+    pub at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -206,6 +218,7 @@ impl QuarterRun {
             checkins: Vec::new(),
             approved_version: None,
             completed_at: None,
+            failures: Vec::new(),
         }
     }
 

@@ -63,6 +63,12 @@ pub enum Event {
     JobsSkipped {
         jobs: Vec<SkippedJob>,
     },
+    /// A scheduled job failed on its last attempt; it will not be tried again.
+    JobFailed {
+        job: String,
+        attempts: u32,
+        error: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -98,6 +104,7 @@ impl Event {
             Self::CheckinClose { .. } => "checkin_close",
             Self::CheckinAnswered { .. } => "checkin_answered",
             Self::JobsSkipped { .. } => "jobs_skipped",
+            Self::JobFailed { .. } => "job_failed",
         }
     }
 }

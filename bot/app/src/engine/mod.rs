@@ -13,10 +13,10 @@ mod event;
 mod worker;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::Duration;
-use tokio::sync::oneshot;
+use tokio::sync::{Notify, oneshot};
 
 pub use crate::stages::StageResult;
 pub use context::PlanContext;
@@ -24,6 +24,7 @@ pub use decide::{approval_buttons, decide};
 pub use decision::{AuditEntry, Decision, Job, JobSpec, MissedPolicy, Post, Rejection};
 pub use dispatch::deliver_outbox;
 pub use event::{Event, SkippedJob};
+pub use worker::{MAX_ATTEMPTS, retry_delay};
 
 use crate::clock::Clock;
 use crate::config::{SchedulerSettings, TeamSettings};
@@ -90,11 +91,21 @@ pub struct Engine {
     /// Events waiting for their run's next group commit.
     inbox: Arc<Mutex<HashMap<String, Inbox>>>,
     clock: Arc<dyn Clock>,
-    runs: Arc<HashMap<String, RunSetup>>,
+    /// The runs this instance serves; opened while running, seen by every clone.
+    runs: Arc<RwLock<HashMap<String, RunSetup>>>,
+    /// Woken when a commit schedules jobs (the worker) or writes posts (the dispatcher).
+    signals: Signals,
     /// This instance's name in job leases.
     instance: String,
     lease: Duration,
     grace: Duration,
+}
+
+/// What a committed decision tells the runtime's loops.
+#[derive(Clone, Default)]
+pub struct Signals {
+    pub jobs: Arc<Notify>,
+    pub posts: Arc<Notify>,
 }
 
 const CONFLICT_RETRIES: usize = 8;
@@ -111,7 +122,8 @@ impl Engine {
             cache: Arc::default(),
             inbox: Arc::default(),
             clock,
-            runs: Arc::new(HashMap::new()),
+            runs: Arc::default(),
+            signals: Signals::default(),
             instance: instance.into(),
             lease: Duration::seconds(i64::from(scheduler.lease_seconds)),
             grace: Duration::minutes(i64::from(scheduler.grace_minutes)),
@@ -122,14 +134,34 @@ impl Engine {
         &self.store
     }
 
-    pub fn setup(&self, run_id: &str) -> Option<&RunSetup> {
-        self.runs.get(run_id)
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    pub fn signals(&self) -> &Signals {
+        &self.signals
+    }
+
+    /// How this run is set up, if this instance serves it.
+    pub fn setup(&self, run_id: &str) -> Option<RunSetup> {
+        self.read_runs().get(run_id).cloned()
+    }
+
+    /// The ids of the runs this instance serves, sorted.
+    pub fn run_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.read_runs().keys().cloned().collect();
+        ids.sort();
+        ids
+    }
+
+    fn read_runs(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, RunSetup>> {
+        self.runs.read().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Registers a team's run for `timeline` and creates it in the store (with its stage
     /// jobs) unless it exists. Returns the run id.
     pub async fn open_run(
-        &mut self,
+        &self,
         team: &TeamSettings,
         timeline: &Timeline,
         sources: Catalog,
@@ -153,7 +185,11 @@ impl Engine {
             .collect();
         self.store.create_run(&run, &jobs, self.clock.now()).await?;
         let id = run.id.clone();
-        Arc::make_mut(&mut self.runs).insert(id.clone(), RunSetup { ctx, sources });
+        self.runs
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.clone(), RunSetup { ctx, sources });
+        self.signals.jobs.notify_one();
         Ok(id)
     }
 
@@ -225,8 +261,7 @@ impl Engine {
         artifacts: Artifacts,
     ) -> Result<Vec<Outcome>, EngineError> {
         let setup = self
-            .runs
-            .get(run_id)
+            .setup(run_id)
             .ok_or_else(|| EngineError::UnknownRun(run_id.to_owned()))?;
         'retry: for _ in 0..CONFLICT_RETRIES {
             let (stored, cached) = self.current(run_id).await?;
@@ -280,8 +315,15 @@ impl Engine {
                 &artifacts,
             );
             commit.audit.extend(refusals);
+            let (wrote_jobs, wrote_posts) = (!commit.jobs.is_empty(), !commit.posts.is_empty());
             match self.store.commit(commit).await {
                 Ok(()) => {
+                    if wrote_jobs {
+                        self.signals.jobs.notify_one();
+                    }
+                    if wrote_posts {
+                        self.signals.posts.notify_one();
+                    }
                     tracing::debug!(
                         run = run_id,
                         events = events.len(),

@@ -2,51 +2,110 @@
 //! stages, and applies the resulting event in the same transaction that completes the
 //! job. Skippable jobs overdue past the grace period are claimed per run in one batch
 //! and reported in one decision. Several workers (instances) may share one database.
+//!
+//! A job that fails is tried again after a back-off (30 s, doubling, at most 30 min)
+//! until its [`MAX_ATTEMPTS`]th attempt; then it is marked failed, recorded on its run
+//! and reported once to the team's owner. A stage computation that panics fails its
+//! stage like bad data does: recorded, reported, never looped.
 
 use super::{Artifacts, Engine, EngineError, Event, Job, Outcome, SkippedJob};
 use sha2::{Digest, Sha256};
+use tracing::Instrument;
 
 use crate::chat::{Attachment, Message};
 use crate::stages::{self, OutputFile, StageInputs};
 use crate::store::AttachmentRow;
 use crate::store::{ClaimedJob, JobOutcome};
 
+/// Attempts a job gets before it is marked failed.
+pub const MAX_ATTEMPTS: i64 = 5;
+
+/// Wait before attempt `attempts + 1`: 30 s, doubling, at most 30 minutes.
+pub fn retry_delay(attempts: i64) -> chrono::Duration {
+    let doublings = u32::try_from(attempts.clamp(1, 7) - 1).unwrap_or(0);
+    chrono::Duration::seconds((30_i64 << doublings).min(30 * 60))
+}
+
 impl Engine {
     /// Runs every job that is due now (by this engine's clock), including jobs that
     /// become due as a consequence. Returns how many jobs were processed.
     pub async fn run_due(&self) -> Result<usize, EngineError> {
         let mut processed = 0;
-        loop {
-            let now = self.clock.now();
-            let overdue = self
-                .store
-                .claim_overdue(now, now - self.grace, &self.instance, self.lease)
-                .await?;
-            if !overdue.is_empty() {
-                processed += overdue.len();
-                self.skip(&overdue).await?;
-                continue;
+        while let Some(n) = self.run_next().await? {
+            processed += n;
+        }
+        Ok(processed)
+    }
+
+    /// Claims and runs the next due job (or one run's batch of overdue skippable jobs).
+    /// Returns how many jobs it handled, or `None` when nothing is due. One call is one
+    /// transaction's worth of work, so a shutdown can stop between calls.
+    pub async fn run_next(&self) -> Result<Option<usize>, EngineError> {
+        let now = self.clock.now();
+        let overdue = self
+            .store
+            .claim_overdue(now, now - self.grace, &self.instance, self.lease)
+            .await?;
+        if !overdue.is_empty() {
+            self.skip(&overdue).await?;
+            return Ok(Some(overdue.len()));
+        }
+        let Some(job) = self
+            .store
+            .claim_due(now, &self.instance, self.lease)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let span =
+            tracing::info_span!("job", run = %job.run_id, job = %job.id, attempt = job.attempts);
+        match self.process(&job).instrument(span).await {
+            Ok(_) => {}
+            // Another instance kept winning the run's version check, or took over the
+            // job: give it back (or leave it to the new holder) and carry on.
+            Err(EngineError::Contended(run)) => {
+                tracing::info!(%run, "contended; job released for retry");
+                self.store.release_job(&job, now).await?;
             }
-            let Some(job) = self
-                .store
-                .claim_due(now, &self.instance, self.lease)
-                .await?
-            else {
-                return Ok(processed);
-            };
-            processed += 1;
-            match self.process(&job).await {
-                Ok(_) => {}
-                // Another instance kept winning the run's version check, or took over the
-                // job: give it back (or leave it to the new holder) and carry on.
-                Err(EngineError::Contended(run)) => {
-                    tracing::info!(%run, job = %job.id, "contended; job released for retry");
-                    self.store.release_job(&job, now).await?;
-                }
-                Err(EngineError::Store(crate::store::StoreError::LeaseLost(id))) => {
-                    tracing::warn!(job = %id, "lease lost; another instance owns the job");
-                }
-                Err(e) => return Err(e),
+            Err(EngineError::Store(crate::store::StoreError::LeaseLost(id))) => {
+                tracing::warn!(job = %id, "lease lost; another instance owns the job");
+            }
+            Err(e) => self.job_went_wrong(&job, &e).await?,
+        }
+        Ok(Some(1))
+    }
+
+    /// A job's attempt failed: retry it later, or after its last attempt mark it failed
+    /// and report it on its run.
+    async fn job_went_wrong(
+        &self,
+        job: &ClaimedJob,
+        error: &EngineError,
+    ) -> Result<(), EngineError> {
+        let now = self.clock.now();
+        if job.attempts < MAX_ATTEMPTS {
+            let at = now + retry_delay(job.attempts);
+            tracing::warn!(%error, retry_at = %at, "job failed; will retry");
+            self.store.release_job(job, at).await?;
+            return Ok(());
+        }
+        tracing::error!(%error, attempts = job.attempts, "job failed on its last attempt");
+        let event = Event::JobFailed {
+            job: job.id.clone(),
+            attempts: u32::try_from(job.attempts).unwrap_or(u32::MAX),
+            error: error.to_string(),
+        };
+        let finish = [(job, JobOutcome::Failed)];
+        match self
+            .apply(&job.run_id, &event, &finish, Artifacts::default())
+            .await
+        {
+            Ok(_) => Ok(()),
+            // The run itself is unreadable: close the job so it cannot loop.
+            Err(e) => {
+                tracing::error!(error = %e, "cannot record the failure on its run");
+                self.store.finish_job(job, JobOutcome::Failed, now).await?;
+                Ok(())
             }
         }
     }
@@ -72,8 +131,7 @@ impl Engine {
 
     async fn compute(&self, run_id: &str, stage: u8) -> Result<(Event, Artifacts), EngineError> {
         let setup = self
-            .runs
-            .get(run_id)
+            .setup(run_id)
             .ok_or_else(|| EngineError::UnknownRun(run_id.to_owned()))?;
         let stored = self
             .store
@@ -106,12 +164,19 @@ impl Engine {
                 })
                 .collect(),
         };
-        let computed = tokio::task::spawn_blocking(move || stages::compute(stage, &inputs))
+        let computed = match tokio::task::spawn_blocking(move || stages::compute(stage, &inputs))
             .await
-            .map_err(|e| EngineError::BadJob {
-                id: format!("{run_id}/compute/s{stage:02}"),
-                reason: format!("the computation panicked: {e}"),
-            })?;
+        {
+            Ok(computed) => computed,
+            Err(e) => {
+                let why = panic_message(e);
+                tracing::error!(run = run_id, stage, panic = %why, "stage computation panicked");
+                return Ok(failed(format!(
+                    "the computation stopped on an internal error ({why}); this is a bug in \
+                     Quarterdeck, not in your data"
+                )));
+            }
+        };
         Ok(match computed {
             Ok(mut out) => {
                 let findings = serde_json::to_string(&out.findings).unwrap_or_else(|_| "{}".into());
@@ -134,6 +199,18 @@ impl Engine {
                 failed(e.to_string())
             }
         })
+    }
+}
+
+/// What a panicking computation said, for the failure post and the logs.
+fn panic_message(e: tokio::task::JoinError) -> String {
+    match e.try_into_panic() {
+        Ok(payload) => payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_owned()),
+        Err(e) => e.to_string(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! `quarterdeck simulate`: one whole planning quarter through the real engine, store and
-//! scheduler on a virtual clock, with simulated people, posting to a transcript. The
-//! clock jumps from one due job to the next, so a quarter takes seconds. Running it again
+//! runtime (the worker and dispatcher passes `serve` runs) on a virtual clock, with
+//! simulated people, posting to a transcript. The clock jumps from one due job to the
+//! next, so a quarter takes seconds. Running it again
 //! on the same output folder resumes the stored run; after a kill it finishes without
 //! posting anything twice (the outbox and the transcript both dedupe by key).
 
@@ -16,7 +17,8 @@ use chrono::Duration;
 use crate::clock::{Clock, ManualClock};
 use crate::config::{Settings, TeamSettings};
 use crate::domain::RunStatus;
-use crate::engine::{Engine, EngineError, deliver_outbox, new_job};
+use crate::engine::{Engine, EngineError, new_job};
+use crate::runtime::Runtime;
 use crate::sample::{self, SampleSpec};
 use crate::sources::{Catalog, HttpSettings, Origin, Source};
 use crate::store::{Store, StoreError};
@@ -106,7 +108,7 @@ pub async fn simulate(
     store.release_all_claims().await?;
     let start = timeline.stages[0].due.with_timezone(&chrono::Utc) - Duration::days(1);
     let clock = Arc::new(ManualClock::new(start));
-    let mut engine = Engine::new(
+    let engine = Engine::new(
         store.clone(),
         clock.clone(),
         &settings.scheduler,
@@ -114,8 +116,12 @@ pub async fn simulate(
     );
     let run_id = engine.open_run(team, &timeline, sources).await?;
     let transcript_path = opts.out.join("transcript.jsonl");
-    let transcript = Transcript::open(&transcript_path).map_err(io(&transcript_path))?;
+    let transcript = Arc::new(Transcript::open(&transcript_path).map_err(io(&transcript_path))?);
     let resumed = !transcript.is_empty();
+    let poll = std::time::Duration::from_secs(u64::from(settings.scheduler.poll_seconds));
+    let runtime = Runtime::new(engine.clone(), transcript.clone(), poll);
+    // The simulation never shuts down early: the quarter runs to its end.
+    let (_never, running) = tokio::sync::watch::channel(false);
 
     let before = store.load_run(&run_id).await?.map(|s| s.run.status);
     if before == Some(RunStatus::Completed) && opts.out.join("summary.json").exists() {
@@ -135,7 +141,7 @@ pub async fn simulate(
         .ok_or_else(|| EngineError::UnknownRun(run_id.clone()))?;
     let progress = Progress::new(opts.progress, &transcript_path);
     loop {
-        let sent = deliver_outbox(&store, &transcript, clock.as_ref()).await?;
+        let sent = runtime.dispatch().await?;
         progress.show(sent, &ctx);
         let run = store
             .load_run(&run_id)
@@ -150,7 +156,7 @@ pub async fn simulate(
             .map(|j| new_job(&run_id, j))
             .collect();
         store.schedule(&wanted, clock.now()).await?;
-        if engine.run_due().await? > 0 {
+        if runtime.work(&running).await? > 0 {
             continue;
         }
         match store.next_due().await? {
@@ -159,7 +165,7 @@ pub async fn simulate(
             None => return Err(SimulateError::Stuck(run.status.as_str().to_owned())),
         }
     }
-    deliver_outbox(&store, &transcript, clock.as_ref()).await?;
+    runtime.dispatch().await?;
     outputs::write_all(&store, &run_id, &opts.out, &transcript_path).await?;
     let posts = transcript.len();
     store.close().await;

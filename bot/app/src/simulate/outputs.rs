@@ -10,9 +10,9 @@ use serde::Serialize;
 
 use super::SimulateError;
 use crate::domain::QuarterRun;
+use crate::domain::StageId;
 use crate::engine::EngineError;
 use crate::store::Store;
-use crate::timeline::STAGE_NAMES;
 use crate::transcript::{attachments_dir, read_entries, render_markdown};
 
 #[derive(Debug, Serialize)]
@@ -78,10 +78,8 @@ impl Summary {
                 .iter()
                 .map(|s| StageSummary {
                     number: s.number,
-                    name: STAGE_NAMES
-                        .get(usize::from(s.number) - 1)
-                        .copied()
-                        .unwrap_or("?")
+                    name: StageId::from_number(s.number)
+                        .map_or("?", StageId::name)
                         .to_owned(),
                     status: s.status.as_str().to_owned(),
                     available: s.available,

@@ -17,6 +17,20 @@ pub struct Message {
     /// Buttons carry engine ids (`approve:<run>:<version>:<group>`), never state.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub buttons: Vec<Button>,
+    /// Who the post is for, as data: each adapter writes the mention its medium knows
+    /// (Discord's `<@&id>` with matching `allowed_mentions`), so the core never writes
+    /// chat syntax.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<Mention>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Mention {
+    /// A chat role id (the team's owner role, an approver group's role).
+    Role(String),
+    /// A chat user id.
+    User(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -76,6 +90,11 @@ impl Message {
         self
     }
 
+    pub fn mention(mut self, mention: Mention) -> Self {
+        self.mentions.push(mention);
+        self
+    }
+
     pub fn table(mut self, table: Table) -> Self {
         self.tables.push(table);
         self
@@ -118,7 +137,22 @@ impl Message {
             out.push_str("\n\n");
             out.push_str(&labels.join(" "));
         }
+        if !self.mentions.is_empty() {
+            let who: Vec<String> = self.mentions.iter().map(Mention::to_markdown).collect();
+            out.push_str("\n\n");
+            out.push_str(&who.join(" "));
+        }
         out
+    }
+}
+
+impl Mention {
+    /// Discord's mention syntax, which is also how the transcript shows it.
+    pub fn to_markdown(&self) -> String {
+        match self {
+            Self::Role(id) => format!("<@&{id}>"),
+            Self::User(id) => format!("<@{id}>"),
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use std::pin::Pin;
 
 use chrono::{DateTime, Utc};
 
-pub use message::{Attachment, Button, ButtonStyle, Field, Message, Table};
+pub use message::{Attachment, Button, ButtonStyle, Field, Mention, Message, Table};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 

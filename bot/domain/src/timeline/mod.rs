@@ -18,21 +18,6 @@ pub use calendar::{WorkCalendar, resolve_local};
 pub use checkins::parse_cron;
 pub use quarter::Quarter;
 
-pub const STAGE_NAMES: [&str; 12] = [
-    "Performance review",
-    "Funnel health",
-    "Content & SEO",
-    "Lead quality & scoring",
-    "Market & competitive landscape",
-    "Budget allocation",
-    "Goals & KPIs",
-    "Campaign calendar & testing roadmap",
-    "Content production plan",
-    "Quarterly plan document",
-    "Stakeholder approval",
-    "Execution kickoff",
-];
-
 /// Business days per planning week.
 pub const WEEK_DAYS: usize = 5;
 
@@ -231,7 +216,7 @@ fn stage_dues(
         }
         out.push(StageDue {
             number: stage,
-            name: STAGE_NAMES[usize::from(stage - 1)],
+            name: crate::StageId::from_number(stage).map_or("?", crate::StageId::name),
             week: slot.week,
             due,
         });

@@ -27,12 +27,11 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::chat::Message;
+use crate::domain::StageId;
 use crate::domain::{QuarterRun, RosterEntry};
 use crate::sources::DataSet;
-use crate::timeline::STAGE_NAMES;
 
 pub use content_review::tables as content_tables;
-pub use inventory::inputs_of;
 pub use market::post::message as market_message;
 pub use market::{MarketFindings, gather as market_findings};
 pub use performance::{Review, review};
@@ -167,30 +166,19 @@ pub enum StageError {
     NotComputed(u8),
 }
 
-/// The analysis each stage runs, as named in the planning process.
+/// The analysis stage `n` runs, as named in the planning process (from the registry).
 pub fn analysis_name(n: u8) -> &'static str {
-    match n {
-        1 => "campaign-roi-analyzer and attribution-analyst",
-        2 => "marketing-funnel-optimizer",
-        3 => "content-performance-analyst",
-        4 => "lead-scoring-engine",
-        5 => "market & competitive analysis",
-        6 => "marketing-budget-optimizer",
-        7 => "goals & KPIs",
-        8 => "campaign planning",
-        9 => "content production plan",
-        10 => "plan synthesis",
-        12 => "execution kickoff",
-        _ => "none",
-    }
+    StageId::from_number(n).map_or("none", |id| id.spec().analysis)
 }
 
+/// `Stage n · Name`, from the registry.
 pub fn stage_title(n: u8) -> String {
-    let name = STAGE_NAMES
-        .get(usize::from(n).wrapping_sub(1))
-        .copied()
-        .unwrap_or("?");
-    format!("Stage {n} · {name}")
+    StageId::from_number(n).map_or_else(|| format!("Stage {n}"), StageId::title)
+}
+
+/// Input files stage `n` reads (from the registry).
+pub fn inputs_of(n: u8) -> &'static [&'static str] {
+    StageId::from_number(n).map_or(&[], StageId::inputs)
 }
 
 /// Reads every input file the built stages use, so a bad data folder is reported
@@ -218,18 +206,18 @@ pub fn check_data(data: &DataSet, quarter_start: NaiveDate) -> Result<(), StageE
 
 /// Computes stage `n`.
 pub fn compute(n: u8, inputs: &StageInputs) -> Result<StageOutput, StageError> {
-    match n {
-        1 => performance::compute(inputs),
-        2 => funnel_health::compute(inputs),
-        3 => content_review::compute(inputs),
-        4 => lead_scoring::compute(inputs),
-        5 => market::compute(inputs),
-        6 => budget::compute(inputs),
-        7 => goals::compute(inputs),
-        8 => calendar::compute(inputs),
-        9 => content_plan::compute(inputs),
-        10 => plan::compute(inputs),
-        12 => kickoff::compute(inputs),
-        _ => Err(StageError::NotComputed(n)),
+    match StageId::from_number(n) {
+        Some(StageId::PerformanceReview) => performance::compute(inputs),
+        Some(StageId::FunnelHealth) => funnel_health::compute(inputs),
+        Some(StageId::ContentSeo) => content_review::compute(inputs),
+        Some(StageId::LeadScoring) => lead_scoring::compute(inputs),
+        Some(StageId::Market) => market::compute(inputs),
+        Some(StageId::Budget) => budget::compute(inputs),
+        Some(StageId::Goals) => goals::compute(inputs),
+        Some(StageId::Calendar) => calendar::compute(inputs),
+        Some(StageId::ContentPlan) => content_plan::compute(inputs),
+        Some(StageId::PlanDocument) => plan::compute(inputs),
+        Some(StageId::Kickoff) => kickoff::compute(inputs),
+        Some(StageId::Approval) | None => Err(StageError::NotComputed(n)),
     }
 }

@@ -5,6 +5,7 @@
 
 mod approval;
 mod checkins;
+mod failures;
 mod stages;
 #[cfg(test)]
 mod tests;
@@ -72,6 +73,11 @@ pub fn decide(
             now,
         )?,
         Event::JobsSkipped { jobs } => checkins::skipped(&mut d, ctx, jobs, now)?,
+        Event::JobFailed {
+            job,
+            attempts,
+            error,
+        } => failures::job_failed(&mut d, ctx, job, *attempts, error, now)?,
     }
     Ok(d)
 }

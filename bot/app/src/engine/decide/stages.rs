@@ -12,36 +12,27 @@ use chrono::{DateTime, Utc};
 
 use super::{approval, stage_key};
 use crate::chat::Message;
-use crate::domain::{
-    Actor, PlanVersion, QuarterRun, RunStatus, STAGE_COUNT, StageStatus, dependencies,
-    dependents_closure,
-};
+use crate::domain::{Actor, PlanVersion, QuarterRun, RunStatus, StageId, StageStatus};
 use crate::engine::{Decision, Job, MissedPolicy, PlanContext, Rejection, StageResult};
-use crate::timeline::STAGE_NAMES;
 
-pub(super) const APPROVAL_STAGE: u8 = 11;
-pub(super) const PLAN_STAGE: u8 = 10;
-pub(super) const KICKOFF_STAGE: u8 = 12;
+// The stages the engine treats specially, by their numbers in the registry.
+pub(super) const APPROVAL_STAGE: u8 = StageId::Approval.number();
+pub(super) const PLAN_STAGE: u8 = StageId::PlanDocument.number();
+pub(super) const KICKOFF_STAGE: u8 = StageId::Kickoff.number();
 
 pub(super) fn stage_name(n: u8) -> &'static str {
-    STAGE_NAMES
-        .get(usize::from(n).wrapping_sub(1))
-        .copied()
-        .unwrap_or("unknown stage")
+    StageId::from_number(n).map_or("unknown stage", StageId::name)
 }
 
-fn check_stage(n: u8) -> Result<(), Rejection> {
-    if (1..=STAGE_COUNT).contains(&n) {
-        Ok(())
-    } else {
-        Err(Rejection::NoSuchStage(n))
-    }
+fn check_stage(n: u8) -> Result<StageId, Rejection> {
+    StageId::from_number(n).ok_or(Rejection::NoSuchStage(n))
 }
 
 /// Every input of stage `n` is done and current.
 fn inputs_ready(run: &QuarterRun, n: u8) -> bool {
-    dependencies(n).iter().all(|d| {
-        run.stage(*d)
+    let deps = StageId::from_number(n).map_or(&[][..], StageId::dependencies);
+    deps.iter().all(|d| {
+        run.stage(d.number())
             .is_some_and(|s| s.status == StageStatus::Done && !s.stale)
     })
 }
@@ -183,7 +174,7 @@ fn kickoff(d: &mut Decision, ctx: &PlanContext, result: &StageResult, now: DateT
 
 /// Starts every stage that was waiting (or stale) and whose inputs are now ready.
 pub(super) fn advance(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) {
-    for m in 1..=STAGE_COUNT {
+    for m in StageId::ALL.map(StageId::number) {
         let Some(s) = d.run.stage(m) else { continue };
         let wants = s.status == StageStatus::Waiting
             || (s.status == StageStatus::Done && s.stale && m < APPROVAL_STAGE);
@@ -226,7 +217,7 @@ pub(super) fn rerun(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<(), Rejection> {
-    check_stage(n)?;
+    let id = check_stage(n)?;
     if !actor.has_any_role(&ctx.roles.run_stages) {
         return Err(Rejection::NotAuthorized {
             actor: actor.name.clone(),
@@ -255,8 +246,12 @@ pub(super) fn rerun(
             status.map_or("unknown", StageStatus::as_str)
         )));
     }
-    for m in dependents_closure(n) {
-        if let Some(s) = d.run.stage_mut(m).filter(|s| s.status == StageStatus::Done) {
+    for m in id.dependents_closure() {
+        if let Some(s) = d
+            .run
+            .stage_mut(m.number())
+            .filter(|s| s.status == StageStatus::Done)
+        {
             s.stale = true;
         }
     }
@@ -272,8 +267,10 @@ pub(super) fn data_arrived(
     file: &str,
     now: DateTime<Utc>,
 ) -> Result<(), Rejection> {
-    let readers: Vec<u8> = (1..PLAN_STAGE)
-        .filter(|n| crate::stages::inputs_of(*n).contains(&file))
+    let readers: Vec<u8> = StageId::ALL
+        .iter()
+        .filter(|id| id.number() < PLAN_STAGE && id.inputs().contains(&file))
+        .map(|id| id.number())
         .filter(|n| {
             d.run
                 .stage(*n)
