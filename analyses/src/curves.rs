@@ -1,6 +1,6 @@
 //! Response curves: expected response (revenue, conversions) as a function of a channel's
 //! spend `x ≥ 0`, in the shapes `quarterdeck analyze budget` and `response-curves` share
-//! (../shared/contracts/analyses-cli.md). Owns the formulas, their analytic derivatives and
+//! (docs/contracts/analyses-cli.md). Owns the formulas, their analytic derivatives and
 //! the inverse of the derivative on the concave branch; knows nothing of budgets.
 //!
 //! | kind               | response `y(x)`                         | marginal `y'(x)`                          |

@@ -1,6 +1,6 @@
 //! Funnel health: stage-to-stage conversion with 95% Wilson intervals, stage velocity,
 //! and the same by group (source, segment, region) and by monthly cohort, per
-//! `quarterdeck analyze funnel` in ../shared/contracts/analyses-cli.md.
+//! `quarterdeck analyze funnel` in docs/contracts/analyses-cli.md.
 //!
 //! Definitions:
 //! - A lead *reached* stage S when it has S's timestamp or that of any later stage (CRMs

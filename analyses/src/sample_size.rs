@@ -1,5 +1,5 @@
 //! Sample size per arm for an A/B test, per `quarterdeck analyze sample-size` in
-//! ../shared/contracts/analyses-cli.md. Owns the two power formulas and the distribution
+//! docs/contracts/analyses-cli.md. Owns the two power formulas and the distribution
 //! functions they need (normal, Student t, noncentral t), written out here with no
 //! dependency.
 //!

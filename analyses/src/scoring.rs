@@ -1,5 +1,5 @@
 //! How well a lead score predicts a 0/1 outcome, per `quarterdeck analyze lead-scoring`
-//! in ../shared/contracts/analyses-cli.md. Scores are probabilities in [0, 1] for the
+//! in docs/contracts/analyses-cli.md. Scores are probabilities in [0, 1] for the
 //! calibration measures (Brier, log loss, ECE, Hosmer–Lemeshow); ranking measures (AUC,
 //! deciles, threshold) use any scale.
 //!

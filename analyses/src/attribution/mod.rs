@@ -1,7 +1,7 @@
 //! Multi-touch attribution of conversions and conversion value to channels, by seven
 //! models: first, last, linear, time decay, position-based (see `rules`), Shapley (see
 //! `shapley`) and an exact Markov chain of order 1-4 (see `markov`). The definitions
-//! follow `quarterdeck analyze attribution` in ../shared/contracts/analyses-cli.md.
+//! follow `quarterdeck analyze attribution` in docs/contracts/analyses-cli.md.
 //!
 //! Input is either aggregated paths (ChannelAttribution's interchange format) or
 //! touch-level journeys; touches after a journey's conversion do not count, and a

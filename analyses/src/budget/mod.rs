@@ -1,5 +1,5 @@
 //! Budget allocation across channels with response curves, per `quarterdeck analyze
-//! budget` in ../shared/contracts/analyses-cli.md. Owns the spec's validation, the
+//! budget` in docs/contracts/analyses-cli.md. Owns the spec's validation, the
 //! optimiser and the two baselines; the curve formulas live in [`crate::curves`].
 //!
 //! # Problem

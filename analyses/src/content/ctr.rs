@@ -1,6 +1,6 @@
 //! Organic click-through rate by ranking position: the curve every uplift estimate uses.
 //!
-//! Source: SISTRIX 2020 (80M+ keywords, mobile SERPs; ../shared/data/benchmarks.md,
+//! Source: SISTRIX 2020 (80M+ keywords, mobile SERPs; docs/data/benchmarks.md,
 //! Table D) publishes positions 1, 2, 3 and 10: 28.5%, 15.7%, 11.0%, 2.5%. Positions 4-9
 //! are published only as a chart, so they are interpolated geometrically between 3 and
 //! 10: `CTR(p) = 11.0% × (2.5% / 11.0%)^((p − 3) / 7)`. Page two (11-20) is taken as 1%

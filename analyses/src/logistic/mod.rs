@@ -1,5 +1,5 @@
 //! Logistic regression for `quarterdeck analyze lead-scoring --features a,b,c [--l2 C]`
-//! (../shared/contracts/analyses-cli.md): P(y = 1 | x) = σ(b + wᵀx), σ(t) = 1/(1 + e⁻ᵗ),
+//! (docs/contracts/analyses-cli.md): P(y = 1 | x) = σ(b + wᵀx), σ(t) = 1/(1 + e⁻ᵗ),
 //! with an intercept b that is never penalised. Pure: no I/O; it borrows the data.
 //!
 //! Objective, with ηᵢ = b + wᵀxᵢ and log loss ℓᵢ = ln(1 + e^{−ηᵢ}) if yᵢ = 1, ln(1 + e^{ηᵢ})

@@ -1,5 +1,5 @@
 //! Response curves from weekly data: a light media-mix model, per `quarterdeck analyze
-//! response-curves` in ../shared/contracts/analyses-cli.md. Owns the model, its fit and
+//! response-curves` in docs/contracts/analyses-cli.md. Owns the model, its fit and
 //! the conversion of fitted curves to the budget spec's units; parsing dates and CSV
 //! belongs to the caller, which passes aligned weekly series.
 //!

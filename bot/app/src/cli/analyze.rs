@@ -1,5 +1,5 @@
 //! `quarterdeck analyze <analysis>`: every analysis a stage runs, from the command line,
-//! per ../shared/contracts/analyses-cli.md. JSON on stdout (`--format json`) or a table
+//! per docs/contracts/analyses-cli.md. JSON on stdout (`--format json`) or a table
 //! for people; bad input exits 2 with one located message and nothing on stdout.
 
 use std::path::PathBuf;

@@ -1,4 +1,4 @@
-//! The planning analyses on the command line, per ../shared/contracts/analyses-cli.md:
+//! The planning analyses on the command line, per docs/contracts/analyses-cli.md:
 //! `analyze budget` (marginal-ROI allocation with a test reserve), `analyze
 //! sample-size` (A/B test sizing) and `analyze response-curves` (the light media-mix
 //! model whose curves feed `budget`).

@@ -1,7 +1,7 @@
 //! Content and search: 60 pieces of content with traffic, engagement and conversions in
 //! both quarters, and 150 keywords with our ranking position and two competitors'.
 //! Clicks = impressions × CTR(position); the CTR curve is SISTRIX 2020 (positions 1, 2,
-//! 3 and 10: 28.5%, 15.7%, 11.0%, 2.5%; see ../shared/data/benchmarks.md, Table D) with
+//! 3 and 10: 28.5%, 15.7%, 11.0%, 2.5%; see docs/data/benchmarks.md, Table D) with
 //! positions 4-9 interpolated geometrically between 3 and 10, and 1% on page two.
 //! Impressions = monthly search volume × 3 × 0.9 (share of searches that show us).
 
