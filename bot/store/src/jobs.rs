@@ -48,18 +48,27 @@ impl JobOutcome {
     }
 }
 
-type JobRow = (String, String, String, String, String, i64, i64);
+/// A claimed job as the claim statements return it.
+#[derive(sqlx::FromRow)]
+struct JobRow {
+    id: String,
+    run_id: String,
+    kind: String,
+    payload: String,
+    policy: String,
+    due_ms: i64,
+    attempts: i64,
+}
 
 fn claimed(row: JobRow, owner: &str) -> ClaimedJob {
-    let (id, run_id, kind, payload, policy, due_ms, attempts) = row;
     ClaimedJob {
-        id,
-        run_id,
-        kind,
-        payload,
-        policy,
-        due_at: from_ms(due_ms),
-        attempts,
+        id: row.id,
+        run_id: row.run_id,
+        kind: row.kind,
+        payload: row.payload,
+        policy: row.policy,
+        due_at: from_ms(row.due_ms),
+        attempts: row.attempts,
         lease_owner: owner.to_owned(),
     }
 }
@@ -155,7 +164,7 @@ impl Store {
                 .fetch_all(pool)
                 .await?
         });
-        rows.sort_by(|a, b| (a.5, &a.0).cmp(&(b.5, &b.0)));
+        rows.sort_by(|a, b| (a.due_ms, &a.id).cmp(&(b.due_ms, &b.id)));
         Ok(rows.into_iter().map(|r| claimed(r, owner)).collect())
     }
 

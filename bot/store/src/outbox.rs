@@ -28,29 +28,31 @@ pub struct OutboxRow {
     pub message_id: Option<String>,
 }
 
-type Row = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    Option<i64>,
-    Option<String>,
-);
+/// An outbox row as stored (times in epoch milliseconds).
+#[derive(sqlx::FromRow)]
+struct Row {
+    seq: i64,
+    key: String,
+    run_id: String,
+    channel: String,
+    kind: String,
+    message: String,
+    created_ms: i64,
+    sent_ms: Option<i64>,
+    message_id: Option<String>,
+}
 
 fn row(r: Row) -> OutboxRow {
     OutboxRow {
-        seq: r.0,
-        key: r.1,
-        run_id: r.2,
-        channel: r.3,
-        kind: r.4,
-        message: r.5,
-        created_at: from_ms(r.6),
-        sent_at: r.7.map(from_ms),
-        message_id: r.8,
+        seq: r.seq,
+        key: r.key,
+        run_id: r.run_id,
+        channel: r.channel,
+        kind: r.kind,
+        message: r.message,
+        created_at: from_ms(r.created_ms),
+        sent_at: r.sent_ms.map(from_ms),
+        message_id: r.message_id,
     }
 }
 

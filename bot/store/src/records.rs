@@ -53,19 +53,21 @@ pub struct AuditRow {
     pub entry: NewAudit,
 }
 
-type AuditTuple = (
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-);
+/// An audit row as stored (time in epoch milliseconds).
+#[derive(sqlx::FromRow)]
+struct AuditRecord {
+    seq: i64,
+    at_ms: i64,
+    actor_id: String,
+    actor_name: String,
+    roles: String,
+    action: String,
+    outcome: String,
+    detail: String,
+    plan_version: Option<i64>,
+    plan_hash: Option<String>,
+    message_link: Option<String>,
+}
 
 /// Appends one audit row inside a transaction.
 macro_rules! audit_insert {
@@ -159,7 +161,7 @@ impl Store {
 
     /// A run's audit trail, oldest first.
     pub async fn audit_trail(&self, run_id: &str) -> Result<Vec<AuditRow>, StoreError> {
-        let rows: Vec<AuditTuple> = on_db!(&self.db, pool => {
+        let rows: Vec<AuditRecord> = on_db!(&self.db, pool => {
             sqlx::query_as(
                 "SELECT seq, at_ms, actor_id, actor_name, roles, action, outcome, detail,
                         plan_version, plan_hash, message_link
@@ -172,18 +174,18 @@ impl Store {
         Ok(rows
             .into_iter()
             .map(|r| AuditRow {
-                seq: r.0,
-                at: from_ms(r.1),
+                seq: r.seq,
+                at: from_ms(r.at_ms),
                 entry: NewAudit {
-                    actor_id: r.2,
-                    actor_name: r.3,
-                    roles: r.4,
-                    action: r.5,
-                    outcome: r.6,
-                    detail: r.7,
-                    plan_version: r.8,
-                    plan_hash: r.9,
-                    message_link: r.10,
+                    actor_id: r.actor_id,
+                    actor_name: r.actor_name,
+                    roles: r.roles,
+                    action: r.action,
+                    outcome: r.outcome,
+                    detail: r.detail,
+                    plan_version: r.plan_version,
+                    plan_hash: r.plan_hash,
+                    message_link: r.message_link,
                 },
             })
             .collect())
