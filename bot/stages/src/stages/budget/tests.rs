@@ -104,7 +104,10 @@ fn q4_spend(inputs: &StageInputs) -> BTreeMap<String, f64> {
 /// allocatable amount, (b) the proposed split, (c) the true optimum within the same bounds
 /// (half to double last quarter's spend, and never below money already booked).
 pub(crate) fn quality(seed: u64) -> (f64, f64, f64, BudgetHandoff) {
-    let (inputs, truth) = sample_inputs(seed);
+    let (mut inputs, truth) = sample_inputs(seed);
+    // As in a run: stage 1's attributed ROAS is there when stage 6 runs.
+    let review = compute(1, &inputs).unwrap();
+    inputs.outputs.insert(1, review.findings);
     let truth = true_curves(&truth);
     let b = budget(&inputs);
     let last: f64 = b.channels.iter().map(|c| c.last_quarter_spend).sum();
@@ -135,7 +138,18 @@ pub(crate) fn quality(seed: u64) -> (f64, f64, f64, BudgetHandoff) {
             })
             .collect(),
     };
-    let optimum = budget::allocate(&spec).unwrap().total_response;
+    let opt = budget::allocate(&spec).unwrap();
+    if std::env::var("BUDGET_DEBUG").is_ok() {
+        let out = compute(6, &inputs).unwrap();
+        for ((c, o), p) in b.channels.iter().zip(&opt.channels).zip(out.findings["allocation"]["channels"].as_array().unwrap()) {
+            println!(
+                "  {:12} last {:8.0} booked {:7.0} plan {:8.0} point-opt {:8.0} true-opt {:8.0} roas {:.2} [{:.2},{:.2}] {} true {:.2}",
+                c.channel, c.last_quarter_spend, c.booked, c.spend, p["spend"].as_f64().unwrap(), o.spend, c.roas, c.roas_low, c.roas_high, c.identification,
+                sample_inputs(seed).1["media"]["channels"][&c.channel]["target_roas"].as_f64().unwrap()
+            );
+        }
+    }
+    let optimum = opt.total_response;
     (mix, proposed, optimum, b)
 }
 
