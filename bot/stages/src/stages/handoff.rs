@@ -151,6 +151,27 @@ pub struct BudgetHandoff {
     /// data could not tell, and how much the split depends on it (paragraphs).
     #[serde(default)]
     pub method: Vec<String>,
+    /// A geo holdout for the least identified channel, sized to settle its ROAS.
+    #[serde(default)]
+    pub holdout: Option<HoldoutProposal>,
+}
+
+/// A geo holdout proposed by stage 6 for the roadmap (stage 8 funds tests).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HoldoutProposal {
+    pub channel: String,
+    /// Share of regions where the channel goes dark.
+    pub share_held_out: f64,
+    /// Weeks needed to bring the ROAS 90% half-width to `target_half_width`.
+    pub weeks: u32,
+    pub fits_in_quarter: bool,
+    pub target_half_width: f64,
+    /// The half-width reached by a test that runs the quarter's testing weeks.
+    pub half_width_in_quarter: f64,
+    /// Money not spent in the held-out regions while the test runs (within the quarter).
+    pub spend_paused: f64,
+    /// Revenue expected to be forgone there: paused spend × the channel's ROAS.
+    pub revenue_at_risk: f64,
 }
 
 /// The proposed split against last quarter's mix (scaled to the same allocatable amount,

@@ -78,6 +78,30 @@ pub fn paragraphs(
             money(u.full_move_expected_gain),
         ));
     }
+    if let Some(t) = &h.holdout {
+        out.push(if t.fits_in_quarter {
+            format!(
+                "The test that would settle it: hold {} out of {:.0}% of regions for {} weeks; \
+                 that narrows its ROAS to ±{:.2}, enough to say whether it returns more or \
+                 less than the other channels at the margin.",
+                t.channel,
+                t.share_held_out * 100.0,
+                t.weeks,
+                t.target_half_width
+            )
+        } else {
+            format!(
+                "The test that would settle it: holding {} out of {:.0}% of regions would \
+                 need {} weeks to narrow its ROAS to ±{:.2}; a quarter's test reaches ±{:.2}. \
+                 Region-level revenue data would shorten it.",
+                t.channel,
+                t.share_held_out * 100.0,
+                t.weeks,
+                t.target_half_width,
+                t.half_width_in_quarter
+            )
+        });
+    }
     let booked: f64 = h.channels.iter().map(|c| c.booked).sum();
     if booked > 0.0 {
         out.push(format!(

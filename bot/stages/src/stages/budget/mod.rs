@@ -20,6 +20,7 @@ mod post;
 #[cfg(test)]
 pub(crate) mod tests;
 
+mod holdout;
 mod method;
 
 use quarterdeck_analyses::budget::uncertain::{self, Move};
@@ -289,7 +290,23 @@ pub fn plan(
         total_basis,
         uncertainty,
         method: Vec::new(),
+        holdout: None,
     };
+    let mut margins: Vec<f64> = handoff
+        .channels
+        .iter()
+        .filter(|c| c.marginal_roi > 0.0)
+        .map(|c| c.marginal_roi)
+        .collect();
+    margins.sort_by(f64::total_cmp);
+    let y = &series.data.outcome;
+    let mean = y.iter().sum::<f64>() / y.len().max(1) as f64;
+    let var = y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / y.len().max(2) as f64;
+    handoff.holdout = holdout::propose(
+        &handoff.channels,
+        margins.get(margins.len() / 2).copied().unwrap_or(0.0),
+        ((1.0 - curves.r2).max(0.0) * var).sqrt(),
+    );
     handoff.method = method::paragraphs(&curves, &calibration, &handoff, &lift_tests);
     Ok(Some(BudgetPlan {
         curves,

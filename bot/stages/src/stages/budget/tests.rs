@@ -240,6 +240,28 @@ fn a_planted_lift_test_pulls_a_badly_identified_channel_to_the_truth() {
 }
 
 #[test]
+fn a_holdout_is_proposed_for_the_least_identified_channel_on_the_sample() {
+    let (inputs, _) = sample_inputs(42);
+    let b = budget(&inputs);
+    let widest = b
+        .channels
+        .iter()
+        .max_by(|x, y| {
+            ((x.roas_high - x.roas_low) / x.roas).total_cmp(&((y.roas_high - y.roas_low) / y.roas))
+        })
+        .unwrap();
+    let h = b.holdout.as_ref().unwrap();
+    assert_eq!(h.channel, widest.channel);
+    assert_eq!(widest.identification, "poorly identified");
+    assert!(h.weeks >= 1 && h.spend_paused > 0.0, "{h:?}");
+    assert!(
+        b.method
+            .iter()
+            .any(|p| p.contains(&h.channel) && p.contains("regions"))
+    );
+}
+
+#[test]
 fn a_lift_test_on_an_unknown_channel_names_experiments_csv() {
     let (inputs, _) = sample_inputs(42);
     let inputs = with_file(

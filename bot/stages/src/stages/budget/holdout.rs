@@ -1,0 +1,81 @@
+//! The holdout that would settle the least identified channel: a geo holdout in which
+//! the channel goes dark in a share `s` of regions, sized so the ROAS estimate's 90%
+//! half-width shrinks to the gap between the channel's ROAS and the allocation's common
+//! marginal return (the width at which the test says on which side of the others the
+//! channel lies, so it can change the split), and never wider than a quarter of the ROAS.
+//!
+//! With `σ` the weekly revenue noise left by the response-curve fit
+//! (`√((1 − R²)·var(revenue))`), `X` the channel's weekly spend and regions' revenue noise
+//! in proportion to their share, the lost revenue in the held-out regions over `w` weeks
+//! is estimated with sd `σ·√w·√(s + s²/(1 − s))`, so the ROAS (lost revenue ÷ paused
+//! spend `s·X·w`) has sd `σ·√(1/s + 1/(1 − s)) / (X·√w)`, and `w` is the smallest whole
+//! number of weeks with `1.645·sd ≤ h`.
+
+use crate::stages::handoff::{ChannelBudget, HoldoutProposal};
+
+/// Share of regions held out: the most precise split.
+pub const SHARE: f64 = 0.5;
+/// Weeks a test can run inside the quarter after two weeks of set-up.
+pub const QUARTER_TEST_WEEKS: u32 = 11;
+const Z90: f64 = 1.644_853_626_951_472_2;
+
+pub fn propose(
+    channels: &[ChannelBudget],
+    marginal_return: f64,
+    noise_sd: f64,
+) -> Option<HoldoutProposal> {
+    let width = |c: &ChannelBudget| (c.roas_high - c.roas_low) / c.roas.max(1e-9);
+    let c = channels
+        .iter()
+        .filter(|c| c.spend > 0.0 && c.roas_high > c.roas_low)
+        .max_by(|a, b| width(a).total_cmp(&width(b)))?;
+    let weekly = c.spend / 13.0;
+    let target = (c.roas - marginal_return)
+        .abs()
+        .max(0.25 * c.roas)
+        .max(0.05);
+    let per_week = Z90 * noise_sd * (1.0 / SHARE + 1.0 / (1.0 - SHARE)).sqrt() / weekly;
+    let weeks = ((per_week / target).powi(2).ceil() as u32).max(1);
+    let run = weeks.min(QUARTER_TEST_WEEKS);
+    let paused = SHARE * weekly * f64::from(run);
+    Some(HoldoutProposal {
+        channel: c.channel.clone(),
+        share_held_out: SHARE,
+        weeks,
+        fits_in_quarter: weeks <= QUARTER_TEST_WEEKS,
+        target_half_width: target,
+        half_width_in_quarter: per_week / f64::from(run).sqrt(),
+        spend_paused: paused,
+        revenue_at_risk: paused * c.roas,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_widest_interval_is_tested_for_as_many_weeks_as_the_precision_needs() {
+        let ch = |name: &str, roas: f64, low: f64, high: f64| ChannelBudget {
+            channel: name.into(),
+            spend: 130_000.0,
+            roas,
+            roas_low: low,
+            roas_high: high,
+            ..Default::default()
+        };
+        let channels = [ch("search", 3.0, 2.5, 3.5), ch("display", 2.0, 0.0, 6.0)];
+        // Display: weekly 10,000; gap to the margin |2 − 1.5| = 0.5 (= 0.25·2).
+        // sd per √week = 1.6449·20,000·2/10,000 = 6.5794; (6.5794/0.5)² = 173.2 → 174.
+        let p = propose(&channels, 1.5, 20_000.0).unwrap();
+        assert_eq!(p.channel, "display");
+        assert_eq!(p.weeks, 174);
+        assert!(!p.fits_in_quarter);
+        assert!((p.half_width_in_quarter - 6.5794 / 11f64.sqrt()).abs() < 1e-3);
+        assert_eq!(p.spend_paused, 0.5 * 10_000.0 * 11.0);
+        // Quieter revenue: (1.6449·2,000·2/10,000/0.5)² = 1.73 → 2 weeks.
+        let p = propose(&channels, 1.5, 2_000.0).unwrap();
+        assert_eq!((p.weeks, p.fits_in_quarter), (2, true));
+        assert_eq!(p.spend_paused, 0.5 * 10_000.0 * 2.0);
+    }
+}
