@@ -3,10 +3,14 @@
 //! handling of bad input. One binary; each test owns its folder and database.
 
 mod cli;
+mod config_layers;
 mod content_cli;
 mod crash;
+mod data_formats;
+mod delivery;
 mod helpers;
 mod market_cli;
+mod missed_runs;
 mod runtime;
 mod scheduler;
 mod simulate;
