@@ -9,6 +9,7 @@ mod crash;
 mod data_formats;
 mod delivery;
 mod helpers;
+mod http_sources;
 mod market_cli;
 mod missed_runs;
 mod runtime;
