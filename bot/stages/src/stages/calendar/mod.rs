@@ -7,7 +7,7 @@
 //! (roster), `spend.csv` (test baselines and traffic, see [`roadmap`]) through
 //! `inputs.data`, and the handoffs of stages 6 (budget, required) and 1 (channel ROAS).
 
-mod campaigns;
+pub(crate) mod campaigns;
 mod post;
 mod roadmap;
 #[cfg(test)]
