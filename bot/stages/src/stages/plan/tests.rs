@@ -413,6 +413,8 @@ fn a_second_version_records_the_change_request_and_diffs_against_the_first() {
         hash: first.plan.as_ref().unwrap().hash.clone(),
         created_at: Utc::now(),
         reason: "first draft".into(),
+        figures: None,
+        amendments: Vec::new(),
     });
     second.run.pending_changes = vec!["Finance: cut display".into()];
 
