@@ -375,6 +375,7 @@ async fn concurrent_answers(url: &str, dir: &std::path::Path) {
                 campaign: r.campaign,
                 status: quarterdeck::domain::CheckinStatus::OnTrack,
                 note: None,
+                numbers: None,
             };
             engine.handle(run_id, e).await.unwrap()
         })
