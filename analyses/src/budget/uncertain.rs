@@ -7,7 +7,7 @@
 //! bounds) to the optimum `o`; every point of it is feasible because both ends are and
 //! the constraints are linear. For each draw `d` the gain of `x(t)` is
 //! `G_d(t) = Σ_i f_i^d(x_i(t)) − Σ_i f_i^d(b_i)`. The chosen `t` maximises the
-//! `CAUTION` quantile of `G(t)` over the draws (ties to the smaller move): money moves
+//! `caution` quantile of `G(t)` (stage 6: [`CAUTION`]) over the draws (ties to the smaller move): money moves
 //! only as far as most draws agree it gains. At `t = 0` every gain is 0, so the chosen
 //! move's lower quantile is never negative; a move whose mean gain is negative is never
 //! chosen (the baseline, gain 0, is then kept).
@@ -16,8 +16,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::curves::Curve;
 
-/// Quantile of the gain the move maximises (a one-sided 90% lower bound).
-pub const CAUTION: f64 = 0.10;
+/// Quantile of the gain the move maximises: the gain three refits in four exceed. Over
+/// the generated samples of seeds 1–6 and 42 (docs/data/benchmarks.md), 0.10 kept too
+/// much of last quarter's mix (21–40% of the available uplift taken) and 0.5 risked
+/// more for little (61%); 0.25 took 57% and never lost.
+pub const CAUTION: f64 = 0.25;
 /// Steps of the path from the baseline to the optimum.
 pub const PATH_STEPS: usize = 20;
 
@@ -81,6 +84,7 @@ pub fn choose(
     point: &[Curve],
     draws: &[Vec<Curve>],
     level: f64,
+    caution: f64,
 ) -> Move {
     let at = |t: f64| -> Vec<f64> {
         baseline
@@ -105,7 +109,7 @@ pub fn choose(
     for s in 0..=PATH_STEPS {
         let t = s as f64 / PATH_STEPS as f64;
         let g = gains(&at(t));
-        let score = quantile(&g, CAUTION);
+        let score = quantile(&g, caution);
         // Strictly better by more than rounding, and never a negative mean.
         if score > best.1 + 1e-9 * base[0].abs().max(1.0) && mean(&g) >= 0.0 {
             best = (t, score);
@@ -155,7 +159,7 @@ mod tests {
             vec![mm(110.0, 50.0), mm(220.0, 50.0)],
         ];
         let x = (150.0 - 50.0 * 2f64.sqrt()) / (1.0 + 2f64.sqrt());
-        let m = choose(&[50.0, 50.0], &[x, 100.0 - x], &point, &draws, 0.9);
+        let m = choose(&[50.0, 50.0], &[x, 100.0 - x], &point, &draws, 0.9, CAUTION);
         assert_eq!(m.share_of_move, 1.0);
         assert_eq!(m.spend, vec![x, 100.0 - x]);
         assert_eq!(m.probability_beats_baseline, 1.0);
@@ -176,7 +180,7 @@ mod tests {
             draws.push(vec![mm(100.0, 50.0), mm(200.0, 50.0)]);
             draws.push(vec![mm(400.0, 50.0), mm(100.0, 50.0)]);
         }
-        let m = choose(&[50.0, 50.0], &[30.0, 70.0], &point, &draws, 0.9);
+        let m = choose(&[50.0, 50.0], &[30.0, 70.0], &point, &draws, 0.9, CAUTION);
         assert_eq!(m.share_of_move, 0.0);
         assert_eq!(m.spend, vec![50.0, 50.0]);
         assert_eq!(m.expected_gain, 0.0);

@@ -28,7 +28,7 @@ pub use objectives::{Member, Objectives, ScoringSettings};
 pub use paths::read_paths;
 pub use spend::{Quarters, read_plans, read_spend};
 /// Every input file a stage reads, by the name it has in a data folder.
-pub const INPUT_FILES: [&str; 16] = [
+pub const INPUT_FILES: [&str; 17] = [
     "spend.csv",
     "campaigns.csv",
     "touchpoints.csv",
@@ -45,6 +45,7 @@ pub const INPUT_FILES: [&str; 16] = [
     "weekly_revenue.csv",
     "controls.csv",
     "objectives.toml",
+    "experiments.csv",
 ];
 
 pub use table::{Col, CsvStream, CsvTable, InputError, Row, parse_time};
