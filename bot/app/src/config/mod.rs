@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::timeline::{self, StageSlot, TimelineSpec, WorkCalendar};
-use layers::{apply_env_vars, merge, parse_toml};
+use layers::{apply_env_vars, complete_teams, merge, parse_toml};
 use raw::{RawSettings, RawSource, RawTeam};
 
 use crate::sources::{HttpSettings, Origin, Source};
@@ -89,6 +89,8 @@ pub struct TeamSettings {
     pub data_dir: PathBuf,
     /// Per input file: a path or URL other than `data_dir/<file>`, and column names.
     pub sources: BTreeMap<String, Source>,
+    /// Export channel names -> the team's channel names (`"Paid Search" = "paid_search"`).
+    pub channel_aliases: BTreeMap<String, String>,
     pub channels: ChannelSettings,
     pub roles: RoleSettings,
     pub stakeholders: Vec<StakeholderGroup>,
@@ -266,7 +268,9 @@ pub fn load(
             path: path.to_owned(),
             source,
         })?;
-        merge(&mut merged, parse_toml(&text, &path.display().to_string())?);
+        let mut top = parse_toml(&text, &path.display().to_string())?;
+        complete_teams(&merged, &mut top);
+        merge(&mut merged, top);
     }
     let mut discord_token = None;
     let mut database_url = None;
@@ -446,6 +450,7 @@ fn validate_team(
         checkin_window_hours: team.checkin_window_hours,
         data_dir: team.data_dir,
         sources,
+        channel_aliases: team.channel_aliases,
         channels: team.channels,
         roles: team.roles,
         stakeholders: team.stakeholders,
@@ -512,9 +517,39 @@ fn validate_source(
         }
         (None, None) => Origin::DataDir,
     };
+    if let Some(format) = &raw.date_format {
+        let probe = chrono::NaiveDate::from_ymd_opt(2027, 12, 31).expect("a valid date");
+        let mut written = String::new();
+        let wrote = std::fmt::Write::write_fmt(&mut written, format_args!("{}", probe.format(format)));
+        if wrote.is_err() || chrono::NaiveDate::parse_from_str(&written, format) != Ok(probe) {
+            return Err(ConfigError::invalid(
+                format!("{key}.date_format"),
+                format!(
+                    "expected a strftime date format with day, month and year such as \
+                     \"%d-%m-%Y\", found {format:?}"
+                ),
+            ));
+        }
+    }
+    if let Some(wide) = &raw.wide {
+        if file != "weekly_media.csv" {
+            return Err(ConfigError::invalid(
+                format!("{key}.wide"),
+                "only weekly_media.csv can be read wide (one spend column per channel)",
+            ));
+        }
+        if wide.channels.is_empty() {
+            return Err(ConfigError::invalid(
+                format!("{key}.wide.channels"),
+                "expected at least one channel = \"spend column\"",
+            ));
+        }
+    }
     Ok(Source {
         origin,
         columns: raw.columns,
+        date_format: raw.date_format,
+        wide: raw.wide,
     })
 }
 

@@ -245,13 +245,15 @@ async fn check_data_dir(
         .map(|(file, s)| {
             let source = Source {
                 origin: Origin::DataDir,
-                columns: s.columns.clone(),
+                ..s.clone()
             };
             (file.clone(), source)
         })
         .collect();
     let bad = |e: String| SimulateError::Input(format!("--data: {e}"));
-    let catalog = Catalog::new(dir.to_owned(), local, http).map_err(|e| bad(e.to_string()))?;
+    let catalog = Catalog::new(dir.to_owned(), local, http)
+        .map_err(|e| bad(e.to_string()))?
+        .with_channel_aliases(team.channel_aliases.clone());
     let data = catalog
         .load(&crate::sources::INPUT_FILES)
         .await

@@ -63,12 +63,15 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     })
 }
 
-/// Campaigns live in the quarter starting `quarter_start`, with their owners.
+/// Campaigns live in the quarter starting `quarter_start`, with their owners (none
+/// booked when the team has no `campaigns.csv`).
 pub fn read_roster(
     data: &DataSet,
     quarter_start: NaiveDate,
 ) -> Result<Vec<RosterEntry>, StageError> {
-    let table = data.require_table("campaigns.csv")?;
+    let Some(table) = data.table("campaigns.csv")? else {
+        return Ok(Vec::new());
+    };
     let (campaign, end, owner) = (
         table.require("campaign", &["campaign_name", "name"])?,
         table.require("end", &["end_date"])?,
