@@ -6,6 +6,7 @@ mod cli;
 mod config_layers;
 mod content_cli;
 mod crash;
+mod dashboard;
 mod data_formats;
 mod delivery;
 mod helpers;

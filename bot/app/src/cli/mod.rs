@@ -4,6 +4,7 @@
 
 mod analyze;
 mod content;
+mod dashboard;
 mod goals;
 mod market;
 mod planning;
@@ -50,6 +51,17 @@ enum Command {
         /// No progress lines.
         #[arg(long)]
         quiet: bool,
+        /// After the quarter, serve its dashboard on ADDR (e.g. 127.0.0.1:0) until
+        /// interrupted; standard output gets one line, `dashboard: URL`.
+        #[arg(long, value_name = "ADDR")]
+        serve: Option<std::net::SocketAddr>,
+    },
+    /// The live dashboard's links: print a signed link, or rotate the stored key.
+    Dashboard {
+        #[command(subcommand)]
+        command: dashboard::DashboardCommand,
+        #[arg(long, global = true)]
+        config: Option<PathBuf>,
     },
     /// Print the four-week planning timeline and check-ins of a quarter.
     Timeline {
@@ -155,6 +167,7 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
             database,
             team,
             quiet,
+            serve,
         } => {
             let settings = settings(config.as_ref())?;
             let opts = SimulateOptions {
@@ -171,6 +184,17 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
                     SimulateError::Input(m) => Failure::input(m),
                     other => Failure::internal(chain(&other)),
                 })?;
+            if let Some(listen) = serve {
+                // Standard output carries only the dashboard's line.
+                eprintln!("{} is complete in {}.", report.run_id, report.out.display());
+                return dashboard::serve_simulated(
+                    &settings,
+                    &opts.database_url(),
+                    &report.run_id,
+                    listen,
+                )
+                .await;
+            }
             if report.already_complete {
                 println!(
                     "{} is already complete in {}; nothing changed ({} posts).",
@@ -203,6 +227,10 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
             timeline_cmd::run(&settings, &quarter, &tz, fiscal_year_start_month, format)
         }
         Command::Analyze { analysis } => analyze::run(analysis),
+        Command::Dashboard { command, config } => {
+            let settings = settings(config.as_ref())?;
+            dashboard::run(&settings, command).await
+        }
         Command::SampleData {
             out,
             seed,

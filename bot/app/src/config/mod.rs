@@ -56,6 +56,24 @@ pub struct Settings {
     pub http: HttpSettings,
     pub teams: Vec<TeamSettings>,
     pub discord_token: Option<Secret>,
+    pub dashboard: DashboardSettings,
+}
+
+/// `[dashboard]`: where the read-only dashboard listens, and its link-signing key from
+/// `QUARTERDECK_DASHBOARD_KEY` (environment only; unset: generated once and stored in the
+/// database).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardSettings {
+    pub listen: std::net::SocketAddr,
+    /// How links are written when the dashboard sits behind a proxy; empty: the bound
+    /// address.
+    #[serde(default)]
+    pub public_url: String,
+    /// How long a link handed out stays valid.
+    pub link_hours: u32,
+    #[serde(skip)]
+    pub key: Option<Secret>,
 }
 
 #[derive(Debug, Clone)]
@@ -274,7 +292,16 @@ pub fn load(
     }
     let mut discord_token = None;
     let mut database_url = None;
-    let rest = apply_env_vars(&mut merged, env)?;
+    let mut dashboard_key = None;
+    let env = env.into_iter().filter_map(|(var, value)| {
+        if var == DASHBOARD_KEY_ENV {
+            dashboard_key = Some(value).filter(|v| !v.is_empty()).map(Secret::new);
+            None
+        } else {
+            Some((var, value))
+        }
+    });
+    let rest = apply_env_vars(&mut merged, env.collect::<Vec<_>>())?;
     for (var, value) in rest.iter().cloned() {
         match var.as_str() {
             "DISCORD_TOKEN" if !value.is_empty() => discord_token = Some(Secret::new(value)),
@@ -286,8 +313,13 @@ pub fn load(
         let key = e.path().to_string();
         ConfigError::invalid(key, e.into_inner())
     })?;
-    validate(raw, database_url, discord_token, &rest)
+    let mut settings = validate(raw, database_url, discord_token, &rest)?;
+    settings.dashboard.key = dashboard_key;
+    Ok(settings)
 }
+
+/// The dashboard's link-signing key (a secret: environment only, never in a file).
+pub const DASHBOARD_KEY_ENV: &str = "QUARTERDECK_DASHBOARD_KEY";
 
 fn validate(
     raw: RawSettings,
@@ -341,6 +373,7 @@ fn validate(
         http: raw.http,
         teams,
         discord_token,
+        dashboard: raw.dashboard,
     })
 }
 

@@ -12,7 +12,8 @@ use serde::de::{self, Deserializer};
 use std::fmt;
 
 use super::{
-    ChannelSettings, RoleSettings, SchedulerSettings, SimulationSettings, StakeholderGroup,
+    ChannelSettings, DashboardSettings, RoleSettings, SchedulerSettings, SimulationSettings,
+    StakeholderGroup,
 };
 use crate::timeline::{self, Quarter};
 
@@ -24,6 +25,7 @@ pub(super) struct RawSettings {
     pub(super) simulation: SimulationSettings,
     pub(super) http: crate::sources::HttpSettings,
     pub(super) teams: Vec<RawTeam>,
+    pub(super) dashboard: DashboardSettings,
 }
 
 #[derive(Deserialize)]

@@ -38,6 +38,16 @@ pub struct SimulateOptions {
     pub progress: bool,
 }
 
+impl SimulateOptions {
+    /// `--database`, or `sqlite://OUT/quarterdeck.db`.
+    pub fn database_url(&self) -> String {
+        match &self.database {
+            Some(u) => u.clone(),
+            None => format!("sqlite://{}", self.out.join("quarterdeck.db").display()),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SimulateError {
     /// Something the user can fix (a path, an option, the data).
@@ -98,10 +108,7 @@ pub async fn simulate(
         None => Catalog::data_dir(generated_data(team, &timeline, opts, sim.seed)?),
     };
 
-    let url = match &opts.database {
-        Some(u) => u.clone(),
-        None => format!("sqlite://{}", opts.out.join("quarterdeck.db").display()),
-    };
+    let url = opts.database_url();
     let store = Store::connect(&url, settings.database.max_connections).await?;
     // This process is the only worker on its database: leases held by a killed
     // predecessor are void.
