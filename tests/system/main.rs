@@ -5,6 +5,7 @@
 mod cli;
 mod content_cli;
 mod crash;
+mod discord;
 mod helpers;
 mod market_cli;
 mod runtime;

@@ -5,6 +5,7 @@
 //! the domain's run type but nothing of the engine's decisions: it writes rows.
 
 mod jobs;
+mod leader;
 mod outbox;
 mod records;
 mod runs;
@@ -17,6 +18,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 
 pub use jobs::{ClaimedJob, JobOutcome, NewJob};
+pub use leader::{Leadership, lock_key};
 pub use outbox::{NewPost, OutboxRow};
 pub use records::{AttachmentRow, AuditRow, NewAudit, PlanDocRow, StageOutputRow};
 pub use runs::{Commit, StoredRun};

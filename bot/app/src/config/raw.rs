@@ -24,6 +24,8 @@ pub(super) struct RawSettings {
     pub(super) simulation: SimulationSettings,
     pub(super) http: crate::sources::HttpSettings,
     pub(super) teams: Vec<RawTeam>,
+    #[serde(default)]
+    pub(super) discord: super::DiscordSettings,
 }
 
 #[derive(Deserialize)]

@@ -43,6 +43,12 @@ pub enum Event {
         stage: u8,
         reason: String,
     },
+    /// Someone with the run-stages role asks for a stage to be computed now: a stage
+    /// whose inputs are done starts before its slot; a done or failed one is re-run.
+    RunStage {
+        actor: Actor,
+        stage: u8,
+    },
     CheckinDue {
         week: u32,
     },
@@ -84,6 +90,7 @@ impl Event {
         match self {
             Self::Verdict { actor, .. }
             | Self::Rerun { actor, .. }
+            | Self::RunStage { actor, .. }
             | Self::DataArrived { actor, .. }
             | Self::CheckinAnswered { actor, .. } => Some(actor),
             _ => None,
@@ -98,6 +105,7 @@ impl Event {
             Self::StageFailed { .. } => "stage_failed",
             Self::Verdict { .. } => "verdict",
             Self::Rerun { .. } => "rerun",
+            Self::RunStage { .. } => "run_stage",
             Self::DataArrived { .. } => "data_arrived",
             Self::CheckinDue { .. } => "checkin_due",
             Self::CheckinReminder { .. } => "checkin_reminder",
