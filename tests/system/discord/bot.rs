@@ -170,6 +170,13 @@ impl Bot {
         );
     }
 
+    /// The process's resident memory, in kB (Linux).
+    pub fn rss_kb(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+
     /// SIGTERM, then the exit status (within `secs`).
     pub fn terminate(&mut self, secs: u64) -> (std::process::ExitStatus, Duration) {
         let start = Instant::now();

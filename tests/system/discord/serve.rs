@@ -75,6 +75,8 @@ async fn serve_connects_registers_answers_commands_and_posts_a_stage_with_its_th
     let setup = Setup::new(&emu.origin);
     let mut bot = started(&emu, &setup, "serve").await;
 
+    // A figure for docs/testing.md, not an assertion (a debug build).
+    eprintln!("serve idle RSS: {:?} kB", bot.rss_kb());
     // Identify: only non-privileged intents (no MESSAGE_CONTENT, 1 << 15).
     let intents = emu.lock().identifies[0]["intents"].as_u64().unwrap();
     assert_eq!(intents & (1 << 15), 0, "MESSAGE_CONTENT is privileged");

@@ -59,6 +59,8 @@ pub(super) struct RawTeam {
     pub(super) channels: ChannelSettings,
     pub(super) roles: RoleSettings,
     pub(super) stakeholders: Vec<StakeholderGroup>,
+    #[serde(default)]
+    pub(super) people: super::PeopleSettings,
 }
 
 /// `[teams.sources."spend.csv"]`: where one input file comes from.

@@ -3,6 +3,7 @@
 
 mod catalog;
 mod content;
+mod experiments;
 mod fetch;
 mod journeys;
 mod lead_columns;
@@ -17,6 +18,7 @@ mod weekly;
 
 pub use catalog::{Catalog, DataSet, Origin, Source};
 pub use content::{read_content, read_keywords};
+pub use experiments::{LiftTest, read_experiments};
 pub use fetch::HttpSettings;
 pub use journeys::read_journeys;
 pub use lead_columns::read_lead_columns;

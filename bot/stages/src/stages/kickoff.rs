@@ -18,10 +18,7 @@ use crate::sources::DataSet;
 pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     let mut roster = read_roster(&inputs.data, inputs.quarter_start)?;
     if let Some(calendar) = inputs.handoff::<CalendarHandoff>(8) {
-        roster.extend(calendar.campaigns.into_iter().map(|c| RosterEntry {
-            campaign: c.name,
-            owner: c.owner,
-        }));
+        roster.extend(calendar.campaigns.into_iter().map(|c| RosterEntry::new(c.name, c.owner)));
         roster.sort_by(|a, b| (&a.campaign, &a.owner).cmp(&(&b.campaign, &b.owner)));
         roster.dedup();
     }
@@ -60,7 +57,8 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             message,
             plan_hash: None,
             roster: Some(roster),
-        },
+            figures: None,
+            },
         plan: None,
     })
 }
@@ -79,10 +77,7 @@ pub fn read_roster(
     let mut out = Vec::new();
     for row in table.rows() {
         if row.date(end)? >= quarter_start {
-            out.push(RosterEntry {
-                campaign: row.text(campaign)?.to_owned(),
-                owner: row.text(owner)?.to_owned(),
-            });
+            out.push(RosterEntry::new(row.text(campaign)?, row.text(owner)?));
         }
     }
     out.sort_by(|a, b| (&a.campaign, &a.owner).cmp(&(&b.campaign, &b.owner)));

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use quarterdeck_analyses::budget::{self, BudgetSpec, ChannelSpec};
 use quarterdeck_analyses::mmm::FittedCurve;
+use quarterdeck_analyses::quarter_plan::spec::to_curve;
 use serde_json::Value;
 
 use crate::domain::QuarterRun;
@@ -98,35 +100,81 @@ fn q4_spend(inputs: &StageInputs) -> BTreeMap<String, f64> {
     out
 }
 
+/// Quarter revenue under the true curves for (a) last quarter's mix scaled to the
+/// allocatable amount, (b) the proposed split, (c) the true optimum within the same bounds
+/// (half to double last quarter's spend, and never below money already booked).
+pub(crate) fn quality(seed: u64) -> (f64, f64, f64, BudgetHandoff) {
+    let (inputs, truth) = sample_inputs(seed);
+    let truth = true_curves(&truth);
+    let b = budget(&inputs);
+    let last: f64 = b.channels.iter().map(|c| c.last_quarter_spend).sum();
+    let true_revenue = |spend: &dyn Fn(&ChannelBudget) -> f64| {
+        b.channels
+            .iter()
+            .map(|c| truth[&c.channel].response(spend(c)))
+            .sum::<f64>()
+    };
+    let mix = true_revenue(&|c| c.last_quarter_spend / last * b.allocatable);
+    let proposed = true_revenue(&|c| c.spend);
+    let spec = BudgetSpec {
+        total: b.total,
+        reserve: b.reserve / b.total,
+        allow_reserve_outside_range: true,
+        channels: b
+            .channels
+            .iter()
+            .map(|c| {
+                let min = (0.5 * c.last_quarter_spend).max(c.booked);
+                ChannelSpec {
+                    name: c.channel.clone(),
+                    min: Some(min),
+                    max: Some((2.0 * c.last_quarter_spend).max(min)),
+                    historical: None,
+                    curve: to_curve(&truth[&c.channel]),
+                }
+            })
+            .collect(),
+    };
+    let optimum = budget::allocate(&spec).unwrap().total_response;
+    (mix, proposed, optimum, b)
+}
+
 #[test]
-fn the_proposed_split_beats_last_quarters_mix_under_the_true_curves_on_average() {
-    // Fitted curves are noisy (104 weeks, noise sd 20k a week), so on a single sample the
-    // optimum can lose to last quarter's mix when priced by the truth (seeds 2 and 42
-    // do, by 4.5% and 2.2%); over samples it should win, and on most of them.
-    let mut gains = Vec::new();
-    for seed in [1, 2, 3, 7, 42, 99] {
-        let (inputs, truth) = sample_inputs(seed);
-        let truth = true_curves(&truth);
-
-        let b = budget(&inputs);
-
-        // Last quarter's mix scaled to the same allocatable amount, priced by the truth.
-        let last: f64 = b.channels.iter().map(|c| c.last_quarter_spend).sum();
-        let true_revenue = |spend: &dyn Fn(&ChannelBudget) -> f64| {
-            b.channels
-                .iter()
-                .map(|c| truth[&c.channel].response(spend(c)))
-                .sum::<f64>()
-        };
-        let proposed = true_revenue(&|c| c.spend);
-        let mix = true_revenue(&|c| c.last_quarter_spend / last * b.allocatable);
+fn over_seven_samples_the_split_never_loses_to_last_quarters_mix_and_takes_half_the_uplift() {
+    // Issue 13's bar, priced by the true curves of each generated sample: never worse
+    // than last quarter's mix by more than 0.5%, and on average at least half of the
+    // uplift the true optimum within the same bounds offers.
+    let (mut gains, mut available) = (Vec::new(), Vec::new());
+    for seed in [1, 2, 3, 4, 5, 6, 42] {
+        let (mix, proposed, optimum, b) = quality(seed);
+        let u = b.uncertainty.as_ref().unwrap();
+        println!(
+            "seed {seed}: mix {mix:.0}, plan {proposed:.0} ({:+.2}%), true optimum {optimum:.0} \
+             ({:+.2}%); share of move {:.2}, P(beats) {:.2}, expected gain {:.0} [{:.0}, {:.0}]",
+            (proposed / mix - 1.0) * 100.0,
+            (optimum / mix - 1.0) * 100.0,
+            u.share_of_move,
+            u.probability_beats_last_mix,
+            u.expected_gain,
+            u.gain_low,
+            u.gain_high
+        );
+        assert!(u.expected_gain >= 0.0, "seed {seed}: {u:?}");
+        for c in &b.channels {
+            assert!(c.spend >= c.booked, "seed {seed} {}: {} < booked {}", c.channel, c.spend, c.booked);
+        }
         gains.push(proposed / mix - 1.0);
+        available.push(optimum / mix - 1.0);
     }
-    let mean = gains.iter().sum::<f64>() / gains.len() as f64;
-    assert!(mean > 0.01, "mean gain {mean:.4} over {gains:?}");
-    assert!(gains.iter().filter(|g| **g > 0.0).count() >= 4, "{gains:?}");
-    // The simulated quarter runs on seed 7: there the proposal wins.
-    assert!(gains[3] > 0.0, "{gains:?}");
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    println!(
+        "mean gain {:+.2}% of {:+.2}% available ({:.0}% captured)",
+        mean(&gains) * 100.0,
+        mean(&available) * 100.0,
+        mean(&gains) / mean(&available) * 100.0
+    );
+    assert!(gains.iter().all(|g| *g > -0.005), "{gains:?}");
+    assert!(mean(&gains) >= 0.5 * mean(&available), "{gains:?} against {available:?}");
 }
 
 #[test]
