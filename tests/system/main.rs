@@ -9,6 +9,7 @@ mod crash;
 mod dashboard;
 mod data_formats;
 mod delivery;
+mod discord;
 mod helpers;
 mod http_sources;
 mod market_cli;

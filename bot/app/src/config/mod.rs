@@ -55,6 +55,7 @@ pub struct Settings {
     pub simulation: SimulationSettings,
     pub http: HttpSettings,
     pub teams: Vec<TeamSettings>,
+    pub discord: DiscordSettings,
     pub discord_token: Option<Secret>,
     pub dashboard: DashboardSettings,
 }
@@ -75,6 +76,31 @@ pub struct DashboardSettings {
     #[serde(skip)]
     pub key: Option<Secret>,
 }
+
+/// Where `serve` connects: Discord itself by default, or any Discord-compatible server.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscordSettings {
+    /// The origin of the REST API (`/api/v10` below it); the gateway URL is asked from it.
+    pub api_base_url: String,
+    /// The servers (guilds) whose slash commands are registered.
+    pub guild_ids: Vec<String>,
+    /// The largest CSV `/data upload` accepts.
+    pub max_upload_kilobytes: u32,
+}
+
+impl Default for DiscordSettings {
+    fn default() -> Self {
+        Self {
+            api_base_url: DISCORD_API.to_owned(),
+            guild_ids: Vec::new(),
+            max_upload_kilobytes: 10_240,
+        }
+    }
+}
+
+/// Discord's own API origin.
+pub const DISCORD_API: &str = "https://discord.com";
 
 #[derive(Debug, Clone)]
 pub struct DatabaseSettings {
@@ -245,6 +271,10 @@ impl ChannelSettings {
 pub struct RoleSettings {
     pub run_stages: Vec<String>,
     pub owner: String,
+    /// Roles that may upload data files in chat (`/data upload`); the run-stages roles
+    /// may too.
+    #[serde(default)]
+    pub upload_data: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq, Eq)]
@@ -372,6 +402,7 @@ fn validate(
         simulation: raw.simulation,
         http: raw.http,
         teams,
+        discord: raw.discord,
         discord_token,
         dashboard: raw.dashboard,
     })

@@ -26,6 +26,8 @@ pub(super) struct RawSettings {
     pub(super) http: crate::sources::HttpSettings,
     pub(super) teams: Vec<RawTeam>,
     pub(super) dashboard: DashboardSettings,
+    #[serde(default)]
+    pub(super) discord: super::DiscordSettings,
 }
 
 #[derive(Deserialize)]

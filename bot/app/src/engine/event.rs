@@ -86,6 +86,12 @@ pub enum Event {
         stage: u8,
         reason: String,
     },
+    /// Someone with the run-stages role asks for a stage to be computed now: a stage
+    /// whose inputs are done starts before its slot; a done or failed one is re-run.
+    RunStage {
+        actor: Actor,
+        stage: u8,
+    },
     CheckinDue {
         week: u32,
     },
@@ -130,6 +136,7 @@ impl Event {
         match self {
             Self::Verdict { actor, .. }
             | Self::Rerun { actor, .. }
+            | Self::RunStage { actor, .. }
             | Self::DataArrived { actor, .. }
             | Self::CheckinAnswered { actor, .. }
             | Self::Amend { actor, .. }
@@ -155,6 +162,7 @@ impl Event {
             Self::SuccessCriteria { .. } => "success_criteria",
             Self::Away { .. } => "away",
             Self::Rerun { .. } => "rerun",
+            Self::RunStage { .. } => "run_stage",
             Self::DataArrived { .. } => "data_arrived",
             Self::CheckinDue { .. } => "checkin_due",
             Self::CheckinReminder { .. } => "checkin_reminder",

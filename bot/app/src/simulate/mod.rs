@@ -5,6 +5,7 @@
 //! on the same output folder resumes the stored run; after a kill it finishes without
 //! posting anything twice (the outbox and the transcript both dedupe by key).
 
+mod discord_log;
 mod outputs;
 mod people;
 
@@ -174,6 +175,7 @@ pub async fn simulate(
     }
     runtime.dispatch().await?;
     outputs::write_all(&store, &run_id, &opts.out, &transcript_path).await?;
+    discord_log::write(&store, &run_id, &opts.out).await?;
     let posts = transcript.len();
     store.close().await;
     Ok(SimulateReport {

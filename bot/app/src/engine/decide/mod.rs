@@ -41,6 +41,7 @@ pub fn decide(
             stage,
             reason,
         } => stages::rerun(&mut d, ctx, actor, *stage, reason, now)?,
+        Event::RunStage { actor, stage } => stages::run_now(&mut d, ctx, actor, *stage, now)?,
         Event::Verdict {
             actor,
             group,

@@ -275,6 +275,60 @@ pub(super) fn recompute_from(d: &mut Decision, ctx: &PlanContext, n: u8, now: Da
     start(d, ctx, n, now);
 }
 
+/// `/stage run`: a scheduled or waiting stage whose inputs are done starts now, before
+/// its slot (which then has nothing to do); a done or failed stage is re-run.
+pub(super) fn run_now(
+    d: &mut Decision,
+    ctx: &PlanContext,
+    actor: &Actor,
+    n: u8,
+    now: DateTime<Utc>,
+) -> Result<(), Rejection> {
+    check_stage(n)?;
+    if !actor.has_any_role(&ctx.roles.run_stages) {
+        return Err(Rejection::NotAuthorized {
+            actor: actor.name.clone(),
+            action: format!("run stage {n}"),
+            needed: ctx.roles.run_stages.join(", "),
+        });
+    }
+    match d.run.stage(n).map(|s| s.status) {
+        Some(StageStatus::Done | StageStatus::Failed) => {
+            rerun(d, ctx, actor, n, "run on request", now)
+        }
+        Some(StageStatus::Scheduled | StageStatus::Waiting) if n < APPROVAL_STAGE => {
+            if !inputs_ready(&d.run, n) {
+                let missing: Vec<String> = StageId::from_number(n)
+                    .map_or(&[][..], StageId::dependencies)
+                    .iter()
+                    .filter(|dep| {
+                        d.run
+                            .stage(dep.number())
+                            .is_none_or(|s| s.status != StageStatus::Done || s.stale)
+                    })
+                    .map(|dep| dep.number().to_string())
+                    .collect();
+                return Err(Rejection::NotNow(format!(
+                    "stage {n} needs stage(s) {} done first",
+                    missing.join(", ")
+                )));
+            }
+            d.audit(
+                actor,
+                "run_stage",
+                format!("stage {n} started before its slot"),
+            );
+            start(d, ctx, n, now);
+            Ok(())
+        }
+        Some(status) => Err(Rejection::NotNow(format!(
+            "stage {n} is {}; it cannot be started now",
+            status.as_str()
+        ))),
+        None => Err(Rejection::NoSuchStage(n)),
+    }
+}
+
 pub(super) fn data_arrived(
     d: &mut Decision,
     ctx: &PlanContext,

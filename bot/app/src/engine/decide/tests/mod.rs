@@ -49,6 +49,7 @@ pub(super) fn ctx() -> PlanContext {
         roles: RoleSettings {
             run_stages: vec!["ops".into()],
             owner: "ops".into(),
+            upload_data: Vec::new(),
         },
         stakeholders: vec![group("marketing", 1), group("finance", 2)],
         stage_due: (0..12).map(|i| t0() + Duration::days(i)).collect(),
