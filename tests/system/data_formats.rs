@@ -154,10 +154,7 @@ fn without_stage_eight_the_kickoff_roster_is_campaigns_still_running_in_the_quar
 
     let out = compute(12, &inputs(&[("campaigns.csv", campaigns)])).unwrap();
 
-    let entry = |campaign: &str, owner: &str| RosterEntry {
-        campaign: campaign.into(),
-        owner: owner.into(),
-    };
+    let entry = |campaign: &str, owner: &str| RosterEntry::new(campaign, owner);
     let mut roster = out.result.roster.unwrap();
     roster.sort_by(|a, b| a.campaign.cmp(&b.campaign));
     assert_eq!(
