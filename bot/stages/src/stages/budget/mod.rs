@@ -296,7 +296,7 @@ pub fn plan(
             }
         })
         .collect();
-    let uncertainty = (decision.draws > 0).then(|| BudgetUncertainty {
+    let uncertainty = (decision.draws > 0).then_some(BudgetUncertainty {
         draws: decision.draws,
         level: decision.level,
         share_of_move: decision.share_of_move,

@@ -202,14 +202,13 @@ fn a_planted_lift_test_pulls_a_badly_identified_channel_to_the_truth() {
     assert_eq!(true_roas, 1.2);
     let display = |inputs: &StageInputs| {
         let out = compute(6, inputs).unwrap();
-        let cal = out.findings["calibration"]
+        out.findings["calibration"]
             .as_array()
             .unwrap()
             .iter()
             .find(|c| c["channel"] == "display")
             .unwrap()
-            .clone();
-        cal
+            .clone()
     };
     let before = display(&inputs);
     assert_eq!(before["identification"], "poorly");
