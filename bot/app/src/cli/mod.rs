@@ -5,6 +5,7 @@
 mod analyze;
 mod content;
 mod dashboard;
+mod data;
 mod goals;
 mod market;
 mod planning;
@@ -81,13 +82,18 @@ enum Command {
         #[command(subcommand)]
         analysis: analyze::Analysis,
     },
-    /// Write the generated sample dataset (the one `simulate` uses).
+    /// Check a folder of the team's data before the stages read it.
+    Data {
+        #[command(subcommand)]
+        command: DataCommand,
+    },
     /// Runs the bot in Discord: needs DISCORD_TOKEN and a config with `[discord]
     /// guild_ids` and the teams' channel and role ids (see config/discord.example.toml).
     Serve {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Write the generated sample dataset (the one `simulate` uses).
     SampleData {
         #[arg(long)]
         out: PathBuf,
@@ -98,6 +104,27 @@ enum Command {
         quarter: String,
         #[arg(long, default_value_t = 1)]
         fiscal_year_start_month: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DataCommand {
+    /// Each file: the input it is, rows, column mapping, date format and range, problems
+    /// with counts and a first example row; each stage: ready, degraded or blocked.
+    Check {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Which configured team's source settings to use; default: the first.
+        #[arg(long)]
+        team: Option<String>,
+        /// Dates after it are from the future; default: the last day of the quarter
+        /// under review.
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
 }
 
@@ -247,6 +274,19 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
                     crate::serve::ServeError::Config(m) => Failure::input(m),
                     crate::serve::ServeError::Failed(m) => Failure::internal(m),
                 })
+        }
+        Command::Data {
+            command:
+                DataCommand::Check {
+                    data,
+                    config,
+                    team,
+                    as_of,
+                    format,
+                },
+        } => {
+            let settings = settings(config.as_ref())?;
+            data::check(&settings, &data, team.as_deref(), as_of.as_deref(), format)
         }
         Command::SampleData {
             out,

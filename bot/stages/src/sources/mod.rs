@@ -37,6 +37,7 @@ pub const INPUT_FILES: [&str; 17] = [
     "conversions.csv",
     "paths.csv",
     "leads.csv",
+    "deals.csv",
     "benchmarks.csv",
     "content.csv",
     "keywords.csv",
