@@ -179,7 +179,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             plan_hash: Some(plan.hash.clone()),
             roster: None,
             figures: None,
-            },
+        },
         findings: json!({
             "schema": FINDINGS_SCHEMA, "stage": 10, "available": true, "version": version,
             "hash": plan.hash, "missing_stages": missing,
@@ -223,6 +223,7 @@ fn blocked(
             .field("Failed checks", violations.len().to_string()),
             plan_hash: None,
             roster: None,
+            figures: None,
         },
         findings: json!({
             "schema": FINDINGS_SCHEMA, "stage": 10, "available": false, "version": version,
