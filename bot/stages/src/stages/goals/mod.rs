@@ -270,7 +270,7 @@ fn handoff_of(
     let basis = |metric: &str| -> String {
         match metric {
             "revenue" => "revenue_target in objectives.toml".into(),
-            "won" => format!("revenue ÷ average deal {:.0}", r.average_deal),
+            "won" => format!("revenue ÷ average deal of {}", money(r.average_deal)),
             "opportunities" => format!("won ÷ opportunity → won {:.3}", r.opportunity_to_won),
             "sqls" => format!(
                 "opportunities ÷ sql → opportunity {:.3}",

@@ -379,9 +379,13 @@ fn summary_line(s: &Sources) -> String {
     }
     if let Some(c) = &s.calendar {
         parts.push(format!(
-            "{} campaigns and {} funded tests",
-            c.campaigns.len(),
-            c.tests.iter().filter(|t| t.funded).count()
+            "{} and {}",
+            crate::report::plural(c.campaigns.len(), "campaign", "campaigns"),
+            crate::report::plural(
+                c.tests.iter().filter(|t| t.funded).count(),
+                "funded test",
+                "funded tests"
+            )
         ));
     }
     if parts.is_empty() {

@@ -308,7 +308,7 @@ fn the_plan_has_nine_sections_with_the_stages_numbers() {
     // 1.1M / 500k = 2.20) and the total row (880k for 1.5M: 1.70).
     assert!(md.contains("| Test reserve (12.0%) | $120,000 |"), "{md}");
     assert!(
-        md.contains("| linkedin | $200,000 | $500,000 | +150% | $1,100,000 | 2.20 | 1.40 |"),
+        md.contains("| LinkedIn | $200,000 | $500,000 | +150% | $1,100,000 | 2.20 | 1.40 |"),
         "{md}"
     );
     assert!(
@@ -459,11 +459,11 @@ fn a_second_version_records_the_change_request_and_diffs_against_the_first() {
     assert!(md.contains("Version 2") && md.contains("**Change requested:** Finance: cut display"));
     assert!(diff.starts_with("--- plan-v1.md\n+++ plan-v2.md\n"));
     assert!(
-        diff.contains("\n-| display | $100,000 | $380,000 |"),
+        diff.contains("\n-| Display | $100,000 | $380,000 |"),
         "{diff}"
     );
     assert!(
-        diff.contains("\n+| display | $100,000 | $300,000 |"),
+        diff.contains("\n+| Display | $100,000 | $300,000 |"),
         "{diff}"
     );
     assert!(out.result.message.body.contains("Changed since v1"));
