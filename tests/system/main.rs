@@ -14,6 +14,7 @@ mod helpers;
 mod http_sources;
 mod market_cli;
 mod missed_runs;
+mod plan_figures;
 mod runtime;
 mod scheduler;
 mod simulate;

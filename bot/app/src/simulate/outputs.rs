@@ -167,6 +167,26 @@ pub async fn write_all(
                     })?;
                     write_atomic(&dir.join(name), &bytes)?;
                 }
+                // The version's figures, with the time its approval completed.
+                let json = format!("plan-v{}.json", doc.version);
+                if post.attachments.contains(&json) {
+                    let from = folder.join(attachments_dir(&post.key)).join(&json);
+                    let bytes = std::fs::read(&from).map_err(|source| SimulateError::Io {
+                        path: from.clone(),
+                        source,
+                    })?;
+                    let mut figures: serde_json::Value =
+                        serde_json::from_slice(&bytes).map_err(|e| SimulateError::Io {
+                            path: from.clone(),
+                            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+                        })?;
+                    figures["approved_at"] = approved_at(&run)
+                        .map_or(serde_json::Value::Null, |t| {
+                            serde_json::Value::String(ts(t))
+                        });
+                    let text = serde_json::to_vec_pretty(&figures).unwrap_or_default();
+                    write_atomic(&dir.join("plan.json"), &text)?;
+                }
             }
         }
     }
@@ -175,6 +195,16 @@ pub async fn write_all(
     let summary = Summary::of(&run, entries.len());
     let json = serde_json::to_vec_pretty(&summary).unwrap_or_default();
     write_atomic(&out.join("summary.json"), &json)
+}
+
+/// When the approved version got its last approval: the moment every group had approved.
+fn approved_at(run: &QuarterRun) -> Option<chrono::DateTime<chrono::Utc>> {
+    let version = run.approved_version?;
+    run.approvals
+        .iter()
+        .filter(|a| a.version == version && a.verdict.as_str() == "approve")
+        .map(|a| a.at)
+        .max()
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SimulateError> {

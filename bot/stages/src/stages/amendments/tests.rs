@@ -26,6 +26,7 @@ fn channel(name: &str, spend: f64) -> ChannelBudget {
         expected_revenue: spend * 3.0,
         marginal_roi: 1.0,
         rationale: String::new(),
+        ..ChannelBudget::default()
     }
 }
 
@@ -37,6 +38,7 @@ fn budget() -> BudgetHandoff {
         channels: vec![channel("paid_social", 400.0), channel("search", 480.0)],
         expected_revenue: 2640.0,
         total_basis: "fixed".into(),
+        ..BudgetHandoff::default()
     }
 }
 
