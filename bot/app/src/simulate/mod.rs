@@ -166,7 +166,7 @@ pub async fn simulate(
         }
     }
     runtime.dispatch().await?;
-    outputs::write_all(&store, &run_id, &opts.out, &transcript_path).await?;
+    outputs::write_all(&store, &ctx, &run_id, &opts.out, &transcript_path).await?;
     let posts = transcript.len();
     store.close().await;
     Ok(SimulateReport {
