@@ -174,7 +174,7 @@ pub async fn simulate(
         }
     }
     runtime.dispatch().await?;
-    outputs::write_all(&store, &run_id, &opts.out, &transcript_path).await?;
+    outputs::write_all(&store, &ctx, &run_id, &opts.out, &transcript_path).await?;
     discord_log::write(&store, &run_id, &opts.out).await?;
     let posts = transcript.len();
     store.close().await;

@@ -7,7 +7,8 @@
 //!
 //! Aligned share = distinct campaign owners who acknowledged / distinct campaign owners.
 //! A month-1 launch is a planned (not booked) campaign starting in the quarter's first
-//! month; it is on schedule when confirmed on or before its start date (local).
+//! month; it is on schedule when confirmed on or before its scheduled date (local): its
+//! start, or the kickoff date for one planned to start before kickoff.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use serde::Serialize;
@@ -68,6 +69,13 @@ fn month1(run: &QuarterRun, ctx: &PlanContext) -> Vec<CampaignFigures> {
         .collect()
 }
 
+/// The date a campaign is due to launch: its start, or kickoff day if that is later.
+pub fn launch_due(run: &QuarterRun, ctx: &PlanContext, c: &CampaignFigures) -> NaiveDate {
+    run.kickoff
+        .at
+        .map_or(c.start, |t| c.start.max(ctx.local_date(t)))
+}
+
 /// The person `actor` is `entry`'s owner: by chat id when one is known, else by name.
 pub fn owns(actor: &Actor, entry: &RosterEntry) -> bool {
     match &entry.owner_id {
@@ -122,7 +130,8 @@ pub(super) fn start(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) {
         d.post(key, &channel, "kickoff_campaign", msg);
     }
     for c in month1(&d.run, ctx) {
-        let at = local_time(ctx, c.start + Duration::days(1), 10).max(now);
+        let due = launch_due(&d.run, ctx, &c);
+        let at = local_time(ctx, due + Duration::days(1), 10).max(now);
         d.schedule(
             format!("{}/s12/launch-check/{}", d.run.id, slug(&c.name)),
             at,
@@ -268,12 +277,14 @@ pub(super) fn launched(
         .into_iter()
         .find(|c| c.name == entry.campaign);
     let when = match planned {
-        Some(c) if on <= c.start => format!("on schedule (planned {})", c.start),
-        Some(c) => format!(
-            "{} days after its planned start ({})",
-            (on - c.start).num_days(),
-            c.start
-        ),
+        Some(c) => {
+            let due = launch_due(&d.run, ctx, &c);
+            if on <= due {
+                format!("on schedule (due {due})")
+            } else {
+                format!("{} days late (due {due})", (on - due).num_days())
+            }
+        }
         None => "booked before the plan".into(),
     };
     let key = stage_key(
@@ -322,7 +333,7 @@ pub(super) fn launch_check(
     let start = approved_campaigns(&d.run)
         .into_iter()
         .find(|c| c.name == campaign)
-        .map(|c| c.start.to_string())
+        .map(|c| launch_due(&d.run, ctx, &c).to_string())
         .unwrap_or_default();
     let who = entry
         .owner_id
@@ -336,7 +347,7 @@ pub(super) fn launch_check(
         Message::new(
             format!("Not launched yet · {campaign}"),
             format!(
-                "{who}: {campaign} was planned to start on {start} and no launch is confirmed. \
+                "{who}: {campaign} was due to launch on {start} and no launch is confirmed. \
                  Confirm with `/campaign launched` when it is live, or say what blocks it."
             ),
         ),
@@ -358,7 +369,7 @@ pub fn success_criteria(run: &QuarterRun, ctx: &PlanContext) -> SuccessCriteria 
             run.kickoff
                 .launches
                 .iter()
-                .any(|l| l.campaign == c.name && l.on <= c.start)
+                .any(|l| l.campaign == c.name && l.on <= launch_due(run, ctx, c))
         })
         .count();
     let entries = run.checkins.iter().flat_map(|w| &w.entries);

@@ -18,8 +18,10 @@ use super::{Decision, Event, PlanContext, Rejection};
 use crate::domain::QuarterRun;
 
 pub use approval::approval_buttons;
-pub use digest::{pacing, weekly_digest};
-pub use kickoff::{SuccessCriteria, success_criteria};
+pub use digest::{locked_plan, pacing, weekly_digest};
+pub use kickoff::{
+    SuccessCriteria, aligned_share, approved_campaigns, launch_due, success_criteria,
+};
 
 /// Decides what `event` does to `run` at `now`.
 pub fn decide(

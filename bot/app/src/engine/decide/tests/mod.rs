@@ -3,6 +3,7 @@
 
 mod approval;
 mod checkins;
+mod people;
 mod stages;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
