@@ -69,6 +69,7 @@ use crate::curves::{Curve, CurveError};
 mod exact;
 mod grid;
 mod problem;
+pub mod uncertain;
 
 use problem::Problem;
 

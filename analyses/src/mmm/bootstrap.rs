@@ -25,7 +25,7 @@ impl SplitMix64 {
 }
 
 /// Linearly interpolated quantile (R's type 7) of sorted values.
-fn quantile(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn quantile(sorted: &[f64], p: f64) -> f64 {
     let h = (sorted.len() - 1) as f64 * p;
     let lo = h.floor() as usize;
     let hi = (lo + 1).min(sorted.len() - 1);
@@ -43,15 +43,14 @@ pub(crate) struct Plan<'p> {
     pub threads: usize,
 }
 
-/// A statistic per channel at a fit, e.g. (ROAS, marginal ROAS).
-pub(crate) type Statistic<'s> = dyn Fn(&Solution) -> Vec<[f64; 2]> + Sync + 's;
-
-/// For each channel, the `level` percentile intervals of the two statistics:
-/// `[low₀, high₀, low₁, high₁]`.
-pub(crate) fn intervals(plan: &Plan, statistic: &Statistic, level: f64) -> Vec<[f64; 4]> {
+/// Runs every replicate and returns `statistic` of each refit, in replicate order.
+pub(crate) fn replicates<T: Send>(
+    plan: &Plan,
+    statistic: &(dyn Fn(&Solution) -> T + Sync),
+) -> Vec<T> {
     let replicates = plan.replicates;
     let threads = plan.threads.clamp(1, replicates.max(1));
-    let mut draws: Vec<(usize, Vec<[f64; 2]>)> = std::thread::scope(|scope| {
+    let mut draws: Vec<(usize, T)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|w| {
                 scope.spawn(move || {
@@ -71,13 +70,19 @@ pub(crate) fn intervals(plan: &Plan, statistic: &Statistic, level: f64) -> Vec<[
             .collect()
     });
     draws.sort_by_key(|(b, _)| *b);
-    let channels = draws.first().map_or(0, |(_, s)| s.len());
+    draws.into_iter().map(|(_, t)| t).collect()
+}
+
+/// For each channel, the `level` percentile intervals of two statistics per draw
+/// (e.g. ROAS and marginal ROAS): `[low₀, high₀, low₁, high₁]`.
+pub(crate) fn intervals(draws: &[Vec<[f64; 2]>], level: f64) -> Vec<[f64; 4]> {
+    let channels = draws.first().map_or(0, Vec::len);
     let (lo, hi) = ((1.0 - level) / 2.0, (1.0 + level) / 2.0);
     (0..channels)
         .map(|i| {
             let mut out = [0.0; 4];
             for which in 0..2 {
-                let mut v: Vec<f64> = draws.iter().map(|(_, s)| s[i][which]).collect();
+                let mut v: Vec<f64> = draws.iter().map(|s| s[i][which]).collect();
                 v.sort_by(f64::total_cmp);
                 out[2 * which] = quantile(&v, lo);
                 out[2 * which + 1] = quantile(&v, hi);

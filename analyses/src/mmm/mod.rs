@@ -59,6 +59,7 @@
 use serde::{Deserialize, Serialize};
 
 mod bootstrap;
+pub mod calibrate;
 mod curve;
 mod linear;
 mod lm;
@@ -173,6 +174,19 @@ pub struct ResponseCurves {
     /// Outcome change per week.
     pub trend: f64,
     pub controls: Vec<ControlEffect>,
+    /// Per bootstrap replicate, per channel (input order): the refitted curve. Kept in
+    /// memory for allocation under uncertainty; not serialised.
+    #[serde(skip)]
+    pub draws: Vec<Vec<DrawnCurve>>,
+}
+
+/// One channel's curve in one bootstrap replicate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DrawnCurve {
+    /// Fitted contribution over the data window ÷ spend, in this replicate.
+    pub roas: f64,
+    /// Response to money spent evenly over `horizon_weeks`.
+    pub curve: FittedCurve,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -295,7 +309,7 @@ pub fn fit(data: &WeeklyData, options: &Options) -> Result<ResponseCurves, MmmEr
     }
 
     let point = returns(&problem, &best, &spend);
-    let intervals = (options.bootstrap > 0).then(|| {
+    let draws: Vec<(Vec<[f64; 2]>, Vec<DrawnCurve>)> = if options.bootstrap > 0 {
         let plan = bootstrap::Plan {
             problem: &problem,
             y,
@@ -309,7 +323,25 @@ pub fn fit(data: &WeeklyData, options: &Options) -> Result<ResponseCurves, MmmEr
                 t => t,
             },
         };
-        bootstrap::intervals(&plan, &|s| returns(&problem, s, &spend), options.level)
+        bootstrap::replicates(&plan, &|s| {
+            let r = returns(&problem, s, &spend);
+            let curves = (0..spend.len())
+                .map(|i| {
+                    let c = channel_fit(&problem, s, i);
+                    DrawnCurve {
+                        roas: r[i][0],
+                        curve: c.curve.over_weeks(c.theta, options.horizon_weeks),
+                    }
+                })
+                .collect();
+            (r, curves)
+        })
+    } else {
+        Vec::new()
+    };
+    let intervals = (!draws.is_empty()).then(|| {
+        let stats: Vec<Vec<[f64; 2]>> = draws.iter().map(|(r, _)| r.clone()).collect();
+        bootstrap::intervals(&stats, options.level)
     });
     let channels = data
         .spend
@@ -355,6 +387,7 @@ pub fn fit(data: &WeeklyData, options: &Options) -> Result<ResponseCurves, MmmEr
         bootstrap: options.bootstrap,
         intercept: coef[0],
         trend: coef[1] / Problem::trend_span(n),
+        draws: draws.into_iter().map(|(_, c)| c).collect(),
         controls: data
             .controls
             .iter()

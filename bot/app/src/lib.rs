@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod runtime;
+pub mod serve;
 pub mod simulate;
 pub mod transcript;
 

@@ -3,9 +3,11 @@
 
 pub mod chat;
 pub mod clock;
+pub mod pacing;
 pub mod timeline;
 
 mod actor;
+mod people;
 mod run;
 mod secret;
 mod stage;
@@ -14,6 +16,10 @@ pub use actor::Actor;
 pub use run::{
     Approval, CheckinEntry, CheckinStatus, CheckinWeek, JobFailure, PlanVersion, QuarterRun,
     RosterEntry, RunStatus, Stage, StageStatus, Verdict,
+};
+pub use people::{
+    AMENDABLE_TARGETS, Absence, Acknowledgement, Amendment, AmendmentKind, CampaignFigures,
+    CheckinNumbers, Kickoff, Launch, MonthMilestone, PlanFigures,
 };
 pub use secret::Secret;
 pub use stage::{StageId, StageKind, StageSpec, UnknownStage};

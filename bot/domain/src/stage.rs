@@ -76,6 +76,7 @@ mod file {
     pub const MEDIA: &str = "weekly_media.csv";
     pub const REVENUE: &str = "weekly_revenue.csv";
     pub const CONTROLS: &str = "controls.csv";
+    pub const EXPERIMENTS: &str = "experiments.csv";
 }
 
 use StageId::*;
@@ -150,7 +151,7 @@ const REGISTRY: [StageSpec; 12] = [
         analysis: "marketing-budget-optimizer",
         // The budget starts from ROI and attribution.
         dependencies: &[PerformanceReview],
-        inputs: &[MEDIA, REVENUE, CONTROLS, OBJECTIVES],
+        inputs: &[MEDIA, REVENUE, CONTROLS, OBJECTIVES, CAMPAIGNS, EXPERIMENTS],
         owner_group: "finance",
     },
     StageSpec {

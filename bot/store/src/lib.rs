@@ -6,6 +6,7 @@
 
 mod dashboard;
 mod jobs;
+mod leader;
 mod outbox;
 mod records;
 mod runs;
@@ -19,6 +20,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 
 pub use dashboard::{PlanVersionRow, RunMark};
 pub use jobs::{ClaimedJob, JobOutcome, NewJob};
+pub use leader::{Leadership, lock_key};
 pub use outbox::{NewPost, OutboxRow};
 pub use records::{AttachmentRow, AuditRow, NewAudit, PlanDocRow, StageOutputRow};
 pub use runs::{Commit, StoredRun};

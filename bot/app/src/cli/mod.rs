@@ -82,6 +82,12 @@ enum Command {
         analysis: analyze::Analysis,
     },
     /// Write the generated sample dataset (the one `simulate` uses).
+    /// Runs the bot in Discord: needs DISCORD_TOKEN and a config with `[discord]
+    /// guild_ids` and the teams' channel and role ids (see config/discord.example.toml).
+    Serve {
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     SampleData {
         #[arg(long)]
         out: PathBuf,
@@ -230,6 +236,17 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
         Command::Dashboard { command, config } => {
             let settings = settings(config.as_ref())?;
             dashboard::run(&settings, command).await
+        }
+        Command::Serve { config } => {
+            let settings = settings(config.as_ref())?;
+            crate::serve::check(&settings).map_err(|e| Failure::input(e.to_string()))?;
+            let shutdown = crate::serve::shutdown_on_signals();
+            crate::serve::serve(settings, shutdown)
+                .await
+                .map_err(|e| match e {
+                    crate::serve::ServeError::Config(m) => Failure::input(m),
+                    crate::serve::ServeError::Failed(m) => Failure::internal(m),
+                })
         }
         Command::SampleData {
             out,

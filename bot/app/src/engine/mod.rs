@@ -20,7 +20,9 @@ use tokio::sync::{Notify, oneshot};
 
 pub use crate::stages::StageResult;
 pub use context::PlanContext;
-pub use decide::{approval_buttons, decide};
+pub use decide::{
+    SuccessCriteria, approval_buttons, decide, pacing, success_criteria, weekly_digest,
+};
 pub use decision::{AuditEntry, Decision, Job, JobSpec, MissedPolicy, Post, Rejection};
 pub use dispatch::deliver_outbox;
 pub use event::{Event, SkippedJob};

@@ -5,6 +5,7 @@
 //! on the same output folder resumes the stored run; after a kill it finishes without
 //! posting anything twice (the outbox and the transcript both dedupe by key).
 
+mod discord_log;
 mod outputs;
 mod people;
 
@@ -174,6 +175,7 @@ pub async fn simulate(
     }
     runtime.dispatch().await?;
     outputs::write_all(&store, &run_id, &opts.out, &transcript_path).await?;
+    discord_log::write(&store, &run_id, &opts.out).await?;
     let posts = transcript.len();
     store.close().await;
     Ok(SimulateReport {
@@ -252,13 +254,15 @@ async fn check_data_dir(
         .map(|(file, s)| {
             let source = Source {
                 origin: Origin::DataDir,
-                columns: s.columns.clone(),
+                ..s.clone()
             };
             (file.clone(), source)
         })
         .collect();
     let bad = |e: String| SimulateError::Input(format!("--data: {e}"));
-    let catalog = Catalog::new(dir.to_owned(), local, http).map_err(|e| bad(e.to_string()))?;
+    let catalog = Catalog::new(dir.to_owned(), local, http)
+        .map_err(|e| bad(e.to_string()))?
+        .with_channel_aliases(team.channel_aliases.clone());
     let data = catalog
         .load(&crate::sources::INPUT_FILES)
         .await

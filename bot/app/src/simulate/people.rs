@@ -132,6 +132,7 @@ fn checkins(
                 campaign: e.campaign.clone(),
                 status,
                 note: note.map(str::to_owned),
+                numbers: None,
             };
             jobs.push(JobSpec {
                 id: format!(

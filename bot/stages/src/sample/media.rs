@@ -40,15 +40,15 @@ pub struct Media {
 }
 
 /// Per channel: weekly base spend, adstock decay, curve, target ROAS, platform over-claim.
-struct ChannelTruth {
+pub(super) struct ChannelTruth {
     base: f64,
     decay: f64,
     hill_alpha: Option<f64>,
-    roas: f64,
+    pub(super) roas: f64,
     overclaim: f64,
 }
 
-fn channel_truth(c: &str) -> ChannelTruth {
+pub(super) fn channel_truth(c: &str) -> ChannelTruth {
     let (base, decay, hill_alpha, roas, overclaim) = match c {
         "paid_search" => (26_000.0, 0.15, None, 3.2, 1.25),
         "paid_social" => (14_000.0, 0.35, None, 1.6, 1.55),

@@ -13,6 +13,7 @@
 //! `README.md`. The generating model of each is documented in its module.
 
 mod content;
+mod experiments;
 mod journeys;
 mod leads;
 mod market;
@@ -85,6 +86,7 @@ pub fn generate(spec: &SampleSpec) -> Dataset {
     let leads = leads::generate(spec);
     let content = content::generate(spec);
     let market = market::generate(spec, &leads.rows, &media);
+    let experiments = experiments::generate(spec);
     let truth: Value = json!({
         "seed": spec.seed,
         "prior_quarter": { "start": spec.prior_start, "end": spec.prior_end },
@@ -94,6 +96,7 @@ pub fn generate(spec: &SampleSpec) -> Dataset {
         "journeys": journeys.truth,
         "leads": leads.truth,
         "content": content.truth,
+        "experiments": experiments.truth,
     });
     let mut files = vec![
         ("campaigns.csv".to_owned(), media.campaigns_csv),
@@ -106,6 +109,7 @@ pub fn generate(spec: &SampleSpec) -> Dataset {
         ("leads.csv".to_owned(), leads.csv),
         ("content.csv".to_owned(), content.content_csv),
         ("keywords.csv".to_owned(), content.keywords_csv),
+        ("experiments.csv".to_owned(), experiments.csv),
     ];
     files.extend(market.files);
     files.push((
@@ -147,7 +151,8 @@ the quarter being planned {ns} to {ne}. `truth.json` holds every generating para
 - `content.csv` (url, title, type, published, period, sessions, engaged_sessions, engagement_time_s, conversions) and `keywords.csv` (keyword, url, period, position, clicks, impressions, search_volume, competitor_a_position, competitor_b_position); `period` is the quarter's first day.\n\
 - `sales_feedback.csv`: lead_id, date, decision (accepted/rejected), reason, comment.\n\
 - `competitors.csv`, `trends.csv`: market notes; `benchmarks.csv`: published funnel rates with their sources.\n\
-- `objectives.toml`: the planned quarter's targets, total budget and the team roster.\n",
+- `objectives.toml`: the planned quarter's targets, total budget and the team roster.\n\
+- `experiments.csv` (channel, period, incremental_roas, roas_low, roas_high, level): lift tests finished in earlier quarters; their truth is in `truth.json` (`experiments`).\n",
         seed = spec.seed,
         ps = spec.prior_start,
         pe = spec.prior_end,

@@ -1,8 +1,11 @@
 //! Data sources: the team's exports read into typed rows, all or nothing. Each reader
 //! names the file, row and column of the first problem; nothing is half-ingested.
 
+pub mod aliases;
 mod catalog;
 mod content;
+pub mod dates;
+mod experiments;
 mod fetch;
 mod journeys;
 mod lead_columns;
@@ -17,6 +20,7 @@ mod weekly;
 
 pub use catalog::{Catalog, DataSet, Origin, Source};
 pub use content::{read_content, read_keywords};
+pub use experiments::{LiftTest, read_experiments};
 pub use fetch::HttpSettings;
 pub use journeys::read_journeys;
 pub use lead_columns::read_lead_columns;
@@ -26,7 +30,7 @@ pub use objectives::{Member, Objectives, ScoringSettings};
 pub use paths::read_paths;
 pub use spend::{Quarters, read_plans, read_spend};
 /// Every input file a stage reads, by the name it has in a data folder.
-pub const INPUT_FILES: [&str; 16] = [
+pub const INPUT_FILES: [&str; 17] = [
     "spend.csv",
     "campaigns.csv",
     "touchpoints.csv",
@@ -43,7 +47,11 @@ pub const INPUT_FILES: [&str; 16] = [
     "weekly_revenue.csv",
     "controls.csv",
     "objectives.toml",
+    "experiments.csv",
 ];
 
-pub use table::{Col, CsvStream, CsvTable, InputError, Row, parse_time};
-pub use weekly::{WeeklySeries, weekly_data, weekly_series};
+pub use table::{
+    Col, CsvStream, CsvTable, InputError, NOT_SET, ReadOptions, Row, is_blank, map_channel,
+    parse_flag, parse_time,
+};
+pub use weekly::{WeeklySeries, WideMedia, weekly_data, weekly_series, wide_stem};

@@ -132,7 +132,7 @@ pub struct BenchmarkGap {
 }
 
 /// Stage 6 → 7, 8, 10: the next quarter's budget.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BudgetHandoff {
     pub total: f64,
     /// Held back for the testing roadmap.
@@ -144,9 +144,39 @@ pub struct BudgetHandoff {
     pub expected_revenue: f64,
     /// How the total was set (`fixed in objectives.toml`, `last quarter × 1.08, capped`).
     pub total_basis: String,
+    /// What the curves' uncertainty says about the split against last quarter's mix.
+    #[serde(default)]
+    pub uncertainty: Option<BudgetUncertainty>,
+    /// The method in plain words, for the plan's appendix: what was assumed, what the
+    /// data could not tell, and how much the split depends on it (paragraphs).
+    #[serde(default)]
+    pub method: Vec<String>,
 }
 
+/// The proposed split against last quarter's mix (scaled to the same allocatable amount,
+/// inside the same bounds), priced by every bootstrap refit of the calibrated curves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BudgetUncertainty {
+    /// Refits the figures are taken over, and the coverage of the intervals.
+    pub draws: usize,
+    pub level: f64,
+    /// How far the split moved from last quarter's mix towards the curves' optimum (0–1).
+    pub share_of_move: f64,
+    /// Share of refits in which the split earns more than last quarter's mix.
+    pub probability_beats_last_mix: f64,
+    /// Mean gain over last quarter's mix across refits, and its interval.
+    pub expected_gain: f64,
+    pub gain_low: f64,
+    pub gain_high: f64,
+    /// Interval of the split's media-driven revenue across refits.
+    pub revenue_low: f64,
+    pub revenue_high: f64,
+    /// Mean gain and its probability had the split moved all the way to the optimum.
+    pub full_move_expected_gain: f64,
+    pub full_move_probability: f64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ChannelBudget {
     pub channel: String,
     pub spend: f64,
@@ -155,6 +185,20 @@ pub struct ChannelBudget {
     /// Revenue per extra dollar at the allocated spend.
     pub marginal_roi: f64,
     pub rationale: String,
+    /// Money already booked into the quarter (campaigns that started last quarter): the
+    /// channel's floor.
+    #[serde(default)]
+    pub booked: f64,
+    /// Calibrated ROAS of the channel's curve and its interval.
+    #[serde(default)]
+    pub roas: f64,
+    #[serde(default)]
+    pub roas_low: f64,
+    #[serde(default)]
+    pub roas_high: f64,
+    /// `well identified`, `partly identified` or `poorly identified`.
+    #[serde(default)]
+    pub identification: String,
 }
 
 /// Stage 7 → 8, 10: targets for the next quarter.

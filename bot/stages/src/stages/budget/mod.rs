@@ -20,19 +20,29 @@ mod post;
 #[cfg(test)]
 pub(crate) mod tests;
 
+mod method;
+
+use quarterdeck_analyses::budget::uncertain::{self, Move};
 use quarterdeck_analyses::budget::{self, Allocation, BudgetError};
+use quarterdeck_analyses::curves::Curve;
+use quarterdeck_analyses::mmm::calibrate::{self, ChannelCalibration, RoasEvidence};
 use quarterdeck_analyses::mmm::{self, ResponseCurves};
 use quarterdeck_analyses::quarter_plan::rounding::{from_cents, split_cents, to_cents};
-use quarterdeck_analyses::quarter_plan::spec::{ChannelInput, budget_spec, has_no_effect};
+use quarterdeck_analyses::quarter_plan::spec::{
+    ChannelInput, budget_spec, has_no_effect, to_curve,
+};
 
-use super::handoff::{BudgetHandoff, ChannelBudget};
+use super::calendar::campaigns::{Span, committed_cents, read_history};
+use super::handoff::{BudgetHandoff, BudgetUncertainty, ChannelBudget, PerformanceHandoff};
 use super::{StageError, StageInputs, StageOutput};
-use crate::sources::{Objectives, WeeklySeries, weekly_series};
+use crate::sources::{LiftTest, Objectives, WeeklySeries, read_experiments, weekly_series};
 
 const MEDIA: &str = "weekly_media.csv";
 const REVENUE: &str = "weekly_revenue.csv";
 const CONTROLS: &str = "controls.csv";
 const OBJECTIVES: &str = "objectives.toml";
+const CAMPAIGNS: &str = "campaigns.csv";
+const EXPERIMENTS: &str = "experiments.csv";
 
 /// Weeks in a quarter; the horizon of the quarter curves.
 const QUARTER_WEEKS: usize = 13;
@@ -45,7 +55,15 @@ pub struct BudgetPlan {
     pub last_quarter: Vec<f64>,
     /// Which weeks count as last quarter, in a phrase.
     pub last_quarter_basis: String,
+    /// The optimum of the calibrated point curves (the deterministic `analyze budget`).
     pub allocation: Allocation,
+    /// Per channel: what calibration did and how well the curve is identified.
+    pub calibration: Vec<ChannelCalibration>,
+    /// How far the split moved from last quarter's mix, priced by every refit.
+    pub decision: Move,
+    /// Per channel, money already booked into the quarter.
+    pub booked: Vec<f64>,
+    pub lift_tests: Vec<LiftTest>,
     pub handoff: BudgetHandoff,
 }
 
@@ -85,7 +103,36 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
                 .into(),
         ));
     };
-    Ok(post::output(&plan, inputs))
+    let mut plan = plan;
+    let amended = amend(&mut plan, &inputs.run.amendments);
+    let mut out = post::output(&plan, inputs);
+    super::amendments::note_on(&mut out, &amended);
+    Ok(out)
+}
+
+/// The run's budget amendments on top of the optimiser's allocation (see
+/// [`super::amendments`]); the allocation table follows the handoff.
+fn amend(plan: &mut BudgetPlan, amendments: &[crate::domain::Amendment]) -> Vec<String> {
+    let curves = &plan.curves;
+    let lines = super::amendments::amend_budget(&mut plan.handoff, amendments, |ch, spend| {
+        let fitted = curves.channels.iter().find(|c| c.channel == ch)?;
+        Some(if has_no_effect(&fitted.curve) {
+            0.0
+        } else {
+            fitted.curve.response(spend)
+        })
+    });
+    for (a, c) in plan
+        .allocation
+        .channels
+        .iter_mut()
+        .zip(&plan.handoff.channels)
+    {
+        a.spend = c.spend;
+    }
+    plan.allocation.reserve = plan.handoff.reserve;
+    plan.allocation.allocatable = plan.handoff.allocatable;
+    lines
 }
 
 /// Fits the curves and allocates; `None` when the objectives set no total.
@@ -124,11 +171,45 @@ pub fn plan(
         return Ok(None);
     };
 
-    let curves =
+    let booked = bookings(inputs, &channels)?;
+    let lift_tests = match data_table(inputs, EXPERIMENTS)? {
+        Some(t) => read_experiments(&t)?,
+        None => Vec::new(),
+    };
+    if let Some(t) = lift_tests
+        .iter()
+        .find(|t| !channels.contains(&t.channel.as_str()))
+    {
+        return Err(StageError::BadFile {
+            file: inputs
+                .data
+                .origin(EXPERIMENTS)
+                .unwrap_or(EXPERIMENTS)
+                .to_owned(),
+            message: format!(
+                "the lift test of {} names channel `{}`: expected one of the channels in \
+                 {media_file} ({})",
+                t.period,
+                t.channel,
+                channels.join(", ")
+            ),
+        });
+    }
+    let mut evidence: Vec<RoasEvidence> = lift_tests.iter().map(LiftTest::evidence).collect();
+    if let Some(review) = inputs.handoff::<PerformanceHandoff>(1) {
+        evidence.extend(review.channels.iter().filter_map(|c| {
+            c.roas
+                .filter(|r| *r > 0.0 && channels.contains(&c.channel.as_str()))
+                .map(|r| RoasEvidence::attribution(&c.channel, r))
+        }));
+    }
+
+    let mut curves =
         mmm::fit(&series.data, &mmm::Options::default()).map_err(|e| StageError::BadFile {
             file: media_file.to_owned(),
             message: format!("cannot fit response curves: {e}"),
         })?;
+    let calibration = calibrate::calibrate(&mut curves, &evidence);
     let channel_inputs: Vec<ChannelInput> = curves
         .channels
         .iter()
@@ -139,21 +220,51 @@ pub fn plan(
             last_quarter: *last,
         })
         .collect();
-    let spec = budget_spec(
+    let mut spec = budget_spec(
         total,
         objectives.reserve_share,
         objectives.allow_reserve_outside_range,
         &channel_inputs,
         &objectives.budget_rules,
     );
+    // Money already booked is committed: the channel's floor (and its ceiling, if that
+    // was lower).
+    for (c, b) in spec.channels.iter_mut().zip(&booked) {
+        if *b > 0.0 {
+            let min = c.min.unwrap_or(0.0).max(*b);
+            c.min = Some(min);
+            c.max = Some(c.max.map_or(min, |m| m.max(min)));
+        }
+    }
     let allocation = budget::allocate(&spec).map_err(|e| bad_objectives(advice(&e)))?;
+
+    // Under uncertainty: move from last quarter's mix towards the optimum only as far
+    // as the refits agree it gains.
+    let optimum: Vec<f64> = allocation.channels.iter().map(|c| c.spend).collect();
+    let baseline: Vec<f64> = allocation.historical_mix.as_ref().map_or_else(
+        || optimum.clone(),
+        |m| m.channels.iter().map(|c| c.spend).collect(),
+    );
+    let point: Vec<Curve> = spec.channels.iter().map(|c| c.curve).collect();
+    let draws: Vec<Vec<Curve>> = curves
+        .draws
+        .iter()
+        .map(|d| d.iter().map(|c| to_curve(&c.curve)).collect())
+        .collect();
+    let decision = uncertain::choose(
+        &baseline,
+        &optimum,
+        &point,
+        &draws,
+        curves.interval_level,
+        uncertain::CAUTION,
+    );
 
     // Money to the cent: the reserve is rounded once, the channels share the rest exactly.
     let total_cents = to_cents(total);
     let reserve_cents = (total_cents as f64 * objectives.reserve_share).round() as i64;
     let allocatable_cents = total_cents - reserve_cents;
-    let optimum: Vec<f64> = allocation.channels.iter().map(|c| c.spend).collect();
-    let cents = split_cents(allocatable_cents, &optimum).unwrap_or_else(|| {
+    let cents = split_cents(allocatable_cents, &decision.spend).unwrap_or_else(|| {
         split_cents(allocatable_cents, &vec![1.0; optimum.len()]).unwrap_or_default()
     });
     let channels: Vec<ChannelBudget> = allocation
@@ -161,7 +272,9 @@ pub fn plan(
         .iter()
         .zip(&curves.channels)
         .zip(cents.iter().zip(&last_quarter))
-        .map(|((a, fitted), (c, last))| {
+        .zip(booked.iter().zip(&calibration))
+        .zip(&point)
+        .map(|((((a, fitted), (c, last)), (booked, cal)), curve)| {
             let spend = from_cents(*c);
             let flat = has_no_effect(&fitted.curve);
             ChannelBudget {
@@ -173,32 +286,111 @@ pub fn plan(
                 } else {
                     fitted.curve.response(spend)
                 },
-                marginal_roi: if flat { 0.0 } else { a.marginal_roi },
-                rationale: if flat {
-                    "no measurable return in the history (fitted effect 0): held at its floor; \
-                     test it before spending more"
-                        .into()
-                } else {
-                    a.rationale.clone()
-                },
+                marginal_roi: if flat { 0.0 } else { curve.marginal(spend) },
+                rationale: rationale(a, spend, *booked, flat, &decision),
+                booked: *booked,
+                roas: cal.roas,
+                roas_low: cal.roas_low,
+                roas_high: cal.roas_high,
+                identification: cal.identification.phrase().to_owned(),
             }
         })
         .collect();
-    let handoff = BudgetHandoff {
+    let uncertainty = (decision.draws > 0).then(|| BudgetUncertainty {
+        draws: decision.draws,
+        level: decision.level,
+        share_of_move: decision.share_of_move,
+        probability_beats_last_mix: decision.probability_beats_baseline,
+        expected_gain: decision.expected_gain,
+        gain_low: decision.gain_low,
+        gain_high: decision.gain_high,
+        revenue_low: decision.response_low,
+        revenue_high: decision.response_high,
+        full_move_expected_gain: decision.full_move_expected_gain,
+        full_move_probability: decision.full_move_probability,
+    });
+    let mut handoff = BudgetHandoff {
         total: from_cents(total_cents),
         reserve: from_cents(reserve_cents),
         allocatable: from_cents(allocatable_cents),
         expected_revenue: channels.iter().map(|c| c.expected_revenue).sum(),
         channels,
         total_basis,
+        uncertainty,
+        method: Vec::new(),
     };
+    handoff.method = method::paragraphs(&curves, &calibration, &handoff, &lift_tests);
     Ok(Some(BudgetPlan {
         curves,
         last_quarter,
         last_quarter_basis,
         allocation,
+        calibration,
+        decision,
+        booked,
+        lift_tests,
         handoff,
     }))
+}
+
+fn data_table(
+    inputs: &StageInputs,
+    name: &str,
+) -> Result<Option<crate::sources::CsvTable>, StageError> {
+    Ok(inputs.data.table(name)?)
+}
+
+/// Per channel (in `channels`' order), money booked into the planned quarter by
+/// campaigns that started last quarter (`campaigns.csv`, read as stage 8 reads it).
+fn bookings(inputs: &StageInputs, channels: &[&str]) -> Result<Vec<f64>, StageError> {
+    let Some(table) = data_table(inputs, CAMPAIGNS)? else {
+        return Ok(vec![0.0; channels.len()]);
+    };
+    let (review, next) = Span::quarters(inputs);
+    let history = read_history(&table, review, next)?;
+    Ok(channels
+        .iter()
+        .map(|c| from_cents(committed_cents(&history, c)))
+        .collect())
+}
+
+/// Why the channel gets its spend, in a sentence.
+fn rationale(
+    a: &budget::ChannelAllocation,
+    spend: f64,
+    booked: f64,
+    flat: bool,
+    decision: &Move,
+) -> String {
+    if flat {
+        return "no measurable return in the history (fitted effect 0): held at its floor; \
+                test it before spending more"
+            .into();
+    }
+    let held = if booked > 0.0 && (spend - booked).abs() < 0.01 {
+        format!(
+            "held at the {} already booked; ",
+            crate::report::money(booked)
+        )
+    } else {
+        String::new()
+    };
+    if decision.share_of_move >= 1.0 {
+        format!("{held}{}", a.rationale)
+    } else if decision.share_of_move <= 0.0 {
+        format!(
+            "{held}kept at last quarter's mix: the refits of the curves do not agree that \
+             moving towards the curves' optimum ({}) gains",
+            crate::report::money(a.spend)
+        )
+    } else {
+        format!(
+            "{held}{:.0}% of the way from last quarter's mix to the curves' optimum ({}), \
+             as far as the refits agree it gains",
+            decision.share_of_move * 100.0,
+            crate::report::money(a.spend)
+        )
+    }
 }
 
 /// The weeks that stand for last quarter, and how they were chosen.

@@ -1,6 +1,7 @@
 //! The budget stage's post: headline, allocation table, the two baselines, the fit
 //! behind the curves, what to do; a grouped-bar chart of last quarter against proposed.
 
+use quarterdeck_analyses::mmm::calibrate::Identification;
 use serde_json::json;
 
 use super::BudgetPlan;
@@ -24,6 +25,7 @@ pub fn output(plan: &BudgetPlan, inputs: &StageInputs) -> StageOutput {
          on top of the baseline the model attributes to trend, season and controls.",
         plan.last_quarter_basis, plan.curves.weeks, plan.curves.r2
     ));
+    body.push_str(&confidence(plan));
     body.push_str(&actions(plan));
     if !a.certified_optimal {
         body.push_str(
@@ -70,9 +72,14 @@ pub fn output(plan: &BudgetPlan, inputs: &StageInputs) -> StageOutput {
         &["Allocation", "Expected revenue", "Proposed does"],
     );
     baselines = baselines.row(vec![
-        "Proposed (equal marginal ROI)".into(),
+        "Proposed".into(),
         money(h.expected_revenue),
         "—".into(),
+    ]);
+    baselines = baselines.row(vec![
+        "The curves' optimum (equal marginal ROI)".into(),
+        money(a.total_response),
+        gain(h.expected_revenue, a.total_response),
     ]);
     if let Some(m) = &a.historical_mix {
         baselines = baselines.row(vec![
@@ -97,16 +104,21 @@ pub fn output(plan: &BudgetPlan, inputs: &StageInputs) -> StageOutput {
             "Channel",
             "ROAS",
             "Interval",
-            "Marginal ROAS",
+            "History alone",
+            "Identification",
             "Adstock decay",
         ],
     );
-    for c in &plan.curves.channels {
+    for (c, cal) in plan.curves.channels.iter().zip(&plan.calibration) {
         fit = fit.row(vec![
             c.channel.clone(),
             format!("{:.2}", c.roas),
             format!("{:.2}–{:.2}", c.roas_low, c.roas_high),
-            format!("{:.2}", c.marginal_roas),
+            format!(
+                "{:.2} ({:.2}–{:.2})",
+                cal.history_roas, cal.history_low, cal.history_high
+            ),
+            cal.identification.phrase().to_owned(),
             format!("{:.2}", c.adstock_decay),
         ]);
     }
@@ -128,6 +140,8 @@ pub fn output(plan: &BudgetPlan, inputs: &StageInputs) -> StageOutput {
             "schema": FINDINGS_SCHEMA, "stage": 6, "available": true, "headline": headline,
             "last_quarter_basis": plan.last_quarter_basis,
             "curves": plan.curves, "allocation": plan.allocation,
+            "calibration": plan.calibration, "decision": plan.decision,
+            "lift_tests": plan.lift_tests, "booked": plan.booked,
             (handoff::KEY): plan.handoff,
         }),
     )
@@ -138,8 +152,7 @@ fn headline(plan: &BudgetPlan) -> String {
     let h = &plan.handoff;
     let mut s = format!(
         "Next quarter's budget is **{}** ({}). **{}** ({:.0}%) is held back for tests and \
-         **{}** goes to {} channels at equal marginal ROI, for an expected **{}** in \
-         media-driven revenue",
+         **{}** goes to {} channels, for an expected **{}** in media-driven revenue",
         money(h.total),
         h.total_basis,
         money(h.reserve),
@@ -206,22 +219,56 @@ fn actions(plan: &BudgetPlan) -> String {
             capped.join(", ")
         ));
     }
-    let wide: Vec<String> = plan
-        .curves
-        .channels
+    let wide: Vec<&str> = plan
+        .calibration
         .iter()
-        .filter(|c| c.roas > 0.0 && (c.roas_high - c.roas_low) > 2.0 * c.roas)
-        .map(|c| c.channel.clone())
+        .filter(|c| c.identification == Identification::Poorly)
+        .map(|c| c.channel.as_str())
         .collect();
     if !wide.is_empty() {
         out.push_str(&format!(
-            "\n- The history barely pins down {}: their ROAS interval is more than twice \
-             as wide as the estimate. Spend part of the reserve on a holdout or geo test there before \
-             moving more money on the curve's word.",
+            "\n- The history barely pins down {}: their ROAS interval is more than one and a \
+             half times the estimate. The split moves money there only as far as the \
+             refits agree; a holdout test (stage 8's roadmap) is what would settle it.",
             wide.join(", ")
         ));
     }
+    let booked: Vec<String> = h
+        .channels
+        .iter()
+        .filter(|c| c.booked > 0.0)
+        .map(|c| format!("{} {}", c.channel, money(c.booked)))
+        .collect();
+    if !booked.is_empty() {
+        out.push_str(&format!(
+            "\n- Already booked into the quarter, and so each channel's floor: {}.",
+            booked.join(", ")
+        ));
+    }
     out
+}
+
+/// The split against last quarter's mix across the refits, in a paragraph.
+fn confidence(plan: &BudgetPlan) -> String {
+    let Some(u) = &plan.handoff.uncertainty else {
+        return String::new();
+    };
+    format!(
+        "\n\n**Confidence.** Priced by {} refits of the curves, the split beats last \
+         quarter's mix in {:.0}% of them, by {} on average ({:.0}% interval {} to {}); \
+         media-driven revenue {} to {}. It moves {:.0}% of the way towards the curves' \
+         optimum: going all the way would beat last quarter's mix in {:.0}% of refits.",
+        u.draws,
+        u.probability_beats_last_mix * 100.0,
+        signed_money(u.expected_gain),
+        u.level * 100.0,
+        signed_money(u.gain_low),
+        signed_money(u.gain_high),
+        money(u.revenue_low),
+        money(u.revenue_high),
+        u.share_of_move * 100.0,
+        u.full_move_probability * 100.0,
+    )
 }
 
 fn signed_money(x: f64) -> String {

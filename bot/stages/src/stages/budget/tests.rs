@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use quarterdeck_analyses::budget::{self, BudgetSpec, ChannelSpec};
 use quarterdeck_analyses::mmm::FittedCurve;
+use quarterdeck_analyses::quarter_plan::spec::to_curve;
 use serde_json::Value;
 
 use crate::domain::QuarterRun;
@@ -98,35 +100,157 @@ fn q4_spend(inputs: &StageInputs) -> BTreeMap<String, f64> {
     out
 }
 
+/// Quarter revenue under the true curves for (a) last quarter's mix scaled to the
+/// allocatable amount, (b) the proposed split, (c) the true optimum within the same bounds
+/// (half to double last quarter's spend, and never below money already booked).
+pub(crate) fn quality(seed: u64) -> (f64, f64, f64, BudgetHandoff) {
+    let (mut inputs, truth) = sample_inputs(seed);
+    // As in a run: stage 1's attributed ROAS is there when stage 6 runs.
+    let review = compute(1, &inputs).unwrap();
+    inputs.outputs.insert(1, review.findings);
+    let truth = true_curves(&truth);
+    let b = budget(&inputs);
+    let last: f64 = b.channels.iter().map(|c| c.last_quarter_spend).sum();
+    let true_revenue = |spend: &dyn Fn(&ChannelBudget) -> f64| {
+        b.channels
+            .iter()
+            .map(|c| truth[&c.channel].response(spend(c)))
+            .sum::<f64>()
+    };
+    let mix = true_revenue(&|c| c.last_quarter_spend / last * b.allocatable);
+    let proposed = true_revenue(&|c| c.spend);
+    let spec = BudgetSpec {
+        total: b.total,
+        reserve: b.reserve / b.total,
+        allow_reserve_outside_range: true,
+        channels: b
+            .channels
+            .iter()
+            .map(|c| {
+                let min = (0.5 * c.last_quarter_spend).max(c.booked);
+                ChannelSpec {
+                    name: c.channel.clone(),
+                    min: Some(min),
+                    max: Some((2.0 * c.last_quarter_spend).max(min)),
+                    historical: None,
+                    curve: to_curve(&truth[&c.channel]),
+                }
+            })
+            .collect(),
+    };
+    let opt = budget::allocate(&spec).unwrap();
+    let optimum = opt.total_response;
+    (mix, proposed, optimum, b)
+}
+
 #[test]
-fn the_proposed_split_beats_last_quarters_mix_under_the_true_curves_on_average() {
-    // Fitted curves are noisy (104 weeks, noise sd 20k a week), so on a single sample the
-    // optimum can lose to last quarter's mix when priced by the truth (seeds 2 and 42
-    // do, by 4.5% and 2.2%); over samples it should win, and on most of them.
-    let mut gains = Vec::new();
-    for seed in [1, 2, 3, 7, 42, 99] {
-        let (inputs, truth) = sample_inputs(seed);
-        let truth = true_curves(&truth);
-
-        let b = budget(&inputs);
-
-        // Last quarter's mix scaled to the same allocatable amount, priced by the truth.
-        let last: f64 = b.channels.iter().map(|c| c.last_quarter_spend).sum();
-        let true_revenue = |spend: &dyn Fn(&ChannelBudget) -> f64| {
-            b.channels
-                .iter()
-                .map(|c| truth[&c.channel].response(spend(c)))
-                .sum::<f64>()
-        };
-        let proposed = true_revenue(&|c| c.spend);
-        let mix = true_revenue(&|c| c.last_quarter_spend / last * b.allocatable);
+fn over_seven_samples_the_split_never_loses_to_last_quarters_mix_and_takes_half_the_uplift() {
+    // Issue 13's bar, priced by the true curves of each generated sample: never worse
+    // than last quarter's mix by more than 0.5%, and on average at least half of the
+    // uplift the true optimum within the same bounds offers.
+    let (mut gains, mut available) = (Vec::new(), Vec::new());
+    for seed in [1, 2, 3, 4, 5, 6, 42] {
+        let (mix, proposed, optimum, b) = quality(seed);
+        let u = b.uncertainty.as_ref().unwrap();
+        println!(
+            "seed {seed}: mix {mix:.0}, plan {proposed:.0} ({:+.2}%), true optimum {optimum:.0} \
+             ({:+.2}%); share of move {:.2}, P(beats) {:.2}, expected gain {:.0} [{:.0}, {:.0}]",
+            (proposed / mix - 1.0) * 100.0,
+            (optimum / mix - 1.0) * 100.0,
+            u.share_of_move,
+            u.probability_beats_last_mix,
+            u.expected_gain,
+            u.gain_low,
+            u.gain_high
+        );
+        assert!(u.expected_gain >= 0.0, "seed {seed}: {u:?}");
+        for c in &b.channels {
+            assert!(
+                c.spend >= c.booked,
+                "seed {seed} {}: {} < booked {}",
+                c.channel,
+                c.spend,
+                c.booked
+            );
+        }
         gains.push(proposed / mix - 1.0);
+        available.push(optimum / mix - 1.0);
     }
-    let mean = gains.iter().sum::<f64>() / gains.len() as f64;
-    assert!(mean > 0.01, "mean gain {mean:.4} over {gains:?}");
-    assert!(gains.iter().filter(|g| **g > 0.0).count() >= 4, "{gains:?}");
-    // The simulated quarter runs on seed 7: there the proposal wins.
-    assert!(gains[3] > 0.0, "{gains:?}");
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    println!(
+        "mean gain {:+.2}% of {:+.2}% available ({:.0}% captured)",
+        mean(&gains) * 100.0,
+        mean(&available) * 100.0,
+        mean(&gains) / mean(&available) * 100.0
+    );
+    assert!(gains.iter().all(|g| *g > -0.005), "{gains:?}");
+    assert!(
+        mean(&gains) >= 0.5 * mean(&available),
+        "{gains:?} against {available:?}"
+    );
+}
+
+#[test]
+fn a_planted_lift_test_pulls_a_badly_identified_channel_to_the_truth() {
+    // Seed 42: display's history alone gives ROAS 2.98 with interval 0.00–7.39 (poorly
+    // identified); the truth is 1.20. A holdout that measured 1.20 (90%: 1.00–1.40)
+    // should bring the calibrated estimate within 10% of it.
+    let (inputs, truth) = sample_inputs(42);
+    let true_roas = truth["media"]["channels"]["display"]["target_roas"]
+        .as_f64()
+        .unwrap();
+    assert_eq!(true_roas, 1.2);
+    let display = |inputs: &StageInputs| {
+        let out = compute(6, inputs).unwrap();
+        let cal = out.findings["calibration"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["channel"] == "display")
+            .unwrap()
+            .clone();
+        cal
+    };
+    let before = display(&inputs);
+    assert_eq!(before["identification"], "poorly");
+    assert!(
+        (before["roas"].as_f64().unwrap() / true_roas - 1.0).abs() > 0.5,
+        "{before}"
+    );
+    let experiments = inputs
+        .data
+        .text("experiments.csv")
+        .unwrap()
+        .unwrap()
+        .to_owned()
+        + "display,2026-Q3,1.20,1.00,1.40,0.9\n";
+    let planted = with_file(inputs, "experiments.csv", &experiments);
+
+    let after = display(&planted);
+
+    let roas = after["roas"].as_f64().unwrap();
+    assert!((roas / true_roas - 1.0).abs() < 0.10, "{after}");
+    assert!(
+        after["roas_high"].as_f64().unwrap() - after["roas_low"].as_f64().unwrap() < 1.0,
+        "{after}"
+    );
+    assert_eq!(after["history_roas"], before["history_roas"]);
+    let b = budget(&planted);
+    let d = b.channels.iter().find(|c| c.channel == "display").unwrap();
+    assert_eq!(d.roas, roas);
+}
+
+#[test]
+fn a_lift_test_on_an_unknown_channel_names_experiments_csv() {
+    let (inputs, _) = sample_inputs(42);
+    let inputs = with_file(
+        inputs,
+        "experiments.csv",
+        "channel,period,incremental_roas,roas_low,roas_high\ntiktok,2026-Q3,2,1,3\n",
+    );
+    let e = error(&inputs);
+    assert!(e.starts_with("data/experiments.csv: "), "{e}");
+    assert!(e.contains("`tiktok`") && e.contains("paid_search"), "{e}");
 }
 
 #[test]

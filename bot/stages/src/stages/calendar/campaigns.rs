@@ -57,6 +57,26 @@ pub struct Span {
 }
 
 impl Span {
+    /// The quarter under review and the planned one, from a stage's inputs.
+    pub fn quarters(inputs: &crate::stages::StageInputs) -> (Span, Span) {
+        let next = Span {
+            first: inputs.quarter_start,
+            last: inputs
+                .quarter_start
+                .checked_add_months(chrono::Months::new(3))
+                .and_then(|d| d.pred_opt())
+                .unwrap_or(inputs.quarter_start),
+        };
+        let review = Span {
+            first: inputs.review_start,
+            last: inputs
+                .quarter_start
+                .pred_opt()
+                .unwrap_or(inputs.quarter_start),
+        };
+        (review, next)
+    }
+
     pub fn days(&self) -> i64 {
         (self.last - self.first).num_days() + 1
     }

@@ -7,7 +7,7 @@
 //! (roster), `spend.csv` (test baselines and traffic, see [`roadmap`]) through
 //! `inputs.data`, and the handoffs of stages 6 (budget, required) and 1 (channel ROAS).
 
-mod campaigns;
+pub(crate) mod campaigns;
 mod post;
 mod roadmap;
 #[cfg(test)]
@@ -116,8 +116,12 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         ..plan
     };
     book(&mut plan, &budget, history.carried_over);
+    let amended =
+        super::amendments::amend_calendar(&mut plan.handoff, &inputs.run.amendments, next.last);
     let ics = calendar_file(&plan, inputs);
-    Ok(post::output(&plan, inputs, ics))
+    let mut out = post::output(&plan, inputs, ics);
+    super::amendments::note_on(&mut out, &amended);
+    Ok(out)
 }
 
 /// Adds last quarter's bookings to the calendar (their owners keep them) and names the

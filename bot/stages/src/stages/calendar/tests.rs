@@ -44,6 +44,7 @@ fn channel(name: &str, spend: f64) -> ChannelBudget {
         expected_revenue: 2.0 * spend,
         marginal_roi: 1.5,
         rationale: String::new(),
+        ..Default::default()
     }
 }
 
@@ -57,6 +58,7 @@ fn hand_inputs() -> StageInputs {
         channels: vec![channel("search", 1000.01)],
         expected_revenue: 2000.02,
         total_basis: "fixed".into(),
+        ..Default::default()
     };
     inputs
         .outputs
@@ -406,6 +408,7 @@ proptest! {
             channels: spends.iter().enumerate().map(|(i, c)| channel(&format!("c{i}"), *c as f64 / 100.0)).collect(),
             expected_revenue: 0.0,
             total_basis: String::new(),
+            ..Default::default()
         };
         let patterns = weights.iter().enumerate().map(|(k, w)| campaigns::Pattern {
             channel: "c0".into(),

@@ -278,7 +278,7 @@ fn brand_value(text: &str) -> Option<f64> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(rest.len());
     let v: f64 = rest[..end].parse().ok()?;
-    Some(if rest[end..].starts_with('%') {
+    Some(if rest[end..].trim_start().starts_with('%') {
         v / 100.0
     } else {
         v
@@ -292,7 +292,13 @@ mod tests {
     #[test]
     fn a_brand_percentage_becomes_a_fraction() {
         assert_eq!(brand_value("share of search 22%"), Some(0.22));
-        assert_eq!(brand_value("aided awareness 35.5 %"), Some(35.5));
+        // A space before the sign is still a percentage (French and SI style).
+        assert_eq!(brand_value("aided awareness 35.5 %"), Some(0.355));
+        assert_eq!(
+            brand_value("NPS 41"),
+            Some(41.0),
+            "no sign: the number as stated"
+        );
         assert_eq!(brand_value("be loved"), None);
     }
 }

@@ -197,5 +197,13 @@ fn method(s: &Sources) -> Section {
     if let Some(b) = &s.budget {
         notes.push(format!("Total budget: {}.", b.total_basis));
     }
-    Section::new("Method and sources").table(t).bullets(notes)
+    let mut sec = Section::new("Method and sources").table(t).bullets(notes);
+    // Stage 6's budget method in plain words (its handoff's `method` paragraphs).
+    if let Some(b) = s.budget.as_ref().filter(|b| !b.method.is_empty()) {
+        sec = sec.para("How the budget split was decided:");
+        for p in &b.method {
+            sec = sec.para(p);
+        }
+    }
+    sec
 }

@@ -165,7 +165,8 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             message,
             plan_hash: Some(plan.hash.clone()),
             roster: None,
-        },
+            figures: None,
+            },
         findings: json!({
             "schema": FINDINGS_SCHEMA, "stage": 10, "available": true, "version": version,
             "hash": plan.hash, "missing_stages": missing,

@@ -106,6 +106,7 @@ fn full() -> BTreeMap<u8, Value> {
                         expected_revenue: 1_100_000.0,
                         marginal_roi: 1.4,
                         rationale: "steep curve, far from saturation".into(),
+                        ..Default::default()
                     },
                     ChannelBudget {
                         channel: "display".into(),
@@ -114,10 +115,12 @@ fn full() -> BTreeMap<u8, Value> {
                         expected_revenue: 400_000.0,
                         marginal_roi: 1.4,
                         rationale: "equal marginal return".into(),
+                        ..Default::default()
                     },
                 ],
                 expected_revenue: 1_500_000.0,
                 total_basis: "fixed in objectives.toml".into(),
+                ..Default::default()
             },
         ),
         stage(
@@ -410,6 +413,8 @@ fn a_second_version_records_the_change_request_and_diffs_against_the_first() {
         hash: first.plan.as_ref().unwrap().hash.clone(),
         created_at: Utc::now(),
         reason: "first draft".into(),
+        figures: None,
+        amendments: Vec::new(),
     });
     second.run.pending_changes = vec!["Finance: cut display".into()];
 

@@ -1,0 +1,91 @@
+//! The budget method in plain words, for the plan's appendix: what was assumed, what the
+//! data could not tell, and how much the split depends on it.
+
+use quarterdeck_analyses::mmm::ResponseCurves;
+use quarterdeck_analyses::mmm::calibrate::{ChannelCalibration, Identification};
+
+use crate::report::money;
+use crate::sources::LiftTest;
+use crate::stages::handoff::BudgetHandoff;
+
+pub fn paragraphs(
+    curves: &ResponseCurves,
+    calibration: &[ChannelCalibration],
+    h: &BudgetHandoff,
+    lift_tests: &[LiftTest],
+) -> Vec<String> {
+    let mut out = vec![format!(
+        "Assumed: each channel's revenue rises with its spend along a saturating curve, and \
+         part of a week's spend keeps working in later weeks (carry-over). The curves were \
+         fitted to {} weeks of spend and revenue, with trend, season and the controls taken \
+         out first (R² {:.2}). A quarter's revenue is read off the curve for money spent \
+         evenly over 13 weeks.",
+        curves.weeks, curves.r2
+    )];
+    let tests = if lift_tests.is_empty() {
+        "No lift test results were in experiments.csv.".to_owned()
+    } else {
+        format!(
+            "Lift tests from experiments.csv were combined with the history, each weighted \
+             by how precise it was: {}.",
+            lift_tests
+                .iter()
+                .map(|t| format!(
+                    "{} ({}, ROAS {:.2}, {:.2}–{:.2})",
+                    t.channel, t.period, t.roas, t.low, t.high
+                ))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    };
+    out.push(format!(
+        "Also used: {tests} Last quarter's attributed ROAS entered only as a weak prior, \
+         because journey credit shows which channels were present, not what they added."
+    ));
+    let poorly: Vec<&str> = calibration
+        .iter()
+        .filter(|c| c.identification == Identification::Poorly || c.history_roas <= 0.0)
+        .map(|c| c.channel.as_str())
+        .collect();
+    out.push(if poorly.is_empty() {
+        "What the data could not tell: every channel's return is pinned down to within one \
+         and a half times its estimate."
+            .to_owned()
+    } else {
+        format!(
+            "What the data could not tell: the return of {} (their {:.0}% intervals are \
+             wider than one and a half times the estimate). A holdout test there is the \
+             cheapest way to find out.",
+            poorly.join(", "),
+            curves.interval_level * 100.0
+        )
+    });
+    if let Some(u) = &h.uncertainty {
+        out.push(format!(
+            "How much the split depends on it: the curves were refitted {} times on \
+             resampled history. The split moves {:.0}% of the way from last quarter's mix \
+             towards the curves' optimum, as far as the refits agree it gains: it beats \
+             last quarter's mix in {:.0}% of them, by {} on average ({:.0}% interval {} to \
+             {}). Moving all the way would beat it in {:.0}% of refits, by {} on average.",
+            u.draws,
+            u.share_of_move * 100.0,
+            u.probability_beats_last_mix * 100.0,
+            money(u.expected_gain),
+            u.level * 100.0,
+            money(u.gain_low),
+            money(u.gain_high),
+            u.full_move_probability * 100.0,
+            money(u.full_move_expected_gain),
+        ));
+    }
+    let booked: f64 = h.channels.iter().map(|c| c.booked).sum();
+    if booked > 0.0 {
+        out.push(format!(
+            "Money already booked into the quarter ({} across {} channels) was a floor for \
+             its channel: no channel is allocated less than is committed to it.",
+            money(booked),
+            h.channels.iter().filter(|c| c.booked > 0.0).count()
+        ));
+    }
+    out
+}
