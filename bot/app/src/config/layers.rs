@@ -45,7 +45,10 @@ pub(super) fn complete_teams(defaults: &toml::Value, top: &mut toml::Value) {
     };
     for team in teams.iter_mut() {
         let mut full = template.clone();
-        merge(&mut full, std::mem::replace(team, toml::Value::Boolean(false)));
+        merge(
+            &mut full,
+            std::mem::replace(team, toml::Value::Boolean(false)),
+        );
         *team = full;
     }
 }

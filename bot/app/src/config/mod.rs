@@ -584,7 +584,8 @@ fn validate_source(
     if let Some(format) = &raw.date_format {
         let probe = chrono::NaiveDate::from_ymd_opt(2027, 12, 31).expect("a valid date");
         let mut written = String::new();
-        let wrote = std::fmt::Write::write_fmt(&mut written, format_args!("{}", probe.format(format)));
+        let wrote =
+            std::fmt::Write::write_fmt(&mut written, format_args!("{}", probe.format(format)));
         if wrote.is_err() || chrono::NaiveDate::parse_from_str(&written, format) != Ok(probe) {
             return Err(ConfigError::invalid(
                 format!("{key}.date_format"),
