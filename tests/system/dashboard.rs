@@ -159,8 +159,7 @@ async fn browser(test: &str) -> Option<(Driver, Client)> {
             .await
         {
             Ok(c) => return Some((driver, c)),
-            Err(e) if Instant::now() < deadline => {
-                let _ = e;
+            Err(_) if Instant::now() < deadline => {
                 tokio::time::sleep(StdDuration::from_millis(200)).await;
             }
             Err(e) => panic!("cannot start a WebDriver session: {e}"),

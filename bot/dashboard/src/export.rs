@@ -3,7 +3,7 @@
 //! audit trail are CSV with spreadsheet formulas neutralised (see [`cell`]).
 
 use quarterdeck_domain::QuarterRun;
-use quarterdeck_stages::stages::handoff::GoalsHandoff;
+use quarterdeck_domain::pacing::WeekPace;
 use quarterdeck_store::AuditRow;
 
 /// A cell as a spreadsheet will not evaluate it: text starting with `=`, `+`, `-`, `@`,
@@ -53,31 +53,31 @@ pub fn checkins_csv(run: &QuarterRun) -> Vec<u8> {
     )
 }
 
-/// The plan's monthly milestones, with the actuals columns left empty until the
-/// check-ins report figures.
-pub fn pacing_csv(goals: Option<&GoalsHandoff>) -> Vec<u8> {
+/// Each check-in week's quarter to date against the approved plan (see
+/// `Snapshot::pacing`).
+pub fn pacing_csv(weeks: &[WeekPace]) -> Vec<u8> {
     csv_of(
         &[
-            "month",
-            "revenue_milestone",
-            "pipeline_milestone",
-            "sqls_milestone",
-            "mqls_milestone",
-            "pipeline_actual",
-            "mqls_actual",
+            "week",
+            "date",
+            "spend_to_date",
+            "planned_spend_to_date",
+            "mqls_to_date",
+            "mql_milestone_to_date",
+            "pipeline_to_date",
+            "pipeline_milestone_to_date",
         ],
-        goals.into_iter().flat_map(|g| {
-            g.milestones.iter().map(|m| {
-                vec![
-                    m.month.clone(),
-                    format!("{:.2}", m.revenue),
-                    format!("{:.2}", m.pipeline),
-                    format!("{}", m.sqls),
-                    format!("{}", m.mqls),
-                    String::new(),
-                    String::new(),
-                ]
-            })
+        weeks.iter().map(|w| {
+            vec![
+                w.week.to_string(),
+                w.date.to_string(),
+                format!("{:.2}", w.spend_to_date),
+                format!("{:.2}", w.planned_spend_to_date),
+                format!("{:.2}", w.mqls_to_date),
+                format!("{:.2}", w.mql_milestone_to_date),
+                format!("{:.2}", w.pipeline_to_date),
+                format!("{:.2}", w.pipeline_milestone_to_date),
+            ]
         }),
     )
 }

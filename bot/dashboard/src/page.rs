@@ -191,9 +191,22 @@ fn success_criteria(out: &mut String, s: &Snapshot) {
         },
         None => out.push_str("<li>Plan approved by the deadline: no approval stage</li>"),
     }
-    out.push_str(
-        "<li class=\"not-yet\">Aligned share (kickoff acknowledgements): not yet recorded by the store</li>",
-    );
+    let acks = &s.run.kickoff.acknowledged;
+    if s.run.kickoff.at.is_some() {
+        let names: Vec<String> = acks.iter().map(|a| esc(&a.name).to_string()).collect();
+        let _ = write!(
+            out,
+            "<li>Kickoff acknowledged by <strong>{}</strong>{}</li>",
+            acks.len(),
+            if names.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", names.join(", "))
+            }
+        );
+    } else {
+        out.push_str("<li class=\"not-yet\">Kickoff acknowledgements: not yet (no kickoff)</li>");
+    }
     match s.calendar() {
         Some(c) => {
             let first = month_one(s);
@@ -416,14 +429,64 @@ fn goals(out: &mut String, s: &Snapshot) {
             whole(m.mqls)
         );
     }
-    out.push_str("</tbody></table></div><h3>Pacing against the plan</h3>");
-    // Actuals (spend, MQLs, pipeline to date) come from the check-in answers; the store
-    // does not hold them yet. `pacing` is where they go.
-    not_yet(
-        out,
-        "check-in answers carry no spend, MQL or pipeline figures yet, so there are no actuals to set against the plan's line",
-    );
+    out.push_str("</tbody></table></div>");
+    pacing(out, s);
     out.push_str("</section>");
+}
+
+fn pacing(out: &mut String, s: &Snapshot) {
+    out.push_str("<h3>Pacing against the approved plan</h3>");
+    if s.locked_figures().is_none() {
+        not_yet(
+            out,
+            "the approved plan version states no figures to pace against",
+        );
+        return;
+    }
+    let weeks = s.pacing();
+    let Some(last) = weeks.last() else {
+        not_yet(out, "no check-in week has started");
+        return;
+    };
+    let chart = BarChart {
+        id: "pacing-chart",
+        title: &format!("Spend to date against the plan, week {}", last.week),
+        axis: "Spend to date (USD)",
+        bars: vec![
+            Bar {
+                label: "reported".into(),
+                value: last.spend_to_date,
+                text: money(last.spend_to_date),
+                class: "actual",
+            },
+            Bar {
+                label: "plan".into(),
+                value: last.planned_spend_to_date,
+                text: money(last.planned_spend_to_date),
+                class: "plan",
+            },
+        ],
+        tick: money,
+    };
+    let _ = write!(out, "<figure>{}</figure>", chart.render());
+    out.push_str(
+        r#"<div class="scroll"><table><caption>Quarter to date at each check-in: reported against the plan's line</caption><thead><tr><th scope="col">Week</th><th scope="col">To</th><th scope="col" class="num">Spend</th><th scope="col" class="num">Planned spend</th><th scope="col" class="num">MQLs</th><th scope="col" class="num">MQL milestone</th><th scope="col" class="num">Pipeline</th><th scope="col" class="num">Pipeline milestone</th></tr></thead><tbody>"#,
+    );
+    for w in &weeks {
+        let _ = write!(
+            out,
+            r#"<tr><th scope="row">{}</th><td>{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td></tr>"#,
+            w.week,
+            w.date,
+            money(w.spend_to_date),
+            money(w.planned_spend_to_date),
+            whole(w.mqls_to_date),
+            whole(w.mql_milestone_to_date),
+            money(w.pipeline_to_date),
+            money(w.pipeline_milestone_to_date)
+        );
+    }
+    out.push_str("</tbody></table></div>");
 }
 
 fn is_money(metric: &str) -> bool {
@@ -543,7 +606,10 @@ fn checkins(out: &mut String, s: &Snapshot) {
         .map(|w| {
             w.entries
                 .iter()
-                .filter(|e| matches!(e.status, CheckinStatus::AtRisk | CheckinStatus::OffTrack))
+                .filter(|e| {
+                    matches!(e.status, CheckinStatus::AtRisk | CheckinStatus::OffTrack)
+                        || e.numbers.as_ref().is_some_and(|n| !n.blockers.is_empty())
+                })
                 .map(|e| (w.week, e))
                 .collect()
         })
@@ -552,7 +618,21 @@ fn checkins(out: &mut String, s: &Snapshot) {
         out.push_str("<p>None in the latest answered week.</p>");
     } else {
         out.push_str("<ul class=\"blockers\">");
-        for (week, e) in open {
+        for (week, e) in &open {
+            for b in e.numbers.iter().flat_map(|n| n.blockers.iter()) {
+                let _ = write!(
+                    out,
+                    "<li><strong>{}</strong> ({}, week {week}): {}</li>",
+                    esc(&e.campaign),
+                    esc(&e.owner),
+                    esc(b)
+                );
+            }
+        }
+        for (week, e) in open
+            .iter()
+            .filter(|(_, e)| e.numbers.as_ref().is_none_or(|n| n.blockers.is_empty()))
+        {
             let _ = write!(
                 out,
                 "<li><strong>{}</strong> ({}, week {week}, {}){}</li>",

@@ -219,7 +219,7 @@ async fn export_handler(
             format!("{stem}-checkins.csv"),
         ),
         "pacing.csv" => (
-            export::pacing_csv(s.goals().as_ref()),
+            export::pacing_csv(&s.pacing()),
             "text/csv; charset=utf-8",
             format!("{stem}-pacing.csv"),
         ),

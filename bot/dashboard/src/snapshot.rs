@@ -71,6 +71,40 @@ impl Snapshot {
         self.handoff(9)
     }
 
+    /// The figures the approved version states (the locked plan pacing is measured
+    /// against), when approved and reported by the plan stage.
+    pub fn locked_figures(&self) -> Option<&quarterdeck_domain::PlanFigures> {
+        let v = self.run.approved_version?;
+        self.run
+            .plan_versions
+            .iter()
+            .find(|p| p.version == v)?
+            .figures
+            .as_ref()
+    }
+
+    /// Each check-in week's pace against the locked plan (the domain's pacing arithmetic,
+    /// the one the weekly digest and `summary.json` use), measured to the check-in's
+    /// date in UTC.
+    pub fn pacing(&self) -> Vec<quarterdeck_domain::pacing::WeekPace> {
+        let Some(plan) = self.locked_figures() else {
+            return Vec::new();
+        };
+        self.run
+            .checkins
+            .iter()
+            .filter(|w| !w.entries.is_empty())
+            .map(|w| {
+                quarterdeck_domain::pacing::week_pace(
+                    plan,
+                    &self.run.checkins,
+                    w.week,
+                    w.due_at.date_naive(),
+                )
+            })
+            .collect()
+    }
+
     /// The plan document's risk list (stage 10's findings).
     pub fn risks(&self) -> Vec<Risk> {
         self.findings

@@ -3,10 +3,7 @@
 //! check-ins, and the handoffs of stages 6–8 and 10 with `campaigns` campaigns.
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use quarterdeck_domain::{
-    Actor, Approval, CheckinEntry, CheckinStatus, CheckinWeek, PlanVersion, QuarterRun, RunStatus,
-    StageStatus, Verdict,
-};
+use quarterdeck_domain::{CheckinStatus, QuarterRun, RunStatus, StageStatus, Verdict};
 use quarterdeck_store::{Commit, NewAudit, PlanDocRow, StageOutputRow, Store, StoreError};
 use serde_json::json;
 
@@ -28,6 +25,10 @@ fn t(day: u32, hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, day, hour, 0, 0).unwrap()
 }
 
+fn from<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> T {
+    serde_json::from_value(v).expect("synthetic run parts")
+}
+
 /// The run as the engine would have left it after approval and two check-in weeks.
 pub fn run() -> QuarterRun {
     let due: Vec<DateTime<Utc>> = (0..12u32).map(|i| t(1 + i * 2, 14)).collect();
@@ -39,62 +40,35 @@ pub fn run() -> QuarterRun {
         st.available = true;
         st.output_version = 1;
     }
-    run.plan_versions = vec![
-        PlanVersion {
-            version: 1,
-            hash: "1111111111111111aaaaaaaaaaaaaaaa1111111111111111aaaaaaaaaaaaaaaa".into(),
-            created_at: t(19, 10),
-            reason: "first draft".into(),
-        },
-        PlanVersion {
-            version: 2,
-            hash: HASH_V2.into(),
-            created_at: t(20, 10),
-            reason: "finance: hold back 5% of paid_social for tests".into(),
-        },
-    ];
-    let who = |id: &str, name: &str| Actor::new(id, name, &["r-finance"]);
-    run.approvals = vec![
-        Approval {
-            group: "finance".into(),
-            actor: who("u1", "Fran Finance"),
-            verdict: Verdict::RequestChanges,
-            version: 1,
-            at: t(19, 15),
-            note: Some("hold back 5%".into()),
-        },
-        Approval {
-            group: "finance".into(),
-            actor: who("u1", "Fran Finance"),
-            verdict: Verdict::Approve,
-            version: 2,
-            at: t(21, 9),
-            note: None,
-        },
-    ];
+    // Built from JSON, as the store reads it, so fields other areas add with a default
+    // need no change here.
+    run.plan_versions = from(json!([
+        {"version": 1, "hash": "1111111111111111aaaaaaaaaaaaaaaa1111111111111111aaaaaaaaaaaaaaaa",
+         "created_at": t(19, 10), "reason": "first draft"},
+        {"version": 2, "hash": HASH_V2, "created_at": t(20, 10),
+         "reason": "finance: hold back 5% of paid_social for tests"},
+    ]));
+    let who = json!({"id": "u1", "name": "Fran Finance", "roles": ["r-finance"]});
+    run.approvals = from(json!([
+        {"group": "finance", "actor": who, "verdict": Verdict::RequestChanges, "version": 1,
+         "at": t(19, 15), "note": "hold back 5%"},
+        {"group": "finance", "actor": who, "verdict": Verdict::Approve, "version": 2,
+         "at": t(21, 9), "note": null},
+    ]));
     run.approved_version = Some(2);
-    let entry = |campaign: &str, status: CheckinStatus, note: Option<&str>| CheckinEntry {
-        campaign: campaign.into(),
-        owner: "Olu Owner".into(),
-        status,
-        answered_at: (status != CheckinStatus::Missed).then(|| t(28, 12)),
-        late: false,
-        note: note.map(str::to_owned),
+    let entry = |campaign: &str, status: CheckinStatus, note: Option<&str>| {
+        json!({"campaign": campaign, "owner": "Olu Owner", "status": status,
+               "answered_at": (status != CheckinStatus::Missed).then(|| t(28, 12)),
+               "late": false, "note": note})
     };
-    run.checkins = vec![CheckinWeek {
-        week: 1,
-        due_at: t(28, 9),
-        open: false,
-        entries: vec![
+    run.checkins = from(json!([{
+        "week": 1, "due_at": t(28, 9), "open": false,
+        "entries": [
             entry("Campaign 001", CheckinStatus::OnTrack, None),
-            entry(
-                "Campaign 002",
-                CheckinStatus::AtRisk,
-                Some("creative approval slipped"),
-            ),
+            entry("Campaign 002", CheckinStatus::AtRisk, Some("creative approval slipped")),
             entry("Campaign 003", CheckinStatus::Missed, None),
         ],
-    }];
+    }]));
     run
 }
 
