@@ -44,7 +44,10 @@ pub(crate) struct Plan<'p> {
 }
 
 /// Runs every replicate and returns `statistic` of each refit, in replicate order.
-pub(crate) fn replicates<T: Send>(plan: &Plan, statistic: &(dyn Fn(&Solution) -> T + Sync)) -> Vec<T> {
+pub(crate) fn replicates<T: Send>(
+    plan: &Plan,
+    statistic: &(dyn Fn(&Solution) -> T + Sync),
+) -> Vec<T> {
     let replicates = plan.replicates;
     let threads = plan.threads.clamp(1, replicates.max(1));
     let mut draws: Vec<(usize, T)> = std::thread::scope(|scope| {

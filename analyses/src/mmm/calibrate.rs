@@ -45,7 +45,14 @@ pub struct RoasEvidence {
 
 impl RoasEvidence {
     /// A lift test's estimate with its interval at `level` (e.g. 0.9).
-    pub fn lift_test(channel: &str, period: &str, roas: f64, low: f64, high: f64, level: f64) -> Self {
+    pub fn lift_test(
+        channel: &str,
+        period: &str,
+        roas: f64,
+        low: f64,
+        high: f64,
+        level: f64,
+    ) -> Self {
         RoasEvidence {
             channel: channel.to_owned(),
             source: Source::LiftTest {
@@ -143,7 +150,10 @@ fn percentile(values: &[f64], p: f64) -> f64 {
 
 /// Calibrates `curves` in place with `evidence` (channels not in `curves` are ignored)
 /// and states per channel how well it is identified.
-pub fn calibrate(curves: &mut ResponseCurves, evidence: &[RoasEvidence]) -> Vec<ChannelCalibration> {
+pub fn calibrate(
+    curves: &mut ResponseCurves,
+    evidence: &[RoasEvidence],
+) -> Vec<ChannelCalibration> {
     let level = curves.interval_level;
     let z = normal_quantile((1.0 + level) / 2.0);
     let (lo_p, hi_p) = ((1.0 - level) / 2.0, (1.0 + level) / 2.0);
@@ -151,7 +161,11 @@ pub fn calibrate(curves: &mut ResponseCurves, evidence: &[RoasEvidence]) -> Vec<
     for i in 0..curves.channels.len() {
         let c: &ChannelCurve = &curves.channels[i];
         let name = c.channel.clone();
-        let own: Vec<RoasEvidence> = evidence.iter().filter(|e| e.channel == name).cloned().collect();
+        let own: Vec<RoasEvidence> = evidence
+            .iter()
+            .filter(|e| e.channel == name)
+            .cloned()
+            .collect();
         let (mu_m, low_m, high_m) = (c.roas, c.roas_low, c.roas_high);
         let sd_m = ((high_m - low_m) / (2.0 * z)).max(1e-6 * mu_m.abs().max(1e-9));
         let usable = !own.is_empty() && mu_m > 0.0 && !curves.draws.is_empty();
@@ -206,11 +220,17 @@ pub fn calibrate(curves: &mut ResponseCurves, evidence: &[RoasEvidence]) -> Vec<
         } else {
             let sources = match (tests, own.len() - tests) {
                 (0, 0) => "weekly history only".to_owned(),
-                (0, _) => "weekly history, with last quarter's attributed ROAS as a weak prior".to_owned(),
+                (0, _) => {
+                    "weekly history, with last quarter's attributed ROAS as a weak prior".to_owned()
+                }
                 (t, a) => format!(
                     "weekly history and {t} lift test{}{}",
                     if t == 1 { "" } else { "s" },
-                    if a > 0 { ", attributed ROAS as a weak prior" } else { "" }
+                    if a > 0 {
+                        ", attributed ROAS as a weak prior"
+                    } else {
+                        ""
+                    }
                 ),
             };
             format!(
@@ -301,7 +321,11 @@ mod tests {
         assert!((c.draws[0][0].roas - (mu - shrink)).abs() < 1e-4);
         // Moved draws μ ± 0.217: interval width 0.39 of 1.24, now well identified.
         assert_eq!(out[0].identification, Identification::Well);
-        assert!(out[0].statement.contains("1 lift test"), "{}", out[0].statement);
+        assert!(
+            out[0].statement.contains("1 lift test"),
+            "{}",
+            out[0].statement
+        );
     }
 
     #[test]

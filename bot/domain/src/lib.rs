@@ -13,13 +13,13 @@ mod secret;
 mod stage;
 
 pub use actor::Actor;
-pub use run::{
-    Approval, CheckinEntry, CheckinStatus, CheckinWeek, JobFailure, PlanVersion, QuarterRun,
-    RosterEntry, RunStatus, Stage, StageStatus, Verdict,
-};
 pub use people::{
     AMENDABLE_TARGETS, Absence, Acknowledgement, Amendment, AmendmentKind, CampaignFigures,
     CheckinNumbers, Kickoff, Launch, MonthMilestone, PlanFigures,
+};
+pub use run::{
+    Approval, CheckinEntry, CheckinStatus, CheckinWeek, JobFailure, PlanVersion, QuarterRun,
+    RosterEntry, RunStatus, Stage, StageStatus, Verdict,
 };
 pub use secret::Secret;
 pub use stage::{StageId, StageKind, StageSpec, UnknownStage};

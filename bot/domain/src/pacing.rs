@@ -75,7 +75,12 @@ pub struct WeekPace {
 }
 
 /// The pace of week `week` (checked in on `date`) against `plan`.
-pub fn week_pace(plan: &PlanFigures, weeks: &[CheckinWeek], week: u32, date: NaiveDate) -> WeekPace {
+pub fn week_pace(
+    plan: &PlanFigures,
+    weeks: &[CheckinWeek],
+    week: u32,
+    date: NaiveDate,
+) -> WeekPace {
     let mut sorted: Vec<&CheckinWeek> = weeks.iter().filter(|w| w.week <= week).collect();
     sorted.sort_by_key(|w| std::cmp::Reverse(w.week));
     let latest = |campaign: &str| {
@@ -183,15 +188,30 @@ mod tests {
         assert_eq!(planned_to_date(&c, d(1, 4)), 400.0);
         assert_eq!(planned_to_date(&c, d(1, 10)), 1000.0);
         assert_eq!(planned_to_date(&c, d(3, 31)), 1000.0);
-        assert_eq!(planned_to_date(&c, NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()), 0.0);
+        assert_eq!(
+            planned_to_date(&c, NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()),
+            0.0
+        );
     }
 
     #[test]
     fn milestones_count_whole_months_and_the_current_month_by_its_days() {
         let ms = vec![
-            MonthMilestone { month: "2027-01".into(), mqls: 310.0, pipeline: 0.0 },
-            MonthMilestone { month: "2027-02".into(), mqls: 280.0, pipeline: 0.0 },
-            MonthMilestone { month: "2027-03".into(), mqls: 310.0, pipeline: 0.0 },
+            MonthMilestone {
+                month: "2027-01".into(),
+                mqls: 310.0,
+                pipeline: 0.0,
+            },
+            MonthMilestone {
+                month: "2027-02".into(),
+                mqls: 280.0,
+                pipeline: 0.0,
+            },
+            MonthMilestone {
+                month: "2027-03".into(),
+                mqls: 310.0,
+                pipeline: 0.0,
+            },
         ];
 
         // January has 31 days: 10 Jan = 310 × 10/31 = 100.
@@ -209,7 +229,11 @@ mod tests {
                 campaign("A", 1000.0, d(1, 1), d(1, 10)),
                 campaign("B", 500.0, d(1, 6), d(1, 15)),
             ],
-            milestones: vec![MonthMilestone { month: "2027-01".into(), mqls: 310.0, pipeline: 3100.0 }],
+            milestones: vec![MonthMilestone {
+                month: "2027-01".into(),
+                mqls: 310.0,
+                pipeline: 3100.0,
+            }],
             ..PlanFigures::default()
         };
         let weeks = vec![

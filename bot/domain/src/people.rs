@@ -90,13 +90,18 @@ impl AmendmentKind {
                 format!("move {} from {from} to {to}", trim(*amount))
             }
             Self::SetChannel { channel, amount } => {
-                format!("set {channel} to {} (difference to/from the reserve)", trim(*amount))
+                format!(
+                    "set {channel} to {} (difference to/from the reserve)",
+                    trim(*amount)
+                )
             }
             Self::ReserveShare { share } => {
                 format!("set the reserve share to {}%", trim(share * 100.0))
             }
             Self::Total { amount } => format!("set the total budget to {}", trim(*amount)),
-            Self::Target { metric, value } => format!("set the {metric} target to {}", trim(*value)),
+            Self::Target { metric, value } => {
+                format!("set the {metric} target to {}", trim(*value))
+            }
             Self::MoveCampaign { campaign, start } => format!("move {campaign} to start {start}"),
             Self::ReownCampaign {
                 campaign, owner, ..
@@ -124,7 +129,9 @@ impl AmendmentKind {
             if x.is_finite() && x >= 0.0 {
                 Ok(())
             } else {
-                Err(format!("{field}: expected an amount of at least 0, found {x}"))
+                Err(format!(
+                    "{field}: expected an amount of at least 0, found {x}"
+                ))
             }
         };
         let campaign = |c: &str| {
@@ -276,7 +283,9 @@ impl CheckinNumbers {
             ("pipeline", self.pipeline),
         ] {
             if !(x.is_finite() && x >= 0.0) {
-                return Err(format!("{field}: expected a number of at least 0, found {x}"));
+                return Err(format!(
+                    "{field}: expected a number of at least 0, found {x}"
+                ));
             }
         }
         if self.blockers.iter().any(|b| b.trim().is_empty()) {

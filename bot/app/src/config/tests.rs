@@ -80,7 +80,10 @@ fn the_discord_example_config_is_valid() {
     let s = load(Some(&file), env(&[])).unwrap();
 
     assert_eq!(s.teams[0].timeline.tz, chrono_tz::Europe::Berlin);
-    assert_eq!(s.teams[0].stakeholders[3].quorum, crate::config::Quorum::Count(2));
+    assert_eq!(
+        s.teams[0].stakeholders[3].quorum,
+        crate::config::Quorum::Count(2)
+    );
 }
 
 #[test]

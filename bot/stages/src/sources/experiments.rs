@@ -119,10 +119,16 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(e.contains("data/experiments.csv, row 3, column `roas_low`"), "{e}");
+        assert!(
+            e.contains("data/experiments.csv, row 3, column `roas_low`"),
+            "{e}"
+        );
         let e = read("channel,period,roas,low,high,level\nemail,Q3,4,3,5,90\n")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("row 2, column `level`") && e.contains("\"90\""), "{e}");
+        assert!(
+            e.contains("row 2, column `level`") && e.contains("\"90\""),
+            "{e}"
+        );
     }
 }

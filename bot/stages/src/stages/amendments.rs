@@ -50,7 +50,11 @@ pub fn amend_inputs(inputs: &StageInputs) -> Result<Option<StageInputs>, StageEr
     if overrides.is_empty() {
         return Ok(None);
     }
-    let origin = inputs.data.origin(OBJECTIVES).unwrap_or(OBJECTIVES).to_owned();
+    let origin = inputs
+        .data
+        .origin(OBJECTIVES)
+        .unwrap_or(OBJECTIVES)
+        .to_owned();
     let bad = |message: String| StageError::BadFile {
         file: origin.clone(),
         message,
@@ -60,7 +64,10 @@ pub fn amend_inputs(inputs: &StageInputs) -> Result<Option<StageInputs>, StageEr
         match k {
             AmendmentKind::ReserveShare { share } => {
                 doc.insert("reserve_share".into(), toml::Value::Float(*share));
-                doc.insert("allow_reserve_outside_range".into(), toml::Value::Boolean(true));
+                doc.insert(
+                    "allow_reserve_outside_range".into(),
+                    toml::Value::Boolean(true),
+                );
             }
             AmendmentKind::Total { amount } => {
                 doc.insert("total_budget".into(), toml::Value::Float(*amount));
@@ -112,15 +119,13 @@ pub fn amend_budget(
                 Some(c) => vec![(channel.clone(), -((c as f64 * share).round() as i64))],
                 None => continue,
             },
-            AmendmentKind::MoveMoney { from, to, amount } => {
-                match (cents(h, from), cents(h, to)) {
-                    (Some(f), Some(_)) => {
-                        let moved = to_cents(*amount).min(f);
-                        vec![(from.clone(), -moved), (to.clone(), moved)]
-                    }
-                    _ => continue,
+            AmendmentKind::MoveMoney { from, to, amount } => match (cents(h, from), cents(h, to)) {
+                (Some(f), Some(_)) => {
+                    let moved = to_cents(*amount).min(f);
+                    vec![(from.clone(), -moved), (to.clone(), moved)]
                 }
-            }
+                _ => continue,
+            },
             AmendmentKind::SetChannel { channel, amount } => match cents(h, channel) {
                 Some(c) => {
                     let raise = (to_cents(*amount) - c).min(to_cents(h.reserve));
@@ -149,14 +154,8 @@ pub fn amend_budget(
             .iter()
             .filter_map(|c| {
                 let was = *before.get(&c.channel)?;
-                (was != to_cents(c.spend)).then(|| {
-                    format!(
-                        "{} {:.2} → {:.2}",
-                        c.channel,
-                        from_cents(was),
-                        c.spend
-                    )
-                })
+                (was != to_cents(c.spend))
+                    .then(|| format!("{} {:.2} → {:.2}", c.channel, from_cents(was), c.spend))
             })
             .collect();
         if reserve_before != to_cents(h.reserve) {
@@ -221,7 +220,10 @@ pub fn note_on(out: &mut StageOutput, lines: &[String]) {
     if lines.is_empty() {
         return;
     }
-    out.result.message.body.push_str("\n\n**Amendments applied:**");
+    out.result
+        .message
+        .body
+        .push_str("\n\n**Amendments applied:**");
     for l in lines {
         out.result.message.body.push_str(&format!("\n- {l}"));
     }

@@ -18,7 +18,12 @@ use crate::sources::DataSet;
 pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     let mut roster = read_roster(&inputs.data, inputs.quarter_start)?;
     if let Some(calendar) = inputs.handoff::<CalendarHandoff>(8) {
-        roster.extend(calendar.campaigns.into_iter().map(|c| RosterEntry::new(c.name, c.owner)));
+        roster.extend(
+            calendar
+                .campaigns
+                .into_iter()
+                .map(|c| RosterEntry::new(c.name, c.owner)),
+        );
         roster.sort_by(|a, b| (&a.campaign, &a.owner).cmp(&(&b.campaign, &b.owner)));
         roster.dedup();
     }
@@ -58,7 +63,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             plan_hash: None,
             roster: Some(roster),
             figures: None,
-            },
+        },
         plan: None,
     })
 }

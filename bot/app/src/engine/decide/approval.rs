@@ -18,8 +18,7 @@ use super::stages::{APPROVAL_STAGE, advance, recompute_from, stage_name};
 use crate::chat::{ButtonStyle, Message};
 use crate::config::{ApprovalOrder, StakeholderGroup};
 use crate::domain::{
-    Actor, Amendment, AmendmentKind, Approval, QuarterRun, RunStatus, StageId, StageStatus,
-    Verdict,
+    Actor, Amendment, AmendmentKind, Approval, QuarterRun, RunStatus, StageId, StageStatus, Verdict,
 };
 use crate::engine::{Decision, Event, Job, MissedPolicy, PlanContext, Rejection};
 
@@ -68,8 +67,10 @@ pub(super) fn request(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) {
             .iter()
             .map(|a| format!("- {} ({}, {})", a.kind.describe(), a.by.name, a.group))
             .collect();
-        msg.body
-            .push_str(&format!("\n\n**Amendments in this version:**\n{}", lines.join("\n")));
+        msg.body.push_str(&format!(
+            "\n\n**Amendments in this version:**\n{}",
+            lines.join("\n")
+        ));
     }
     if let (Some(now_f), Some(prev_f)) = (
         plan.figures.as_ref(),
@@ -123,10 +124,18 @@ fn figures_diff(a: &crate::domain::PlanFigures, b: &crate::domain::PlanFigures) 
     line("total".into(), a.total, b.total);
     line("reserve".into(), a.reserve, b.reserve);
     for (ch, y) in &b.budget_by_channel {
-        line(ch.clone(), a.budget_by_channel.get(ch).copied().unwrap_or(0.0), *y);
+        line(
+            ch.clone(),
+            a.budget_by_channel.get(ch).copied().unwrap_or(0.0),
+            *y,
+        );
     }
     for (m, y) in &b.targets {
-        line(format!("{m} target"), a.targets.get(m).copied().unwrap_or(0.0), *y);
+        line(
+            format!("{m} target"),
+            a.targets.get(m).copied().unwrap_or(0.0),
+            *y,
+        );
     }
     for c in &b.campaigns {
         if let Some(o) = a.campaigns.iter().find(|o| o.name == c.name)
@@ -515,11 +524,7 @@ pub(super) fn amend(
     let key = stage_key(
         &d.run,
         APPROVAL_STAGE,
-        &format!(
-            "amend/v{version}/{}/{}",
-            d.run.amendments.len(),
-            actor.id
-        ),
+        &format!("amend/v{version}/{}/{}", d.run.amendments.len(), actor.id),
     );
     d.post(
         key,
@@ -548,11 +553,9 @@ pub(super) fn remind(
         .iter()
         .filter(|g| {
             !group_done(&d.run, g, version)
-                && !d
-                    .run
-                    .approvals
-                    .iter()
-                    .any(|a| a.version == version && a.group == g.group && a.verdict != Verdict::Approve)
+                && !d.run.approvals.iter().any(|a| {
+                    a.version == version && a.group == g.group && a.verdict != Verdict::Approve
+                })
         })
         .collect();
     if pending.is_empty() {
@@ -574,7 +577,11 @@ pub(super) fn remind(
             ctx.local(ctx.plan_deadline)
         ),
     );
-    let key = stage_key(&d.run, APPROVAL_STAGE, &format!("reminder/v{version}/{step}"));
+    let key = stage_key(
+        &d.run,
+        APPROVAL_STAGE,
+        &format!("reminder/v{version}/{step}"),
+    );
     d.post(key, &ctx.channels.approvals, "approval_reminder", msg);
     Ok(())
 }

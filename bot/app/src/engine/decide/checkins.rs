@@ -201,12 +201,13 @@ pub(super) fn answer(
     );
     if after_close {
         // The week's digest, posted again with this answer in it.
-        let edits = d
-            .audit
-            .len()
-            .to_string();
+        let edits = d.audit.len().to_string();
         let msg = super::digest::weekly_digest(&d.run, ctx, week);
-        let k = key(d, week, &format!("summary/update-{}-{edits}", super::kickoff::slug(campaign)));
+        let k = key(
+            d,
+            week,
+            &format!("summary/update-{}-{edits}", super::kickoff::slug(campaign)),
+        );
         d.post(k, &ctx.channels.checkins, "checkin_summary_update", msg);
     }
     Ok(())
@@ -262,7 +263,9 @@ pub(super) fn away(
         "away",
         format!(
             "{from} to {until}{}",
-            delegate.map(|x| format!(", delegate {x}")).unwrap_or_default()
+            delegate
+                .map(|x| format!(", delegate {x}"))
+                .unwrap_or_default()
         ),
     );
     Ok(())

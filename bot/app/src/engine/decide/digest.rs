@@ -29,7 +29,12 @@ fn week_date(run: &QuarterRun, ctx: &PlanContext, week: u32) -> Option<NaiveDate
         .checkins
         .get((week as usize).checked_sub(1)?)
         .copied()
-        .or_else(|| run.checkins.iter().find(|w| w.week == week).map(|w| w.due_at))?;
+        .or_else(|| {
+            run.checkins
+                .iter()
+                .find(|w| w.week == week)
+                .map(|w| w.due_at)
+        })?;
     Some(ctx.local_date(at))
 }
 
@@ -41,7 +46,14 @@ pub fn pacing(run: &QuarterRun, ctx: &PlanContext) -> Vec<WeekPace> {
     run.checkins
         .iter()
         .filter(|w| !w.entries.is_empty())
-        .filter_map(|w| Some(week_pace(plan, &run.checkins, w.week, week_date(run, ctx, w.week)?)))
+        .filter_map(|w| {
+            Some(week_pace(
+                plan,
+                &run.checkins,
+                w.week,
+                week_date(run, ctx, w.week)?,
+            ))
+        })
         .collect()
 }
 
@@ -87,7 +99,10 @@ fn share(x: f64, of: f64) -> String {
 /// The digest of check-in week `week`.
 pub fn weekly_digest(run: &QuarterRun, ctx: &PlanContext, week: u32) -> Message {
     let Some(w) = run.checkins.iter().find(|w| w.week == week) else {
-        return Message::new(format!("Check-in summary · week {week}"), "No check-in this week.");
+        return Message::new(
+            format!("Check-in summary · week {week}"),
+            "No check-in this week.",
+        );
     };
     let count = |s: CheckinStatus| w.entries.iter().filter(|e| e.status == s).count();
     let mut body = format!(
@@ -119,7 +134,14 @@ pub fn weekly_digest(run: &QuarterRun, ctx: &PlanContext, week: u32) -> Message 
     }
     let mut table = Table::new(
         "",
-        &["Campaign", "Owner", "Status", "Spend vs plan", "MQLs", "Blockers"],
+        &[
+            "Campaign",
+            "Owner",
+            "Status",
+            "Spend vs plan",
+            "MQLs",
+            "Blockers",
+        ],
     );
     let mut escalations = Vec::new();
     let tolerance = ctx.people.pacing_tolerance;

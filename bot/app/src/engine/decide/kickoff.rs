@@ -60,7 +60,10 @@ fn month1(run: &QuarterRun, ctx: &PlanContext) -> Vec<CampaignFigures> {
     approved_campaigns(run)
         .into_iter()
         .filter(|c| {
-            !c.booked && c.start >= first && c.start.month() == first.month() && c.start.year() == first.year()
+            !c.booked
+                && c.start >= first
+                && c.start.month() == first.month()
+                && c.start.year() == first.year()
         })
         .collect()
 }
@@ -178,7 +181,11 @@ pub(super) fn acknowledge(
         name: actor.name.clone(),
         at: now,
     });
-    d.audit(actor, "kickoff_acknowledged", format!("aligned share now {:.0}%", aligned_share(&d.run) * 100.0));
+    d.audit(
+        actor,
+        "kickoff_acknowledged",
+        format!("aligned share now {:.0}%", aligned_share(&d.run) * 100.0),
+    );
     Ok(())
 }
 
@@ -234,8 +241,16 @@ pub(super) fn launched(
             needed: format!("being its owner ({})", entry.owner),
         });
     }
-    if d.run.kickoff.launches.iter().any(|l| l.campaign == entry.campaign) {
-        return Err(Rejection::Duplicate(format!("the launch of {}", entry.campaign)));
+    if d.run
+        .kickoff
+        .launches
+        .iter()
+        .any(|l| l.campaign == entry.campaign)
+    {
+        return Err(Rejection::Duplicate(format!(
+            "the launch of {}",
+            entry.campaign
+        )));
     }
     let on = ctx.local_date(now);
     d.run.kickoff.launches.push(Launch {
@@ -244,23 +259,38 @@ pub(super) fn launched(
         at: now,
         on,
     });
-    d.audit(actor, "campaign_launched", format!("{} on {on}", entry.campaign));
+    d.audit(
+        actor,
+        "campaign_launched",
+        format!("{} on {on}", entry.campaign),
+    );
     let planned = approved_campaigns(&d.run)
         .into_iter()
         .find(|c| c.name == entry.campaign);
     let when = match planned {
         Some(c) if on <= c.start => format!("on schedule (planned {})", c.start),
-        Some(c) => format!("{} days after its planned start ({})", (on - c.start).num_days(), c.start),
+        Some(c) => format!(
+            "{} days after its planned start ({})",
+            (on - c.start).num_days(),
+            c.start
+        ),
         None => "booked before the plan".into(),
     };
-    let key = stage_key(&d.run, KICKOFF_STAGE, &format!("launched/{}", slug(&entry.campaign)));
+    let key = stage_key(
+        &d.run,
+        KICKOFF_STAGE,
+        &format!("launched/{}", slug(&entry.campaign)),
+    );
     d.post(
         key,
         ctx.channels.for_stage(KICKOFF_STAGE),
         "campaign_launched",
         Message::new(
             format!("Launched · {}", entry.campaign),
-            format!("{} confirmed {} is live, {when}.", actor.name, entry.campaign),
+            format!(
+                "{} confirmed {} is live, {when}.",
+                actor.name, entry.campaign
+            ),
         ),
     );
     Ok(())
@@ -271,12 +301,22 @@ pub(super) fn launch_check(
     ctx: &PlanContext,
     campaign: &str,
 ) -> Result<(), Rejection> {
-    if d.run.kickoff.launches.iter().any(|l| l.campaign == campaign)
+    if d.run
+        .kickoff
+        .launches
+        .iter()
+        .any(|l| l.campaign == campaign)
         || d.run.status != RunStatus::Executing
     {
         return Ok(());
     }
-    let Some(entry) = d.run.roster.iter().find(|r| r.campaign == campaign).cloned() else {
+    let Some(entry) = d
+        .run
+        .roster
+        .iter()
+        .find(|r| r.campaign == campaign)
+        .cloned()
+    else {
         return Ok(());
     };
     let start = approved_campaigns(&d.run)
@@ -375,6 +415,11 @@ pub(super) fn post_criteria(
         c.checkin_completion * 100.0,
     );
     let key = stage_key(&d.run, KICKOFF_STAGE, &format!("criteria/{at}"));
-    d.post(key, &ctx.channels.default, "success_criteria", Message::new(title, body));
+    d.post(
+        key,
+        &ctx.channels.default,
+        "success_criteria",
+        Message::new(title, body),
+    );
     Ok(())
 }

@@ -69,9 +69,15 @@ fn hold_back_moves_the_share_of_one_channel_into_the_reserve_and_nothing_else() 
     assert_eq!(h.allocatable, 860.0);
     assert_eq!(h.total, 1000.0);
     assert_eq!(h.channels[0].expected_revenue, 760.0);
-    assert_eq!(h.channels[1].expected_revenue, 1440.0, "search keeps its revenue");
+    assert_eq!(
+        h.channels[1].expected_revenue, 1440.0,
+        "search keeps its revenue"
+    );
     assert_eq!(h.expected_revenue, 2200.0);
-    assert!(lines[0].contains("paid_social 400.00 → 380.00"), "{lines:?}");
+    assert!(
+        lines[0].contains("paid_social 400.00 → 380.00"),
+        "{lines:?}"
+    );
     assert!(lines[0].contains("reserve 120.00 → 140.00"), "{lines:?}");
 }
 

@@ -241,10 +241,10 @@ pub fn plan(
     // Under uncertainty: move from last quarter's mix towards the optimum only as far
     // as the refits agree it gains.
     let optimum: Vec<f64> = allocation.channels.iter().map(|c| c.spend).collect();
-    let baseline: Vec<f64> = allocation
-        .historical_mix
-        .as_ref()
-        .map_or_else(|| optimum.clone(), |m| m.channels.iter().map(|c| c.spend).collect());
+    let baseline: Vec<f64> = allocation.historical_mix.as_ref().map_or_else(
+        || optimum.clone(),
+        |m| m.channels.iter().map(|c| c.spend).collect(),
+    );
     let point: Vec<Curve> = spec.channels.iter().map(|c| c.curve).collect();
     let draws: Vec<Vec<Curve>> = curves
         .draws
@@ -361,7 +361,10 @@ fn rationale(
             .into();
     }
     let held = if booked > 0.0 && (spend - booked).abs() < 0.01 {
-        format!("held at the {} already booked; ", crate::report::money(booked))
+        format!(
+            "held at the {} already booked; ",
+            crate::report::money(booked)
+        )
     } else {
         String::new()
     };

@@ -161,7 +161,13 @@ fn over_seven_samples_the_split_never_loses_to_last_quarters_mix_and_takes_half_
         );
         assert!(u.expected_gain >= 0.0, "seed {seed}: {u:?}");
         for c in &b.channels {
-            assert!(c.spend >= c.booked, "seed {seed} {}: {} < booked {}", c.channel, c.spend, c.booked);
+            assert!(
+                c.spend >= c.booked,
+                "seed {seed} {}: {} < booked {}",
+                c.channel,
+                c.spend,
+                c.booked
+            );
         }
         gains.push(proposed / mix - 1.0);
         available.push(optimum / mix - 1.0);
@@ -174,7 +180,10 @@ fn over_seven_samples_the_split_never_loses_to_last_quarters_mix_and_takes_half_
         mean(&gains) / mean(&available) * 100.0
     );
     assert!(gains.iter().all(|g| *g > -0.005), "{gains:?}");
-    assert!(mean(&gains) >= 0.5 * mean(&available), "{gains:?} against {available:?}");
+    assert!(
+        mean(&gains) >= 0.5 * mean(&available),
+        "{gains:?} against {available:?}"
+    );
 }
 
 #[test]

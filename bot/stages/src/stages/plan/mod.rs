@@ -166,7 +166,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             plan_hash: Some(plan.hash.clone()),
             roster: None,
             figures: None,
-            },
+        },
         findings: json!({
             "schema": FINDINGS_SCHEMA, "stage": 10, "available": true, "version": version,
             "hash": plan.hash, "missing_stages": missing,
