@@ -130,18 +130,18 @@ impl Spec {
                 return;
             }
         }
-        if let Some(c) = s.get("const") {
-            if c != v {
-                errors.push(format!("{at}: expected {c}, found {v}"));
-            }
+        if let Some(c) = s.get("const")
+            && c != v
+        {
+            errors.push(format!("{at}: expected {c}, found {v}"));
         }
-        if let Some(Value::Array(options)) = s.get("enum") {
-            if !options.contains(v) {
-                errors.push(format!(
-                    "{at}: {v} is not one of {}",
-                    Value::Array(options.clone())
-                ));
-            }
+        if let Some(Value::Array(options)) = s.get("enum")
+            && !options.contains(v)
+        {
+            errors.push(format!(
+                "{at}: {v} is not one of {}",
+                Value::Array(options.clone())
+            ));
         }
         self.combinators(s, v, at, errors);
         match v {
@@ -200,15 +200,15 @@ impl Spec {
         at: &str,
         errors: &mut Vec<Violation>,
     ) {
-        if let Some(max) = s.get("maxItems").and_then(Value::as_u64) {
-            if items.len() as u64 > max {
-                errors.push(format!("{at}: {} items, at most {max}", items.len()));
-            }
+        if let Some(max) = s.get("maxItems").and_then(Value::as_u64)
+            && items.len() as u64 > max
+        {
+            errors.push(format!("{at}: {} items, at most {max}", items.len()));
         }
-        if let Some(min) = s.get("minItems").and_then(Value::as_u64) {
-            if (items.len() as u64) < min {
-                errors.push(format!("{at}: {} items, at least {min}", items.len()));
-            }
+        if let Some(min) = s.get("minItems").and_then(Value::as_u64)
+            && (items.len() as u64) < min
+        {
+            errors.push(format!("{at}: {} items, at least {min}", items.len()));
         }
         if s.get("uniqueItems") == Some(&Value::Bool(true)) {
             for (i, a) in items.iter().enumerate() {
@@ -239,10 +239,10 @@ impl Spec {
                 }
             }
         }
-        if let Some(max) = s.get("maxProperties").and_then(Value::as_u64) {
-            if map.len() as u64 > max {
-                errors.push(format!("{at}: {} properties, at most {max}", map.len()));
-            }
+        if let Some(max) = s.get("maxProperties").and_then(Value::as_u64)
+            && map.len() as u64 > max
+        {
+            errors.push(format!("{at}: {} properties, at most {max}", map.len()));
         }
         for (k, v) in map {
             let path = format!("{at}.{k}");
@@ -262,15 +262,15 @@ impl Spec {
 
 fn string_rules(s: &Map<String, Value>, text: &str, at: &str, errors: &mut Vec<Violation>) {
     let len = text.chars().count() as u64;
-    if let Some(max) = s.get("maxLength").and_then(Value::as_u64) {
-        if len > max {
-            errors.push(format!("{at}: {len} characters, at most {max}"));
-        }
+    if let Some(max) = s.get("maxLength").and_then(Value::as_u64)
+        && len > max
+    {
+        errors.push(format!("{at}: {len} characters, at most {max}"));
     }
-    if let Some(min) = s.get("minLength").and_then(Value::as_u64) {
-        if len < min {
-            errors.push(format!("{at}: {len} characters, at least {min}"));
-        }
+    if let Some(min) = s.get("minLength").and_then(Value::as_u64)
+        && len < min
+    {
+        errors.push(format!("{at}: {len} characters, at least {min}"));
     }
     // The only pattern in the routes used is the snowflake's.
     if s.get("pattern").is_some() && !(text == "0" || is_snowflake(text)) {
@@ -279,15 +279,15 @@ fn string_rules(s: &Map<String, Value>, text: &str, at: &str, errors: &mut Vec<V
 }
 
 fn number_rules(s: &Map<String, Value>, n: f64, at: &str, errors: &mut Vec<Violation>) {
-    if let Some(max) = s.get("maximum").and_then(Value::as_f64) {
-        if n > max {
-            errors.push(format!("{at}: {n} is above the maximum {max}"));
-        }
+    if let Some(max) = s.get("maximum").and_then(Value::as_f64)
+        && n > max
+    {
+        errors.push(format!("{at}: {n} is above the maximum {max}"));
     }
-    if let Some(min) = s.get("minimum").and_then(Value::as_f64) {
-        if n < min {
-            errors.push(format!("{at}: {n} is below the minimum {min}"));
-        }
+    if let Some(min) = s.get("minimum").and_then(Value::as_f64)
+        && n < min
+    {
+        errors.push(format!("{at}: {n} is below the minimum {min}"));
     }
 }
 

@@ -85,12 +85,12 @@ pub fn check(body: &Value, files: &[String]) -> Vec<String> {
             total += chars(&f["name"]) + chars(&f["value"]);
         }
         for url in [&e["image"]["url"], &e["thumbnail"]["url"]] {
-            if let Some(name) = url.as_str().and_then(|u| u.strip_prefix("attachment://")) {
-                if !files.iter().any(|f| f == name) {
-                    bad.push(format!(
-                        "embeds[{i}] shows attachment://{name}, which is not uploaded"
-                    ));
-                }
+            if let Some(name) = url.as_str().and_then(|u| u.strip_prefix("attachment://"))
+                && !files.iter().any(|f| f == name)
+            {
+                bad.push(format!(
+                    "embeds[{i}] shows attachment://{name}, which is not uploaded"
+                ));
             }
         }
         for text in [&e["description"], &e["title"]] {

@@ -138,7 +138,7 @@ pub fn render(post: &Outgoing<'_>) -> Vec<Request> {
     let (head, rest) = text::headline(&m.body, HEADLINE_CHARS);
     let mut head_text = head;
     head_text.push_str("\n\n*The detail is in the thread below.*");
-    let first_image = images.first().map(|f| (*f).clone());
+    let first_image = images.first().copied().cloned();
     let head_files: Vec<File> = first_image.iter().cloned().collect();
     let mut requests = vec![Request {
         method: Method::Post,
