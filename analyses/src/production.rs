@@ -66,6 +66,26 @@ pub fn working_on_or_before(mut day: i64) -> i64 {
     day
 }
 
+/// `day` if it is a working day, else the Monday after.
+pub fn working_on_or_after(mut day: i64) -> i64 {
+    while !is_working(day) {
+        day += 1;
+    }
+    day
+}
+
+/// The working day `n` working days after `day`.
+pub fn working_days_after(mut day: i64, n: i64) -> i64 {
+    let mut left = n;
+    while left > 0 {
+        day += 1;
+        if is_working(day) {
+            left -= 1;
+        }
+    }
+    day
+}
+
 /// The working day `n` working days before `day`.
 pub fn working_days_before(mut day: i64, n: i64) -> i64 {
     let mut left = n;
@@ -128,10 +148,12 @@ pub enum Conflict {
         hours: f64,
         capacity: f64,
     },
-    BriefBeforeQuarter {
+    /// Briefed on the earliest day allowed, the piece still publishes after the day it
+    /// was needed by.
+    PublishesLate {
         title: String,
-        brief: i64,
-        quarter_start: i64,
+        publish: i64,
+        publish_by: i64,
     },
     NoWriters {
         pieces: usize,
@@ -167,14 +189,22 @@ fn weekly_hours(p: &ScheduledPiece) -> BTreeMap<i64, f64> {
     out
 }
 
-pub fn schedule(requests: &[PieceRequest], writers: &[Writer], quarter_start: i64) -> Schedule {
+pub fn schedule(requests: &[PieceRequest], writers: &[Writer], earliest_brief: i64) -> Schedule {
     let mut pieces: Vec<ScheduledPiece> = requests
         .iter()
         .map(|r| {
-            let publish = working_on_or_before(r.publish_by);
-            let review = working_days_before(publish, REVIEW_DAYS);
-            let draft = working_days_before(review, DRAFT_DAYS);
-            let brief = working_days_before(draft, BRIEF_DAYS);
+            let mut publish = working_on_or_before(r.publish_by);
+            let mut review = working_days_before(publish, REVIEW_DAYS);
+            let mut draft = working_days_before(review, DRAFT_DAYS);
+            let mut brief = working_days_before(draft, BRIEF_DAYS);
+            if brief < earliest_brief {
+                // Too late to work back from the deadline: start on the first allowed
+                // working day and work forward.
+                brief = working_on_or_after(earliest_brief);
+                draft = working_days_after(brief, BRIEF_DAYS);
+                review = working_days_after(draft, DRAFT_DAYS);
+                publish = working_days_after(review, REVIEW_DAYS);
+            }
             ScheduledPiece {
                 title: r.title.clone(),
                 content_type: r.content_type.clone(),
@@ -249,12 +279,17 @@ pub fn schedule(requests: &[PieceRequest], writers: &[Writer], quarter_start: i6
         }
     }
     weeks.sort_by(|a, b| a.person.cmp(&b.person).then(a.week.cmp(&b.week)));
-    for p in &pieces {
-        if p.brief < quarter_start {
-            conflicts.push(Conflict::BriefBeforeQuarter {
+    for (p, r) in pieces.iter().filter_map(|p| {
+        requests
+            .iter()
+            .find(|r| r.title == p.title && r.serves == p.serves)
+            .map(|r| (p, r))
+    }) {
+        if p.publish > r.publish_by {
+            conflicts.push(Conflict::PublishesLate {
                 title: p.title.clone(),
-                brief: p.brief,
-                quarter_start,
+                publish: p.publish,
+                publish_by: r.publish_by,
             });
         }
     }

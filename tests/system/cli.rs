@@ -677,7 +677,49 @@ fn response_curves_have_the_contract_keys_and_a_stray_week_is_located() {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(v["r2"].as_f64().unwrap() > 0.9, "{}", v["r2"]);
+    assert!(v["r2"].as_f64().unwrap() > 0.999, "{}", v["r2"]);
+    // Noise-free data from known curves (no carry-over): each channel's fitted weekly
+    // curve is its generating one across the spend it saw, and its ROAS is the true one.
+    let truth = |channel: &str| match channel {
+        "search" => (12_000.0, 4_000.0, 1_000.0, 5_000.0),
+        _ => (6_000.0, 3_000.0, 500.0, 2_300.0),
+    };
+    let weekly = |c: &serde_json::Value, x: f64| {
+        let f = |k: &str| c["weekly_curve"][k].as_f64().unwrap();
+        match c["weekly_curve"]["kind"].as_str().unwrap() {
+            "hill" => f("beta") / (1.0 + (f("gamma") / x).powf(f("alpha"))),
+            _ => f("beta") * (f("lambda") * x / 2.0).tanh(),
+        }
+    };
+    for c in v["channels"].as_array().unwrap() {
+        let name = c["channel"].as_str().unwrap();
+        let (l, k, low, high) = truth(name);
+        let (mut contribution, mut spent) = (0.0, 0.0);
+        for line in s.lines().skip(1) {
+            let cells: Vec<&str> = line.split(',').collect();
+            if cells[1] != name {
+                continue;
+            }
+            let x: f64 = cells[2].parse().unwrap();
+            contribution += l * x / (k + x);
+            spent += x;
+        }
+        let roas = c["roas"].as_f64().unwrap();
+        assert!(
+            (roas / (contribution / spent) - 1.0).abs() < 0.01,
+            "{name}: ROAS {roas}, true {}",
+            contribution / spent
+        );
+        assert!(c["adstock_decay"].as_f64().unwrap() < 0.02, "{name}: {c}");
+        for step in 0..=10 {
+            let x = low + (high - low) * f64::from(step) / 10.0;
+            let (fitted, true_y) = (weekly(c, x), l * x / (k + x));
+            assert!(
+                (fitted / true_y - 1.0).abs() < 0.01,
+                "{name} at {x}: fitted {fitted}, true {true_y}"
+            );
+        }
+    }
     for c in v["channels"].as_array().unwrap() {
         for k in [
             "channel",

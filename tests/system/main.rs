@@ -3,10 +3,18 @@
 //! handling of bad input. One binary; each test owns its folder and database.
 
 mod cli;
+mod config_layers;
 mod content_cli;
 mod crash;
+mod dashboard;
+mod data_formats;
+mod delivery;
+mod discord;
 mod helpers;
+mod http_sources;
 mod market_cli;
+mod missed_runs;
+mod plan_figures;
 mod runtime;
 mod scheduler;
 mod simulate;

@@ -15,7 +15,7 @@ use quarterdeck::timeline;
 
 use crate::helpers::{PgDb, settings};
 
-fn sample_data(dir: &std::path::Path) -> std::path::PathBuf {
+pub(crate) fn sample_data(dir: &std::path::Path) -> std::path::PathBuf {
     let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     let spec = SampleSpec {
         seed: 3,
@@ -207,13 +207,22 @@ async fn kicked_off(
     url: &str,
     dir: &std::path::Path,
 ) -> (Engine, Arc<ManualClock>, quarterdeck::engine::PlanContext) {
+    kicked_off_with(url, dir, &settings(&[])).await
+}
+
+/// [`kicked_off`] with the given settings (scheduler and first team).
+pub(crate) async fn kicked_off_with(
+    url: &str,
+    dir: &std::path::Path,
+    s: &Settings,
+) -> (Engine, Arc<ManualClock>, quarterdeck::engine::PlanContext) {
     let data = sample_data(dir);
     let clock = Arc::new(ManualClock::new(
         chrono::DateTime::parse_from_rfc3339("2026-12-01T00:00:00Z")
             .unwrap()
             .with_timezone(&Utc),
     ));
-    let engine = engine_with_teams(url, &settings(&[]), 1, clock.clone(), "solo", &data).await;
+    let engine = engine_with_teams(url, s, 1, clock.clone(), "solo", &data).await;
     drive_to_kickoff(&engine, &clock, "team00/2027-Q1").await;
     let ctx = engine.setup("team00/2027-Q1").unwrap().ctx.clone();
     (engine, clock, ctx)
@@ -366,6 +375,7 @@ async fn concurrent_answers(url: &str, dir: &std::path::Path) {
                 campaign: r.campaign,
                 status: quarterdeck::domain::CheckinStatus::OnTrack,
                 note: None,
+                numbers: None,
             };
             engine.handle(run_id, e).await.unwrap()
         })

@@ -291,14 +291,65 @@ async fn stages_whose_data_is_missing_say_so_instead_of_inventing_numbers() {
             .unwrap();
         assert!(post.title.contains("not available"), "{}", post.title);
         assert!(
-            !post.text.contains('%'),
-            "an unavailable stage printed a rate: {}",
+            !post.text.contains('%') && !post.text.contains('$'),
+            "an unavailable stage printed a figure: {}",
             post.text
         );
     }
+    // What later stages and the plan read: the stored findings hold the reason and the
+    // input files (absent: no row count), and no figure of any kind.
+    let store = quarterdeck::store::Store::connect(
+        &format!("sqlite://{}", out.join("quarterdeck.db").display()),
+        1,
+    )
+    .await
+    .unwrap();
+    let outputs = store.latest_outputs("growth/2027-Q1").await.unwrap();
+    let s3 = outputs.iter().find(|o| o.stage == 3).unwrap();
+    assert!(!s3.available);
+    let findings: Value = serde_json::from_str(&s3.findings).unwrap();
+    let mut keys: Vec<&str> = findings
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["available", "inputs", "reason", "schema", "stage"]);
+    let mut numbers = Vec::new();
+    numbers_in(&findings, "", &mut numbers);
+    numbers.sort();
+    assert_eq!(numbers, ["/schema", "/stage"], "{findings}");
+    assert!(
+        findings["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["rows"].is_null()),
+        "{findings}"
+    );
+    store.close().await;
     // The plan names the gap instead of filling it.
     let md = std::fs::read_to_string(out.join("plan/plan.md")).unwrap();
     assert!(md.contains("Data gap: Stage 3"), "{md}");
+}
+
+/// The paths of every number in `v` (`/inputs/0/rows`).
+fn numbers_in(v: &Value, path: &str, out: &mut Vec<String>) {
+    match v {
+        Value::Number(_) => out.push(path.to_owned()),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                numbers_in(item, &format!("{path}/{i}"), out);
+            }
+        }
+        Value::Object(map) => {
+            for (k, item) in map {
+                numbers_in(item, &format!("{path}/{k}"), out);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The rows of the markdown table titled `title` in a post, as cells.

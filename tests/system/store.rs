@@ -75,10 +75,16 @@ async fn outbox_keys_are_unique_and_the_audit_trail_is_append_only_on_sqlite() {
 
     guarantees(&store, async || {
         let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-        sqlx::query("UPDATE audit SET detail = 'forged'")
+        let updated = sqlx::query("UPDATE audit SET detail = 'forged'")
             .execute(&pool)
             .await
-            .is_ok()
+            .is_ok();
+        let deleted = sqlx::query("DELETE FROM audit")
+            .execute(&pool)
+            .await
+            .is_ok();
+        pool.close().await;
+        updated || deleted
     })
     .await;
 }

@@ -110,22 +110,26 @@ fn pieces_go_to_the_writer_with_room_and_an_overloaded_week_is_a_conflict() {
 }
 
 #[test]
-fn a_brief_that_would_fall_before_the_quarter_is_a_conflict() {
-    // Publish by Saturday 9 Jan → Friday 8; review Tue 5; draft Tue 29 Dec; brief Tue 22 Dec.
+fn a_piece_that_would_need_a_brief_before_the_earliest_day_starts_then_and_publishes_late() {
+    // Publish by Saturday 9 Jan → Friday 8; working back, the brief would be Tue 22 Dec,
+    // before the earliest allowed Monday. Worked forward from Monday: brief MON, draft
+    // 5 working days later (MON + 7), review 5 later (MON + 14), publish 3 later (MON + 17).
     let s = schedule(
         &[piece("Launch page", "landing_page", MON + 5)],
         &[writer("Ann", 30.0)],
         MON,
     );
 
-    assert_eq!(s.pieces[0].publish, MON + 4);
-    assert_eq!(s.pieces[0].brief, MON - 13);
+    assert_eq!(s.pieces[0].brief, MON);
+    assert_eq!(s.pieces[0].draft, MON + 7);
+    assert_eq!(s.pieces[0].review, MON + 14);
+    assert_eq!(s.pieces[0].publish, MON + 17);
     assert_eq!(
         s.conflicts,
-        [Conflict::BriefBeforeQuarter {
+        [Conflict::PublishesLate {
             title: "Launch page".into(),
-            brief: MON - 13,
-            quarter_start: MON
+            publish: MON + 17,
+            publish_by: MON + 5
         }]
     );
 }

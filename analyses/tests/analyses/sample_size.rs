@@ -259,3 +259,54 @@ fn the_json_carries_the_contracts_keys() {
     assert!(json["method"].is_string());
     assert_eq!(json["total"].as_u64(), Some(2 * n.per_arm));
 }
+
+#[test]
+fn a_tiny_effect_on_a_mean_needs_the_noncentral_t_answer_not_the_normal_one() {
+    // d = 0.005, two-sided α 0.05, power 0.8. Power at n per arm integrated independently
+    // (mpmath, 30 digits: E over χ²_ν of the normal tail, ν = 2(n − 1), t quantile from the
+    // regularized incomplete beta): n = 627,911 → 0.79999978820, n = 627,912 →
+    // 0.80000041276. The root is 627,911 + 0.3391 and the smallest sufficient n 627,912;
+    // the normal approximation 2(z₀.₉₇₅ + z₀.₈)²/d² = 627,910.3 is short by the t's
+    // heavier tails.
+    let s = sample_size(
+        &Metric::Mean { mean: 1.0, sd: 1.0 },
+        &Params {
+            absolute: true,
+            ..Params::new(0.005)
+        },
+    )
+    .unwrap();
+    assert_eq!(s.per_arm, 627_912);
+    assert!((s.exact - 627_911.339).abs() < 0.01, "{}", s.exact);
+    assert!((t_test_power(627_911.0, 0.005, 1.0, 0.05, false) - 0.799_999_788_20).abs() < 1e-9);
+    assert!((t_test_power(627_912.0, 0.005, 1.0, 0.05, false) - 0.800_000_412_76).abs() < 1e-9);
+}
+
+#[test]
+fn the_per_arm_answer_is_the_smallest_n_with_the_power_at_every_scale() {
+    // Across effect sizes from 2 to 0.001 (n from a handful to millions): the ceiling of
+    // the exact root reaches the power and one fewer does not.
+    for d in [
+        2.0, 1.0, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001,
+    ] {
+        let s = sample_size(
+            &Metric::Mean { mean: 1.0, sd: 1.0 },
+            &Params {
+                absolute: true,
+                ..Params::new(d)
+            },
+        )
+        .unwrap();
+        let n = s.per_arm as f64;
+        assert!(
+            t_test_power(n, d, 1.0, 0.05, false) >= 0.8,
+            "d = {d}: n = {n}"
+        );
+        if n > 2.0 {
+            assert!(
+                t_test_power(n - 1.0, d, 1.0, 0.05, false) < 0.8,
+                "d = {d}: n = {n}"
+            );
+        }
+    }
+}

@@ -89,6 +89,7 @@ async fn event_throughput(settings: &config::Settings) {
             campaign: r.campaign.clone(),
             status,
             note: None,
+            numbers: None,
         }
     };
 

@@ -10,11 +10,12 @@ pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod runtime;
+pub mod serve;
 pub mod simulate;
 pub mod transcript;
 
 // The lower crates under the names the code and the tests use.
 pub use quarterdeck_domain as domain;
 pub use quarterdeck_domain::{chat, clock, timeline};
-pub use quarterdeck_stages::{charts, ics, report, sample, sources, stages};
+pub use quarterdeck_stages::{charts, data_check, ics, report, sample, sources, stages};
 pub use quarterdeck_store as store;

@@ -5,6 +5,7 @@
 //! stop on shutdown); `simulate` drives the same passes with a manual clock.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
@@ -54,6 +55,9 @@ pub struct Runtime {
     chat: Arc<dyn ChatPort>,
     poll: StdDuration,
     teams: Vec<TeamRuns>,
+    /// The dispatcher delivers only while this is true (`serve`: while this replica
+    /// holds the gateway, so one replica posts a given row).
+    dispatching: Arc<AtomicBool>,
 }
 
 impl Runtime {
@@ -63,7 +67,15 @@ impl Runtime {
             chat,
             poll,
             teams: Vec::new(),
+            dispatching: Arc::new(AtomicBool::new(true)),
         }
+    }
+
+    /// Delivers posts only while `gate` is true.
+    #[must_use]
+    pub fn with_dispatch_gate(mut self, gate: Arc<AtomicBool>) -> Self {
+        self.dispatching = gate;
+        self
     }
 
     /// Opens this team's runs as the timeline reaches them (see [`Runtime::open_due_runs`]).
@@ -180,6 +192,13 @@ impl Runtime {
         let posts = self.engine.signals().posts.clone();
         let mut backoff = StdDuration::from_secs(1);
         while !*shutdown.borrow() {
+            if !self.dispatching.load(Ordering::Acquire) {
+                tokio::select! {
+                    () = tokio::time::sleep(self.poll) => {}
+                    _ = shutdown.changed() => {}
+                }
+                continue;
+            }
             let wait = match self.dispatch().await {
                 Ok(_) if self.engine.store().unsent_posts(1).await?.is_empty() => {
                     backoff = StdDuration::from_secs(1);

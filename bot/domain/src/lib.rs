@@ -3,14 +3,20 @@
 
 pub mod chat;
 pub mod clock;
+pub mod pacing;
 pub mod timeline;
 
 mod actor;
+mod people;
 mod run;
 mod secret;
 mod stage;
 
 pub use actor::Actor;
+pub use people::{
+    AMENDABLE_TARGETS, Absence, Acknowledgement, Amendment, AmendmentKind, CampaignFigures,
+    CheckinNumbers, Kickoff, Launch, MonthMilestone, PlanFigures,
+};
 pub use run::{
     Approval, CheckinEntry, CheckinStatus, CheckinWeek, JobFailure, PlanVersion, QuarterRun,
     RosterEntry, RunStatus, Stage, StageStatus, Verdict,

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Actor;
+use super::people::{Absence, Amendment, CheckinNumbers, Kickoff, PlanFigures};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuarterRun {
@@ -26,6 +27,16 @@ pub struct QuarterRun {
     /// Scheduled jobs that failed after their last attempt, oldest first.
     #[serde(default)]
     pub failures: Vec<JobFailure>,
+    /// Structured amendments, in the order they were asked; every later computation of
+    /// the stages they touch applies all of them.
+    #[serde(default)]
+    pub amendments: Vec<Amendment>,
+    /// Acknowledgements and launches after kickoff.
+    #[serde(default)]
+    pub kickoff: Kickoff,
+    /// Owners away (excused from check-ins) and their delegates.
+    #[serde(default)]
+    pub absences: Vec<Absence>,
 }
 
 /// A scheduled job that kept failing: recorded once, reported once to the team's owner.
@@ -105,7 +116,7 @@ impl StageStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlanVersion {
     pub version: u32,
     /// SHA-256 of the plan's markdown, hex.
@@ -113,6 +124,12 @@ pub struct PlanVersion {
     pub created_at: DateTime<Utc>,
     /// Why this version exists ("first draft", or the change requests it answers).
     pub reason: String,
+    /// The figures the version states (absent when the plan stage did not report them).
+    #[serde(default)]
+    pub figures: Option<PlanFigures>,
+    /// The amendments first applied in this version (`[]` for v1).
+    #[serde(default)]
+    pub amendments: Vec<Amendment>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,15 +158,31 @@ pub struct Approval {
     pub version: u32,
     pub at: DateTime<Utc>,
     pub note: Option<String>,
+    /// Carried over from this earlier version, whose figures were the same.
+    #[serde(default)]
+    pub carried_from: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RosterEntry {
     pub campaign: String,
     pub owner: String,
+    /// The owner's chat user id, when configured; matched before the name.
+    #[serde(default)]
+    pub owner_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+impl RosterEntry {
+    pub fn new(campaign: impl Into<String>, owner: impl Into<String>) -> Self {
+        Self {
+            campaign: campaign.into(),
+            owner: owner.into(),
+            owner_id: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckinWeek {
     pub week: u32,
     pub due_at: DateTime<Utc>,
@@ -157,15 +190,23 @@ pub struct CheckinWeek {
     pub entries: Vec<CheckinEntry>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckinEntry {
     pub campaign: String,
     pub owner: String,
+    #[serde(default)]
+    pub owner_id: Option<String>,
     pub status: CheckinStatus,
     pub answered_at: Option<DateTime<Utc>>,
     /// Answered after the reminder went out.
     pub late: bool,
     pub note: Option<String>,
+    /// The campaign's quarter to date, when the owner reported numbers.
+    #[serde(default)]
+    pub numbers: Option<CheckinNumbers>,
+    /// The owner was away this week (`/away`, a holiday): not counted as missed.
+    #[serde(default)]
+    pub excused: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -176,9 +217,23 @@ pub enum CheckinStatus {
     AtRisk,
     OffTrack,
     Missed,
+    /// Excused: the owner was away (`/away`) that week.
+    Away,
 }
 
 impl CheckinStatus {
+    /// The status in words, for posts.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Pending => "not answered yet",
+            Self::OnTrack => "on track",
+            Self::AtRisk => "at risk",
+            Self::OffTrack => "off track",
+            Self::Missed => "did not check in",
+            Self::Away => "away",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
@@ -186,6 +241,7 @@ impl CheckinStatus {
             Self::AtRisk => "at_risk",
             Self::OffTrack => "off_track",
             Self::Missed => "missed",
+            Self::Away => "away",
         }
     }
 }
@@ -219,6 +275,9 @@ impl QuarterRun {
             approved_version: None,
             completed_at: None,
             failures: Vec::new(),
+            amendments: Vec::new(),
+            kickoff: Kickoff::default(),
+            absences: Vec::new(),
         }
     }
 

@@ -5,6 +5,7 @@
 //! service: the engine's worker hands inputs in and takes findings back.
 
 pub mod charts;
+pub mod data_check;
 pub mod ics;
 pub mod report;
 pub mod sample;

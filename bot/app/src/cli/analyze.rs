@@ -282,6 +282,12 @@ pub fn run(analysis: Analysis) -> Result<(), Failure> {
                     (evaluate(&scores, &y, mql_rate, &leads)?, None, scale)
                 }
                 (None, Some(features)) => {
+                    // `--features a, b`: names are trimmed, empty ones dropped.
+                    let features: Vec<String> = features
+                        .iter()
+                        .map(|f| f.trim().to_owned())
+                        .filter(|f| !f.is_empty())
+                        .collect();
                     let (x, y) = read_lead_columns(&leads, &target, &features)?;
                     let (scores, coefficients) = fit_scores(&x, &y, &features, l2, &leads)?;
                     (
@@ -480,8 +486,15 @@ fn read_lead_columns(
     let name = file.display().to_string();
     let bytes =
         std::fs::read(file).map_err(|e| Failure::input(format!("{name}: cannot read: {e}")))?;
-    sources::read_lead_columns(&name, &bytes, target, columns)
-        .map_err(|e| Failure::input(e.to_string()))
+    let read = sources::read_lead_columns(&name, &bytes, target, columns)
+        .map_err(|e| Failure::input(e.to_string()))?;
+    if read.skipped_blank > 0 {
+        eprintln!(
+            "note: {name}: {} rows left out because {} or one of the asked columns is blank",
+            read.skipped_blank, target
+        );
+    }
+    Ok((read.values, read.targets))
 }
 
 /// Scores as probabilities: scores above 1 are read as points on a 0-100 scale (the

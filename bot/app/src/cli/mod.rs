@@ -4,6 +4,8 @@
 
 mod analyze;
 mod content;
+mod dashboard;
+mod data;
 mod goals;
 mod market;
 mod planning;
@@ -50,6 +52,17 @@ enum Command {
         /// No progress lines.
         #[arg(long)]
         quiet: bool,
+        /// After the quarter, serve its dashboard on ADDR (e.g. 127.0.0.1:0) until
+        /// interrupted; standard output gets one line, `dashboard: URL`.
+        #[arg(long, value_name = "ADDR")]
+        serve: Option<std::net::SocketAddr>,
+    },
+    /// The live dashboard's links: print a signed link, or rotate the stored key.
+    Dashboard {
+        #[command(subcommand)]
+        command: dashboard::DashboardCommand,
+        #[arg(long, global = true)]
+        config: Option<PathBuf>,
     },
     /// Print the four-week planning timeline and check-ins of a quarter.
     Timeline {
@@ -69,6 +82,17 @@ enum Command {
         #[command(subcommand)]
         analysis: analyze::Analysis,
     },
+    /// Check a folder of the team's data before the stages read it.
+    Data {
+        #[command(subcommand)]
+        command: DataCommand,
+    },
+    /// Runs the bot in Discord: needs DISCORD_TOKEN and a config with `[discord]
+    /// guild_ids` and the teams' channel and role ids (see config/discord.example.toml).
+    Serve {
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Write the generated sample dataset (the one `simulate` uses).
     SampleData {
         #[arg(long)]
@@ -80,6 +104,27 @@ enum Command {
         quarter: String,
         #[arg(long, default_value_t = 1)]
         fiscal_year_start_month: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DataCommand {
+    /// Each file: the input it is, rows, column mapping, date format and range, problems
+    /// with counts and a first example row; each stage: ready, degraded or blocked.
+    Check {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Which configured team's source settings to use; default: the first.
+        #[arg(long)]
+        team: Option<String>,
+        /// Dates after it are from the future; default: the last day of the quarter
+        /// under review.
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
 }
 
@@ -155,6 +200,7 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
             database,
             team,
             quiet,
+            serve,
         } => {
             let settings = settings(config.as_ref())?;
             let opts = SimulateOptions {
@@ -171,6 +217,17 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
                     SimulateError::Input(m) => Failure::input(m),
                     other => Failure::internal(chain(&other)),
                 })?;
+            if let Some(listen) = serve {
+                // Standard output carries only the dashboard's line.
+                eprintln!("{} is complete in {}.", report.run_id, report.out.display());
+                return dashboard::serve_simulated(
+                    &settings,
+                    &opts.database_url(),
+                    &report.run_id,
+                    listen,
+                )
+                .await;
+            }
             if report.already_complete {
                 println!(
                     "{} is already complete in {}; nothing changed ({} posts).",
@@ -203,6 +260,34 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
             timeline_cmd::run(&settings, &quarter, &tz, fiscal_year_start_month, format)
         }
         Command::Analyze { analysis } => analyze::run(analysis),
+        Command::Dashboard { command, config } => {
+            let settings = settings(config.as_ref())?;
+            dashboard::run(&settings, command).await
+        }
+        Command::Serve { config } => {
+            let settings = settings(config.as_ref())?;
+            crate::serve::check(&settings).map_err(|e| Failure::input(e.to_string()))?;
+            let shutdown = crate::serve::shutdown_on_signals();
+            crate::serve::serve(settings, shutdown)
+                .await
+                .map_err(|e| match e {
+                    crate::serve::ServeError::Config(m) => Failure::input(m),
+                    crate::serve::ServeError::Failed(m) => Failure::internal(m),
+                })
+        }
+        Command::Data {
+            command:
+                DataCommand::Check {
+                    data,
+                    config,
+                    team,
+                    as_of,
+                    format,
+                },
+        } => {
+            let settings = settings(config.as_ref())?;
+            data::check(&settings, &data, team.as_deref(), as_of.as_deref(), format)
+        }
         Command::SampleData {
             out,
             seed,

@@ -29,6 +29,30 @@ pub(super) fn merge(base: &mut toml::Value, top: toml::Value) {
     }
 }
 
+/// A team block states only what differs from the defaults: each `[[teams]]` of `top`
+/// is laid over the built-in team (tables key by key, lists replaced), so a config
+/// with `name` and `data_dir` alone is a whole team.
+pub(super) fn complete_teams(defaults: &toml::Value, top: &mut toml::Value) {
+    let Some(template) = defaults
+        .get("teams")
+        .and_then(|t| t.as_array())
+        .and_then(|t| t.first())
+    else {
+        return;
+    };
+    let Some(teams) = top.get_mut("teams").and_then(|t| t.as_array_mut()) else {
+        return;
+    };
+    for team in teams.iter_mut() {
+        let mut full = template.clone();
+        merge(
+            &mut full,
+            std::mem::replace(team, toml::Value::Boolean(false)),
+        );
+        *team = full;
+    }
+}
+
 /// `QUARTERDECK_TEAMS__0__TIMEZONE=Europe/Berlin` sets `teams[0].timezone`.
 fn apply_env(root: &mut toml::Value, var: &str, path: &str, raw: &str) -> Result<(), ConfigError> {
     let env_err = |message: String| ConfigError::Env {

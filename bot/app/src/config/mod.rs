@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::timeline::{self, StageSlot, TimelineSpec, WorkCalendar};
-use layers::{apply_env_vars, merge, parse_toml};
+use layers::{apply_env_vars, complete_teams, merge, parse_toml};
 use raw::{RawSettings, RawSource, RawTeam};
 
 use crate::sources::{HttpSettings, Origin, Source};
@@ -55,8 +55,52 @@ pub struct Settings {
     pub simulation: SimulationSettings,
     pub http: HttpSettings,
     pub teams: Vec<TeamSettings>,
+    pub discord: DiscordSettings,
     pub discord_token: Option<Secret>,
+    pub dashboard: DashboardSettings,
 }
+
+/// `[dashboard]`: where the read-only dashboard listens, and its link-signing key from
+/// `QUARTERDECK_DASHBOARD_KEY` (environment only; unset: generated once and stored in the
+/// database).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardSettings {
+    pub listen: std::net::SocketAddr,
+    /// How links are written when the dashboard sits behind a proxy; empty: the bound
+    /// address.
+    #[serde(default)]
+    pub public_url: String,
+    /// How long a link handed out stays valid.
+    pub link_hours: u32,
+    #[serde(skip)]
+    pub key: Option<Secret>,
+}
+
+/// Where `serve` connects: Discord itself by default, or any Discord-compatible server.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscordSettings {
+    /// The origin of the REST API (`/api/v10` below it); the gateway URL is asked from it.
+    pub api_base_url: String,
+    /// The servers (guilds) whose slash commands are registered.
+    pub guild_ids: Vec<String>,
+    /// The largest CSV `/data upload` accepts.
+    pub max_upload_kilobytes: u32,
+}
+
+impl Default for DiscordSettings {
+    fn default() -> Self {
+        Self {
+            api_base_url: DISCORD_API.to_owned(),
+            guild_ids: Vec::new(),
+            max_upload_kilobytes: 10_240,
+        }
+    }
+}
+
+/// Discord's own API origin.
+pub const DISCORD_API: &str = "https://discord.com";
 
 #[derive(Debug, Clone)]
 pub struct DatabaseSettings {
@@ -89,9 +133,118 @@ pub struct TeamSettings {
     pub data_dir: PathBuf,
     /// Per input file: a path or URL other than `data_dir/<file>`, and column names.
     pub sources: BTreeMap<String, Source>,
+    /// Export channel names -> the team's channel names (`"Paid Search" = "paid_search"`).
+    pub channel_aliases: BTreeMap<String, String>,
     pub channels: ChannelSettings,
     pub roles: RoleSettings,
     pub stakeholders: Vec<StakeholderGroup>,
+    pub people: PeopleSettings,
+}
+
+/// `[teams.people]`: who is who in chat, and the rules of approval and check-ins.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PeopleSettings {
+    /// `parallel` (every group at once) or `sequential` (in the stakeholders' order).
+    pub approval_order: ApprovalOrder,
+    /// The plan's owner (a chat user id); they may not approve it themselves unless
+    /// `allow_self_approval`.
+    pub plan_owner_id: Option<String>,
+    pub allow_self_approval: bool,
+    /// Hours after the request (business hours) at which pending approvers are
+    /// reminded, then escalated: DM, channel mention, backup approver.
+    pub approval_reminder_hours: Vec<u32>,
+    /// A campaign whose spend to date is off its planned pace by more than this share is
+    /// escalated in the digest.
+    pub pacing_tolerance: f64,
+    /// A blocker reported this many weeks in a row is escalated.
+    pub blocker_escalation_weeks: u32,
+    /// Names and chat user ids of the team (campaign owners, stakeholders).
+    pub members: Vec<PersonRef>,
+}
+
+impl Default for PeopleSettings {
+    fn default() -> Self {
+        Self {
+            approval_order: ApprovalOrder::Parallel,
+            plan_owner_id: None,
+            allow_self_approval: false,
+            approval_reminder_hours: vec![24, 48, 72],
+            pacing_tolerance: 0.15,
+            blocker_escalation_weeks: 2,
+            members: Vec::new(),
+        }
+    }
+}
+
+impl PeopleSettings {
+    /// The chat user id configured for a person's name.
+    pub fn id_of(&self, name: &str) -> Option<&str> {
+        self.members
+            .iter()
+            .find(|m| m.name == name)
+            .map(|m| m.id.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalOrder {
+    Parallel,
+    Sequential,
+}
+
+/// A person as configured: chat user id beside the name.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PersonRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// How many of a group must approve: `"any"` (one), a number, or `"all"` (every listed
+/// member).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quorum {
+    Count(u32),
+    All,
+}
+
+impl<'de> Deserialize<'de> for Quorum {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            N(u32),
+            S(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::N(n) => Ok(Self::Count(n)),
+            Raw::S(s) if s == "any" => Ok(Self::Count(1)),
+            Raw::S(s) if s == "all" => Ok(Self::All),
+            Raw::S(s) => Err(serde::de::Error::custom(format!(
+                "expected \"any\", \"all\" or a number, found {s:?}"
+            ))),
+        }
+    }
+}
+
+impl serde::Serialize for Quorum {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Count(n) => s.serialize_u32(*n),
+            Self::All => s.serialize_str("all"),
+        }
+    }
+}
+
+impl fmt::Display for Quorum {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Count(n) => write!(f, "{n}"),
+            Self::All => f.write_str("all"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -118,6 +271,10 @@ impl ChannelSettings {
 pub struct RoleSettings {
     pub run_stages: Vec<String>,
     pub owner: String,
+    /// Roles that may upload data files in chat (`/data upload`); the run-stages roles
+    /// may too.
+    #[serde(default)]
+    pub upload_data: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq, Eq)]
@@ -126,7 +283,23 @@ pub struct StakeholderGroup {
     pub group: String,
     pub label: String,
     pub role_ids: Vec<String>,
-    pub quorum: u32,
+    pub quorum: Quorum,
+    /// Members by chat user id (needed for `quorum = "all"`).
+    #[serde(default)]
+    pub members: Vec<PersonRef>,
+    /// Who is asked when the group's approvers do not answer (last escalation step).
+    #[serde(default)]
+    pub backup_id: Option<String>,
+}
+
+impl StakeholderGroup {
+    /// Distinct approvers needed.
+    pub fn needed(&self) -> usize {
+        match self.quorum {
+            Quorum::Count(n) => n as usize,
+            Quorum::All => self.members.len(),
+        }
+    }
 }
 
 // ---- loading ---------------------------------------------------------------------------
@@ -143,11 +316,22 @@ pub fn load(
             path: path.to_owned(),
             source,
         })?;
-        merge(&mut merged, parse_toml(&text, &path.display().to_string())?);
+        let mut top = parse_toml(&text, &path.display().to_string())?;
+        complete_teams(&merged, &mut top);
+        merge(&mut merged, top);
     }
     let mut discord_token = None;
     let mut database_url = None;
-    let rest = apply_env_vars(&mut merged, env)?;
+    let mut dashboard_key = None;
+    let env = env.into_iter().filter_map(|(var, value)| {
+        if var == DASHBOARD_KEY_ENV {
+            dashboard_key = Some(value).filter(|v| !v.is_empty()).map(Secret::new);
+            None
+        } else {
+            Some((var, value))
+        }
+    });
+    let rest = apply_env_vars(&mut merged, env.collect::<Vec<_>>())?;
     for (var, value) in rest.iter().cloned() {
         match var.as_str() {
             "DISCORD_TOKEN" if !value.is_empty() => discord_token = Some(Secret::new(value)),
@@ -159,8 +343,13 @@ pub fn load(
         let key = e.path().to_string();
         ConfigError::invalid(key, e.into_inner())
     })?;
-    validate(raw, database_url, discord_token, &rest)
+    let mut settings = validate(raw, database_url, discord_token, &rest)?;
+    settings.dashboard.key = dashboard_key;
+    Ok(settings)
 }
+
+/// The dashboard's link-signing key (a secret: environment only, never in a file).
+pub const DASHBOARD_KEY_ENV: &str = "QUARTERDECK_DASHBOARD_KEY";
 
 fn validate(
     raw: RawSettings,
@@ -213,7 +402,9 @@ fn validate(
         simulation: raw.simulation,
         http: raw.http,
         teams,
+        discord: raw.discord,
         discord_token,
+        dashboard: raw.dashboard,
     })
 }
 
@@ -263,11 +454,20 @@ fn validate_team(
         ));
     }
     for (j, g) in team.stakeholders.iter().enumerate() {
-        if g.quorum == 0 || g.role_ids.is_empty() {
+        if g.quorum == Quorum::Count(0) || g.role_ids.is_empty() {
             return Err(ConfigError::invalid(
                 format!("{key}.stakeholders[{j}]"),
                 format!(
                     "group {:?} needs a quorum of at least 1 and at least one role id",
+                    g.group
+                ),
+            ));
+        }
+        if g.quorum == Quorum::All && g.members.is_empty() {
+            return Err(ConfigError::invalid(
+                format!("{key}.stakeholders[{j}].quorum"),
+                format!(
+                    "group {:?} has quorum \"all\" but lists no members",
                     g.group
                 ),
             ));
@@ -314,9 +514,11 @@ fn validate_team(
         checkin_window_hours: team.checkin_window_hours,
         data_dir: team.data_dir,
         sources,
+        channel_aliases: team.channel_aliases,
         channels: team.channels,
         roles: team.roles,
         stakeholders: team.stakeholders,
+        people: team.people,
     })
 }
 
@@ -379,9 +581,40 @@ fn validate_source(
         }
         (None, None) => Origin::DataDir,
     };
+    if let Some(format) = &raw.date_format {
+        let probe = chrono::NaiveDate::from_ymd_opt(2027, 12, 31).expect("a valid date");
+        let mut written = String::new();
+        let wrote =
+            std::fmt::Write::write_fmt(&mut written, format_args!("{}", probe.format(format)));
+        if wrote.is_err() || chrono::NaiveDate::parse_from_str(&written, format) != Ok(probe) {
+            return Err(ConfigError::invalid(
+                format!("{key}.date_format"),
+                format!(
+                    "expected a strftime date format with day, month and year such as \
+                     \"%d-%m-%Y\", found {format:?}"
+                ),
+            ));
+        }
+    }
+    if let Some(wide) = &raw.wide {
+        if file != "weekly_media.csv" {
+            return Err(ConfigError::invalid(
+                format!("{key}.wide"),
+                "only weekly_media.csv can be read wide (one spend column per channel)",
+            ));
+        }
+        if wide.channels.is_empty() {
+            return Err(ConfigError::invalid(
+                format!("{key}.wide.channels"),
+                "expected at least one channel = \"spend column\"",
+            ));
+        }
+    }
     Ok(Source {
         origin,
         columns: raw.columns,
+        date_format: raw.date_format,
+        wide: raw.wide,
     })
 }
 

@@ -12,7 +12,8 @@ use serde::de::{self, Deserializer};
 use std::fmt;
 
 use super::{
-    ChannelSettings, RoleSettings, SchedulerSettings, SimulationSettings, StakeholderGroup,
+    ChannelSettings, DashboardSettings, RoleSettings, SchedulerSettings, SimulationSettings,
+    StakeholderGroup,
 };
 use crate::timeline::{self, Quarter};
 
@@ -24,6 +25,9 @@ pub(super) struct RawSettings {
     pub(super) simulation: SimulationSettings,
     pub(super) http: crate::sources::HttpSettings,
     pub(super) teams: Vec<RawTeam>,
+    pub(super) dashboard: DashboardSettings,
+    #[serde(default)]
+    pub(super) discord: super::DiscordSettings,
 }
 
 #[derive(Deserialize)]
@@ -53,10 +57,15 @@ pub(super) struct RawTeam {
     pub(super) data_dir: PathBuf,
     #[serde(default)]
     pub(super) sources: BTreeMap<String, RawSource>,
+    /// Export channel names -> the team's channel names, in every file.
+    #[serde(default)]
+    pub(super) channel_aliases: BTreeMap<String, String>,
     pub(super) stage_slots: Vec<RawSlot>,
     pub(super) channels: ChannelSettings,
     pub(super) roles: RoleSettings,
     pub(super) stakeholders: Vec<StakeholderGroup>,
+    #[serde(default)]
+    pub(super) people: super::PeopleSettings,
 }
 
 /// `[teams.sources."spend.csv"]`: where one input file comes from.
@@ -70,6 +79,10 @@ pub(super) struct RawSource {
     pub(super) auth_header: Option<String>,
     #[serde(default)]
     pub(super) columns: BTreeMap<String, String>,
+    /// strftime format of dates the file does not settle itself.
+    pub(super) date_format: Option<String>,
+    /// Weekly media with one spend column per channel.
+    pub(super) wide: Option<crate::sources::WideMedia>,
 }
 
 #[derive(Deserialize)]

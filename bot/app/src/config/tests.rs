@@ -80,7 +80,10 @@ fn the_discord_example_config_is_valid() {
     let s = load(Some(&file), env(&[])).unwrap();
 
     assert_eq!(s.teams[0].timeline.tz, chrono_tz::Europe::Berlin);
-    assert_eq!(s.teams[0].stakeholders[3].quorum, 2);
+    assert_eq!(
+        s.teams[0].stakeholders[3].quorum,
+        crate::config::Quorum::Count(2)
+    );
 }
 
 #[test]
@@ -188,4 +191,70 @@ fn every_file_a_stage_reads_can_be_given_a_source() {
             );
         }
     }
+}
+
+#[test]
+fn a_team_block_states_only_what_differs_from_the_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.toml");
+    std::fs::write(
+        &file,
+        r#"
+[[teams]]
+name = "olist"
+data_dir = "exports"
+channel_aliases = { "Paid Search" = "paid_search" }
+
+[teams.sources."leads.csv"]
+columns = { lead_id = "mql_id", created_at = "first_contact_date", mql_at = "first_contact_date", source = "origin" }
+date_format = "%d-%m-%Y"
+
+[teams.sources."weekly_media.csv"]
+wide = { date = "DATE", channels = { tv = "tv_S", search = "search_S" } }
+"#,
+    )
+    .unwrap();
+
+    let s = load(Some(&file), env(&[])).unwrap();
+    let team = &s.teams[0];
+
+    assert_eq!(team.name, "olist");
+    assert_eq!(team.data_dir, Path::new("exports"));
+    // Everything else comes from the built-in team.
+    assert_eq!(team.stakeholders.len(), 4);
+    assert_eq!(team.timeline.quarter.to_string(), "2027-Q1");
+    assert_eq!(team.channels.default, "growth-planning");
+    assert_eq!(team.channel_aliases["Paid Search"], "paid_search");
+    let leads = &team.sources["leads.csv"];
+    assert_eq!(leads.date_format.as_deref(), Some("%d-%m-%Y"));
+    assert_eq!(leads.columns["mql_at"], "first_contact_date");
+    let wide = team.sources["weekly_media.csv"].wide.as_ref().unwrap();
+    assert_eq!(wide.date.as_deref(), Some("DATE"));
+    assert_eq!(wide.channels["tv"], "tv_S");
+}
+
+#[test]
+fn a_bad_date_format_or_a_wide_non_media_file_is_refused_with_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.toml");
+    let load_with = |text: &str| {
+        std::fs::write(&file, text).unwrap();
+        load(Some(&file), env(&[])).unwrap_err().to_string()
+    };
+
+    let bad_format = load_with(
+        "[[teams]]\nname = \"a\"\n[teams.sources.\"leads.csv\"]\ndate_format = \"%d-%m\"\n",
+    );
+    let wide_leads = load_with(
+        "[[teams]]\nname = \"a\"\n[teams.sources.\"leads.csv\"]\nwide = { channels = { tv = \"tv_S\" } }\n",
+    );
+
+    assert!(
+        bad_format.contains("date_format") && bad_format.contains("%d-%m"),
+        "{bad_format}"
+    );
+    assert!(
+        wide_leads.contains("wide") && wide_leads.contains("weekly_media.csv"),
+        "{wide_leads}"
+    );
 }

@@ -4,7 +4,9 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use crate::config::{ChannelSettings, RoleSettings, StakeholderGroup, TeamSettings};
+use crate::config::{
+    ChannelSettings, PeopleSettings, RoleSettings, StakeholderGroup, TeamSettings,
+};
 use crate::timeline::Timeline;
 
 #[derive(Debug, Clone)]
@@ -13,6 +15,8 @@ pub struct PlanContext {
     pub quarter: String,
     /// First day of the planned quarter.
     pub quarter_start: NaiveDate,
+    /// Last day of the planned quarter.
+    pub quarter_end: NaiveDate,
     /// First day of the quarter under review (the one before the planned quarter).
     pub review_start: NaiveDate,
     pub tz: Tz,
@@ -25,6 +29,8 @@ pub struct PlanContext {
     pub checkins: Vec<DateTime<Utc>>,
     pub checkin_window: Duration,
     pub plan_deadline: DateTime<Utc>,
+    /// People by chat id, approval order and rules, pacing thresholds.
+    pub people: PeopleSettings,
 }
 
 impl PlanContext {
@@ -33,6 +39,7 @@ impl PlanContext {
             team: team.name.clone(),
             quarter: timeline.quarter.to_string(),
             quarter_start: timeline.starts,
+            quarter_end: timeline.ends,
             review_start: timeline
                 .quarter
                 .prior()
@@ -53,11 +60,17 @@ impl PlanContext {
                 .collect(),
             checkin_window: Duration::hours(i64::from(team.checkin_window_hours)),
             plan_deadline: timeline.plan_deadline.with_timezone(&Utc),
+            people: team.people.clone(),
         }
     }
 
     pub fn run_id(&self) -> String {
         format!("{}/{}", self.team, self.quarter)
+    }
+
+    /// The local date of a UTC instant.
+    pub fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
+        at.with_timezone(&self.tz).date_naive()
     }
 
     /// A UTC instant shown in the team's zone, for posts.

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Actor, CheckinStatus, Verdict};
+use crate::domain::{Actor, AmendmentKind, CheckinNumbers, CheckinStatus, Verdict};
 use crate::stages::StageResult;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,6 +31,49 @@ pub enum Event {
         version: u32,
         note: Option<String>,
     },
+    /// A structured change to the plan: a stakeholder's change request (recorded as
+    /// their group's `request_changes` on `version`), or the stage owner's `/amend`
+    /// answering a text-only request. The affected stages re-run and make v(N+1).
+    Amend {
+        actor: Actor,
+        group: String,
+        version: u32,
+        amendment: AmendmentKind,
+        #[serde(default)]
+        note: Option<String>,
+    },
+    /// A reminder to the groups that have not decided on `version` yet; `step` climbs
+    /// the escalation ladder (1 channel mention, 2 the group's backup approver).
+    ApprovalReminder {
+        version: u32,
+        step: u32,
+    },
+    /// A team member acknowledges the kicked-off plan.
+    KickoffAcknowledged {
+        actor: Actor,
+    },
+    /// A campaign owner confirms the campaign is live.
+    CampaignLaunched {
+        actor: Actor,
+        campaign: String,
+    },
+    /// The day after a month-1 campaign's start: nudge its owner if it has not launched.
+    LaunchCheck {
+        campaign: String,
+    },
+    /// Post the success criteria (`week4` or `quarter_end`).
+    SuccessCriteria {
+        at: String,
+    },
+    /// An owner is away for the local dates `from`..=`until` (check-ins excused), with an
+    /// optional delegate (a user id) who may answer or approve for them meanwhile.
+    Away {
+        actor: Actor,
+        from: chrono::NaiveDate,
+        until: chrono::NaiveDate,
+        #[serde(default)]
+        delegate: Option<String>,
+    },
     /// A data file changed (uploaded in chat, fetched, replaced): the done stages that
     /// read it are computed again, and their dependents after them.
     DataArrived {
@@ -42,6 +85,12 @@ pub enum Event {
         actor: Actor,
         stage: u8,
         reason: String,
+    },
+    /// Someone with the run-stages role asks for a stage to be computed now: a stage
+    /// whose inputs are done starts before its slot; a done or failed one is re-run.
+    RunStage {
+        actor: Actor,
+        stage: u8,
     },
     CheckinDue {
         week: u32,
@@ -58,6 +107,9 @@ pub enum Event {
         campaign: String,
         status: CheckinStatus,
         note: Option<String>,
+        /// The campaign's quarter to date (the check-in modal).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        numbers: Option<CheckinNumbers>,
     },
     /// The scheduler skipped recurring jobs that were missed past the grace period.
     JobsSkipped {
@@ -84,8 +136,13 @@ impl Event {
         match self {
             Self::Verdict { actor, .. }
             | Self::Rerun { actor, .. }
+            | Self::RunStage { actor, .. }
             | Self::DataArrived { actor, .. }
-            | Self::CheckinAnswered { actor, .. } => Some(actor),
+            | Self::CheckinAnswered { actor, .. }
+            | Self::Amend { actor, .. }
+            | Self::KickoffAcknowledged { actor }
+            | Self::CampaignLaunched { actor, .. }
+            | Self::Away { actor, .. } => Some(actor),
             _ => None,
         }
     }
@@ -97,7 +154,15 @@ impl Event {
             Self::StageComputed { .. } => "stage_computed",
             Self::StageFailed { .. } => "stage_failed",
             Self::Verdict { .. } => "verdict",
+            Self::Amend { .. } => "amend",
+            Self::ApprovalReminder { .. } => "approval_reminder",
+            Self::KickoffAcknowledged { .. } => "kickoff_acknowledged",
+            Self::CampaignLaunched { .. } => "campaign_launched",
+            Self::LaunchCheck { .. } => "launch_check",
+            Self::SuccessCriteria { .. } => "success_criteria",
+            Self::Away { .. } => "away",
             Self::Rerun { .. } => "rerun",
+            Self::RunStage { .. } => "run_stage",
             Self::DataArrived { .. } => "data_arrived",
             Self::CheckinDue { .. } => "checkin_due",
             Self::CheckinReminder { .. } => "checkin_reminder",

@@ -5,6 +5,7 @@
 //! on the same output folder resumes the stored run; after a kill it finishes without
 //! posting anything twice (the outbox and the transcript both dedupe by key).
 
+mod discord_log;
 mod outputs;
 mod people;
 
@@ -36,6 +37,16 @@ pub struct SimulateOptions {
     pub team: Option<String>,
     /// Progress lines on stderr.
     pub progress: bool,
+}
+
+impl SimulateOptions {
+    /// `--database`, or `sqlite://OUT/quarterdeck.db`.
+    pub fn database_url(&self) -> String {
+        match &self.database {
+            Some(u) => u.clone(),
+            None => format!("sqlite://{}", self.out.join("quarterdeck.db").display()),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -98,10 +109,7 @@ pub async fn simulate(
         None => Catalog::data_dir(generated_data(team, &timeline, opts, sim.seed)?),
     };
 
-    let url = match &opts.database {
-        Some(u) => u.clone(),
-        None => format!("sqlite://{}", opts.out.join("quarterdeck.db").display()),
-    };
+    let url = opts.database_url();
     let store = Store::connect(&url, settings.database.max_connections).await?;
     // This process is the only worker on its database: leases held by a killed
     // predecessor are void.
@@ -166,7 +174,8 @@ pub async fn simulate(
         }
     }
     runtime.dispatch().await?;
-    outputs::write_all(&store, &run_id, &opts.out, &transcript_path).await?;
+    outputs::write_all(&store, &ctx, &run_id, &opts.out, &transcript_path).await?;
+    discord_log::write(&store, &run_id, &opts.out).await?;
     let posts = transcript.len();
     store.close().await;
     Ok(SimulateReport {
@@ -245,13 +254,15 @@ async fn check_data_dir(
         .map(|(file, s)| {
             let source = Source {
                 origin: Origin::DataDir,
-                columns: s.columns.clone(),
+                ..s.clone()
             };
             (file.clone(), source)
         })
         .collect();
     let bad = |e: String| SimulateError::Input(format!("--data: {e}"));
-    let catalog = Catalog::new(dir.to_owned(), local, http).map_err(|e| bad(e.to_string()))?;
+    let catalog = Catalog::new(dir.to_owned(), local, http)
+        .map_err(|e| bad(e.to_string()))?
+        .with_channel_aliases(team.channel_aliases.clone());
     let data = catalog
         .load(&crate::sources::INPUT_FILES)
         .await

@@ -9,9 +9,9 @@ use chrono::SecondsFormat;
 use serde::Serialize;
 
 use super::SimulateError;
-use crate::domain::QuarterRun;
 use crate::domain::StageId;
-use crate::engine::EngineError;
+use crate::domain::{Amendment, QuarterRun};
+use crate::engine::{EngineError, PlanContext, SuccessCriteria, pacing, success_criteria};
 use crate::store::Store;
 use crate::transcript::{attachments_dir, read_entries, render_markdown};
 
@@ -25,7 +25,45 @@ pub struct Summary {
     pub approved_version: Option<u32>,
     pub approvals: Vec<ApprovalSummary>,
     pub checkins: Vec<CheckinSummary>,
+    /// One entry per check-in week: the quarter to date against the approved plan.
+    pub pacing: Vec<PaceSummary>,
+    pub success_criteria: SuccessCriteria,
     pub posts: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PaceSummary {
+    pub week: u32,
+    pub date: String,
+    pub spend_to_date: f64,
+    pub planned_spend_to_date: f64,
+    pub mqls_to_date: f64,
+    pub mql_milestone_to_date: f64,
+    pub pipeline_to_date: f64,
+    pub pipeline_milestone_to_date: f64,
+}
+
+/// An amendment as the contract writes it: `{"kind", "by", "group", ...fields}`.
+#[derive(Debug, Serialize)]
+pub struct AmendmentSummary {
+    #[serde(flatten)]
+    pub kind: crate::domain::AmendmentKind,
+    pub by: String,
+    pub group: String,
+    pub on_version: u32,
+    pub at: String,
+}
+
+impl AmendmentSummary {
+    fn of(a: &Amendment) -> Self {
+        Self {
+            kind: a.kind.clone(),
+            by: a.by.name.clone(),
+            group: a.group.clone(),
+            on_version: a.on_version,
+            at: ts(a.at),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -43,6 +81,13 @@ pub struct PlanSummary {
     pub version: u32,
     pub hash: String,
     pub reason: String,
+    /// The allocation this version's plan states, by channel.
+    pub budget_by_channel: std::collections::BTreeMap<String, f64>,
+    pub reserve: Option<f64>,
+    /// The structured changes applied to make this version (`[]` for v1).
+    pub amendments: Vec<AmendmentSummary>,
+    /// The digest of the version's figures (equal digests: a cosmetic change).
+    pub figures_digest: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -61,6 +106,16 @@ pub struct CheckinSummary {
     pub owner: String,
     pub status: String,
     pub late: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spend_to_date: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leads: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mqls: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pipeline: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blockers: Option<Vec<String>>,
 }
 
 fn ts(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -68,7 +123,7 @@ fn ts(t: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 impl Summary {
-    pub fn of(run: &QuarterRun, posts: usize) -> Self {
+    pub fn of(run: &QuarterRun, ctx: &PlanContext, posts: usize) -> Self {
         Self {
             run_id: run.id.clone(),
             quarter: run.quarter.clone(),
@@ -94,6 +149,14 @@ impl Summary {
                     version: p.version,
                     hash: p.hash.clone(),
                     reason: p.reason.clone(),
+                    budget_by_channel: p
+                        .figures
+                        .as_ref()
+                        .map(|f| f.budget_by_channel.clone())
+                        .unwrap_or_default(),
+                    reserve: p.figures.as_ref().map(|f| f.reserve),
+                    amendments: p.amendments.iter().map(AmendmentSummary::of).collect(),
+                    figures_digest: p.figures.as_ref().map(|f| f.digest.clone()),
                 })
                 .collect(),
             approved_version: run.approved_version,
@@ -118,9 +181,28 @@ impl Summary {
                         owner: e.owner.clone(),
                         status: e.status.as_str().to_owned(),
                         late: e.late,
+                        spend_to_date: e.numbers.as_ref().map(|n| n.spend_to_date),
+                        leads: e.numbers.as_ref().map(|n| n.leads),
+                        mqls: e.numbers.as_ref().map(|n| n.mqls),
+                        pipeline: e.numbers.as_ref().map(|n| n.pipeline),
+                        blockers: e.numbers.as_ref().map(|n| n.blockers.clone()),
                     })
                 })
                 .collect(),
+            pacing: pacing(run, ctx)
+                .into_iter()
+                .map(|p| PaceSummary {
+                    week: p.week,
+                    date: p.date.to_string(),
+                    spend_to_date: p.spend_to_date,
+                    planned_spend_to_date: p.planned_spend_to_date,
+                    mqls_to_date: p.mqls_to_date,
+                    mql_milestone_to_date: p.mql_milestone_to_date,
+                    pipeline_to_date: p.pipeline_to_date,
+                    pipeline_milestone_to_date: p.pipeline_milestone_to_date,
+                })
+                .collect(),
+            success_criteria: success_criteria(run, ctx),
             posts,
         }
     }
@@ -128,6 +210,7 @@ impl Summary {
 
 pub async fn write_all(
     store: &Store,
+    ctx: &PlanContext,
     run_id: &str,
     out: &Path,
     transcript: &Path,
@@ -167,14 +250,44 @@ pub async fn write_all(
                     })?;
                     write_atomic(&dir.join(name), &bytes)?;
                 }
+                // The version's figures, with the time its approval completed.
+                let json = format!("plan-v{}.json", doc.version);
+                if post.attachments.contains(&json) {
+                    let from = folder.join(attachments_dir(&post.key)).join(&json);
+                    let bytes = std::fs::read(&from).map_err(|source| SimulateError::Io {
+                        path: from.clone(),
+                        source,
+                    })?;
+                    let mut figures: serde_json::Value =
+                        serde_json::from_slice(&bytes).map_err(|e| SimulateError::Io {
+                            path: from.clone(),
+                            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+                        })?;
+                    figures["approved_at"] = approved_at(&run)
+                        .map_or(serde_json::Value::Null, |t| {
+                            serde_json::Value::String(ts(t))
+                        });
+                    let text = serde_json::to_vec_pretty(&figures).unwrap_or_default();
+                    write_atomic(&dir.join("plan.json"), &text)?;
+                }
             }
         }
     }
     let md = render_markdown(&format!("Quarterdeck transcript · {run_id}"), &entries);
     write_atomic(&out.join("transcript.md"), md.as_bytes())?;
-    let summary = Summary::of(&run, entries.len());
+    let summary = Summary::of(&run, ctx, entries.len());
     let json = serde_json::to_vec_pretty(&summary).unwrap_or_default();
     write_atomic(&out.join("summary.json"), &json)
+}
+
+/// When the approved version got its last approval: the moment every group had approved.
+fn approved_at(run: &QuarterRun) -> Option<chrono::DateTime<chrono::Utc>> {
+    let version = run.approved_version?;
+    run.approvals
+        .iter()
+        .filter(|a| a.version == version && a.verdict.as_str() == "approve")
+        .map(|a| a.at)
+        .max()
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SimulateError> {

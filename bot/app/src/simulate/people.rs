@@ -1,22 +1,31 @@
-//! The simulated people: stakeholders who review the plan and campaign owners who
-//! answer the weekly check-ins. They watch the run's state and schedule their answers
+//! The simulated people: stakeholders who review the plan (sales asks for a structured
+//! hold-back of 5% of paid_social on v1), campaign owners who acknowledge the kickoff (all
+//! but one), confirm their launches (one month-1 launch three days late) and answer the
+//! weekly check-ins with their numbers to date: planned spend, MQL and pipeline
+//! milestones to date times a pace drawn per campaign from the seed (one campaign
+//! under-spends, one over-spends), and one blocker that stays open and escalates. They watch the run's state and schedule their answers
 //! as ordinary jobs carrying the same events a Discord click would produce, so the
 //! engine cannot tell them from people. Every choice is a pure function of the seed and
 //! the state, and job ids are stable, so a resumed simulation schedules nothing twice.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::config::{SimulationSettings, StakeholderGroup};
-use crate::domain::{Actor, CheckinStatus, QuarterRun, StageStatus, Verdict};
+use crate::domain::pacing::{milestone_to_date, planned_to_date};
+use crate::domain::{
+    Actor, AmendmentKind, CampaignFigures, CheckinNumbers, CheckinStatus, QuarterRun, RunStatus,
+    StageStatus, Verdict,
+};
 use crate::engine::{Event, Job, JobSpec, MissedPolicy, PlanContext};
 
 /// Jobs the simulated people want scheduled, given the run as it stands.
 pub fn reactions(run: &QuarterRun, ctx: &PlanContext, sim: &SimulationSettings) -> Vec<JobSpec> {
     let mut jobs = Vec::new();
     review(run, ctx, sim, &mut jobs);
+    kickoff(run, ctx, sim, &mut jobs);
     checkins(run, ctx, sim, &mut jobs);
     jobs
 }
@@ -38,7 +47,10 @@ const CHANGE_REQUEST: &str = "Hold back 5% of the paid social budget until the f
 
 fn review(run: &QuarterRun, ctx: &PlanContext, sim: &SimulationSettings, jobs: &mut Vec<JobSpec>) {
     let in_review = run.stage(11).map(|s| s.status) == Some(StageStatus::InReview);
-    let revising = run.stage(10).map(|s| s.status) == Some(StageStatus::Running);
+    let revising = run.stages.iter().any(|s| {
+        s.number < 11
+            && (s.stale || matches!(s.status, StageStatus::Running | StageStatus::Waiting))
+    });
     let Some(plan) = run.latest_plan() else {
         return;
     };
@@ -58,13 +70,29 @@ fn review(run: &QuarterRun, ctx: &PlanContext, sim: &SimulationSettings, jobs: &
             (true, _) => continue,
         };
         let actor = stakeholder(g);
-        let note = (verdict == Verdict::RequestChanges).then(|| CHANGE_REQUEST.to_owned());
-        let event = Event::Verdict {
-            actor,
-            group: g.group.clone(),
-            verdict,
-            version: plan.version,
-            note,
+        let hold_back = AmendmentKind::HoldBack {
+            channel: "paid_social".into(),
+            share: 0.05,
+        };
+        let structured = plan
+            .figures
+            .as_ref()
+            .is_some_and(|f| hold_back.check(f).is_ok());
+        let event = match verdict {
+            Verdict::RequestChanges if structured => Event::Amend {
+                actor,
+                group: g.group.clone(),
+                version: plan.version,
+                amendment: hold_back,
+                note: Some(CHANGE_REQUEST.to_owned()),
+            },
+            _ => Event::Verdict {
+                actor,
+                group: g.group.clone(),
+                verdict,
+                version: plan.version,
+                note: (verdict == Verdict::RequestChanges).then(|| CHANGE_REQUEST.to_owned()),
+            },
         };
         let hours = 1 + i64::try_from(i).unwrap_or(0) * 2;
         jobs.push(JobSpec {
@@ -76,6 +104,179 @@ fn review(run: &QuarterRun, ctx: &PlanContext, sim: &SimulationSettings, jobs: &
             policy: MissedPolicy::RunLate,
         });
     }
+}
+
+/// Owners acknowledge the kickoff (all but the last, by name) and confirm their
+/// campaigns' launches on the start date (one month-1 launch three days late).
+fn kickoff(run: &QuarterRun, ctx: &PlanContext, sim: &SimulationSettings, jobs: &mut Vec<JobSpec>) {
+    let Some(at) = run.kickoff.at else {
+        return;
+    };
+    if run.status != RunStatus::Executing {
+        return;
+    }
+    let mut owners: Vec<&str> = run.roster.iter().map(|r| r.owner.as_str()).collect();
+    owners.sort_unstable();
+    owners.dedup();
+    // The last owner never acknowledges.
+    for (i, owner) in owners
+        .iter()
+        .enumerate()
+        .take(owners.len().saturating_sub(1))
+    {
+        if run.kickoff.acknowledged.iter().any(|a| a.name == *owner) {
+            continue;
+        }
+        jobs.push(JobSpec {
+            id: format!("{}/sim/ack/{}", run.id, slug(owner)),
+            due_at: at + Duration::minutes(45 + 20 * i64::try_from(i).unwrap_or(0)),
+            job: Job::Deliver {
+                event: Box::new(Event::KickoffAcknowledged {
+                    actor: owner_actor(owner),
+                }),
+            },
+            policy: MissedPolicy::RunLate,
+        });
+    }
+    let campaigns = crate::engine::approved_campaigns(run);
+    let late = late_launch(&campaigns, ctx, sim.seed);
+    for c in campaigns.iter().filter(|c| !c.booked) {
+        if run.kickoff.launches.iter().any(|l| l.campaign == c.name) {
+            continue;
+        }
+        let due = crate::engine::launch_due(run, ctx, c);
+        let day = if Some(&c.name) == late.as_ref() {
+            due + Duration::days(3)
+        } else {
+            due
+        };
+        let mut rng = rng(sim.seed, 0x1A0 ^ hash(&c.name));
+        let local = day.and_hms_opt(9, 0, 0).unwrap_or_default()
+            + Duration::minutes(rng.gen_range(0..=120));
+        let due = ctx
+            .tz
+            .from_local_datetime(&local)
+            .earliest()
+            .map_or(at, |t| t.with_timezone(&Utc));
+        jobs.push(JobSpec {
+            id: format!("{}/sim/launch/{}", run.id, slug(&c.name)),
+            due_at: due.max(at),
+            job: Job::Deliver {
+                event: Box::new(Event::CampaignLaunched {
+                    actor: owner_actor(&c.owner),
+                    campaign: c.name.clone(),
+                }),
+            },
+            policy: MissedPolicy::RunLate,
+        });
+    }
+}
+
+/// The month-1 campaign that launches late: drawn from the seed.
+fn late_launch(campaigns: &[CampaignFigures], ctx: &PlanContext, seed: u64) -> Option<String> {
+    let first = ctx.quarter_start;
+    let m1: Vec<&CampaignFigures> = campaigns
+        .iter()
+        .filter(|c| !c.booked && c.start >= first && c.start < first + Duration::days(28))
+        .collect();
+    if m1.is_empty() {
+        return None;
+    }
+    let i = rng(seed, 0x1A7E).gen_range(0..m1.len());
+    Some(m1[i].name.clone())
+}
+
+fn owner_actor(owner: &str) -> Actor {
+    Actor::new(format!("sim-owner-{}", slug(owner)), owner.to_owned(), &[])
+}
+
+fn hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+/// Each campaign's pace against plan: most within ±10%, one at 55% (under-spending),
+/// one at 140% (over-spending); and the campaign whose blocker stays open.
+struct Paces {
+    under: Option<String>,
+    over: Option<String>,
+    blocked: Option<String>,
+}
+
+fn paces(campaigns: &[CampaignFigures], seed: u64) -> Paces {
+    let mut names: Vec<&str> = campaigns
+        .iter()
+        .filter(|c| !c.booked && c.budget > 0.0)
+        .map(|c| c.name.as_str())
+        .collect();
+    names.shuffle(&mut rng(seed, 0x9ACE));
+    Paces {
+        under: names.first().map(|s| (*s).to_owned()),
+        over: names.get(1).map(|s| (*s).to_owned()),
+        blocked: names.get(2).map(|s| (*s).to_owned()),
+    }
+}
+
+const BLOCKER: &str = "Creative approval waiting on legal";
+
+/// The numbers an owner reports for `c` on `date`, week `week` (`None` if not in the plan).
+fn numbers(
+    run: &QuarterRun,
+    c: Option<&CampaignFigures>,
+    p: &Paces,
+    week: u32,
+    date: chrono::NaiveDate,
+    seed: u64,
+) -> (CheckinStatus, Option<CheckinNumbers>, Option<&'static str>) {
+    let Some(c) = c else {
+        return (CheckinStatus::OnTrack, None, None);
+    };
+    let plan = crate::engine::locked_plan(run);
+    let pace = if p.under.as_ref() == Some(&c.name) {
+        0.55
+    } else if p.over.as_ref() == Some(&c.name) {
+        1.4
+    } else {
+        rng(seed, hash(&c.name)).gen_range(0.9..1.1)
+    };
+    let total_budget: f64 = plan
+        .map(|f| f.campaigns.iter().map(|x| x.budget).sum())
+        .unwrap_or(0.0);
+    let share = if total_budget > 0.0 {
+        c.budget / total_budget
+    } else {
+        0.0
+    };
+    let milestones = plan.map(|f| f.milestones.as_slice()).unwrap_or_default();
+    let round = |x: f64| (x * 100.0).round() / 100.0;
+    let mqls = (milestone_to_date(milestones, date, |m| m.mqls) * share * pace).round();
+    let blocked = p.blocked.as_ref() == Some(&c.name) && (2..=5).contains(&week);
+    let n = CheckinNumbers {
+        spend_to_date: round(planned_to_date(c, date) * pace),
+        leads: (mqls * 3.0).round(),
+        mqls,
+        pipeline: round(milestone_to_date(milestones, date, |m| m.pipeline) * share * pace),
+        blockers: if blocked {
+            vec![BLOCKER.to_owned()]
+        } else {
+            Vec::new()
+        },
+    };
+    let (status, note) = if pace < 0.75 {
+        (
+            CheckinStatus::OffTrack,
+            Some("Spend is under-delivering; asking for a budget review."),
+        )
+    } else if blocked || pace > 1.25 {
+        (
+            CheckinStatus::AtRisk,
+            Some("Pacing away from plan; adjusting this week."),
+        )
+    } else {
+        (CheckinStatus::OnTrack, None)
+    };
+    (status, Some(n), note)
 }
 
 /// How one owner answers one week's check-in.
@@ -93,7 +294,10 @@ fn checkins(
     jobs: &mut Vec<JobSpec>,
 ) {
     let plan = fates(run, ctx, sim);
+    let campaigns = crate::engine::approved_campaigns(run);
+    let p = paces(&campaigns, sim.seed);
     for week in run.checkins.iter().filter(|w| w.open) {
+        let date = ctx.local_date(week.due_at);
         for (idx, e) in week.entries.iter().enumerate() {
             if e.status != CheckinStatus::Pending {
                 continue;
@@ -108,30 +312,15 @@ fn checkins(
                 Answer::OnTime => Duration::minutes(rng.gen_range(30..=300)),
                 Answer::Late => ctx.checkin_window / 2 + Duration::minutes(rng.gen_range(60..=240)),
             };
-            let roll: f64 = rng.r#gen();
-            let (status, note) = if roll < 0.7 {
-                (CheckinStatus::OnTrack, None)
-            } else if roll < 0.9 {
-                (
-                    CheckinStatus::AtRisk,
-                    Some("Pacing behind plan on qualified leads; testing new creative this week."),
-                )
-            } else {
-                (
-                    CheckinStatus::OffTrack,
-                    Some("Spend is under-delivering; asking for a budget review."),
-                )
-            };
+            let c = campaigns.iter().find(|c| c.name == e.campaign);
+            let (status, numbers, note) = numbers(run, c, &p, week.week, date, sim.seed);
             let event = Event::CheckinAnswered {
-                actor: Actor::new(
-                    format!("sim-owner-{}", slug(&e.owner)),
-                    e.owner.clone(),
-                    &[],
-                ),
+                actor: owner_actor(&e.owner),
                 week: week.week,
                 campaign: e.campaign.clone(),
                 status,
                 note: note.map(str::to_owned),
+                numbers,
             };
             jobs.push(JobSpec {
                 id: format!(

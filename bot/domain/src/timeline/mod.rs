@@ -232,3 +232,6 @@ fn stage_dues(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod checkin_tests;

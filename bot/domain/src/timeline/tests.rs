@@ -239,20 +239,33 @@ fn json_has_exactly_the_contract_keys_and_formats() {
 
     let v = t.to_json();
 
-    let keys: BTreeSet<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-    assert!(
-        [
+    let keys = |v: &serde_json::Value| -> BTreeSet<String> {
+        v.as_object().unwrap().keys().cloned().collect()
+    };
+    let set = |ks: &[&str]| -> BTreeSet<String> { ks.iter().map(|k| (*k).to_owned()).collect() };
+    // The contract's keys, plus the one documented addition (`plan_deadline_utc`).
+    assert_eq!(
+        keys(&v),
+        set(&[
             "quarter",
             "starts",
             "ends",
             "tz",
             "stages",
             "checkins",
-            "plan_deadline_local"
-        ]
-        .iter()
-        .all(|k| keys.contains(k))
+            "plan_deadline_local",
+            "plan_deadline_utc",
+        ])
     );
+    for s in v["stages"].as_array().unwrap() {
+        assert_eq!(
+            keys(s),
+            set(&["number", "name", "week", "due_local", "due_utc"])
+        );
+    }
+    for c in v["checkins"].as_array().unwrap() {
+        assert_eq!(keys(c), set(&["week", "at_local", "at_utc"]));
+    }
     let s0 = &v["stages"][0];
     // No holidays configured: week 1 = Fri 25 Dec and Mon 28 - Thu 31 Dec.
     assert_eq!(s0["due_local"], "2026-12-25T09:00:00-05:00");

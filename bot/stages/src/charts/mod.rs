@@ -22,6 +22,7 @@ mod canvas;
 mod format;
 mod funnel;
 mod line;
+mod table;
 mod theme;
 
 #[cfg(test)]
@@ -32,6 +33,7 @@ use serde::{Deserialize, Serialize};
 pub use bar::{Bar, BarChart, BarSeries, GroupedBars, bar_chart, grouped_bars};
 pub use funnel::{Funnel, FunnelStage, Interval, funnel_chart};
 pub use line::{LineChart, LineSeries, line_chart};
+pub use table::{TableImage, is_numeric, table_image};
 
 /// An encoded PNG image.
 #[derive(Debug, Clone, PartialEq, Eq)]

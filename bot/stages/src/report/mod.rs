@@ -6,6 +6,51 @@ mod document;
 
 pub use document::{Block, Document, Figure, Section};
 
+/// An identifier as people read it: `paid_search` → `Paid Search`, `linkedin` →
+/// `LinkedIn`, `seo` → `SEO`, `is_target_industry` → `Target Industry`. Title case by
+/// default; brand names and acronyms keep their spelling.
+pub fn label(id: &str) -> String {
+    const SPELLED: [(&str, &str); 10] = [
+        ("linkedin", "LinkedIn"),
+        ("seo", "SEO"),
+        ("sem", "SEM"),
+        ("mql", "MQL"),
+        ("mqls", "MQLs"),
+        ("sql", "SQL"),
+        ("sqls", "SQLs"),
+        ("roas", "ROAS"),
+        ("smb", "SMB"),
+        ("ctr", "CTR"),
+    ];
+    let words: Vec<&str> = id
+        .split(['_', '-', ' '])
+        .filter(|w| !w.is_empty())
+        .collect();
+    let skip = usize::from(words.len() > 1 && words[0].eq_ignore_ascii_case("is"));
+    words[skip..]
+        .iter()
+        .map(|w| {
+            let lower = w.to_ascii_lowercase();
+            match SPELLED.iter().find(|(k, _)| *k == lower) {
+                Some((_, v)) => (*v).to_owned(),
+                None => {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                        .unwrap_or_default()
+                }
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `1 funded test`, `2 funded tests`: the count with thousands separators and the noun
+/// in the number it needs (`plural` is the plural form).
+pub fn plural(n: usize, singular: &str, plural: &str) -> String {
+    format!("{} {}", count(n), if n == 1 { singular } else { plural })
+}
+
 /// Money in whole currency units with thousands separators: `$1,234,567`.
 pub fn money(amount: f64) -> String {
     let sign = if amount < 0.0 { "-" } else { "" };
@@ -56,5 +101,19 @@ mod tests {
         assert_eq!(money(-12_000.0), "-$12,000");
         assert_eq!(money(0.0), "$0");
         assert_eq!(super::count(20_000), "20,000");
+    }
+
+    #[test]
+    fn identifiers_read_as_names_and_counts_agree_with_their_nouns() {
+        use super::{label, plural};
+        assert_eq!(label("paid_search"), "Paid Search");
+        assert_eq!(label("linkedin"), "LinkedIn");
+        assert_eq!(label("seo"), "SEO");
+        assert_eq!(label("is_target_industry"), "Target Industry");
+        assert_eq!(label("on_track"), "On Track");
+        assert_eq!(label("landing_page"), "Landing Page");
+        assert_eq!(plural(1, "funded test", "funded tests"), "1 funded test");
+        assert_eq!(plural(7, "conflict", "conflicts"), "7 conflicts");
+        assert_eq!(plural(12_000, "lead", "leads"), "12,000 leads");
     }
 }

@@ -10,15 +10,31 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::fetch::{Fetcher, HttpSettings};
-use super::{CsvTable, InputError};
+use super::{CsvTable, InputError, ReadOptions, WideMedia};
 use crate::domain::Secret;
 
-/// One input file's configured origin and column names.
+/// One input file's configured origin and how to read it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Source {
     pub origin: Origin,
     /// Canonical column name -> the header as the export spells it.
     pub columns: BTreeMap<String, String>,
+    /// strftime format of dates the file does not settle itself (`%d-%m-%Y`).
+    pub date_format: Option<String>,
+    /// Weekly media with one spend column per channel.
+    pub wide: Option<WideMedia>,
+}
+
+impl Source {
+    /// How to read this file, with the team's channel aliases.
+    pub fn read_options(&self, channel_aliases: &BTreeMap<String, String>) -> ReadOptions {
+        ReadOptions {
+            columns: self.columns.clone(),
+            date_format: self.date_format.clone(),
+            channel_aliases: channel_aliases.clone(),
+            wide: self.wide.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -39,6 +55,7 @@ pub enum Origin {
 pub struct Catalog {
     data_dir: PathBuf,
     sources: BTreeMap<String, Source>,
+    channel_aliases: BTreeMap<String, String>,
     fetcher: Fetcher,
 }
 
@@ -51,8 +68,16 @@ impl Catalog {
         Ok(Self {
             data_dir,
             sources,
+            channel_aliases: BTreeMap::new(),
             fetcher: Fetcher::new(http)?,
         })
+    }
+
+    /// Maps export channel names to the team's in every file (`"Paid Search" =
+    /// "paid_search"`).
+    pub fn with_channel_aliases(mut self, aliases: BTreeMap<String, String>) -> Self {
+        self.channel_aliases = aliases;
+        self
     }
 
     /// Every file from the data folder, with built-in column names.
@@ -82,7 +107,7 @@ impl Catalog {
                     Loaded {
                         origin,
                         bytes: bytes.into(),
-                        columns: source.columns,
+                        options: source.read_options(&self.channel_aliases),
                     },
                 );
             }
@@ -113,7 +138,7 @@ pub struct DataSet {
 struct Loaded {
     origin: String,
     bytes: Arc<[u8]>,
-    columns: BTreeMap<String, String>,
+    options: ReadOptions,
 }
 
 impl fmt::Debug for DataSet {
@@ -163,9 +188,28 @@ impl DataSet {
             Loaded {
                 origin,
                 bytes: bytes.into(),
-                columns: BTreeMap::new(),
+                options: ReadOptions::default(),
             },
         );
+    }
+
+    /// Reads `name` with these settings (a team's source settings for an upload).
+    pub fn set_options(&mut self, name: &str, options: ReadOptions) {
+        if let Some(f) = self.files.get_mut(name) {
+            f.options = options;
+        }
+    }
+
+    /// Names of the loaded files.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
+    }
+
+    /// The raw bytes and read settings of `name` (the data profiler streams them).
+    pub fn raw(&self, name: &str) -> Option<(&str, &[u8], &ReadOptions)> {
+        self.files
+            .get(name)
+            .map(|f| (f.origin.as_str(), &f.bytes[..], &f.options))
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -181,7 +225,7 @@ impl DataSet {
     pub fn table(&self, name: &str) -> Result<Option<CsvTable>, InputError> {
         self.files
             .get(name)
-            .map(|f| CsvTable::parse(&f.origin, &f.bytes).map(|t| t.with_columns(&f.columns)))
+            .map(|f| CsvTable::parse(&f.origin, &f.bytes).map(|t| t.with_options(&f.options)))
             .transpose()
     }
 

@@ -24,7 +24,7 @@ pub fn read_journeys(
         let id = r.text(jid)?;
         let touch = Touch {
             at_seconds: r.time(ts)?.timestamp(),
-            channel: r.text(ch)?.to_owned(),
+            channel: r.channel(ch)?,
         };
         journeys
             .entry(id.to_owned())

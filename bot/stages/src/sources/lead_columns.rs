@@ -16,17 +16,35 @@ use super::{CsvStream, InputError};
 /// Feature values row-major (`columns.len()` per row) and the targets.
 pub type LeadColumns = (Vec<f64>, Vec<bool>);
 
-/// Reads `columns` and the 0/1 `target` of every row (`file` names it in errors).
+/// What was read, and how many rows were left out because one of the asked columns was
+/// blank (empty, `NA`, `-`, …; see [`super::is_blank`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeadColumnsRead {
+    pub values: Vec<f64>,
+    pub targets: Vec<bool>,
+    pub skipped_blank: usize,
+}
+
+/// Reads `columns` and the yes/no `target` of every row (`file` names it in errors).
+/// Headers match ignoring case, spaces and punctuation; targets are `1`/`0`,
+/// `true`/`false` or `yes`/`no`; a row with a blank asked cell is skipped and counted.
 pub fn read_lead_columns(
     file: &str,
     bytes: &[u8],
     target: &str,
     columns: &[String],
-) -> Result<LeadColumns, InputError> {
-    match fast::read(bytes, target, columns) {
-        Some(read) => Ok(read),
-        None => read_general(CsvStream::new(file, bytes)?, target, columns),
-    }
+) -> Result<LeadColumnsRead, InputError> {
+    let columns: Vec<String> = columns.iter().map(|c| c.trim().to_owned()).collect();
+    let target = target.trim();
+    let ((values, targets), skipped_blank) = match fast::read(bytes, target, &columns) {
+        Some(read) => (read, 0),
+        None => read_general(CsvStream::new(file, bytes)?, target, &columns)?,
+    };
+    Ok(LeadColumnsRead {
+        values,
+        targets,
+        skipped_blank,
+    })
 }
 
 /// The general reader: any CSV the contract allows, with located errors.
@@ -34,33 +52,36 @@ fn read_general(
     mut t: CsvStream<'_>,
     target: &str,
     columns: &[String],
-) -> Result<LeadColumns, InputError> {
+) -> Result<(LeadColumns, usize), InputError> {
     let tc = t.require(target, &[])?;
     let cols = columns
         .iter()
         .map(|c| t.require(c, &[]))
         .collect::<Result<Vec<_>, _>>()?;
     let file = t.file.clone();
-    let (mut values, mut y) = (Vec::new(), Vec::new());
+    let (mut values, mut y, mut skipped) = (Vec::new(), Vec::new(), 0);
     while let Some(r) = t.next_row()? {
+        if r.str(tc).is_empty() || cols.iter().any(|c| r.str(*c).is_empty()) {
+            skipped += 1;
+            continue;
+        }
         for c in &cols {
             values.push(r.number(*c)?);
         }
-        y.push(match r.str(tc).to_ascii_lowercase().as_str() {
-            "1" | "true" => true,
-            "0" | "false" => false,
-            other => {
+        y.push(match super::parse_flag(r.str(tc)) {
+            Some(flag) => flag,
+            None => {
                 return Err(InputError::Cell {
                     file: file.clone(),
                     row: r.number,
                     column: target.to_owned(),
-                    expected: "0 or 1".into(),
-                    found: other.to_owned(),
+                    expected: "0 or 1 (or yes/no, true/false)".into(),
+                    found: r.str(tc).to_owned(),
                 });
             }
         });
     }
-    Ok((values, y))
+    Ok(((values, y), skipped))
 }
 
 mod fast {
@@ -100,10 +121,10 @@ mod fast {
         };
         let names: Vec<String> = header
             .split(char::from(delimiter))
-            .map(|h| h.trim().to_ascii_lowercase())
+            .map(super::super::aliases::key)
             .collect();
         let find = |name: &str| {
-            let name = name.to_ascii_lowercase();
+            let name = super::super::aliases::key(name);
             names.iter().position(|n| *n == name)
         };
         Some(Layout {
@@ -169,14 +190,7 @@ mod fast {
     }
 
     fn flag(cell: &[u8]) -> Option<bool> {
-        let cell = cell.trim_ascii();
-        if cell == b"1" || cell.eq_ignore_ascii_case(b"true") {
-            Some(true)
-        } else if cell == b"0" || cell.eq_ignore_ascii_case(b"false") {
-            Some(false)
-        } else {
-            None
-        }
+        super::super::parse_flag(std::str::from_utf8(cell.trim_ascii()).ok()?)
     }
 }
 
@@ -186,12 +200,31 @@ mod tests {
 
     fn general(text: &str, target: &str, columns: &[&str]) -> Result<LeadColumns, InputError> {
         let columns: Vec<String> = columns.iter().map(|c| (*c).to_owned()).collect();
-        read_general(CsvStream::new("l.csv", text.as_bytes())?, target, &columns)
+        read_general(CsvStream::new("l.csv", text.as_bytes())?, target, &columns).map(|r| r.0)
     }
 
     fn read(text: &str, target: &str, columns: &[&str]) -> Result<LeadColumns, InputError> {
         let columns: Vec<String> = columns.iter().map(|c| (*c).to_owned()).collect();
-        read_lead_columns("l.csv", text.as_bytes(), target, &columns)
+        read_lead_columns("l.csv", text.as_bytes(), target, &columns).map(|r| (r.values, r.targets))
+    }
+
+    #[test]
+    fn blank_cells_skip_their_rows_and_yes_no_targets_are_read() {
+        // X Education's shape: `Converted` yes/no-like, an empty `TotalVisits`.
+        let text = "Prospect ID,TotalVisits,Page Views Per Visit,Converted
+                    p1,5,2.5,Yes
+p2,,1.0,No
+p3,NA,2,no
+p4,3,-,YES
+p5,1,1,No
+";
+        let columns = ["totalvisits".to_owned(), " page views per visit".to_owned()];
+
+        let read = read_lead_columns("x.csv", text.as_bytes(), "converted", &columns).unwrap();
+
+        assert_eq!(read.values, [5.0, 2.5, 1.0, 1.0]);
+        assert_eq!(read.targets, [true, false]);
+        assert_eq!(read.skipped_blank, 3);
     }
 
     #[test]
@@ -242,7 +275,7 @@ mod tests {
         let plain = "id,amount,sql\nL1,1200,1\nL2,300,0\n";
         let quoted = "id,amount,sql\n\"L1\",\"$1,200\",1\nL2,300,0\n";
         let semicolons = "id;amount;sql\r\nL1;1200;1\r\nL2;300;0\r\n";
-        let bad_target = "id,amount,sql\nL1,1200,yes\n";
+        let bad_target = "id,amount,sql\nL1,1200,maybe\n";
 
         let expected = read(plain, "sql", &["amount"]).unwrap();
         let amount = ["amount".to_owned()];
@@ -255,7 +288,7 @@ mod tests {
         assert_eq!(read(semicolons, "sql", &["amount"]).unwrap(), expected);
         assert_eq!(
             err,
-            "l.csv, row 2, column `sql`: expected 0 or 1, found \"yes\""
+            "l.csv, row 2, column `sql`: expected 0 or 1 (or yes/no, true/false), found \"maybe\""
         );
     }
 

@@ -31,7 +31,7 @@ pub struct LeadTable {
 }
 
 pub fn read_leads(t: &CsvTable) -> Result<LeadTable, InputError> {
-    t.require("lead_id", &["id"])?;
+    t.require_filled("lead_id", &["id"])?;
     let cols: Vec<_> = STAGE_COLUMNS
         .iter()
         .filter_map(|(c, name)| t.find(c, &[]).map(|col| (col, *name)))
@@ -65,8 +65,14 @@ pub fn read_leads(t: &CsvTable) -> Result<LeadTable, InputError> {
             stages: times.iter().map(|t| t.map(|t| t.timestamp())).collect(),
             groups: groups
                 .iter()
-                .map(|(g, c)| ((*g).to_owned(), r.str(*c).to_owned()))
-                .collect::<BTreeMap<_, _>>(),
+                .map(|(g, c)| {
+                    let value = match *g {
+                        "source" if !r.str(*c).is_empty() => r.channel(*c)?,
+                        _ => r.category(*c).to_owned(),
+                    };
+                    Ok(((*g).to_owned(), value))
+                })
+                .collect::<Result<BTreeMap<_, _>, InputError>>()?,
             cohort: first.map(|t| t.format("%Y-%m").to_string()),
         });
         first_seen.push(first);

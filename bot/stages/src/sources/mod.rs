@@ -1,8 +1,10 @@
 //! Data sources: the team's exports read into typed rows, all or nothing. Each reader
 //! names the file, row and column of the first problem; nothing is half-ingested.
 
+pub mod aliases;
 mod catalog;
 mod content;
+pub mod dates;
 mod experiments;
 mod fetch;
 mod journeys;
@@ -35,6 +37,7 @@ pub const INPUT_FILES: [&str; 17] = [
     "conversions.csv",
     "paths.csv",
     "leads.csv",
+    "deals.csv",
     "benchmarks.csv",
     "content.csv",
     "keywords.csv",
@@ -48,5 +51,8 @@ pub const INPUT_FILES: [&str; 17] = [
     "experiments.csv",
 ];
 
-pub use table::{Col, CsvStream, CsvTable, InputError, Row, parse_time};
-pub use weekly::{WeeklySeries, weekly_data, weekly_series};
+pub use table::{
+    Col, CsvStream, CsvTable, InputError, NOT_SET, ReadOptions, Row, is_blank, map_channel,
+    parse_flag, parse_time,
+};
+pub use weekly::{WeeklySeries, WideMedia, weekly_data, weekly_series, wide_stem};

@@ -51,7 +51,7 @@ pub fn read_spend(t: &CsvTable, q: &Quarters) -> Result<Vec<SpendLine>, InputErr
         };
         out.push(SpendLine {
             period,
-            channel: r.text(channel)?.to_owned(),
+            channel: r.channel(channel)?,
             campaign: r.str(campaign).to_owned(),
             spend: r.amount(spend)?,
             platform_revenue: revenue.map(|c| r.opt_number(c)).transpose()?.flatten(),
@@ -83,7 +83,7 @@ pub fn read_plans(t: &CsvTable, q: &Quarters) -> Result<Vec<CampaignPlan>, Input
             (Some(a), Some(b)) if a == b => out.push(CampaignPlan {
                 period: a,
                 campaign: r.text(campaign)?.to_owned(),
-                channel: r.text(channel)?.to_owned(),
+                channel: r.channel(channel)?,
                 owner: r.str(owner).to_owned(),
                 planned_budget,
             }),

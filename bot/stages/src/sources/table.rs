@@ -8,6 +8,9 @@ use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::aliases;
+use super::dates::{self, DateOrder};
+
 /// A bad input, located.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InputError {
@@ -23,21 +26,64 @@ pub enum InputError {
     },
 }
 
+/// How one source's cells are read: the team's header names (canonical column ->
+/// header as exported), the source's `date_format` (strftime, for dates the file does
+/// not settle) and the team's `channel_aliases` (export name -> the team's channel).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReadOptions {
+    pub columns: BTreeMap<String, String>,
+    pub date_format: Option<String>,
+    pub channel_aliases: BTreeMap<String, String>,
+    /// Weekly media with one spend column per channel (see [`super::weekly`]).
+    pub wide: Option<super::WideMedia>,
+}
+
+impl ReadOptions {
+    fn normalised(&self) -> Self {
+        Self {
+            columns: normalise(&self.columns),
+            date_format: self.date_format.clone(),
+            channel_aliases: self
+                .channel_aliases
+                .iter()
+                .map(|(k, v)| (aliases::key(k), v.trim().to_owned()))
+                .collect(),
+            wide: self.wide.clone(),
+        }
+    }
+}
+
 /// A parsed CSV file: header and rows of trimmed cells.
 #[derive(Debug, Clone)]
 pub struct CsvTable {
     pub file: String,
+    /// Header names in lower case (errors name columns this way).
     pub header: Vec<String>,
+    /// Header names as the file spells them.
+    pub raw_header: Vec<String>,
+    keys: Vec<String>,
     rows: Vec<Vec<String>>,
-    /// Configured header names by canonical column name (lower case): a configured
-    /// name replaces the built-in aliases for that column.
-    columns: BTreeMap<String, String>,
+    options: ReadOptions,
+    /// How each column writes dates (see [`dates`]).
+    orders: Vec<DateOrder>,
 }
 
 /// A column found in the header (errors name it as the file's header spells it).
 #[derive(Debug, Clone, Copy)]
 pub struct Col {
     index: usize,
+    dates: DateOrder,
+}
+
+impl Col {
+    pub fn index(self) -> usize {
+        self.index
+    }
+
+    /// How the column writes dates.
+    pub fn date_order(self) -> DateOrder {
+        self.dates
+    }
 }
 
 impl CsvTable {
@@ -56,19 +102,49 @@ impl CsvTable {
         while let Some(row) = stream.next_row()? {
             rows.push((0..row.width()).map(|i| row.cell(i).to_owned()).collect());
         }
-        let CsvStream { file, header, .. } = stream;
+        let CsvStream {
+            file,
+            header,
+            raw_header,
+            keys,
+            ..
+        } = stream;
+        let orders = (0..header.len())
+            .map(|i| {
+                let mut cells = rows.iter().map(|r: &Vec<String>| r[i].as_str());
+                match cells.find(|c| !is_blank(c)) {
+                    Some(first) if dates::looks_numeric(first) => {
+                        dates::detect(rows.iter().map(|r| r[i].as_str()))
+                    }
+                    _ => DateOrder::Iso,
+                }
+            })
+            .collect();
         Ok(Self {
             file,
             header,
+            raw_header,
+            keys,
             rows,
-            columns: BTreeMap::new(),
+            options: ReadOptions::default(),
+            orders,
         })
     }
 
     /// Uses the team's configured header names (`canonical -> header as exported`).
     pub fn with_columns(mut self, columns: &BTreeMap<String, String>) -> Self {
-        self.columns = normalise(columns);
+        self.options.columns = normalise(columns);
         self
+    }
+
+    /// Uses the source's settings (header names, date format, channel aliases).
+    pub fn with_options(mut self, options: &ReadOptions) -> Self {
+        self.options = options.normalised();
+        self
+    }
+
+    pub fn options(&self) -> &ReadOptions {
+        &self.options
     }
 
     pub fn len(&self) -> usize {
@@ -80,14 +156,59 @@ impl CsvTable {
     }
 
     /// The column for canonical `name`: the configured header name if the team set
-    /// one, else the first of `name` and its built-in `aliases` present in the header.
+    /// one, else the first of `name`, the reader's `aliases` and the built-in export
+    /// names ([`aliases::of`]) present in the header, compared ignoring case, spaces
+    /// and punctuation.
     pub fn find(&self, name: &str, aliases: &[&str]) -> Option<Col> {
-        find(&self.header, &self.columns, name, aliases)
+        let index = find(&self.keys, &self.options.columns, name, aliases)?;
+        let dates = match (self.orders[index], &self.options.date_format) {
+            (DateOrder::Iso | DateOrder::Ambiguous, Some(_)) => DateOrder::Configured,
+            (order, _) => order,
+        };
+        Some(Col { index, dates })
+    }
+
+    /// The column with this header (compared ignoring case, spaces and punctuation),
+    /// whatever canonical name it has: wide media's per-channel columns.
+    pub fn find_header(&self, header: &str) -> Option<Col> {
+        let k = aliases::key(header);
+        let index = self.keys.iter().position(|h| *h == k)?;
+        Some(Col {
+            index,
+            dates: self.orders[index],
+        })
     }
 
     /// Like [`find`](Self::find), but a missing column is an error.
     pub fn require(&self, name: &str, aliases: &[&str]) -> Result<Col, InputError> {
-        require(&self.file, &self.header, &self.columns, name, aliases)
+        self.find(name, aliases)
+            .ok_or_else(|| missing(&self.file, &self.header, &self.options.columns, name))
+    }
+
+    /// A required column whose every cell must hold a value: blank cells (empty, `NA`,
+    /// `-`, …) are refused with their count and the first row.
+    pub fn require_filled(&self, name: &str, aliases: &[&str]) -> Result<Col, InputError> {
+        let col = self.require(name, aliases)?;
+        let blank: Vec<usize> = self
+            .rows()
+            .filter(|r| r.str(col).is_empty())
+            .map(|r| r.number)
+            .collect();
+        match blank.first() {
+            None => Ok(col),
+            Some(first) => Err(InputError::File {
+                file: self.file.clone(),
+                message: format!(
+                    "column `{}` ({name}) is required, but {} row{} leave{} it blank \
+                     (first at row {first}); fill or drop {} before loading",
+                    self.header[col.index],
+                    blank.len(),
+                    if blank.len() == 1 { "" } else { "s" },
+                    if blank.len() == 1 { "s" } else { "" },
+                    if blank.len() == 1 { "it" } else { "them" },
+                ),
+            }),
+        }
     }
 
     /// Rows with their 1-based file row number (the header is row 1).
@@ -95,6 +216,7 @@ impl CsvTable {
         self.rows.iter().enumerate().map(move |(i, cells)| Row {
             file: &self.file,
             header: &self.header,
+            options: &self.options,
             number: i + 2,
             cells: Cells::Owned(cells),
         })
@@ -102,49 +224,52 @@ impl CsvTable {
 }
 
 fn find(
-    header: &[String],
+    keys: &[String],
     columns: &BTreeMap<String, String>,
     name: &str,
     aliases: &[&str],
-) -> Option<Col> {
-    let position = |n: &str| header.iter().position(|h| *h == n.to_ascii_lowercase());
+) -> Option<usize> {
+    let position = |n: &str| {
+        let k = aliases::key(n);
+        keys.iter().position(|h| *h == k)
+    };
     match columns.get(name) {
         Some(configured) => position(configured),
         None => std::iter::once(name)
             .chain(aliases.iter().copied())
+            .chain(aliases::of(name).iter().copied())
             .find_map(position),
     }
-    .map(|index| Col { index })
 }
 
-fn require(
+fn missing(
     file: &str,
     header: &[String],
     columns: &BTreeMap<String, String>,
     name: &str,
-    aliases: &[&str],
-) -> Result<Col, InputError> {
-    find(header, columns, name, aliases).ok_or_else(|| {
-        let wanted = match columns.get(name) {
-            Some(configured) => format!("`{configured}` (configured for `{name}`)"),
-            None => format!("`{name}`"),
-        };
-        InputError::File {
-            file: file.to_owned(),
-            message: format!(
-                "expected a column {wanted} in the header, found: {}",
-                header.join(", ")
-            ),
-        }
-    })
+) -> InputError {
+    let wanted = match columns.get(name) {
+        Some(configured) => format!("`{configured}` (configured for `{name}`)"),
+        None => format!("`{name}`"),
+    };
+    InputError::File {
+        file: file.to_owned(),
+        message: format!(
+            "expected a column {wanted} in the header, found: {}",
+            header.join(", ")
+        ),
+    }
 }
 
 /// A CSV file read one row at a time into one reused record: the same rules and located
 /// errors as [`CsvTable`], for files too large to hold as strings (1M-row path exports).
+/// Dates are ISO or the configured `date_format` (a stream cannot look ahead to detect).
 pub struct CsvStream<'a> {
     pub file: String,
     pub header: Vec<String>,
-    columns: BTreeMap<String, String>,
+    pub raw_header: Vec<String>,
+    keys: Vec<String>,
+    options: ReadOptions,
     reader: csv::Reader<&'a [u8]>,
     record: csv::StringRecord,
     number: usize,
@@ -171,16 +296,16 @@ impl<'a> CsvStream<'a> {
             .trim(csv::Trim::All)
             .flexible(false)
             .from_reader(text.as_bytes());
-        let header: Vec<String> = reader
+        let raw_header: Vec<String> = reader
             .headers()
             .map_err(|e| InputError::File {
                 file: file.to_owned(),
                 message: format!("cannot read the header row: {e}"),
             })?
             .iter()
-            .map(|h| h.to_ascii_lowercase())
+            .map(str::to_owned)
             .collect();
-        if header.iter().all(String::is_empty) {
+        if raw_header.iter().all(String::is_empty) {
             return Err(InputError::File {
                 file: file.to_owned(),
                 message: "expected a header row, found an empty file".into(),
@@ -188,8 +313,10 @@ impl<'a> CsvStream<'a> {
         }
         Ok(Self {
             file: file.to_owned(),
-            header,
-            columns: BTreeMap::new(),
+            header: raw_header.iter().map(|h| h.to_ascii_lowercase()).collect(),
+            keys: raw_header.iter().map(|h| aliases::key(h)).collect(),
+            raw_header,
+            options: ReadOptions::default(),
             reader,
             record: csv::StringRecord::new(),
             number: 1,
@@ -198,12 +325,41 @@ impl<'a> CsvStream<'a> {
 
     /// Uses the team's configured header names (see [`CsvTable::with_columns`]).
     pub fn with_columns(mut self, columns: &BTreeMap<String, String>) -> Self {
-        self.columns = normalise(columns);
+        self.options.columns = normalise(columns);
         self
     }
 
+    /// Uses the source's settings (see [`CsvTable::with_options`]).
+    pub fn with_options(mut self, options: &ReadOptions) -> Self {
+        self.options = options.normalised();
+        self
+    }
+
+    pub fn find(&self, name: &str, aliases: &[&str]) -> Option<Col> {
+        let index = find(&self.keys, &self.options.columns, name, aliases)?;
+        let dates = match self.options.date_format {
+            Some(_) => DateOrder::Configured,
+            None => DateOrder::Iso,
+        };
+        Some(Col { index, dates })
+    }
+
     pub fn require(&self, name: &str, aliases: &[&str]) -> Result<Col, InputError> {
-        require(&self.file, &self.header, &self.columns, name, aliases)
+        self.find(name, aliases)
+            .ok_or_else(|| missing(&self.file, &self.header, &self.options.columns, name))
+    }
+
+    /// The column with this header (see [`CsvTable::find_header`]).
+    pub fn find_header(&self, header: &str) -> Option<Col> {
+        let k = aliases::key(header);
+        let index = self.keys.iter().position(|h| *h == k)?;
+        Some(Col {
+            index,
+            dates: match self.options.date_format {
+                Some(_) => DateOrder::Configured,
+                None => DateOrder::Iso,
+            },
+        })
     }
 
     /// The next row, `None` at the end of the file.
@@ -226,6 +382,7 @@ impl<'a> CsvStream<'a> {
         Ok(Some(Row {
             file: &self.file,
             header: &self.header,
+            options: &self.options,
             number: self.number,
             cells: Cells::Record(&self.record),
         }))
@@ -248,11 +405,38 @@ fn csv_problem(e: &csv::Error, expected: usize) -> String {
     }
 }
 
+/// Whether a cell holds no value: empty, `-`, `NA`, `N/A`, `null`, `NaN` or `#N/A`
+/// (any case). Readers see such cells as empty: a required column refuses them, an
+/// optional one skips them, a category reads [`NOT_SET`].
+pub fn is_blank(s: &str) -> bool {
+    s.len() <= 4
+        && (s.is_empty()
+            || s == "-"
+            || s.eq_ignore_ascii_case("na")
+            || s.eq_ignore_ascii_case("n/a")
+            || s.eq_ignore_ascii_case("#n/a")
+            || s.eq_ignore_ascii_case("null")
+            || s.eq_ignore_ascii_case("nan"))
+}
+
+/// How a blank category (a lead's source, region, …) reads in findings.
+pub const NOT_SET: &str = "(not set)";
+
+/// `Yes`/`No`, `True`/`False`, `Y`/`N`, `1`/`0` (any case); `None` for anything else.
+pub fn parse_flag(s: &str) -> Option<bool> {
+    match s.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "y" | "t" => Some(true),
+        "0" | "false" | "no" | "n" | "f" => Some(false),
+        _ => None,
+    }
+}
+
 /// One data row.
 #[derive(Debug, Clone, Copy)]
 pub struct Row<'a> {
     file: &'a str,
     header: &'a [String],
+    options: &'a ReadOptions,
     pub number: usize,
     cells: Cells<'a>,
 }
@@ -264,7 +448,12 @@ enum Cells<'a> {
 }
 
 impl<'a> Row<'a> {
-    fn width(&self) -> usize {
+    /// The cell at field position `i`, as written.
+    pub fn cell_at(&self, i: usize) -> &'a str {
+        self.cell(i)
+    }
+
+    pub fn width(&self) -> usize {
         match self.cells {
             Cells::Owned(c) => c.len(),
             Cells::Record(r) => r.len(),
@@ -278,8 +467,15 @@ impl<'a> Row<'a> {
         }
     }
 
-    pub fn str(&self, col: Col) -> &'a str {
+    /// The cell as written (trimmed), before the blank policy.
+    pub fn raw(&self, col: Col) -> &'a str {
         self.cell(col.index)
+    }
+
+    /// The cell's text; a blank cell (see [`is_blank`]) is `""`.
+    pub fn str(&self, col: Col) -> &'a str {
+        let s = self.cell(col.index);
+        if is_blank(s) { "" } else { s }
     }
 
     /// An error about this row's `col`: what was expected, and the cell as found.
@@ -289,7 +485,7 @@ impl<'a> Row<'a> {
             row: self.number,
             column: self.header.get(col.index).cloned().unwrap_or_default(),
             expected: expected.to_owned(),
-            found: self.str(col).to_owned(),
+            found: self.raw(col).to_owned(),
         }
     }
 
@@ -300,6 +496,31 @@ impl<'a> Row<'a> {
             Err(self.invalid(col, "a non-empty value"))
         } else {
             Ok(s)
+        }
+    }
+
+    /// A category (a lead's source, segment, region): blank reads [`NOT_SET`].
+    pub fn category(&self, col: Col) -> &'a str {
+        match self.str(col) {
+            "" => NOT_SET,
+            s => s,
+        }
+    }
+
+    /// A channel name, mapped through the team's `channel_aliases` (matched ignoring
+    /// case, spaces and punctuation); a blank cell is an error.
+    pub fn channel(&self, col: Col) -> Result<String, InputError> {
+        let s = self.text(col)?;
+        Ok(map_channel(&self.options.channel_aliases, s))
+    }
+
+    /// A yes/no cell (see [`parse_flag`]); a blank cell is `None`.
+    pub fn flag(&self, col: Col) -> Result<Option<bool>, InputError> {
+        match self.str(col) {
+            "" => Ok(None),
+            s => parse_flag(s)
+                .map(Some)
+                .ok_or_else(|| self.invalid(col, "yes/no, true/false or 1/0")),
         }
     }
 
@@ -340,10 +561,11 @@ impl<'a> Row<'a> {
         }
     }
 
-    /// A date or timestamp (`YYYY-MM-DD`, RFC 3339, or `YYYY-MM-DD HH:MM:SS` as UTC).
+    /// A date or timestamp: ISO (`YYYY-MM-DD`, RFC 3339, `YYYY-MM-DD HH:MM:SS` as UTC),
+    /// or the column's detected or configured day-month order (see [`dates`]).
     pub fn time(&self, col: Col) -> Result<DateTime<Utc>, InputError> {
         self.opt_time(col)?
-            .ok_or_else(|| self.invalid(col, "a date YYYY-MM-DD or an RFC 3339 timestamp"))
+            .ok_or_else(|| self.invalid(col, &self.date_expected(col)))
     }
 
     pub fn opt_time(&self, col: Col) -> Result<Option<DateTime<Utc>>, InputError> {
@@ -351,9 +573,13 @@ impl<'a> Row<'a> {
         if s.is_empty() {
             return Ok(None);
         }
-        parse_time(s)
+        dates::parse(s, col.dates, self.options.date_format.as_deref())
             .map(Some)
-            .ok_or_else(|| self.invalid(col, "a date YYYY-MM-DD or an RFC 3339 timestamp"))
+            .ok_or_else(|| self.invalid(col, &self.date_expected(col)))
+    }
+
+    fn date_expected(&self, col: Col) -> String {
+        dates::expected(col.dates, self.options.date_format.as_deref())
     }
 
     pub fn date(&self, col: Col) -> Result<NaiveDate, InputError> {
@@ -361,17 +587,19 @@ impl<'a> Row<'a> {
     }
 }
 
+/// `name` mapped through `aliases` (keys as [`aliases::key`]); unmapped names unchanged.
+pub fn map_channel(aliases: &BTreeMap<String, String>, name: &str) -> String {
+    if aliases.is_empty() {
+        return name.to_owned();
+    }
+    aliases
+        .get(&aliases::key(name))
+        .cloned()
+        .unwrap_or_else(|| name.to_owned())
+}
+
 pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(t.with_timezone(&Utc));
-    }
-    if let Ok(t) = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S") {
-        return Some(t.and_utc());
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc())
+    dates::parse_iso(s)
 }
 
 #[cfg(test)]

@@ -250,20 +250,35 @@ pub struct Target {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One month's share of each target: money to the cent and counts in whole units, split
+/// by largest remainder so each metric's months add up to its target exactly (the
+/// target rounded the same way).
 pub struct Milestone {
     pub month: String,
     pub revenue: f64,
     pub pipeline: f64,
+    #[serde(default)]
+    pub won: f64,
+    #[serde(default)]
+    pub opportunities: f64,
     pub sqls: f64,
     pub mqls: f64,
+    #[serde(default)]
+    pub leads: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A source of volume's share of the targets. Paid channels carry stage 6's spend and
+/// expected media revenue; sources without spend (organic search, referrals) carry 0
+/// there. Leads and MQLs are whole numbers, split over every source by its share of last
+/// quarter's leads and MQLs, so each sums to its target exactly.
 pub struct ChannelTarget {
     pub channel: String,
     pub spend: f64,
     pub revenue: f64,
     pub mqls: f64,
+    #[serde(default)]
+    pub leads: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

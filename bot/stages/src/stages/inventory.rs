@@ -34,6 +34,7 @@ pub fn unavailable(n: u8, inputs: &StageInputs, reason: String) -> StageOutput {
             message,
             plan_hash: None,
             roster: None,
+            figures: None,
         },
         findings: json!({ "schema": FINDINGS_SCHEMA, "stage": n, "available": false, "reason": reason, "inputs": files }),
         plan: None,

@@ -18,10 +18,12 @@ use crate::sources::DataSet;
 pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     let mut roster = read_roster(&inputs.data, inputs.quarter_start)?;
     if let Some(calendar) = inputs.handoff::<CalendarHandoff>(8) {
-        roster.extend(calendar.campaigns.into_iter().map(|c| RosterEntry {
-            campaign: c.name,
-            owner: c.owner,
-        }));
+        roster.extend(
+            calendar
+                .campaigns
+                .into_iter()
+                .map(|c| RosterEntry::new(c.name, c.owner)),
+        );
         roster.sort_by(|a, b| (&a.campaign, &a.owner).cmp(&(&b.campaign, &b.owner)));
         roster.dedup();
     }
@@ -60,17 +62,21 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             message,
             plan_hash: None,
             roster: Some(roster),
+            figures: None,
         },
         plan: None,
     })
 }
 
-/// Campaigns live in the quarter starting `quarter_start`, with their owners.
+/// Campaigns live in the quarter starting `quarter_start`, with their owners (none
+/// booked when the team has no `campaigns.csv`).
 pub fn read_roster(
     data: &DataSet,
     quarter_start: NaiveDate,
 ) -> Result<Vec<RosterEntry>, StageError> {
-    let table = data.require_table("campaigns.csv")?;
+    let Some(table) = data.table("campaigns.csv")? else {
+        return Ok(Vec::new());
+    };
     let (campaign, end, owner) = (
         table.require("campaign", &["campaign_name", "name"])?,
         table.require("end", &["end_date"])?,
@@ -79,10 +85,7 @@ pub fn read_roster(
     let mut out = Vec::new();
     for row in table.rows() {
         if row.date(end)? >= quarter_start {
-            out.push(RosterEntry {
-                campaign: row.text(campaign)?.to_owned(),
-                owner: row.text(owner)?.to_owned(),
-            });
+            out.push(RosterEntry::new(row.text(campaign)?, row.text(owner)?));
         }
     }
     out.sort_by(|a, b| (&a.campaign, &a.owner).cmp(&(&b.campaign, &b.owner)));

@@ -4,6 +4,7 @@
 //! chat: the engine's worker hands inputs in and takes the output back. Stages hand typed
 //! results to later stages through `handoff`.
 
+pub mod amendments;
 mod budget;
 mod calendar;
 mod charts;
@@ -28,7 +29,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::chat::Message;
 use crate::domain::StageId;
-use crate::domain::{QuarterRun, RosterEntry};
+use crate::domain::{PlanFigures, QuarterRun, RosterEntry};
 use crate::sources::DataSet;
 
 pub use content_review::tables as content_tables;
@@ -94,6 +95,9 @@ pub struct StageResult {
     pub plan_hash: Option<String>,
     /// Stage 12: who reports on which campaign at the weekly check-ins.
     pub roster: Option<Vec<RosterEntry>>,
+    /// Stage 10: the figures the new plan version states (approvals bind to their digest).
+    #[serde(default)]
+    pub figures: Option<PlanFigures>,
 }
 
 #[derive(Debug)]
@@ -115,6 +119,7 @@ impl StageOutput {
                 message,
                 plan_hash: None,
                 roster: None,
+                figures: None,
             },
             findings,
             plan: None,
@@ -204,8 +209,18 @@ pub fn check_data(data: &DataSet, quarter_start: NaiveDate) -> Result<(), StageE
     Ok(())
 }
 
-/// Computes stage `n`.
+/// Computes stage `n`, with the run's amendments applied to what it reads.
 pub fn compute(n: u8, inputs: &StageInputs) -> Result<StageOutput, StageError> {
+    let amended = amendments::amend_inputs(inputs)?;
+    let inputs = amended.as_ref().unwrap_or(inputs);
+    let mut out = compute_stage(n, inputs)?;
+    if n == StageId::PlanDocument.number() {
+        out.result.figures = amendments::plan_figures(inputs);
+    }
+    Ok(out)
+}
+
+fn compute_stage(n: u8, inputs: &StageInputs) -> Result<StageOutput, StageError> {
     match StageId::from_number(n) {
         Some(StageId::PerformanceReview) => performance::compute(inputs),
         Some(StageId::FunnelHealth) => funnel_health::compute(inputs),

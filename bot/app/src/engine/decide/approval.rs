@@ -1,16 +1,26 @@
-//! Stage 11, stakeholder approval. Each configured group must reach its quorum of
-//! approvals on the same (latest) plan version with no rejection of that version. A
-//! change request records the request and recomputes the plan (stage 10), which makes a
-//! new version and restarts the review on it; approvals of older versions do not carry
-//! over. Only holders of a group's roles may speak for it.
+//! Stage 11, stakeholder approval. Each configured group must reach its quorum (any
+//! one, N, or all listed members) of approvals on the same (latest) plan version with no
+//! rejection of that version; with `approval_order = "sequential"` a group decides only
+//! after the groups before it reached theirs. Only holders of a group's roles may speak
+//! for it; the plan's owner may not approve their own plan unless configured.
+//!
+//! A change request with text only goes to the owner of the plan section, who answers
+//! with a structured amendment ([`amend`]). A structured amendment is recorded on the
+//! run, the stage it touches and every dependent compute again, and stage 10 makes
+//! version N+1; approvals are bound to the figures: when N+1 states the same figures as
+//! N (a cosmetic change), N's approvals carry over, otherwise the review starts again.
+//! Reminders climb a ladder: the group's role in the channel, then its backup approver.
 
 use chrono::{DateTime, Utc};
 
 use super::stage_key;
-use super::stages::{APPROVAL_STAGE, PLAN_STAGE, advance, stage_name};
+use super::stages::{APPROVAL_STAGE, advance, recompute_from, stage_name};
 use crate::chat::{ButtonStyle, Message};
-use crate::domain::{Actor, Approval, QuarterRun, RunStatus, StageStatus, Verdict};
-use crate::engine::{Decision, Job, MissedPolicy, PlanContext, Rejection};
+use crate::config::{ApprovalOrder, StakeholderGroup};
+use crate::domain::{
+    Actor, Amendment, AmendmentKind, Approval, QuarterRun, RunStatus, StageId, StageStatus, Verdict,
+};
+use crate::engine::{Decision, Event, Job, MissedPolicy, PlanContext, Rejection};
 
 /// Opens the review on the latest plan version.
 pub(super) fn open(d: &mut Decision, ctx: &PlanContext, _now: DateTime<Utc>) {
@@ -18,11 +28,11 @@ pub(super) fn open(d: &mut Decision, ctx: &PlanContext, _now: DateTime<Utc>) {
         s.status = StageStatus::InReview;
     }
     d.run.status = RunStatus::AwaitingApproval;
-    request(d, ctx);
+    request(d, ctx, _now);
 }
 
-/// Posts the approval request for the latest version.
-pub(super) fn request(d: &mut Decision, ctx: &PlanContext) {
+/// Posts the approval request for the latest version and schedules its reminders.
+pub(super) fn request(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) {
     let Some(plan) = d.run.latest_plan().cloned() else {
         return;
     };
@@ -51,12 +61,116 @@ pub(super) fn request(d: &mut Decision, ctx: &PlanContext) {
         ),
     );
     msg.buttons = approval_buttons(&d.run.id, plan.version);
+    if !plan.amendments.is_empty() {
+        let lines: Vec<String> = plan
+            .amendments
+            .iter()
+            .map(|a| format!("- {} ({}, {})", a.kind.describe(), a.by.name, a.group))
+            .collect();
+        msg.body.push_str(&format!(
+            "\n\n**Amendments in this version:**\n{}",
+            lines.join("\n")
+        ));
+    }
+    if let (Some(now_f), Some(prev_f)) = (
+        plan.figures.as_ref(),
+        d.run
+            .plan_versions
+            .iter()
+            .rev()
+            .nth(1)
+            .and_then(|p| p.figures.as_ref()),
+    ) {
+        let moved = figures_diff(prev_f, now_f);
+        if !moved.is_empty() {
+            msg.body.push_str(&format!(
+                "\n\n**Figures that moved since v{}:**\n{}",
+                plan.version - 1,
+                moved.join("\n")
+            ));
+        }
+    }
     let key = stage_key(
         &d.run,
         APPROVAL_STAGE,
         &format!("request/v{}", plan.version),
     );
     d.post(key, &ctx.channels.approvals, "approval_request", msg);
+    for (step, hours) in (1u32..).zip(&ctx.people.approval_reminder_hours) {
+        let at = business_hours(ctx, now + chrono::Duration::hours(i64::from(*hours)));
+        d.schedule(
+            format!("{}/s11/remind/v{}/{step}", d.run.id, plan.version),
+            at,
+            Job::Deliver {
+                event: Box::new(Event::ApprovalReminder {
+                    version: plan.version,
+                    step,
+                }),
+            },
+            MissedPolicy::SkipAfterGrace,
+        );
+    }
+}
+
+/// The figures that differ between two versions, a line each.
+fn figures_diff(a: &crate::domain::PlanFigures, b: &crate::domain::PlanFigures) -> Vec<String> {
+    let mut out = Vec::new();
+    let cents = |x: f64| (x * 100.0).round() as i64;
+    let mut line = |what: String, x: f64, y: f64| {
+        if cents(x) != cents(y) {
+            out.push(format!("- {what}: {x:.2} → {y:.2}"));
+        }
+    };
+    line("total".into(), a.total, b.total);
+    line("reserve".into(), a.reserve, b.reserve);
+    for (ch, y) in &b.budget_by_channel {
+        line(
+            ch.clone(),
+            a.budget_by_channel.get(ch).copied().unwrap_or(0.0),
+            *y,
+        );
+    }
+    for (m, y) in &b.targets {
+        line(
+            format!("{m} target"),
+            a.targets.get(m).copied().unwrap_or(0.0),
+            *y,
+        );
+    }
+    for c in &b.campaigns {
+        if let Some(o) = a.campaigns.iter().find(|o| o.name == c.name)
+            && (o.start != c.start || o.owner != c.owner)
+        {
+            out.push(format!(
+                "- {}: {} {} → {} {}",
+                c.name, o.start, o.owner, c.start, c.owner
+            ));
+        }
+    }
+    out
+}
+
+/// `at`, moved to 09:00 local on the next working weekday when outside 09:00–17:00
+/// Monday to Friday (reminders never wake people up).
+fn business_hours(ctx: &PlanContext, at: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::{Datelike, TimeZone, Timelike, Weekday};
+    let local = at.with_timezone(&ctx.tz);
+    let weekend = |d: chrono::NaiveDate| matches!(d.weekday(), Weekday::Sat | Weekday::Sun);
+    if !weekend(local.date_naive()) && (9..17).contains(&local.hour()) {
+        return at;
+    }
+    let mut day = local.date_naive();
+    if local.hour() >= 17 || weekend(day) {
+        day = day.succ_opt().unwrap_or(day);
+    }
+    while weekend(day) {
+        day = day.succ_opt().unwrap_or(day);
+    }
+    let nine = day.and_hms_opt(9, 0, 0).unwrap_or_default();
+    ctx.tz
+        .from_local_datetime(&nine)
+        .earliest()
+        .map_or(at, |t| t.with_timezone(&Utc))
 }
 
 /// The buttons of an approval request. Their ids carry the run and version only; the
@@ -97,18 +211,17 @@ pub(super) fn verdict(
             needed: g.role_ids.join(", "),
         });
     }
-    if d.run.stage(APPROVAL_STAGE).map(|s| s.status) != Some(StageStatus::InReview) {
-        return Err(Rejection::NotNow("no plan is out for approval".into()));
-    }
-    let latest = d.run.latest_plan().map_or(0, |p| p.version);
-    if version != latest {
-        return Err(Rejection::StaleVersion { version, latest });
-    }
-    if d.run.stage(PLAN_STAGE).map(|s| s.status) == Some(StageStatus::Running) {
-        return Err(Rejection::NotNow(format!(
-            "plan v{} is being revised; wait for the new version",
-            latest + 1
-        )));
+    check_open(&d.run, version)?;
+    check_order(&d.run, ctx, g, version)?;
+    if verdict == Verdict::Approve
+        && !ctx.people.allow_self_approval
+        && ctx.people.plan_owner_id.as_deref() == Some(actor.id.as_str())
+    {
+        return Err(Rejection::NotAuthorized {
+            actor: actor.name.clone(),
+            action: format!("approve their own plan for {}", g.label),
+            needed: "another member of the group (self-approval is off)".into(),
+        });
     }
     if d.run
         .approvals
@@ -132,6 +245,7 @@ pub(super) fn verdict(
         version,
         at: now,
         note: note.map(str::to_owned),
+        carried_from: None,
     });
     d.audit(
         actor,
@@ -157,9 +271,21 @@ pub(super) fn verdict(
             "\nThe plan cannot be approved in this version; request changes with a note to revise it.",
         ),
         Verdict::RequestChanges => {
-            body.push_str(&format!("\nPreparing plan v{} with this change.", version + 1));
-            d.run.pending_changes.push(format!("{} ({}): {}", actor.name, g.label, note.unwrap_or_default()));
-            restart_plan(d, now);
+            // Text only: the plan's owner group answers with a structured amendment.
+            let owner = owner_group(ctx, StageId::PlanDocument);
+            body.push_str(&format!(
+                "\n{} please answer with `/amend` (a structured change) or new data; {} is told when \
+                 plan v{} is ready.",
+                owner.map_or_else(|| "Plan owners".to_owned(), |o| format!("<@&{}>", o.role_ids.join(">, <@&"))),
+                actor.name,
+                version + 1
+            ));
+            d.run.pending_changes.push(format!(
+                "{} ({}): {}",
+                actor.name,
+                g.label,
+                note.unwrap_or_default()
+            ));
         }
     }
     let key = stage_key(
@@ -179,37 +305,285 @@ pub(super) fn verdict(
     Ok(())
 }
 
-fn restart_plan(d: &mut Decision, now: DateTime<Utc>) {
-    let attempt = match d.run.stage_mut(PLAN_STAGE) {
-        Some(s) => {
-            s.status = StageStatus::Running;
-            s.output_version + 1
+/// The review is open on `version`, which is the latest, and no stage is revising it.
+fn check_open(run: &QuarterRun, version: u32) -> Result<(), Rejection> {
+    if run.stage(APPROVAL_STAGE).map(|s| s.status) != Some(StageStatus::InReview) {
+        return Err(Rejection::NotNow("no plan is out for approval".into()));
+    }
+    let latest = run.latest_plan().map_or(0, |p| p.version);
+    if version != latest {
+        return Err(Rejection::StaleVersion { version, latest });
+    }
+    if revising(run) {
+        return Err(Rejection::NotNow(format!(
+            "plan v{} is being revised; wait for the new version",
+            latest + 1
+        )));
+    }
+    Ok(())
+}
+
+/// Some planning stage is computing again (a re-run or an amendment).
+pub(super) fn revising(run: &QuarterRun) -> bool {
+    run.stages.iter().any(|s| {
+        s.number < APPROVAL_STAGE
+            && (s.stale || matches!(s.status, StageStatus::Running | StageStatus::Waiting))
+    })
+}
+
+/// In sequential order, every group before `g` has reached its quorum on `version`.
+fn check_order(
+    run: &QuarterRun,
+    ctx: &PlanContext,
+    g: &StakeholderGroup,
+    version: u32,
+) -> Result<(), Rejection> {
+    if ctx.people.approval_order != ApprovalOrder::Sequential {
+        return Ok(());
+    }
+    for earlier in ctx.stakeholders.iter().take_while(|o| o.group != g.group) {
+        if !group_done(run, earlier, version) {
+            return Err(Rejection::NotNow(format!(
+                "approval runs in order; {} decides first",
+                earlier.label
+            )));
         }
-        None => return,
-    };
-    let id = format!("{}/compute/s{PLAN_STAGE:02}/v{attempt}", d.run.id);
-    d.schedule(
-        id,
-        now,
-        Job::Compute { stage: PLAN_STAGE },
-        MissedPolicy::RunLate,
-    );
+    }
+    Ok(())
+}
+
+/// The group that owns stage `id`'s content (the registry's `owner_group`).
+fn owner_group(ctx: &PlanContext, id: StageId) -> Option<&StakeholderGroup> {
+    ctx.stakeholders
+        .iter()
+        .find(|g| g.group == id.spec().owner_group)
+}
+
+fn group_done(run: &QuarterRun, g: &StakeholderGroup, version: u32) -> bool {
+    let mut actors: Vec<&str> = run
+        .approvals
+        .iter()
+        .filter(|a| a.version == version && a.group == g.group && a.verdict == Verdict::Approve)
+        .map(|a| a.actor.id.as_str())
+        .filter(|id| {
+            // With quorum "all", only listed members count.
+            g.members.is_empty() || g.members.iter().any(|m| m.id == *id)
+        })
+        .collect();
+    actors.sort_unstable();
+    actors.dedup();
+    actors.len() >= g.needed()
 }
 
 fn quorum_reached(run: &QuarterRun, ctx: &PlanContext, version: u32) -> bool {
-    let on_version = || run.approvals.iter().filter(move |a| a.version == version);
-    if on_version().any(|a| a.verdict != Verdict::Approve) {
+    if run
+        .approvals
+        .iter()
+        .any(|a| a.version == version && a.verdict != Verdict::Approve)
+    {
         return false;
     }
-    ctx.stakeholders.iter().all(|g| {
-        let mut actors: Vec<&str> = on_version()
-            .filter(|a| a.group == g.group)
-            .map(|a| a.actor.id.as_str())
-            .collect();
-        actors.sort_unstable();
-        actors.dedup();
-        actors.len() >= g.quorum as usize
-    })
+    ctx.stakeholders.iter().all(|g| group_done(run, g, version))
+}
+
+/// After a new version: a cosmetic change (the same figures as the version before)
+/// keeps the approvals given to that version.
+pub(super) fn carry_over(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) {
+    let n = d.run.plan_versions.len();
+    if n < 2 {
+        return;
+    }
+    let (prev, latest) = (&d.run.plan_versions[n - 2], &d.run.plan_versions[n - 1]);
+    let same = match (&prev.figures, &latest.figures) {
+        (Some(a), Some(b)) => a.digest == b.digest,
+        _ => false,
+    };
+    if !same
+        || d.run
+            .approvals
+            .iter()
+            .any(|a| a.version == prev.version && a.verdict != Verdict::Approve)
+    {
+        return;
+    }
+    let (from, to) = (prev.version, latest.version);
+    let carried: Vec<Approval> = d
+        .run
+        .approvals
+        .iter()
+        .filter(|a| a.version == from)
+        .map(|a| Approval {
+            version: to,
+            carried_from: Some(a.carried_from.unwrap_or(from)),
+            at: now,
+            ..a.clone()
+        })
+        .collect();
+    if carried.is_empty() {
+        return;
+    }
+    d.run.approvals.extend(carried);
+    d.audit(
+        &Actor::system(),
+        "approvals_carried_over",
+        format!("v{to} states the same figures as v{from}; its approvals stand"),
+    );
+    if quorum_reached(&d.run, ctx, to) {
+        approve(d, ctx, to, now);
+    }
+}
+
+/// A structured amendment: a stakeholder's change request, or the section owner's answer
+/// to a text-only one. Recorded on the run; the stages it touches compute again.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn amend(
+    d: &mut Decision,
+    ctx: &PlanContext,
+    actor: &Actor,
+    group: &str,
+    version: u32,
+    kind: &AmendmentKind,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), Rejection> {
+    let g = ctx
+        .stakeholders
+        .iter()
+        .find(|g| g.group == group)
+        .ok_or_else(|| Rejection::UnknownGroup(group.to_owned()))?;
+    let first = kind.first_stage();
+    let owner = owner_group(ctx, first);
+    let member = actor.has_any_role(&g.role_ids);
+    let section_owner = owner.is_some_and(|o| actor.has_any_role(&o.role_ids))
+        || actor.has_any_role(&ctx.roles.run_stages);
+    if !member && !section_owner {
+        return Err(Rejection::NotAuthorized {
+            actor: actor.name.clone(),
+            action: format!("amend the plan for {}", g.label),
+            needed: g.role_ids.join(", "),
+        });
+    }
+    check_open(&d.run, version)?;
+    if let Some(figures) = d.run.latest_plan().and_then(|p| p.figures.as_ref()) {
+        kind.check(figures)
+            .map_err(|e| Rejection::Invalid(format!("{} amendment: {e}", kind.name())))?;
+    }
+    let describe = kind.describe();
+    let asks = member
+        && !d
+            .run
+            .approvals
+            .iter()
+            .any(|a| a.version == version && a.group == group && a.actor.id == actor.id);
+    if asks {
+        d.run.approvals.push(Approval {
+            group: group.to_owned(),
+            actor: actor.clone(),
+            verdict: Verdict::RequestChanges,
+            version,
+            at: now,
+            note: Some(note.map_or_else(|| describe.clone(), |n| format!("{describe} — {n}"))),
+            carried_from: None,
+        });
+    }
+    d.run.amendments.push(Amendment {
+        kind: kind.clone(),
+        by: actor.clone(),
+        group: group.to_owned(),
+        on_version: version,
+        at: now,
+        note: note.map(str::to_owned),
+    });
+    d.run
+        .pending_changes
+        .push(format!("{} ({}): {describe}", actor.name, g.label));
+    d.audit(
+        actor,
+        if asks { "request_changes" } else { "amend" },
+        format!(
+            "{} on v{version}: {}",
+            g.label,
+            serde_json::to_string(kind).unwrap_or_default()
+        ),
+    );
+    recompute_from(d, ctx, first.number(), now);
+    let stages: Vec<String> = std::iter::once(first)
+        .chain(first.dependents_closure())
+        .filter(|s| s.number() < APPROVAL_STAGE)
+        .map(|s| s.number().to_string())
+        .collect();
+    let body = format!(
+        "{} ({}) amends plan v{version}: **{describe}**{}.\nStages {} compute again; plan v{} follows \
+         and needs approval again if its figures change.",
+        actor.name,
+        g.label,
+        note.map(|n| format!(" — {n}")).unwrap_or_default(),
+        stages.join(", "),
+        version + 1
+    );
+    let key = stage_key(
+        &d.run,
+        APPROVAL_STAGE,
+        &format!("amend/v{version}/{}/{}", d.run.amendments.len(), actor.id),
+    );
+    d.post(
+        key,
+        &ctx.channels.approvals,
+        "plan_amendment",
+        Message::new(format!("Plan v{version} · amendment"), body),
+    );
+    Ok(())
+}
+
+/// Reminds the groups that have not decided on `version`; the last step asks each
+/// group's backup approver.
+pub(super) fn remind(
+    d: &mut Decision,
+    ctx: &PlanContext,
+    version: u32,
+    step: u32,
+) -> Result<(), Rejection> {
+    if d.run.stage(APPROVAL_STAGE).map(|s| s.status) != Some(StageStatus::InReview)
+        || d.run.latest_plan().map(|p| p.version) != Some(version)
+    {
+        return Ok(());
+    }
+    let pending: Vec<&StakeholderGroup> = ctx
+        .stakeholders
+        .iter()
+        .filter(|g| {
+            !group_done(&d.run, g, version)
+                && !d.run.approvals.iter().any(|a| {
+                    a.version == version && a.group == g.group && a.verdict != Verdict::Approve
+                })
+        })
+        .collect();
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let last = u32::try_from(ctx.people.approval_reminder_hours.len()).unwrap_or(1);
+    let who: Vec<String> = pending
+        .iter()
+        .map(|g| match (&g.backup_id, step >= last && step > 1) {
+            (Some(b), true) => format!("<@{b}> (backup for {})", g.label),
+            _ => format!("<@&{}> ({})", g.role_ids.join(">, <@&"), g.label),
+        })
+        .collect();
+    let msg = Message::new(
+        format!("Reminder · plan v{version} awaits approval"),
+        format!(
+            "Still waiting for: {}. The plan is due to be approved by {}.",
+            who.join(", "),
+            ctx.local(ctx.plan_deadline)
+        ),
+    );
+    let key = stage_key(
+        &d.run,
+        APPROVAL_STAGE,
+        &format!("reminder/v{version}/{step}"),
+    );
+    d.post(key, &ctx.channels.approvals, "approval_reminder", msg);
+    Ok(())
 }
 
 fn approve(d: &mut Decision, ctx: &PlanContext, version: u32, now: DateTime<Utc>) {

@@ -1,12 +1,19 @@
 //! Weekly check-ins from kickoff to the quarter's end: a prompt to every campaign owner,
 //! a reminder halfway through the window to those who have not answered, and a close
-//! that records the silent ones as missed and posts the week's summary. The last close
-//! completes the run. Jobs skipped after downtime are reported in one message.
+//! that records the silent ones as missed and posts the week's digest (pacing against
+//! the locked plan, see [`super::digest`]). Owners answer with a status and their
+//! campaign's numbers to date; an owner away that week (`/away`) is excused; an answer
+//! after the close still counts and the digest is posted again, updated. Owners are
+//! matched by chat id when configured, else by name; a delegate may answer for an owner
+//! who is away. The last close completes the run. Jobs skipped after downtime are
+//! reported in one message.
 
 use chrono::{DateTime, Utc};
 
 use crate::chat::{ButtonStyle, Message, Table};
-use crate::domain::{Actor, CheckinEntry, CheckinStatus, CheckinWeek, RunStatus};
+use crate::domain::{
+    Absence, Actor, CheckinEntry, CheckinNumbers, CheckinStatus, CheckinWeek, RunStatus,
+};
 use crate::engine::{Decision, Event, Job, MissedPolicy, PlanContext, Rejection, SkippedJob};
 
 fn key(d: &Decision, week: u32, what: &str) -> String {
@@ -25,17 +32,28 @@ pub(super) fn due(
     if d.run.checkins.iter().any(|w| w.week == week) {
         return Err(Rejection::Duplicate(format!("check-in week {week}")));
     }
+    let today = ctx.local_date(now);
     let entries = d
         .run
         .roster
         .iter()
-        .map(|r| CheckinEntry {
-            campaign: r.campaign.clone(),
-            owner: r.owner.clone(),
-            status: CheckinStatus::Pending,
-            answered_at: None,
-            late: false,
-            note: None,
+        .map(|r| {
+            let away = away_on(&d.run.absences, r.owner_id.as_deref(), &r.owner, today).is_some();
+            CheckinEntry {
+                campaign: r.campaign.clone(),
+                owner: r.owner.clone(),
+                owner_id: r.owner_id.clone(),
+                status: if away {
+                    CheckinStatus::Away
+                } else {
+                    CheckinStatus::Pending
+                },
+                answered_at: None,
+                late: false,
+                note: None,
+                numbers: None,
+                excused: away,
+            }
         })
         .collect();
     d.run.checkins.push(CheckinWeek {
@@ -52,7 +70,8 @@ pub(super) fn due(
     let mut msg = Message::new(
         format!("Check-in · week {week} of {}", ctx.checkins.len()),
         format!(
-            "Campaign owners: how is your campaign tracking against plan? Answer by {}.",
+            "Campaign owners: how is your campaign tracking against plan? Choose a status, then give \
+             your campaign's spend to date, leads, MQLs, pipeline and any blockers. Answer by {}.",
             ctx.local(closes)
         ),
     )
@@ -62,7 +81,7 @@ pub(super) fn due(
         ("at_risk", "At risk", ButtonStyle::Secondary),
         ("off_track", "Off track", ButtonStyle::Danger),
     ] {
-        msg = msg.button(format!("checkin:{}:{week}:{verb}", d.run.id), label, style);
+        msg = msg.button(format!("checkin:{}:w{week}:{verb}", d.run.id), label, style);
     }
     d.post(
         key(d, week, "prompt"),
@@ -87,6 +106,22 @@ pub(super) fn due(
     Ok(())
 }
 
+/// The absence covering `date` for the person with this id (or, without one, name).
+fn away_on<'a>(
+    absences: &'a [Absence],
+    id: Option<&str>,
+    name: &str,
+    date: chrono::NaiveDate,
+) -> Option<&'a Absence> {
+    absences.iter().find(|a| {
+        (match id {
+            Some(id) => a.id == id,
+            None => a.name == name,
+        }) && a.from <= date
+            && date <= a.until
+    })
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(super) fn answer(
     d: &mut Decision,
@@ -96,19 +131,36 @@ pub(super) fn answer(
     campaign: &str,
     status: CheckinStatus,
     note: Option<&str>,
+    numbers: Option<&CheckinNumbers>,
     now: DateTime<Utc>,
 ) -> Result<(), Rejection> {
-    if matches!(status, CheckinStatus::Pending | CheckinStatus::Missed) {
+    if matches!(
+        status,
+        CheckinStatus::Pending | CheckinStatus::Missed | CheckinStatus::Away
+    ) {
         return Err(Rejection::Invalid(
             "answer on track, at risk or off track".into(),
         ));
     }
+    if let Some(n) = numbers {
+        n.check()
+            .map_err(|e| Rejection::Invalid(format!("check-in numbers: {e}")))?;
+    }
     let may_speak_for_anyone = actor.has_any_role(&ctx.roles.run_stages);
+    let next_due = ctx.checkins.get(week as usize).copied();
+    let today = ctx.local_date(now);
+    let absences = d.run.absences.clone();
     let w = d
         .run
         .checkin_week_mut(week)
-        .filter(|w| w.open)
         .ok_or_else(|| Rejection::NotNow(format!("check-in week {week} is not open")))?;
+    // After the close an answer still counts, until the next week's check-in.
+    let after_close = !w.open;
+    if after_close && next_due.is_none_or(|t| now >= t) {
+        return Err(Rejection::NotNow(format!(
+            "check-in week {week} is closed; answer this week's check-in instead"
+        )));
+    }
     let entry = w
         .entries
         .iter_mut()
@@ -118,20 +170,103 @@ pub(super) fn answer(
                 "campaign {campaign:?} is not on this quarter's roster"
             ))
         })?;
-    if entry.owner != actor.name && !may_speak_for_anyone {
+    let owner = match &entry.owner_id {
+        Some(id) => *id == actor.id,
+        None => entry.owner == actor.name,
+    };
+    let delegate = away_on(&absences, entry.owner_id.as_deref(), &entry.owner, today)
+        .and_then(|a| a.delegate.as_deref())
+        == Some(actor.id.as_str());
+    if !owner && !delegate && !may_speak_for_anyone {
         return Err(Rejection::NotAuthorized {
             actor: actor.name.clone(),
             action: format!("check in for {campaign}"),
             needed: format!("being its owner ({})", entry.owner),
         });
     }
+    if after_close {
+        entry.late = true;
+    }
     entry.status = status;
     entry.answered_at = Some(now);
     entry.note = note.map(str::to_owned);
+    entry.excused = false;
+    if numbers.is_some() {
+        entry.numbers = numbers.cloned();
+    }
     d.audit(
         actor,
         "checkin",
         format!("week {week}, {campaign}: {}", status.as_str()),
+    );
+    if after_close {
+        // The week's digest, posted again with this answer in it.
+        let edits = d.audit.len().to_string();
+        let msg = super::digest::weekly_digest(&d.run, ctx, week);
+        let k = key(
+            d,
+            week,
+            &format!("summary/update-{}-{edits}", super::kickoff::slug(campaign)),
+        );
+        d.post(k, &ctx.channels.checkins, "checkin_summary_update", msg);
+    }
+    Ok(())
+}
+
+/// `/away`: the owner is excused from check-ins on those dates; a delegate (a user id)
+/// may answer for them meanwhile.
+pub(super) fn away(
+    d: &mut Decision,
+    ctx: &PlanContext,
+    actor: &Actor,
+    from: chrono::NaiveDate,
+    until: chrono::NaiveDate,
+    delegate: Option<&str>,
+) -> Result<(), Rejection> {
+    if until < from {
+        return Err(Rejection::Invalid(format!(
+            "until: expected a date on or after {from}, found {until}"
+        )));
+    }
+    if until > ctx.quarter_end + chrono::Duration::days(31) {
+        return Err(Rejection::Invalid(format!(
+            "until: expected a date within the quarter (ends {}), found {until}",
+            ctx.quarter_end
+        )));
+    }
+    d.run.absences.push(Absence {
+        id: actor.id.clone(),
+        name: actor.name.clone(),
+        from,
+        until,
+        delegate: delegate.map(str::to_owned),
+    });
+    // Open weeks whose date falls in the absence excuse the owner now.
+    for w in d.run.checkins.iter_mut().filter(|w| w.open) {
+        let date = ctx.local_date(w.due_at);
+        if date < from || date > until {
+            continue;
+        }
+        for e in w.entries.iter_mut().filter(|e| {
+            e.status == CheckinStatus::Pending
+                && match &e.owner_id {
+                    Some(id) => *id == actor.id,
+                    None => e.owner == actor.name,
+                }
+        }) {
+            e.status = CheckinStatus::Away;
+            e.excused = true;
+        }
+    }
+    d.audit(
+        actor,
+        "away",
+        format!(
+            "{from} to {until}{}",
+            delegate
+                .map(|x| format!(", delegate {x}"))
+                .unwrap_or_default()
+        ),
     );
     Ok(())
 }
@@ -180,36 +315,13 @@ pub(super) fn close(
         .filter(|w| w.open)
         .ok_or_else(|| Rejection::NotNow(format!("check-in week {week} is not open")))?;
     w.open = false;
-    let mut table = Table::new("", &["Campaign", "Owner", "Status", "Note"]);
-    let (mut on, mut risk, mut off, mut missed) = (0, 0, 0, 0);
     for e in &mut w.entries {
         if e.status == CheckinStatus::Pending {
             e.status = CheckinStatus::Missed;
             e.late = false;
         }
-        match e.status {
-            CheckinStatus::OnTrack => on += 1,
-            CheckinStatus::AtRisk => risk += 1,
-            CheckinStatus::OffTrack => off += 1,
-            _ => missed += 1,
-        }
-        let status = if e.late {
-            format!("{} (late)", e.status.as_str())
-        } else {
-            e.status.as_str().to_owned()
-        };
-        table = table.row(vec![
-            e.campaign.clone(),
-            e.owner.clone(),
-            status,
-            e.note.clone().unwrap_or_default(),
-        ]);
     }
-    let msg = Message::new(
-        format!("Check-in summary · week {week}"),
-        format!("{on} on track, {risk} at risk, {off} off track, {missed} missed."),
-    )
-    .table(table);
+    let msg = super::digest::weekly_digest(&d.run, ctx, week);
     d.post(
         key(d, week, "summary"),
         &ctx.channels.checkins,
@@ -236,7 +348,12 @@ pub(super) fn complete(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) 
         .checkins
         .iter()
         .flat_map(|w| &w.entries)
-        .filter(|e| !matches!(e.status, CheckinStatus::Missed | CheckinStatus::Pending))
+        .filter(|e| {
+            !matches!(
+                e.status,
+                CheckinStatus::Missed | CheckinStatus::Pending | CheckinStatus::Away
+            )
+        })
         .count();
     let total: usize = d.run.checkins.iter().map(|w| w.entries.len()).sum();
     let msg = Message::new(
@@ -249,6 +366,9 @@ pub(super) fn complete(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) 
     );
     let k = format!("{}/complete", d.run.id);
     d.post(k, &ctx.channels.default, "run_completed", msg);
+    if d.run.kickoff.at.is_some() {
+        let _ = super::kickoff::post_criteria(d, ctx, "quarter_end", now);
+    }
 }
 
 pub(super) fn skipped(

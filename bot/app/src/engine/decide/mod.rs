@@ -5,7 +5,9 @@
 
 mod approval;
 mod checkins;
+mod digest;
 mod failures;
+mod kickoff;
 mod stages;
 #[cfg(test)]
 mod tests;
@@ -16,6 +18,10 @@ use super::{Decision, Event, PlanContext, Rejection};
 use crate::domain::QuarterRun;
 
 pub use approval::approval_buttons;
+pub use digest::{locked_plan, pacing, weekly_digest};
+pub use kickoff::{
+    SuccessCriteria, aligned_share, approved_campaigns, launch_due, success_criteria,
+};
 
 /// Decides what `event` does to `run` at `now`.
 pub fn decide(
@@ -37,6 +43,7 @@ pub fn decide(
             stage,
             reason,
         } => stages::rerun(&mut d, ctx, actor, *stage, reason, now)?,
+        Event::RunStage { actor, stage } => stages::run_now(&mut d, ctx, actor, *stage, now)?,
         Event::Verdict {
             actor,
             group,
@@ -53,6 +60,37 @@ pub fn decide(
             note.as_deref(),
             now,
         )?,
+        Event::Amend {
+            actor,
+            group,
+            version,
+            amendment,
+            note,
+        } => approval::amend(
+            &mut d,
+            ctx,
+            actor,
+            group,
+            *version,
+            amendment,
+            note.as_deref(),
+            now,
+        )?,
+        Event::ApprovalReminder { version, step } => {
+            approval::remind(&mut d, ctx, *version, *step)?
+        }
+        Event::KickoffAcknowledged { actor } => kickoff::acknowledge(&mut d, ctx, actor, now)?,
+        Event::CampaignLaunched { actor, campaign } => {
+            kickoff::launched(&mut d, ctx, actor, campaign, now)?
+        }
+        Event::LaunchCheck { campaign } => kickoff::launch_check(&mut d, ctx, campaign)?,
+        Event::SuccessCriteria { at } => kickoff::post_criteria(&mut d, ctx, at, now)?,
+        Event::Away {
+            actor,
+            from,
+            until,
+            delegate,
+        } => checkins::away(&mut d, ctx, actor, *from, *until, delegate.as_deref())?,
         Event::CheckinDue { week } => checkins::due(&mut d, ctx, *week, now)?,
         Event::CheckinReminder { week } => checkins::remind(&mut d, ctx, *week)?,
         Event::CheckinClose { week } => checkins::close(&mut d, ctx, *week, now)?,
@@ -62,6 +100,7 @@ pub fn decide(
             campaign,
             status,
             note,
+            numbers,
         } => checkins::answer(
             &mut d,
             ctx,
@@ -70,6 +109,7 @@ pub fn decide(
             campaign,
             *status,
             note.as_deref(),
+            numbers.as_ref(),
             now,
         )?,
         Event::JobsSkipped { jobs } => checkins::skipped(&mut d, ctx, jobs, now)?,

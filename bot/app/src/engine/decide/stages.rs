@@ -132,11 +132,15 @@ fn new_plan_version(d: &mut Decision, ctx: &PlanContext, result: &StageResult, n
         )
     };
     d.run.pending_changes.clear();
+    let applied: usize = d.run.plan_versions.iter().map(|p| p.amendments.len()).sum();
+    let amendments = d.run.amendments.get(applied..).unwrap_or_default().to_vec();
     d.run.plan_versions.push(PlanVersion {
         version,
         hash: hash.clone(),
         created_at: now,
         reason: reason.clone(),
+        figures: result.figures.clone(),
+        amendments,
     });
     d.audit(
         &Actor::system(),
@@ -145,7 +149,8 @@ fn new_plan_version(d: &mut Decision, ctx: &PlanContext, result: &StageResult, n
     );
     // A new version during review restarts the review on it.
     if d.run.stage(APPROVAL_STAGE).map(|s| s.status) == Some(StageStatus::InReview) {
-        approval::request(d, ctx);
+        approval::request(d, ctx, now);
+        approval::carry_over(d, ctx, now);
     }
 }
 
@@ -154,6 +159,7 @@ fn kickoff(d: &mut Decision, ctx: &PlanContext, result: &StageResult, now: DateT
         d.run.roster = roster.clone();
     }
     d.run.status = RunStatus::Executing;
+    super::kickoff::start(d, ctx, now);
     for (week, at) in (1u32..).zip(ctx.checkins.iter()) {
         let at = if *at < now { now } else { *at };
         let id = format!("{}/checkin/w{week:02}/due", d.run.id);
@@ -246,6 +252,16 @@ pub(super) fn rerun(
             status.map_or("unknown", StageStatus::as_str)
         )));
     }
+    d.audit(actor, "rerun_stage", format!("stage {n}: {reason}"));
+    recompute_from(d, ctx, id.number(), now);
+    Ok(())
+}
+
+/// Computes stage `n` again now; its done dependents are marked stale and follow it.
+pub(super) fn recompute_from(d: &mut Decision, ctx: &PlanContext, n: u8, now: DateTime<Utc>) {
+    let Some(id) = StageId::from_number(n) else {
+        return;
+    };
     for m in id.dependents_closure() {
         if let Some(s) = d
             .run
@@ -255,9 +271,62 @@ pub(super) fn rerun(
             s.stale = true;
         }
     }
-    d.audit(actor, "rerun_stage", format!("stage {n}: {reason}"));
+    // Amendments are refused while a stage computes, so `n` is not running here.
     start(d, ctx, n, now);
-    Ok(())
+}
+
+/// `/stage run`: a scheduled or waiting stage whose inputs are done starts now, before
+/// its slot (which then has nothing to do); a done or failed stage is re-run.
+pub(super) fn run_now(
+    d: &mut Decision,
+    ctx: &PlanContext,
+    actor: &Actor,
+    n: u8,
+    now: DateTime<Utc>,
+) -> Result<(), Rejection> {
+    check_stage(n)?;
+    if !actor.has_any_role(&ctx.roles.run_stages) {
+        return Err(Rejection::NotAuthorized {
+            actor: actor.name.clone(),
+            action: format!("run stage {n}"),
+            needed: ctx.roles.run_stages.join(", "),
+        });
+    }
+    match d.run.stage(n).map(|s| s.status) {
+        Some(StageStatus::Done | StageStatus::Failed) => {
+            rerun(d, ctx, actor, n, "run on request", now)
+        }
+        Some(StageStatus::Scheduled | StageStatus::Waiting) if n < APPROVAL_STAGE => {
+            if !inputs_ready(&d.run, n) {
+                let missing: Vec<String> = StageId::from_number(n)
+                    .map_or(&[][..], StageId::dependencies)
+                    .iter()
+                    .filter(|dep| {
+                        d.run
+                            .stage(dep.number())
+                            .is_none_or(|s| s.status != StageStatus::Done || s.stale)
+                    })
+                    .map(|dep| dep.number().to_string())
+                    .collect();
+                return Err(Rejection::NotNow(format!(
+                    "stage {n} needs stage(s) {} done first",
+                    missing.join(", ")
+                )));
+            }
+            d.audit(
+                actor,
+                "run_stage",
+                format!("stage {n} started before its slot"),
+            );
+            start(d, ctx, n, now);
+            Ok(())
+        }
+        Some(status) => Err(Rejection::NotNow(format!(
+            "stage {n} is {}; it cannot be started now",
+            status.as_str()
+        ))),
+        None => Err(Rejection::NoSuchStage(n)),
+    }
 }
 
 pub(super) fn data_arrived(

@@ -201,13 +201,14 @@ async fn a_catalog_mixes_the_data_folder_a_path_and_a_url_with_renamed_columns()
                     auth: None,
                 },
                 columns: BTreeMap::from([("spend".into(), "SPEND".into())]),
+                ..Source::default()
             },
         ),
         (
             "campaigns.csv".to_owned(),
             Source {
                 origin: Origin::Path(other),
-                columns: BTreeMap::new(),
+                ..Source::default()
             },
         ),
     ]);

@@ -104,7 +104,36 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
                 .into(),
         ));
     };
-    Ok(post::output(&plan, inputs))
+    let mut plan = plan;
+    let amended = amend(&mut plan, &inputs.run.amendments);
+    let mut out = post::output(&plan, inputs);
+    super::amendments::note_on(&mut out, &amended);
+    Ok(out)
+}
+
+/// The run's budget amendments on top of the optimiser's allocation (see
+/// [`super::amendments`]); the allocation table follows the handoff.
+fn amend(plan: &mut BudgetPlan, amendments: &[crate::domain::Amendment]) -> Vec<String> {
+    let curves = &plan.curves;
+    let lines = super::amendments::amend_budget(&mut plan.handoff, amendments, |ch, spend| {
+        let fitted = curves.channels.iter().find(|c| c.channel == ch)?;
+        Some(if has_no_effect(&fitted.curve) {
+            0.0
+        } else {
+            fitted.curve.response(spend)
+        })
+    });
+    for (a, c) in plan
+        .allocation
+        .channels
+        .iter_mut()
+        .zip(&plan.handoff.channels)
+    {
+        a.spend = c.spend;
+    }
+    plan.allocation.reserve = plan.handoff.reserve;
+    plan.allocation.allocatable = plan.handoff.allocatable;
+    lines
 }
 
 /// Fits the curves and allocates; `None` when the objectives set no total.

@@ -202,7 +202,16 @@ pub fn channel_title(channel: &str) -> String {
 }
 
 /// The campaigns of the planned quarter; budgets per channel sum to its allocation exactly.
-pub fn draft(budget: &BudgetHandoff, history: &History, next: Span, label: &str) -> Vec<Draft> {
+/// New campaigns start no earlier than `launch` (kickoff, after the plan's approval):
+/// always-on ones run from it to the quarter's end, flights keep their dates but not
+/// before it.
+pub fn draft(
+    budget: &BudgetHandoff,
+    history: &History,
+    next: Span,
+    launch: NaiveDate,
+    label: &str,
+) -> Vec<Draft> {
     let mut out = Vec::new();
     for ch in budget.channels.iter().filter(|c| to_cents(c.spend) > 0) {
         let mut patterns: Vec<&Pattern> = history
@@ -224,7 +233,7 @@ pub fn draft(budget: &BudgetHandoff, history: &History, next: Span, label: &str)
         }
         let free = to_cents(ch.spend) - committed_cents(history, &ch.channel);
         if free > 0 {
-            out.extend(channel_campaigns(ch, free, &patterns, next, label));
+            out.extend(channel_campaigns(ch, free, &patterns, next, launch, label));
         }
     }
     out
@@ -236,8 +245,10 @@ fn channel_campaigns(
     cents: i64,
     patterns: &[&Pattern],
     next: Span,
+    launch: NaiveDate,
     label: &str,
 ) -> Vec<Draft> {
+    let launch = launch.clamp(next.first, next.last);
     let weights: Vec<f64> = patterns.iter().map(|p| p.planned_budget).collect();
     let parts = split_cents(cents, &weights)
         .or_else(|| split_cents(cents, &vec![1.0; patterns.len()]))
@@ -250,9 +261,11 @@ fn channel_campaigns(
         .zip(parts)
         .map(|(p, c)| {
             let (first, last) = match p.kind {
-                Kind::AlwaysOn => (next.first, next.last),
+                Kind::AlwaysOn => (launch, next.last),
                 Kind::Flight => {
-                    let first = (next.first + chrono::Duration::days(p.offset_days)).min(next.last);
+                    let first = (next.first + chrono::Duration::days(p.offset_days))
+                        .max(launch)
+                        .min(next.last);
                     (
                         first,
                         (first + chrono::Duration::days(p.length_days)).min(next.last),

@@ -80,7 +80,13 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     };
     let label = inputs.run.quarter.clone();
     let history = campaigns::read_history(&table, review, next)?;
-    let drafts = campaigns::draft(&budget, &history, next, &label);
+    // Nothing new starts before kickoff: the plan is approved by then.
+    let launch = super::plan::ledger::launch_from(inputs);
+    let drafts = campaigns::draft(&budget, &history, next, launch, &label);
+    let after_launch = Span {
+        first: launch.clamp(next.first, next.last),
+        last: next.last,
+    };
 
     let (tests, roadmap_note) = match inputs.data.table("spend.csv")? {
         Some(spend) => {
@@ -91,7 +97,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
                     .to_owned()
             });
             (
-                roadmap::plan(&candidates, budget.reserve, next, &label)?,
+                roadmap::plan(&candidates, budget.reserve, after_launch, &label)?,
                 note,
             )
         }
@@ -116,8 +122,12 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         ..plan
     };
     book(&mut plan, &budget, history.carried_over);
+    let amended =
+        super::amendments::amend_calendar(&mut plan.handoff, &inputs.run.amendments, next.last);
     let ics = calendar_file(&plan, inputs);
-    Ok(post::output(&plan, inputs, ics))
+    let mut out = post::output(&plan, inputs, ics);
+    super::amendments::note_on(&mut out, &amended);
+    Ok(out)
 }
 
 /// Adds last quarter's bookings to the calendar (their owners keep them) and names the

@@ -420,7 +420,7 @@ proptest! {
         }).collect();
         let history = campaigns::History { patterns, carried_over: Vec::new() };
 
-        let drafts = campaigns::draft(&budget, &history, next, "Q");
+        let drafts = campaigns::draft(&budget, &history, next, next.first, "Q");
 
         for (i, c) in spends.iter().enumerate() {
             let sum: i64 = drafts.iter().filter(|d| d.channel == format!("c{i}")).map(|d| (d.budget * 100.0).round() as i64).sum();

@@ -94,12 +94,23 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         .map(|w| w.capacity_hours_per_week)
         .sum::<f64>()
         * weeks;
-    let requests = requests(strategy.as_ref(), calendar.as_ref(), (start, end), capacity);
+    // Nothing is briefed before this stage runs: its date is the earliest brief.
+    let earliest = inputs
+        .run
+        .stage(9)
+        .map_or(start, |s| s.due_at.with_timezone(&inputs.tz).date_naive());
+    let requests = requests(
+        strategy.as_ref(),
+        calendar.as_ref(),
+        (start, end),
+        earliest.max(start),
+        capacity,
+    );
     let seo_taken = requests
         .iter()
         .filter(|r| r.serves.starts_with("SEO: "))
         .count();
-    let schedule = production::schedule(&requests, &writers, to_day(start));
+    let schedule = production::schedule(&requests, &writers, to_day(earliest));
     let conflicts: Vec<String> = schedule.conflicts.iter().map(conflict_text).collect();
     let handoff = ContentPlanHandoff {
         pieces: schedule
@@ -157,6 +168,7 @@ fn requests(
     strategy: Option<&ContentHandoff>,
     calendar: Option<&CalendarHandoff>,
     (start, end): (NaiveDate, NaiveDate),
+    first_brief: NaiveDate,
     capacity: f64,
 ) -> Vec<PieceRequest> {
     let mut out = Vec::new();
@@ -202,7 +214,7 @@ fn requests(
         }
         top.push(o);
     }
-    let days = production::spread_publish_days(to_day(start), to_day(end), top.len());
+    let days = production::spread_publish_days(to_day(first_brief), to_day(end), top.len());
     for (o, day) in top.into_iter().zip(days) {
         out.push(PieceRequest {
             title: o.title.clone(),
@@ -230,14 +242,14 @@ fn conflict_text(c: &Conflict) -> String {
             "{person} is over capacity in the week of {}: {hours:.1} h of content against {capacity:.0} h",
             to_date(*week)
         ),
-        Conflict::BriefBeforeQuarter {
+        Conflict::PublishesLate {
             title,
-            brief,
-            quarter_start,
+            publish,
+            publish_by,
         } => format!(
-            "\"{title}\" needs its brief on {}, before the quarter starts on {}: brief it this quarter or move the launch",
-            to_date(*brief),
-            to_date(*quarter_start)
+            "\"{title}\" can be briefed no earlier than this plan, so it publishes on {}, after the {} it was needed by: its campaign starts on an existing page",
+            to_date(*publish),
+            to_date(*publish_by)
         ),
         Conflict::NoWriters { pieces } => format!(
             "no one on the roster has a content role: {pieces} pieces have no writer (add a roster entry with role \"content\" to objectives.toml)"

@@ -82,7 +82,7 @@ const QUARTER: (NaiveDate, NaiveDate) = (
 fn a_campaign_piece_is_due_five_working_days_before_launch_and_past_campaigns_are_skipped() {
     let (strategy, calendar) = inputs();
 
-    let r = requests(Some(&strategy), Some(&calendar), QUARTER, 1000.0);
+    let r = requests(Some(&strategy), Some(&calendar), QUARTER, QUARTER.0, 1000.0);
 
     // Launch Monday 18 January; five working days earlier is Monday 11 January.
     assert_eq!(r[0].serves, "Spring webinar");
@@ -99,7 +99,7 @@ fn seo_pieces_stop_when_the_next_one_no_longer_fits_the_seo_hours() {
 
     // 20 h of quarterly capacity × 0.6 = 12 h, less the webinar page's 6 h = 6 h:
     // the first improvement (a refresh's 6 h) fits, the 24-hour guide does not.
-    let r = requests(Some(&strategy), Some(&calendar), QUARTER, 20.0);
+    let r = requests(Some(&strategy), Some(&calendar), QUARTER, QUARTER.0, 20.0);
 
     assert_eq!(r.len(), 2);
     assert_eq!(r[1].hours, Some(6.0));
@@ -110,7 +110,7 @@ fn seo_pieces_stop_when_the_next_one_no_longer_fits_the_seo_hours() {
 fn without_writers_or_a_calendar_the_top_seo_pieces_are_still_listed() {
     let (strategy, _) = inputs();
 
-    let r = requests(Some(&strategy), None, QUARTER, 0.0);
+    let r = requests(Some(&strategy), None, QUARTER, QUARTER.0, 0.0);
 
     assert_eq!(r.len(), 3);
     // The gap is a new guide: a guide's 24 hours, not a refresh's.

@@ -77,6 +77,8 @@ pub(super) struct History {
     pub last: Option<Volumes>,
     pub best: Option<Volumes>,
     pub mql_shares: BTreeMap<String, f64>,
+    /// Last quarter's share of leads created, by source.
+    pub lead_shares: BTreeMap<String, f64>,
     /// Opportunities neither won nor lost at the export.
     pub open_opportunities: Option<u64>,
 }
@@ -89,6 +91,7 @@ pub(super) fn history(inputs: &StageInputs) -> Result<History, StageError> {
             last: None,
             best: None,
             mql_shares: BTreeMap::new(),
+            lead_shares: BTreeMap::new(),
             open_opportunities: None,
         });
     };
@@ -175,10 +178,22 @@ pub(super) fn history(inputs: &StageInputs) -> Result<History, StageError> {
                 .or_insert(0.0) += 1.0 / last.mqls;
         }
     }
+    let mut lead_shares = BTreeMap::new();
+    if last.leads > 0.0 {
+        for (l, t) in leads.leads.iter().zip(&leads.first_seen) {
+            if in_window(t.map(|t| t.timestamp()), window(0)) {
+                let source = l.groups.get("source").cloned().unwrap_or_default();
+                *lead_shares
+                    .entry(quarterdeck_analyses::market::normalise_channel(&source))
+                    .or_insert(0.0) += 1.0 / last.leads;
+            }
+        }
+    }
     Ok(History {
         last: Some(last),
         best: Some(best),
         mql_shares: shares,
+        lead_shares,
         open_opportunities,
     })
 }

@@ -24,6 +24,7 @@ mod stage_tests;
 use std::collections::BTreeMap;
 
 use quarterdeck_analyses::goals::{self, FunnelRates, Goals};
+use quarterdeck_analyses::quarter_plan::rounding::{from_cents, split_cents, to_cents};
 use serde_json::json;
 
 use super::handoff::{
@@ -31,6 +32,7 @@ use super::handoff::{
     Target,
 };
 use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput};
+use crate::report::{money, whole};
 use crate::sources::Objectives;
 use history::{History, history, planned_months, seasonality};
 
@@ -77,6 +79,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         last: last_quarter,
         best: best_quarter,
         mql_shares,
+        lead_shares,
         open_opportunities,
     } = history(inputs)?;
     let goals = goals::analyze(&goals::Input {
@@ -91,13 +94,19 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         message: e.to_string(),
     })?;
     let budget = inputs.handoff::<BudgetHandoff>(6);
-    let mqls = goals
-        .requirements
-        .iter()
-        .find(|r| r.metric == "mqls")
-        .map_or(0.0, |r| r.quarter);
+    let required = |metric: &str| {
+        goals
+            .requirements
+            .iter()
+            .find(|r| r.metric == metric)
+            .map_or(0.0, |r| r.quarter)
+    };
+    let (mqls, leads) = (required("mqls"), required("leads"));
     let (channel_targets, channel_note) = match &budget {
-        Some(b) => (channel_targets(b, &mql_shares, mqls), None),
+        Some(b) => (
+            channel_targets(b, &mql_shares, &lead_shares, mqls, leads),
+            None,
+        ),
         None => (
             Vec::new(),
             Some("stage 6 (budget) has not produced an allocation, so there are no channel spend or revenue targets yet".to_owned()),
@@ -164,25 +173,91 @@ fn rates(f: &FunnelHandoff, scoring: Option<&ScoringHandoff>) -> Option<FunnelRa
     })
 }
 
-/// Stage 6's channels with the MQLs each should bring at its share of last quarter's.
+/// Every source of volume with its share of the lead and MQL targets: stage 6's paid
+/// channels (with their spend and expected media revenue) and the sources without
+/// spend that brought leads or MQLs last quarter (organic search, referrals). Leads and
+/// MQLs are whole numbers split by largest remainder, so they add up to the rounded
+/// targets exactly; without any share (no leads.csv) they are split by spend.
 fn channel_targets(
     b: &BudgetHandoff,
-    shares: &BTreeMap<String, f64>,
+    mql_shares: &BTreeMap<String, f64>,
+    lead_shares: &BTreeMap<String, f64>,
     mqls: f64,
+    leads: f64,
 ) -> Vec<ChannelTarget> {
-    b.channels
+    let norm = quarterdeck_analyses::market::normalise_channel;
+    let mut rows: Vec<ChannelTarget> = b
+        .channels
         .iter()
         .map(|c| ChannelTarget {
             channel: c.channel.clone(),
             spend: c.spend,
             revenue: c.expected_revenue,
-            mqls: mqls
-                * shares
-                    .get(&quarterdeck_analyses::market::normalise_channel(&c.channel))
-                    .copied()
-                    .unwrap_or(0.0),
+            mqls: 0.0,
+            leads: 0.0,
         })
+        .collect();
+    let paid: Vec<String> = rows.iter().map(|r| norm(&r.channel)).collect();
+    let unpaid: std::collections::BTreeSet<&String> = mql_shares
+        .keys()
+        .chain(lead_shares.keys())
+        .filter(|k| !k.is_empty() && !paid.contains(k))
+        .collect();
+    rows.extend(unpaid.into_iter().map(|k| ChannelTarget {
+        channel: k.clone(),
+        spend: 0.0,
+        revenue: 0.0,
+        mqls: 0.0,
+        leads: 0.0,
+    }));
+    let spend: Vec<f64> = rows.iter().map(|r| r.spend).collect();
+    let weights = |shares: &BTreeMap<String, f64>| -> Vec<f64> {
+        let w: Vec<f64> = rows
+            .iter()
+            .map(|r| shares.get(&norm(&r.channel)).copied().unwrap_or(0.0))
+            .collect();
+        if w.iter().sum::<f64>() > 0.0 {
+            w
+        } else {
+            spend.clone()
+        }
+    };
+    let (mql_parts, lead_parts) = (
+        split_whole(mqls, &weights(mql_shares)),
+        split_whole(leads, &weights(lead_shares)),
+    );
+    for (i, r) in rows.iter_mut().enumerate() {
+        r.mqls = mql_parts.get(i).copied().unwrap_or(0.0);
+        r.leads = lead_parts.get(i).copied().unwrap_or(0.0);
+    }
+    rows
+}
+
+/// `total` rounded to a whole number and split in proportion to `weights` by largest
+/// remainder: whole parts that add up to the rounded total exactly. All-zero weights
+/// split evenly.
+pub(crate) fn split_whole(total: f64, weights: &[f64]) -> Vec<f64> {
+    split_units(total.round() as i64, weights)
+        .into_iter()
+        .map(|u| u as f64)
         .collect()
+}
+
+/// Money rounded to the cent and split like [`split_whole`], to the cent.
+pub(crate) fn split_money(total: f64, weights: &[f64]) -> Vec<f64> {
+    split_units(to_cents(total), weights)
+        .into_iter()
+        .map(from_cents)
+        .collect()
+}
+
+fn split_units(units: i64, weights: &[f64]) -> Vec<i64> {
+    if weights.is_empty() {
+        return Vec::new();
+    }
+    split_cents(units.max(0), weights)
+        .or_else(|| split_cents(units.max(0), &vec![1.0; weights.len()]))
+        .unwrap_or_else(|| vec![0; weights.len()])
 }
 
 fn handoff_of(
@@ -195,7 +270,7 @@ fn handoff_of(
     let basis = |metric: &str| -> String {
         match metric {
             "revenue" => "revenue_target in objectives.toml".into(),
-            "won" => format!("revenue ÷ average deal {:.0}", r.average_deal),
+            "won" => format!("revenue ÷ average deal of {}", money(r.average_deal)),
             "opportunities" => format!("won ÷ opportunity → won {:.3}", r.opportunity_to_won),
             "sqls" => format!(
                 "opportunities ÷ sql → opportunity {:.3}",
@@ -220,7 +295,14 @@ fn handoff_of(
         .map(|q| Target {
             metric: q.metric.clone(),
             value: q.quarter,
-            basis: basis(&q.metric),
+            basis: match (q.metric.as_str(), o.mql_target) {
+                ("mqls", Some(stated)) => format!(
+                    "{}; objectives.toml's mql_target is {}",
+                    basis("mqls"),
+                    whole(stated)
+                ),
+                _ => basis(&q.metric),
+            },
             last_quarter: q.last_quarter,
             stretch: q.stretch,
             above_history: q.above_history,
@@ -231,7 +313,8 @@ fn handoff_of(
         value: g.implied_pipeline,
         basis: match o.pipeline_target {
             Some(p) => format!(
-                "opportunities × average deal; pipeline_target in objectives.toml is {p:.0}"
+                "opportunities × average deal (what the revenue target needs); objectives.toml's pipeline_target is {}",
+                money(p)
             ),
             None => "opportunities × average deal".into(),
         },
@@ -252,21 +335,47 @@ fn handoff_of(
         });
     }
     GoalsHandoff {
+        milestones: milestones(g, &targets),
         targets,
-        milestones: g
-            .months
-            .iter()
-            .map(|m| Milestone {
-                month: m.month.clone(),
-                revenue: m.revenue,
-                pipeline: m.pipeline,
-                sqls: m.sqls,
-                mqls: m.mqls,
-            })
-            .collect(),
         channel_targets: channels.to_vec(),
         kpis: Vec::new(),
     }
+}
+
+/// Each target split over the months in proportion to the analysis' monthly volumes
+/// (seasonality and lags), by largest remainder: every metric's months add up to its
+/// target rounded (money to the cent, counts to the unit).
+fn milestones(g: &Goals, targets: &[Target]) -> Vec<Milestone> {
+    let target = |m: &str| {
+        targets
+            .iter()
+            .find(|t| t.metric == m)
+            .map_or(0.0, |t| t.value)
+    };
+    let col = |pick: fn(&quarterdeck_analyses::goals::MonthPlan) -> f64| -> Vec<f64> {
+        g.months.iter().map(pick).collect()
+    };
+    let revenue = split_money(target("revenue"), &col(|m| m.revenue));
+    let pipeline = split_money(target("pipeline"), &col(|m| m.pipeline));
+    let won = split_whole(target("won"), &col(|m| m.won));
+    let opps = split_whole(target("opportunities"), &col(|m| m.opportunities));
+    let sqls = split_whole(target("sqls"), &col(|m| m.sqls));
+    let mqls = split_whole(target("mqls"), &col(|m| m.mqls));
+    let leads = split_whole(target("leads"), &col(|m| m.leads));
+    g.months
+        .iter()
+        .enumerate()
+        .map(|(i, m)| Milestone {
+            month: m.month.clone(),
+            revenue: revenue[i],
+            pipeline: pipeline[i],
+            won: won[i],
+            opportunities: opps[i],
+            sqls: sqls[i],
+            mqls: mqls[i],
+            leads: leads[i],
+        })
+        .collect()
 }
 
 /// The first number in a brand objective, a percentage as a fraction
@@ -278,7 +387,7 @@ fn brand_value(text: &str) -> Option<f64> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(rest.len());
     let v: f64 = rest[..end].parse().ok()?;
-    Some(if rest[end..].starts_with('%') {
+    Some(if rest[end..].trim_start().starts_with('%') {
         v / 100.0
     } else {
         v
@@ -292,7 +401,13 @@ mod tests {
     #[test]
     fn a_brand_percentage_becomes_a_fraction() {
         assert_eq!(brand_value("share of search 22%"), Some(0.22));
-        assert_eq!(brand_value("aided awareness 35.5 %"), Some(35.5));
+        // A space before the sign is still a percentage (French and SI style).
+        assert_eq!(brand_value("aided awareness 35.5 %"), Some(0.355));
+        assert_eq!(
+            brand_value("NPS 41"),
+            Some(41.0),
+            "no sign: the number as stated"
+        );
         assert_eq!(brand_value("be loved"), None);
     }
 }

@@ -11,6 +11,8 @@
 
 mod appendices;
 mod figures;
+pub mod invariants;
+pub mod ledger;
 mod risks;
 mod sections;
 
@@ -120,6 +122,11 @@ impl<'a> Sources<'a> {
 pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     let sources = Sources::gather(inputs)?;
     let version = sources.version;
+    let mut figures = ledger::gather(&sources);
+    let violations = invariants::check(&figures);
+    if !violations.is_empty() {
+        return Ok(blocked(&sources, &figures, &violations));
+    }
     let risks = risks::assess(&sources);
     let doc = build(&sources, &risks);
     let plan = render_plan(&doc);
@@ -151,6 +158,12 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         "text/markdown",
         plan.markdown.clone().into_bytes(),
     ));
+    figures.hash = plan.hash.clone();
+    files.push(OutputFile::new(
+        format!("plan-v{version}.json"),
+        "application/json",
+        serde_json::to_vec_pretty(&figures).unwrap_or_default(),
+    ));
     if let (Some(d), Some((v, _))) = (&change, previous) {
         files.push(OutputFile::new(
             format!("plan-v{v}-to-v{version}.diff"),
@@ -165,18 +178,59 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             message,
             plan_hash: Some(plan.hash.clone()),
             roster: None,
+            figures: None,
         },
         findings: json!({
             "schema": FINDINGS_SCHEMA, "stage": 10, "available": true, "version": version,
             "hash": plan.hash, "missing_stages": missing,
             "headline": format!("plan v{version}: {}", summary_line(&sources)),
             "risks": risks,
+            "figures": figures,
             "changed_sections": change.as_ref().map(|d| &d.sections),
             // The next version diffs against this text.
             "markdown": plan.markdown,
         }),
         plan: Some(plan),
     })
+}
+
+/// The post when the plan's figures break an invariant: no version is drafted, so no
+/// approval is requested; the error names each broken figure and the stage that owns it.
+fn blocked(
+    s: &Sources,
+    figures: &ledger::PlanFigures,
+    violations: &[invariants::Violation],
+) -> StageOutput {
+    let version = s.version;
+    let lines: Vec<String> = violations.iter().map(|v| format!("- {v}")).collect();
+    let reason = format!(
+        "plan v{version} was not drafted: {} figure check{} failed",
+        violations.len(),
+        if violations.len() == 1 { "" } else { "s" }
+    );
+    let body = format!(
+        "**Error:** the plan's figures do not hold together, so plan v{version} is not drafted and no approval is requested. Re-run the stage that owns each figure, then the plan.\n\n{}",
+        lines.join("\n")
+    );
+    StageOutput {
+        files: Vec::new(),
+        result: StageResult {
+            available: false,
+            message: Message::new(
+                format!("{} — plan v{version} blocked", stage_title(10)),
+                body,
+            )
+            .field("Failed checks", violations.len().to_string()),
+            plan_hash: None,
+            roster: None,
+            figures: None,
+        },
+        findings: json!({
+            "schema": FINDINGS_SCHEMA, "stage": 10, "available": false, "version": version,
+            "reason": reason, "violations": violations, "figures": figures,
+        }),
+        plan: None,
+    }
 }
 
 pub fn render_plan(doc: &Document) -> PlanDoc {
@@ -325,9 +379,13 @@ fn summary_line(s: &Sources) -> String {
     }
     if let Some(c) = &s.calendar {
         parts.push(format!(
-            "{} campaigns and {} funded tests",
-            c.campaigns.len(),
-            c.tests.iter().filter(|t| t.funded).count()
+            "{} and {}",
+            crate::report::plural(c.campaigns.len(), "campaign", "campaigns"),
+            crate::report::plural(
+                c.tests.iter().filter(|t| t.funded).count(),
+                "funded test",
+                "funded tests"
+            )
         ));
     }
     if parts.is_empty() {

@@ -148,17 +148,23 @@ fn full() -> BTreeMap<u8, Value> {
                 milestones: vec![
                     Milestone {
                         month: "2027-01".into(),
-                        revenue: 1_200_000.0,
+                        revenue: 1_900_000.0,
                         pipeline: 3_000_000.0,
+                        won: 40.0,
+                        opportunities: 100.0,
                         sqls: 120.0,
-                        mqls: 400.0,
+                        mqls: 870.0,
+                        leads: 1_000.0,
                     },
                     Milestone {
                         month: "2027-02".into(),
-                        revenue: 1_300_000.0,
+                        revenue: 2_100_000.0,
                         pipeline: 3_100_000.0,
+                        won: 41.0,
+                        opportunities: 104.0,
                         sqls: 130.0,
                         mqls: 430.0,
+                        leads: 1_100.0,
                     },
                 ],
                 channel_targets: vec![],
@@ -174,18 +180,32 @@ fn full() -> BTreeMap<u8, Value> {
         stage(
             8,
             CalendarHandoff {
-                campaigns: vec![PlannedCampaign {
-                    name: "LinkedIn always-on".into(),
-                    channel: "linkedin".into(),
-                    start: d("2027-01-04"),
-                    end: d("2027-03-31"),
-                    budget: 500_000.0,
-                    owner: "Avery Chen".into(),
-                    objective: "pipeline".into(),
-                    success_metrics: vec!["cost per SQL below $2,000".into()],
-                    kind: "always-on".into(),
-                    expected_revenue: 1_100_000.0,
-                }],
+                campaigns: vec![
+                    PlannedCampaign {
+                        name: "LinkedIn always-on".into(),
+                        channel: "linkedin".into(),
+                        start: d("2027-01-04"),
+                        end: d("2027-03-31"),
+                        budget: 500_000.0,
+                        owner: "Avery Chen".into(),
+                        objective: "pipeline".into(),
+                        success_metrics: vec!["cost per SQL below $2,000".into()],
+                        kind: "always-on".into(),
+                        expected_revenue: 1_100_000.0,
+                    },
+                    PlannedCampaign {
+                        name: "Display always-on".into(),
+                        channel: "display".into(),
+                        start: d("2027-01-04"),
+                        end: d("2027-03-31"),
+                        budget: 380_000.0,
+                        owner: "Sasha Novak".into(),
+                        objective: "pipeline".into(),
+                        success_metrics: vec!["cost per SQL below $2,000".into()],
+                        kind: "always-on".into(),
+                        expected_revenue: 400_000.0,
+                    },
+                ],
                 tests: vec![
                     PlannedTest {
                         name: "Display creative A/B".into(),
@@ -288,7 +308,7 @@ fn the_plan_has_nine_sections_with_the_stages_numbers() {
     // 1.1M / 500k = 2.20) and the total row (880k for 1.5M: 1.70).
     assert!(md.contains("| Test reserve (12.0%) | $120,000 |"), "{md}");
     assert!(
-        md.contains("| linkedin | $200,000 | $500,000 | +150% | $1,100,000 | 2.20 | 1.40 |"),
+        md.contains("| LinkedIn | $200,000 | $500,000 | +150% | $1,100,000 | 2.20 | 1.40 |"),
         "{md}"
     );
     assert!(
@@ -301,7 +321,7 @@ fn the_plan_has_nine_sections_with_the_stages_numbers() {
         "{md}"
     );
     assert!(
-        md.contains("| 2027-02 | $1,300,000 | $3,100,000 | 130 | 430 |"),
+        md.contains("| 2027-02 | $2,100,000 | $3,100,000 | 130 | 430 |"),
         "{md}"
     );
     // The unfunded test says what the quarter's traffic could detect instead.
@@ -373,6 +393,7 @@ fn the_html_embeds_the_charts_and_the_post_attaches_the_documents() {
             "plan-monthly-milestones.png",
             "plan-v1.html",
             "plan-v1.md",
+            "plan-v1.json",
         ]
     );
     assert_eq!(plan.html.matches("src=\"data:image/png;base64,").count(), 3);
@@ -404,8 +425,16 @@ fn a_second_version_records_the_change_request_and_diffs_against_the_first() {
     let mut outputs = full();
     // Display's budget cut after the change request.
     let mut budget: BudgetHandoff = serde_json::from_value(outputs[&6]["handoff"].clone()).unwrap();
+    // The cut goes to the reserve, and display's campaign shrinks with it: the money
+    // still balances.
     budget.channels[1].spend = 300_000.0;
+    budget.reserve = 200_000.0;
+    budget.allocatable = 800_000.0;
     outputs.insert(6, stage(6, budget).1);
+    let mut calendar: CalendarHandoff =
+        serde_json::from_value(outputs[&8]["handoff"].clone()).unwrap();
+    calendar.campaigns[1].budget = 300_000.0;
+    outputs.insert(8, stage(8, calendar).1);
     outputs.insert(10, first.findings.clone());
     let mut second = inputs(outputs);
     second.run.plan_versions.push(PlanVersion {
@@ -413,6 +442,8 @@ fn a_second_version_records_the_change_request_and_diffs_against_the_first() {
         hash: first.plan.as_ref().unwrap().hash.clone(),
         created_at: Utc::now(),
         reason: "first draft".into(),
+        figures: None,
+        amendments: Vec::new(),
     });
     second.run.pending_changes = vec!["Finance: cut display".into()];
 
@@ -428,11 +459,11 @@ fn a_second_version_records_the_change_request_and_diffs_against_the_first() {
     assert!(md.contains("Version 2") && md.contains("**Change requested:** Finance: cut display"));
     assert!(diff.starts_with("--- plan-v1.md\n+++ plan-v2.md\n"));
     assert!(
-        diff.contains("\n-| display | $100,000 | $380,000 |"),
+        diff.contains("\n-| Display | $100,000 | $380,000 |"),
         "{diff}"
     );
     assert!(
-        diff.contains("\n+| display | $100,000 | $300,000 |"),
+        diff.contains("\n+| Display | $100,000 | $300,000 |"),
         "{diff}"
     );
     assert!(out.result.message.body.contains("Changed since v1"));
@@ -441,5 +472,67 @@ fn a_second_version_records_the_change_request_and_diffs_against_the_first() {
     assert!(
         changed.iter().any(|s| s == "5. Budget allocation"),
         "{changed:?}"
+    );
+}
+
+#[test]
+fn the_figures_travel_as_plan_json_with_the_contract_keys() {
+    let out = compute(&inputs(full())).unwrap();
+    let file = out
+        .files
+        .iter()
+        .find(|f| f.name == "plan-v1.json")
+        .expect("plan-v1.json is attached");
+    let v: Value = serde_json::from_slice(&file.bytes).unwrap();
+    for key in [
+        "version",
+        "hash",
+        "quarter",
+        "approved_at",
+        "budget",
+        "campaigns",
+        "tests",
+        "targets",
+        "milestones",
+        "channel_targets",
+        "content",
+        "process_started",
+    ] {
+        assert!(v.get(key).is_some(), "{key} missing");
+    }
+    assert_eq!(v["hash"], json!(out.plan.as_ref().unwrap().hash));
+    assert_eq!(v["approved_at"], Value::Null);
+    // $880,000 over the channels + $120,000 reserve; the funded test's $30,000 is committed.
+    assert_eq!(v["budget"]["by_channel"]["display"], json!(380_000.0));
+    assert_eq!(v["budget"]["reserve_committed"], json!(30_000.0));
+    assert_eq!(v["budget"]["reserve_uncommitted"], json!(90_000.0));
+    assert_eq!(v["targets"]["mqls"], json!(1300.0));
+    assert_eq!(v["milestones"][0]["revenue"], json!(1_900_000.0));
+    assert_eq!(out.findings["figures"], v);
+}
+
+#[test]
+fn figures_that_do_not_balance_block_the_plan_with_an_error_naming_them() {
+    let mut outputs = full();
+    let mut calendar: CalendarHandoff =
+        serde_json::from_value(outputs[&8]["handoff"].clone()).unwrap();
+    calendar.campaigns[1].budget = 379_999.99;
+    outputs.insert(8, stage(8, calendar).1);
+
+    let out = compute(&inputs(outputs)).unwrap();
+
+    assert!(out.plan.is_none() && out.result.plan_hash.is_none());
+    assert!(!out.result.available);
+    assert!(out.result.message.title.ends_with("plan v1 blocked"));
+    assert!(
+        out.result.message.body.contains(
+            "- display: campaigns total $379,999.99 against the channel's budget of $380,000"
+        ),
+        "{}",
+        out.result.message.body
+    );
+    assert_eq!(
+        out.findings["violations"][0]["kind"],
+        "campaigns_do_not_match_channel"
     );
 }

@@ -78,7 +78,7 @@ fn approval_refuses_unknown_groups_stale_versions_duplicates_and_closed_reviews(
 }
 
 #[test]
-fn a_change_request_needs_a_note_and_makes_a_new_version_that_needs_approval_again() {
+fn a_text_only_change_request_needs_a_note_and_goes_to_the_plan_owners_without_a_new_version() {
     let run = apply(
         &in_review(),
         verdict("m1", "marketing", Verdict::Approve, 1, None),
@@ -102,41 +102,17 @@ fn a_change_request_needs_a_note_and_makes_a_new_version_that_needs_approval_aga
             Some("cut display by 5%"),
         ),
     );
-    assert_eq!(d.run.stage(10).unwrap().status, StageStatus::Running);
-    assert!(d.jobs.iter().any(|j| j.job == Job::Compute { stage: 10 }));
-    assert!(matches!(
-        refuse(&d.run, verdict("f2", "finance", Verdict::Approve, 1, None)),
-        Rejection::NotNow(_)
-    ));
-    let d = decide(
-        &d.run,
-        &ctx(),
-        &Event::StageComputed {
-            stage: 10,
-            result: result(Some("hash-v2")),
-        },
-        t0(),
-    )
-    .unwrap();
 
-    assert_eq!(d.run.plan_versions.len(), 2);
-    assert!(d.run.plan_versions[1].reason.contains("cut display by 5%"));
-    assert!(d.run.pending_changes.is_empty());
+    assert!(d.jobs.iter().all(|j| !matches!(j.job, Job::Compute { .. })));
     assert!(
-        d.posts
-            .iter()
-            .any(|p| p.key == "growth/2027-Q1/s11/request/v2")
+        d.posts[0].message.body.contains("<@&role-marketing>"),
+        "the plan document's owner group is asked: {}",
+        d.posts[0].message.body
     );
-    // v1's approvals do not carry over.
-    let mut run = d.run;
-    run = apply(&run, verdict("f1", "finance", Verdict::Approve, 2, None)).run;
-    run = apply(&run, verdict("f2", "finance", Verdict::Approve, 2, None)).run;
-    assert_eq!(run.status, RunStatus::AwaitingApproval);
-    run = apply(&run, verdict("m1", "marketing", Verdict::Approve, 2, None)).run;
-    assert_eq!(
-        (run.status, run.approved_version),
-        (RunStatus::Approved, Some(2))
-    );
+    assert_eq!(d.run.pending_changes.len(), 1);
+    // v1 cannot be approved with a change request on it.
+    let d = apply(&d.run, verdict("f2", "finance", Verdict::Approve, 1, None));
+    assert_eq!(d.run.status, RunStatus::AwaitingApproval);
 }
 
 #[test]

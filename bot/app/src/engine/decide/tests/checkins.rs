@@ -61,6 +61,7 @@ fn a_check_in_week_prompts_reminds_the_silent_and_records_them_as_missed() {
         campaign: "Spring webinar".into(),
         status: CheckinStatus::OnTrack,
         note: None,
+        numbers: None,
     };
     assert!(matches!(
         refuse(&run, not_owner),
@@ -74,6 +75,7 @@ fn a_check_in_week_prompts_reminds_the_silent_and_records_them_as_missed() {
             campaign: "Spring webinar".into(),
             status: CheckinStatus::AtRisk,
             note: Some("CPL up 20%".into()),
+            numbers: None,
         },
     )
     .run;
@@ -89,7 +91,7 @@ fn a_check_in_week_prompts_reminds_the_silent_and_records_them_as_missed() {
     assert_eq!(w.entries[1].status, CheckinStatus::Missed);
     assert!(
         d.posts[0].message.body.contains("1 at risk")
-            && d.posts[0].message.body.contains("1 missed")
+            && d.posts[0].message.body.contains("1 did not check in")
     );
     assert_eq!(d.run.status, RunStatus::Executing, "one more week to go");
 }
@@ -125,9 +127,9 @@ fn skipped_jobs_are_reported_in_one_post_and_their_weeks_recorded() {
     let d = apply(&run, Event::JobsSkipped { jobs });
 
     assert_eq!(
-        d.posts.len(),
-        2,
-        "the notice, then the quarter's completion"
+        d.posts.iter().map(|p| p.kind.as_str()).collect::<Vec<_>>(),
+        ["jobs_skipped", "run_completed", "success_criteria"],
+        "the notice, then the quarter's completion and its success criteria"
     );
     assert_eq!(d.posts[0].kind, "jobs_skipped");
     assert!(

@@ -3,6 +3,7 @@
 
 mod approval;
 mod checkins;
+mod people;
 mod stages;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -26,7 +27,9 @@ pub(super) fn group(name: &str, quorum: u32) -> StakeholderGroup {
         group: name.into(),
         label: format!("{name} lead"),
         role_ids: vec![format!("role-{name}")],
-        quorum,
+        quorum: crate::config::Quorum::Count(quorum),
+        members: Vec::new(),
+        backup_id: None,
     }
 }
 
@@ -35,6 +38,7 @@ pub(super) fn ctx() -> PlanContext {
         team: "growth".into(),
         quarter: "2027-Q1".into(),
         quarter_start: chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+        quarter_end: chrono::NaiveDate::from_ymd_opt(2027, 3, 31).unwrap(),
         review_start: chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
         tz: chrono_tz::America::New_York,
         channels: ChannelSettings {
@@ -46,12 +50,14 @@ pub(super) fn ctx() -> PlanContext {
         roles: RoleSettings {
             run_stages: vec!["ops".into()],
             owner: "ops".into(),
+            upload_data: Vec::new(),
         },
         stakeholders: vec![group("marketing", 1), group("finance", 2)],
         stage_due: (0..12).map(|i| t0() + Duration::days(i)).collect(),
         checkins: vec![t0() + Duration::days(30), t0() + Duration::days(37)],
         checkin_window: Duration::hours(48),
         plan_deadline: t0() + Duration::days(20),
+        people: crate::config::PeopleSettings::default(),
     }
 }
 
@@ -65,6 +71,7 @@ pub(super) fn result(hash: Option<&str>) -> StageResult {
         message: Message::new("t", "b"),
         plan_hash: hash.map(str::to_owned),
         roster: None,
+        figures: None,
     }
 }
 
@@ -133,14 +140,8 @@ pub(super) fn executing() -> QuarterRun {
     let mut run = apply(&approved(), Event::StageDue { stage: 12 }).run;
     let mut kickoff = result(None);
     kickoff.roster = Some(vec![
-        RosterEntry {
-            campaign: "Spring webinar".into(),
-            owner: "Avery".into(),
-        },
-        RosterEntry {
-            campaign: "Search always-on".into(),
-            owner: "Jordan".into(),
-        },
+        RosterEntry::new("Spring webinar", "Avery"),
+        RosterEntry::new("Search always-on", "Jordan"),
     ]);
     run = apply(
         &run,

@@ -161,3 +161,35 @@ fn deciding_twice_on_the_same_inputs_gives_the_same_decision() {
         decide(&run, &ctx(), &e, t0())
     );
 }
+
+#[test]
+fn running_a_stage_now_starts_it_before_its_slot_only_for_the_run_stages_role() {
+    let ops = Actor::new("o", "Ops", &["ops"]);
+    let stranger = Actor::new("s", "Sam", &["sales"]);
+    let run_now = |actor: &Actor, stage| Event::RunStage {
+        actor: actor.clone(),
+        stage,
+    };
+    assert!(matches!(
+        refuse(&fresh(), run_now(&stranger, 1)),
+        Rejection::NotAuthorized { .. }
+    ));
+    // Stage 4 reads stage 2, which has not run: refused, naming it.
+    match refuse(&fresh(), run_now(&ops, 4)) {
+        Rejection::NotNow(why) => assert!(why.contains("stage(s) 2"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+
+    let d = apply(&fresh(), run_now(&ops, 1));
+
+    assert_eq!(d.run.stage(1).unwrap().status, StageStatus::Running);
+    assert_eq!(d.jobs[0].job, Job::Compute { stage: 1 });
+    assert_eq!(d.audit[0].action, "run_stage");
+    // Its slot, when it comes, changes nothing.
+    let later = apply(&d.run, Event::StageDue { stage: 1 });
+    assert!(later.jobs.is_empty());
+    // Once done, running it again is a re-run.
+    let done = apply(&d.run, computed(1)).run;
+    let again = apply(&done, run_now(&ops, 1));
+    assert_eq!(again.run.stage(1).unwrap().status, StageStatus::Running);
+}

@@ -54,7 +54,7 @@ pub(super) fn budget(s: &Sources) -> Section {
     channels.sort_by(|x, y| y.spend.total_cmp(&x.spend));
     for c in &channels {
         t = t.row(vec![
-            c.channel.clone(),
+            crate::report::label(&c.channel),
             money(c.last_quarter_spend),
             money(c.spend),
             change(c.last_quarter_spend, c.spend),
@@ -91,7 +91,7 @@ pub(super) fn budget(s: &Sources) -> Section {
     sec.heading("Rationale by channel").bullets(
         channels
             .iter()
-            .map(|c| format!("**{}**: {}", c.channel, c.rationale))
+            .map(|c| format!("**{}**: {}", crate::report::label(&c.channel), c.rationale))
             .collect(),
     )
 }

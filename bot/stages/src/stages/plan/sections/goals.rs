@@ -60,16 +60,37 @@ pub(super) fn goals(s: &Sources) -> Section {
         }
     }
     if !g.channel_targets.is_empty() {
-        let mut c = Table::new("Channel targets", &["Channel", "Spend", "Revenue", "MQLs"]);
+        // Every source of volume, organic included, with its owner; the revenue column is
+        // stage 6's modelled media revenue, not the closed-won revenue target.
+        let owners = crate::stages::plan::ledger::gather(s).channel_targets;
+        let mut c = Table::new(
+            "Channel targets",
+            &[
+                "Channel",
+                "Owner",
+                "Spend",
+                "Media revenue (modelled)",
+                "Leads",
+                "MQLs",
+            ],
+        );
         for x in &g.channel_targets {
+            let owner = owners
+                .iter()
+                .find(|o| o.channel == x.channel)
+                .map_or_else(|| "—".to_owned(), |o| o.owner.clone());
             c = c.row(vec![
-                x.channel.clone(),
+                crate::report::label(&x.channel),
+                owner,
                 money(x.spend),
                 money(x.revenue),
+                whole(x.leads),
                 whole(x.mqls),
             ]);
         }
-        sec = sec.table(c);
+        sec = sec.table(c).para(
+            "Leads and MQLs are split over every source by its share of last quarter's, so the channels add up to the targets; media revenue is stage 6's response-curve estimate for the paid channels, a different measure from the closed-won revenue target.",
+        );
     }
     if !g.kpis.is_empty() {
         let mut k = Table::new(

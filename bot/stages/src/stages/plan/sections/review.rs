@@ -17,7 +17,7 @@ pub(super) fn prior_quarter(s: &Sources) -> Section {
         channels.sort_by(|a, b| b.spend.total_cmp(&a.spend));
         for c in &channels {
             t = t.row(vec![
-                c.channel.clone(),
+                crate::report::label(&c.channel),
                 money(c.spend),
                 money(c.attributed_revenue),
                 c.roas.map_or("—".into(), |r| format!("{r:.2}")),

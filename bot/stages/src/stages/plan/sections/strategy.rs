@@ -26,7 +26,7 @@ pub(super) fn strategy(s: &Sources) -> Section {
                         };
                         format!(
                             "**{verb} {}** to {} ({}): {}",
-                            c.channel,
+                            crate::report::label(&c.channel),
                             money(c.spend),
                             change(c.last_quarter_spend, c.spend),
                             c.rationale
@@ -75,7 +75,10 @@ pub(super) fn strategy(s: &Sources) -> Section {
         Some(sc) => {
             let mut t = Table::new("Proposed lead score", &["Feature", "Points"]);
             for w in &sc.weights {
-                t = t.row(vec![w.feature.clone(), format!("{:+.0}", w.points)]);
+                t = t.row(vec![
+                    crate::report::label(&w.feature),
+                    format!("{:+.0}", w.points),
+                ]);
             }
             sec = sec.para(format!(
                 "MQL at **{:.0} points**: ≈{:.0} MQLs a month at last quarter's lead volume, MQL → SQL expected {} \

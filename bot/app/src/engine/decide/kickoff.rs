@@ -1,0 +1,436 @@
+//! Stage 12 and the quarter after it, the people's side: the approved plan handed to
+//! each campaign (one post per campaign, which the Discord adapter opens as a thread,
+//! with Acknowledge and Launched buttons), acknowledgements and the aligned share,
+//! launches confirmed by owners, month-1 launches checked the day after their start
+//! (late ones nudged), and the success criteria posted at the end of week 4 and at the
+//! quarter's end.
+//!
+//! Aligned share = distinct campaign owners who acknowledged / distinct campaign owners.
+//! A month-1 launch is a planned (not booked) campaign starting in the quarter's first
+//! month; it is on schedule when confirmed on or before its scheduled date (local): its
+//! start, or the kickoff date for one planned to start before kickoff.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
+use serde::Serialize;
+
+use super::stage_key;
+use super::stages::{APPROVAL_STAGE, KICKOFF_STAGE};
+use crate::chat::{ButtonStyle, Message};
+use crate::domain::{
+    Acknowledgement, Actor, CampaignFigures, CheckinStatus, Launch, QuarterRun, RosterEntry,
+    RunStatus,
+};
+use crate::engine::{Decision, Event, Job, MissedPolicy, PlanContext, Rejection};
+
+/// `summary.json`'s `success_criteria`, and the success-criteria post.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SuccessCriteria {
+    pub plan_approved_at: Option<String>,
+    pub plan_deadline: String,
+    pub approved_by_deadline: bool,
+    pub aligned_share: f64,
+    pub month1_launches: usize,
+    pub month1_launched_on_schedule: usize,
+    /// Answered check-ins / check-ins owed (excused weeks not owed).
+    pub checkin_completion: f64,
+}
+
+/// Lowercase words joined by `-`: campaign names in keys and button ids.
+pub fn slug(s: &str) -> String {
+    s.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// The campaigns of the approved plan (stage 10's figures of the approved version).
+pub fn approved_campaigns(run: &QuarterRun) -> Vec<CampaignFigures> {
+    let v = run.approved_version;
+    run.plan_versions
+        .iter()
+        .find(|p| Some(p.version) == v)
+        .and_then(|p| p.figures.as_ref())
+        .map(|f| f.campaigns.clone())
+        .unwrap_or_default()
+}
+
+/// Campaigns starting in the quarter's first month, not booked last quarter.
+fn month1(run: &QuarterRun, ctx: &PlanContext) -> Vec<CampaignFigures> {
+    let first = ctx.quarter_start;
+    approved_campaigns(run)
+        .into_iter()
+        .filter(|c| {
+            !c.booked
+                && c.start >= first
+                && c.start.month() == first.month()
+                && c.start.year() == first.year()
+        })
+        .collect()
+}
+
+/// The date a campaign is due to launch: its start, or kickoff day if that is later.
+pub fn launch_due(run: &QuarterRun, ctx: &PlanContext, c: &CampaignFigures) -> NaiveDate {
+    run.kickoff
+        .at
+        .map_or(c.start, |t| c.start.max(ctx.local_date(t)))
+}
+
+/// The person `actor` is `entry`'s owner: by chat id when one is known, else by name.
+pub fn owns(actor: &Actor, entry: &RosterEntry) -> bool {
+    match &entry.owner_id {
+        Some(id) => *id == actor.id,
+        None => entry.owner == actor.name,
+    }
+}
+
+/// Kickoff: hands out the campaigns and schedules launch checks and the week-4 post.
+pub(super) fn start(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) {
+    for r in &mut d.run.roster {
+        if r.owner_id.is_none() {
+            r.owner_id = ctx.people.id_of(&r.owner).map(str::to_owned);
+        }
+    }
+    d.run.kickoff.at = Some(now);
+    let version = d.run.approved_version.unwrap_or_default();
+    let campaigns = approved_campaigns(&d.run);
+    let channel = ctx.channels.for_stage(KICKOFF_STAGE).to_owned();
+    for r in d.run.roster.clone() {
+        let plan = campaigns.iter().find(|c| c.name == r.campaign);
+        let owner = r
+            .owner_id
+            .as_ref()
+            .map_or_else(|| r.owner.clone(), |id| format!("<@{id}>"));
+        let body = match plan {
+            Some(c) => format!(
+                "Owner: {owner}\nChannel: {}\nBudget in the quarter: {:.2}\nDates: {} to {}\n\n\
+                 Acknowledge that you have read the plan; confirm the launch with the button or \
+                 `/campaign launched` when it is live.",
+                c.channel, c.budget, c.start, c.end
+            ),
+            None => format!(
+                "Owner: {owner}\nBooked before this plan; it reports at the weekly check-ins.\n\n\
+                 Acknowledge that you have read the plan."
+            ),
+        };
+        let s = slug(&r.campaign);
+        let mut msg = Message::new(format!("Kickoff · {}", r.campaign), body).button(
+            format!("ack:{}:v{version}", d.run.id),
+            "Acknowledge",
+            ButtonStyle::Success,
+        );
+        if plan.is_some() {
+            msg = msg.button(
+                format!("launched:{}:{s}", d.run.id),
+                "Launched",
+                ButtonStyle::Primary,
+            );
+        }
+        let key = stage_key(&d.run, KICKOFF_STAGE, &format!("campaign/{s}"));
+        d.post(key, &channel, "kickoff_campaign", msg);
+    }
+    for c in month1(&d.run, ctx) {
+        let due = launch_due(&d.run, ctx, &c);
+        let at = local_time(ctx, due + Duration::days(1), 10).max(now);
+        d.schedule(
+            format!("{}/s12/launch-check/{}", d.run.id, slug(&c.name)),
+            at,
+            Job::Deliver {
+                event: Box::new(Event::LaunchCheck { campaign: c.name }),
+            },
+            MissedPolicy::RunLate,
+        );
+    }
+    // The end of week 4: Friday of kickoff week, 17:00 local.
+    let mut day = ctx.local_date(ctx.stage_due.get(11).copied().unwrap_or(now));
+    while day.weekday() != Weekday::Fri {
+        day = day.succ_opt().unwrap_or(day);
+    }
+    d.schedule(
+        format!("{}/s12/criteria/week4", d.run.id),
+        local_time(ctx, day, 17).max(now),
+        Job::Deliver {
+            event: Box::new(Event::SuccessCriteria { at: "week4".into() }),
+        },
+        MissedPolicy::RunLate,
+    );
+}
+
+fn local_time(ctx: &PlanContext, day: NaiveDate, hour: u32) -> DateTime<Utc> {
+    let t = day.and_hms_opt(hour, 0, 0).unwrap_or_default();
+    ctx.tz
+        .from_local_datetime(&t)
+        .earliest()
+        .map_or_else(|| t.and_utc(), |x| x.with_timezone(&Utc))
+}
+
+fn kicked_off(run: &QuarterRun) -> Result<(), Rejection> {
+    if matches!(run.status, RunStatus::Executing) && run.kickoff.at.is_some() {
+        Ok(())
+    } else {
+        Err(Rejection::NotNow("the plan has not been kicked off".into()))
+    }
+}
+
+pub(super) fn acknowledge(
+    d: &mut Decision,
+    _ctx: &PlanContext,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(), Rejection> {
+    kicked_off(&d.run)?;
+    if d.run.kickoff.acknowledged.iter().any(|a| a.id == actor.id) {
+        return Err(Rejection::Duplicate(format!(
+            "{}'s acknowledgement",
+            actor.name
+        )));
+    }
+    d.run.kickoff.acknowledged.push(Acknowledgement {
+        id: actor.id.clone(),
+        name: actor.name.clone(),
+        at: now,
+    });
+    d.audit(
+        actor,
+        "kickoff_acknowledged",
+        format!("aligned share now {:.0}%", aligned_share(&d.run) * 100.0),
+    );
+    Ok(())
+}
+
+/// Distinct owners who acknowledged / distinct owners.
+pub fn aligned_share(run: &QuarterRun) -> f64 {
+    let mut owners: Vec<&RosterEntry> = Vec::new();
+    for r in &run.roster {
+        if !owners
+            .iter()
+            .any(|o| o.owner == r.owner && o.owner_id == r.owner_id)
+        {
+            owners.push(r);
+        }
+    }
+    if owners.is_empty() {
+        return 0.0;
+    }
+    let acked = owners
+        .iter()
+        .filter(|o| {
+            run.kickoff.acknowledged.iter().any(|a| match &o.owner_id {
+                Some(id) => a.id == *id,
+                None => a.name == o.owner,
+            })
+        })
+        .count();
+    acked as f64 / owners.len() as f64
+}
+
+pub(super) fn launched(
+    d: &mut Decision,
+    ctx: &PlanContext,
+    actor: &Actor,
+    campaign: &str,
+    now: DateTime<Utc>,
+) -> Result<(), Rejection> {
+    kicked_off(&d.run)?;
+    let entry = d
+        .run
+        .roster
+        .iter()
+        .find(|r| r.campaign == campaign || slug(&r.campaign) == campaign)
+        .cloned()
+        .ok_or_else(|| {
+            Rejection::Invalid(format!(
+                "campaign {campaign:?} is not on this quarter's roster"
+            ))
+        })?;
+    if !owns(actor, &entry) && !actor.has_any_role(&ctx.roles.run_stages) {
+        return Err(Rejection::NotAuthorized {
+            actor: actor.name.clone(),
+            action: format!("confirm the launch of {}", entry.campaign),
+            needed: format!("being its owner ({})", entry.owner),
+        });
+    }
+    if d.run
+        .kickoff
+        .launches
+        .iter()
+        .any(|l| l.campaign == entry.campaign)
+    {
+        return Err(Rejection::Duplicate(format!(
+            "the launch of {}",
+            entry.campaign
+        )));
+    }
+    let on = ctx.local_date(now);
+    d.run.kickoff.launches.push(Launch {
+        campaign: entry.campaign.clone(),
+        by: actor.name.clone(),
+        at: now,
+        on,
+    });
+    d.audit(
+        actor,
+        "campaign_launched",
+        format!("{} on {on}", entry.campaign),
+    );
+    let planned = approved_campaigns(&d.run)
+        .into_iter()
+        .find(|c| c.name == entry.campaign);
+    let when = match planned {
+        Some(c) => {
+            let due = launch_due(&d.run, ctx, &c);
+            if on <= due {
+                format!("on schedule (due {due})")
+            } else {
+                format!("{} days late (due {due})", (on - due).num_days())
+            }
+        }
+        None => "booked before the plan".into(),
+    };
+    let key = stage_key(
+        &d.run,
+        KICKOFF_STAGE,
+        &format!("launched/{}", slug(&entry.campaign)),
+    );
+    d.post(
+        key,
+        ctx.channels.for_stage(KICKOFF_STAGE),
+        "campaign_launched",
+        Message::new(
+            format!("Launched · {}", entry.campaign),
+            format!(
+                "{} confirmed {} is live, {when}.",
+                actor.name, entry.campaign
+            ),
+        ),
+    );
+    Ok(())
+}
+
+pub(super) fn launch_check(
+    d: &mut Decision,
+    ctx: &PlanContext,
+    campaign: &str,
+) -> Result<(), Rejection> {
+    if d.run
+        .kickoff
+        .launches
+        .iter()
+        .any(|l| l.campaign == campaign)
+        || d.run.status != RunStatus::Executing
+    {
+        return Ok(());
+    }
+    let Some(entry) = d
+        .run
+        .roster
+        .iter()
+        .find(|r| r.campaign == campaign)
+        .cloned()
+    else {
+        return Ok(());
+    };
+    let start = approved_campaigns(&d.run)
+        .into_iter()
+        .find(|c| c.name == campaign)
+        .map(|c| launch_due(&d.run, ctx, &c).to_string())
+        .unwrap_or_default();
+    let who = entry
+        .owner_id
+        .as_ref()
+        .map_or_else(|| entry.owner.clone(), |id| format!("<@{id}>"));
+    let key = stage_key(&d.run, KICKOFF_STAGE, &format!("nudge/{}", slug(campaign)));
+    d.post(
+        key,
+        ctx.channels.for_stage(KICKOFF_STAGE),
+        "launch_nudge",
+        Message::new(
+            format!("Not launched yet · {campaign}"),
+            format!(
+                "{who}: {campaign} was due to launch on {start} and no launch is confirmed. \
+                 Confirm with `/campaign launched` when it is live, or say what blocks it."
+            ),
+        ),
+    );
+    Ok(())
+}
+
+/// The success criteria as they stand.
+pub fn success_criteria(run: &QuarterRun, ctx: &PlanContext) -> SuccessCriteria {
+    let ts = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let approved_at = run
+        .stage(APPROVAL_STAGE)
+        .filter(|_| run.approved_version.is_some())
+        .and_then(|s| s.completed_at);
+    let m1 = month1(run, ctx);
+    let on_schedule = m1
+        .iter()
+        .filter(|c| {
+            run.kickoff
+                .launches
+                .iter()
+                .any(|l| l.campaign == c.name && l.on <= launch_due(run, ctx, c))
+        })
+        .count();
+    let entries = run.checkins.iter().flat_map(|w| &w.entries);
+    let owed = entries.clone().filter(|e| !e.excused).count();
+    let answered = entries
+        .filter(|e| {
+            !e.excused
+                && !matches!(
+                    e.status,
+                    CheckinStatus::Pending | CheckinStatus::Missed | CheckinStatus::Away
+                )
+        })
+        .count();
+    SuccessCriteria {
+        plan_approved_at: approved_at.map(ts),
+        plan_deadline: ts(ctx.plan_deadline),
+        approved_by_deadline: approved_at.is_some_and(|t| t <= ctx.plan_deadline),
+        aligned_share: aligned_share(run),
+        month1_launches: m1.len(),
+        month1_launched_on_schedule: on_schedule,
+        checkin_completion: if owed == 0 {
+            0.0
+        } else {
+            answered as f64 / owed as f64
+        },
+    }
+}
+
+pub(super) fn post_criteria(
+    d: &mut Decision,
+    ctx: &PlanContext,
+    at: &str,
+    _now: DateTime<Utc>,
+) -> Result<(), Rejection> {
+    if d.run.kickoff.criteria_posted.iter().any(|p| p == at) {
+        return Err(Rejection::Duplicate(format!("the {at} success criteria")));
+    }
+    d.run.kickoff.criteria_posted.push(at.to_owned());
+    let c = success_criteria(&d.run, ctx);
+    let yes = |b: bool| if b { "met" } else { "not met" };
+    let title = match at {
+        "week4" => "Success criteria · end of week 4",
+        _ => "Success criteria · quarter end",
+    };
+    let body = format!(
+        "- Plan approved by the deadline ({}): {} ({})\n- Team aligned: {:.0}% of campaign owners acknowledged the plan\n\
+         - Month-1 launches on schedule: {} of {}\n- Check-in completion: {:.0}%",
+        ctx.local(ctx.plan_deadline),
+        yes(c.approved_by_deadline),
+        c.plan_approved_at.as_deref().unwrap_or("not approved"),
+        c.aligned_share * 100.0,
+        c.month1_launched_on_schedule,
+        c.month1_launches,
+        c.checkin_completion * 100.0,
+    );
+    let key = stage_key(&d.run, KICKOFF_STAGE, &format!("criteria/{at}"));
+    d.post(
+        key,
+        &ctx.channels.default,
+        "success_criteria",
+        Message::new(title, body),
+    );
+    Ok(())
+}

@@ -1,0 +1,26 @@
+//! `OUT/discord.jsonl` (contract): one line per REST request the adapter sends to deliver
+//! a post, written by `simulate` from the same [`render`](crate::render::render) that
+//! `serve` executes.
+
+use serde_json::{Value, json};
+
+use quarterdeck_domain::chat::Outgoing;
+
+use crate::render::render;
+
+/// The contract's lines for one post, in the order they are sent.
+pub fn lines(post: &Outgoing<'_>) -> Vec<Value> {
+    render(post)
+        .into_iter()
+        .map(|r| {
+            json!({
+                "key": post.key,
+                "method": r.method.as_str(),
+                "route": r.route,
+                "channel": post.channel,
+                "body": r.body,
+                "files": r.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
+}

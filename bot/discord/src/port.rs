@@ -1,0 +1,113 @@
+//! The port through which the adapter asks the app: who is calling, what they asked,
+//! and the neutral reply. The app decides (capabilities, the engine, the audit trail);
+//! the adapter only translates Discord to and from these types.
+
+use quarterdeck_domain::chat::{BoxFuture, File, Message};
+
+/// The member behind an interaction, as Discord's interaction payload carries them (no
+/// privileged intent needed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub user_id: String,
+    pub name: String,
+    pub role_ids: Vec<String>,
+    pub guild_id: Option<String>,
+    pub channel_id: String,
+    /// The interaction's id: the reference quoted in error replies and in the logs.
+    pub reference: String,
+}
+
+/// What the caller asked, one variant per slash command, button or upload.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    PlanStatus,
+    PlanTimeline,
+    PlanDocument,
+    StageShow {
+        stage: u8,
+    },
+    StageRun {
+        stage: u8,
+    },
+    StageRerun {
+        stage: u8,
+        reason: String,
+    },
+    DataSources,
+    /// A CSV downloaded from the interaction's attachment (within the size cap).
+    DataUpload {
+        file_name: String,
+        bytes: Vec<u8>,
+    },
+    Help,
+    WhoAmI,
+    /// A button's stable `custom_id` (survives restarts: no in-memory state).
+    Button {
+        custom_id: String,
+    },
+}
+
+impl Command {
+    /// The command as the user typed it, for logs and the audit trail.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::PlanStatus => "/plan status",
+            Self::PlanTimeline => "/plan timeline",
+            Self::PlanDocument => "/plan document",
+            Self::StageShow { .. } => "/stage show",
+            Self::StageRun { .. } => "/stage run",
+            Self::StageRerun { .. } => "/stage rerun",
+            Self::DataSources => "/data sources",
+            Self::DataUpload { .. } => "/data upload",
+            Self::Help => "/help",
+            Self::WhoAmI => "/whoami",
+            Self::Button { .. } => "button",
+        }
+    }
+}
+
+/// The answer: a neutral message, shown only to the caller when `ephemeral`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub ephemeral: bool,
+    pub message: Message,
+    pub files: Vec<File>,
+    /// A refusal or an error: logged (at warn) with the interaction's reference.
+    pub is_error: bool,
+}
+
+impl Reply {
+    pub fn private(message: Message) -> Self {
+        Self {
+            ephemeral: true,
+            message,
+            files: Vec::new(),
+            is_error: false,
+        }
+    }
+
+    pub fn public(message: Message) -> Self {
+        Self {
+            ephemeral: false,
+            message,
+            files: Vec::new(),
+            is_error: false,
+        }
+    }
+
+    /// A refusal or an error: ephemeral, with the reference that is also in the logs.
+    pub fn error(reference: &str, text: impl Into<String>) -> Self {
+        Self {
+            is_error: true,
+            ..Self::private(Message::new(
+                "Not done",
+                format!("{}\n\nReference: `{reference}`", text.into()),
+            ))
+        }
+    }
+}
+
+/// The app behind the adapter.
+pub trait Backend: Send + Sync + 'static {
+    fn handle<'a>(&'a self, caller: &'a Caller, command: Command) -> BoxFuture<'a, Reply>;
+}

@@ -1,0 +1,466 @@
+//! Rendering: the neutral chat [`Message`] → the Discord REST requests that deliver it.
+//! Pure: no I/O, no clock; `serve` executes the requests, `simulate` writes them to
+//! `OUT/discord.jsonl`, both from this code.
+//!
+//! A message that fits one embed is one request. A longer one becomes a short headline
+//! message in the channel (what it found, the first chart, the buttons) and a thread under
+//! it with the detail: the text split at paragraph or sentence boundaries, narrow tables
+//! as aligned monospace blocks (≤ 56 columns, a phone's width), wide tables as a PNG
+//! image with the CSV beside it, and the remaining charts. Markdown pipe tables are never
+//! sent: Discord does not render them.
+
+pub mod limits;
+mod table;
+pub mod text;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use quarterdeck_domain::chat::{ButtonStyle, File, Mention, Message, Outgoing};
+
+pub use table::{PHONE_COLUMNS, csv, monospace};
+
+/// The headline's description when the detail goes to a thread: short enough to read
+/// in the channel at a glance.
+pub const HEADLINE_CHARS: usize = 700;
+/// A message whose text is longer than this opens a thread for the detail.
+pub const SINGLE_MESSAGE_CHARS: usize = 1800;
+/// Brand colour of the embeds (a calm blue, readable on light and dark themes).
+pub const EMBED_COLOR: u32 = 0x2F6FDE;
+/// Threads stay open a week without activity.
+pub const THREAD_ARCHIVE_MINUTES: u32 = 10_080;
+
+pub const ROUTE_MESSAGES: &str = "/channels/{channel_id}/messages";
+pub const ROUTE_MESSAGE: &str = "/channels/{channel_id}/messages/{message_id}";
+pub const ROUTE_THREAD_FROM_MESSAGE: &str = "/channels/{channel_id}/messages/{message_id}/threads";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Method {
+    #[serde(rename = "POST")]
+    Post,
+    #[serde(rename = "PATCH")]
+    Patch,
+    #[serde(rename = "PUT")]
+    Put,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Post => "POST",
+            Self::Patch => "PATCH",
+            Self::Put => "PUT",
+        }
+    }
+}
+
+/// Where a request goes; the executor fills the route's ids from earlier answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// The post's configured channel.
+    Channel,
+    /// Starts a thread on the message created by request `n` of the same delivery.
+    ThreadFrom(usize),
+    /// Into the thread started by request `n`.
+    Thread(usize),
+}
+
+/// One REST request of a delivery.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    pub method: Method,
+    /// The route template as Discord's OpenAPI spec writes it.
+    pub route: &'static str,
+    pub target: Target,
+    /// The JSON body (for multipart, the `payload_json` part).
+    pub body: Value,
+    /// Files uploaded with it, in `files[n]` order.
+    pub files: Vec<File>,
+}
+
+impl Request {
+    /// Whether this request creates a message (and so carries a nonce).
+    pub fn creates_message(&self) -> bool {
+        self.method == Method::Post && self.route == ROUTE_MESSAGES
+    }
+}
+
+/// The nonce of part `part` of the post keyed `key`: Discord allows 25 characters and
+/// the outbox keys are longer, so it is the first 25 hex digits of SHA-256(key#part);
+/// with `enforce_nonce`, Discord returns the message already created with it instead of
+/// a second one.
+pub fn nonce(key: &str, part: usize) -> String {
+    let digest = Sha256::digest(format!("{key}#{part}").as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    hex[..25].to_owned()
+}
+
+/// The requests that deliver `post`, in order.
+pub fn render(post: &Outgoing<'_>) -> Vec<Request> {
+    let m = post.message;
+    let mut narrow = Vec::new();
+    let mut wide = Vec::new();
+    for (i, t) in m.tables.iter().enumerate() {
+        match monospace(t) {
+            Some(lines) => narrow.push((t, lines)),
+            None => wide.push((i, t)),
+        }
+    }
+    let narrow_text: Vec<String> = narrow
+        .iter()
+        .flat_map(|(t, lines)| table::monospace_blocks(t, lines, limits::CONTENT))
+        .collect();
+    let mut full = m.body.trim().to_owned();
+    for block in &narrow_text {
+        full.push_str("\n\n");
+        full.push_str(block);
+    }
+    let images: Vec<&File> = post.files.iter().filter(|f| is_image(f)).collect();
+    let fits_one = text::len(&full) <= SINGLE_MESSAGE_CHARS
+        && wide.is_empty()
+        && post.files.len() <= 1
+        && m.fields.len() <= limits::FIELDS;
+    if fits_one {
+        let files: Vec<File> = post.files.to_vec();
+        let image = images.first().map(|f| f.name.clone());
+        let body = headline_body(post, &full, image.as_deref(), &files, 0);
+        return vec![Request {
+            method: Method::Post,
+            route: ROUTE_MESSAGES,
+            target: Target::Channel,
+            body,
+            files,
+        }];
+    }
+
+    // Headline in the channel, detail in a thread under it.
+    let (head, rest) = text::headline(&m.body, HEADLINE_CHARS);
+    let mut head_text = head;
+    head_text.push_str("\n\n*The detail is in the thread below.*");
+    let first_image = images.first().copied().cloned();
+    let head_files: Vec<File> = first_image.iter().cloned().collect();
+    let mut requests = vec![Request {
+        method: Method::Post,
+        route: ROUTE_MESSAGES,
+        target: Target::Channel,
+        body: headline_body(
+            post,
+            &head_text,
+            first_image.as_ref().map(|f| f.name.as_str()),
+            &head_files,
+            0,
+        ),
+        files: head_files,
+    }];
+    requests.push(Request {
+        method: Method::Post,
+        route: ROUTE_THREAD_FROM_MESSAGE,
+        target: Target::ThreadFrom(0),
+        body: json!({
+            "name": thread_name(&m.title),
+            "auto_archive_duration": THREAD_ARCHIVE_MINUTES,
+        }),
+        files: Vec::new(),
+    });
+    let mut part = 1;
+    let in_thread = |body: Value, files: Vec<File>, requests: &mut Vec<Request>| {
+        requests.push(Request {
+            method: Method::Post,
+            route: ROUTE_MESSAGES,
+            target: Target::Thread(1),
+            body,
+            files,
+        });
+    };
+    let mut thread_text: Vec<String> = Vec::new();
+    if !rest.trim().is_empty() {
+        thread_text.extend(text::split(&rest, limits::CONTENT));
+    }
+    // Fields that do not fit the headline's embed are listed in the thread.
+    if m.fields.len() > limits::FIELDS {
+        let extra: Vec<String> = m.fields[limits::FIELDS..]
+            .iter()
+            .map(|f| format!("- **{}**: {}", f.name, f.value))
+            .collect();
+        thread_text.extend(text::split(&extra.join("\n"), limits::CONTENT));
+    }
+    thread_text.extend(narrow_text);
+    for chunk in thread_text {
+        let body = text_body(post.key, part, &chunk);
+        part += 1;
+        in_thread(body, Vec::new(), &mut requests);
+    }
+    for (i, t) in wide {
+        let stem = format!("table-{}-{}", i + 1, slug(&t.title));
+        let files = table::wide_files(t, &stem);
+        let title = if t.title.is_empty() {
+            "Table".to_owned()
+        } else {
+            t.title.clone()
+        };
+        let mut embed = json!({
+            "title": truncate(&title, limits::TITLE),
+            "description": format!("{} rows; the full table is attached as CSV.", t.rows.len()),
+            "color": EMBED_COLOR,
+        });
+        if let Some(png) = files.iter().find(|f| is_image(f)) {
+            embed["image"] = json!({ "url": format!("attachment://{}", png.name) });
+        }
+        let body = files_body(post.key, part, vec![embed], &files);
+        part += 1;
+        in_thread(body, files, &mut requests);
+    }
+    // The other files (further charts, documents), at most ten a message.
+    let rest_files: Vec<File> = post
+        .files
+        .iter()
+        .filter(|f| first_image.as_ref().is_none_or(|h| h.name != f.name))
+        .cloned()
+        .collect();
+    for group in rest_files.chunks(limits::FILES) {
+        let embeds: Vec<Value> = group
+            .iter()
+            .filter(|f| is_image(f))
+            .map(|f| {
+                json!({
+                    "title": truncate(&caption(&f.name), limits::TITLE),
+                    "image": { "url": format!("attachment://{}", f.name) },
+                    "color": EMBED_COLOR,
+                })
+            })
+            .collect();
+        let body = files_body(post.key, part, embeds, group);
+        part += 1;
+        in_thread(body, group.to_vec(), &mut requests);
+    }
+    requests
+}
+
+/// The PATCH that replaces a posted message's embed and buttons with `message`'s (a
+/// status message or a tally edited in place).
+pub fn render_edit(message: &Message) -> Request {
+    let text = text::split(&message.body, limits::DESCRIPTION)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    Request {
+        method: Method::Patch,
+        route: ROUTE_MESSAGE,
+        target: Target::Channel,
+        body: json!({
+            "embeds": [embed(message, &text, None)],
+            "components": components(message),
+        }),
+        files: Vec::new(),
+    }
+}
+
+fn headline_body(
+    post: &Outgoing<'_>,
+    description: &str,
+    image: Option<&str>,
+    files: &[File],
+    part: usize,
+) -> Value {
+    let m = post.message;
+    let mut body = json!({
+        "embeds": [embed(m, description, image)],
+        "nonce": nonce(post.key, part),
+        "enforce_nonce": true,
+        "allowed_mentions": allowed_mentions(&m.mentions),
+    });
+    let who: Vec<String> = m.mentions.iter().map(Mention::to_markdown).collect();
+    if !who.is_empty() {
+        body["content"] = json!(truncate(&who.join(" "), limits::CONTENT));
+    }
+    let rows = components(m);
+    if rows.as_array().is_some_and(|r| !r.is_empty()) {
+        body["components"] = rows;
+    }
+    if !files.is_empty() {
+        body["attachments"] = attachments(files);
+    }
+    body["embeds"][0]["timestamp"] =
+        json!(post.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    body
+}
+
+fn embed(m: &Message, description: &str, image: Option<&str>) -> Value {
+    let mut e = json!({
+        "title": truncate(&m.title, limits::TITLE),
+        "color": EMBED_COLOR,
+    });
+    if !description.trim().is_empty() {
+        e["description"] = json!(description);
+    }
+    let fields: Vec<Value> = m
+        .fields
+        .iter()
+        .take(limits::FIELDS)
+        .map(|f| {
+            json!({
+                "name": truncate(&f.name, limits::FIELD_NAME),
+                "value": truncate(&f.value, limits::FIELD_VALUE),
+                "inline": f.inline,
+            })
+        })
+        .collect();
+    if !fields.is_empty() {
+        e["fields"] = json!(fields);
+    }
+    if let Some(name) = image {
+        e["image"] = json!({ "url": format!("attachment://{name}") });
+    }
+    e
+}
+
+fn text_body(key: &str, part: usize, content: &str) -> Value {
+    json!({
+        "content": content,
+        "nonce": nonce(key, part),
+        "enforce_nonce": true,
+        "allowed_mentions": { "parse": [] },
+    })
+}
+
+fn files_body(key: &str, part: usize, embeds: Vec<Value>, files: &[File]) -> Value {
+    let mut body = json!({
+        "nonce": nonce(key, part),
+        "enforce_nonce": true,
+        "allowed_mentions": { "parse": [] },
+        "attachments": attachments(files),
+    });
+    if !embeds.is_empty() {
+        body["embeds"] = json!(embeds);
+    }
+    body
+}
+
+fn attachments(files: &[File]) -> Value {
+    Value::Array(
+        files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| json!({ "id": i, "filename": f.name }))
+            .collect(),
+    )
+}
+
+/// Only the people and roles the post names are pinged; ids that are not Discord ids
+/// (a simulation's role names) are shown but ping nobody.
+fn allowed_mentions(mentions: &[Mention]) -> Value {
+    let ids = |want_role: bool| -> Vec<String> {
+        mentions
+            .iter()
+            .filter_map(|m| match m {
+                Mention::Role(id) if want_role => Some(id),
+                Mention::User(id) if !want_role => Some(id),
+                _ => None,
+            })
+            .filter(|id| crate::spec::is_snowflake(id))
+            .cloned()
+            .take(100)
+            .collect()
+    };
+    let mut v = json!({ "parse": [] });
+    let roles = ids(true);
+    if !roles.is_empty() {
+        v["roles"] = json!(roles);
+    }
+    let users = ids(false);
+    if !users.is_empty() {
+        v["users"] = json!(users);
+    }
+    v
+}
+
+/// Buttons as action rows of at most five; at most five rows.
+fn components(m: &Message) -> Value {
+    let rows: Vec<Value> = m
+        .buttons
+        .chunks(limits::BUTTONS_PER_ROW)
+        .take(limits::ROWS)
+        .map(|row| {
+            json!({
+                "type": 1,
+                "components": row.iter().map(|b| json!({
+                    "type": 2,
+                    "style": style(b.style),
+                    "label": truncate(&b.label, limits::LABEL),
+                    "custom_id": truncate(&b.custom_id, limits::CUSTOM_ID),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Value::Array(rows)
+}
+
+fn style(s: ButtonStyle) -> u8 {
+    match s {
+        ButtonStyle::Primary => 1,
+        ButtonStyle::Secondary => 2,
+        ButtonStyle::Success => 3,
+        ButtonStyle::Danger => 4,
+    }
+}
+
+fn is_image(f: &File) -> bool {
+    f.content_type.starts_with("image/")
+}
+
+/// A thread's name: the post's title, at most 100 characters.
+fn thread_name(title: &str) -> String {
+    let t = if title.trim().is_empty() {
+        "Detail"
+    } else {
+        title.trim()
+    };
+    truncate(t, 100)
+}
+
+/// A title cut to `max` characters at a word boundary, with an ellipsis. Only for
+/// titles and labels: body text is split, never cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if text::len(s) <= max {
+        return s.to_owned();
+    }
+    let mut out = String::new();
+    for word in s.split_inclusive(' ') {
+        if text::len(&out) + text::len(word) + 1 > max {
+            break;
+        }
+        out.push_str(word);
+    }
+    if out.is_empty() {
+        out = s.chars().take(max - 1).collect();
+    }
+    format!("{}…", out.trim_end())
+}
+
+/// `roi-by-channel.png` → `Roi by channel`.
+fn caption(file: &str) -> String {
+    let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
+    let words = stem.replace(['-', '_'], " ");
+    let mut c = words.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+fn slug(title: &str) -> String {
+    let s: String = title
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let s: Vec<&str> = s.split('-').filter(|w| !w.is_empty()).take(6).collect();
+    if s.is_empty() {
+        "table".into()
+    } else {
+        s.join("-")
+    }
+}
+
+#[cfg(test)]
+mod tests;

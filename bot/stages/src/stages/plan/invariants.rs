@@ -1,0 +1,327 @@
+//! The plan's invariants, checked on its figures ([`PlanFigures`]) before stage 10 posts
+//! a version for approval. Pure: figures in, violations out. Money is compared in whole
+//! cents, counts in whole units.
+//!
+//! 1. The channels' budgets plus the reserve make the total.
+//! 2. The reserve's committed part is the funded tests' cost; committed plus uncommitted
+//!    make the reserve, and nothing is committed beyond it.
+//! 3. Per channel, the campaigns' in-quarter budgets (booked ones included) make the
+//!    channel's budget; no campaign spends in a channel without a budget.
+//! 4. Each metric's monthly milestones add up to its target.
+//! 5. Each volume metric's channel targets add up to its target, and every source of
+//!    volume has an owner.
+//! 6. No campaign that is not booked, and no funded test, starts before the day the
+//!    process allows (`launch_from`, or the approval's date once approved).
+//! 7. No content brief before the process started.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::ledger::{CHANNEL_METRICS, MONEY_METRICS, PlanFigures};
+use crate::report::{count, money};
+
+/// One broken invariant, with the figures that break it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Violation {
+    BudgetDoesNotBalance {
+        channels: f64,
+        reserve: f64,
+        total: f64,
+    },
+    ReserveDoesNotBalance {
+        committed: f64,
+        funded_tests: f64,
+        uncommitted: f64,
+        reserve: f64,
+    },
+    CampaignsDoNotMatchChannel {
+        channel: String,
+        campaigns: f64,
+        booked: f64,
+        allocation: f64,
+    },
+    MilestonesDoNotAddUp {
+        metric: String,
+        months: f64,
+        target: f64,
+    },
+    ChannelTargetsDoNotAddUp {
+        metric: String,
+        channels: f64,
+        target: f64,
+    },
+    ChannelWithoutOwner {
+        channel: String,
+    },
+    StartsTooEarly {
+        what: String,
+        name: String,
+        start: NaiveDate,
+        allowed: NaiveDate,
+    },
+    BriefTooEarly {
+        piece: String,
+        brief: NaiveDate,
+        process_started: NaiveDate,
+    },
+}
+
+fn to_cents(x: f64) -> i64 {
+    (x * 100.0).round() as i64
+}
+
+fn amount(metric: &str, x: f64) -> String {
+    if MONEY_METRICS.contains(&metric) {
+        exact(x)
+    } else {
+        count(x.round().max(0.0) as usize)
+    }
+}
+
+/// Money with cents when they matter: `$1,191,400.00` is shown as `$1,191,400`.
+fn exact(x: f64) -> String {
+    let c = to_cents(x);
+    if c % 100 == 0 {
+        money(x)
+    } else {
+        format!("{}.{:02}", money((c / 100) as f64), (c % 100).abs())
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::BudgetDoesNotBalance {
+                channels,
+                reserve,
+                total,
+            } => write!(
+                f,
+                "the channels' budgets ({}) plus the test reserve ({}) make {}, not the total budget of {}",
+                exact(*channels),
+                exact(*reserve),
+                exact(channels + reserve),
+                exact(*total)
+            ),
+            Self::ReserveDoesNotBalance {
+                committed,
+                funded_tests,
+                uncommitted,
+                reserve,
+            } => write!(
+                f,
+                "the reserve does not balance: {} committed (funded tests cost {}) plus {} uncommitted against a reserve of {}",
+                exact(*committed),
+                exact(*funded_tests),
+                exact(*uncommitted),
+                exact(*reserve)
+            ),
+            Self::CampaignsDoNotMatchChannel {
+                channel,
+                campaigns,
+                booked,
+                allocation,
+            } => {
+                write!(
+                    f,
+                    "{channel}: campaigns total {} against the channel's budget of {}",
+                    exact(*campaigns),
+                    exact(*allocation)
+                )?;
+                if booked > allocation {
+                    write!(
+                        f,
+                        " — {} was booked last quarter, more than the allocation: stage 6 must keep the channel at or above its bookings",
+                        exact(*booked)
+                    )?;
+                }
+                Ok(())
+            }
+            Self::MilestonesDoNotAddUp {
+                metric,
+                months,
+                target,
+            } => write!(
+                f,
+                "the monthly {metric} milestones add up to {}, not the target of {}",
+                amount(metric, *months),
+                amount(metric, *target)
+            ),
+            Self::ChannelTargetsDoNotAddUp {
+                metric,
+                channels,
+                target,
+            } => write!(
+                f,
+                "the channels' {metric} targets add up to {}, not the target of {}",
+                amount(metric, *channels),
+                amount(metric, *target)
+            ),
+            Self::ChannelWithoutOwner { channel } => {
+                write!(f, "{channel} has a target but no owner")
+            }
+            Self::StartsTooEarly {
+                what,
+                name,
+                start,
+                allowed,
+            } => write!(
+                f,
+                "{what} \"{name}\" starts on {start}, before {allowed}, the first day the process allows (it is not booked)"
+            ),
+            Self::BriefTooEarly {
+                piece,
+                brief,
+                process_started,
+            } => write!(
+                f,
+                "content \"{piece}\" is briefed on {brief}, before planning started on {process_started}"
+            ),
+        }
+    }
+}
+
+/// Every broken invariant of `f`, in the order of the list above.
+pub fn check(f: &PlanFigures) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let b = &f.budget;
+    let channels_cents: i64 = b.by_channel.values().map(|v| to_cents(*v)).sum();
+    if channels_cents + to_cents(b.reserve) != to_cents(b.total) {
+        out.push(Violation::BudgetDoesNotBalance {
+            channels: channels_cents as f64 / 100.0,
+            reserve: b.reserve,
+            total: b.total,
+        });
+    }
+    let funded: i64 = f
+        .tests
+        .iter()
+        .filter(|t| t.funded)
+        .map(|t| to_cents(t.cost))
+        .sum();
+    if to_cents(b.reserve_committed) != funded
+        || to_cents(b.reserve_committed) + to_cents(b.reserve_uncommitted) != to_cents(b.reserve)
+        || b.reserve_uncommitted < 0.0
+    {
+        out.push(Violation::ReserveDoesNotBalance {
+            committed: b.reserve_committed,
+            funded_tests: funded as f64 / 100.0,
+            uncommitted: b.reserve_uncommitted,
+            reserve: b.reserve,
+        });
+    }
+    let mut by_channel: BTreeMap<&str, (i64, i64)> =
+        b.by_channel.keys().map(|c| (c.as_str(), (0, 0))).collect();
+    for c in &f.campaigns {
+        let e = by_channel.entry(c.channel.as_str()).or_insert((0, 0));
+        e.0 += to_cents(c.budget);
+        if c.booked {
+            e.1 += to_cents(c.budget);
+        }
+    }
+    for (channel, (campaigns, booked)) in by_channel {
+        let allocation = b.by_channel.get(channel).copied().unwrap_or(0.0);
+        // A channel without a budget and without campaigns has nothing to match.
+        if campaigns != to_cents(allocation) && !(campaigns == 0 && f.campaigns.is_empty()) {
+            out.push(Violation::CampaignsDoNotMatchChannel {
+                channel: channel.to_owned(),
+                campaigns: campaigns as f64 / 100.0,
+                booked: booked as f64 / 100.0,
+                allocation,
+            });
+        }
+    }
+    for (metric, target) in &f.targets {
+        let values: Vec<f64> = f
+            .milestones
+            .iter()
+            .filter_map(|m| m.get(metric).and_then(serde_json::Value::as_f64))
+            .collect();
+        if values.is_empty() {
+            continue;
+        }
+        let sum: f64 = values.iter().sum();
+        if units(metric, sum) != units(metric, *target) {
+            out.push(Violation::MilestonesDoNotAddUp {
+                metric: metric.clone(),
+                months: sum,
+                target: *target,
+            });
+        }
+    }
+    if !f.channel_targets.is_empty() {
+        for metric in CHANNEL_METRICS {
+            let Some(target) = f.targets.get(metric) else {
+                continue;
+            };
+            let sum: f64 = f
+                .channel_targets
+                .iter()
+                .map(|c| if metric == "leads" { c.leads } else { c.mqls })
+                .sum();
+            if sum.round() != target.round() {
+                out.push(Violation::ChannelTargetsDoNotAddUp {
+                    metric: metric.to_owned(),
+                    channels: sum,
+                    target: *target,
+                });
+            }
+        }
+    }
+    for c in &f.channel_targets {
+        if c.owner.trim().is_empty() || c.owner == "unassigned" {
+            out.push(Violation::ChannelWithoutOwner {
+                channel: c.channel.clone(),
+            });
+        }
+    }
+    let allowed = f
+        .approved_at
+        .as_deref()
+        .and_then(|a| chrono::DateTime::parse_from_rfc3339(a).ok())
+        .map_or(f.launch_from, |a| a.date_naive().max(f.launch_from));
+    for c in f
+        .campaigns
+        .iter()
+        .filter(|c| !c.booked && c.start < allowed)
+    {
+        out.push(Violation::StartsTooEarly {
+            what: "campaign".into(),
+            name: c.name.clone(),
+            start: c.start,
+            allowed,
+        });
+    }
+    for t in f.tests.iter().filter(|t| t.funded && t.start < allowed) {
+        out.push(Violation::StartsTooEarly {
+            what: "test".into(),
+            name: t.name.clone(),
+            start: t.start,
+            allowed,
+        });
+    }
+    for p in f.content.iter().filter(|p| p.brief < f.process_started) {
+        out.push(Violation::BriefTooEarly {
+            piece: p.piece.clone(),
+            brief: p.brief,
+            process_started: f.process_started,
+        });
+    }
+    out
+}
+
+/// A metric's value in the unit it is compared in: cents for money, whole units for counts.
+fn units(metric: &str, x: f64) -> i64 {
+    if MONEY_METRICS.contains(&metric) {
+        to_cents(x)
+    } else {
+        x.round() as i64
+    }
+}
+
+#[cfg(test)]
+mod tests;

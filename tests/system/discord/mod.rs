@@ -1,0 +1,7 @@
+//! The Discord adapter end to end: the simulated quarter's requests checked against
+//! Discord's spec and limits, and `serve` against a local Discord emulator.
+
+mod bot;
+mod emulator;
+mod payloads;
+mod serve;
