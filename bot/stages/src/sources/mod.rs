@@ -30,7 +30,7 @@ pub use objectives::{Member, Objectives, ScoringSettings};
 pub use paths::read_paths;
 pub use spend::{Quarters, read_plans, read_spend};
 /// Every input file a stage reads, by the name it has in a data folder.
-pub const INPUT_FILES: [&str; 17] = [
+pub const INPUT_FILES: [&str; 18] = [
     "spend.csv",
     "campaigns.csv",
     "touchpoints.csv",
