@@ -311,7 +311,10 @@ pub fn profile(
     }
 
     for c in &columns {
-        if c.blank.n > 0 {
+        // A blank funnel stage was not reached; a blank amount or position is none.
+        let blank_means_none = spec.ordered.iter().skip(1).any(|o| *o == c.name)
+            || matches!(c.name, "amount" | "position");
+        if c.blank.n > 0 && !blank_means_none {
             let (kind, what) = if c.required {
                 (
                     "blank_required",
