@@ -22,8 +22,11 @@ pub struct Profile {
     /// Channel names the file uses (after the team's aliases).
     pub channels: BTreeSet<String>,
     /// Lead ids (`leads.csv` and `deals.csv`, when both are present).
-    pub ids: Option<(HashSet<String>, Vec<(String, usize)>)>,
+    pub ids: Option<Ids>,
 }
+
+/// The lead ids a file names: the set, and each id with its row (for deals).
+pub type Ids = (HashSet<String>, Vec<(String, usize)>);
 
 #[derive(Debug, Default, Clone)]
 struct Count {
