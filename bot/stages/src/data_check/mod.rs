@@ -151,15 +151,21 @@ fn reconcile_channels(files: &mut [FileReport], channels: &BTreeMap<String, BTre
         if file == ref_file || file == "competitors.csv" {
             continue;
         }
+        // A name spelled like a known one but not equal (`Paid Search`, `paid_search`)
+        // is the same channel under another name; a name unlike any known one may be
+        // an unpaid channel (organic search has no spend) and is only reported when the
+        // file shares no channel at all.
+        let key = crate::sources::aliases::key;
+        let shared = names.iter().filter(|n| known.contains(*n)).count();
         let unknown: Vec<&str> = names
             .iter()
             .filter(|n| !known.contains(*n) && n.as_str() != crate::sources::NOT_SET)
+            .filter(|n| shared == 0 || known.iter().any(|k| key(k) == key(n)))
             .map(String::as_str)
             .collect();
         if unknown.is_empty() {
             continue;
         }
-        let shared = names.iter().filter(|n| known.contains(*n)).count();
         let Some(f) = files.iter_mut().find(|f| f.file == *file) else {
             continue;
         };
@@ -170,7 +176,7 @@ fn reconcile_channels(files: &mut [FileReport], channels: &BTreeMap<String, BTre
             )
         } else {
             format!(
-                "names not in {ref_file}: {}; map them with `channel_aliases` if they are the same channels",
+                "names spelled differently in {ref_file}: {}; map them with `channel_aliases`",
                 unknown.join(", ")
             )
         };

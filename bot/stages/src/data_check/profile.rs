@@ -22,8 +22,11 @@ pub struct Profile {
     /// Channel names the file uses (after the team's aliases).
     pub channels: BTreeSet<String>,
     /// Lead ids (`leads.csv` and `deals.csv`, when both are present).
-    pub ids: Option<(HashSet<String>, Vec<(String, usize)>)>,
+    pub ids: Option<Ids>,
 }
+
+/// The lead ids a file names: the set, and each id with its row (for deals).
+pub type Ids = (HashSet<String>, Vec<(String, usize)>);
 
 #[derive(Debug, Default, Clone)]
 struct Count {
@@ -311,7 +314,10 @@ pub fn profile(
     }
 
     for c in &columns {
-        if c.blank.n > 0 {
+        // A blank funnel stage was not reached; a blank amount or position is none.
+        let blank_means_none = spec.ordered.iter().skip(1).any(|o| *o == c.name)
+            || matches!(c.name, "amount" | "position");
+        if c.blank.n > 0 && !blank_means_none {
             let (kind, what) = if c.required {
                 (
                     "blank_required",

@@ -116,7 +116,8 @@ pub fn assess(data: &DataSet, files: &[FileReport]) -> Vec<StageReadiness> {
                 } else if let Some(r) = report(f)
                     && !r.problems.is_empty()
                 {
-                    let kinds: Vec<&str> = r.problems.iter().map(|p| p.kind.as_str()).collect();
+                    let mut kinds: Vec<&str> = r.problems.iter().map(|p| p.kind.as_str()).collect();
+                    kinds.dedup();
                     degraded.push(format!("{f} has {}", kinds.join(", ")));
                 }
             }

@@ -79,8 +79,8 @@ fn planted_gap_truncation_and_duplicates_are_found_with_counts_and_rows() {
     assert_eq!((key.count, key.example_row), (1, Some(304)));
     let early = problem(&check, "leads.csv", "ends_early").unwrap();
     assert!(early.detail.contains("21 days"), "{early:?}");
-    // mql_at is blank everywhere: optional, so reported but not blocking.
-    assert_eq!(problem(&check, "leads.csv", "blank").unwrap().count, 303);
+    // mql_at is blank everywhere: a stage not reached, so no problem.
+    assert!(problem(&check, "leads.csv", "blank").is_none());
     let funnel = &check.stages[1];
     assert_eq!(funnel.status, Status::Degraded, "{funnel:?}");
 }
@@ -167,11 +167,13 @@ fn deals_with_unknown_leads_are_reported() {
 #[test]
 fn channels_that_do_not_reconcile_are_named_and_aliases_fix_them() {
     let spend =
-        "date,channel,campaign,spend\n2026-10-05,tv,A,10\n2026-10-05,search,B,5\n".to_owned();
+        "date,channel,campaign,spend\n2026-10-05,tv,A,10\n2026-10-05,paid_search,B,5\n".to_owned();
     let paths = "path,total_conversions,total_conversion_value,total_null\nalpha > beta,1,10,2\n"
         .to_owned();
-    let touch =
-        "journey_id,timestamp,channel\nj1,2026-10-05,Paid Search\nj1,2026-10-06,tv\n".to_owned();
+    // `Paid Search` is spend's `paid_search`; `seo` is unpaid, not a mismatch.
+    let touch = "journey_id,timestamp,channel\nj1,2026-10-05,Paid Search\n\
+                 j1,2026-10-06,tv\nj1,2026-10-07,seo\n"
+        .to_owned();
     let mut data = set(&[
         ("spend.csv", spend),
         ("paths.csv", paths),
@@ -180,7 +182,7 @@ fn channels_that_do_not_reconcile_are_named_and_aliases_fix_them() {
 
     let before = check(&data, day("2026-10-11"));
     let aliases: std::collections::BTreeMap<String, String> =
-        [("paid search".to_owned(), "search".to_owned())].into();
+        [("paid search".to_owned(), "paid_search".to_owned())].into();
     data.set_options(
         "touchpoints.csv",
         ReadOptions {
@@ -193,7 +195,11 @@ fn channels_that_do_not_reconcile_are_named_and_aliases_fix_them() {
     let none = problem(&before, "paths.csv", "unknown_channel").unwrap();
     assert!(none.detail.contains("shares no channel"), "{none:?}");
     let some = problem(&before, "touchpoints.csv", "unknown_channel").unwrap();
-    assert!(some.detail.contains("Paid Search"), "{some:?}");
+    assert!(
+        some.detail.contains("Paid Search") && !some.detail.contains("seo"),
+        "{some:?}"
+    );
+    assert_eq!(some.count, 1);
     assert!(problem(&after, "touchpoints.csv", "unknown_channel").is_none());
 }
 

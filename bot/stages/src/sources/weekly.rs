@@ -44,7 +44,10 @@ pub fn wide_stem(header: &str) -> Option<&str> {
 }
 
 /// The spend columns of a wide media file: the date column and (channel, column).
-fn wide_columns(t: &CsvTable) -> Result<Option<(Col, Vec<(String, Col)>)>, InputError> {
+/// The date column and each channel's spend column.
+type WideColumns = (Col, Vec<(String, Col)>);
+
+fn wide_columns(t: &CsvTable) -> Result<Option<WideColumns>, InputError> {
     let file_error = |message: String| InputError::File {
         file: t.file.clone(),
         message,
