@@ -169,7 +169,9 @@ fn a_launch_on_the_first_day_and_an_overloaded_writer_are_named_as_conflicts() {
     assert!(out.result.available);
     // Ann is the only content person; Bo (ops) writes nothing.
     assert!(plan.pieces.iter().all(|p| p.owner == "Ann"));
-    // Launch Fri 1 Jan → live Fri 25 Dec → brief 13 working days earlier, 8 Dec.
+    // Launch Fri 1 Jan → live by Fri 25 Dec → brief 13 working days earlier, 8 Dec: too
+    // early (the stage runs no earlier than the quarter here), so it is briefed Fri 1 Jan
+    // and worked forward: draft Fri 8, review Fri 15, live Wed 20 Jan.
     let push = plan
         .pieces
         .iter()
@@ -177,12 +179,12 @@ fn a_launch_on_the_first_day_and_an_overloaded_writer_are_named_as_conflicts() {
         .unwrap();
     assert_eq!(
         (push.publish, push.brief),
-        (day(2026, 12, 25), day(2026, 12, 8))
+        (day(2027, 1, 20), day(2027, 1, 1))
     );
     assert!(
         plan.conflicts
             .iter()
-            .any(|c| c.contains("\"landing page: New year push\" needs its brief on 2026-12-08, before the quarter starts on 2027-01-01")),
+            .any(|c| c.contains("\"landing page: New year push\" can be briefed no earlier than this plan, so it publishes on 2027-01-20, after the 2026-12-25 it was needed by")),
         "{:?}",
         plan.conflicts
     );
