@@ -52,6 +52,75 @@ fn assert_complete_quarter(out: &std::path::Path) {
         v2_groups,
         HashSet::from(["marketing", "sales", "finance", "executive"])
     );
+    // Sales' change request is the structured hold-back of 5% of paid_social: v2 moves
+    // exactly that (to the cent) into the reserve and nothing else.
+    let v = s["plan_versions"].as_array().unwrap();
+    let cents = |x: &Value| (x.as_f64().unwrap() * 100.0).round() as i64;
+    assert_eq!(v[0]["amendments"], serde_json::json!([]));
+    let a = &v[1]["amendments"][0];
+    assert_eq!(
+        (&a["kind"], &a["channel"], &a["share"], &a["group"]),
+        (
+            &Value::from("hold_back"),
+            &Value::from("paid_social"),
+            &Value::from(0.05),
+            &Value::from("sales")
+        )
+    );
+    let (b1, b2) = (&v[0]["budget_by_channel"], &v[1]["budget_by_channel"]);
+    let held = (cents(&b1["paid_social"]) as f64 * 0.05).round() as i64;
+    assert!(held > 0);
+    assert_eq!(cents(&b2["paid_social"]), cents(&b1["paid_social"]) - held);
+    assert_eq!(cents(&v[1]["reserve"]), cents(&v[0]["reserve"]) + held);
+    for (ch, x) in b1.as_object().unwrap() {
+        if ch != "paid_social" {
+            assert_eq!(cents(x), cents(&b2[ch]), "{ch} moved");
+        }
+    }
+    // Answers carry numbers; pacing has a week each; success criteria are stated.
+    let answered: Vec<&Value> = s["checkins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["spend_to_date"].is_number())
+        .collect();
+    assert!(!answered.is_empty());
+    assert!(
+        answered.iter().all(|c| c["mqls"].is_number()
+            && c["pipeline"].is_number()
+            && c["blockers"].is_array())
+    );
+    let pacing = s["pacing"].as_array().unwrap();
+    let weeks: HashSet<u64> = s["checkins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["week"].as_u64().unwrap())
+        .collect();
+    assert_eq!(pacing.len(), weeks.len());
+    for p in pacing {
+        for k in [
+            "week",
+            "spend_to_date",
+            "planned_spend_to_date",
+            "mqls_to_date",
+            "mql_milestone_to_date",
+        ] {
+            assert!(p[k].is_number(), "{k}: {p}");
+        }
+    }
+    let sc = &s["success_criteria"];
+    assert!(sc["plan_approved_at"].is_string() && sc["plan_deadline"].is_string());
+    let share = sc["aligned_share"].as_f64().unwrap();
+    assert!(
+        share > 0.0 && share < 1.0,
+        "one acknowledgement is missing: {share}"
+    );
+    assert!(
+        sc["month1_launched_on_schedule"].as_u64().unwrap()
+            < sc["month1_launches"].as_u64().unwrap(),
+        "one month-1 launch is late"
+    );
     // Owners checked in every week; the configured one missed, two were late.
     let checkins = s["checkins"].as_array().unwrap();
     assert!(!checkins.is_empty());
@@ -96,9 +165,10 @@ fn assert_complete_quarter(out: &std::path::Path) {
         assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{chart}");
     }
     // The plan quotes the run's own figures: stage 6's budget and expected revenue.
+    // (the latest stage 6 post: v2's amendment re-ran it)
     let budget_post = posts
         .iter()
-        .find(|p| p.key.contains("/s06/result/"))
+        .rfind(|p| p.key.contains("/s06/result/"))
         .unwrap();
     let bold: Vec<&str> = budget_post
         .text

@@ -479,6 +479,17 @@ fn validate_team(
             ));
         }
     }
+    if !(team.people.pacing_tolerance.is_finite()
+        && (0.0..=1.0).contains(&team.people.pacing_tolerance))
+    {
+        return Err(ConfigError::invalid(
+            format!("{key}.people.pacing_tolerance"),
+            format!(
+                "expected a share in [0, 1] such as 0.15, found {}",
+                team.people.pacing_tolerance
+            ),
+        ));
+    }
     let slots: Vec<StageSlot> = team
         .stage_slots
         .iter()

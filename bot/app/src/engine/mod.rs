@@ -22,7 +22,7 @@ pub use crate::stages::StageResult;
 pub use context::PlanContext;
 pub use decide::{
     SuccessCriteria, aligned_share, approval_buttons, approved_campaigns, decide, launch_due,
-    locked_plan, pacing, success_criteria, weekly_digest,
+    locked_plan, owns, pacing, success_criteria, weekly_digest,
 };
 pub use decision::{AuditEntry, Decision, Job, JobSpec, MissedPolicy, Post, Rejection};
 pub use dispatch::deliver_outbox;

@@ -20,7 +20,7 @@ use crate::domain::QuarterRun;
 pub use approval::approval_buttons;
 pub use digest::{locked_plan, pacing, weekly_digest};
 pub use kickoff::{
-    SuccessCriteria, aligned_share, approved_campaigns, launch_due, success_criteria,
+    SuccessCriteria, aligned_share, approved_campaigns, launch_due, owns, success_criteria,
 };
 
 /// Decides what `event` does to `run` at `now`.
