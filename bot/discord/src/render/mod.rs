@@ -359,8 +359,8 @@ fn allowed_mentions(mentions: &[Mention]) -> Value {
                 _ => None,
             })
             .filter(|id| crate::spec::is_snowflake(id))
-            .cloned()
             .take(100)
+            .cloned()
             .collect()
     };
     let mut v = json!({ "parse": [] });
