@@ -276,6 +276,67 @@ impl AppBackend {
                     }
                 }
             }
+            ["ack", run_id, _version] => {
+                let event = Event::KickoffAcknowledged { actor };
+                self.people_event(caller, run_id, event, "Thanks: your acknowledgement is recorded.")
+                    .await
+            }
+            ["launched", run_id, campaign] => {
+                let event = Event::CampaignLaunched {
+                    actor,
+                    campaign: (*campaign).to_owned(),
+                };
+                self.people_event(caller, run_id, event, "The launch is recorded.")
+                    .await
+            }
+            ["checkin", run_id, week, status] => {
+                let status = match *status {
+                    "on_track" => crate::domain::CheckinStatus::OnTrack,
+                    "at_risk" => crate::domain::CheckinStatus::AtRisk,
+                    "off_track" => crate::domain::CheckinStatus::OffTrack,
+                    _ => return Reply::error(&caller.reference, "This button is malformed."),
+                };
+                let Ok(week) = week.trim_start_matches('w').parse::<u32>() else {
+                    return Reply::error(&caller.reference, "This button is malformed.");
+                };
+                // The caller answers for every campaign they own (matched by chat id
+                // when configured, else by name).
+                let mine: Vec<String> = run
+                    .roster
+                    .iter()
+                    .filter(|r| crate::engine::owns(&actor, r))
+                    .map(|r| r.campaign.clone())
+                    .collect();
+                if mine.is_empty() {
+                    return Reply::error(
+                        &caller.reference,
+                        "You own no campaign on this quarter's roster.",
+                    );
+                }
+                let mut last = Reply::private(Message::new("Recorded", ""));
+                for campaign in mine {
+                    let event = Event::CheckinAnswered {
+                        actor: actor.clone(),
+                        week,
+                        campaign: campaign.clone(),
+                        status,
+                        note: None,
+                        numbers: None,
+                    };
+                    last = self
+                        .people_event(
+                            caller,
+                            run_id,
+                            event,
+                            &format!("Week {week}, {campaign}: {} recorded.", status.words()),
+                        )
+                        .await;
+                    if last.is_error {
+                        break;
+                    }
+                }
+                last
+            }
             ["data", action @ ("confirm" | "cancel"), id] => {
                 self.upload_decision(caller, team, run, *action == "confirm", id)
                     .await
@@ -284,6 +345,19 @@ impl AppBackend {
                 &caller.reference,
                 "This button is no longer handled here (it may belong to an older version).",
             ),
+        }
+    }
+
+    /// Hands a people event (kickoff, launch, check-in) to the engine and says what
+    /// happened.
+    async fn people_event(&self, caller: &Caller, run_id: &str, event: Event, done: &str) -> Reply {
+        match self.engine.handle(run_id, event).await {
+            Ok(Outcome::Applied { .. }) => Reply::private(Message::new("Recorded", done)),
+            Ok(Outcome::Refused(why)) => Reply::error(&caller.reference, why.to_string()),
+            Err(e) => {
+                tracing::error!(reference = %caller.reference, error = %e, "engine error");
+                Reply::error(&caller.reference, "The engine could not record this; try again.")
+            }
         }
     }
 

@@ -174,7 +174,7 @@ pub async fn serve(
             .collect(),
         max_upload_bytes: u64::from(settings.discord.max_upload_kilobytes) * 1024,
     };
-    start_dashboard(&settings, &engine);
+    start_dashboard(&settings, &store, shutdown.clone());
     let store_for_lead = store.clone();
 
     let loops = {
@@ -247,7 +247,31 @@ async fn wait_for(shutdown: &mut watch::Receiver<bool>) {
 
 /// Hook for the dashboard: the lead wires the dashboard crate's serve function here
 /// (it reads the same store; see `simulate --serve`).
-fn start_dashboard(_settings: &Settings, _engine: &Engine) {}
+/// The read-only dashboard on `[dashboard] listen`, until shutdown. A port already in use
+/// is logged, not fatal: the bot runs without its dashboard.
+fn start_dashboard(settings: &Settings, store: &Store, mut shutdown: watch::Receiver<bool>) {
+    let d = &settings.dashboard;
+    let opts = quarterdeck_dashboard::Options {
+        listen: d.listen,
+        public_url: Some(d.public_url.clone()).filter(|u| !u.is_empty()),
+        key: d.key.as_ref().map(|k| k.expose().to_owned()),
+    };
+    let store = store.clone();
+    tokio::spawn(async move {
+        let stop = async move {
+            let _ = shutdown.wait_for(|s| *s).await;
+        };
+        match quarterdeck_dashboard::start(store, &opts, stop).await {
+            Ok(server) => {
+                tracing::info!(addr = %server.addr, "dashboard listening");
+                if let Err(e) = server.wait().await {
+                    tracing::error!(error = %e, "dashboard stopped");
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "dashboard not started"),
+        }
+    });
+}
 
 /// A watch that turns true on SIGTERM or Ctrl-C.
 pub fn shutdown_on_signals() -> watch::Receiver<bool> {
