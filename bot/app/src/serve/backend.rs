@@ -278,8 +278,13 @@ impl AppBackend {
             }
             ["ack", run_id, _version] => {
                 let event = Event::KickoffAcknowledged { actor };
-                self.people_event(caller, run_id, event, "Thanks: your acknowledgement is recorded.")
-                    .await
+                self.people_event(
+                    caller,
+                    run_id,
+                    event,
+                    "Thanks: your acknowledgement is recorded.",
+                )
+                .await
             }
             ["launched", run_id, campaign] => {
                 let event = Event::CampaignLaunched {
@@ -356,7 +361,10 @@ impl AppBackend {
             Ok(Outcome::Refused(why)) => Reply::error(&caller.reference, why.to_string()),
             Err(e) => {
                 tracing::error!(reference = %caller.reference, error = %e, "engine error");
-                Reply::error(&caller.reference, "The engine could not record this; try again.")
+                Reply::error(
+                    &caller.reference,
+                    "The engine could not record this; try again.",
+                )
             }
         }
     }
