@@ -77,6 +77,7 @@ fn catalog(url: &str, http: &HttpSettings) -> Catalog {
             auth: None,
         },
         columns: BTreeMap::new(),
+        ..Source::default()
     };
     let dir = std::env::temp_dir();
     Catalog::new(
