@@ -22,7 +22,12 @@ fn a_malformed_quarter_is_refused_naming_the_argument() {
 fn a_bad_config_file_is_refused_naming_the_key_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("bad.toml");
-    std::fs::write(&cfg, "[[teams]]\nname = \"x\"\n").unwrap();
+    // A team block states only what differs from the defaults; a wrong type is refused.
+    std::fs::write(
+        &cfg,
+        "[[teams]]\nname = \"x\"\ncheckin_window_hours = \"soon\"\n",
+    )
+    .unwrap();
     let out_dir = dir.path().join("out");
 
     let out = quarterdeck(&[
@@ -33,7 +38,7 @@ fn a_bad_config_file_is_refused_naming_the_key_and_nothing_is_written() {
         out_dir.to_str().unwrap(),
     ]);
 
-    assert_bad_input(&out, &["teams"]);
+    assert_bad_input(&out, &["teams", "checkin_window_hours"]);
     assert!(!out_dir.exists());
 }
 
@@ -408,7 +413,8 @@ fn lead_scoring_evaluates_a_points_score_and_names_a_bad_target_cell() {
         assert!(v.get(k).is_some(), "{k}");
     }
 
-    std::fs::write(&f, "lead_id,score,converted\nA,10,yes\n").unwrap();
+    // Yes/No and True/False are flags; anything else is refused.
+    std::fs::write(&f, "lead_id,score,converted\nA,10,maybe\n").unwrap();
     let out = quarterdeck(&[
         "analyze",
         "lead-scoring",
@@ -421,7 +427,7 @@ fn lead_scoring_evaluates_a_points_score_and_names_a_bad_target_cell() {
     ]);
     assert_bad_input(
         &out,
-        &["leads.csv", "row 2", "`converted`", "expected 0 or 1"],
+        &["leads.csv", "row 2", "`converted`", "maybe"],
     );
 }
 

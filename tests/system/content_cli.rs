@@ -117,6 +117,7 @@ fn a_wrong_number_in_content_csv_is_refused_naming_file_row_and_column() {
 #[test]
 fn a_bad_date_in_content_csv_is_refused_naming_file_row_and_column() {
     let dir = tempfile::tempdir().unwrap();
+    // 01/02/2026 could be 1 February or 2 January: never guessed.
     let file = write(
         dir.path(),
         "content.csv",
@@ -125,7 +126,15 @@ fn a_bad_date_in_content_csv_is_refused_naming_file_row_and_column() {
 
     let out = quarterdeck(&["analyze", "content", "--content", &file]);
 
-    assert_bad_input(&out, &["content.csv", "row 2", "`published`", "YYYY-MM-DD"]);
+    assert_bad_input(&out, &["content.csv", "row 2", "`published`", "date_format"]);
+
+    let file = write(
+        dir.path(),
+        "content.csv",
+        &format!("{CONTENT_HEADER}/a,A,blog,last spring,2026-10-01,100,50,60,1\n"),
+    );
+    let out = quarterdeck(&["analyze", "content", "--content", &file]);
+    assert_bad_input(&out, &["content.csv", "row 2", "`published`", "last spring"]);
 }
 
 #[test]

@@ -76,8 +76,12 @@ async fn three_instances_on_one_postgres_run_each_of_924_jobs_exactly_once() {
 
     let store = engines[0].store();
     let counts = store.job_counts().await.unwrap();
-    // 12 stage-due jobs per run, and one compute job for each of stages 1-10.
-    assert_eq!(counts, vec![("done".to_owned(), 42 * 22)]);
+    // 12 stage-due jobs per run, and one compute job for each of stages 1-10, each done
+    // once; the approval request's three reminders per run are due after the clock.
+    assert_eq!(
+        counts,
+        vec![("done".to_owned(), 42 * 22), ("pending".to_owned(), 42 * 3)]
+    );
     for i in 0..42 {
         let run = store
             .load_run(&format!("team{i:02}/2027-Q1"))
@@ -251,7 +255,11 @@ async fn missed_check_ins(url: &str, dir: &std::path::Path) {
 
     let run = engine.store().load_run(run_id).await.unwrap().unwrap().run;
     let posts = engine.store().posts(run_id).await.unwrap();
-    let notices: Vec<_> = posts.iter().filter(|p| p.kind == "jobs_skipped").collect();
+    // The approval reminders missed in the same downtime get their own notice.
+    let notices: Vec<_> = posts
+        .iter()
+        .filter(|p| p.kind == "jobs_skipped" && p.message.contains("check-in"))
+        .collect();
     assert_eq!(notices.len(), 1, "one notice, not a flood");
     let notice = &notices[0].message;
     for w in 1..=3 {

@@ -1,7 +1,7 @@
 //! The real `quarterdeck serve` binary against the emulator: its config, its process,
 //! and waiting for what it logs.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -209,8 +209,4 @@ impl Drop for Bot {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-pub fn path_str(p: &Path) -> &str {
-    p.to_str().unwrap()
 }

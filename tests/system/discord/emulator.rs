@@ -37,7 +37,6 @@ pub struct Recorded {
     /// The spec's route template, when the path matched one.
     pub route: Option<String>,
     pub body: Value,
-    pub files: Vec<String>,
     pub status: u16,
 }
 
@@ -87,7 +86,6 @@ impl World {
 struct Shared {
     world: Arc<Mutex<World>>,
     gateway_url: String,
-    rest_origin: String,
     dispatch: broadcast::Sender<Value>,
 }
 
@@ -95,8 +93,6 @@ pub struct Emulator {
     pub origin: String,
     pub world: Arc<Mutex<World>>,
     dispatch: broadcast::Sender<Value>,
-    /// Closes the gateway's open sessions (a disconnect the bot must resume from).
-    drop_sessions: broadcast::Sender<()>,
 }
 
 impl Emulator {
@@ -111,7 +107,6 @@ impl Emulator {
         let shared = Shared {
             world: world.clone(),
             gateway_url: format!("ws://{ws_addr}"),
-            rest_origin: format!("http://{rest_addr}"),
             dispatch: dispatch.clone(),
         };
         let app = Router::new()
@@ -133,7 +128,6 @@ impl Emulator {
             origin: format!("http://{rest_addr}"),
             world,
             dispatch,
-            drop_sessions,
         }
     }
 
@@ -154,10 +148,6 @@ impl Emulator {
     /// Sends a gateway dispatch (`t`, `d`) to every connected session.
     pub fn dispatch(&self, t: &str, d: Value) {
         let _ = self.dispatch.send(json!({ "t": t, "d": d }));
-    }
-
-    pub fn disconnect_sessions(&self) {
-        let _ = self.drop_sessions.send(());
     }
 
     /// Waits until `check` holds for the world, or panics after `secs`.
@@ -309,7 +299,6 @@ async fn rest_handler(
         path,
         route: route.map(|(r, _)| r.to_owned()),
         body: json_body,
-        files: files.iter().map(|(n, _)| n.clone()).collect(),
         status,
     });
     let code = StatusCode::from_u16(status).unwrap();
