@@ -425,10 +425,7 @@ fn lead_scoring_evaluates_a_points_score_and_names_a_bad_target_cell() {
         "--score-column",
         "score",
     ]);
-    assert_bad_input(
-        &out,
-        &["leads.csv", "row 2", "`converted`", "maybe"],
-    );
+    assert_bad_input(&out, &["leads.csv", "row 2", "`converted`", "maybe"]);
 }
 
 #[test]

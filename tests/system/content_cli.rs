@@ -126,7 +126,10 @@ fn a_bad_date_in_content_csv_is_refused_naming_file_row_and_column() {
 
     let out = quarterdeck(&["analyze", "content", "--content", &file]);
 
-    assert_bad_input(&out, &["content.csv", "row 2", "`published`", "date_format"]);
+    assert_bad_input(
+        &out,
+        &["content.csv", "row 2", "`published`", "date_format"],
+    );
 
     let file = write(
         dir.path(),
@@ -134,7 +137,10 @@ fn a_bad_date_in_content_csv_is_refused_naming_file_row_and_column() {
         &format!("{CONTENT_HEADER}/a,A,blog,last spring,2026-10-01,100,50,60,1\n"),
     );
     let out = quarterdeck(&["analyze", "content", "--content", &file]);
-    assert_bad_input(&out, &["content.csv", "row 2", "`published`", "last spring"]);
+    assert_bad_input(
+        &out,
+        &["content.csv", "row 2", "`published`", "last spring"],
+    );
 }
 
 #[test]
