@@ -277,10 +277,10 @@ async fn rest_handler(
     {
         let mut w = s.world.lock().unwrap();
         if let Some((r, _)) = &route {
-            if !json_body.is_null() {
-                if let Err(e) = spec.check_request(&m, r, &json_body) {
-                    w.violations.push(format!("request {m} {path}: {e:?}"));
-                }
+            if !json_body.is_null()
+                && let Err(e) = spec.check_request(&m, r, &json_body)
+            {
+                w.violations.push(format!("request {m} {path}: {e:?}"));
             }
         } else {
             w.violations.push(format!("unexpected request {m} {path}"));
@@ -288,11 +288,11 @@ async fn rest_handler(
     }
     let (status, response) = answer(&s, &m, route.as_ref(), &json_body, &files).await;
     let mut w = s.world.lock().unwrap();
-    if let (Some((r, _)), 200..=299, Some(v)) = (&route, status, &response) {
-        if let Err(e) = spec.check_response(&m, r, status, v) {
-            w.violations
-                .push(format!("response {m} {path} {status}: {e:?}"));
-        }
+    if let (Some((r, _)), 200..=299, Some(v)) = (&route, status, &response)
+        && let Err(e) = spec.check_response(&m, r, status, v)
+    {
+        w.violations
+            .push(format!("response {m} {path} {status}: {e:?}"));
     }
     w.requests.push(Recorded {
         method: m,

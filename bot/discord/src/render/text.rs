@@ -128,7 +128,8 @@ pub fn headline(text: &str, max: usize) -> (String, String) {
     }
     let mut head = String::new();
     for s in sentences(first_para) {
-        if !head.is_empty() && len(&head) + len(&s) > max {
+        // A sentence's trailing space is not shown: only the trimmed headline must fit.
+        if !head.is_empty() && len(&head) + len(s.trim_end()) > max {
             break;
         }
         head.push_str(&s);
