@@ -134,7 +134,7 @@ pub fn headline(text: &str, max: usize) -> (String, String) {
         }
         head.push_str(&s);
     }
-    if len(&head) > max {
+    if len(head.trim_end()) > max {
         let cut: String = words(&head, max.saturating_sub(1)).remove(0);
         head = format!("{}…", cut.trim_end());
         let taken = cut.len();
