@@ -13,8 +13,8 @@ use tokio::sync::watch;
 use crate::port::{Backend, Caller, Command, Reply};
 use crate::render::{self, limits};
 
-type Error = Box<dyn std::error::Error + Send + Sync>;
-type Ctx<'a> = poise::Context<'a, Data, Error>;
+pub(crate) type Error = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) type Ctx<'a> = poise::Context<'a, Data, Error>;
 
 /// What `serve` connects with.
 #[derive(Clone)]
@@ -54,7 +54,22 @@ pub fn http(token: &str, origin: &str) -> serenity::Http {
 
 /// The slash commands, grouped as subcommands.
 pub fn commands() -> Vec<poise::Command<Data, Error>> {
-    vec![plan(), stage(), data(), help(), whoami()]
+    use crate::people::{amend, approve, audit, away, campaign, delegate, reject, request_changes};
+    vec![
+        plan(),
+        stage(),
+        data(),
+        help(),
+        whoami(),
+        approve(),
+        reject(),
+        request_changes(),
+        amend(),
+        away(),
+        delegate(),
+        campaign(),
+        audit(),
+    ]
 }
 
 /// Connects and serves until `shutdown` turns true; returns once the gateway is closed.
@@ -194,7 +209,7 @@ fn display_name(user: &serenity::User, member: Option<&serenity::Member>) -> Str
         .unwrap_or_else(|| user.name.clone())
 }
 
-fn caller(ctx: Ctx<'_>) -> Caller {
+pub(crate) fn caller(ctx: Ctx<'_>) -> Caller {
     let (roles, name) = match ctx {
         poise::Context::Application(a) => (
             a.interaction
@@ -218,7 +233,11 @@ fn caller(ctx: Ctx<'_>) -> Caller {
 
 /// Asks the backend and answers: deferred first (the engine may take longer than
 /// Discord's 3 s), ephemeral or public as the reply says.
-async fn answer(ctx: Ctx<'_>, command: Command, private_hint: bool) -> Result<(), Error> {
+pub(crate) async fn answer(
+    ctx: Ctx<'_>,
+    command: Command,
+    private_hint: bool,
+) -> Result<(), Error> {
     if private_hint {
         ctx.defer_ephemeral().await?;
     } else {
@@ -228,6 +247,14 @@ async fn answer(ctx: Ctx<'_>, command: Command, private_hint: bool) -> Result<()
     tracing::info!(reference = %caller.reference, command = command.name(), user = %caller.user_id, "command");
     let reply = ctx.data().backend.handle(&caller, command).await;
     log_refusal(&caller, &reply);
+    ctx.send(create_reply(&reply)).await?;
+    Ok(())
+}
+
+/// Refuses a malformed option without asking the app: ephemeral, with the reference.
+pub(crate) async fn refuse(ctx: Ctx<'_>, reference: &str, why: String) -> Result<(), Error> {
+    let reply = Reply::error(reference, why);
+    log_refusal(&caller(ctx), &reply);
     ctx.send(create_reply(&reply)).await?;
     Ok(())
 }
@@ -324,7 +351,7 @@ fn rows(m: &Message) -> Vec<serenity::CreateActionRow> {
 /// The quarter's plan: status, timeline, the current document
 #[poise::command(
     slash_command,
-    subcommands("plan_status", "plan_timeline", "plan_document"),
+    subcommands("plan_status", "plan_timeline", "plan_document", "plan_dashboard"),
     subcommand_required
 )]
 async fn plan(_: Ctx<'_>) -> Result<(), Error> {
@@ -347,6 +374,12 @@ async fn plan_timeline(ctx: Ctx<'_>) -> Result<(), Error> {
 #[poise::command(slash_command, rename = "document")]
 async fn plan_document(ctx: Ctx<'_>) -> Result<(), Error> {
     answer(ctx, Command::PlanDocument, true).await
+}
+
+/// A signed link to the team's live dashboard (only to you)
+#[poise::command(slash_command, rename = "dashboard")]
+async fn plan_dashboard(ctx: Ctx<'_>) -> Result<(), Error> {
+    answer(ctx, Command::PlanDashboard, true).await
 }
 
 /// A planning stage: show its findings, run it now, or re-run it

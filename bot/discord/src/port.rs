@@ -2,6 +2,7 @@
 //! and the neutral reply. The app decides (capabilities, the engine, the audit trail);
 //! the adapter only translates Discord to and from these types.
 
+use quarterdeck_domain::AmendmentKind;
 use quarterdeck_domain::chat::{BoxFuture, File, Message};
 
 /// The member behind an interaction, as Discord's interaction payload carries them (no
@@ -41,6 +42,45 @@ pub enum Command {
     },
     Help,
     WhoAmI,
+    /// A signed link to the team's dashboard.
+    PlanDashboard,
+    /// Approve the latest plan version for the caller's stakeholder group.
+    Approve {
+        comment: Option<String>,
+    },
+    /// Reject the latest plan version.
+    Reject {
+        reason: String,
+    },
+    /// Ask for changes in words; the stage owner answers with `/amend`.
+    RequestChanges {
+        section: Option<String>,
+        what: String,
+    },
+    /// A structured change to the plan (a stakeholder's request or the owner's answer).
+    Amend {
+        amendment: AmendmentKind,
+        note: Option<String>,
+    },
+    /// Away for local dates `from..=until` (`YYYY-MM-DD`), optionally with a delegate.
+    Away {
+        from: String,
+        until: String,
+        delegate: Option<String>,
+    },
+    /// Hand one's approvals and check-ins to `user` from today until `until`.
+    Delegate {
+        user: String,
+        until: String,
+    },
+    /// A campaign owner confirms the campaign is live.
+    CampaignLaunched {
+        campaign: String,
+    },
+    /// The run's decisions, a page at a time, with the whole trail as CSV.
+    Audit {
+        page: u32,
+    },
     /// A button's stable `custom_id` (survives restarts: no in-memory state).
     Button {
         custom_id: String,
@@ -61,6 +101,15 @@ impl Command {
             Self::DataUpload { .. } => "/data upload",
             Self::Help => "/help",
             Self::WhoAmI => "/whoami",
+            Self::PlanDashboard => "/plan dashboard",
+            Self::Approve { .. } => "/approve",
+            Self::Reject { .. } => "/reject",
+            Self::RequestChanges { .. } => "/request-changes",
+            Self::Amend { .. } => "/amend",
+            Self::Away { .. } => "/away",
+            Self::Delegate { .. } => "/delegate",
+            Self::CampaignLaunched { .. } => "/campaign launched",
+            Self::Audit { .. } => "/audit",
             Self::Button { .. } => "button",
         }
     }
@@ -107,7 +156,25 @@ impl Reply {
     }
 }
 
+/// What an autocompleted option names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Suggestion {
+    /// The campaigns on the quarter's roster.
+    Campaign,
+    /// The team's marketing channels.
+    Channel,
+}
+
 /// The app behind the adapter.
 pub trait Backend: Send + Sync + 'static {
     fn handle<'a>(&'a self, caller: &'a Caller, command: Command) -> BoxFuture<'a, Reply>;
+
+    /// Choices for an autocompleted option, as (label shown, value sent), best first;
+    /// `partial` is what the member has typed so far.
+    fn suggest<'a>(
+        &'a self,
+        caller: &'a Caller,
+        what: Suggestion,
+        partial: &'a str,
+    ) -> BoxFuture<'a, Vec<(String, String)>>;
 }

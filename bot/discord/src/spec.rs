@@ -180,8 +180,20 @@ impl Spec {
                 })
                 .collect();
             if !outcomes.iter().any(Vec::is_empty) {
-                let closest = outcomes
+                // The closest branch is the one whose discriminating `type` matched, if
+                // any; the report then names what really differs.
+                let discriminator = format!("{at}.type:");
+                let typed: Vec<&Vec<Violation>> = outcomes
                     .iter()
+                    .filter(|e| !e.iter().any(|v| v.starts_with(&discriminator)))
+                    .collect();
+                let candidates = if typed.is_empty() {
+                    outcomes.iter().collect()
+                } else {
+                    typed
+                };
+                let closest = candidates
+                    .into_iter()
                     .min_by_key(|e| e.len())
                     .cloned()
                     .unwrap_or_default();
@@ -304,7 +316,9 @@ fn type_matches(t: &str, v: &Value) -> bool {
         "null" => v.is_null(),
         "boolean" => v.is_boolean(),
         "string" => v.is_string(),
-        "integer" => v.is_i64() || v.is_u64(),
+        // JSON Schema counts a number with a zero fractional part as an integer (poise
+        // sends an integer option's bounds as `1.0`; Discord accepts them).
+        "integer" => v.is_i64() || v.is_u64() || v.as_f64().is_some_and(|f| f.fract() == 0.0),
         "number" => v.is_number(),
         "array" => v.is_array(),
         "object" => v.is_object(),

@@ -60,7 +60,10 @@ poll_seconds = 1
 [discord]
 api_base_url = "{origin}"
 guild_ids = ["{guild}"]
-max_upload_kilobytes = 64
+max_upload_kilobytes = 1024
+
+[dashboard]
+listen = "127.0.0.1:0"
 
 [[teams]]
 name = "growth"

@@ -37,6 +37,7 @@ pub struct Recorded {
     /// The spec's route template, when the path matched one.
     pub route: Option<String>,
     pub body: Value,
+    /// 0 while the answer is pending.
     pub status: u16,
 }
 
@@ -72,6 +73,8 @@ pub struct World {
     pub violations: Vec<String>,
     pub faults: VecDeque<Fault>,
     pub files: HashMap<String, Vec<u8>>,
+    /// Interaction token → the channel the interaction came from (where its replies go).
+    pub interaction_channels: HashMap<String, String>,
     next_id: u64,
 }
 
@@ -147,6 +150,11 @@ impl Emulator {
 
     /// Sends a gateway dispatch (`t`, `d`) to every connected session.
     pub fn dispatch(&self, t: &str, d: Value) {
+        if let (Some(token), Some(channel)) = (d["token"].as_str(), d["channel_id"].as_str()) {
+            self.lock()
+                .interaction_channels
+                .insert(token.to_owned(), channel.to_owned());
+        }
         let _ = self.dispatch.send(json!({ "t": t, "d": d }));
     }
 
@@ -274,7 +282,9 @@ async fn rest_handler(
     };
     let route = route_of(&m, &path);
     let spec = Spec::bundled();
-    {
+    // Recorded on arrival (a request whose answer never comes back was still sent); the
+    // status is filled in once answered.
+    let index = {
         let mut w = s.world.lock().unwrap();
         if let Some((r, _)) = &route {
             if !json_body.is_null()
@@ -285,7 +295,15 @@ async fn rest_handler(
         } else {
             w.violations.push(format!("unexpected request {m} {path}"));
         }
-    }
+        w.requests.push(Recorded {
+            method: m.clone(),
+            path: path.clone(),
+            route: route.as_ref().map(|(r, _)| (*r).to_owned()),
+            body: json_body.clone(),
+            status: 0,
+        });
+        w.requests.len() - 1
+    };
     let (status, response) = answer(&s, &m, route.as_ref(), &json_body, &files).await;
     let mut w = s.world.lock().unwrap();
     if let (Some((r, _)), 200..=299, Some(v)) = (&route, status, &response)
@@ -294,13 +312,7 @@ async fn rest_handler(
         w.violations
             .push(format!("response {m} {path} {status}: {e:?}"));
     }
-    w.requests.push(Recorded {
-        method: m,
-        path,
-        route: route.map(|(r, _)| r.to_owned()),
-        body: json_body,
-        status,
-    });
+    w.requests[index].status = status;
     let code = StatusCode::from_u16(status).unwrap();
     match response {
         Some(v) if status == 429 => {
@@ -361,6 +373,19 @@ fn user(id: &str, name: &str, bot: bool) -> Value {
     })
 }
 
+fn without_nulls(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(without_nulls).collect()),
+        other => other,
+    }
+}
+
 fn message_json(m: &Posted) -> Value {
     let embeds: Vec<Value> = m.body["embeds"]
         .as_array()
@@ -401,7 +426,7 @@ fn message_json(m: &Posted) -> Value {
             })
         })
         .collect();
-    json!({
+    let mut v = json!({
         "id": m.id, "channel_id": m.channel_id, "type": 0,
         "content": m.body["content"].as_str().unwrap_or_default(),
         "author": user(BOT_ID, "Quarterdeck", true),
@@ -409,8 +434,11 @@ fn message_json(m: &Posted) -> Value {
         "attachments": attachments, "embeds": embeds, "components": components,
         "timestamp": "2026-12-04T15:00:00.000000+00:00", "edited_timestamp": null,
         "flags": m.body["flags"].as_u64().unwrap_or(0), "pinned": false, "tts": false,
-        "nonce": m.nonce,
-    })
+    });
+    if let Some(nonce) = &m.nonce {
+        v["nonce"] = json!(nonce);
+    }
+    v
 }
 
 async fn answer(
@@ -430,8 +458,13 @@ async fn answer(
             200,
             Some(
                 json!({ "id": APP_ID, "name": "Quarterdeck", "icon": null, "description": "",
-                "type": null, "cover_image": null, "primary_sku_id": null, "bot": user(BOT_ID, "Quarterdeck", true),
-                "flags": 0, "verify_key": "0", "bot_public": true, "bot_require_code_grant": false,
+                "type": null, "bot": user(BOT_ID, "Quarterdeck", true),
+                "flags": 0, "flags_new": "0", "verify_key": "0", "bot_public": true,
+                "bot_require_code_grant": false, "redirect_uris": [],
+                "interactions_endpoint_url": null, "role_connections_verification_url": null,
+                "approximate_guild_count": 1, "approximate_user_install_count": 0,
+                "approximate_user_authorization_count": 0, "explicit_content_filter": 0,
+                "eligible_oauth2_scopes": ["bot", "applications.commands"],
                 "owner": user("1190000000000000099", "owner", false), "team": null }),
             ),
         ),
@@ -440,7 +473,8 @@ async fn answer(
             let mut out = Vec::new();
             for c in body.as_array().cloned().unwrap_or_default() {
                 let id = w.id();
-                let mut c = c.clone();
+                // Discord leaves unset fields out of what it returns.
+                let mut c = without_nulls(c);
                 c["id"] = json!(id);
                 c["application_id"] = json!(APP_ID);
                 c["version"] = json!(id);
@@ -561,9 +595,15 @@ async fn answer(
         ("POST", "/webhooks/{webhook_id}/{webhook_token}")
         | ("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/@original") => {
             let mut w = s.world.lock().unwrap();
+            let Some(channel_id) = w.interaction_channels.get(&params[1]).cloned() else {
+                return (
+                    404,
+                    Some(json!({ "message": "Unknown Webhook", "code": 10015 })),
+                );
+            };
             let m = Posted {
                 id: w.id(),
-                channel_id: "interaction".into(),
+                channel_id,
                 nonce: None,
                 body: body.clone(),
                 files: files.to_vec(),
@@ -595,6 +635,11 @@ async fn gateway_session(
         tokio::select! {
             frame = rx.next() => {
                 let Some(Ok(frame)) = frame else { return };
+                if let Ws::Close(reason) = frame {
+                    // Like Discord: the server answers a client's close and hangs up.
+                    let _ = tx.send(Ws::Close(reason)).await;
+                    return;
+                }
                 let Ok(text) = frame.into_text() else { continue };
                 let Ok(v) = serde_json::from_str::<Value>(&text) else { continue };
                 match v["op"].as_u64() {

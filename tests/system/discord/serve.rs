@@ -15,7 +15,7 @@ fn command_id(w: &World, name: &str) -> String {
 
 async fn started(emu: &Emulator, setup: &Setup, name: &str) -> Bot {
     let mut bot = Bot::start(setup, name);
-    bot.wait_log("ready", 60).await;
+    bot.wait_log("quarterdeck serve: ready", 60).await;
     emu.wait_for(10, "command registration", |w| {
         (w.commands.len() >= 5).then_some(())
     })
@@ -70,7 +70,6 @@ fn channel_posts(w: &World, channel: &str) -> usize {
 }
 
 #[tokio::test]
-#[ignore = "not passing yet: the emulator and serve meet for the first time (docs/testing.md)"]
 async fn serve_connects_registers_answers_commands_and_posts_a_stage_with_its_thread_and_chart() {
     let emu = Emulator::start().await;
     let setup = Setup::new(&emu.origin);
@@ -192,7 +191,6 @@ async fn serve_connects_registers_answers_commands_and_posts_a_stage_with_its_th
 }
 
 #[tokio::test]
-#[ignore = "not passing yet: the emulator and serve meet for the first time (docs/testing.md)"]
 async fn a_post_that_meets_429_and_500_appears_exactly_once() {
     let emu = Emulator::start().await;
     let setup = Setup::new(&emu.origin);
@@ -233,7 +231,6 @@ async fn a_post_that_meets_429_and_500_appears_exactly_once() {
 }
 
 #[tokio::test]
-#[ignore = "not passing yet: the emulator and serve meet for the first time (docs/testing.md)"]
 async fn killed_between_sending_and_recording_the_bot_posts_nothing_twice_after_a_restart() {
     let emu = Emulator::start().await;
     let setup = Setup::new(&emu.origin);
@@ -323,7 +320,6 @@ fn press(emu: &Emulator, id: &str, roles: &[&str], reply: &Value, label: &str) {
 }
 
 #[tokio::test]
-#[ignore = "not passing yet: the emulator and serve meet for the first time (docs/testing.md)"]
 async fn an_upload_previews_survives_a_restart_and_on_confirm_replaces_the_file_and_reruns() {
     let emu = Emulator::start().await;
     let setup = Setup::new(&emu.origin);
@@ -392,7 +388,6 @@ async fn an_upload_previews_survives_a_restart_and_on_confirm_replaces_the_file_
 }
 
 #[tokio::test]
-#[ignore = "not passing yet: the emulator and serve meet for the first time (docs/testing.md)"]
 async fn uploads_that_are_malformed_oversized_unauthorized_or_cancelled_change_nothing() {
     let emu = Emulator::start().await;
     let setup = Setup::new(&emu.origin);
@@ -424,20 +419,20 @@ async fn uploads_that_are_malformed_oversized_unauthorized_or_cancelled_change_n
     );
     assert_eq!(error["flags"].as_u64().unwrap() & 64, 64);
 
-    // Over the 64 KB cap of the test config.
+    // Over the 1024 KB cap of the test config.
     upload(
         &emu,
         "1260000000000000002",
         &[RUN_STAGES_ROLE],
         "leads.csv",
-        vec![b'a'; 70 * 1024],
+        vec![b'a'; 1100 * 1024],
     );
     let too_big = reply(&emu, "1260000000000000002").await;
     assert!(
         too_big["embeds"][0]["description"]
             .as_str()
             .unwrap()
-            .contains("limited to 64 KB"),
+            .contains("limited to 1024 KB"),
         "{too_big}"
     );
 
@@ -503,20 +498,19 @@ async fn uploads_that_are_malformed_oversized_unauthorized_or_cancelled_change_n
 }
 
 #[tokio::test]
-#[ignore = "not passing yet: the emulator and serve meet for the first time (docs/testing.md)"]
 async fn replicas_on_postgres_hold_one_gateway_and_a_standby_takes_over_when_it_dies() {
     let emu = Emulator::start().await;
     let setup = Setup::new(&emu.origin);
     let db = crate::helpers::PgDb::new().await;
     let mut first = Bot::start_on(&setup, "replica-1", Some(&db.url));
-    first.wait_log("ready", 60).await;
+    first.wait_log("quarterdeck serve: ready", 60).await;
     let mut second = Bot::start_on(&setup, "replica-2", Some(&db.url));
-    second.wait_log("standby", 60).await;
+    second.wait_log("quarterdeck serve: standby", 60).await;
     assert_eq!(emu.lock().identifies.len(), 1, "one gateway session");
 
     first.kill();
     let t = std::time::Instant::now();
-    second.wait_log("ready", 30).await;
+    second.wait_log("quarterdeck serve: ready", 30).await;
     assert!(t.elapsed() < Duration::from_secs(30));
     assert_eq!(emu.lock().identifies.len(), 2);
     // The new holder answers commands and posts.

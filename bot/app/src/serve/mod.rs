@@ -41,8 +41,11 @@ pub enum ServeError {
     Failed(String),
 }
 
-/// How long shutdown waits for the loops to finish their work in flight.
-pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// How long shutdown waits for the gateway to close and the loops to finish their work
+/// in flight.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(6);
+/// How long the exit waits for the database's connections to come back.
+const STORE_CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 /// The leadership role of the replica that holds the Discord gateway.
 pub const GATEWAY_ROLE: &str = "quarterdeck/discord-gateway";
@@ -216,23 +219,33 @@ pub async fn serve(
         r = &mut gateway => Some(r),
         _ = wait_for(&mut shutdown) => None,
     };
+    // From here the gateway and the loops share one grace period.
+    let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
     let result = match gateway_result {
         // The gateway ended by itself: a bad token, a refused intent, a lost server.
         Some(Ok(Err(e))) => Err(ServeError::Failed(format!("Discord gateway: {e}"))),
         Some(Err(e)) => Err(ServeError::Failed(format!("Discord gateway stopped: {e}"))),
         Some(Ok(Ok(()))) => Ok(()),
         None => {
-            let _ = tokio::time::timeout(SHUTDOWN_GRACE, gateway).await;
+            if tokio::time::timeout_at(deadline, gateway).await.is_err() {
+                tracing::warn!("the gateway did not close within the grace period");
+            }
             Ok(())
         }
     };
     // The loops stop after their transaction in flight.
-    match tokio::time::timeout(SHUTDOWN_GRACE, loops).await {
+    match tokio::time::timeout_at(deadline, loops).await {
         Ok(Ok(Err(e))) => tracing::error!(error = %e, "runtime stopped with an error"),
         Err(_) => tracing::warn!("the runtime did not stop within the grace period"),
         _ => {}
     }
-    store.close().await;
+    // A connection still held (a long dashboard stream) must not hold up the exit.
+    if tokio::time::timeout(STORE_CLOSE_GRACE, store.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("database connections still busy at exit");
+    }
     eprintln!("quarterdeck serve: stopped");
     result
 }

@@ -20,6 +20,8 @@ pub const CUSTOM_ID: usize = 100;
 pub const LABEL: usize = 80;
 pub const FILES: usize = 10;
 pub const NONCE: usize = 25;
+/// Choices in one autocomplete answer.
+pub const AUTOCOMPLETE_CHOICES: usize = 25;
 
 fn chars(v: &Value) -> usize {
     v.as_str().map_or(0, |s| s.chars().count())

@@ -288,3 +288,28 @@ fn the_schema_check_rejects_what_discord_would_reject() {
     let bad_mention = serde_json::json!({ "allowed_mentions": { "roles": ["growth-leads"] } });
     assert!(spec.check_request("POST", route, &bad_mention).is_err());
 }
+
+#[test]
+fn an_integer_bound_sent_as_a_whole_float_is_an_integer_and_a_fraction_is_not() {
+    // poise sends `#[min = 1]` as `1.0`; JSON Schema (and Discord) read it as 1.
+    let spec = Spec::bundled();
+    let route = "/applications/{application_id}/guilds/{guild_id}/commands";
+    let command = |min: serde_json::Value| {
+        serde_json::json!([{ "name": "stage", "description": "Run a stage", "options": [
+            { "type": 1, "name": "run", "description": "Run one stage", "options": [
+                { "type": 4, "name": "stage", "description": "1-12", "required": true,
+                  "min_value": min, "max_value": 12 }
+            ]}
+        ]}])
+    };
+    assert_eq!(
+        spec.check_request("PUT", route, &command(serde_json::json!(1.0))),
+        Ok(())
+    );
+    let fractional = spec.check_request("PUT", route, &command(serde_json::json!(1.5)));
+    let errors = fractional.expect_err("1.5 is not an integer bound");
+    assert!(
+        errors.iter().any(|e| e.contains("min_value")),
+        "the report names the field: {errors:?}"
+    );
+}
