@@ -6,7 +6,7 @@
 //!
 //! `quarterdeck simulate --serve ADDR` and `quarterdeck serve` both call [`start`].
 
-mod export;
+pub mod export;
 mod html;
 mod link;
 mod live;

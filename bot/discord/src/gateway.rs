@@ -27,7 +27,7 @@ pub struct GatewayConfig {
 }
 
 pub struct Data {
-    backend: Arc<dyn Backend>,
+    pub(crate) backend: Arc<dyn Backend>,
     max_upload_bytes: u64,
     downloads: reqwest::Client,
 }

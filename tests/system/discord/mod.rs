@@ -4,4 +4,5 @@
 mod bot;
 mod emulator;
 mod payloads;
+mod people;
 mod serve;

@@ -9,11 +9,11 @@ use super::bot::{Bot, DEFAULT_CHANNEL, RUN_STAGES_ROLE, Setup};
 use super::emulator::{Emulator, Fault, World, member, slash};
 
 /// The registered command's id (an interaction names the command by it).
-fn command_id(w: &World, name: &str) -> String {
+pub(super) fn command_id(w: &World, name: &str) -> String {
     w.commands[name]["id"].as_str().unwrap().to_owned()
 }
 
-async fn started(emu: &Emulator, setup: &Setup, name: &str) -> Bot {
+pub(super) async fn started(emu: &Emulator, setup: &Setup, name: &str) -> Bot {
     let mut bot = Bot::start(setup, name);
     bot.wait_log("quarterdeck serve: ready", 60).await;
     emu.wait_for(10, "command registration", |w| {
@@ -23,7 +23,7 @@ async fn started(emu: &Emulator, setup: &Setup, name: &str) -> Bot {
     bot
 }
 
-fn stage_run(emu: &Emulator, id: &str, roles: &[&str], stage: u8) {
+pub(super) fn stage_run(emu: &Emulator, id: &str, roles: &[&str], stage: u8) {
     let cmd = command_id(&emu.lock(), "stage");
     let m = member("1150000000000000007", "Riley", roles);
     let options = json!([{ "name": "stage", "type": 4, "value": stage }]);
@@ -43,7 +43,7 @@ fn stage_run(emu: &Emulator, id: &str, roles: &[&str], stage: u8) {
 
 /// The answer to interaction `id`: a follow-up after a deferral, or the callback's own
 /// message (type 4).
-async fn reply(emu: &Emulator, id: &str) -> Value {
+pub(super) async fn reply(emu: &Emulator, id: &str) -> Value {
     let token = format!("tok{id}");
     emu.wait_for(20, "the interaction's reply", |w| {
         w.requests
@@ -62,7 +62,7 @@ async fn reply(emu: &Emulator, id: &str) -> Value {
     .await
 }
 
-fn channel_posts(w: &World, channel: &str) -> usize {
+pub(super) fn channel_posts(w: &World, channel: &str) -> usize {
     w.messages
         .iter()
         .filter(|m| m.channel_id == channel)
@@ -86,7 +86,24 @@ async fn serve_connects_registers_answers_commands_and_posts_a_stage_with_its_th
         n.sort();
         n
     };
-    assert_eq!(names, ["data", "help", "plan", "stage", "whoami"]);
+    assert_eq!(
+        names,
+        [
+            "amend",
+            "approve",
+            "audit",
+            "away",
+            "campaign",
+            "data",
+            "delegate",
+            "help",
+            "plan",
+            "reject",
+            "request-changes",
+            "stage",
+            "whoami"
+        ]
+    );
     let stage = emu.lock().commands["stage"].clone();
     let subs: Vec<&str> = stage["options"]
         .as_array()

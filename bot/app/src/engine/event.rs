@@ -87,7 +87,8 @@ pub enum Event {
         reason: String,
     },
     /// Someone with the run-stages role asks for a stage to be computed now: a stage
-    /// whose inputs are done starts before its slot; a done or failed one is re-run.
+    /// whose inputs are done starts before its slot (stage 11: the approval round opens
+    /// on the current plan); a done or failed one is re-run.
     RunStage {
         actor: Actor,
         stage: u8,

@@ -7,9 +7,13 @@
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
-use quarterdeck_discord::port::{Backend, Caller, Command, Reply};
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+
+use quarterdeck_discord::port::{Backend, Caller, Command, Reply, Suggestion};
 
 use super::capabilities::{Capability, capabilities};
+use super::people::Ask;
 use crate::chat::{BoxFuture, ButtonStyle, File, Message, Table};
 use crate::config::{Settings, TeamSettings};
 use crate::domain::{Actor, QuarterRun, RunStatus, StageId, Verdict};
@@ -24,11 +28,37 @@ const STAGING: &str = ".uploads";
 pub struct AppBackend {
     engine: Engine,
     settings: Settings,
+    /// Where the dashboard listens once bound (the configured port may be 0).
+    dashboard_addr: Arc<OnceLock<SocketAddr>>,
 }
 
 impl AppBackend {
-    pub fn new(engine: Engine, settings: Settings) -> Self {
-        Self { engine, settings }
+    pub fn new(
+        engine: Engine,
+        settings: Settings,
+        dashboard_addr: Arc<OnceLock<SocketAddr>>,
+    ) -> Self {
+        Self {
+            engine,
+            settings,
+            dashboard_addr,
+        }
+    }
+
+    pub(super) fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub(super) fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The dashboard's bound address, or the configured one before it is bound.
+    pub(super) fn dashboard_addr(&self) -> SocketAddr {
+        self.dashboard_addr
+            .get()
+            .copied()
+            .unwrap_or(self.settings.dashboard.listen)
     }
 
     /// The team whose channel the caller is in (the first team elsewhere).
@@ -98,11 +128,7 @@ impl AppBackend {
                 format!("Team {} has no planning run open yet.", team.name),
             );
         };
-        let actor = Actor {
-            id: caller.user_id.clone(),
-            name: caller.name.clone(),
-            roles: caller.role_ids.clone(),
-        };
+        let actor = super::people::actor(caller);
         match command {
             Command::PlanStatus => Reply::private(status(&run)),
             Command::PlanTimeline => Reply::private(timeline(&run)),
@@ -129,6 +155,48 @@ impl AppBackend {
             Command::Button { custom_id } => {
                 self.button(caller, team, &run, actor, &custom_id).await
             }
+            Command::PlanDashboard => self.dashboard_link(caller, &run).await,
+            Command::Approve { comment } => {
+                let ask = Ask::latest(Verdict::Approve, comment);
+                self.verdict(caller, team, &run, actor, ask).await
+            }
+            Command::Reject { reason } => {
+                let ask = Ask::latest(Verdict::Reject, Some(reason));
+                self.verdict(caller, team, &run, actor, ask).await
+            }
+            Command::RequestChanges { section, what } => {
+                let note = match section {
+                    Some(s) => format!("{s}: {what}"),
+                    None => what,
+                };
+                let ask = Ask::latest(Verdict::RequestChanges, Some(note));
+                self.verdict(caller, team, &run, actor, ask).await
+            }
+            Command::Amend { amendment, note } => {
+                self.amend(caller, team, &run, actor, amendment, note).await
+            }
+            Command::Away {
+                from,
+                until,
+                delegate,
+            } => {
+                self.away(caller, &run, actor, &from, &until, delegate)
+                    .await
+            }
+            Command::Delegate { user, until } => {
+                let today = self.engine.clock().now().date_naive().to_string();
+                self.away(caller, &run, actor, &today, &until, Some(user))
+                    .await
+            }
+            Command::CampaignLaunched { campaign } => {
+                let event = Event::CampaignLaunched {
+                    actor,
+                    campaign: campaign.clone(),
+                };
+                let done = format!("{campaign}: the launch is recorded.");
+                self.people_event(caller, &run.id, event, &done).await
+            }
+            Command::Audit { page } => self.audit(caller, &run, page).await,
         }
     }
 
@@ -248,33 +316,21 @@ impl AppBackend {
                     "reject" => Verdict::Reject,
                     _ => Verdict::RequestChanges,
                 };
-                // The group the caller approves for: the first one their roles hold.
-                let group = team
-                    .stakeholders
-                    .iter()
-                    .find(|g| caller.role_ids.iter().any(|r| g.role_ids.contains(r)))
-                    .map_or_else(String::new, |g| g.group.clone());
-                let event = Event::Verdict {
-                    actor,
-                    group,
+                if *run_id != run.id {
+                    return Reply::error(
+                        &caller.reference,
+                        format!(
+                            "This button is for {run_id}; the team's current run is {}.",
+                            run.id
+                        ),
+                    );
+                }
+                let ask = Ask {
                     verdict,
-                    version,
+                    version: Some(version),
                     note: None,
                 };
-                match self.engine.handle(run_id, event).await {
-                    Ok(Outcome::Applied { .. }) => Reply::private(Message::new(
-                        "Recorded",
-                        format!("Your {} on plan v{version} is recorded.", verdict.as_str()),
-                    )),
-                    Ok(Outcome::Refused(why)) => Reply::error(&caller.reference, why.to_string()),
-                    Err(e) => {
-                        tracing::error!(reference = %caller.reference, error = %e, "engine error");
-                        Reply::error(
-                            &caller.reference,
-                            "The engine could not record this; try again.",
-                        )
-                    }
-                }
+                self.verdict(caller, team, run, actor, ask).await
             }
             ["ack", run_id, _version] => {
                 let event = Event::KickoffAcknowledged { actor };
@@ -355,7 +411,13 @@ impl AppBackend {
 
     /// Hands a people event (kickoff, launch, check-in) to the engine and says what
     /// happened.
-    async fn people_event(&self, caller: &Caller, run_id: &str, event: Event, done: &str) -> Reply {
+    pub(super) async fn people_event(
+        &self,
+        caller: &Caller,
+        run_id: &str,
+        event: Event,
+        done: &str,
+    ) -> Reply {
         match self.engine.handle(run_id, event).await {
             Ok(Outcome::Applied { .. }) => Reply::private(Message::new("Recorded", done)),
             Ok(Outcome::Refused(why)) => Reply::error(&caller.reference, why.to_string()),
@@ -508,6 +570,21 @@ impl AppBackend {
 impl Backend for AppBackend {
     fn handle<'a>(&'a self, caller: &'a Caller, command: Command) -> BoxFuture<'a, Reply> {
         Box::pin(self.dispatch(caller, command))
+    }
+
+    fn suggest<'a>(
+        &'a self,
+        caller: &'a Caller,
+        what: Suggestion,
+        partial: &'a str,
+    ) -> BoxFuture<'a, Vec<(String, String)>> {
+        Box::pin(async move {
+            let team = self.team(caller);
+            match self.run(team).await {
+                Some(run) => Self::suggestions(&run, what, partial),
+                None => Vec::new(),
+            }
+        })
     }
 }
 

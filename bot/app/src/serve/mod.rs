@@ -9,6 +9,7 @@
 
 mod backend;
 mod capabilities;
+mod people;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -166,7 +167,12 @@ pub async fn serve(
         .open_due_runs()
         .await
         .map_err(|e| ServeError::Failed(e.to_string()))?;
-    let backend = Arc::new(AppBackend::new(engine.clone(), settings.clone()));
+    let dashboard_addr = Arc::new(std::sync::OnceLock::new());
+    let backend = Arc::new(AppBackend::new(
+        engine.clone(),
+        settings.clone(),
+        dashboard_addr.clone(),
+    ));
     let config = GatewayConfig {
         api_base_url: settings.discord.api_base_url.clone(),
         guild_ids: settings
@@ -177,7 +183,7 @@ pub async fn serve(
             .collect(),
         max_upload_bytes: u64::from(settings.discord.max_upload_kilobytes) * 1024,
     };
-    start_dashboard(&settings, &store, shutdown.clone());
+    start_dashboard(&settings, &store, shutdown.clone(), dashboard_addr);
     let store_for_lead = store.clone();
 
     let loops = {
@@ -258,11 +264,14 @@ async fn wait_for(shutdown: &mut watch::Receiver<bool>) {
     }
 }
 
-/// Hook for the dashboard: the lead wires the dashboard crate's serve function here
-/// (it reads the same store; see `simulate --serve`).
 /// The read-only dashboard on `[dashboard] listen`, until shutdown. A port already in use
 /// is logged, not fatal: the bot runs without its dashboard.
-fn start_dashboard(settings: &Settings, store: &Store, mut shutdown: watch::Receiver<bool>) {
+fn start_dashboard(
+    settings: &Settings,
+    store: &Store,
+    mut shutdown: watch::Receiver<bool>,
+    bound: Arc<std::sync::OnceLock<std::net::SocketAddr>>,
+) {
     let d = &settings.dashboard;
     let opts = quarterdeck_dashboard::Options {
         listen: d.listen,
@@ -277,6 +286,7 @@ fn start_dashboard(settings: &Settings, store: &Store, mut shutdown: watch::Rece
         match quarterdeck_dashboard::start(store, &opts, stop).await {
             Ok(server) => {
                 tracing::info!(addr = %server.addr, "dashboard listening");
+                let _ = bound.set(server.addr);
                 if let Err(e) = server.wait().await {
                     tracing::error!(error = %e, "dashboard stopped");
                 }

@@ -296,7 +296,8 @@ pub(super) fn run_now(
         Some(StageStatus::Done | StageStatus::Failed) => {
             rerun(d, ctx, actor, n, "run on request", now)
         }
-        Some(StageStatus::Scheduled | StageStatus::Waiting) if n < APPROVAL_STAGE => {
+        // Up to the approval round: a plan finished early can be sent for approval early.
+        Some(StageStatus::Scheduled | StageStatus::Waiting) if n <= APPROVAL_STAGE => {
             if !inputs_ready(&d.run, n) {
                 let missing: Vec<String> = StageId::from_number(n)
                     .map_or(&[][..], StageId::dependencies)

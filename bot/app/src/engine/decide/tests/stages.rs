@@ -193,3 +193,30 @@ fn running_a_stage_now_starts_it_before_its_slot_only_for_the_run_stages_role() 
     let again = apply(&done, run_now(&ops, 1));
     assert_eq!(again.run.stage(1).unwrap().status, StageStatus::Running);
 }
+
+#[test]
+fn a_plan_finished_early_goes_to_approval_on_request_and_not_before_it_exists() {
+    let ops = Actor::new("o", "Ops", &["ops"]);
+    let open_now = Event::RunStage {
+        actor: ops.clone(),
+        stage: 11,
+    };
+    // No plan yet: refused, naming the stage it waits for.
+    match refuse(&fresh(), open_now.clone()) {
+        Rejection::NotNow(why) => assert!(why.contains("stage(s) 10"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+
+    let d = apply(&planned(), open_now);
+
+    assert_eq!(d.run.stage(11).unwrap().status, StageStatus::InReview);
+    assert_eq!(d.audit[0].action, "run_stage");
+    // The same round the slot would have opened: the slot then changes nothing.
+    let by_slot = apply(&planned(), Event::StageDue { stage: 11 });
+    assert_eq!(d.posts.len(), by_slot.posts.len());
+    assert!(
+        apply(&d.run, Event::StageDue { stage: 11 })
+            .posts
+            .is_empty()
+    );
+}
