@@ -10,6 +10,8 @@ mod decide;
 mod decision;
 mod dispatch;
 mod event;
+pub mod notice;
+mod present;
 mod worker;
 
 use std::collections::HashMap;
@@ -21,12 +23,14 @@ use tokio::sync::{Notify, oneshot};
 pub use crate::stages::StageResult;
 pub use context::PlanContext;
 pub use decide::{
-    SuccessCriteria, aligned_share, approval_buttons, approved_campaigns, decide, launch_due,
-    locked_plan, owns, pacing, success_criteria, weekly_digest,
+    SuccessCriteria, aligned_share, approval_actions, approved_campaigns, decide, launch_due,
+    locked_plan, owns, pacing, success_criteria, week_digest,
 };
 pub use decision::{AuditEntry, Decision, Job, JobSpec, MissedPolicy, Post, Rejection};
 pub use dispatch::deliver_outbox;
 pub use event::{Event, SkippedJob};
+pub use notice::Notice;
+pub use present::{present, week_digest_message as weekly_digest};
 pub use worker::{MAX_ATTEMPTS, retry_delay};
 
 use crate::clock::Clock;
@@ -270,6 +274,7 @@ impl Engine {
             let (stored, cached) = self.current(run_id).await?;
             let now = self.clock.now();
             let mut merged = Decision::new(stored.run.clone());
+            let mut messages = Vec::new();
             let mut outcomes = Vec::with_capacity(events.len());
             let mut refusals = Vec::new();
             for event in events {
@@ -278,6 +283,7 @@ impl Engine {
                         outcomes.push(Outcome::Applied {
                             posts: d.posts.len(),
                         });
+                        messages.extend(d.posts.iter().map(|p| present(&p.notice, &setup.ctx)));
                         merged.run = d.run;
                         merged.posts.extend(d.posts);
                         merged.jobs.extend(d.jobs);
@@ -312,6 +318,7 @@ impl Engine {
             let mut commit = commit_for(
                 &stored.run,
                 &merged,
+                &messages,
                 stored.version,
                 now,
                 finish,
@@ -395,6 +402,7 @@ fn refusal_audit(event: &Event, rejection: &Rejection) -> Option<NewAudit> {
 fn commit_for<'a>(
     before: &QuarterRun,
     d: &'a Decision,
+    messages: &[crate::chat::Message],
     version: i64,
     now: chrono::DateTime<chrono::Utc>,
     finish: &[(&'a ClaimedJob, JobOutcome)],
@@ -403,11 +411,12 @@ fn commit_for<'a>(
     let posts = d
         .posts
         .iter()
-        .map(|p| NewPost {
+        .zip(messages)
+        .map(|(p, message)| NewPost {
             key: p.key.clone(),
             channel: p.channel.clone(),
-            kind: p.kind.clone(),
-            message: serde_json::to_string(&p.message).unwrap_or_default(),
+            kind: p.kind().to_owned(),
+            message: serde_json::to_string(message).unwrap_or_default(),
         })
         .collect();
     let audit = d

@@ -4,14 +4,14 @@
 //! [`crate::domain::pacing`]) — blockers with their age, who has not checked in (named,
 //! no @everyone), and escalations: campaigns off pace by more than the configured share,
 //! blockers open for the configured number of weeks or more. Pure: the same run gives
-//! the same post.
+//! the same digest; `present` writes it.
 
 use chrono::NaiveDate;
 
-use crate::chat::{Message, Table};
 use crate::domain::pacing::{WeekPace, week_pace};
 use crate::domain::{CheckinStatus, CheckinWeek, PlanFigures, QuarterRun};
 use crate::engine::PlanContext;
+use crate::engine::notice::{DigestRow, Escalation, Person, WeekDigest};
 
 /// The figures of the approved version (the locked plan), if approved and known.
 pub fn locked_plan(run: &QuarterRun) -> Option<&PlanFigures> {
@@ -75,164 +75,83 @@ pub fn blocker_age(weeks: &[CheckinWeek], week: u32, campaign: &str, blocker: &s
     age
 }
 
-fn money(x: f64) -> String {
-    let whole = x.round() as i64;
-    let digits = whole.abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if whole < 0 { format!("-{out}") } else { out }
-}
-
-fn share(x: f64, of: f64) -> String {
-    if of > 0.0 {
-        format!("{:.0}%", x / of * 100.0)
-    } else {
-        "—".into()
-    }
-}
-
 /// The digest of check-in week `week`.
-pub fn weekly_digest(run: &QuarterRun, ctx: &PlanContext, week: u32) -> Message {
+pub fn week_digest(run: &QuarterRun, ctx: &PlanContext, week: u32) -> WeekDigest {
+    let mut digest = WeekDigest {
+        week,
+        held: false,
+        on_track: 0,
+        at_risk: 0,
+        off_track: 0,
+        silent: 0,
+        away: 0,
+        pace: None,
+        rows: Vec::new(),
+        not_checked_in: Vec::new(),
+        escalations: Vec::new(),
+        owner_role: ctx.roles.owner.clone(),
+    };
     let Some(w) = run.checkins.iter().find(|w| w.week == week) else {
-        return Message::new(
-            format!("Check-in summary · week {week}"),
-            "No check-in this week.",
-        );
+        return digest;
     };
     let count = |s: CheckinStatus| w.entries.iter().filter(|e| e.status == s).count();
-    let mut body = format!(
-        "{} on track, {} at risk, {} off track, {} did not check in, {} away.",
-        count(CheckinStatus::OnTrack),
-        count(CheckinStatus::AtRisk),
-        count(CheckinStatus::OffTrack),
-        count(CheckinStatus::Missed) + count(CheckinStatus::Pending),
-        count(CheckinStatus::Away),
-    );
+    digest.held = true;
+    digest.on_track = count(CheckinStatus::OnTrack);
+    digest.at_risk = count(CheckinStatus::AtRisk);
+    digest.off_track = count(CheckinStatus::OffTrack);
+    digest.silent = count(CheckinStatus::Missed) + count(CheckinStatus::Pending);
+    digest.away = count(CheckinStatus::Away);
     let pace = locked_plan(run)
         .zip(week_date(run, ctx, week))
         .map(|(plan, date)| week_pace(plan, &run.checkins, week, date));
-    if let Some(p) = &pace {
-        body.push_str(&format!(
-            "\n\n**Against the approved plan, to {}:**\n- Spend {} of {} planned ({})\n- MQLs {} of {} \
-             (stage 7 milestones, {})\n- Pipeline {} of {} ({})",
-            p.date,
-            money(p.spend_to_date),
-            money(p.planned_spend_to_date),
-            share(p.spend_to_date, p.planned_spend_to_date),
-            money(p.mqls_to_date),
-            money(p.mql_milestone_to_date),
-            share(p.mqls_to_date, p.mql_milestone_to_date),
-            money(p.pipeline_to_date),
-            money(p.pipeline_milestone_to_date),
-            share(p.pipeline_to_date, p.pipeline_milestone_to_date),
-        ));
-    }
-    let mut table = Table::new(
-        "",
-        &[
-            "Campaign",
-            "Owner",
-            "Status",
-            "Spend vs plan",
-            "MQLs",
-            "Blockers",
-        ],
-    );
-    let mut escalations = Vec::new();
     let tolerance = ctx.people.pacing_tolerance;
     for e in &w.entries {
         let cp = pace
             .as_ref()
             .and_then(|p| p.campaigns.iter().find(|c| c.campaign == e.campaign));
-        let spend = match (e.numbers.as_ref(), cp) {
-            (Some(n), Some(c)) => format!(
-                "{} / {} ({})",
-                money(n.spend_to_date),
-                money(c.planned_spend_to_date),
-                share(n.spend_to_date, c.planned_spend_to_date)
-            ),
-            (Some(n), None) => money(n.spend_to_date),
-            _ => "—".into(),
-        };
         if let Some(off) = cp.and_then(|c| c.off_pace)
             && off.abs() > tolerance
             && e.numbers.is_some()
         {
-            escalations.push(format!(
-                "{} is {} plan by {:.0}% ({}): {}",
-                e.campaign,
-                if off < 0.0 { "under" } else { "over" },
-                off.abs() * 100.0,
-                e.owner,
-                if off < 0.0 {
-                    "under-spending; is the budget still needed?"
-                } else {
-                    "over-spending; check the pacing with finance"
-                }
-            ));
+            digest.escalations.push(Escalation::OffPace {
+                campaign: e.campaign.clone(),
+                owner: e.owner.clone(),
+                off,
+            });
         }
         let mut blockers = Vec::new();
         for b in e.numbers.iter().flat_map(|n| &n.blockers) {
             let age = blocker_age(&run.checkins, week, &e.campaign, b);
-            blockers.push(if age > 1 {
-                format!("{b} ({age} weeks)")
-            } else {
-                b.clone()
-            });
+            blockers.push((b.clone(), age));
             if age >= ctx.people.blocker_escalation_weeks {
-                escalations.push(format!(
-                    "{}: blocker open {age} weeks — {b} ({})",
-                    e.campaign, e.owner
-                ));
+                digest.escalations.push(Escalation::BlockerOpen {
+                    campaign: e.campaign.clone(),
+                    owner: e.owner.clone(),
+                    blocker: b.clone(),
+                    weeks: age,
+                });
             }
         }
-        let status = if e.late {
-            format!("{} (late)", e.status.words())
-        } else {
-            e.status.words().to_owned()
-        };
-        table = table.row(vec![
-            e.campaign.clone(),
-            e.owner.clone(),
-            status,
-            spend,
-            e.numbers
-                .as_ref()
-                .map_or_else(|| "—".into(), |n| money(n.mqls)),
-            if blockers.is_empty() {
-                "—".into()
-            } else {
-                blockers.join("; ")
-            },
-        ]);
+        digest.rows.push(DigestRow {
+            campaign: e.campaign.clone(),
+            owner: e.owner.clone(),
+            status: e.status,
+            late: e.late,
+            spend: e.numbers.as_ref().map(|n| n.spend_to_date),
+            planned_spend: cp.map(|c| c.planned_spend_to_date),
+            mqls: e.numbers.as_ref().map(|n| n.mqls),
+            blockers,
+        });
     }
-    let silent: Vec<String> = w
+    digest.not_checked_in = w
         .entries
         .iter()
         .filter(|e| matches!(e.status, CheckinStatus::Missed | CheckinStatus::Pending))
-        .map(|e| {
-            e.owner_id
-                .as_ref()
-                .map_or_else(|| e.owner.clone(), |id| format!("<@{id}>"))
+        .map(|e| Person {
+            id: e.owner_id.clone(),
+            name: e.owner.clone(),
         })
         .collect();
-    if !silent.is_empty() {
-        let mut names = silent;
-        names.sort();
-        names.dedup();
-        body.push_str(&format!("\n\nNot checked in: {}.", names.join(", ")));
-    }
-    if !escalations.is_empty() {
-        body.push_str(&format!(
-            "\n\n**Escalated** (<@&{}>):\n- {}",
-            ctx.roles.owner,
-            escalations.join("\n- ")
-        ));
-    }
-    Message::new(format!("Check-in summary · week {week}"), body).table(table)
+    digest.pace = pace;
+    digest
 }

@@ -14,9 +14,16 @@ use crate::config::{ChannelSettings, RoleSettings, StakeholderGroup};
 use crate::domain::{
     Actor, CheckinStatus, QuarterRun, RosterEntry, RunStatus, StageStatus, Verdict,
 };
+use crate::engine::notice::{Action, FigureMove};
 use crate::engine::{
-    Decision, Event, Job, MissedPolicy, PlanContext, Rejection, SkippedJob, StageResult,
+    Decision, Event, Job, MissedPolicy, Notice, PlanContext, Post, Rejection, SkippedJob,
+    StageResult,
 };
+
+/// The message a post becomes, for the tests of what a post says in words.
+pub(super) fn shown(post: &Post) -> Message {
+    crate::engine::present(&post.notice, &ctx())
+}
 
 pub(super) fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 21, 14, 0, 0).unwrap()
@@ -33,7 +40,7 @@ pub(super) fn group(name: &str, quorum: u32) -> StakeholderGroup {
     }
 }
 
-pub(super) fn ctx() -> PlanContext {
+pub(crate) fn ctx() -> PlanContext {
     PlanContext {
         team: "growth".into(),
         quarter: "2027-Q1".into(),
