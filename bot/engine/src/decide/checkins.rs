@@ -13,10 +13,8 @@ use chrono::{DateTime, Utc};
 use crate::domain::{
     Absence, Actor, CheckinEntry, CheckinNumbers, CheckinStatus, CheckinWeek, RunStatus,
 };
-use crate::engine::notice::{Action, Skipped};
-use crate::engine::{
-    Decision, Event, Job, MissedPolicy, Notice, PlanContext, Rejection, SkippedJob,
-};
+use crate::notice::{Action, Skipped};
+use crate::{Decision, Event, Job, MissedPolicy, Notice, PlanContext, Rejection, SkippedJob};
 
 fn key(d: &Decision, week: u32, what: &str) -> String {
     format!("{}/checkin/w{week:02}/{what}", d.run.id)

@@ -15,12 +15,12 @@ use chrono::{DateTime, Utc};
 
 use super::stage_key;
 use super::stages::{APPROVAL_STAGE, KICKOFF_STAGE, advance, recompute_from};
-use crate::config::{ApprovalOrder, StakeholderGroup};
 use crate::domain::{
     Actor, Amendment, AmendmentKind, Approval, QuarterRun, RunStatus, StageId, StageStatus, Verdict,
 };
-use crate::engine::notice::{Action, AmendmentLine, Awaited, FigureMove, GroupAsk};
-use crate::engine::{Decision, Event, Job, MissedPolicy, Notice, PlanContext, Rejection};
+use crate::notice::{Action, AmendmentLine, Awaited, FigureMove, GroupAsk};
+use crate::settings::{ApprovalOrder, StakeholderGroup};
+use crate::{Decision, Event, Job, MissedPolicy, Notice, PlanContext, Rejection};
 
 /// Opens the review on the latest plan version.
 pub(super) fn open(d: &mut Decision, ctx: &PlanContext, _now: DateTime<Utc>) {

@@ -19,8 +19,8 @@ use crate::domain::{
     Acknowledgement, Actor, CampaignFigures, CheckinStatus, Launch, QuarterRun, RosterEntry,
     RunStatus,
 };
-use crate::engine::notice::{Action, LaunchTiming, Person};
-use crate::engine::{Decision, Event, Job, MissedPolicy, Notice, PlanContext, Rejection};
+use crate::notice::{Action, LaunchTiming, Person};
+use crate::{Decision, Event, Job, MissedPolicy, Notice, PlanContext, Rejection};
 
 /// `summary.json`'s `success_criteria`, and the success-criteria post.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::JobFailure;
-use crate::engine::{Decision, Notice, PlanContext, Rejection};
+use crate::{Decision, Notice, PlanContext, Rejection};
 
 pub(super) fn job_failed(
     d: &mut Decision,

@@ -10,19 +10,19 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 
 pub(super) use super::decide;
 use crate::chat::Message;
-use crate::config::{ChannelSettings, RoleSettings, StakeholderGroup};
 use crate::domain::{
     Actor, CheckinStatus, QuarterRun, RosterEntry, RunStatus, StageStatus, Verdict,
 };
-use crate::engine::notice::{Action, FigureMove};
-use crate::engine::{
+use crate::notice::{Action, FigureMove};
+use crate::settings::{ChannelSettings, RoleSettings, StakeholderGroup};
+use crate::{
     Decision, Event, Job, MissedPolicy, Notice, PlanContext, Post, Rejection, SkippedJob,
     StageResult,
 };
 
 /// The message a post becomes, for the tests of what a post says in words.
 pub(super) fn shown(post: &Post) -> Message {
-    crate::engine::present(&post.notice, &ctx())
+    crate::present(&post.notice, &ctx())
 }
 
 pub(super) fn t0() -> DateTime<Utc> {
@@ -34,7 +34,7 @@ pub(super) fn group(name: &str, quorum: u32) -> StakeholderGroup {
         group: name.into(),
         label: format!("{name} lead"),
         role_ids: vec![format!("role-{name}")],
-        quorum: crate::config::Quorum::Count(quorum),
+        quorum: crate::settings::Quorum::Count(quorum),
         members: Vec::new(),
         backup_id: None,
     }
@@ -64,7 +64,7 @@ pub(crate) fn ctx() -> PlanContext {
         checkins: vec![t0() + Duration::days(30), t0() + Duration::days(37)],
         checkin_window: Duration::hours(48),
         plan_deadline: t0() + Duration::days(20),
-        people: crate::config::PeopleSettings::default(),
+        people: crate::settings::PeopleSettings::default(),
     }
 }
 

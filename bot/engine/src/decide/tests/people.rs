@@ -5,10 +5,10 @@
 use chrono::NaiveDate;
 
 use super::*;
-use crate::config::{ApprovalOrder, PeopleSettings};
 use crate::domain::{
     AmendmentKind, CampaignFigures, CheckinNumbers, MonthMilestone, PlanFigures, StageId,
 };
+use crate::settings::{ApprovalOrder, PeopleSettings};
 
 fn figures(paid_social: f64) -> PlanFigures {
     let mut f = PlanFigures {
@@ -395,14 +395,14 @@ fn the_plan_owner_cannot_approve_their_own_plan_unless_allowed() {
 #[test]
 fn quorum_all_needs_every_listed_member_and_ignores_others() {
     let mut c = ctx();
-    c.stakeholders = vec![crate::config::StakeholderGroup {
-        quorum: crate::config::Quorum::All,
+    c.stakeholders = vec![crate::settings::StakeholderGroup {
+        quorum: crate::settings::Quorum::All,
         members: vec![
-            crate::config::PersonRef {
+            crate::settings::PersonRef {
                 id: "m1".into(),
                 name: "M1".into(),
             },
-            crate::config::PersonRef {
+            crate::settings::PersonRef {
                 id: "m2".into(),
                 name: "M2".into(),
             },
@@ -592,7 +592,7 @@ fn kickoff_posts_a_campaign_each_and_tracks_acknowledgements_and_launches() {
         ),
         Rejection::Duplicate(_)
     ));
-    assert_eq!(crate::engine::aligned_share(&run), 0.5);
+    assert_eq!(crate::aligned_share(&run), 0.5);
     assert!(matches!(
         refuse(
             &run,
@@ -627,7 +627,7 @@ fn kickoff_posts_a_campaign_each_and_tracks_acknowledgements_and_launches() {
 
     assert_eq!(nudge.posts[0].kind(), "launch_nudge");
     assert!(quiet.posts.is_empty());
-    let c = crate::engine::success_criteria(&run, &ctx());
+    let c = crate::success_criteria(&run, &ctx());
     assert_eq!((c.month1_launches, c.month1_launched_on_schedule), (2, 1));
     assert_eq!(c.aligned_share, 0.5);
     assert!(c.approved_by_deadline);
@@ -678,7 +678,7 @@ fn the_digest_paces_against_the_locked_plan_and_escalates_by_hand() {
 
     let d = apply(&run, Event::CheckinClose { week: 1 });
 
-    let p = &crate::engine::pacing(&d.run, &ctx())[0];
+    let p = &crate::pacing(&d.run, &ctx())[0];
     assert_eq!(p.date.to_string(), "2027-01-20");
     assert_eq!(p.planned_spend_to_date, 400.0);
     assert_eq!(p.spend_to_date, 310.0);
@@ -751,7 +751,7 @@ fn a_late_answer_updates_the_closed_weeks_digest_and_an_away_owner_is_excused() 
         panic!("{:?}", d.posts[0].notice);
     };
     assert_eq!(digest.on_track, 1);
-    let c = crate::engine::success_criteria(&d.run, &ctx());
+    let c = crate::success_criteria(&d.run, &ctx());
     assert_eq!(c.checkin_completion, 1.0, "the away week is not owed");
     assert!(matches!(
         refuse(&d.run, answer("Avery", "Spring webinar", 1, numbers(-1.0, 0.0, &[]))),
@@ -762,7 +762,7 @@ fn a_late_answer_updates_the_closed_weeks_digest_and_an_away_owner_is_excused() 
 #[test]
 fn owners_are_matched_by_chat_id_when_configured() {
     let c = ctx_with(PeopleSettings {
-        members: vec![crate::config::PersonRef {
+        members: vec![crate::settings::PersonRef {
             id: "u-avery".into(),
             name: "Avery".into(),
         }],

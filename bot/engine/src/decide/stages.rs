@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 
 use super::{approval, stage_key};
 use crate::domain::{Actor, PlanVersion, QuarterRun, RunStatus, StageId, StageStatus};
-use crate::engine::{Decision, Job, MissedPolicy, Notice, PlanContext, Rejection, StageResult};
+use crate::{Decision, Job, MissedPolicy, Notice, PlanContext, Rejection, StageResult};
 
 // The stages the engine treats specially, by their numbers in the registry.
 pub(super) const APPROVAL_STAGE: u8 = StageId::Approval.number();
@@ -159,7 +159,7 @@ fn kickoff(d: &mut Decision, ctx: &PlanContext, result: &StageResult, now: DateT
     for (week, at) in (1u32..).zip(ctx.checkins.iter()) {
         let at = if *at < now { now } else { *at };
         let id = format!("{}/checkin/w{week:02}/due", d.run.id);
-        let event = crate::engine::Event::CheckinDue { week };
+        let event = crate::Event::CheckinDue { week };
         d.schedule(
             id,
             at,

@@ -8,10 +8,10 @@
 
 use chrono::NaiveDate;
 
+use crate::PlanContext;
 use crate::domain::pacing::{WeekPace, week_pace};
 use crate::domain::{CheckinStatus, CheckinWeek, PlanFigures, QuarterRun};
-use crate::engine::PlanContext;
-use crate::engine::notice::{DigestRow, Escalation, Person, WeekDigest};
+use crate::notice::{DigestRow, Escalation, Person, WeekDigest};
 
 /// The figures of the approved version (the locked plan), if approved and known.
 pub fn locked_plan(run: &QuarterRun) -> Option<&PlanFigures> {

@@ -548,7 +548,7 @@ fn escalation(e: &Escalation) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::decide::tests::ctx;
+    use crate::decide::tests::ctx;
 
     /// How a medium with `@` mentions would show them.
     fn at(m: &Mention) -> String {
