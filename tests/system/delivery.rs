@@ -13,6 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 use quarterdeck::chat::{BoxFuture, ChatError, ChatPort, Message, Outgoing, Posted};
 use quarterdeck::clock::{Clock, ManualClock};
 use quarterdeck::domain::{QuarterRun, StageStatus};
+use quarterdeck::engine::ports::StoreError as PortError;
 use quarterdeck::engine::{Engine, EngineError, Outcome};
 use quarterdeck::sources::Catalog;
 use quarterdeck::store::{Commit, NewPost, Store, StoreError};
@@ -362,7 +363,7 @@ async fn a_worker_that_lost_its_lease_commits_nothing(url: &str) {
     let late = a.process(&job_a).await;
 
     assert!(
-        matches!(&late, Err(EngineError::Store(StoreError::LeaseLost(id))) if *id == job_a.id),
+        matches!(&late, Err(EngineError::Store(PortError::LeaseLost(id))) if *id == job_a.id),
         "{late:?}"
     );
     let stored = store.load_run(&run_id).await.unwrap().unwrap();

@@ -5,6 +5,7 @@
 //! team's owner role. Run with the default grace (180 minutes) and a configured one.
 
 use chrono::Duration;
+use quarterdeck::chat::Mention;
 use quarterdeck::domain::CheckinStatus;
 use quarterdeck::store::OutboxRow;
 
@@ -18,14 +19,15 @@ fn keyed<'a>(posts: &'a [OutboxRow], suffix: &str) -> Option<&'a OutboxRow> {
         .find(|p| p.key == format!("{}{suffix}", p.run_id))
 }
 
-/// Whether a message names `role` as a mention (as data, or in chat syntax in its body).
+/// Whether a message names `role` as a mention (as data, or inline in its body).
 fn mentions_role(message: &serde_json::Value, role: &str) -> bool {
     let as_data = message["mentions"]
         .as_array()
         .is_some_and(|m| m.iter().any(|x| x["id"].as_str() == Some(role)));
-    let in_body = message["body"]
-        .as_str()
-        .is_some_and(|b| b.contains(&format!("<@&{role}>")));
+    let in_body = message["body"].as_str().is_some_and(|b| {
+        let mention = Mention::Role(role.to_owned());
+        b.contains(&mention.inline())
+    });
     as_data || in_body
 }
 

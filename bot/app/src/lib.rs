@@ -1,10 +1,11 @@
 //! Quarterdeck: runs a marketing team's quarterly planning as a persisted state machine.
 //!
-//! The application crate: configuration, the engine, the command line, the simulated
-//! quarter and the transcript adapter, wired over the workspace's lower crates. Layers,
-//! top to bottom (imports only point down, and Cargo enforces it between crates):
-//! `cli` → `simulate` → `engine` → `quarterdeck-store`, `quarterdeck-stages` →
-//! `quarterdeck-domain`, `quarterdeck-analyses`.
+//! The application crate: configuration, the wiring of adapters to the engine's ports,
+//! the command line, the simulated quarter and the transcript adapter, over the
+//! workspace's lower crates. Layers, top to bottom (imports only point down, and Cargo
+//! enforces it between crates): `cli` → `simulate`, `serve` → `engine` (wiring) →
+//! `quarterdeck-store`, `quarterdeck-stages` → `quarterdeck-engine` (decide, present,
+//! ports) → `quarterdeck-domain`, `quarterdeck-analyses`.
 
 pub mod cli;
 pub mod config;

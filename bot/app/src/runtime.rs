@@ -134,13 +134,13 @@ impl Runtime {
     }
 
     /// Delivers every unsent post through the chat port; returns how many were sent.
-    pub async fn dispatch(&self) -> Result<usize, StoreError> {
-        deliver_outbox(
+    pub async fn dispatch(&self) -> Result<usize, EngineError> {
+        Ok(deliver_outbox(
             self.engine.store(),
             self.chat.as_ref(),
             self.engine.clock().as_ref(),
         )
-        .await
+        .await?)
     }
 
     /// Runs the worker and the dispatcher on the wall clock until `shutdown` turns

@@ -6,47 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::{Db, Store, StoreError, from_ms, on_db, to_ms};
-
-/// A job to schedule. `id` is unique: scheduling the same id twice is a no-op.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewJob {
-    pub id: String,
-    pub run_id: String,
-    pub kind: String,
-    pub payload: String,
-    /// `run_late` or `skip_after_grace` (see the scheduler).
-    pub policy: String,
-    pub due_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClaimedJob {
-    pub id: String,
-    pub run_id: String,
-    pub kind: String,
-    pub payload: String,
-    pub policy: String,
-    pub due_at: DateTime<Utc>,
-    pub attempts: i64,
-    pub lease_owner: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobOutcome {
-    Done,
-    Skipped,
-    Failed,
-}
-
-impl JobOutcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Done => "done",
-            Self::Skipped => "skipped",
-            Self::Failed => "failed",
-        }
-    }
-}
+use quarterdeck_engine::records::{ClaimedJob, JobOutcome, NewJob};
 
 /// A claimed job as the claim statements return it.
 #[derive(sqlx::FromRow)]

@@ -5,28 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Store, StoreError, from_ms, on_db, to_ms};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewPost {
-    pub key: String,
-    pub channel: String,
-    pub kind: String,
-    /// The neutral message as JSON.
-    pub message: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutboxRow {
-    pub seq: i64,
-    pub key: String,
-    pub run_id: String,
-    pub channel: String,
-    pub kind: String,
-    pub message: String,
-    pub created_at: DateTime<Utc>,
-    pub sent_at: Option<DateTime<Utc>>,
-    pub message_id: Option<String>,
-}
+use quarterdeck_engine::records::OutboxRow;
 
 /// An outbox row as stored (times in epoch milliseconds).
 #[derive(sqlx::FromRow)]

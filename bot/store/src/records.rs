@@ -4,47 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Store, StoreError, from_ms, on_db};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StageOutputRow {
-    pub stage: i64,
-    pub version: i64,
-    pub available: bool,
-    /// Findings as JSON (`{"schema": n, …}`).
-    pub findings: String,
-}
-
-/// A file attached to posts, stored once by its SHA-256 (hex).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AttachmentRow {
-    pub sha256: String,
-    pub content_type: String,
-    pub bytes: Vec<u8>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlanDocRow {
-    pub version: i64,
-    pub hash: String,
-    pub reason: String,
-    pub markdown: String,
-    pub html: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewAudit {
-    pub actor_id: String,
-    pub actor_name: String,
-    /// Roles held at the time, comma-separated.
-    pub roles: String,
-    pub action: String,
-    /// `accepted` or `rejected`.
-    pub outcome: String,
-    pub detail: String,
-    pub plan_version: Option<i64>,
-    pub plan_hash: Option<String>,
-    pub message_link: Option<String>,
-}
+use quarterdeck_engine::records::{AttachmentRow, NewAudit, PlanDocRow, StageOutputRow};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRow {

@@ -8,35 +8,8 @@ use chrono::{DateTime, Utc};
 
 use super::jobs::jobs_insert;
 use super::records::audit_insert;
-use super::{
-    AttachmentRow, ClaimedJob, JobOutcome, NewAudit, NewJob, NewPost, PlanDocRow, StageOutputRow,
-    Store, StoreError, on_db, to_ms,
-};
+use super::{Commit, NewJob, Store, StoreError, StoredRun, on_db, to_ms};
 use quarterdeck_domain::QuarterRun;
-
-#[derive(Debug, Clone)]
-pub struct StoredRun {
-    pub run: QuarterRun,
-    pub version: i64,
-}
-
-/// Everything one event changes.
-#[derive(Debug)]
-pub struct Commit<'a> {
-    pub run: &'a QuarterRun,
-    /// The version the decision was made on; the write fails with `Conflict` otherwise.
-    pub expected_version: i64,
-    pub now: DateTime<Utc>,
-    pub posts: Vec<NewPost>,
-    pub jobs: Vec<NewJob>,
-    pub audit: Vec<NewAudit>,
-    pub outputs: Vec<StageOutputRow>,
-    pub plan: Option<PlanDocRow>,
-    /// Files the posts attach (stored once per content hash).
-    pub attachments: Vec<AttachmentRow>,
-    /// Jobs this event completes; each must still be leased to the caller.
-    pub finish: Vec<(&'a ClaimedJob, JobOutcome)>,
-}
 
 impl Store {
     /// Inserts a new run with its first jobs; does nothing if the run already exists.

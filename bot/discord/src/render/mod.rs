@@ -96,8 +96,14 @@ pub fn nonce(key: &str, part: usize) -> String {
     hex[..25].to_owned()
 }
 
-/// The requests that deliver `post`, in order.
+/// The requests that deliver `post`, in order. Mentions inside the text are written in
+/// Discord's syntax there (an embed shows them without pinging; `mentions` ping).
 pub fn render(post: &Outgoing<'_>) -> Vec<Request> {
+    let message = post.message.render_mentions(Mention::to_markdown);
+    let post = &Outgoing {
+        message: &message,
+        ..post.clone()
+    };
     let m = post.message;
     let mut narrow = Vec::new();
     let mut wide = Vec::new();

@@ -19,7 +19,8 @@ pub struct Message {
     pub buttons: Vec<Button>,
     /// Who the post is for, as data: each adapter writes the mention its medium knows
     /// (Discord's `<@&id>` with matching `allowed_mentions`), so the core never writes
-    /// chat syntax.
+    /// chat syntax. A mention inside the text is a placeholder ([`Mention::inline`]) that
+    /// the adapter replaces ([`Message::render_mentions`]); it names, it does not ping.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mentions: Vec<Mention>,
 }
@@ -114,8 +115,29 @@ impl Message {
         self
     }
 
-    /// The message as plain markdown: body, fields, tables (the transcript's `text`).
+    /// The message with every inline mention placeholder in its body, fields and
+    /// tables replaced by `render` (an adapter's mention syntax).
+    pub fn render_mentions(&self, render: impl Fn(&Mention) -> String) -> Message {
+        let text = |s: &str| replace_mentions(s, &render);
+        let mut m = self.clone();
+        m.body = text(&self.body);
+        for f in &mut m.fields {
+            f.value = text(&f.value);
+        }
+        for cell in m.tables.iter_mut().flat_map(|t| &mut t.rows).flatten() {
+            *cell = text(cell);
+        }
+        m
+    }
+
+    /// The message as plain markdown: body, fields, tables (the transcript's `text`),
+    /// mentions in Discord's syntax.
     pub fn to_markdown(&self) -> String {
+        let shown = self.render_mentions(Mention::to_markdown);
+        shown.to_markdown_as_is()
+    }
+
+    fn to_markdown_as_is(&self) -> String {
         let mut out = self.body.trim_end().to_owned();
         if !self.fields.is_empty() {
             out.push_str("\n\n");
@@ -146,7 +168,54 @@ impl Message {
     }
 }
 
+const INLINE_ROLE: &str = "{@role:";
+const INLINE_USER: &str = "{@user:";
+
+/// `text` with each inline mention placeholder replaced by `render`.
+fn replace_mentions(text: &str, render: &impl Fn(&Mention) -> String) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("{@") {
+        let (before, from) = rest.split_at(at);
+        out.push_str(before);
+        let parsed = [(INLINE_ROLE, true), (INLINE_USER, false)]
+            .into_iter()
+            .find_map(|(open, role)| {
+                let inner = from.strip_prefix(open)?;
+                let end = inner.find('}')?;
+                let id = inner[..end].to_owned();
+                let mention = if role {
+                    Mention::Role(id)
+                } else {
+                    Mention::User(id)
+                };
+                Some((mention, open.len() + end + 1))
+            });
+        match parsed {
+            Some((mention, len)) => {
+                out.push_str(&render(&mention));
+                rest = &from[len..];
+            }
+            None => {
+                out.push_str("{@");
+                rest = &from[2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 impl Mention {
+    /// The placeholder that puts this mention inside a message's text; adapters replace
+    /// it with their medium's syntax ([`Message::render_mentions`]).
+    pub fn inline(&self) -> String {
+        match self {
+            Self::Role(id) => format!("{INLINE_ROLE}{id}}}"),
+            Self::User(id) => format!("{INLINE_USER}{id}}}"),
+        }
+    }
+
     /// Discord's mention syntax, which is also how the transcript shows it.
     pub fn to_markdown(&self) -> String {
         match self {
@@ -182,5 +251,36 @@ impl Table {
         }
         out.truncate(out.trim_end().len());
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_mentions_are_rendered_where_they_stand_and_other_braces_are_kept() {
+        let body = format!(
+            "{} (backup for Finance), {}: see {{@other}} and {{@role:",
+            Mention::User("42".into()).inline(),
+            Mention::Role("sales".into()).inline()
+        );
+        let m = Message::new("t", body)
+            .table(Table::new("", &["Owner"]).row(vec![Mention::User("7".into()).inline()]));
+
+        let shown = m.render_mentions(|m| match m {
+            Mention::Role(id) => format!("@role {id}"),
+            Mention::User(id) => format!("@user {id}"),
+        });
+
+        assert_eq!(
+            shown.body,
+            "@user 42 (backup for Finance), @role sales: see {@other} and {@role:"
+        );
+        assert_eq!(shown.tables[0].rows[0][0], "@user 7");
+        assert!(
+            m.to_markdown()
+                .starts_with("<@42> (backup for Finance), <@&sales>:")
+        );
     }
 }

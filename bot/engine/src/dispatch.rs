@@ -4,14 +4,14 @@
 
 use crate::chat::{ChatError, ChatPort, File, Message, Outgoing};
 use crate::clock::Clock;
-use crate::store::{Store, StoreError};
+use crate::ports::{RunStore, StoreError};
 
 const BATCH: i64 = 64;
 
 /// Sends every unsent post; returns how many were sent. Stops at the first transient
 /// failure (to be retried later); a post the chat rejects is recorded and skipped.
 pub async fn deliver_outbox(
-    store: &Store,
+    store: &dyn RunStore,
     chat: &dyn ChatPort,
     clock: &dyn Clock,
 ) -> Result<usize, StoreError> {

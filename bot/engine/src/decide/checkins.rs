@@ -10,11 +10,11 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::chat::{ButtonStyle, Message, Table};
 use crate::domain::{
     Absence, Actor, CheckinEntry, CheckinNumbers, CheckinStatus, CheckinWeek, RunStatus,
 };
-use crate::engine::{Decision, Event, Job, MissedPolicy, PlanContext, Rejection, SkippedJob};
+use crate::notice::{Action, Skipped};
+use crate::{Decision, Event, Job, MissedPolicy, Notice, PlanContext, Rejection, SkippedJob};
 
 fn key(d: &Decision, week: u32, what: &str) -> String {
     format!("{}/checkin/w{week:02}/{what}", d.run.id)
@@ -63,32 +63,26 @@ pub(super) fn due(
         entries,
     });
     let closes = now + ctx.checkin_window;
-    let mut table = Table::new("", &["Campaign", "Owner"]);
-    for r in &d.run.roster {
-        table = table.row(vec![r.campaign.clone(), r.owner.clone()]);
-    }
-    let mut msg = Message::new(
-        format!("Check-in · week {week} of {}", ctx.checkins.len()),
-        format!(
-            "Campaign owners: how is your campaign tracking against plan? Choose a status, then give \
-             your campaign's spend to date, leads, MQLs, pipeline and any blockers. Answer by {}.",
-            ctx.local(closes)
-        ),
-    )
-    .table(table);
-    for (verb, label, style) in [
-        ("on_track", "On track", ButtonStyle::Success),
-        ("at_risk", "At risk", ButtonStyle::Secondary),
-        ("off_track", "Off track", ButtonStyle::Danger),
-    ] {
-        msg = msg.button(format!("checkin:{}:w{week}:{verb}", d.run.id), label, style);
-    }
-    d.post(
-        key(d, week, "prompt"),
-        &ctx.channels.checkins,
-        "checkin_prompt",
-        msg,
-    );
+    let notice = Notice::CheckinPrompt {
+        week,
+        weeks: ctx.checkins.len(),
+        closes,
+        roster: d
+            .run
+            .roster
+            .iter()
+            .map(|r| (r.campaign.clone(), r.owner.clone()))
+            .collect(),
+        actions: ["on_track", "at_risk", "off_track"]
+            .into_iter()
+            .map(|status| Action::Checkin {
+                run: d.run.id.clone(),
+                week,
+                status,
+            })
+            .collect(),
+    };
+    d.post(key(d, week, "prompt"), &ctx.channels.checkins, notice);
     let half = now + ctx.checkin_window / 2;
     for (at, what, event) in [
         (half, "reminder", Event::CheckinReminder { week }),
@@ -202,13 +196,20 @@ pub(super) fn answer(
     if after_close {
         // The week's digest, posted again with this answer in it.
         let edits = d.audit.len().to_string();
-        let msg = super::digest::weekly_digest(&d.run, ctx, week);
+        let digest = super::digest::week_digest(&d.run, ctx, week);
         let k = key(
             d,
             week,
             &format!("summary/update-{}-{edits}", super::kickoff::slug(campaign)),
         );
-        d.post(k, &ctx.channels.checkins, "checkin_summary_update", msg);
+        d.post(
+            k,
+            &ctx.channels.checkins,
+            Notice::CheckinSummary {
+                digest,
+                update: true,
+            },
+        );
     }
     Ok(())
 }
@@ -277,7 +278,7 @@ pub(super) fn remind(d: &mut Decision, ctx: &PlanContext, week: u32) -> Result<(
         .checkin_week_mut(week)
         .filter(|w| w.open)
         .ok_or_else(|| Rejection::NotNow(format!("check-in week {week} is not open")))?;
-    let mut pending: Vec<String> = Vec::new();
+    let mut pending = Vec::new();
     for e in w
         .entries
         .iter_mut()
@@ -285,20 +286,15 @@ pub(super) fn remind(d: &mut Decision, ctx: &PlanContext, week: u32) -> Result<(
     {
         // Whoever answers after this point answered late.
         e.late = true;
-        pending.push(format!("{} ({})", e.owner, e.campaign));
+        pending.push((e.owner.clone(), e.campaign.clone()));
     }
     if pending.is_empty() {
         return Ok(());
     }
-    let msg = Message::new(
-        format!("Reminder · week {week} check-in"),
-        format!("Still waiting for: {}.", pending.join(", ")),
-    );
     d.post(
         key(d, week, "reminder"),
         &ctx.channels.checkins,
-        "checkin_reminder",
-        msg,
+        Notice::CheckinReminder { week, pending },
     );
     Ok(())
 }
@@ -321,12 +317,14 @@ pub(super) fn close(
             e.late = false;
         }
     }
-    let msg = super::digest::weekly_digest(&d.run, ctx, week);
+    let digest = super::digest::week_digest(&d.run, ctx, week);
     d.post(
         key(d, week, "summary"),
         &ctx.channels.checkins,
-        "checkin_summary",
-        msg,
+        Notice::CheckinSummary {
+            digest,
+            update: false,
+        },
     );
     complete_if_done(d, ctx, now);
     Ok(())
@@ -356,16 +354,14 @@ pub(super) fn complete(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) 
         })
         .count();
     let total: usize = d.run.checkins.iter().map(|w| w.entries.len()).sum();
-    let msg = Message::new(
-        format!("{} complete", d.run.quarter),
-        format!(
-            "The quarter is over: {} weekly check-ins, {answered} of {total} campaign updates received. \
-             Planning for the next quarter starts with week 1's performance review.",
-            d.run.checkins.len()
-        ),
-    );
+    let notice = Notice::RunCompleted {
+        quarter: d.run.quarter.clone(),
+        weeks: d.run.checkins.len(),
+        answered,
+        total,
+    };
     let k = format!("{}/complete", d.run.id);
-    d.post(k, &ctx.channels.default, "run_completed", msg);
+    d.post(k, &ctx.channels.default, notice);
     if d.run.kickoff.at.is_some() {
         let _ = super::kickoff::post_criteria(d, ctx, "quarter_end", now);
     }
@@ -380,13 +376,12 @@ pub(super) fn skipped(
     if jobs.is_empty() {
         return Err(Rejection::Invalid("no skipped jobs".into()));
     }
-    let mut lines = Vec::new();
+    let mut skipped = Vec::new();
     for j in jobs {
-        lines.push(format!(
-            "- {} (due {})",
-            describe(&j.event),
-            ctx.local(j.due_at)
-        ));
+        skipped.push(Skipped {
+            event: (*j.event).clone(),
+            due_at: j.due_at,
+        });
         match j.event.as_ref() {
             Event::CheckinDue { week } if !d.run.checkins.iter().any(|w| w.week == *week) => {
                 d.run.checkins.push(CheckinWeek {
@@ -416,28 +411,14 @@ pub(super) fn skipped(
         "jobs_skipped",
         format!("{} jobs skipped after downtime", jobs.len()),
     );
-    let msg = Message::new(
-        "Missed while Quarterdeck was offline",
-        format!(
-            "<@&{}> these were due while no instance was running and are past the grace period, so they \
-             were skipped rather than sent late:\n{}",
-            ctx.roles.owner,
-            lines.join("\n")
-        ),
-    );
+    let notice = Notice::JobsSkipped {
+        owner_role: ctx.roles.owner.clone(),
+        jobs: skipped,
+    };
     let prefix = format!("{}/", d.run.id);
     let first = jobs[0].id.strip_prefix(&prefix).unwrap_or(&jobs[0].id);
     let k = format!("{}/skipped/{first}", d.run.id);
-    d.post(k, &ctx.channels.default, "jobs_skipped", msg);
+    d.post(k, &ctx.channels.default, notice);
     complete_if_done(d, ctx, now);
     Ok(())
-}
-
-fn describe(e: &Event) -> String {
-    match e {
-        Event::CheckinDue { week } => format!("week {week} check-in"),
-        Event::CheckinReminder { week } => format!("week {week} check-in reminder"),
-        Event::CheckinClose { week } => format!("week {week} check-in close"),
-        other => other.name().replace('_', " "),
-    }
 }

@@ -4,9 +4,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use crate::config::{
-    ChannelSettings, PeopleSettings, RoleSettings, StakeholderGroup, TeamSettings,
-};
+use crate::settings::{ChannelSettings, PeopleSettings, RoleSettings, StakeholderGroup, TeamPlan};
 use crate::timeline::Timeline;
 
 #[derive(Debug, Clone)]
@@ -34,7 +32,7 @@ pub struct PlanContext {
 }
 
 impl PlanContext {
-    pub fn new(team: &TeamSettings, timeline: &Timeline) -> Self {
+    pub fn new(team: &TeamPlan, timeline: &Timeline) -> Self {
         Self {
             team: team.name.clone(),
             quarter: timeline.quarter.to_string(),
@@ -43,7 +41,7 @@ impl PlanContext {
             review_start: timeline
                 .quarter
                 .prior()
-                .starts(team.timeline.fiscal_year_start_month),
+                .starts(team.fiscal_year_start_month),
             tz: timeline.tz,
             channels: team.channels.clone(),
             roles: team.roles.clone(),

@@ -11,18 +11,13 @@
 use chrono::{DateTime, Utc};
 
 use super::{approval, stage_key};
-use crate::chat::Message;
 use crate::domain::{Actor, PlanVersion, QuarterRun, RunStatus, StageId, StageStatus};
-use crate::engine::{Decision, Job, MissedPolicy, PlanContext, Rejection, StageResult};
+use crate::{Decision, Job, MissedPolicy, Notice, PlanContext, Rejection, StageResult};
 
 // The stages the engine treats specially, by their numbers in the registry.
 pub(super) const APPROVAL_STAGE: u8 = StageId::Approval.number();
 pub(super) const PLAN_STAGE: u8 = StageId::PlanDocument.number();
 pub(super) const KICKOFF_STAGE: u8 = StageId::Kickoff.number();
-
-pub(super) fn stage_name(n: u8) -> &'static str {
-    StageId::from_number(n).map_or("unknown stage", StageId::name)
-}
 
 fn check_stage(n: u8) -> Result<StageId, Rejection> {
     StageId::from_number(n).ok_or(Rejection::NoSuchStage(n))
@@ -100,8 +95,9 @@ pub(super) fn computed(
     d.post(
         key,
         ctx.channels.for_stage(n),
-        "stage_result",
-        result.message.clone(),
+        Notice::StageResult {
+            message: result.message.clone(),
+        },
     );
 
     if n == PLAN_STAGE {
@@ -163,7 +159,7 @@ fn kickoff(d: &mut Decision, ctx: &PlanContext, result: &StageResult, now: DateT
     for (week, at) in (1u32..).zip(ctx.checkins.iter()) {
         let at = if *at < now { now } else { *at };
         let id = format!("{}/checkin/w{week:02}/due", d.run.id);
-        let event = crate::engine::Event::CheckinDue { week };
+        let event = crate::Event::CheckinDue { week };
         d.schedule(
             id,
             at,
@@ -203,15 +199,13 @@ pub(super) fn failed(
     }
     stage.status = StageStatus::Failed;
     let attempt = stage.output_version + 1;
-    let msg = Message::new(
-        format!("Stage {n} · {} could not run", stage_name(n)),
-        format!(
-            "{error}\n\nFix the input and ask for a re-run (`/plan rerun {n}`); later stages wait for it. <@&{}>",
-            ctx.roles.owner
-        ),
-    );
+    let notice = Notice::StageFailed {
+        stage: n,
+        error: error.to_owned(),
+        owner_role: ctx.roles.owner.clone(),
+    };
     let key = stage_key(&d.run, n, &format!("failed/a{attempt}"));
-    d.post(key, &ctx.channels.default, "stage_failed", msg);
+    d.post(key, &ctx.channels.default, notice);
     Ok(())
 }
 

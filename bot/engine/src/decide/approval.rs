@@ -14,13 +14,13 @@
 use chrono::{DateTime, Utc};
 
 use super::stage_key;
-use super::stages::{APPROVAL_STAGE, advance, recompute_from, stage_name};
-use crate::chat::{ButtonStyle, Message};
-use crate::config::{ApprovalOrder, StakeholderGroup};
+use super::stages::{APPROVAL_STAGE, KICKOFF_STAGE, advance, recompute_from};
 use crate::domain::{
     Actor, Amendment, AmendmentKind, Approval, QuarterRun, RunStatus, StageId, StageStatus, Verdict,
 };
-use crate::engine::{Decision, Event, Job, MissedPolicy, PlanContext, Rejection};
+use crate::notice::{Action, AmendmentLine, Awaited, FigureMove, GroupAsk};
+use crate::settings::{ApprovalOrder, StakeholderGroup};
+use crate::{Decision, Event, Job, MissedPolicy, Notice, PlanContext, Rejection};
 
 /// Opens the review on the latest plan version.
 pub(super) fn open(d: &mut Decision, ctx: &PlanContext, _now: DateTime<Utc>) {
@@ -36,66 +36,52 @@ pub(super) fn request(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) {
     let Some(plan) = d.run.latest_plan().cloned() else {
         return;
     };
-    let groups: Vec<String> = ctx
+    let groups = ctx
         .stakeholders
         .iter()
-        .map(|g| {
-            format!(
-                "{} (<@&{}>, {} needed)",
-                g.label,
-                g.role_ids.join(">, <@&"),
-                g.quorum
-            )
+        .map(|g| GroupAsk {
+            label: g.label.clone(),
+            roles: g.role_ids.clone(),
+            quorum: g.quorum.to_string(),
         })
         .collect();
-    let mut msg = Message::new(
-        format!("Stage 11 · Approve plan v{}", plan.version),
-        format!(
-            "Plan v{} is ready for approval ({}).\nHash `{}`.\n\nEach group approves, rejects or requests changes: \
-             {}.\nA change request makes a new version that needs approval again. Deadline: {}.",
-            plan.version,
-            plan.reason,
-            &plan.hash[..plan.hash.len().min(12)],
-            groups.join("; "),
-            ctx.local(ctx.plan_deadline),
-        ),
-    );
-    msg.buttons = approval_buttons(&d.run.id, plan.version);
-    if !plan.amendments.is_empty() {
-        let lines: Vec<String> = plan
-            .amendments
-            .iter()
-            .map(|a| format!("- {} ({}, {})", a.kind.describe(), a.by.name, a.group))
-            .collect();
-        msg.body.push_str(&format!(
-            "\n\n**Amendments in this version:**\n{}",
-            lines.join("\n")
-        ));
-    }
-    if let (Some(now_f), Some(prev_f)) = (
-        plan.figures.as_ref(),
-        d.run
-            .plan_versions
-            .iter()
-            .rev()
-            .nth(1)
-            .and_then(|p| p.figures.as_ref()),
-    ) {
-        let moved = figures_diff(prev_f, now_f);
-        if !moved.is_empty() {
-            msg.body.push_str(&format!(
-                "\n\n**Figures that moved since v{}:**\n{}",
-                plan.version - 1,
-                moved.join("\n")
-            ));
-        }
-    }
+    let amendments = plan
+        .amendments
+        .iter()
+        .map(|a| AmendmentLine {
+            describe: a.kind.describe(),
+            by: a.by.name.clone(),
+            group: a.group.clone(),
+        })
+        .collect();
+    let previous = d
+        .run
+        .plan_versions
+        .iter()
+        .rev()
+        .nth(1)
+        .and_then(|p| p.figures.as_ref());
+    let moved = plan
+        .figures
+        .as_ref()
+        .zip(previous)
+        .map(|(now_f, prev_f)| (plan.version - 1, figures_diff(prev_f, now_f)));
+    let notice = Notice::ApprovalRequest {
+        version: plan.version,
+        reason: plan.reason.clone(),
+        hash: plan.hash.clone(),
+        groups,
+        deadline: ctx.plan_deadline,
+        actions: approval_actions(&d.run.id, plan.version),
+        amendments,
+        moved,
+    };
     let key = stage_key(
         &d.run,
         APPROVAL_STAGE,
         &format!("request/v{}", plan.version),
     );
-    d.post(key, &ctx.channels.approvals, "approval_request", msg);
+    d.post(key, &ctx.channels.approvals, notice);
     for (step, hours) in (1u32..).zip(&ctx.people.approval_reminder_hours) {
         let at = business_hours(ctx, now + chrono::Duration::hours(i64::from(*hours)));
         d.schedule(
@@ -112,26 +98,27 @@ pub(super) fn request(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) {
     }
 }
 
-/// The figures that differ between two versions, a line each.
-fn figures_diff(a: &crate::domain::PlanFigures, b: &crate::domain::PlanFigures) -> Vec<String> {
+/// The figures that differ between two versions (to the cent), in the order the plan
+/// states them: total, reserve, channels, targets, then campaigns' start and owner.
+fn figures_diff(a: &crate::domain::PlanFigures, b: &crate::domain::PlanFigures) -> Vec<FigureMove> {
     let mut out = Vec::new();
     let cents = |x: f64| (x * 100.0).round() as i64;
-    let mut line = |what: String, x: f64, y: f64| {
-        if cents(x) != cents(y) {
-            out.push(format!("- {what}: {x:.2} → {y:.2}"));
+    let mut amount = |what: String, from: f64, to: f64| {
+        if cents(from) != cents(to) {
+            out.push(FigureMove::Amount { what, from, to });
         }
     };
-    line("total".into(), a.total, b.total);
-    line("reserve".into(), a.reserve, b.reserve);
+    amount("total".into(), a.total, b.total);
+    amount("reserve".into(), a.reserve, b.reserve);
     for (ch, y) in &b.budget_by_channel {
-        line(
+        amount(
             ch.clone(),
             a.budget_by_channel.get(ch).copied().unwrap_or(0.0),
             *y,
         );
     }
     for (m, y) in &b.targets {
-        line(
+        amount(
             format!("{m} target"),
             a.targets.get(m).copied().unwrap_or(0.0),
             *y,
@@ -141,10 +128,11 @@ fn figures_diff(a: &crate::domain::PlanFigures, b: &crate::domain::PlanFigures) 
         if let Some(o) = a.campaigns.iter().find(|o| o.name == c.name)
             && (o.start != c.start || o.owner != c.owner)
         {
-            out.push(format!(
-                "- {}: {} {} → {} {}",
-                c.name, o.start, o.owner, c.start, c.owner
-            ));
+            out.push(FigureMove::Campaign {
+                name: c.name.clone(),
+                from: (o.start, o.owner.clone()),
+                to: (c.start, c.owner.clone()),
+            });
         }
     }
     out
@@ -173,19 +161,17 @@ fn business_hours(ctx: &PlanContext, at: DateTime<Utc>) -> DateTime<Utc> {
         .map_or(at, |t| t.with_timezone(&Utc))
 }
 
-/// The buttons of an approval request. Their ids carry the run and version only; the
-/// group is decided from the clicking member's roles.
-pub fn approval_buttons(run_id: &str, version: u32) -> Vec<crate::chat::Button> {
-    let b = |verb: &str, label: &str, style| crate::chat::Button {
-        custom_id: format!("{verb}:{run_id}:{version}"),
-        label: label.to_owned(),
-        style,
-    };
-    vec![
-        b("approve", "Approve", ButtonStyle::Success),
-        b("request_changes", "Request changes", ButtonStyle::Secondary),
-        b("reject", "Reject", ButtonStyle::Danger),
-    ]
+/// The actions of an approval request's buttons. They carry the run and version only;
+/// the group is decided from the clicking member's roles.
+pub fn approval_actions(run_id: &str, version: u32) -> Vec<Action> {
+    ["approve", "request_changes", "reject"]
+        .into_iter()
+        .map(|verb| Action::Verdict {
+            verb,
+            run: run_id.to_owned(),
+            version,
+        })
+        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -256,38 +242,18 @@ pub(super) fn verdict(
             note.map(|n| format!(": {n}")).unwrap_or_default()
         ),
     );
-    let what = match verdict {
-        Verdict::Approve => "approved",
-        Verdict::Reject => "rejected",
-        Verdict::RequestChanges => "requested changes to",
+    let answered_by = if verdict == Verdict::RequestChanges {
+        // Text only: the plan's owner group answers with a structured amendment.
+        d.run.pending_changes.push(format!(
+            "{} ({}): {}",
+            actor.name,
+            g.label,
+            note.unwrap_or_default()
+        ));
+        owner_group(ctx, StageId::PlanDocument).map(|o| o.role_ids.clone())
+    } else {
+        None
     };
-    let mut body = format!("{} ({}) {what} plan v{version}.", actor.name, g.label);
-    if let Some(n) = note {
-        body.push_str(&format!("\n> {n}"));
-    }
-    match verdict {
-        Verdict::Approve => {}
-        Verdict::Reject => body.push_str(
-            "\nThe plan cannot be approved in this version; request changes with a note to revise it.",
-        ),
-        Verdict::RequestChanges => {
-            // Text only: the plan's owner group answers with a structured amendment.
-            let owner = owner_group(ctx, StageId::PlanDocument);
-            body.push_str(&format!(
-                "\n{} please answer with `/amend` (a structured change) or new data; {} is told when \
-                 plan v{} is ready.",
-                owner.map_or_else(|| "Plan owners".to_owned(), |o| format!("<@&{}>", o.role_ids.join(">, <@&"))),
-                actor.name,
-                version + 1
-            ));
-            d.run.pending_changes.push(format!(
-                "{} ({}): {}",
-                actor.name,
-                g.label,
-                note.unwrap_or_default()
-            ));
-        }
-    }
     let key = stage_key(
         &d.run,
         APPROVAL_STAGE,
@@ -296,8 +262,14 @@ pub(super) fn verdict(
     d.post(
         key,
         &ctx.channels.approvals,
-        "approval_verdict",
-        Message::new(format!("Plan v{version} · {}", g.label), body),
+        Notice::Verdict {
+            version,
+            group: g.label.clone(),
+            actor: actor.name.clone(),
+            verdict,
+            note: note.map(str::to_owned),
+            answered_by,
+        },
     );
     if verdict == Verdict::Approve && quorum_reached(&d.run, ctx, version) {
         approve(d, ctx, version, now);
@@ -507,20 +479,11 @@ pub(super) fn amend(
         ),
     );
     recompute_from(d, ctx, first.number(), now);
-    let stages: Vec<String> = std::iter::once(first)
+    let stages = std::iter::once(first)
         .chain(first.dependents_closure())
         .filter(|s| s.number() < APPROVAL_STAGE)
-        .map(|s| s.number().to_string())
+        .map(StageId::number)
         .collect();
-    let body = format!(
-        "{} ({}) amends plan v{version}: **{describe}**{}.\nStages {} compute again; plan v{} follows \
-         and needs approval again if its figures change.",
-        actor.name,
-        g.label,
-        note.map(|n| format!(" — {n}")).unwrap_or_default(),
-        stages.join(", "),
-        version + 1
-    );
     let key = stage_key(
         &d.run,
         APPROVAL_STAGE,
@@ -529,8 +492,14 @@ pub(super) fn amend(
     d.post(
         key,
         &ctx.channels.approvals,
-        "plan_amendment",
-        Message::new(format!("Plan v{version} · amendment"), body),
+        Notice::Amendment {
+            version,
+            actor: actor.name.clone(),
+            group: g.label.clone(),
+            describe,
+            note: note.map(str::to_owned),
+            stages,
+        },
     );
     Ok(())
 }
@@ -562,27 +531,33 @@ pub(super) fn remind(
         return Ok(());
     }
     let last = u32::try_from(ctx.people.approval_reminder_hours.len()).unwrap_or(1);
-    let who: Vec<String> = pending
+    let awaited = pending
         .iter()
         .map(|g| match (&g.backup_id, step >= last && step > 1) {
-            (Some(b), true) => format!("<@{b}> (backup for {})", g.label),
-            _ => format!("<@&{}> ({})", g.role_ids.join(">, <@&"), g.label),
+            (Some(b), true) => Awaited::Backup {
+                label: g.label.clone(),
+                user: b.clone(),
+            },
+            _ => Awaited::Group {
+                label: g.label.clone(),
+                roles: g.role_ids.clone(),
+            },
         })
         .collect();
-    let msg = Message::new(
-        format!("Reminder · plan v{version} awaits approval"),
-        format!(
-            "Still waiting for: {}. The plan is due to be approved by {}.",
-            who.join(", "),
-            ctx.local(ctx.plan_deadline)
-        ),
-    );
     let key = stage_key(
         &d.run,
         APPROVAL_STAGE,
         &format!("reminder/v{version}/{step}"),
     );
-    d.post(key, &ctx.channels.approvals, "approval_reminder", msg);
+    d.post(
+        key,
+        &ctx.channels.approvals,
+        Notice::ApprovalReminder {
+            version,
+            awaited,
+            deadline: ctx.plan_deadline,
+        },
+    );
     Ok(())
 }
 
@@ -605,16 +580,19 @@ fn approve(d: &mut Decision, ctx: &PlanContext, version: u32, now: DateTime<Utc>
         "plan_approved",
         format!("v{version} approved by every group"),
     );
-    let msg = Message::new(
-        format!("Plan v{version} approved"),
-        format!(
-            "Every stakeholder group approved plan v{version} (hash `{}`). {} follows on {}.",
-            &hash[..hash.len().min(12)],
-            stage_name(12),
-            ctx.local(ctx.stage_due.get(11).copied().unwrap_or(now)),
-        ),
-    );
     let key = stage_key(&d.run, APPROVAL_STAGE, &format!("approved/v{version}"));
-    d.post(key, &ctx.channels.approvals, "plan_approved", msg);
+    d.post(
+        key,
+        &ctx.channels.approvals,
+        Notice::PlanApproved {
+            version,
+            hash,
+            kickoff_at: ctx
+                .stage_due
+                .get(usize::from(KICKOFF_STAGE) - 1)
+                .copied()
+                .unwrap_or(now),
+        },
+    );
     advance(d, ctx, now);
 }

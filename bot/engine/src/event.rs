@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Actor, AmendmentKind, CheckinNumbers, CheckinStatus, Verdict};
-use crate::stages::StageResult;
+use crate::ports::StageResult;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]

@@ -15,12 +15,12 @@ use serde::Serialize;
 
 use super::stage_key;
 use super::stages::{APPROVAL_STAGE, KICKOFF_STAGE};
-use crate::chat::{ButtonStyle, Message};
 use crate::domain::{
     Acknowledgement, Actor, CampaignFigures, CheckinStatus, Launch, QuarterRun, RosterEntry,
     RunStatus,
 };
-use crate::engine::{Decision, Event, Job, MissedPolicy, PlanContext, Rejection};
+use crate::notice::{Action, LaunchTiming, Person};
+use crate::{Decision, Event, Job, MissedPolicy, Notice, PlanContext, Rejection};
 
 /// `summary.json`'s `success_criteria`, and the success-criteria post.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -96,38 +96,29 @@ pub(super) fn start(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) {
     let campaigns = approved_campaigns(&d.run);
     let channel = ctx.channels.for_stage(KICKOFF_STAGE).to_owned();
     for r in d.run.roster.clone() {
-        let plan = campaigns.iter().find(|c| c.name == r.campaign);
-        let owner = r
-            .owner_id
-            .as_ref()
-            .map_or_else(|| r.owner.clone(), |id| format!("<@{id}>"));
-        let body = match plan {
-            Some(c) => format!(
-                "Owner: {owner}\nChannel: {}\nBudget in the quarter: {:.2}\nDates: {} to {}\n\n\
-                 Acknowledge that you have read the plan; confirm the launch with the button or \
-                 `/campaign launched` when it is live.",
-                c.channel, c.budget, c.start, c.end
-            ),
-            None => format!(
-                "Owner: {owner}\nBooked before this plan; it reports at the weekly check-ins.\n\n\
-                 Acknowledge that you have read the plan."
-            ),
-        };
+        let plan = campaigns.iter().find(|c| c.name == r.campaign).cloned();
         let s = slug(&r.campaign);
-        let mut msg = Message::new(format!("Kickoff · {}", r.campaign), body).button(
-            format!("ack:{}:v{version}", d.run.id),
-            "Acknowledge",
-            ButtonStyle::Success,
-        );
+        let mut actions = vec![Action::Acknowledge {
+            run: d.run.id.clone(),
+            version,
+        }];
         if plan.is_some() {
-            msg = msg.button(
-                format!("launched:{}:{s}", d.run.id),
-                "Launched",
-                ButtonStyle::Primary,
-            );
+            actions.push(Action::Launched {
+                run: d.run.id.clone(),
+                campaign: s.clone(),
+            });
         }
+        let notice = Notice::KickoffCampaign {
+            campaign: r.campaign.clone(),
+            owner: Person {
+                id: r.owner_id.clone(),
+                name: r.owner.clone(),
+            },
+            plan,
+            actions,
+        };
         let key = stage_key(&d.run, KICKOFF_STAGE, &format!("campaign/{s}"));
-        d.post(key, &channel, "kickoff_campaign", msg);
+        d.post(key, &channel, notice);
     }
     for c in month1(&d.run, ctx) {
         let due = launch_due(&d.run, ctx, &c);
@@ -276,16 +267,19 @@ pub(super) fn launched(
     let planned = approved_campaigns(&d.run)
         .into_iter()
         .find(|c| c.name == entry.campaign);
-    let when = match planned {
+    let timing = match planned {
         Some(c) => {
             let due = launch_due(&d.run, ctx, &c);
             if on <= due {
-                format!("on schedule (due {due})")
+                LaunchTiming::OnSchedule { due }
             } else {
-                format!("{} days late (due {due})", (on - due).num_days())
+                LaunchTiming::Late {
+                    days: (on - due).num_days(),
+                    due,
+                }
             }
         }
-        None => "booked before the plan".into(),
+        None => LaunchTiming::BookedBefore,
     };
     let key = stage_key(
         &d.run,
@@ -295,14 +289,11 @@ pub(super) fn launched(
     d.post(
         key,
         ctx.channels.for_stage(KICKOFF_STAGE),
-        "campaign_launched",
-        Message::new(
-            format!("Launched · {}", entry.campaign),
-            format!(
-                "{} confirmed {} is live, {when}.",
-                actor.name, entry.campaign
-            ),
-        ),
+        Notice::CampaignLaunched {
+            campaign: entry.campaign.clone(),
+            by: actor.name.clone(),
+            timing,
+        },
     );
     Ok(())
 }
@@ -330,27 +321,22 @@ pub(super) fn launch_check(
     else {
         return Ok(());
     };
-    let start = approved_campaigns(&d.run)
+    let due = approved_campaigns(&d.run)
         .into_iter()
         .find(|c| c.name == campaign)
-        .map(|c| launch_due(&d.run, ctx, &c).to_string())
-        .unwrap_or_default();
-    let who = entry
-        .owner_id
-        .as_ref()
-        .map_or_else(|| entry.owner.clone(), |id| format!("<@{id}>"));
+        .map(|c| launch_due(&d.run, ctx, &c));
     let key = stage_key(&d.run, KICKOFF_STAGE, &format!("nudge/{}", slug(campaign)));
     d.post(
         key,
         ctx.channels.for_stage(KICKOFF_STAGE),
-        "launch_nudge",
-        Message::new(
-            format!("Not launched yet · {campaign}"),
-            format!(
-                "{who}: {campaign} was due to launch on {start} and no launch is confirmed. \
-                 Confirm with `/campaign launched` when it is live, or say what blocks it."
-            ),
-        ),
+        Notice::LaunchNudge {
+            campaign: campaign.to_owned(),
+            owner: Person {
+                id: entry.owner_id.clone(),
+                name: entry.owner.clone(),
+            },
+            due,
+        },
     );
     Ok(())
 }
@@ -408,29 +394,16 @@ pub(super) fn post_criteria(
         return Err(Rejection::Duplicate(format!("the {at} success criteria")));
     }
     d.run.kickoff.criteria_posted.push(at.to_owned());
-    let c = success_criteria(&d.run, ctx);
-    let yes = |b: bool| if b { "met" } else { "not met" };
-    let title = match at {
-        "week4" => "Success criteria · end of week 4",
-        _ => "Success criteria · quarter end",
-    };
-    let body = format!(
-        "- Plan approved by the deadline ({}): {} ({})\n- Team aligned: {:.0}% of campaign owners acknowledged the plan\n\
-         - Month-1 launches on schedule: {} of {}\n- Check-in completion: {:.0}%",
-        ctx.local(ctx.plan_deadline),
-        yes(c.approved_by_deadline),
-        c.plan_approved_at.as_deref().unwrap_or("not approved"),
-        c.aligned_share * 100.0,
-        c.month1_launched_on_schedule,
-        c.month1_launches,
-        c.checkin_completion * 100.0,
-    );
+    let criteria = success_criteria(&d.run, ctx);
     let key = stage_key(&d.run, KICKOFF_STAGE, &format!("criteria/{at}"));
     d.post(
         key,
         &ctx.channels.default,
-        "success_criteria",
-        Message::new(title, body),
+        Notice::SuccessCriteria {
+            at: at.to_owned(),
+            criteria,
+            deadline: ctx.plan_deadline,
+        },
     );
     Ok(())
 }

@@ -47,7 +47,7 @@ fn a_check_in_week_prompts_reminds_the_silent_and_records_them_as_missed() {
         Rejection::NotNow(_)
     ));
     let d = apply(&executing(), Event::CheckinDue { week: 1 });
-    assert_eq!(d.posts[0].kind, "checkin_prompt");
+    assert_eq!(d.posts[0].kind(), "checkin_prompt");
     assert_eq!(d.jobs.len(), 2, "a reminder and a close");
     let mut run = d.run;
     assert!(matches!(
@@ -80,8 +80,11 @@ fn a_check_in_week_prompts_reminds_the_silent_and_records_them_as_missed() {
     )
     .run;
     let d = apply(&run, Event::CheckinReminder { week: 1 });
-    assert!(d.posts[0].message.body.contains("Jordan"));
-    assert!(!d.posts[0].message.body.contains("Avery"));
+    let Notice::CheckinReminder { pending, .. } = &d.posts[0].notice else {
+        panic!("{:?}", d.posts[0].notice);
+    };
+    let owners: Vec<&str> = pending.iter().map(|(owner, _)| owner.as_str()).collect();
+    assert_eq!(owners, ["Jordan"], "Avery answered");
 
     let d = apply(&d.run, Event::CheckinClose { week: 1 });
 
@@ -89,10 +92,10 @@ fn a_check_in_week_prompts_reminds_the_silent_and_records_them_as_missed() {
     assert!(!w.open);
     assert_eq!(w.entries[0].status, CheckinStatus::AtRisk);
     assert_eq!(w.entries[1].status, CheckinStatus::Missed);
-    assert!(
-        d.posts[0].message.body.contains("1 at risk")
-            && d.posts[0].message.body.contains("1 did not check in")
-    );
+    let Notice::CheckinSummary { digest, .. } = &d.posts[0].notice else {
+        panic!("{:?}", d.posts[0].notice);
+    };
+    assert_eq!((digest.at_risk, digest.silent), (1, 1));
     assert_eq!(d.run.status, RunStatus::Executing, "one more week to go");
 }
 
@@ -127,14 +130,15 @@ fn skipped_jobs_are_reported_in_one_post_and_their_weeks_recorded() {
     let d = apply(&run, Event::JobsSkipped { jobs });
 
     assert_eq!(
-        d.posts.iter().map(|p| p.kind.as_str()).collect::<Vec<_>>(),
+        d.posts.iter().map(|p| p.kind()).collect::<Vec<_>>(),
         ["jobs_skipped", "run_completed", "success_criteria"],
         "the notice, then the quarter's completion and its success criteria"
     );
-    assert_eq!(d.posts[0].kind, "jobs_skipped");
+    assert_eq!(d.posts[0].notice.roles(), ["ops"]);
+    let body = shown(&d.posts[0]).body;
     assert!(
-        d.posts[0].message.body.contains("week 1 check-in")
-            && d.posts[0].message.body.contains("week 2 check-in")
+        body.contains("week 1 check-in") && body.contains("week 2 check-in"),
+        "{body}"
     );
     assert_eq!(d.run.status, RunStatus::Completed);
 }

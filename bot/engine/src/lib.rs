@@ -1,15 +1,25 @@
 //! The engine: applies events to runs. Deciding is pure ([`decide`]); applying is one
-//! transaction per event: load the run with its version, decide, write the new state
-//! (optimistic version check), outbox rows, jobs and audit rows, commit. Effects happen
-//! only after the commit: the outbox is delivered by [`deliver_outbox`], jobs are run by
-//! the worker ([`Engine::run_due`]). The engine knows the chat port and the store, never
-//! a concrete chat service or database driver.
+//! transaction per event: load the run with its version, decide, present the notices
+//! ([`present`]), write the new state (optimistic version check), outbox rows, jobs and
+//! audit rows, commit. Effects happen only after the commit: the outbox is delivered by
+//! [`deliver_outbox`], jobs are run by the worker ([`Engine::run_due`]).
+//!
+//! The engine talks to the world only through its ports ([`ports`]: the store, the stage
+//! runner, the chat port and the clock) and reads only its own settings values
+//! ([`settings`]); the app wires adapters to the ports and converts its configuration.
+//! Its dependency tree holds no database driver, chat service or HTTP client
+//! (`scripts/test` checks it).
 
 mod context;
 mod decide;
 mod decision;
 mod dispatch;
 mod event;
+pub mod notice;
+pub mod ports;
+mod present;
+pub mod records;
+pub mod settings;
 mod worker;
 
 use std::collections::HashMap;
@@ -18,25 +28,30 @@ use std::sync::{Arc, Mutex, RwLock};
 use chrono::Duration;
 use tokio::sync::{Notify, oneshot};
 
-pub use crate::stages::StageResult;
+pub use quarterdeck_domain as domain;
+pub use quarterdeck_domain::{chat, clock, timeline};
+
 pub use context::PlanContext;
 pub use decide::{
-    SuccessCriteria, aligned_share, approval_buttons, approved_campaigns, decide, launch_due,
-    locked_plan, owns, pacing, success_criteria, weekly_digest,
+    SuccessCriteria, aligned_share, approval_actions, approved_campaigns, decide, launch_due,
+    locked_plan, owns, pacing, success_criteria, week_digest,
 };
 pub use decision::{AuditEntry, Decision, Job, JobSpec, MissedPolicy, Post, Rejection};
 pub use dispatch::deliver_outbox;
 pub use event::{Event, SkippedJob};
+pub use notice::Notice;
+pub use ports::{
+    Computation, ComputedStage, PlanDocument, RunStore, StageResult, StageRunner, StoreError,
+};
+pub use present::{present, week_digest_message as weekly_digest};
+pub use settings::{EngineSettings, TeamPlan};
 pub use worker::{MAX_ATTEMPTS, retry_delay};
 
 use crate::clock::Clock;
-use crate::config::{SchedulerSettings, TeamSettings};
 use crate::domain::QuarterRun;
-use crate::sources::Catalog;
-use crate::stages::PlanDoc;
-use crate::store::{
+use crate::records::{
     AttachmentRow, ClaimedJob, Commit, JobOutcome, NewAudit, NewJob, NewPost, PlanDocRow,
-    StageOutputRow, Store, StoreError, StoredRun,
+    StageOutputRow, StoredRun,
 };
 use crate::timeline::Timeline;
 
@@ -62,11 +77,11 @@ pub enum Outcome {
 }
 
 /// Everything the engine needs to know about one run besides its state.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct RunSetup {
     pub ctx: PlanContext,
-    /// Where the team's input files come from.
-    pub sources: Catalog,
+    /// Computes the run's stages (it knows where the team's input files come from).
+    pub stages: Arc<dyn StageRunner>,
 }
 
 #[derive(Default)]
@@ -80,14 +95,14 @@ struct Inbox {
 #[derive(Debug, Default)]
 struct Artifacts {
     findings: Option<(u8, bool, String)>,
-    plan: Option<PlanDoc>,
+    plan: Option<PlanDocument>,
     /// Files the stage's post attaches (charts).
     attachments: Vec<AttachmentRow>,
 }
 
 #[derive(Clone)]
 pub struct Engine {
-    store: Store,
+    store: Arc<dyn RunStore>,
     /// Runs as last committed by this instance. Safe to trust because every write is a
     /// compare-and-swap on the version: a stale entry fails the write and is reloaded.
     cache: Arc<Mutex<HashMap<String, StoredRun>>>,
@@ -115,9 +130,9 @@ const CONFLICT_RETRIES: usize = 8;
 
 impl Engine {
     pub fn new(
-        store: Store,
+        store: Arc<dyn RunStore>,
         clock: Arc<dyn Clock>,
-        scheduler: &SchedulerSettings,
+        settings: EngineSettings,
         instance: impl Into<String>,
     ) -> Self {
         Self {
@@ -128,12 +143,12 @@ impl Engine {
             runs: Arc::default(),
             signals: Signals::default(),
             instance: instance.into(),
-            lease: Duration::seconds(i64::from(scheduler.lease_seconds)),
-            grace: Duration::minutes(i64::from(scheduler.grace_minutes)),
+            lease: settings.lease,
+            grace: settings.grace,
         }
     }
 
-    pub fn store(&self) -> &Store {
+    pub fn store(&self) -> &Arc<dyn RunStore> {
         &self.store
     }
 
@@ -162,12 +177,12 @@ impl Engine {
     }
 
     /// Registers a team's run for `timeline` and creates it in the store (with its stage
-    /// jobs) unless it exists. Returns the run id.
+    /// jobs) unless it exists; `stages` computes its stages. Returns the run id.
     pub async fn open_run(
         &self,
-        team: &TeamSettings,
+        team: &TeamPlan,
         timeline: &Timeline,
-        sources: Catalog,
+        stages: Arc<dyn StageRunner>,
     ) -> Result<String, EngineError> {
         let ctx = PlanContext::new(team, timeline);
         let run = QuarterRun::new(&ctx.team, &ctx.quarter, &ctx.stage_due);
@@ -191,7 +206,7 @@ impl Engine {
         self.runs
             .write()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(id.clone(), RunSetup { ctx, sources });
+            .insert(id.clone(), RunSetup { ctx, stages });
         self.signals.jobs.notify_one();
         Ok(id)
     }
@@ -270,6 +285,7 @@ impl Engine {
             let (stored, cached) = self.current(run_id).await?;
             let now = self.clock.now();
             let mut merged = Decision::new(stored.run.clone());
+            let mut messages = Vec::new();
             let mut outcomes = Vec::with_capacity(events.len());
             let mut refusals = Vec::new();
             for event in events {
@@ -278,6 +294,7 @@ impl Engine {
                         outcomes.push(Outcome::Applied {
                             posts: d.posts.len(),
                         });
+                        messages.extend(d.posts.iter().map(|p| present(&p.notice, &setup.ctx)));
                         merged.run = d.run;
                         merged.posts.extend(d.posts);
                         merged.jobs.extend(d.jobs);
@@ -312,6 +329,7 @@ impl Engine {
             let mut commit = commit_for(
                 &stored.run,
                 &merged,
+                &messages,
                 stored.version,
                 now,
                 finish,
@@ -395,6 +413,7 @@ fn refusal_audit(event: &Event, rejection: &Rejection) -> Option<NewAudit> {
 fn commit_for<'a>(
     before: &QuarterRun,
     d: &'a Decision,
+    messages: &[crate::chat::Message],
     version: i64,
     now: chrono::DateTime<chrono::Utc>,
     finish: &[(&'a ClaimedJob, JobOutcome)],
@@ -403,11 +422,12 @@ fn commit_for<'a>(
     let posts = d
         .posts
         .iter()
-        .map(|p| NewPost {
+        .zip(messages)
+        .map(|(p, message)| NewPost {
             key: p.key.clone(),
             channel: p.channel.clone(),
-            kind: p.kind.clone(),
-            message: serde_json::to_string(&p.message).unwrap_or_default(),
+            kind: p.kind().to_owned(),
+            message: serde_json::to_string(message).unwrap_or_default(),
         })
         .collect();
     let audit = d
@@ -464,7 +484,8 @@ fn commit_for<'a>(
     }
 }
 
-pub(crate) fn new_job(run_id: &str, spec: &JobSpec) -> NewJob {
+/// The stored form of a scheduled job.
+pub fn new_job(run_id: &str, spec: &JobSpec) -> NewJob {
     NewJob {
         id: spec.id.clone(),
         run_id: run_id.to_owned(),

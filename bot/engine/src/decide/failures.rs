@@ -4,9 +4,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::chat::{Mention, Message};
 use crate::domain::JobFailure;
-use crate::engine::{Decision, PlanContext, Rejection};
+use crate::{Decision, Notice, PlanContext, Rejection};
 
 pub(super) fn job_failed(
     d: &mut Decision,
@@ -27,21 +26,13 @@ pub(super) fn job_failed(
         error: error.to_owned(),
         at: now,
     });
-    let tries = if attempts == 1 {
-        "its only attempt".to_owned()
-    } else {
-        format!("all {attempts} attempts")
+    let notice = Notice::JobFailed {
+        job: job.to_owned(),
+        attempts,
+        error: error.to_owned(),
+        owner_role: ctx.roles.owner.clone(),
     };
-    let message = Message::new(
-        "A scheduled job failed",
-        format!(
-            "`{job}` failed on {tries} and will not be tried again.\n\
-             Last error: {error}\n\nWhat it was for can be run again from `/stage rerun` \
-             once the cause is fixed."
-        ),
-    )
-    .mention(Mention::Role(ctx.roles.owner.clone()));
     let key = format!("{}/jobs/{job}/failed", d.run.id);
-    d.post(key, &ctx.channels.default, "job_failed", message);
+    d.post(key, &ctx.channels.default, notice);
     Ok(())
 }

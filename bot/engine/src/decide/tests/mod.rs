@@ -10,13 +10,20 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 
 pub(super) use super::decide;
 use crate::chat::Message;
-use crate::config::{ChannelSettings, RoleSettings, StakeholderGroup};
 use crate::domain::{
     Actor, CheckinStatus, QuarterRun, RosterEntry, RunStatus, StageStatus, Verdict,
 };
-use crate::engine::{
-    Decision, Event, Job, MissedPolicy, PlanContext, Rejection, SkippedJob, StageResult,
+use crate::notice::{Action, FigureMove};
+use crate::settings::{ChannelSettings, RoleSettings, StakeholderGroup};
+use crate::{
+    Decision, Event, Job, MissedPolicy, Notice, PlanContext, Post, Rejection, SkippedJob,
+    StageResult,
 };
+
+/// The message a post becomes, for the tests of what a post says in words.
+pub(super) fn shown(post: &Post) -> Message {
+    crate::present(&post.notice, &ctx())
+}
 
 pub(super) fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 21, 14, 0, 0).unwrap()
@@ -27,13 +34,13 @@ pub(super) fn group(name: &str, quorum: u32) -> StakeholderGroup {
         group: name.into(),
         label: format!("{name} lead"),
         role_ids: vec![format!("role-{name}")],
-        quorum: crate::config::Quorum::Count(quorum),
+        quorum: crate::settings::Quorum::Count(quorum),
         members: Vec::new(),
         backup_id: None,
     }
 }
 
-pub(super) fn ctx() -> PlanContext {
+pub(crate) fn ctx() -> PlanContext {
     PlanContext {
         team: "growth".into(),
         quarter: "2027-Q1".into(),
@@ -57,7 +64,7 @@ pub(super) fn ctx() -> PlanContext {
         checkins: vec![t0() + Duration::days(30), t0() + Duration::days(37)],
         checkin_window: Duration::hours(48),
         plan_deadline: t0() + Duration::days(20),
-        people: crate::config::PeopleSettings::default(),
+        people: crate::settings::PeopleSettings::default(),
     }
 }
 

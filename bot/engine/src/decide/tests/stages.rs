@@ -67,7 +67,10 @@ fn a_failed_stage_tells_the_owner_and_blocks_its_dependents() {
     );
 
     assert_eq!(d.run.stage(2).unwrap().status, StageStatus::Failed);
-    assert!(d.posts[0].message.body.contains("leads.csv, row 7"));
+    assert!(matches!(
+        &d.posts[0].notice,
+        Notice::StageFailed { stage: 2, error, .. } if error.contains("leads.csv, row 7")
+    ));
     let run = apply(&d.run, Event::StageDue { stage: 4 }).run;
     assert_eq!(run.stage(4).unwrap().status, StageStatus::Waiting);
 }

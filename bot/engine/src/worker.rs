@@ -5,17 +5,15 @@
 //!
 //! A job that fails is tried again after a back-off (30 s, doubling, at most 30 min)
 //! until its [`MAX_ATTEMPTS`]th attempt; then it is marked failed, recorded on its run
-//! and reported once to the team's owner. A stage computation that panics fails its
-//! stage like bad data does: recorded, reported, never looped.
+//! and reported once to the team's owner. A stage computation that fails (bad data, an
+//! unreachable source, a panic) fails its stage: recorded, reported, never looped; the
+//! stage runner port ([`crate::StageRunner`]) says which.
 
 use super::{Artifacts, Engine, EngineError, Event, Job, Outcome, SkippedJob};
-use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
-use crate::chat::{Attachment, Message};
-use crate::stages::{self, OutputFile, StageInputs};
-use crate::store::AttachmentRow;
-use crate::store::{ClaimedJob, JobOutcome};
+use crate::ports::{Computation, StoreError};
+use crate::records::{ClaimedJob, JobOutcome};
 
 /// Attempts a job gets before it is marked failed.
 pub const MAX_ATTEMPTS: i64 = 5;
@@ -67,7 +65,7 @@ impl Engine {
                 tracing::info!(%run, "contended; job released for retry");
                 self.store.release_job(&job, now).await?;
             }
-            Err(EngineError::Store(crate::store::StoreError::LeaseLost(id))) => {
+            Err(EngineError::Store(StoreError::LeaseLost(id))) => {
                 tracing::warn!(job = %id, "lease lost; another instance owns the job");
             }
             Err(e) => self.job_went_wrong(&job, &e).await?,
@@ -138,100 +136,28 @@ impl Engine {
             .load_run(run_id)
             .await?
             .ok_or_else(|| EngineError::UnknownRun(run_id.to_owned()))?;
-        let failed = |error: String| (Event::StageFailed { stage, error }, Artifacts::default());
-        // Inputs are read (or fetched) before the computation starts; an unreachable
-        // source fails the stage with the reason, like bad data does.
-        let data = match setup.sources.load(stages::inputs_of(stage)).await {
-            Ok(data) => data,
-            Err(e) => {
-                tracing::warn!(run = run_id, stage, error = %e, "stage inputs unavailable");
-                return Ok(failed(e.to_string()));
-            }
-        };
-        let outputs = self.store.latest_outputs(run_id).await?;
-        let inputs = StageInputs {
-            run: stored.run,
-            tz: setup.ctx.tz,
-            quarter_start: setup.ctx.quarter_start,
-            review_start: setup.ctx.review_start,
-            checkins: setup.ctx.checkins.clone(),
-            data,
-            outputs: outputs
-                .into_iter()
-                .filter_map(|o| {
-                    let stage = u8::try_from(o.stage).ok()?;
-                    Some((stage, serde_json::from_str(&o.findings).ok()?))
-                })
-                .collect(),
-        };
-        let computed = match tokio::task::spawn_blocking(move || stages::compute(stage, &inputs))
-            .await
-        {
-            Ok(computed) => computed,
-            Err(e) => {
-                let why = panic_message(e);
-                tracing::error!(run = run_id, stage, panic = %why, "stage computation panicked");
-                return Ok(failed(format!(
-                    "the computation stopped on an internal error ({why}); this is a bug in \
-                     Quarterdeck, not in your data"
-                )));
-            }
-        };
-        Ok(match computed {
-            Ok(mut out) => {
-                let findings = serde_json::to_string(&out.findings).unwrap_or_else(|_| "{}".into());
-                let attachments = attach(&mut out.result.message, out.files);
-                let artifacts = Artifacts {
-                    findings: Some((stage, out.result.available, findings)),
-                    plan: out.plan,
-                    attachments,
-                };
-                (
-                    Event::StageComputed {
-                        stage,
-                        result: out.result,
-                    },
-                    artifacts,
-                )
-            }
-            Err(e) => {
-                tracing::warn!(run = run_id, stage, error = %e, "stage failed");
-                failed(e.to_string())
-            }
-        })
+        Ok(
+            match setup.stages.compute(&stored.run, &setup.ctx, stage).await? {
+                Computation::Done(out) => {
+                    let artifacts = Artifacts {
+                        findings: Some((stage, out.result.available, out.findings)),
+                        plan: out.plan,
+                        attachments: out.files,
+                    };
+                    (
+                        Event::StageComputed {
+                            stage,
+                            result: out.result,
+                        },
+                        artifacts,
+                    )
+                }
+                Computation::Failed(error) => {
+                    (Event::StageFailed { stage, error }, Artifacts::default())
+                }
+            },
+        )
     }
-}
-
-/// What a panicking computation said, for the failure post and the logs.
-fn panic_message(e: tokio::task::JoinError) -> String {
-    match e.try_into_panic() {
-        Ok(payload) => payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "a panic without a message".to_owned()),
-        Err(e) => e.to_string(),
-    }
-}
-
-/// Names each file in the post by its content hash and returns the rows to store.
-fn attach(message: &mut Message, files: Vec<OutputFile>) -> Vec<AttachmentRow> {
-    files
-        .into_iter()
-        .map(|f| {
-            let sha256 = format!("{:x}", Sha256::digest(&f.bytes));
-            message.attachments.push(Attachment {
-                name: f.name,
-                content_type: f.content_type.clone(),
-                sha256: sha256.clone(),
-            });
-            AttachmentRow {
-                sha256,
-                content_type: f.content_type,
-                bytes: f.bytes,
-            }
-        })
-        .collect()
 }
 
 impl Engine {

@@ -4,8 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::Event;
-use crate::chat::Message;
+use super::{Event, Notice};
 use crate::domain::{Actor, QuarterRun};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -21,8 +20,15 @@ pub struct Post {
     /// Unique per post: `run/s01/result/v1`, `run/checkin/w03/prompt`, …
     pub key: String,
     pub channel: String,
-    pub kind: String,
-    pub message: Message,
+    /// What it tells whom, as data; [`super::present`] writes the message.
+    pub notice: Notice,
+}
+
+impl Post {
+    /// The outbox kind (`stage_result`, `approval_request`, …).
+    pub fn kind(&self) -> &'static str {
+        self.notice.kind()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -115,12 +121,11 @@ impl Decision {
         }
     }
 
-    pub fn post(&mut self, key: String, channel: &str, kind: &str, message: Message) {
+    pub fn post(&mut self, key: String, channel: &str, notice: Notice) {
         self.posts.push(Post {
             key,
             channel: channel.to_owned(),
-            kind: kind.to_owned(),
-            message,
+            notice,
         });
     }
 

@@ -10,15 +10,15 @@ mod failures;
 mod kickoff;
 mod stages;
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;
 
 use chrono::{DateTime, Utc};
 
 use super::{Decision, Event, PlanContext, Rejection};
 use crate::domain::QuarterRun;
 
-pub use approval::approval_buttons;
-pub use digest::{locked_plan, pacing, weekly_digest};
+pub use approval::approval_actions;
+pub use digest::{locked_plan, pacing, week_digest};
 pub use kickoff::{
     SuccessCriteria, aligned_share, approved_campaigns, launch_due, owns, success_criteria,
 };

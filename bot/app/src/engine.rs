@@ -1,0 +1,199 @@
+//! The engine as the app runs it: the `quarterdeck-engine` crate wired to this
+//! process's adapters. [`Engine`] holds the core engine over the [`Store`] (its store
+//! port) and opens a team's run with [`TeamStages`] (its stage runner port: the team's
+//! sources and the stages crate); the configuration converts into the engine's settings
+//! values (`config`). Everything else is the core crate's, re-exported.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use quarterdeck_engine as core;
+
+pub use core::{
+    AuditEntry, Computation, ComputedStage, Decision, EngineError, EngineSettings, Event, Job,
+    JobSpec, MAX_ATTEMPTS, MissedPolicy, Notice, Outcome, PlanContext, PlanDocument, Post,
+    Rejection, RunSetup, RunStore, Signals, SkippedJob, StageResult, StageRunner, SuccessCriteria,
+    TeamPlan, aligned_share, approval_actions, approved_campaigns, decide, deliver_outbox,
+    launch_due, locked_plan, new_job, owns, pacing, present, retry_delay, success_criteria,
+    week_digest, weekly_digest,
+};
+pub use core::{notice, ports, records, settings};
+
+use crate::chat::Attachment;
+use crate::clock::Clock;
+use crate::config::{SchedulerSettings, TeamSettings};
+use crate::domain::QuarterRun;
+use crate::sources::Catalog;
+use crate::stages::{self, OutputFile, StageInputs};
+use crate::store::{AttachmentRow, Store};
+use crate::timeline::Timeline;
+
+/// The engine over this process's store.
+#[derive(Clone)]
+pub struct Engine {
+    core: core::Engine,
+    store: Store,
+}
+
+impl Deref for Engine {
+    type Target = core::Engine;
+
+    fn deref(&self) -> &core::Engine {
+        &self.core
+    }
+}
+
+impl Engine {
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        scheduler: &SchedulerSettings,
+        instance: impl Into<String>,
+    ) -> Self {
+        let port: Arc<dyn RunStore> = Arc::new(store.clone());
+        Self {
+            core: core::Engine::new(port, clock, scheduler.into(), instance),
+            store,
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Registers `team`'s run for `timeline`, its stages computed from `sources`, and
+    /// creates it in the store unless it exists. Returns the run id.
+    pub async fn open_run(
+        &self,
+        team: &TeamSettings,
+        timeline: &Timeline,
+        sources: Catalog,
+    ) -> Result<String, EngineError> {
+        let stages = Arc::new(TeamStages {
+            sources,
+            store: self.store.clone(),
+        });
+        self.core.open_run(&team.into(), timeline, stages).await
+    }
+}
+
+/// The stage runner of one team: reads (or fetches) the stage's input files, then
+/// computes it on a blocking thread from that snapshot and the stored outputs of the
+/// stages before it.
+pub struct TeamStages {
+    pub sources: Catalog,
+    pub store: Store,
+}
+
+impl StageRunner for TeamStages {
+    fn compute<'a>(
+        &'a self,
+        run: &'a QuarterRun,
+        ctx: &'a PlanContext,
+        stage: u8,
+    ) -> crate::chat::BoxFuture<'a, Result<Computation, core::StoreError>> {
+        Box::pin(async move {
+            let run_id = run.id.as_str();
+            // Inputs are read (or fetched) before the computation starts; an unreachable
+            // source fails the stage with the reason, like bad data does.
+            let data = match self.sources.load(stages::inputs_of(stage)).await {
+                Ok(data) => data,
+                Err(e) => {
+                    tracing::warn!(run = run_id, stage, error = %e, "stage inputs unavailable");
+                    return Ok(Computation::Failed(e.to_string()));
+                }
+            };
+            let outputs = self.store.latest_outputs(run_id).await?;
+            let inputs = StageInputs {
+                run: run.clone(),
+                tz: ctx.tz,
+                quarter_start: ctx.quarter_start,
+                review_start: ctx.review_start,
+                checkins: ctx.checkins.clone(),
+                data,
+                outputs: outputs
+                    .into_iter()
+                    .filter_map(|o| {
+                        let stage = u8::try_from(o.stage).ok()?;
+                        Some((stage, serde_json::from_str(&o.findings).ok()?))
+                    })
+                    .collect(),
+            };
+            let computed = match tokio::task::spawn_blocking(move || {
+                stages::compute(stage, &inputs)
+            })
+            .await
+            {
+                Ok(computed) => computed,
+                Err(e) => {
+                    let why = panic_message(e);
+                    tracing::error!(run = run_id, stage, panic = %why, "stage computation panicked");
+                    return Ok(Computation::Failed(format!(
+                        "the computation stopped on an internal error ({why}); this is a bug in \
+                             Quarterdeck, not in your data"
+                    )));
+                }
+            };
+            Ok(match computed {
+                Ok(out) => {
+                    let findings =
+                        serde_json::to_string(&out.findings).unwrap_or_else(|_| "{}".into());
+                    let mut result = StageResult {
+                        available: out.result.available,
+                        message: out.result.message,
+                        plan_hash: out.result.plan_hash,
+                        roster: out.result.roster,
+                        figures: out.result.figures,
+                    };
+                    let files = attach(&mut result.message, out.files);
+                    Computation::Done(ComputedStage {
+                        result,
+                        findings,
+                        plan: out.plan.map(|p| PlanDocument {
+                            markdown: p.markdown,
+                            html: p.html,
+                        }),
+                        files,
+                    })
+                }
+                Err(e) => {
+                    tracing::warn!(run = run_id, stage, error = %e, "stage failed");
+                    Computation::Failed(e.to_string())
+                }
+            })
+        })
+    }
+}
+
+/// What a panicking computation said, for the failure post and the logs.
+fn panic_message(e: tokio::task::JoinError) -> String {
+    match e.try_into_panic() {
+        Ok(payload) => payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_owned()),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// Names each file in the post by its content hash and returns the rows to store.
+fn attach(message: &mut crate::chat::Message, files: Vec<OutputFile>) -> Vec<AttachmentRow> {
+    use sha2::{Digest, Sha256};
+    files
+        .into_iter()
+        .map(|f| {
+            let sha256 = format!("{:x}", Sha256::digest(&f.bytes));
+            message.attachments.push(Attachment {
+                name: f.name,
+                content_type: f.content_type.clone(),
+                sha256: sha256.clone(),
+            });
+            AttachmentRow {
+                sha256,
+                content_type: f.content_type,
+                bytes: f.bytes,
+            }
+        })
+        .collect()
+}

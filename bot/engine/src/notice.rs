@@ -1,0 +1,354 @@
+//! What `decide` tells people, as data: one [`Notice`] per post, naming its audience
+//! (roles and people by chat id), the actions its buttons carry and the facts it
+//! reports. No chat text and no chat syntax: [`super::present`] turns a notice into the
+//! neutral message, and each chat adapter renders that in its own medium.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::{Event, SuccessCriteria};
+use crate::chat::Message;
+use crate::domain::pacing::WeekPace;
+use crate::domain::{CampaignFigures, CheckinStatus};
+
+/// A person a post names: by chat id when one is known (a mention), else by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub id: Option<String>,
+    pub name: String,
+}
+
+/// A stakeholder group as an approval request names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupAsk {
+    pub label: String,
+    /// The chat roles that speak for the group (mentioned).
+    pub roles: Vec<String>,
+    /// How many of them must approve, as configured (`2`, `all`).
+    pub quorum: String,
+}
+
+/// Who an approval reminder waits for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Awaited {
+    /// The group's roles, in the channel.
+    Group { label: String, roles: Vec<String> },
+    /// The group's backup approver (the last step of the ladder).
+    Backup { label: String, user: String },
+}
+
+/// What a button does, with the ids it acts on. [`Action::custom_id`] is the stable
+/// string a chat adapter hands back when it is clicked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// A stakeholder group's verdict on a plan version (`approve`, `request_changes`,
+    /// `reject`); the group is decided from the clicking member's roles.
+    Verdict {
+        verb: &'static str,
+        run: String,
+        version: u32,
+    },
+    /// A check-in status for a week (`on_track`, `at_risk`, `off_track`).
+    Checkin {
+        run: String,
+        week: u32,
+        status: &'static str,
+    },
+    /// Acknowledges the kicked-off plan version.
+    Acknowledge { run: String, version: u32 },
+    /// Confirms a campaign's launch (the campaign by its slug).
+    Launched { run: String, campaign: String },
+}
+
+impl Action {
+    pub fn custom_id(&self) -> String {
+        match self {
+            Self::Verdict { verb, run, version } => format!("{verb}:{run}:{version}"),
+            Self::Checkin { run, week, status } => format!("checkin:{run}:w{week}:{status}"),
+            Self::Acknowledge { run, version } => format!("ack:{run}:v{version}"),
+            Self::Launched { run, campaign } => format!("launched:{run}:{campaign}"),
+        }
+    }
+}
+
+/// A figure that differs between two plan versions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FigureMove {
+    /// A money figure or target: what, before, after.
+    Amount { what: String, from: f64, to: f64 },
+    /// A campaign's start or owner: name, (start, owner) before and after.
+    Campaign {
+        name: String,
+        from: (NaiveDate, String),
+        to: (NaiveDate, String),
+    },
+}
+
+/// An amendment as a plan version lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AmendmentLine {
+    pub describe: String,
+    pub by: String,
+    pub group: String,
+}
+
+/// When a campaign's launch was confirmed, against its plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LaunchTiming {
+    OnSchedule {
+        due: NaiveDate,
+    },
+    Late {
+        days: i64,
+        due: NaiveDate,
+    },
+    /// Not in the approved plan (booked last quarter).
+    BookedBefore,
+}
+
+/// One row of a week's check-in digest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DigestRow {
+    pub campaign: String,
+    pub owner: String,
+    pub status: CheckinStatus,
+    pub late: bool,
+    /// Spend to date as the owner reported it.
+    pub spend: Option<f64>,
+    /// The plan's spend to date for the campaign, when the plan is locked.
+    pub planned_spend: Option<f64>,
+    pub mqls: Option<f64>,
+    /// Blockers with the consecutive weeks they have been reported.
+    pub blockers: Vec<(String, u32)>,
+}
+
+/// Why a campaign is escalated in a digest.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Escalation {
+    /// Off pace by more than the tolerance (`off` negative: under plan).
+    OffPace {
+        campaign: String,
+        owner: String,
+        off: f64,
+    },
+    BlockerOpen {
+        campaign: String,
+        owner: String,
+        blocker: String,
+        weeks: u32,
+    },
+}
+
+/// A week's check-in digest: statuses, pace against the locked plan, the rows, who has
+/// not checked in, and escalations for the owner role.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeekDigest {
+    pub week: u32,
+    /// False when no check-in was held that week.
+    pub held: bool,
+    pub on_track: usize,
+    pub at_risk: usize,
+    pub off_track: usize,
+    /// Missed or not answered yet.
+    pub silent: usize,
+    pub away: usize,
+    pub pace: Option<WeekPace>,
+    pub rows: Vec<DigestRow>,
+    pub not_checked_in: Vec<Person>,
+    pub escalations: Vec<Escalation>,
+    /// The role escalations are addressed to.
+    pub owner_role: String,
+}
+
+/// A job the runtime skipped after downtime.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    pub event: Event,
+    pub due_at: DateTime<Utc>,
+}
+
+/// Everything `decide` posts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notice {
+    /// A stage's findings, as the stage wrote them.
+    StageResult { message: Message },
+    StageFailed {
+        stage: u8,
+        error: String,
+        owner_role: String,
+    },
+    JobFailed {
+        job: String,
+        attempts: u32,
+        error: String,
+        owner_role: String,
+    },
+    ApprovalRequest {
+        version: u32,
+        reason: String,
+        hash: String,
+        groups: Vec<GroupAsk>,
+        deadline: DateTime<Utc>,
+        actions: Vec<Action>,
+        amendments: Vec<AmendmentLine>,
+        /// The figures that moved since the version before (and its number).
+        moved: Option<(u32, Vec<FigureMove>)>,
+    },
+    Verdict {
+        version: u32,
+        group: String,
+        actor: String,
+        verdict: crate::domain::Verdict,
+        note: Option<String>,
+        /// On a change request: the roles of the group owning the plan, who answer it
+        /// (`None`: no such group is configured).
+        answered_by: Option<Vec<String>>,
+    },
+    Amendment {
+        version: u32,
+        actor: String,
+        group: String,
+        describe: String,
+        note: Option<String>,
+        /// The stages that compute again.
+        stages: Vec<u8>,
+    },
+    ApprovalReminder {
+        version: u32,
+        awaited: Vec<Awaited>,
+        deadline: DateTime<Utc>,
+    },
+    PlanApproved {
+        version: u32,
+        hash: String,
+        kickoff_at: DateTime<Utc>,
+    },
+    KickoffCampaign {
+        campaign: String,
+        owner: Person,
+        plan: Option<CampaignFigures>,
+        actions: Vec<Action>,
+    },
+    CampaignLaunched {
+        campaign: String,
+        by: String,
+        timing: LaunchTiming,
+    },
+    LaunchNudge {
+        campaign: String,
+        owner: Person,
+        /// The date it was due (empty when the plan does not list it).
+        due: Option<NaiveDate>,
+    },
+    SuccessCriteria {
+        /// `week4` or `quarter_end`.
+        at: String,
+        criteria: SuccessCriteria,
+        deadline: DateTime<Utc>,
+    },
+    CheckinPrompt {
+        week: u32,
+        weeks: usize,
+        closes: DateTime<Utc>,
+        /// Campaign and owner name, in roster order.
+        roster: Vec<(String, String)>,
+        actions: Vec<Action>,
+    },
+    CheckinReminder {
+        week: u32,
+        /// Owner name and campaign of each entry not answered.
+        pending: Vec<(String, String)>,
+    },
+    /// A week's digest at its close, or again (`update`) after a late answer.
+    CheckinSummary { digest: WeekDigest, update: bool },
+    RunCompleted {
+        quarter: String,
+        weeks: usize,
+        answered: usize,
+        total: usize,
+    },
+    JobsSkipped {
+        owner_role: String,
+        jobs: Vec<Skipped>,
+    },
+}
+
+impl Notice {
+    /// The outbox kind of the post (`stage_result`, `approval_request`, …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::StageResult { .. } => "stage_result",
+            Self::StageFailed { .. } => "stage_failed",
+            Self::JobFailed { .. } => "job_failed",
+            Self::ApprovalRequest { .. } => "approval_request",
+            Self::Verdict { .. } => "approval_verdict",
+            Self::Amendment { .. } => "plan_amendment",
+            Self::ApprovalReminder { .. } => "approval_reminder",
+            Self::PlanApproved { .. } => "plan_approved",
+            Self::KickoffCampaign { .. } => "kickoff_campaign",
+            Self::CampaignLaunched { .. } => "campaign_launched",
+            Self::LaunchNudge { .. } => "launch_nudge",
+            Self::SuccessCriteria { .. } => "success_criteria",
+            Self::CheckinPrompt { .. } => "checkin_prompt",
+            Self::CheckinReminder { .. } => "checkin_reminder",
+            Self::CheckinSummary { update: false, .. } => "checkin_summary",
+            Self::CheckinSummary { update: true, .. } => "checkin_summary_update",
+            Self::RunCompleted { .. } => "run_completed",
+            Self::JobsSkipped { .. } => "jobs_skipped",
+        }
+    }
+
+    /// The chat roles this notice addresses.
+    pub fn roles(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        match self {
+            Self::StageFailed { owner_role, .. }
+            | Self::JobFailed { owner_role, .. }
+            | Self::JobsSkipped { owner_role, .. } => out.push(owner_role),
+            Self::ApprovalRequest { groups, .. } => {
+                out.extend(
+                    groups
+                        .iter()
+                        .flat_map(|g| g.roles.iter().map(String::as_str)),
+                );
+            }
+            Self::Verdict {
+                answered_by: Some(roles),
+                ..
+            } => out.extend(roles.iter().map(String::as_str)),
+            Self::ApprovalReminder { awaited, .. } => {
+                for a in awaited {
+                    if let Awaited::Group { roles, .. } = a {
+                        out.extend(roles.iter().map(String::as_str));
+                    }
+                }
+            }
+            Self::CheckinSummary { digest, .. } if !digest.escalations.is_empty() => {
+                out.push(&digest.owner_role);
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// The chat users this notice addresses by id.
+    pub fn users(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        match self {
+            Self::ApprovalReminder { awaited, .. } => {
+                for a in awaited {
+                    if let Awaited::Backup { user, .. } = a {
+                        out.push(user);
+                    }
+                }
+            }
+            Self::KickoffCampaign { owner, .. } | Self::LaunchNudge { owner, .. } => {
+                out.extend(owner.id.as_deref());
+            }
+            Self::CheckinSummary { digest, .. } => {
+                out.extend(digest.not_checked_in.iter().filter_map(|p| p.id.as_deref()));
+            }
+            _ => {}
+        }
+        out
+    }
+}

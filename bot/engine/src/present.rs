@@ -1,0 +1,647 @@
+//! Presentation at the edge of the engine: turns each [`Notice`] `decide` emits into the
+//! neutral chat [`Message`] (title, markdown body, tables, buttons). Mentions go into the
+//! text as placeholders ([`Mention::inline`]) that each chat adapter renders in its own
+//! syntax; nothing here knows a chat service. Times are shown in the team's zone.
+//!
+//! Decisions never read the text written here: tests of `decide` assert on notices.
+
+use crate::chat::{Button, ButtonStyle, Mention, Message, Table};
+use crate::domain::{QuarterRun, StageId, Verdict};
+
+use super::notice::{
+    Action, Awaited, DigestRow, Escalation, FigureMove, LaunchTiming, Notice, Person, Skipped,
+    WeekDigest,
+};
+use super::{Event, PlanContext};
+
+/// The neutral message of `notice`, for the team of `ctx`.
+pub fn present(notice: &Notice, ctx: &PlanContext) -> Message {
+    match notice {
+        Notice::StageResult { message } => message.clone(),
+        Notice::StageFailed {
+            stage,
+            error,
+            owner_role,
+        } => Message::new(
+            format!("Stage {stage} · {} could not run", stage_name(*stage)),
+            format!(
+                "{error}\n\nFix the input and ask for a re-run (`/plan rerun {stage}`); later stages wait for it. {}",
+                role(owner_role)
+            ),
+        ),
+        Notice::JobFailed {
+            job,
+            attempts,
+            error,
+            owner_role,
+        } => {
+            let tries = if *attempts == 1 {
+                "its only attempt".to_owned()
+            } else {
+                format!("all {attempts} attempts")
+            };
+            Message::new(
+                "A scheduled job failed",
+                format!(
+                    "`{job}` failed on {tries} and will not be tried again.\n\
+                     Last error: {error}\n\nWhat it was for can be run again from `/stage rerun` \
+                     once the cause is fixed."
+                ),
+            )
+            .mention(Mention::Role(owner_role.clone()))
+        }
+        Notice::ApprovalRequest {
+            version,
+            reason,
+            hash,
+            groups,
+            deadline,
+            actions,
+            amendments,
+            moved,
+        } => {
+            let groups: Vec<String> = groups
+                .iter()
+                .map(|g| format!("{} ({}, {} needed)", g.label, roles(&g.roles), g.quorum))
+                .collect();
+            let mut msg = Message::new(
+                format!("Stage 11 · Approve plan v{version}"),
+                format!(
+                    "Plan v{version} is ready for approval ({reason}).\nHash `{}`.\n\nEach group approves, rejects or requests changes: \
+                     {}.\nA change request makes a new version that needs approval again. Deadline: {}.",
+                    short_hash(hash),
+                    groups.join("; "),
+                    ctx.local(*deadline),
+                ),
+            );
+            msg.buttons = actions.iter().map(button).collect();
+            if !amendments.is_empty() {
+                let lines: Vec<String> = amendments
+                    .iter()
+                    .map(|a| format!("- {} ({}, {})", a.describe, a.by, a.group))
+                    .collect();
+                msg.body.push_str(&format!(
+                    "\n\n**Amendments in this version:**\n{}",
+                    lines.join("\n")
+                ));
+            }
+            if let Some((before, moves)) = moved.as_ref().filter(|(_, m)| !m.is_empty()) {
+                let lines: Vec<String> = moves.iter().map(figure_move).collect();
+                msg.body.push_str(&format!(
+                    "\n\n**Figures that moved since v{before}:**\n{}",
+                    lines.join("\n")
+                ));
+            }
+            msg
+        }
+        Notice::Verdict {
+            version,
+            group,
+            actor,
+            verdict,
+            note,
+            answered_by,
+        } => {
+            let what = match verdict {
+                Verdict::Approve => "approved",
+                Verdict::Reject => "rejected",
+                Verdict::RequestChanges => "requested changes to",
+            };
+            let mut body = format!("{actor} ({group}) {what} plan v{version}.");
+            if let Some(n) = note {
+                body.push_str(&format!("\n> {n}"));
+            }
+            match verdict {
+                Verdict::Approve => {}
+                Verdict::Reject => body.push_str(
+                    "\nThe plan cannot be approved in this version; request changes with a note to revise it.",
+                ),
+                Verdict::RequestChanges => body.push_str(&format!(
+                    "\n{} please answer with `/amend` (a structured change) or new data; {actor} is told when \
+                     plan v{} is ready.",
+                    answered_by
+                        .as_ref()
+                        .map_or_else(|| "Plan owners".to_owned(), |r| roles(r)),
+                    version + 1
+                )),
+            }
+            Message::new(format!("Plan v{version} · {group}"), body)
+        }
+        Notice::Amendment {
+            version,
+            actor,
+            group,
+            describe,
+            note,
+            stages,
+        } => {
+            let stages: Vec<String> = stages.iter().map(u8::to_string).collect();
+            let body = format!(
+                "{actor} ({group}) amends plan v{version}: **{describe}**{}.\nStages {} compute again; plan v{} follows \
+                 and needs approval again if its figures change.",
+                note.as_ref().map(|n| format!(" — {n}")).unwrap_or_default(),
+                stages.join(", "),
+                version + 1
+            );
+            Message::new(format!("Plan v{version} · amendment"), body)
+        }
+        Notice::ApprovalReminder {
+            version,
+            awaited,
+            deadline,
+        } => {
+            let who: Vec<String> = awaited
+                .iter()
+                .map(|a| match a {
+                    Awaited::Backup { label, user } => {
+                        format!(
+                            "{} (backup for {label})",
+                            Mention::User(user.clone()).inline()
+                        )
+                    }
+                    Awaited::Group { label, roles: r } => format!("{} ({label})", roles(r)),
+                })
+                .collect();
+            Message::new(
+                format!("Reminder · plan v{version} awaits approval"),
+                format!(
+                    "Still waiting for: {}. The plan is due to be approved by {}.",
+                    who.join(", "),
+                    ctx.local(*deadline)
+                ),
+            )
+        }
+        Notice::PlanApproved {
+            version,
+            hash,
+            kickoff_at,
+        } => Message::new(
+            format!("Plan v{version} approved"),
+            format!(
+                "Every stakeholder group approved plan v{version} (hash `{}`). {} follows on {}.",
+                short_hash(hash),
+                stage_name(StageId::Kickoff.number()),
+                ctx.local(*kickoff_at),
+            ),
+        ),
+        Notice::KickoffCampaign {
+            campaign,
+            owner,
+            plan,
+            actions,
+        } => {
+            let owner = person(owner);
+            let body = match plan {
+                Some(c) => format!(
+                    "Owner: {owner}\nChannel: {}\nBudget in the quarter: {:.2}\nDates: {} to {}\n\n\
+                     Acknowledge that you have read the plan; confirm the launch with the button or \
+                     `/campaign launched` when it is live.",
+                    c.channel, c.budget, c.start, c.end
+                ),
+                None => format!(
+                    "Owner: {owner}\nBooked before this plan; it reports at the weekly check-ins.\n\n\
+                     Acknowledge that you have read the plan."
+                ),
+            };
+            let mut msg = Message::new(format!("Kickoff · {campaign}"), body);
+            msg.buttons = actions.iter().map(button).collect();
+            msg
+        }
+        Notice::CampaignLaunched {
+            campaign,
+            by,
+            timing,
+        } => {
+            let when = match timing {
+                LaunchTiming::OnSchedule { due } => format!("on schedule (due {due})"),
+                LaunchTiming::Late { days, due } => format!("{days} days late (due {due})"),
+                LaunchTiming::BookedBefore => "booked before the plan".into(),
+            };
+            Message::new(
+                format!("Launched · {campaign}"),
+                format!("{by} confirmed {campaign} is live, {when}."),
+            )
+        }
+        Notice::LaunchNudge {
+            campaign,
+            owner,
+            due,
+        } => Message::new(
+            format!("Not launched yet · {campaign}"),
+            format!(
+                "{}: {campaign} was due to launch on {} and no launch is confirmed. \
+                 Confirm with `/campaign launched` when it is live, or say what blocks it.",
+                person(owner),
+                due.map(|d| d.to_string()).unwrap_or_default()
+            ),
+        ),
+        Notice::SuccessCriteria {
+            at,
+            criteria: c,
+            deadline,
+        } => {
+            let yes = |b: bool| if b { "met" } else { "not met" };
+            let title = match at.as_str() {
+                "week4" => "Success criteria · end of week 4",
+                _ => "Success criteria · quarter end",
+            };
+            let body = format!(
+                "- Plan approved by the deadline ({}): {} ({})\n- Team aligned: {:.0}% of campaign owners acknowledged the plan\n\
+                 - Month-1 launches on schedule: {} of {}\n- Check-in completion: {:.0}%",
+                ctx.local(*deadline),
+                yes(c.approved_by_deadline),
+                c.plan_approved_at.as_deref().unwrap_or("not approved"),
+                c.aligned_share * 100.0,
+                c.month1_launched_on_schedule,
+                c.month1_launches,
+                c.checkin_completion * 100.0,
+            );
+            Message::new(title, body)
+        }
+        Notice::CheckinPrompt {
+            week,
+            weeks,
+            closes,
+            roster,
+            actions,
+        } => {
+            let mut table = Table::new("", &["Campaign", "Owner"]);
+            for (campaign, owner) in roster {
+                table = table.row(vec![campaign.clone(), owner.clone()]);
+            }
+            let mut msg = Message::new(
+                format!("Check-in · week {week} of {weeks}"),
+                format!(
+                    "Campaign owners: how is your campaign tracking against plan? Choose a status, then give \
+                     your campaign's spend to date, leads, MQLs, pipeline and any blockers. Answer by {}.",
+                    ctx.local(*closes)
+                ),
+            )
+            .table(table);
+            msg.buttons = actions.iter().map(button).collect();
+            msg
+        }
+        Notice::CheckinReminder { week, pending } => {
+            let pending: Vec<String> = pending
+                .iter()
+                .map(|(owner, campaign)| format!("{owner} ({campaign})"))
+                .collect();
+            Message::new(
+                format!("Reminder · week {week} check-in"),
+                format!("Still waiting for: {}.", pending.join(", ")),
+            )
+        }
+        Notice::CheckinSummary { digest, .. } => weekly_digest(digest),
+        Notice::RunCompleted {
+            quarter,
+            weeks,
+            answered,
+            total,
+        } => Message::new(
+            format!("{quarter} complete"),
+            format!(
+                "The quarter is over: {weeks} weekly check-ins, {answered} of {total} campaign updates received. \
+                 Planning for the next quarter starts with week 1's performance review."
+            ),
+        ),
+        Notice::JobsSkipped { owner_role, jobs } => {
+            let lines: Vec<String> = jobs.iter().map(|j| skipped_line(j, ctx)).collect();
+            Message::new(
+                "Missed while Quarterdeck was offline",
+                format!(
+                    "{} these were due while no instance was running and are past the grace period, so they \
+                     were skipped rather than sent late:\n{}",
+                    role(owner_role),
+                    lines.join("\n")
+                ),
+            )
+        }
+    }
+}
+
+/// The digest post of check-in week `week` as the run stands.
+pub fn week_digest_message(run: &QuarterRun, ctx: &PlanContext, week: u32) -> Message {
+    weekly_digest(&super::decide::week_digest(run, ctx, week))
+}
+
+fn stage_name(n: u8) -> &'static str {
+    StageId::from_number(n).map_or("unknown stage", StageId::name)
+}
+
+fn short_hash(hash: &str) -> &str {
+    &hash[..hash.len().min(12)]
+}
+
+fn role(id: &str) -> String {
+    Mention::Role(id.to_owned()).inline()
+}
+
+/// Roles as mentions, comma-separated (an empty list still names an empty role, as a
+/// misconfiguration should show).
+fn roles(ids: &[String]) -> String {
+    if ids.is_empty() {
+        return role("");
+    }
+    ids.iter().map(|r| role(r)).collect::<Vec<_>>().join(", ")
+}
+
+/// A person as a mention when their chat id is known, else by name.
+fn person(p: &Person) -> String {
+    p.id.as_ref()
+        .map_or_else(|| p.name.clone(), |id| Mention::User(id.clone()).inline())
+}
+
+fn button(action: &Action) -> Button {
+    let (label, style) = match action {
+        Action::Verdict { verb, .. } => match *verb {
+            "approve" => ("Approve", ButtonStyle::Success),
+            "reject" => ("Reject", ButtonStyle::Danger),
+            _ => ("Request changes", ButtonStyle::Secondary),
+        },
+        Action::Checkin { status, .. } => match *status {
+            "on_track" => ("On track", ButtonStyle::Success),
+            "off_track" => ("Off track", ButtonStyle::Danger),
+            _ => ("At risk", ButtonStyle::Secondary),
+        },
+        Action::Acknowledge { .. } => ("Acknowledge", ButtonStyle::Success),
+        Action::Launched { .. } => ("Launched", ButtonStyle::Primary),
+    };
+    Button {
+        custom_id: action.custom_id(),
+        label: label.to_owned(),
+        style,
+    }
+}
+
+fn figure_move(m: &FigureMove) -> String {
+    match m {
+        FigureMove::Amount { what, from, to } => format!("- {what}: {from:.2} → {to:.2}"),
+        FigureMove::Campaign { name, from, to } => {
+            format!("- {name}: {} {} → {} {}", from.0, from.1, to.0, to.1)
+        }
+    }
+}
+
+fn skipped_line(j: &Skipped, ctx: &PlanContext) -> String {
+    let what = match &j.event {
+        Event::CheckinDue { week } => format!("week {week} check-in"),
+        Event::CheckinReminder { week } => format!("week {week} check-in reminder"),
+        Event::CheckinClose { week } => format!("week {week} check-in close"),
+        other => other.name().replace('_', " "),
+    };
+    format!("- {what} (due {})", ctx.local(j.due_at))
+}
+
+fn money(x: f64) -> String {
+    let whole = x.round() as i64;
+    let digits = whole.abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if whole < 0 { format!("-{out}") } else { out }
+}
+
+fn share(x: f64, of: f64) -> String {
+    if of > 0.0 {
+        format!("{:.0}%", x / of * 100.0)
+    } else {
+        "—".into()
+    }
+}
+
+fn weekly_digest(g: &WeekDigest) -> Message {
+    let week = g.week;
+    if !g.held {
+        return Message::new(
+            format!("Check-in summary · week {week}"),
+            "No check-in this week.",
+        );
+    }
+    let mut body = format!(
+        "{} on track, {} at risk, {} off track, {} did not check in, {} away.",
+        g.on_track, g.at_risk, g.off_track, g.silent, g.away,
+    );
+    if let Some(p) = &g.pace {
+        body.push_str(&format!(
+            "\n\n**Against the approved plan, to {}:**\n- Spend {} of {} planned ({})\n- MQLs {} of {} \
+             (stage 7 milestones, {})\n- Pipeline {} of {} ({})",
+            p.date,
+            money(p.spend_to_date),
+            money(p.planned_spend_to_date),
+            share(p.spend_to_date, p.planned_spend_to_date),
+            money(p.mqls_to_date),
+            money(p.mql_milestone_to_date),
+            share(p.mqls_to_date, p.mql_milestone_to_date),
+            money(p.pipeline_to_date),
+            money(p.pipeline_milestone_to_date),
+            share(p.pipeline_to_date, p.pipeline_milestone_to_date),
+        ));
+    }
+    let mut table = Table::new(
+        "",
+        &[
+            "Campaign",
+            "Owner",
+            "Status",
+            "Spend vs plan",
+            "MQLs",
+            "Blockers",
+        ],
+    );
+    for r in &g.rows {
+        table = table.row(digest_row(r));
+    }
+    if !g.not_checked_in.is_empty() {
+        // In the order the chat shows them (people by their mention, others by name).
+        let shown = |p: &Person| {
+            p.id.as_ref().map_or_else(
+                || p.name.clone(),
+                |id| Mention::User(id.clone()).to_markdown(),
+            )
+        };
+        let mut names: Vec<(String, String)> = g
+            .not_checked_in
+            .iter()
+            .map(|p| (shown(p), person(p)))
+            .collect();
+        names.sort();
+        names.dedup();
+        let names: Vec<String> = names.into_iter().map(|(_, n)| n).collect();
+        body.push_str(&format!("\n\nNot checked in: {}.", names.join(", ")));
+    }
+    if !g.escalations.is_empty() {
+        let lines: Vec<String> = g.escalations.iter().map(escalation).collect();
+        body.push_str(&format!(
+            "\n\n**Escalated** ({}):\n- {}",
+            role(&g.owner_role),
+            lines.join("\n- ")
+        ));
+    }
+    Message::new(format!("Check-in summary · week {week}"), body).table(table)
+}
+
+fn digest_row(r: &DigestRow) -> Vec<String> {
+    let spend = match (r.spend, r.planned_spend) {
+        (Some(n), Some(c)) => format!("{} / {} ({})", money(n), money(c), share(n, c)),
+        (Some(n), None) => money(n),
+        _ => "—".into(),
+    };
+    let blockers: Vec<String> = r
+        .blockers
+        .iter()
+        .map(|(b, age)| {
+            if *age > 1 {
+                format!("{b} ({age} weeks)")
+            } else {
+                b.clone()
+            }
+        })
+        .collect();
+    let status = if r.late {
+        format!("{} (late)", r.status.words())
+    } else {
+        r.status.words().to_owned()
+    };
+    vec![
+        r.campaign.clone(),
+        r.owner.clone(),
+        status,
+        spend,
+        r.mqls.map_or_else(|| "—".into(), money),
+        if blockers.is_empty() {
+            "—".into()
+        } else {
+            blockers.join("; ")
+        },
+    ]
+}
+
+fn escalation(e: &Escalation) -> String {
+    match e {
+        Escalation::OffPace {
+            campaign,
+            owner,
+            off,
+        } => format!(
+            "{campaign} is {} plan by {:.0}% ({owner}): {}",
+            if *off < 0.0 { "under" } else { "over" },
+            off.abs() * 100.0,
+            if *off < 0.0 {
+                "under-spending; is the budget still needed?"
+            } else {
+                "over-spending; check the pacing with finance"
+            }
+        ),
+        Escalation::BlockerOpen {
+            campaign,
+            owner,
+            blocker,
+            weeks,
+        } => format!("{campaign}: blocker open {weeks} weeks — {blocker} ({owner})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decide::tests::ctx;
+
+    /// How a medium with `@` mentions would show them.
+    fn at(m: &Mention) -> String {
+        match m {
+            Mention::Role(id) => format!("@&{id}"),
+            Mention::User(id) => format!("@{id}"),
+        }
+    }
+
+    #[test]
+    fn a_failed_stage_addresses_the_owner_role_through_a_mention_the_medium_renders() {
+        let notice = Notice::StageFailed {
+            stage: 2,
+            error: "leads.csv, row 7: bad date".into(),
+            owner_role: "ops".into(),
+        };
+
+        let shown = present(&notice, &ctx()).render_mentions(at);
+
+        assert_eq!(shown.title, "Stage 2 · Funnel health could not run");
+        assert!(shown.body.starts_with("leads.csv, row 7: bad date\n\n"));
+        assert!(
+            shown.body.ends_with("later stages wait for it. @&ops"),
+            "{}",
+            shown.body
+        );
+    }
+
+    #[test]
+    fn a_digest_names_silent_owners_by_mention_when_their_id_is_known_else_by_name() {
+        let digest = WeekDigest {
+            week: 3,
+            held: true,
+            on_track: 1,
+            at_risk: 0,
+            off_track: 0,
+            silent: 2,
+            away: 0,
+            pace: None,
+            rows: Vec::new(),
+            not_checked_in: vec![
+                Person {
+                    id: None,
+                    name: "Jordan".into(),
+                },
+                Person {
+                    id: Some("42".into()),
+                    name: "Avery".into(),
+                },
+            ],
+            escalations: Vec::new(),
+            owner_role: "ops".into(),
+        };
+        let notice = Notice::CheckinSummary {
+            digest,
+            update: false,
+        };
+
+        let shown = present(&notice, &ctx()).render_mentions(at);
+
+        assert!(
+            shown.body.contains("Not checked in: @42, Jordan."),
+            "{}",
+            shown.body
+        );
+        assert!(!shown.body.contains("Escalated"), "{}", shown.body);
+    }
+
+    #[test]
+    fn an_approval_reminder_climbs_from_the_groups_roles_to_the_backup_approver() {
+        let notice = Notice::ApprovalReminder {
+            version: 2,
+            awaited: vec![
+                Awaited::Backup {
+                    label: "Finance".into(),
+                    user: "cfo".into(),
+                },
+                Awaited::Group {
+                    label: "Sales".into(),
+                    roles: vec!["sales".into(), "sales-ops".into()],
+                },
+            ],
+            deadline: ctx().plan_deadline,
+        };
+
+        let shown = present(&notice, &ctx()).render_mentions(at);
+
+        assert!(
+            shown.body.starts_with(
+                "Still waiting for: @cfo (backup for Finance), @&sales, @&sales-ops (Sales)."
+            ),
+            "{}",
+            shown.body
+        );
+    }
+}
