@@ -139,6 +139,10 @@ pub struct TeamSettings {
     pub roles: RoleSettings,
     pub stakeholders: Vec<StakeholderGroup>,
     pub people: PeopleSettings,
+    /// `[teams.display_names]`: identifier -> the name posts, the plan and charts show
+    /// for a channel, status, page type or feature (`paid_social = "Meta ads"`); any
+    /// identifier not listed reads in title case (`paid_social` -> `Paid Social`).
+    pub display_names: BTreeMap<String, String>,
 }
 
 /// `[teams.people]`: who is who in chat, and the rules of approval and check-ins.
@@ -530,6 +534,7 @@ fn validate_team(
         roles: team.roles,
         stakeholders: team.stakeholders,
         people: team.people,
+        display_names: team.display_names,
     })
 }
 

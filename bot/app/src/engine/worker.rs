@@ -163,6 +163,7 @@ impl Engine {
                     Some((stage, serde_json::from_str(&o.findings).ok()?))
                 })
                 .collect(),
+            names: setup.ctx.display_names.clone(),
         };
         let computed = match tokio::task::spawn_blocking(move || stages::compute(stage, &inputs))
             .await

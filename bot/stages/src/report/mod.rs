@@ -6,6 +6,26 @@ mod document;
 
 pub use document::{Block, Document, Figure, Section};
 
+use std::collections::BTreeMap;
+
+/// How people see the team's identifiers (channels, statuses, page types, features):
+/// the team's own names (`[teams.display_names]`, keyed by identifier) and [`label`]
+/// for the rest. Every post, plan section and chart names things through it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct DisplayNames(BTreeMap<String, String>);
+
+impl DisplayNames {
+    pub fn new(overrides: BTreeMap<String, String>) -> Self {
+        Self(overrides)
+    }
+
+    /// The name people read for `id`: the team's override, else [`label`].
+    pub fn name(&self, id: &str) -> String {
+        self.0.get(id).cloned().unwrap_or_else(|| label(id))
+    }
+}
+
 /// An identifier as people read it: `paid_search` → `Paid Search`, `linkedin` →
 /// `LinkedIn`, `seo` → `SEO`, `is_target_industry` → `Target Industry`. Title case by
 /// default; brand names and acronyms keep their spelling.
@@ -93,6 +113,16 @@ fn grouped(whole: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::money;
+
+    #[test]
+    fn a_team_name_replaces_the_title_case_default_for_its_identifier_only() {
+        let names = super::DisplayNames::new(
+            [("paid_social".to_owned(), "Meta & LinkedIn ads".to_owned())].into(),
+        );
+
+        assert_eq!(names.name("paid_social"), "Meta & LinkedIn ads");
+        assert_eq!(names.name("paid_search"), "Paid Search");
+    }
 
     #[test]
     fn money_groups_thousands_and_rounds_to_whole_units() {

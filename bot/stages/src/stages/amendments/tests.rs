@@ -175,6 +175,7 @@ fn objective_amendments_rewrite_objectives_toml_and_nothing_else() {
         checkins: Vec::new(),
         data,
         outputs: Default::default(),
+        names: Default::default(),
     };
 
     let amended = amend_inputs(&inputs).unwrap().unwrap();
@@ -204,6 +205,7 @@ fn without_objective_amendments_the_inputs_are_used_as_they_are() {
         checkins: Vec::new(),
         data: crate::sources::DataSet::default(),
         outputs: Default::default(),
+        names: Default::default(),
     };
 
     assert!(amend_inputs(&inputs).unwrap().is_none());

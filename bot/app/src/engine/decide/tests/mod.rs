@@ -58,6 +58,7 @@ pub(super) fn ctx() -> PlanContext {
         checkin_window: Duration::hours(48),
         plan_deadline: t0() + Duration::days(20),
         people: crate::config::PeopleSettings::default(),
+        display_names: Default::default(),
     }
 }
 
