@@ -260,7 +260,8 @@ pub fn run(analysis: Analysis) -> Result<(), Failure> {
                     println!(
                         "{}\n{}",
                         t.to_markdown(),
-                        crate::stages::roi_findings_text(&roi, usize::MAX, &Default::default()).trim_start()
+                        crate::stages::roi_findings_text(&roi, usize::MAX, &Default::default())
+                            .trim_start()
                     );
                 }
             }

@@ -6,11 +6,11 @@ use quarterdeck_analyses::attribution::Attribution;
 use quarterdeck_analyses::funnel::Funnel;
 
 use super::OutputFile;
-use crate::report::{DisplayNames, whole};
 use crate::charts::{
     self, Bar, BarChart, BarSeries, ChartError, FunnelStage, GroupedBars, Interval, Orientation,
     Png, ReferenceLine, Size, ValueFormat,
 };
+use crate::report::{DisplayNames, whole};
 
 fn keep(name: &str, rendered: Result<Png, ChartError>) -> Option<OutputFile> {
     match rendered {

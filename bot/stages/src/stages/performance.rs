@@ -138,7 +138,12 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     match &roi {
         Some(r) => {
             body.push_str(&roi_review::findings_text(r, 3, names));
-            let learnings = quarterdeck_analyses::roi::learnings(r, &roi_review::PARAMS);
+            let learnings = quarterdeck_analyses::roi::learnings(
+                r,
+                &roi_review::PARAMS,
+                |c| names.name(c),
+                money,
+            );
             if !learnings.is_empty() {
                 body.push_str("\n\n**Key learnings**");
                 for l in &learnings {

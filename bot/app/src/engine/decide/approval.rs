@@ -81,7 +81,7 @@ pub(super) fn request(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) {
             .nth(1)
             .and_then(|p| p.figures.as_ref()),
     ) {
-        let moved = figures_diff(prev_f, now_f);
+        let moved = figures_diff(prev_f, now_f, &ctx.display_names);
         if !moved.is_empty() {
             msg.body.push_str(&format!(
                 "\n\n**Figures that moved since v{}:**\n{}",
@@ -113,28 +113,41 @@ pub(super) fn request(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) {
 }
 
 /// The figures that differ between two versions, a line each.
-fn figures_diff(a: &crate::domain::PlanFigures, b: &crate::domain::PlanFigures) -> Vec<String> {
+fn figures_diff(
+    a: &crate::domain::PlanFigures,
+    b: &crate::domain::PlanFigures,
+    names: &crate::report::DisplayNames,
+) -> Vec<String> {
     let mut out = Vec::new();
     let cents = |x: f64| (x * 100.0).round() as i64;
-    let mut line = |what: String, x: f64, y: f64| {
+    // Money to the cent (an amendment moves cents); counts as whole numbers.
+    let mut line = |what: String, x: f64, y: f64, show: fn(f64) -> String| {
         if cents(x) != cents(y) {
-            out.push(format!("- {what}: {x:.2} → {y:.2}"));
+            out.push(format!("- {what}: {} → {}", show(x), show(y)));
         }
     };
-    line("total".into(), a.total, b.total);
-    line("reserve".into(), a.reserve, b.reserve);
+    let money = crate::report::cents;
+    line("Total".into(), a.total, b.total, money);
+    line("Reserve".into(), a.reserve, b.reserve, money);
     for (ch, y) in &b.budget_by_channel {
         line(
-            ch.clone(),
+            names.name(ch),
             a.budget_by_channel.get(ch).copied().unwrap_or(0.0),
             *y,
+            money,
         );
     }
     for (m, y) in &b.targets {
+        let show = if matches!(m.as_str(), "revenue" | "pipeline") {
+            money
+        } else {
+            crate::report::whole
+        };
         line(
-            format!("{m} target"),
+            format!("{} target", names.name(m)),
             a.targets.get(m).copied().unwrap_or(0.0),
             *y,
+            show,
         );
     }
     for c in &b.campaigns {

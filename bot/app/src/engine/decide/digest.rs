@@ -12,6 +12,7 @@ use crate::chat::{Message, Table};
 use crate::domain::pacing::{WeekPace, week_pace};
 use crate::domain::{CheckinStatus, CheckinWeek, PlanFigures, QuarterRun};
 use crate::engine::PlanContext;
+use crate::report::{money, whole};
 
 /// The figures of the approved version (the locked plan), if approved and known.
 pub fn locked_plan(run: &QuarterRun) -> Option<&PlanFigures> {
@@ -75,19 +76,6 @@ pub fn blocker_age(weeks: &[CheckinWeek], week: u32, campaign: &str, blocker: &s
     age
 }
 
-fn money(x: f64) -> String {
-    let whole = x.round() as i64;
-    let digits = whole.abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if whole < 0 { format!("-{out}") } else { out }
-}
-
 fn share(x: f64, of: f64) -> String {
     if of > 0.0 {
         format!("{:.0}%", x / of * 100.0)
@@ -124,8 +112,8 @@ pub fn weekly_digest(run: &QuarterRun, ctx: &PlanContext, week: u32) -> Message 
             money(p.spend_to_date),
             money(p.planned_spend_to_date),
             share(p.spend_to_date, p.planned_spend_to_date),
-            money(p.mqls_to_date),
-            money(p.mql_milestone_to_date),
+            whole(p.mqls_to_date),
+            whole(p.mql_milestone_to_date),
             share(p.mqls_to_date, p.mql_milestone_to_date),
             money(p.pipeline_to_date),
             money(p.pipeline_milestone_to_date),
@@ -203,7 +191,7 @@ pub fn weekly_digest(run: &QuarterRun, ctx: &PlanContext, week: u32) -> Message 
             spend,
             e.numbers
                 .as_ref()
-                .map_or_else(|| "—".into(), |n| money(n.mqls)),
+                .map_or_else(|| "—".into(), |n| whole(n.mqls)),
             if blockers.is_empty() {
                 "—".into()
             } else {

@@ -103,10 +103,13 @@ pub(super) fn start(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) {
             .map_or_else(|| r.owner.clone(), |id| format!("<@{id}>"));
         let body = match plan {
             Some(c) => format!(
-                "Owner: {owner}\nChannel: {}\nBudget in the quarter: {:.2}\nDates: {} to {}\n\n\
+                "Owner: {owner}\nChannel: {}\nBudget in the quarter: {}\nDates: {} to {}\n\n\
                  Acknowledge that you have read the plan; confirm the launch with the button or \
                  `/campaign launched` when it is live.",
-                c.channel, c.budget, c.start, c.end
+                ctx.display_names.name(&c.channel),
+                crate::report::cents(c.budget),
+                c.start,
+                c.end
             ),
             None => format!(
                 "Owner: {owner}\nBooked before this plan; it reports at the weekly check-ins.\n\n\

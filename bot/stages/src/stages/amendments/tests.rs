@@ -77,10 +77,10 @@ fn hold_back_moves_the_share_of_one_channel_into_the_reserve_and_nothing_else() 
     );
     assert_eq!(h.expected_revenue, 2200.0);
     assert!(
-        lines[0].contains("paid_social 400.00 → 380.00"),
+        lines[0].contains("Paid Social $400.00 → $380.00"),
         "{lines:?}"
     );
-    assert!(lines[0].contains("reserve 120.00 → 140.00"), "{lines:?}");
+    assert!(lines[0].contains("reserve $120.00 → $140.00"), "{lines:?}");
 }
 
 #[test]

@@ -4,8 +4,8 @@
 use quarterdeck_analyses::content::{ContentPerformance, Opportunity, SeoFindings};
 
 use crate::chat::Table;
-use crate::report::{DisplayNames, count};
 use crate::report::percent_or_dash;
+use crate::report::{DisplayNames, count};
 
 /// How many rows a ranked table shows.
 pub const ROWS: usize = 10;
