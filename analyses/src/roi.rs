@@ -396,8 +396,14 @@ fn findings(
 /// The quarter's key learnings, each a sentence built from the numbers above:
 /// where a dollar returned most and least (attributed ROAS), the largest platform
 /// over-report (platform ROAS ÷ attributed ROAS, when ≥ `overclaim`), and the spend gap
-/// of channels off plan (budget use below `underspend` or above `overspend`).
-pub fn learnings(r: &Roi, params: &RoiParams) -> Vec<String> {
+/// of channels off plan (budget use below `underspend` or above `overspend`). Channels
+/// are named by `name` and money written by `money`: the caller's formatters.
+pub fn learnings(
+    r: &Roi,
+    params: &RoiParams,
+    name: impl Fn(&str) -> String,
+    money: impl Fn(f64) -> String,
+) -> Vec<String> {
     let mut out = Vec::new();
     let mut by_roas: Vec<&ChannelRoi> = r
         .channels
@@ -411,10 +417,10 @@ pub fn learnings(r: &Roi, params: &RoiParams) -> Vec<String> {
         out.push(format!(
             "A dollar in {} returned {:.2} in attributed revenue, against {:.2} in {}: the \
              marginal test for next quarter's mix starts there.",
-            best.channel,
+            name(&best.channel),
             best.roas.unwrap_or(0.0),
             worst.roas.unwrap_or(0.0),
-            worst.channel
+            name(&worst.channel)
         ));
     }
     let overclaim = r
@@ -427,7 +433,8 @@ pub fn learnings(r: &Roi, params: &RoiParams) -> Vec<String> {
         out.push(format!(
             "{}'s platform reports {:.1}× the revenue the attribution credits it; budget on \
              attributed numbers, not the platform's.",
-            c.channel, x
+            name(&c.channel),
+            x
         ));
     }
     let off_plan: Vec<&ChannelRoi> = r
@@ -440,12 +447,12 @@ pub fn learnings(r: &Roi, params: &RoiParams) -> Vec<String> {
         .collect();
     if !off_plan.is_empty() {
         let gap: f64 = off_plan.iter().map(|c| (c.spend - c.planned).abs()).sum();
-        let names: Vec<&str> = off_plan.iter().map(|c| c.channel.as_str()).collect();
+        let names: Vec<String> = off_plan.iter().map(|c| name(&c.channel)).collect();
         out.push(format!(
-            "Spend strayed from plan in {} ({:.0} in all): plan with the pacing the \
+            "Spend strayed from plan in {} ({} in all): plan with the pacing the \
              channels actually allow.",
             names.join(", "),
-            gap
+            money(gap)
         ));
     }
     out

@@ -198,18 +198,18 @@ fn learnings_name_the_best_and_worst_return_the_over_report_and_the_off_plan_spe
     let p = RoiParams::default();
     let r = analyze(&spend, &plans, &outcomes, &p);
 
-    let l = quarterdeck_analyses::roi::learnings(&r, &p);
+    let l = quarterdeck_analyses::roi::learnings(&r, &p, str::to_uppercase, |x| format!("${x:.0}"));
 
     assert_eq!(l.len(), 3, "{l:?}");
     assert!(
-        l[0].contains("search returned 4.00") && l[0].contains("0.50 in social"),
+        l[0].contains("SEARCH returned 4.00") && l[0].contains("0.50 in SOCIAL"),
         "{}",
         l[0]
     );
     assert!(
-        l[1].starts_with("social's platform reports 4.0×"),
+        l[1].starts_with("SOCIAL's platform reports 4.0×"),
         "{}",
         l[1]
     );
-    assert!(l[2].contains("search, social (400 in all)"), "{}", l[2]);
+    assert!(l[2].contains("SEARCH, SOCIAL ($400 in all)"), "{}", l[2]);
 }

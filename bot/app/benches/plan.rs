@@ -34,6 +34,7 @@ fn main() {
         checkins: Vec::new(),
         data: DataSet::default(),
         outputs: BTreeMap::new(),
+        names: Default::default(),
     };
     let started = Instant::now();
     for n in 1..=9 {

@@ -118,6 +118,7 @@ impl StageRunner for TeamStages {
                         Some((stage, serde_json::from_str(&o.findings).ok()?))
                     })
                     .collect(),
+                names: ctx.display_names.clone(),
             };
             let computed = match tokio::task::spawn_blocking(move || {
                 stages::compute(stage, &inputs)

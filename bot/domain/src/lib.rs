@@ -7,12 +7,14 @@ pub mod pacing;
 pub mod timeline;
 
 mod actor;
+pub mod display;
 mod people;
 mod run;
 mod secret;
 mod stage;
 
 pub use actor::Actor;
+pub use display::label;
 pub use people::{
     AMENDABLE_TARGETS, Absence, Acknowledgement, Amendment, AmendmentKind, CampaignFigures,
     CheckinNumbers, Kickoff, Launch, MonthMilestone, PlanFigures,

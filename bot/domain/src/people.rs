@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Actor, StageId};
+use crate::display::{label, money};
 
 /// One structured change to the plan, as a stakeholder asked for it. Amendments are
 /// applied in order, as overrides on top of `objectives.toml` and of the stage outputs
@@ -83,24 +84,36 @@ impl AmendmentKind {
     pub fn describe(&self) -> String {
         match self {
             Self::HoldBack { channel, share } => format!(
-                "hold back {}% of {channel} in the test reserve",
-                trim(share * 100.0)
+                "hold back {}% of {} in the test reserve",
+                trim(share * 100.0),
+                label(channel)
             ),
             Self::MoveMoney { from, to, amount } => {
-                format!("move {} from {from} to {to}", trim(*amount))
+                format!(
+                    "move {} from {} to {}",
+                    money(*amount),
+                    label(from),
+                    label(to)
+                )
             }
             Self::SetChannel { channel, amount } => {
                 format!(
-                    "set {channel} to {} (difference to/from the reserve)",
-                    trim(*amount)
+                    "set {} to {} (difference to/from the reserve)",
+                    label(channel),
+                    money(*amount)
                 )
             }
             Self::ReserveShare { share } => {
                 format!("set the reserve share to {}%", trim(share * 100.0))
             }
-            Self::Total { amount } => format!("set the total budget to {}", trim(*amount)),
+            Self::Total { amount } => format!("set the total budget to {}", money(*amount)),
             Self::Target { metric, value } => {
-                format!("set the {metric} target to {}", trim(*value))
+                let value = if matches!(metric.as_str(), "revenue" | "pipeline") {
+                    money(*value)
+                } else {
+                    crate::display::whole(*value)
+                };
+                format!("set the {} target to {value}", label(metric))
             }
             Self::MoveCampaign { campaign, start } => format!("move {campaign} to start {start}"),
             Self::ReownCampaign {

@@ -29,6 +29,8 @@ pub struct PlanContext {
     pub plan_deadline: DateTime<Utc>,
     /// People by chat id, approval order and rules, pacing thresholds.
     pub people: PeopleSettings,
+    /// How posts name channels, statuses, page types and features (`[display_names]`).
+    pub display_names: crate::domain::display::DisplayNames,
 }
 
 impl PlanContext {
@@ -59,6 +61,7 @@ impl PlanContext {
             checkin_window: Duration::hours(i64::from(team.checkin_window_hours)),
             plan_deadline: timeline.plan_deadline.with_timezone(&Utc),
             people: team.people.clone(),
+            display_names: crate::domain::display::DisplayNames::new(team.display_names.clone()),
         }
     }
 

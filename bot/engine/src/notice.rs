@@ -73,14 +73,25 @@ impl Action {
 /// A figure that differs between two plan versions.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FigureMove {
-    /// A money figure or target: what, before, after.
-    Amount { what: String, from: f64, to: f64 },
+    /// A money figure or target: which, before, after.
+    Amount { what: Figure, from: f64, to: f64 },
     /// A campaign's start or owner: name, (start, owner) before and after.
     Campaign {
         name: String,
         from: (NaiveDate, String),
         to: (NaiveDate, String),
     },
+}
+
+/// Which figure of a plan moved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Figure {
+    Total,
+    Reserve,
+    /// A channel's budget, by the channel's identifier.
+    Channel(String),
+    /// A target: `revenue`, `pipeline` or `mqls`.
+    Target(String),
 }
 
 /// An amendment as a plan version lists it.

@@ -6,10 +6,11 @@
 //! Decisions never read the text written here: tests of `decide` assert on notices.
 
 use crate::chat::{Button, ButtonStyle, Mention, Message, Table};
+use crate::domain::display::{DisplayNames, cents, money, whole};
 use crate::domain::{QuarterRun, StageId, Verdict};
 
 use super::notice::{
-    Action, Awaited, DigestRow, Escalation, FigureMove, LaunchTiming, Notice, Person, Skipped,
+    Action, Awaited, DigestRow, Escalation, Figure, FigureMove, LaunchTiming, Notice, Person, Skipped,
     WeekDigest,
 };
 use super::{Event, PlanContext};
@@ -86,7 +87,10 @@ pub fn present(notice: &Notice, ctx: &PlanContext) -> Message {
                 ));
             }
             if let Some((before, moves)) = moved.as_ref().filter(|(_, m)| !m.is_empty()) {
-                let lines: Vec<String> = moves.iter().map(figure_move).collect();
+                let lines: Vec<String> = moves
+                    .iter()
+                    .map(|m| figure_move(m, &ctx.display_names))
+                    .collect();
                 msg.body.push_str(&format!(
                     "\n\n**Figures that moved since v{before}:**\n{}",
                     lines.join("\n")
@@ -193,10 +197,13 @@ pub fn present(notice: &Notice, ctx: &PlanContext) -> Message {
             let owner = person(owner);
             let body = match plan {
                 Some(c) => format!(
-                    "Owner: {owner}\nChannel: {}\nBudget in the quarter: {:.2}\nDates: {} to {}\n\n\
+                    "Owner: {owner}\nChannel: {}\nBudget in the quarter: {}\nDates: {} to {}\n\n\
                      Acknowledge that you have read the plan; confirm the launch with the button or \
                      `/campaign launched` when it is live.",
-                    c.channel, c.budget, c.start, c.end
+                    ctx.display_names.name(&c.channel),
+                    cents(c.budget),
+                    c.start,
+                    c.end
                 ),
                 None => format!(
                     "Owner: {owner}\nBooked before this plan; it reports at the weekly check-ins.\n\n\
@@ -373,9 +380,19 @@ fn button(action: &Action) -> Button {
     }
 }
 
-fn figure_move(m: &FigureMove) -> String {
+fn figure_move(m: &FigureMove, names: &DisplayNames) -> String {
     match m {
-        FigureMove::Amount { what, from, to } => format!("- {what}: {from:.2} → {to:.2}"),
+        FigureMove::Amount { what, from, to } => {
+            // Money to the cent (an amendment moves cents); an MQL target in whole leads.
+            let (name, show): (String, fn(f64) -> String) = match what {
+                Figure::Total => ("Total".into(), cents),
+                Figure::Reserve => ("Reserve".into(), cents),
+                Figure::Channel(c) => (names.name(c), cents),
+                Figure::Target(m) if m == "mqls" => (format!("{} target", names.name(m)), whole),
+                Figure::Target(m) => (format!("{} target", names.name(m)), cents),
+            };
+            format!("- {name}: {} → {}", show(*from), show(*to))
+        }
         FigureMove::Campaign { name, from, to } => {
             format!("- {name}: {} {} → {} {}", from.0, from.1, to.0, to.1)
         }
@@ -390,19 +407,6 @@ fn skipped_line(j: &Skipped, ctx: &PlanContext) -> String {
         other => other.name().replace('_', " "),
     };
     format!("- {what} (due {})", ctx.local(j.due_at))
-}
-
-fn money(x: f64) -> String {
-    let whole = x.round() as i64;
-    let digits = whole.abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if whole < 0 { format!("-{out}") } else { out }
 }
 
 fn share(x: f64, of: f64) -> String {
@@ -433,8 +437,8 @@ fn weekly_digest(g: &WeekDigest) -> Message {
             money(p.spend_to_date),
             money(p.planned_spend_to_date),
             share(p.spend_to_date, p.planned_spend_to_date),
-            money(p.mqls_to_date),
-            money(p.mql_milestone_to_date),
+            whole(p.mqls_to_date),
+            whole(p.mql_milestone_to_date),
             share(p.mqls_to_date, p.mql_milestone_to_date),
             money(p.pipeline_to_date),
             money(p.pipeline_milestone_to_date),
@@ -511,7 +515,7 @@ fn digest_row(r: &DigestRow) -> Vec<String> {
         r.owner.clone(),
         status,
         spend,
-        r.mqls.map_or_else(|| "—".into(), money),
+        r.mqls.map_or_else(|| "—".into(), whole),
         if blockers.is_empty() {
             "—".into()
         } else {

@@ -29,6 +29,8 @@ pub struct TeamPlan {
     pub roles: RoleSettings,
     pub stakeholders: Vec<StakeholderGroup>,
     pub people: PeopleSettings,
+    /// Identifier → the name people read (`[teams.display_names]`).
+    pub display_names: std::collections::BTreeMap<String, String>,
 }
 
 /// `[teams.people]`: who is who in chat, and the rules of approval and check-ins.

@@ -256,11 +256,12 @@ pub fn run(analysis: Analysis) -> Result<(), Failure> {
                     serde_json::to_string(&roi).map_err(|e| Failure::internal(e.to_string()))?
                 ),
                 Format::Table => {
-                    let t = crate::stages::roi_table(&roi);
+                    let t = crate::stages::roi_table(&roi, &Default::default());
                     println!(
                         "{}\n{}",
                         t.to_markdown(),
-                        crate::stages::roi_findings_text(&roi, usize::MAX).trim_start()
+                        crate::stages::roi_findings_text(&roi, usize::MAX, &Default::default())
+                            .trim_start()
                     );
                 }
             }

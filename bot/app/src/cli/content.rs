@@ -39,8 +39,8 @@ pub fn content(file: &Path, format: Format) -> Result<(), Failure> {
         Format::Table => {
             println!(
                 "{}\n\n{}\n\n{}",
-                tables::top_content(&result).to_markdown(),
-                tables::by_type(&result).to_markdown(),
+                tables::top_content(&result, &Default::default()).to_markdown(),
+                tables::by_type(&result, &Default::default()).to_markdown(),
                 tables::trend(&result).to_markdown()
             );
             Ok(())
@@ -68,7 +68,7 @@ pub fn seo(keywords: &Path, pages: Option<&Path>, format: Format) -> Result<(), 
                 s.period,
                 s.impression_share * 100.0,
                 review.ctr_curve,
-                tables::strategy(&review.opportunities).to_markdown(),
+                tables::strategy(&review.opportunities, &Default::default()).to_markdown(),
                 tables::striking(s).to_markdown(),
                 tables::gaps(s).to_markdown(),
                 tables::moves(s).to_markdown()

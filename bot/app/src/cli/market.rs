@@ -67,7 +67,8 @@ pub fn run(args: &MarketArgs) -> Result<(), Failure> {
             serde_json::to_string(&f).map_err(|e| Failure::internal(e.to_string()))?
         ),
         Format::Table => {
-            let (message, _) = crate::stages::market_message(&f, &quarter.to_string());
+            let (message, _) =
+                crate::stages::market_message(&f, &quarter.to_string(), &Default::default());
             println!("{}", message.to_markdown());
         }
     }

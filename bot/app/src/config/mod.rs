@@ -139,6 +139,10 @@ pub struct TeamSettings {
     pub roles: RoleSettings,
     pub stakeholders: Vec<StakeholderGroup>,
     pub people: PeopleSettings,
+    /// `[teams.display_names]`: identifier -> the name posts, the plan and charts show
+    /// for a channel, status, page type or feature (`paid_social = "Meta ads"`); any
+    /// identifier not listed reads in title case (`paid_social` -> `Paid Social`).
+    pub display_names: BTreeMap<String, String>,
 }
 
 // The team facts and timings the engine reads are its own settings values; this module
@@ -167,6 +171,7 @@ impl From<&TeamSettings> for TeamPlan {
             roles: t.roles.clone(),
             stakeholders: t.stakeholders.clone(),
             people: t.people.clone(),
+            display_names: t.display_names.clone(),
         }
     }
 }
@@ -399,6 +404,7 @@ fn validate_team(
         roles: team.roles,
         stakeholders: team.stakeholders,
         people: team.people,
+        display_names: team.display_names,
     })
 }
 

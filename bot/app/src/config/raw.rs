@@ -66,6 +66,9 @@ pub(super) struct RawTeam {
     pub(super) stakeholders: Vec<StakeholderGroup>,
     #[serde(default)]
     pub(super) people: super::PeopleSettings,
+    /// Identifier -> the name posts show (`paid_social = "Paid Social"`).
+    #[serde(default)]
+    pub(super) display_names: BTreeMap<String, String>,
 }
 
 /// `[teams.sources."spend.csv"]`: where one input file comes from.

@@ -18,7 +18,7 @@ use super::stages::{APPROVAL_STAGE, KICKOFF_STAGE, advance, recompute_from};
 use crate::domain::{
     Actor, Amendment, AmendmentKind, Approval, QuarterRun, RunStatus, StageId, StageStatus, Verdict,
 };
-use crate::notice::{Action, AmendmentLine, Awaited, FigureMove, GroupAsk};
+use crate::notice::{Action, AmendmentLine, Awaited, Figure, FigureMove, GroupAsk};
 use crate::settings::{ApprovalOrder, StakeholderGroup};
 use crate::{Decision, Event, Job, MissedPolicy, Notice, PlanContext, Rejection};
 
@@ -103,23 +103,23 @@ pub(super) fn request(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) {
 fn figures_diff(a: &crate::domain::PlanFigures, b: &crate::domain::PlanFigures) -> Vec<FigureMove> {
     let mut out = Vec::new();
     let cents = |x: f64| (x * 100.0).round() as i64;
-    let mut amount = |what: String, from: f64, to: f64| {
+    let mut amount = |what: Figure, from: f64, to: f64| {
         if cents(from) != cents(to) {
             out.push(FigureMove::Amount { what, from, to });
         }
     };
-    amount("total".into(), a.total, b.total);
-    amount("reserve".into(), a.reserve, b.reserve);
+    amount(Figure::Total, a.total, b.total);
+    amount(Figure::Reserve, a.reserve, b.reserve);
     for (ch, y) in &b.budget_by_channel {
         amount(
-            ch.clone(),
+            Figure::Channel(ch.clone()),
             a.budget_by_channel.get(ch).copied().unwrap_or(0.0),
             *y,
         );
     }
     for (m, y) in &b.targets {
         amount(
-            format!("{m} target"),
+            Figure::Target(m.clone()),
             a.targets.get(m).copied().unwrap_or(0.0),
             *y,
         );

@@ -154,15 +154,23 @@ pub fn amend_budget(
             .iter()
             .filter_map(|c| {
                 let was = *before.get(&c.channel)?;
-                (was != to_cents(c.spend))
-                    .then(|| format!("{} {:.2} → {:.2}", c.channel, from_cents(was), c.spend))
+                (was != to_cents(c.spend)).then(|| {
+                    // Default display names: the line is written where the team's
+                    // overrides are not at hand (stage 6's amendment step).
+                    format!(
+                        "{} {} → {}",
+                        crate::report::label(&c.channel),
+                        crate::report::cents(from_cents(was)),
+                        crate::report::cents(c.spend)
+                    )
+                })
             })
             .collect();
         if reserve_before != to_cents(h.reserve) {
             moved.push(format!(
-                "reserve {:.2} → {:.2}",
-                from_cents(reserve_before),
-                h.reserve
+                "reserve {} → {}",
+                crate::report::cents(from_cents(reserve_before)),
+                crate::report::cents(h.reserve)
             ));
         }
         lines.push(format!(

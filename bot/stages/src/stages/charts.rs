@@ -10,6 +10,7 @@ use crate::charts::{
     self, Bar, BarChart, BarSeries, ChartError, FunnelStage, GroupedBars, Interval, Orientation,
     Png, ReferenceLine, Size, ValueFormat,
 };
+use crate::report::{DisplayNames, whole};
 
 fn keep(name: &str, rendered: Result<Png, ChartError>) -> Option<OutputFile> {
     match rendered {
@@ -26,12 +27,13 @@ fn keep(name: &str, rendered: Result<Png, ChartError>) -> Option<OutputFile> {
 pub fn roas_by_channel<'a>(
     channels: impl IntoIterator<Item = (&'a str, Option<f64>)>,
     quarter: &str,
+    names: &DisplayNames,
 ) -> Option<OutputFile> {
     let mut bars: Vec<Bar> = channels
         .into_iter()
         .filter_map(|(channel, roas)| {
             Some(Bar {
-                label: channel.to_owned(),
+                label: names.name(channel),
                 value: roas?,
             })
         })
@@ -60,7 +62,11 @@ pub fn roas_by_channel<'a>(
 }
 
 /// Share of conversions each model credits to each channel.
-pub fn model_comparison(a: &Attribution, quarter: &str) -> Option<OutputFile> {
+pub fn model_comparison(
+    a: &Attribution,
+    quarter: &str,
+    names: &DisplayNames,
+) -> Option<OutputFile> {
     if a.total_conversions <= 0.0 || a.models.first.is_empty() {
         return None;
     }
@@ -77,10 +83,10 @@ pub fn model_comparison(a: &Attribution, quarter: &str) -> Option<OutputFile> {
     let spec = GroupedBars {
         title: "Conversions credited by model".into(),
         subtitle: Some(format!(
-            "{quarter} · share of {:.0} conversions per channel",
-            a.total_conversions
+            "{quarter} · share of {} conversions per channel",
+            whole(a.total_conversions)
         )),
-        categories: m.first.iter().map(|c| c.channel.clone()).collect(),
+        categories: m.first.iter().map(|c| names.name(&c.channel)).collect(),
         series: models
             .iter()
             .map(|(name, credits)| BarSeries {

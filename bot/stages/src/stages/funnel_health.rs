@@ -30,6 +30,8 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         ));
     };
     let table = sources::read_leads(&leads_table)?;
+    let names = &inputs.names;
+    let step = |from: &str, to: &str| format!("{} → {}", names.name(from), names.name(to));
     let (from, to) = inputs.review_window();
     let leads: Vec<_> = table
         .leads
@@ -55,8 +57,8 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             let (b, m) = (b.as_ref()?, m.as_ref()?);
             let high = m.0.wilson_high?;
             (high < b.0).then(|| format!(
-                "{} → {}: mature rate {} (interval up to {}, {} leads at least {:.0} days in) is below the benchmark median {} ({})",
-                t.from, t.to, percent_or_dash(m.0.rate), percent_or_dash(Some(high)), count(m.0.entered as usize), m.1, percent_or_dash(Some(b.0)), b.1
+                "{}: mature rate {} (interval up to {}, {} leads at least {:.0} days in) is below the benchmark median {} ({})",
+                step(&t.from, &t.to), percent_or_dash(m.0.rate), percent_or_dash(Some(high)), count(m.0.entered as usize), m.1, percent_or_dash(Some(b.0)), b.1
             ))
         })
         .collect();
@@ -84,9 +86,8 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             let (now, before) = (m.0.wilson_high?, prior_rate(k)?);
             (now < b.0 && before < b.0).then(|| {
                 format!(
-                    "{} → {} was below the benchmark {} last quarter too ({})",
-                    t.from,
-                    t.to,
+                    "{} was below the benchmark {} last quarter too ({})",
+                    step(&t.from, &t.to),
                     percent_or_dash(Some(b.0)),
                     percent_or_dash(Some(before))
                 )
@@ -112,7 +113,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         })
         .collect();
     let priorities = funnel::priorities(&f.transitions, &rates, &targets);
-    let headline = headline(&f, &mature, leads.len(), &below);
+    let headline = headline(&f, &mature, leads.len(), &below, names);
     let mut overall = Table::new(
         "Funnel of leads created in the quarter",
         &[
@@ -127,7 +128,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     );
     for ((t, b), m) in f.transitions.iter().zip(&benchmarks).zip(&mature) {
         overall = overall.row(vec![
-            format!("{} → {}", t.from, t.to),
+            format!("{} → {}", names.name(&t.from), names.name(&t.to)),
             count(t.entered as usize),
             count(t.converted as usize),
             rate_cell(t),
@@ -141,7 +142,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     let mut by_source = Table::new("By source", &["Source", "Leads", "Lead → MQL", "MQL → SQL"]);
     for (source, rows) in &f.by {
         by_source = by_source.row(vec![
-            source.clone(),
+            names.name(source),
             count(rows.first().map_or(0, |t| t.entered as usize)),
             rows.first().map_or_else(|| "—".into(), rate_cell),
             rows.get(1).map_or_else(|| "—".into(), rate_cell),
@@ -151,9 +152,9 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     for d in &f.differences {
         body.push_str(&format!(
             "\n- **{}** {} → {}: {} against {} for other sources (Holm-adjusted p {:.4}).",
-            d.group,
-            d.from,
-            d.to,
+            names.name(&d.group),
+            names.name(&d.from),
+            names.name(&d.to),
             percent_or_dash(Some(d.rate)),
             percent_or_dash(Some(d.rest_rate)),
             d.p_adjusted
@@ -166,13 +167,12 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         body.push_str(&format!("\n- Persistent: {p}."));
     }
     if !priorities.is_empty() {
-        body.push_str("\n\n**Optimisation priorities** (extra leads reaching the last stage if the step alone reached its target):");
+        body.push_str("\n\n**Optimisation priorities** (extra customers, i.e. leads reaching the last stage, if the step alone reached its target):");
         for (i, p) in priorities.iter().enumerate() {
             body.push_str(&format!(
-                "\n{}. {} → {}: {} to {} adds ≈{:.1}.",
+                "\n{}. {}: {} to {} adds ≈{:.1}.",
                 i + 1,
-                p.from,
-                p.to,
+                step(&p.from, &p.to),
                 percent_or_dash(Some(p.rate)),
                 percent_or_dash(Some(p.target)),
                 p.extra_final
@@ -270,6 +270,7 @@ fn headline(
     mature: &[Option<(Transition, f64)>],
     leads: usize,
     below: &[String],
+    names: &crate::report::DisplayNames,
 ) -> String {
     let end_to_end: f64 = mature
         .iter()
@@ -289,8 +290,8 @@ fn headline(
     if let Some(w) = weakest {
         s.push_str(&format!(
             " The weakest step is {} → {} at {}.",
-            w.from,
-            w.to,
+            names.name(&w.from),
+            names.name(&w.to),
             percent_or_dash(w.rate)
         ));
     }
@@ -301,9 +302,9 @@ fn headline(
             if n == 1 { "One difference".to_owned() } else { format!("{n} differences") },
             if n == 1 { "is" } else { "are" },
             if n == 1 { "" } else { ", the first" },
-            d.group,
-            d.from,
-            d.to,
+            names.name(&d.group),
+            names.name(&d.from),
+            names.name(&d.to),
             percent_or_dash(Some(d.rate)),
             percent_or_dash(Some(d.rest_rate))
         ));

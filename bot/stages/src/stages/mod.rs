@@ -54,6 +54,9 @@ pub struct StageInputs {
     pub data: DataSet,
     /// Latest findings of every stage computed so far.
     pub outputs: BTreeMap<u8, serde_json::Value>,
+    /// How posts, plan sections and charts name channels, statuses, page types and
+    /// features (the team's `[display_names]`).
+    pub names: crate::report::DisplayNames,
 }
 
 impl StageInputs {

@@ -10,7 +10,7 @@ use serde_json::json;
 use super::handoff::{self, ChannelResult, PerformanceHandoff};
 use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput, roi_review, stage_title};
 use crate::chat::{Message, Table};
-use crate::report::{count, money};
+use crate::report::{DisplayNames, count, money, whole};
 use crate::sources::{self, DataSet, Quarters};
 
 /// Seven-day half-life (days between touch and conversion); first-order chain.
@@ -104,7 +104,8 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         attribution: a,
         roi,
     } = review(&inputs.data, &q)?;
-    let headline = headline(&a, journeys, roi.as_ref());
+    let names = &inputs.names;
+    let headline = headline(&a, journeys, roi.as_ref(), names);
     let mut table = Table::new(
         "Conversions credited by model",
         &[
@@ -125,19 +126,24 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     for i in order {
         let m = &a.models;
         table = table.row(vec![
-            m.markov[i].channel.clone(),
-            format!("{:.0}", m.last[i].conversions),
-            format!("{:.0}", m.linear[i].conversions),
-            format!("{:.0}", m.shapley[i].conversions),
-            format!("{:.0}", m.markov[i].conversions),
+            names.name(&m.markov[i].channel),
+            whole(m.last[i].conversions),
+            whole(m.linear[i].conversions),
+            whole(m.shapley[i].conversions),
+            whole(m.markov[i].conversions),
             money(m.markov[i].value),
         ]);
     }
     let mut body = headline.clone();
     match &roi {
         Some(r) => {
-            body.push_str(&roi_review::findings_text(r, 3));
-            let learnings = quarterdeck_analyses::roi::learnings(r, &roi_review::PARAMS);
+            body.push_str(&roi_review::findings_text(r, 3, names));
+            let learnings = quarterdeck_analyses::roi::learnings(
+                r,
+                &roi_review::PARAMS,
+                |c| names.name(c),
+                money,
+            );
             if !learnings.is_empty() {
                 body.push_str("\n\n**Key learnings**");
                 for l in &learnings {
@@ -149,7 +155,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     }
     let mut message = Message::new(format!("{} — ROI and attribution", stage_title(1)), body);
     if let Some(r) = &roi {
-        message = message.table(roi_review::table(r));
+        message = message.table(roi_review::table(r, names));
     }
     let message = message.table(table);
     let label = inputs.review_label();
@@ -159,10 +165,11 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             super::charts::roas_by_channel(
                 r.channels.iter().map(|c| (c.channel.as_str(), c.roas)),
                 &label,
+                names,
             )
         })
         .into_iter()
-        .chain(super::charts::model_comparison(&a, &label))
+        .chain(super::charts::model_comparison(&a, &label, names))
         .collect();
     let handoff = PerformanceHandoff {
         channels: roi
@@ -187,11 +194,11 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     .with_files(charts))
 }
 
-fn headline(a: &Attribution, journeys: usize, roi: Option<&Roi>) -> String {
+fn headline(a: &Attribution, journeys: usize, roi: Option<&Roi>, names: &DisplayNames) -> String {
     let mut s = format!(
-        "{} journeys, {:.0} conversions worth {} in the quarter under review.",
+        "{} journeys, {} conversions worth {} in the quarter under review.",
         count(journeys),
-        a.total_conversions,
+        whole(a.total_conversions),
         money(a.total_value)
     );
     let over = a
@@ -215,7 +222,7 @@ fn headline(a: &Attribution, journeys: usize, roi: Option<&Roi>) -> String {
     if let (Some(o), Some(u)) = (over, under) {
         s.push_str(&format!(
             " Last-touch reporting over-credits **{}** by {:.0} conversions and under-credits **{}** by {:.0}, against the mean of the Shapley and Markov models.",
-            o.channel, o.last_touch_error, u.channel, -u.last_touch_error
+            names.name(&o.channel), o.last_touch_error, names.name(&u.channel), -u.last_touch_error
         ));
     }
     s

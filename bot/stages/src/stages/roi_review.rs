@@ -10,7 +10,7 @@ use quarterdeck_analyses::roi::{self, Outcomes, Period, Roi, RoiParams, Verdict}
 
 use super::StageError;
 use crate::chat::Table;
-use crate::report::money;
+use crate::report::{DisplayNames, money};
 use crate::sources::{self, DataSet, Quarters};
 
 /// The ROI rules' thresholds (the analyses' defaults).
@@ -79,7 +79,7 @@ fn ratio(x: Option<f64>) -> String {
     x.map_or_else(|| "—".to_owned(), |x| format!("{x:.2}"))
 }
 
-pub fn table(r: &Roi) -> Table {
+pub fn table(r: &Roi, names: &DisplayNames) -> Table {
     let mut t = Table::new(
         "Return by channel (revenue = Markov value credit)",
         &[
@@ -100,7 +100,7 @@ pub fn table(r: &Roi) -> Table {
     );
     for c in &r.channels {
         t = t.row(vec![
-            c.channel.clone(),
+            names.name(&c.channel),
             money(c.spend),
             pct(c.utilisation),
             money(c.revenue),
@@ -121,7 +121,15 @@ pub fn table(r: &Roi) -> Table {
 }
 
 /// "What worked / what didn't / watch" as bullet lines, top `per_verdict` of each.
-pub fn findings_text(r: &Roi, per_verdict: usize) -> String {
+/// A subject that is a channel reads by its display name; campaigns keep theirs.
+pub fn findings_text(r: &Roi, per_verdict: usize, names: &DisplayNames) -> String {
+    let subject = |s: &str| {
+        if r.channels.iter().any(|c| c.channel == s) {
+            names.name(s)
+        } else {
+            s.to_owned()
+        }
+    };
     let mut out = String::new();
     for (verdict, label) in [
         (Verdict::Worked, "Worked"),
@@ -133,7 +141,7 @@ pub fn findings_text(r: &Roi, per_verdict: usize) -> String {
             .iter()
             .filter(|f| f.verdict == verdict)
             .take(per_verdict)
-            .map(|f| format!("- **{}**: {}", f.subject, f.rule))
+            .map(|f| format!("- **{}**: {}", subject(&f.subject), f.rule))
             .collect();
         if !lines.is_empty() {
             out.push_str(&format!("\n\n**{label}**\n{}", lines.join("\n")));

@@ -13,7 +13,7 @@ use crate::chat::Message;
 use crate::domain::{
     Actor, CheckinStatus, QuarterRun, RosterEntry, RunStatus, StageStatus, Verdict,
 };
-use crate::notice::{Action, FigureMove};
+use crate::notice::{Action, Figure, FigureMove};
 use crate::settings::{ChannelSettings, RoleSettings, StakeholderGroup};
 use crate::{
     Decision, Event, Job, MissedPolicy, Notice, PlanContext, Post, Rejection, SkippedJob,
@@ -65,6 +65,7 @@ pub(crate) fn ctx() -> PlanContext {
         checkin_window: Duration::hours(48),
         plan_deadline: t0() + Duration::days(20),
         people: crate::settings::PeopleSettings::default(),
+        display_names: Default::default(),
     }
 }
 

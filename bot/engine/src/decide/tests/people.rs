@@ -165,21 +165,17 @@ fn a_budget_amendment_reruns_stage_six_and_only_its_dependents_then_makes_versio
     else {
         panic!("{:?}", request.notice);
     };
-    let amount = |what: &str, from: f64, to: f64| FigureMove::Amount {
-        what: what.into(),
-        from,
-        to,
-    };
+    let amount = |what: Figure, from: f64, to: f64| FigureMove::Amount { what, from, to };
     assert!(
-        moved.contains(&amount("paid_social", 200.0, 190.0)),
+        moved.contains(&amount(Figure::Channel("paid_social".into()), 200.0, 190.0)),
         "{moved:?}"
     );
     assert!(
-        moved.contains(&amount("reserve", 400.0, 410.0)),
+        moved.contains(&amount(Figure::Reserve, 400.0, 410.0)),
         "{moved:?}"
     );
     let body = shown(request).body;
-    assert!(body.contains("paid_social: 200.00 → 190.00"), "{body}");
+    assert!(body.contains("Paid Social: $200.00 → $190.00"), "{body}");
 }
 
 #[test]

@@ -77,10 +77,10 @@ fn hold_back_moves_the_share_of_one_channel_into_the_reserve_and_nothing_else() 
     );
     assert_eq!(h.expected_revenue, 2200.0);
     assert!(
-        lines[0].contains("paid_social 400.00 → 380.00"),
+        lines[0].contains("Paid Social $400.00 → $380.00"),
         "{lines:?}"
     );
-    assert!(lines[0].contains("reserve 120.00 → 140.00"), "{lines:?}");
+    assert!(lines[0].contains("reserve $120.00 → $140.00"), "{lines:?}");
 }
 
 #[test]
@@ -175,6 +175,7 @@ fn objective_amendments_rewrite_objectives_toml_and_nothing_else() {
         checkins: Vec::new(),
         data,
         outputs: Default::default(),
+        names: Default::default(),
     };
 
     let amended = amend_inputs(&inputs).unwrap().unwrap();
@@ -204,6 +205,7 @@ fn without_objective_amendments_the_inputs_are_used_as_they_are() {
         checkins: Vec::new(),
         data: crate::sources::DataSet::default(),
         outputs: Default::default(),
+        names: Default::default(),
     };
 
     assert!(amend_inputs(&inputs).unwrap().is_none());

@@ -10,14 +10,15 @@ use crate::charts::{
     ValueFormat,
 };
 use crate::chat::{Message, Table};
-use crate::report::money;
+use crate::report::{DisplayNames, money};
 use crate::stages::handoff::{self, ChannelBudget};
 use crate::stages::{FINDINGS_SCHEMA, OutputFile, StageInputs, StageOutput, stage_title};
 
 pub fn output(plan: &BudgetPlan, inputs: &StageInputs) -> StageOutput {
     let h = &plan.handoff;
     let a = &plan.allocation;
-    let headline = headline(plan);
+    let names = &inputs.names;
+    let headline = headline(plan, names);
     let mut body = headline.clone();
     body.push_str(&format!(
         "\n\nLast quarter = {}. Response curves from {} weeks of history (R² {:.2}); \
@@ -26,7 +27,7 @@ pub fn output(plan: &BudgetPlan, inputs: &StageInputs) -> StageOutput {
         plan.last_quarter_basis, plan.curves.weeks, plan.curves.r2
     ));
     body.push_str(&confidence(plan));
-    body.push_str(&actions(plan));
+    body.push_str(&actions(plan, names));
     if !a.certified_optimal {
         body.push_str(
             "\n\nThe optimiser could not certify this split as the global optimum (an S-shaped \
@@ -48,7 +49,7 @@ pub fn output(plan: &BudgetPlan, inputs: &StageInputs) -> StageOutput {
     );
     for c in &h.channels {
         table = table.row(vec![
-            c.channel.clone(),
+            names.name(&c.channel),
             money(c.last_quarter_spend),
             money(c.spend),
             signed_money(c.spend - c.last_quarter_spend),
@@ -111,7 +112,7 @@ pub fn output(plan: &BudgetPlan, inputs: &StageInputs) -> StageOutput {
     );
     for (c, cal) in plan.curves.channels.iter().zip(&plan.calibration) {
         fit = fit.row(vec![
-            c.channel.clone(),
+            names.name(&c.channel),
             format!("{:.2}", c.roas),
             format!("{:.2}–{:.2}", c.roas_low, c.roas_high),
             format!(
@@ -130,9 +131,9 @@ pub fn output(plan: &BudgetPlan, inputs: &StageInputs) -> StageOutput {
     .table(table)
     .table(baselines)
     .table(fit);
-    let files = chart(&h.channels, &inputs.review_label())
+    let files = chart(&h.channels, &inputs.review_label(), names)
         .into_iter()
-        .chain(marginal_chart(plan))
+        .chain(marginal_chart(plan, names))
         .collect();
     StageOutput::available(
         message,
@@ -148,7 +149,7 @@ pub fn output(plan: &BudgetPlan, inputs: &StageInputs) -> StageOutput {
     .with_files(files)
 }
 
-fn headline(plan: &BudgetPlan) -> String {
+fn headline(plan: &BudgetPlan, names: &DisplayNames) -> String {
     let h = &plan.handoff;
     let mut s = format!(
         "Next quarter's budget is **{}** ({}). **{}** ({:.0}%) is held back for tests and \
@@ -185,7 +186,7 @@ fn headline(plan: &BudgetPlan) -> String {
         .map(|c| {
             format!(
                 "**{}** {}",
-                c.channel,
+                names.name(&c.channel),
                 signed_money(c.spend - c.last_quarter_spend)
             )
         })
@@ -197,14 +198,14 @@ fn headline(plan: &BudgetPlan) -> String {
 }
 
 /// What to do about it: where to move money, which curves to distrust.
-fn actions(plan: &BudgetPlan) -> String {
+fn actions(plan: &BudgetPlan, names: &DisplayNames) -> String {
     let h = &plan.handoff;
     let mut out = String::from("\n\n**What to do**");
-    let capped: Vec<&str> = h
+    let capped: Vec<String> = h
         .channels
         .iter()
         .filter(|c| c.rationale.contains("max"))
-        .map(|c| c.channel.as_str())
+        .map(|c| names.name(&c.channel))
         .collect();
     out.push_str(&format!(
         "\n- Book the proposed spend per channel; the campaign calendar (stage 8) splits it \
@@ -219,11 +220,11 @@ fn actions(plan: &BudgetPlan) -> String {
             capped.join(", ")
         ));
     }
-    let wide: Vec<&str> = plan
+    let wide: Vec<String> = plan
         .calibration
         .iter()
         .filter(|c| c.identification == Identification::Poorly)
-        .map(|c| c.channel.as_str())
+        .map(|c| names.name(&c.channel))
         .collect();
     if !wide.is_empty() {
         out.push_str(&format!(
@@ -237,7 +238,7 @@ fn actions(plan: &BudgetPlan) -> String {
         .channels
         .iter()
         .filter(|c| c.booked > 0.0)
-        .map(|c| format!("{} {}", c.channel, money(c.booked)))
+        .map(|c| format!("{} {}", names.name(&c.channel), money(c.booked)))
         .collect();
     if !booked.is_empty() {
         out.push_str(&format!(
@@ -292,13 +293,13 @@ fn gain(proposed: f64, baseline: f64) -> String {
 }
 
 /// Last quarter's spend against the proposed, by channel.
-fn chart(channels: &[ChannelBudget], quarter: &str) -> Option<OutputFile> {
+fn chart(channels: &[ChannelBudget], quarter: &str, names: &DisplayNames) -> Option<OutputFile> {
     let spec = GroupedBars {
         title: "Spend by channel: last quarter and proposed".into(),
         subtitle: Some(format!(
             "{quarter} against next quarter · proposal equalises marginal ROI"
         )),
-        categories: channels.iter().map(|c| c.channel.clone()).collect(),
+        categories: channels.iter().map(|c| names.name(&c.channel)).collect(),
         series: vec![
             BarSeries {
                 name: "Last quarter".into(),
@@ -327,7 +328,7 @@ fn chart(channels: &[ChannelBudget], quarter: &str) -> Option<OutputFile> {
 
 /// Marginal ROI of each channel's quarter curve from half to double last quarter's
 /// spend; where a line crosses the common marginal ROI is where the optimum puts it.
-fn marginal_chart(plan: &BudgetPlan) -> Option<OutputFile> {
+fn marginal_chart(plan: &BudgetPlan, names: &DisplayNames) -> Option<OutputFile> {
     let multiples: Vec<f64> = (2..=8).map(|k| f64::from(k) * 0.25).collect();
     let series: Vec<LineSeries> = plan
         .curves
@@ -336,7 +337,7 @@ fn marginal_chart(plan: &BudgetPlan) -> Option<OutputFile> {
         .zip(&plan.last_quarter)
         .filter(|(_, last)| **last > 0.0)
         .map(|(c, last)| LineSeries {
-            name: c.channel.clone(),
+            name: names.name(&c.channel),
             values: multiples
                 .iter()
                 .map(|m| Some(c.curve.slope(m * last)))

@@ -46,6 +46,7 @@ pub(crate) fn sample_inputs(seed: u64) -> (StageInputs, Value) {
         checkins: Vec::new(),
         data,
         outputs: BTreeMap::new(),
+        names: Default::default(),
     };
     (inputs, truth)
 }

@@ -188,17 +188,9 @@ pub struct Draft {
 
 /// `paid_search` → `Paid Search`.
 pub fn channel_title(channel: &str) -> String {
-    channel
-        .split(['_', '-', ' '])
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    // The default display name, not the team's override: a campaign's name is its
+    // identity (calendar UIDs, check-ins), so it must not change with the config.
+    crate::report::label(channel)
 }
 
 /// The campaigns of the planned quarter; budgets per channel sum to its allocation exactly.

@@ -9,15 +9,16 @@ use serde_json::json;
 use super::CalendarPlan;
 use crate::charts::{self, Bar, BarChart, Orientation, Size, ValueFormat};
 use crate::chat::{Message, Table};
-use crate::report::money;
+use crate::report::{DisplayNames, count, money, plural};
 use crate::stages::handoff::{self, PlannedCampaign};
 use crate::stages::{FINDINGS_SCHEMA, OutputFile, StageInputs, StageOutput, stage_title};
 
 pub fn output(plan: &CalendarPlan, inputs: &StageInputs, ics: OutputFile) -> StageOutput {
     let h = &plan.handoff;
+    let names = &inputs.names;
     let headline = headline(plan);
     let mut body = headline.clone();
-    body.push_str(&notes(plan));
+    body.push_str(&notes(plan, names));
 
     let mut campaigns = Table::new(
         "Campaign calendar",
@@ -34,7 +35,7 @@ pub fn output(plan: &CalendarPlan, inputs: &StageInputs, ics: OutputFile) -> Sta
     for c in &h.campaigns {
         campaigns = campaigns.row(vec![
             c.name.clone(),
-            c.channel.clone(),
+            names.name(&c.channel),
             format!("{} – {}", c.start.format("%b %-d"), c.end.format("%b %-d")),
             money(c.budget),
             c.owner.clone(),
@@ -61,7 +62,7 @@ pub fn output(plan: &CalendarPlan, inputs: &StageInputs, ics: OutputFile) -> Sta
             t.name.clone(),
             format!("{:.2}%", t.baseline * 100.0),
             format!("+{:.2} pts", t.minimum_detectable_effect * 100.0),
-            t.sample_size_per_arm.to_string(),
+            count(t.sample_size_per_arm as usize),
             t.weeks.to_string(),
             format!(
                 "{} – {}",
@@ -152,10 +153,10 @@ fn headline(plan: &CalendarPlan) -> String {
         .filter(|w| w.hours > w.capacity_hours)
         .count();
     format!(
-        "**{}** campaigns across {} channels carry **{}** of the {} allocation. \
+        "**{}** across {} carry **{}** of the {} allocation. \
          **{}** of {} sized tests are funded with **{}** of the {} reserve{}. {}",
-        h.campaigns.len(),
-        channels.len(),
+        plural(h.campaigns.len(), "campaign", "campaigns"),
+        plural(channels.len(), "channel", "channels"),
         money(total),
         money(plan.allocatable),
         funded.len(),
@@ -175,7 +176,7 @@ fn headline(plan: &CalendarPlan) -> String {
     )
 }
 
-fn notes(plan: &CalendarPlan) -> String {
+fn notes(plan: &CalendarPlan, names: &DisplayNames) -> String {
     let h = &plan.handoff;
     let mut out = String::from("\n\n**What to do**");
     out.push_str(
@@ -189,11 +190,11 @@ fn notes(plan: &CalendarPlan) -> String {
         .map(|t| match t.detectable_in_quarter {
             Some(l) => format!(
                 "{} ({} weeks; within the quarter it could detect +{:.0}%)",
-                t.channel,
+                names.name(&t.channel),
                 t.weeks,
                 l * 100.0
             ),
-            None => format!("{} ({} weeks)", t.channel, t.weeks),
+            None => format!("{} ({} weeks)", names.name(&t.channel), t.weeks),
         })
         .collect();
     if !slow.is_empty() {
@@ -228,7 +229,9 @@ fn notes(plan: &CalendarPlan) -> String {
         .count();
     if unfunded > 0 {
         out.push_str(&format!(
-            "\n- {unfunded} sized tests do not fit in the reserve and are not scheduled."
+            "\n- {} not fit in the reserve and {} not scheduled.",
+            plural(unfunded, "sized test does", "sized tests do"),
+            if unfunded == 1 { "is" } else { "are" }
         ));
     }
     if !plan.carried_over.is_empty() {
@@ -246,7 +249,7 @@ fn notes(plan: &CalendarPlan) -> String {
         out.push_str(&format!(
             "\n- **{}** is over-committed: bookings take {} of its {} allocation, so it gets no \
              new campaign. Trim a booking by {} or move money to it.",
-            o.channel,
+            names.name(&o.channel),
             money(o.booked),
             money(o.allocation),
             money(o.booked - o.allocation)

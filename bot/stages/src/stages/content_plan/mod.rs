@@ -140,6 +140,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             .as_ref()
             .map_or(0, |s| s.opportunities.len().saturating_sub(seo_taken)),
         quarter: (start, end),
+        names: &inputs.names,
     };
     let (message, headline) = post::message(&context);
     let files = post::load_chart(&context).into_iter().collect();

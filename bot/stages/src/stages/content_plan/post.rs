@@ -20,6 +20,7 @@ pub struct Context<'a> {
     /// SEO opportunities left for a later quarter.
     pub backlog: usize,
     pub quarter: (NaiveDate, NaiveDate),
+    pub names: &'a crate::report::DisplayNames,
 }
 
 /// The post and its headline.
@@ -100,7 +101,7 @@ pub fn message(c: &Context) -> (Message, String) {
     let message = Message::new(format!("{} — production schedule", stage_title(9)), body)
         .table(by_month(s))
         .table(load(c))
-        .table(schedule_table(s));
+        .table(schedule_table(s, c.names));
     (message, headline)
 }
 
@@ -172,7 +173,7 @@ fn load(c: &Context) -> Table {
     t
 }
 
-fn schedule_table(s: &Schedule) -> Table {
+fn schedule_table(s: &Schedule, names: &crate::report::DisplayNames) -> Table {
     let mut t = Table::new(
         "Schedule",
         &[
@@ -182,7 +183,7 @@ fn schedule_table(s: &Schedule) -> Table {
     for p in &s.pieces {
         t = t.row(vec![
             p.title.clone(),
-            p.content_type.clone(),
+            names.name(&p.content_type),
             p.serves.clone(),
             p.owner.clone().unwrap_or_else(|| "unassigned".into()),
             to_date(p.brief).to_string(),

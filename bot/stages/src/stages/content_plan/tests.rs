@@ -151,6 +151,7 @@ fn stage_inputs(
             (8, findings(serde_json::to_value(calendar).unwrap())),
         ]
         .into(),
+        names: Default::default(),
     }
 }
 

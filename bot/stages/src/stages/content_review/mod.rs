@@ -72,7 +72,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     let mut files = Vec::new();
     if let Some(s) = &review.seo {
         message = message
-            .table(tables::strategy(&review.opportunities))
+            .table(tables::strategy(&review.opportunities, &inputs.names))
             .table(tables::striking(s))
             .table(tables::gaps(s))
             .table(tables::moves(s));
@@ -80,8 +80,8 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     }
     if let Some(c) = &review.content {
         message = message
-            .table(tables::top_content(c))
-            .table(tables::by_type(c))
+            .table(tables::top_content(c, &inputs.names))
+            .table(tables::by_type(c, &inputs.names))
             .table(tables::trend(c));
         files.extend(charts::top_converting(c));
     }

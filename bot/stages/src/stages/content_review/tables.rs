@@ -4,8 +4,8 @@
 use quarterdeck_analyses::content::{ContentPerformance, Opportunity, SeoFindings};
 
 use crate::chat::Table;
-use crate::report::count;
 use crate::report::percent_or_dash;
+use crate::report::{DisplayNames, count};
 
 /// How many rows a ranked table shows.
 pub const ROWS: usize = 10;
@@ -19,7 +19,7 @@ fn num(x: f64) -> String {
 }
 
 /// Pages with the most conversions per 1k sessions (the conversion ranking).
-pub fn top_content(c: &ContentPerformance) -> Table {
+pub fn top_content(c: &ContentPerformance, names: &DisplayNames) -> Table {
     let mut t = Table::new(
         format!("Top content by conversions per 1k sessions ({})", c.period),
         &[
@@ -36,7 +36,7 @@ pub fn top_content(c: &ContentPerformance) -> Table {
         if let Some(p) = c.pages.iter().find(|p| &p.url == url) {
             t = t.row(vec![
                 p.url.clone(),
-                p.content_type.clone(),
+                names.name(&p.content_type),
                 num(p.sessions),
                 format!("{:.2}", p.traffic_index),
                 percent_or_dash(p.engagement_rate),
@@ -49,7 +49,7 @@ pub fn top_content(c: &ContentPerformance) -> Table {
     t
 }
 
-pub fn by_type(c: &ContentPerformance) -> Table {
+pub fn by_type(c: &ContentPerformance, names: &DisplayNames) -> Table {
     let mut t = Table::new(
         "By content type",
         &[
@@ -66,7 +66,7 @@ pub fn by_type(c: &ContentPerformance) -> Table {
         let change = (k.previous_sessions > 0.0)
             .then(|| (k.sessions - k.previous_sessions) / k.previous_sessions);
         t = t.row(vec![
-            k.content_type.clone(),
+            names.name(&k.content_type),
             k.pages.to_string(),
             num(k.sessions),
             signed_pct(change),
@@ -179,7 +179,7 @@ pub fn moves(s: &SeoFindings) -> Table {
     t
 }
 
-pub fn strategy(o: &[Opportunity]) -> Table {
+pub fn strategy(o: &[Opportunity], names: &DisplayNames) -> Table {
     let mut t = Table::new(
         "Next quarter's content strategy (ranked by extra organic clicks)",
         &[
@@ -195,7 +195,7 @@ pub fn strategy(o: &[Opportunity]) -> Table {
         t = t.row(vec![
             (i + 1).to_string(),
             x.title.clone(),
-            x.content_type.clone(),
+            names.name(&x.content_type),
             format!(
                 "{} → {:.0}",
                 x.current_position

@@ -134,7 +134,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         channel_note,
         open_opportunities,
     };
-    let (message, headline) = post::message(&findings);
+    let (message, headline) = post::message(&findings, &inputs.names);
     let files = post::chart(&findings).into_iter().collect();
     Ok(StageOutput::available(
         message,

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use super::GoalsFindings;
 use crate::charts::{self, BarSeries, GroupedBars, Orientation, Size, ValueFormat};
 use crate::chat::{Message, Table};
-use crate::report::whole;
+use crate::report::{DisplayNames, whole};
 use crate::report::{count, money};
 use crate::sources::Objectives;
 use crate::stages::handoff::Kpi;
@@ -18,21 +18,21 @@ use crate::stages::{OutputFile, stage_title};
 const KPIS: [(&str, &str, &str, &str, &str); 9] = [
     (
         "Revenue won",
-        "sum of `amount` of deals whose won_at falls in the period, against the monthly revenue milestone",
+        "sum of the amounts of deals won in the period (by their won date), against the monthly revenue milestone",
         "leads.csv (CRM export)",
         "weekly",
         "demand gen",
     ),
     (
         "Pipeline opened",
-        "opportunities whose opportunity_at falls in the period × average deal, against the pipeline milestone",
+        "opportunities opened in the period (by their opportunity date) × average deal, against the pipeline milestone",
         "leads.csv",
         "weekly",
         "demand gen",
     ),
     (
         "MQLs",
-        "leads whose mql_at falls in the period, against the monthly MQL milestone",
+        "leads that became MQLs in the period (by their MQL date), against the monthly MQL milestone",
         "leads.csv",
         "weekly",
         "lifecycle",
@@ -103,7 +103,7 @@ fn value(g: &GoalsFindings, metric: &str) -> f64 {
 }
 
 /// The post and its headline.
-pub fn message(g: &GoalsFindings) -> (Message, String) {
+pub fn message(g: &GoalsFindings, names: &DisplayNames) -> (Message, String) {
     let o = &g.objectives;
     let r = &g.rates;
     let mut headline = format!(
@@ -305,7 +305,7 @@ pub fn message(g: &GoalsFindings) -> (Message, String) {
         );
         for c in &g.channel_targets {
             t = t.row(vec![
-                c.channel.clone(),
+                names.name(&c.channel),
                 money(c.spend),
                 money(c.revenue),
                 whole(c.mqls),

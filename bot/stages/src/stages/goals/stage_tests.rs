@@ -55,6 +55,7 @@ fn inputs(outputs: &[(u8, Value)], objectives: &str) -> StageInputs {
         checkins: Vec::new(),
         data,
         outputs: outputs.iter().cloned().collect::<BTreeMap<_, _>>(),
+        names: Default::default(),
     }
 }
 

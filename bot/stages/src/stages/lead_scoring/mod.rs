@@ -88,6 +88,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         &sources,
         feedback.as_ref(),
         &quarter,
+        &inputs.names,
     );
     let files = chart::lift_by_decile(&refit, &inputs.review_label())
         .into_iter()

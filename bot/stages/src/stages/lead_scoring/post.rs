@@ -154,6 +154,7 @@ pub fn message(
     sources: &Funnel,
     feedback: Option<&Synthesis>,
     quarter: &[&Mql],
+    names: &crate::report::DisplayNames,
 ) -> Message {
     let mut body = headline.to_owned();
     body.push_str(&format!(
@@ -186,7 +187,7 @@ pub fn message(
     for d in &sources.differences {
         body.push_str(&format!(
             "\n- **{}** MQLs become SQL at {} against {} for the other sources (Holm-adjusted p {:.4}).",
-            d.group,
+            names.name(&d.group),
             percent_or_dash(Some(d.rate)),
             percent_or_dash(Some(d.rest_rate)),
             d.p_adjusted
@@ -240,7 +241,7 @@ pub fn message(
         .zip(&r.proposal.points)
     {
         points = points.row(vec![
-            c.feature.clone(),
+            names.name(&c.feature),
             format!("{:+.3}", c.coef),
             format!("{p:+.0}"),
         ]);
@@ -295,7 +296,7 @@ pub fn message(
     for (source, t) in &sources.by {
         let Some(t) = t.first() else { continue };
         by_source = by_source.row(vec![
-            source.clone(),
+            names.name(source),
             count(per_source.get(source.as_str()).copied().unwrap_or(0)),
             count(t.entered as usize),
             interval(t.converted as usize, t.entered as usize),
@@ -323,7 +324,7 @@ pub fn message(
         );
         for x in &f.reasons {
             reasons = reasons.row(vec![
-                x.reason.clone(),
+                names.name(&x.reason),
                 if x.accepted { "accepted" } else { "rejected" }.into(),
                 count(x.count),
                 percent_or_dash(Some(x.share)),
@@ -334,9 +335,11 @@ pub fn message(
             "Sales acceptance",
             &["Source or month", "Decisions", "Accepted"],
         );
-        for a in f.by_source.iter().chain(&f.by_month) {
+        let by_source = f.by_source.iter().map(|a| (names.name(&a.group), a));
+        let by_month = f.by_month.iter().map(|a| (a.group.clone(), a));
+        for (group, a) in by_source.chain(by_month) {
             acceptance = acceptance.row(vec![
-                a.group.clone(),
+                group,
                 count(a.decisions),
                 interval(a.accepted, a.decisions),
             ]);

@@ -60,7 +60,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         funnel.as_ref(),
     )?;
     let quarter = inputs.review_label();
-    let (message, headline) = post::message(&f, &quarter);
+    let (message, headline) = post::message(&f, &quarter, &inputs.names);
     let handoff = MarketHandoff {
         opportunities: f.market.opportunities.clone(),
         threats: f.market.threats.clone(),
@@ -81,7 +81,9 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             .collect(),
         emerging_channels: f.market.emerging_channels.clone(),
     };
-    let files = post::chart(&f, &quarter).into_iter().collect();
+    let files = post::chart(&f, &quarter, &inputs.names)
+        .into_iter()
+        .collect();
     Ok(StageOutput::available(
         message,
         json!({

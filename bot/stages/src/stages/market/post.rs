@@ -9,8 +9,8 @@ use quarterdeck_analyses::journey_shift::ChannelShift;
 use super::MarketFindings;
 use crate::charts::{self, BarSeries, GroupedBars, Orientation, Size, ValueFormat};
 use crate::chat::{Message, Table};
-use crate::report::count;
 use crate::report::percent;
+use crate::report::{DisplayNames, count};
 use crate::stages::{OutputFile, stage_title};
 
 fn first_touch(f: &MarketFindings) -> Vec<&ChannelShift> {
@@ -21,8 +21,24 @@ fn first_touch(f: &MarketFindings) -> Vec<&ChannelShift> {
 }
 
 /// The post and its headline.
-pub fn message(f: &MarketFindings, quarter: &str) -> (Message, String) {
+pub fn message(f: &MarketFindings, quarter: &str, names: &DisplayNames) -> (Message, String) {
     let m = &f.market;
+    // The analysis writes its threats and opportunities with channel identifiers.
+    let channels: Vec<&str> = m
+        .timeline
+        .iter()
+        .map(|e| e.channel.as_str())
+        .chain(m.leading_channels.iter().map(String::as_str))
+        .chain(m.emerging_channels.iter().map(String::as_str))
+        .chain(first_touch(f).into_iter().map(|s| s.channel.as_str()))
+        .collect();
+    let named = |text: &str| names.in_text(text, channels.iter().copied());
+    let list = |ids: &[String]| {
+        ids.iter()
+            .map(|c| names.name(c))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let in_review = m.activity.values().map(|a| a.1).sum::<u64>();
     let mut headline = format!(
         "{} competitor activities logged in {quarter}, {} of them in a channel the competitor had not used before; {} threat{} and {} opportunit{} follow from the rules below.",
@@ -58,7 +74,7 @@ pub fn message(f: &MarketFindings, quarter: &str) -> (Message, String) {
     if !m.comparisons.is_empty() {
         let _ = write!(
             headline,
-            " {gaps} of {} funnel rates are below their benchmark.",
+            " {gaps} of {} funnel rates by channel, as observed in the quarter, are below their benchmark (stage 2 compares each step's mature rate).",
             m.comparisons.len()
         );
     }
@@ -72,20 +88,22 @@ pub fn message(f: &MarketFindings, quarter: &str) -> (Message, String) {
             }
         }
     };
-    section(&mut body, "Threats", &m.threats);
-    section(&mut body, "Opportunities", &m.opportunities);
+    let threats: Vec<String> = m.threats.iter().map(|t| named(t)).collect();
+    let opportunities: Vec<String> = m.opportunities.iter().map(|t| named(t)).collect();
+    section(&mut body, "Threats", &threats);
+    section(&mut body, "Opportunities", &opportunities);
     if !m.emerging_channels.is_empty() {
         let _ = write!(
             body,
             "\n\n**Emerging channels:** {}.",
-            m.emerging_channels.join(", ")
+            list(&m.emerging_channels)
         );
     }
     let mut actions = Vec::new();
     if !m.threats.is_empty() && !m.leading_channels.is_empty() {
         actions.push(format!(
             "defend the channels where most of our journeys start ({}) before competitors' new activity raises their cost",
-            m.leading_channels.join(", ")
+            list(&m.leading_channels)
         ));
     }
     if !m.emerging_channels.is_empty() {
@@ -107,11 +125,11 @@ pub fn message(f: &MarketFindings, quarter: &str) -> (Message, String) {
             &["Competitor", "Earlier", quarter, "New channels"],
         );
         for (who, (before, now)) in &m.activity {
-            let new: Vec<&str> = m
+            let new: Vec<String> = m
                 .moves
                 .iter()
                 .filter(|mv| &mv.competitor == who)
-                .map(|mv| mv.channel.as_str())
+                .map(|mv| names.name(&mv.channel))
                 .collect();
             t = t.row(vec![
                 who.clone(),
@@ -134,7 +152,7 @@ pub fn message(f: &MarketFindings, quarter: &str) -> (Message, String) {
             t = t.row(vec![
                 e.date.clone(),
                 e.competitor.clone(),
-                e.channel.clone(),
+                names.name(&e.channel),
                 e.summary.clone(),
             ]);
         }
@@ -172,7 +190,7 @@ pub fn message(f: &MarketFindings, quarter: &str) -> (Message, String) {
         };
         for s in shifts {
             t = t.row(vec![
-                s.channel.clone(),
+                names.name(&s.channel),
                 percent(s.before),
                 percent(s.now),
                 format!("{:+.1} pts", (s.now - s.before) * 100.0),
@@ -191,8 +209,13 @@ pub fn message(f: &MarketFindings, quarter: &str) -> (Message, String) {
             t = t.row(vec![
                 c.metric
                     .trim_start_matches("funnel_")
-                    .replace("_to_", " → "),
-                c.channel.clone().unwrap_or_else(|| "all".into()),
+                    .split("_to_")
+                    .map(|s| names.name(s))
+                    .collect::<Vec<_>>()
+                    .join(" → "),
+                c.channel
+                    .as_deref()
+                    .map_or_else(|| "All".into(), |c| names.name(c)),
                 percent(c.ours),
                 percent(c.benchmark),
                 if c.below {
@@ -229,7 +252,7 @@ pub fn message(f: &MarketFindings, quarter: &str) -> (Message, String) {
 }
 
 /// First-touch share per channel, the quarter before against the quarter under review.
-pub fn chart(f: &MarketFindings, quarter: &str) -> Option<OutputFile> {
+pub fn chart(f: &MarketFindings, quarter: &str, names: &DisplayNames) -> Option<OutputFile> {
     let shifts = first_touch(f);
     if shifts.is_empty() {
         return None;
@@ -239,7 +262,7 @@ pub fn chart(f: &MarketFindings, quarter: &str) -> Option<OutputFile> {
         subtitle: Some(format!(
             "{quarter} against the quarter before · share of journeys starting on each channel"
         )),
-        categories: shifts.iter().map(|s| s.channel.clone()).collect(),
+        categories: shifts.iter().map(|s| names.name(&s.channel)).collect(),
         series: vec![
             BarSeries {
                 name: "Quarter before".into(),

@@ -21,6 +21,7 @@ fn inputs(files: &[(&str, &str)], outputs: &[(u8, serde_json::Value)]) -> StageI
         checkins: Vec::new(),
         data,
         outputs: outputs.iter().cloned().collect(),
+        names: Default::default(),
     }
 }
 

@@ -26,7 +26,7 @@ fn channel_plans(s: &Sources) -> Section {
     let mut channels = b.channels.clone();
     channels.sort_by(|x, y| y.spend.total_cmp(&x.spend));
     for c in &channels {
-        sec = sec.heading(crate::report::label(&c.channel)).para(format!(
+        sec = sec.heading(s.inputs.names.name(&c.channel)).para(format!(
             "Budget {} (last quarter {}), expected revenue {}; {}.",
             money(c.spend),
             money(c.last_quarter_spend),
@@ -140,7 +140,7 @@ fn testing_roadmap(s: &Sources) -> Section {
     for x in &c.tests {
         t = t.row(vec![
             x.name.clone(),
-            crate::report::label(&x.channel),
+            s.inputs.names.name(&x.channel),
             x.metric.clone(),
             pct(x.baseline),
             pct(x.minimum_detectable_effect),

@@ -5,7 +5,7 @@
 use crate::charts::{
     self, BarSeries, ChartError, GroupedBars, Orientation, Png, Size, ValueFormat,
 };
-use crate::report::Figure;
+use crate::report::{DisplayNames, Figure};
 use crate::stages::handoff::{BudgetHandoff, GoalsHandoff, PerformanceHandoff};
 
 fn keep(file: &str, caption: String, rendered: Result<Png, ChartError>) -> Option<Figure> {
@@ -28,10 +28,11 @@ fn dollars() -> ValueFormat {
 
 /// Attributed ROAS per paid channel in the quarter under review: stage 1's chart, drawn
 /// from its handoff.
-pub fn roas(p: &PerformanceHandoff, quarter: &str) -> Option<Figure> {
+pub fn roas(p: &PerformanceHandoff, quarter: &str, names: &DisplayNames) -> Option<Figure> {
     let chart = crate::stages::charts::roas_by_channel(
         p.channels.iter().map(|c| (c.channel.as_str(), c.roas)),
         quarter,
+        names,
     )?;
     Some(Figure {
         file: "plan-roas-by-channel.png".into(),
@@ -41,7 +42,7 @@ pub fn roas(p: &PerformanceHandoff, quarter: &str) -> Option<Figure> {
 }
 
 /// Last quarter's spend against the proposed allocation, per channel.
-pub fn budget(b: &BudgetHandoff, quarter: &str) -> Option<Figure> {
+pub fn budget(b: &BudgetHandoff, quarter: &str, names: &DisplayNames) -> Option<Figure> {
     if b.channels.is_empty() {
         return None;
     }
@@ -52,7 +53,7 @@ pub fn budget(b: &BudgetHandoff, quarter: &str) -> Option<Figure> {
         subtitle: Some(format!(
             "{quarter} allocation against last quarter's spend (test reserve excluded)"
         )),
-        categories: channels.iter().map(|c| c.channel.clone()).collect(),
+        categories: channels.iter().map(|c| names.name(&c.channel)).collect(),
         series: vec![
             BarSeries {
                 name: "Last quarter".into(),

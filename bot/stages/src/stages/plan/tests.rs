@@ -29,6 +29,7 @@ fn inputs(outputs: BTreeMap<u8, Value>) -> StageInputs {
         checkins: Vec::new(),
         data,
         outputs,
+        names: Default::default(),
     }
 }
 

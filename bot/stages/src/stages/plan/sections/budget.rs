@@ -54,7 +54,7 @@ pub(super) fn budget(s: &Sources) -> Section {
     channels.sort_by(|x, y| y.spend.total_cmp(&x.spend));
     for c in &channels {
         t = t.row(vec![
-            crate::report::label(&c.channel),
+            s.inputs.names.name(&c.channel),
             money(c.last_quarter_spend),
             money(c.spend),
             change(c.last_quarter_spend, c.spend),
@@ -85,13 +85,13 @@ pub(super) fn budget(s: &Sources) -> Section {
         "Spend is set where each channel's next dollar returns the same (marginal ROI equalised within the \
          channels' bounds), from response curves fitted on the weekly history.",
     );
-    if let Some(f) = figures::budget(b, &s.inputs.run.quarter) {
+    if let Some(f) = figures::budget(b, &s.inputs.run.quarter, &s.inputs.names) {
         sec = sec.figure(f);
     }
     sec.heading("Rationale by channel").bullets(
         channels
             .iter()
-            .map(|c| format!("**{}**: {}", crate::report::label(&c.channel), c.rationale))
+            .map(|c| format!("**{}**: {}", s.inputs.names.name(&c.channel), c.rationale))
             .collect(),
     )
 }

@@ -23,7 +23,7 @@ pub(super) fn calendar(s: &Sources) -> Section {
     for p in &c.campaigns {
         t = t.row(vec![
             p.name.clone(),
-            crate::report::label(&p.channel),
+            s.inputs.names.name(&p.channel),
             format!("{} – {}", p.start.format("%b %-d"), p.end.format("%b %-d")),
             money(p.budget),
             p.owner.clone(),

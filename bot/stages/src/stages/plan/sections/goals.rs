@@ -80,7 +80,7 @@ pub(super) fn goals(s: &Sources) -> Section {
                 .find(|o| o.channel == x.channel)
                 .map_or_else(|| "—".to_owned(), |o| o.owner.clone());
             c = c.row(vec![
-                crate::report::label(&x.channel),
+                s.inputs.names.name(&x.channel),
                 owner,
                 money(x.spend),
                 money(x.revenue),

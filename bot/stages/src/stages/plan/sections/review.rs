@@ -17,7 +17,7 @@ pub(super) fn prior_quarter(s: &Sources) -> Section {
         channels.sort_by(|a, b| b.spend.total_cmp(&a.spend));
         for c in &channels {
             t = t.row(vec![
-                crate::report::label(&c.channel),
+                s.inputs.names.name(&c.channel),
                 money(c.spend),
                 money(c.attributed_revenue),
                 c.roas.map_or("—".into(), |r| format!("{r:.2}")),
@@ -28,7 +28,7 @@ pub(super) fn prior_quarter(s: &Sources) -> Section {
             ]);
         }
         sec = sec.table(t);
-        if let Some(f) = figures::roas(p, &label) {
+        if let Some(f) = figures::roas(p, &label, &s.inputs.names) {
             sec = sec.figure(f);
         }
     }

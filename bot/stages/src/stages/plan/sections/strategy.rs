@@ -26,7 +26,7 @@ pub(super) fn strategy(s: &Sources) -> Section {
                         };
                         format!(
                             "**{verb} {}** to {} ({}): {}",
-                            crate::report::label(&c.channel),
+                            s.inputs.names.name(&c.channel),
                             money(c.spend),
                             change(c.last_quarter_spend, c.spend),
                             c.rationale
@@ -76,7 +76,7 @@ pub(super) fn strategy(s: &Sources) -> Section {
             let mut t = Table::new("Proposed lead score", &["Feature", "Points"]);
             for w in &sc.weights {
                 t = t.row(vec![
-                    crate::report::label(&w.feature),
+                    s.inputs.names.name(&w.feature),
                     format!("{:+.0}", w.points),
                 ]);
             }

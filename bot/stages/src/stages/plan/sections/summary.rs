@@ -110,7 +110,7 @@ pub(super) fn executive_summary(s: &Sources, risks: &[Risk]) -> Section {
         for c in shifts.iter().take(2) {
             decisions.push(format!(
                 "Move **{}** from {} to {} ({}): {}",
-                crate::report::label(&c.channel),
+                s.inputs.names.name(&c.channel),
                 money(c.last_quarter_spend),
                 money(c.spend),
                 change(c.last_quarter_spend, c.spend),
