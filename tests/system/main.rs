@@ -10,6 +10,7 @@ mod dashboard;
 mod data_formats;
 mod delivery;
 mod discord;
+mod exports;
 mod helpers;
 mod http_sources;
 mod market_cli;
