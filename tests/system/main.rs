@@ -8,6 +8,7 @@ mod content_cli;
 mod crash;
 mod dashboard;
 mod data_formats;
+mod data_in_stages;
 mod delivery;
 mod discord;
 mod exports;

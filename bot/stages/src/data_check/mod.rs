@@ -124,9 +124,9 @@ pub fn check(data: &DataSet, as_of: NaiveDate) -> DataCheck {
                 count: unmatched.len(),
                 example_row: Some(first.1),
                 detail: format!(
-                    "{} deal{} name a lead id not in leads.csv (first {:?}); they are left out of the funnel",
+                    "{} deal{} a lead id not in leads.csv (first {:?}); they are left out of the funnel",
                     unmatched.len(),
-                    if unmatched.len() == 1 { "" } else { "s" },
+                    if unmatched.len() == 1 { " names" } else { "s name" },
                     first.0
                 ),
             });

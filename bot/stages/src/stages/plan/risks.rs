@@ -301,11 +301,14 @@ fn data_problems(s: &Sources, out: &mut Vec<Risk>) {
         }
     }
     for (file, (details, stages, distorts)) in files {
-        let stages: Vec<String> = stages.iter().map(|n| format!("stage {n}")).collect();
-        let mut mitigation = format!(
-            "Ask for a complete {file} and re-run {} before approval",
-            stages.join(", ")
-        );
+        let numbers: Vec<String> = stages.iter().map(u8::to_string).collect();
+        let which = match numbers.as_slice() {
+            [one] => format!("stage {one}"),
+            [init @ .., last] => format!("stages {} and {last}", init.join(", ")),
+            [] => "the stages that read it".to_owned(),
+        };
+        let mut mitigation =
+            format!("Ask for a complete {file} and re-run {which} before approval");
         if distorts.is_empty() {
             mitigation.push('.');
         } else {
