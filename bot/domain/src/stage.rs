@@ -66,6 +66,8 @@ mod file {
     pub const CONVERSIONS: &str = "conversions.csv";
     pub const PATHS: &str = "paths.csv";
     pub const LEADS: &str = "leads.csv";
+    /// Deals or opportunities exported apart from the leads, joined to them by lead id.
+    pub const DEALS: &str = "deals.csv";
     pub const BENCHMARKS: &str = "benchmarks.csv";
     pub const CONTENT: &str = "content.csv";
     pub const KEYWORDS: &str = "keywords.csv";
@@ -91,7 +93,15 @@ const REGISTRY: [StageSpec; 12] = [
         kind: StageKind::Analysis,
         analysis: "campaign-roi-analyzer and attribution-analyst",
         dependencies: &[],
-        inputs: &[SPEND, CAMPAIGNS, TOUCHPOINTS, CONVERSIONS, PATHS, LEADS],
+        inputs: &[
+            SPEND,
+            CAMPAIGNS,
+            TOUCHPOINTS,
+            CONVERSIONS,
+            PATHS,
+            LEADS,
+            DEALS,
+        ],
         owner_group: "marketing",
     },
     StageSpec {
@@ -101,7 +111,7 @@ const REGISTRY: [StageSpec; 12] = [
         kind: StageKind::Analysis,
         analysis: "marketing-funnel-optimizer",
         dependencies: &[],
-        inputs: &[LEADS, BENCHMARKS],
+        inputs: &[LEADS, DEALS, BENCHMARKS],
         owner_group: "marketing",
     },
     StageSpec {
@@ -140,6 +150,7 @@ const REGISTRY: [StageSpec; 12] = [
             TOUCHPOINTS,
             CONVERSIONS,
             LEADS,
+            DEALS,
         ],
         owner_group: "marketing",
     },
@@ -162,7 +173,7 @@ const REGISTRY: [StageSpec; 12] = [
         analysis: "goals & KPIs",
         // Goals from funnel rates, scoring and the allocation.
         dependencies: &[FunnelHealth, LeadScoring, Budget],
-        inputs: &[OBJECTIVES, LEADS, REVENUE],
+        inputs: &[OBJECTIVES, LEADS, DEALS, REVENUE],
         owner_group: "marketing",
     },
     StageSpec {

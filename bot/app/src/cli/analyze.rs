@@ -123,6 +123,10 @@ pub enum Analysis {
     Funnel {
         #[arg(long)]
         leads: PathBuf,
+        /// Deals or opportunities in their own file (`lead_id`, `won_at` and/or
+        /// `opportunity_at`, `amount`), joined to the leads by id.
+        #[arg(long)]
+        deals: Option<PathBuf>,
         #[arg(long, value_enum)]
         by: Option<GroupBy>,
         /// Cohorts are by month of the lead's first stage (the only cohort supported).
@@ -246,8 +250,12 @@ pub fn run(analysis: Analysis) -> Result<(), Failure> {
                 .map_err(|e| Failure::input(e.to_string()))?;
             let roi = review.roi.ok_or_else(|| {
                 Failure::input(format!(
-                    "--data {}: expected spend.csv and campaigns.csv in it",
-                    data.display()
+                    "--data {}: no ROI: {}",
+                    data.display(),
+                    review
+                        .no_roi
+                        .as_deref()
+                        .unwrap_or("expected spend.csv and campaigns.csv in it")
                 ))
             })?;
             match format {
@@ -353,18 +361,43 @@ pub fn run(analysis: Analysis) -> Result<(), Failure> {
         } => planning::response_curves(&spend, &outcome, controls.as_ref(), format),
         Analysis::Funnel {
             leads,
+            deals,
             by,
             cohort: CohortBy::Month,
             format,
         } => {
-            let table = CsvTable::read(&leads)
-                .and_then(|t| sources::read_leads(&t))
-                .map_err(|e| Failure::input(e.to_string()))?;
             let by = by.map(|b| match b {
                 GroupBy::Source => "source",
                 GroupBy::Segment => "segment",
                 GroupBy::Region => "region",
             });
+            let bad = |e: sources::InputError| Failure::input(e.to_string());
+            let csv = CsvTable::read(&leads).map_err(bad)?;
+            // Grouping by a column the file does not have would put every lead in one
+            // unnamed group: refuse, naming the file and the column.
+            if let Some(g) = by
+                && csv.find(g, &[]).is_none()
+            {
+                return Err(Failure::input(format!(
+                    "{}: --by {g}: expected a column `{g}` to group the leads by, found none (columns: {})",
+                    leads.display(),
+                    csv.header.join(", ")
+                )));
+            }
+            let mut table = sources::read_leads(&csv).map_err(bad)?;
+            if let Some(d) = &deals {
+                let d = CsvTable::read(d).map_err(bad)?;
+                let join = sources::join_deals(&csv, &mut table, &d).map_err(bad)?;
+                if let Some((row, id)) = &join.first_unmatched {
+                    eprintln!(
+                        "{}: {} of {} deals name a lead id not in {} (first {id:?} at row {row}); they are left out",
+                        d.file,
+                        join.unmatched,
+                        join.deals,
+                        leads.display()
+                    );
+                }
+            }
             let result = funnel::analyze(&table.stages, &table.leads, by)
                 .map_err(|e| Failure::input(format!("{}: {e}", leads.display())))?;
             match format {

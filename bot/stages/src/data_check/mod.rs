@@ -124,9 +124,9 @@ pub fn check(data: &DataSet, as_of: NaiveDate) -> DataCheck {
                 count: unmatched.len(),
                 example_row: Some(first.1),
                 detail: format!(
-                    "{} deal{} name a lead id not in leads.csv (first {:?}); they are left out of the funnel",
+                    "{} deal{} a lead id not in leads.csv (first {:?}); they are left out of the funnel",
                     unmatched.len(),
-                    if unmatched.len() == 1 { "" } else { "s" },
+                    if unmatched.len() == 1 { " names" } else { "s name" },
                     first.0
                 ),
             });
@@ -143,7 +143,13 @@ fn reconcile_channels(files: &mut [FileReport], channels: &BTreeMap<String, BTre
     let reference = ["spend.csv", "weekly_media.csv", "campaigns.csv"]
         .iter()
         .find_map(|f| channels.get(*f).map(|c| (*f, c)))
-        .or_else(|| channels.iter().next().map(|(f, c)| (f.as_str(), c)));
+        .or_else(|| {
+            // Competitors' channels are theirs, never the team's reference.
+            channels
+                .iter()
+                .find(|(f, _)| f.as_str() != "competitors.csv")
+                .map(|(f, c)| (f.as_str(), c))
+        });
     let Some((ref_file, known)) = reference else {
         return;
     };
@@ -189,7 +195,7 @@ fn reconcile_channels(files: &mut [FileReport], channels: &BTreeMap<String, BTre
     }
 }
 
-/// One line per problem of the files `stage` reads, for its post ("Data checks").
+/// One line per problem of the files `inputs` names.
 pub fn notes_for(check: &DataCheck, inputs: &[&str]) -> Vec<String> {
     check
         .files
@@ -199,6 +205,97 @@ pub fn notes_for(check: &DataCheck, inputs: &[&str]) -> Vec<String> {
             f.problems
                 .iter()
                 .map(move |p| format!("{}: {}", f.file, p.detail))
+        })
+        .collect()
+}
+
+/// A data problem as a stage's post states it: the file, the problem, and which of the
+/// stage's comparisons it distorts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataNote {
+    pub file: String,
+    pub kind: String,
+    pub count: usize,
+    pub detail: String,
+    /// The stage's comparisons the problem distorts (weeks missing or doubled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distorts: Option<String>,
+}
+
+impl DataNote {
+    /// The note as one line of a post.
+    pub fn line(&self) -> String {
+        match &self.distorts {
+            Some(d) => format!("{}: {}. This distorts {d}.", self.file, self.detail),
+            None => format!("{}: {}.", self.file, self.detail),
+        }
+    }
+}
+
+/// Problems that change counts by week or by channel (a missing, cut or doubled stretch
+/// of rows): the comparisons that add rows up over time are distorted by them.
+pub const DISTORTING: [&str; 8] = [
+    "gap",
+    "volume_drop",
+    "ends_early",
+    "channel_gap",
+    "channel_vanished",
+    "duplicate_rows",
+    "duplicate_keys",
+    "unmatched_ids",
+];
+
+/// What stage `stage` compares with the rows of `file` (for the "distorts" clause).
+pub fn comparisons(stage: u8, file: &str) -> Option<&'static str> {
+    Some(match (stage, file) {
+        (1, "spend.csv") => "spend against plan and ROAS by channel, quarter over quarter",
+        (1, "touchpoints.csv" | "conversions.csv") => {
+            "the attributed conversions and revenue by channel, and ROAS quarter over quarter"
+        }
+        (1, "leads.csv" | "deals.csv") => "pipeline, cost per MQL and SQL, and CAC by channel",
+        (2, "leads.csv" | "deals.csv") => {
+            "the quarter's stage rates and velocity, the monthly cohorts and the comparison with the quarter before"
+        }
+        (4, "leads.csv") => {
+            "MQLs and MQL → SQL by month and source, and the out-of-time check on the last month"
+        }
+        (4, "sales_feedback.csv") => "sales acceptance by month and source",
+        (5, "touchpoints.csv" | "conversions.csv") => {
+            "our journeys quarter over quarter (path length, first-touch mix and reach)"
+        }
+        (5, "leads.csv" | "deals.csv") => "our funnel rates against the benchmarks",
+        (6, "weekly_media.csv" | "weekly_revenue.csv" | "controls.csv") => {
+            "the response curves fitted on the weekly history, and each channel's ROAS from it"
+        }
+        (7, "leads.csv" | "deals.csv") => {
+            "last quarter's volumes, the stretch flags against it and the lag-shifted monthly milestones"
+        }
+        (7, "weekly_revenue.csv") => "the seasonal shape of the monthly milestones",
+        (8, "spend.csv") => "last quarter's cost per click, used to cost the tests",
+        _ => return None,
+    })
+}
+
+/// The data notes of stage `stage`: every problem of the files it read (`check` is the
+/// check of that stage's data), with what each distorting one distorts in this stage.
+pub fn stage_notes(check: &DataCheck, stage: u8) -> Vec<DataNote> {
+    let inputs = crate::domain::StageId::from_number(stage).map_or(&[][..], |s| s.inputs());
+    check
+        .files
+        .iter()
+        .filter(|f| inputs.contains(&f.file.as_str()))
+        .flat_map(|f| {
+            f.problems.iter().map(move |p| DataNote {
+                file: f.file.clone(),
+                kind: p.kind.clone(),
+                count: p.count,
+                detail: p.detail.clone(),
+                distorts: DISTORTING
+                    .contains(&p.kind.as_str())
+                    .then(|| comparisons(stage, &f.file))
+                    .flatten()
+                    .map(str::to_owned),
+            })
         })
         .collect()
 }

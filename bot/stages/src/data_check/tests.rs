@@ -250,3 +250,203 @@ fn wide_and_long_media_give_the_same_channels_range_and_findings() {
     assert_eq!(gap(&wide_check), gap(&configured_check));
     assert_eq!(w.columns["spend[tv]"], "tv_S");
 }
+
+/// The notes a stage posts: the distorting problems name what they distort in that
+/// stage; a problem that distorts nothing (a blank optional column) has no clause.
+#[test]
+fn stage_notes_say_which_comparisons_a_gap_distorts() {
+    // leads.csv with week 5 empty and ending 21 days before the as-of date.
+    let mut text = String::from("lead_id,created_at,mql_at,source,region\n");
+    for (i, line) in leads(Some(5), 16).lines().skip(1).enumerate() {
+        let region = if i == 0 { "" } else { "emea" };
+        text.push_str(&format!("{line},{region}\n"));
+    }
+    let data = set(&[("leads.csv", text)]);
+    let check = check(&data, day("2027-01-15"));
+
+    let funnel = stage_notes(&check, 2);
+    let goals = stage_notes(&check, 7);
+    let content = stage_notes(&check, 3);
+
+    let kinds: Vec<&str> = funnel.iter().map(|n| n.kind.as_str()).collect();
+    assert_eq!(kinds, ["blank", "gap", "ends_early"]);
+    assert_eq!(funnel[0].distorts, None);
+    assert!(
+        funnel[1]
+            .distorts
+            .as_deref()
+            .is_some_and(|d| d.contains("cohorts")),
+        "{funnel:?}"
+    );
+    assert!(
+        funnel[2]
+            .line()
+            .starts_with("leads.csv: the export ends on 2026-12-25")
+    );
+    assert!(funnel[2].line().contains("This distorts"));
+    assert!(
+        goals[1]
+            .distorts
+            .as_deref()
+            .is_some_and(|d| d.contains("stretch")),
+        "{goals:?}"
+    );
+    assert!(content.is_empty(), "stage 3 does not read leads.csv");
+}
+
+mod aliased_headers {
+    //! A file with canonical headers and the same file with the tools' header names
+    //! give the same findings: the data check's problems (kind, count, first row), the
+    //! range and the date format, and what the readers and the funnel make of it.
+
+    use proptest::prelude::*;
+    use quarterdeck_analyses::funnel;
+
+    use super::*;
+    use crate::sources::{CsvTable, read_leads};
+
+    const CANONICAL: [&str; 7] = [
+        "lead_id",
+        "created_at",
+        "mql_at",
+        "won_at",
+        "source",
+        "region",
+        "amount",
+    ];
+    /// Per column, export names from the tools (HubSpot, Salesforce, Olist).
+    const EXPORT: [&[&str]; 7] = [
+        &["Record ID", "Lead ID", "mql_id", "Contact ID"],
+        &["Create Date", "Created Date", "first_contact_date"],
+        &["Became a Marketing Qualified Lead Date", "MQL Date"],
+        &["Became a Customer Date", "Close Date", "won_date"],
+        &["Original Source", "Lead Source", "origin"],
+        &["Country/Region", "Billing Country", "country"],
+        &["Deal Amount", "declared_monthly_revenue"],
+    ];
+
+    #[derive(Debug, Clone)]
+    struct Lead {
+        week: i64,
+        day: i64,
+        mql_after: Option<i64>,
+        won_after: Option<i64>,
+        source: Option<usize>,
+        region: Option<usize>,
+        amount: Option<u32>,
+    }
+
+    fn lead() -> impl Strategy<Value = Lead> {
+        (
+            0..14i64,
+            0..7i64,
+            proptest::option::of(-3..20i64),
+            proptest::option::of(0..60i64),
+            proptest::option::of(0..3usize),
+            proptest::option::of(0..2usize),
+            proptest::option::of(0..50_000u32),
+        )
+            .prop_map(
+                |(week, day, mql_after, won_after, source, region, amount)| Lead {
+                    week,
+                    day,
+                    mql_after,
+                    won_after,
+                    source,
+                    region,
+                    amount,
+                },
+            )
+    }
+
+    fn csv(header: &[&str], leads: &[Lead], duplicate: bool) -> String {
+        let start = day("2026-07-06");
+        let mut text = header
+            .iter()
+            .map(|h| format!("\"{h}\""))
+            .collect::<Vec<_>>()
+            .join(",");
+        text.push('\n');
+        for (i, l) in leads.iter().enumerate() {
+            let created = start + Duration::days(7 * l.week + l.day);
+            let after = |d: Option<i64>| {
+                d.map(|d| (created + Duration::days(d)).to_string())
+                    .unwrap_or_default()
+            };
+            let line = format!(
+                "L{i},{created},{},{},{},{},{}\n",
+                after(l.mql_after),
+                after(l.won_after),
+                l.source.map_or("", |s| ["seo", "Paid Search", "email"][s]),
+                l.region.map_or("NA", |r| ["EMEA", "Americas"][r]),
+                l.amount.map(|a| a.to_string()).unwrap_or_default(),
+            );
+            text.push_str(&line);
+            if duplicate && i == 0 {
+                text.push_str(&line);
+            }
+        }
+        text
+    }
+
+    type Found = (
+        usize,
+        Option<[NaiveDate; 2]>,
+        Option<String>,
+        Vec<(String, usize, Option<usize>)>,
+    );
+
+    fn found(check: &DataCheck) -> Found {
+        let f = &check.files[0];
+        (
+            f.rows,
+            f.date_range,
+            f.date_format.clone(),
+            f.problems
+                .iter()
+                .map(|p| (p.kind.clone(), p.count, p.example_row))
+                .collect(),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn canonical_and_aliased_headers_give_identical_findings(
+            leads in proptest::collection::vec(lead(), 1..120),
+            picks in proptest::collection::vec(0..4usize, 7),
+            duplicate in any::<bool>(),
+        ) {
+            let aliased: Vec<&str> = EXPORT
+                .iter()
+                .zip(&picks)
+                .map(|(names, k)| names[k % names.len()])
+                .collect();
+            let canonical_text = csv(&CANONICAL, &leads, duplicate);
+            let aliased_text = csv(&aliased, &leads, duplicate);
+            let as_of = day("2026-12-31");
+
+            let a = check(&set(&[("leads.csv", canonical_text.clone())]), as_of);
+            let b = check(&set(&[("leads.csv", aliased_text.clone())]), as_of);
+            let ta = read_leads(&CsvTable::parse("leads.csv", canonical_text.as_bytes()).unwrap()).unwrap();
+            let tb = read_leads(&CsvTable::parse("leads.csv", aliased_text.as_bytes()).unwrap()).unwrap();
+
+            prop_assert_eq!(found(&a), found(&b));
+            prop_assert_eq!(&a.stages, &b.stages);
+            let mut every: Vec<&str> = CANONICAL.to_vec();
+            every.sort_unstable();
+            let mapped: Vec<&str> = b.files[0].columns.keys().map(String::as_str).collect();
+            prop_assert_eq!(mapped, every);
+            prop_assert_eq!(&ta.stages, &tb.stages);
+            prop_assert_eq!(&ta.leads, &tb.leads);
+            prop_assert_eq!(&ta.first_seen, &tb.first_seen);
+            prop_assert_eq!(&ta.amounts, &tb.amounts);
+            let fa = funnel::analyze(&ta.stages, &ta.leads, Some("source")).ok();
+            let fb = funnel::analyze(&tb.stages, &tb.leads, Some("source")).ok();
+            prop_assert_eq!(
+                serde_json::to_value(&fa).unwrap(),
+                serde_json::to_value(&fb).unwrap()
+            );
+        }
+    }
+}

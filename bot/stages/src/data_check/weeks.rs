@@ -28,7 +28,8 @@ pub fn gaps(counts: &BTreeMap<NaiveDate, u64>) -> Vec<NaiveDate> {
 
 /// A week whose count is below half the median of the (up to) eight weeks before it,
 /// with at least four weeks before it to compare; the first and the last week of the
-/// file are left out (they may be partial). Gap weeks count as zero.
+/// file are left out (they may be partial). Gap weeks count as zero in the median and
+/// are not drops themselves (they are reported as gaps).
 pub fn drops(counts: &BTreeMap<NaiveDate, u64>) -> Vec<(NaiveDate, u64, f64)> {
     let (Some(first), Some(last)) = (counts.keys().next(), counts.keys().next_back()) else {
         return Vec::new();
@@ -52,7 +53,7 @@ pub fn drops(counts: &BTreeMap<NaiveDate, u64>) -> Vec<(NaiveDate, u64, f64)> {
             (before[before.len() / 2 - 1] + before[before.len() / 2]) as f64 / 2.0
         };
         let (week, count) = series[i];
-        if (count as f64) < 0.5 * median {
+        if count > 0 && (count as f64) < 0.5 * median {
             out.push((week, count, median));
         }
     }

@@ -42,6 +42,9 @@ pub fn of(name: &str) -> &'static [&'static str] {
             "first user default channel group",
             "session source",
             "platform",
+            // Google Ads' and LinkedIn's campaign type (`Search`, `Sponsored Content`):
+            // the team's `channel_aliases` name the channel each is.
+            "campaign type",
         ],
         "campaign" => &["campaign name", "session campaign", "campaign group"],
         "spend" => &[

@@ -134,6 +134,10 @@ pub fn parse_iso(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S") {
         return Some(t.and_utc());
     }
+    // HubSpot's exports write minutes without seconds.
+    if let Ok(t) = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M") {
+        return Some(t.and_utc());
+    }
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .ok()
         .map(|d| d.and_time(NaiveTime::MIN).and_utc())

@@ -5,6 +5,7 @@ pub mod aliases;
 mod catalog;
 mod content;
 pub mod dates;
+mod deals;
 mod experiments;
 mod fetch;
 mod journeys;
@@ -20,6 +21,7 @@ mod weekly;
 
 pub use catalog::{Catalog, DataSet, Origin, Source};
 pub use content::{read_content, read_keywords};
+pub use deals::{DealJoin, join_deals, read_leads_and_deals};
 pub use experiments::{LiftTest, read_experiments};
 pub use fetch::HttpSettings;
 pub use journeys::read_journeys;

@@ -405,13 +405,14 @@ fn csv_problem(e: &csv::Error, expected: usize) -> String {
     }
 }
 
-/// Whether a cell holds no value: empty, `-`, `NA`, `N/A`, `null`, `NaN` or `#N/A`
+/// Whether a cell holds no value: empty, `-`, `--` (Google Ads), `NA`, `N/A`, `null`, `NaN` or `#N/A`
 /// (any case). Readers see such cells as empty: a required column refuses them, an
 /// optional one skips them, a category reads [`NOT_SET`].
 pub fn is_blank(s: &str) -> bool {
     s.len() <= 4
         && (s.is_empty()
             || s == "-"
+            || s == "--"
             || s.eq_ignore_ascii_case("na")
             || s.eq_ignore_ascii_case("n/a")
             || s.eq_ignore_ascii_case("#n/a")

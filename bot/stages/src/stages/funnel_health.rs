@@ -22,14 +22,13 @@ use crate::report::percent_or_dash;
 use crate::sources;
 
 pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
-    let Some(leads_table) = inputs.data.table("leads.csv")? else {
+    let Some((leads_table, table, _)) = sources::read_leads_and_deals(&inputs.data)? else {
         return Ok(super::inventory::unavailable(
             2,
             inputs,
             "leads.csv is not in the data folder".into(),
         ));
     };
-    let table = sources::read_leads(&leads_table)?;
     let names = &inputs.names;
     let step = |from: &str, to: &str| format!("{} → {}", names.name(from), names.name(to));
     let (from, to) = inputs.review_window();

@@ -10,6 +10,7 @@ mod calendar;
 mod charts;
 mod content_plan;
 mod content_review;
+pub mod data_notes;
 mod funnel_health;
 mod goals;
 pub mod handoff;
@@ -199,9 +200,7 @@ pub fn check_data(data: &DataSet, quarter_start: NaiveDate) -> Result<(), StageE
     ) {
         crate::sources::read_journeys(&tp, &cv, None)?;
     }
-    if let Some(leads) = data.table("leads.csv")? {
-        crate::sources::read_leads(&leads)?;
-    }
+    crate::sources::read_leads_and_deals(data)?;
     if let Some(t) = data.table("content.csv")? {
         crate::sources::read_content(&t)?;
     }
@@ -217,6 +216,7 @@ pub fn compute(n: u8, inputs: &StageInputs) -> Result<StageOutput, StageError> {
     let amended = amendments::amend_inputs(inputs)?;
     let inputs = amended.as_ref().unwrap_or(inputs);
     let mut out = compute_stage(n, inputs)?;
+    data_notes::attach(n, inputs, &mut out);
     if n == StageId::PlanDocument.number() {
         out.result.figures = amendments::plan_figures(inputs);
     }

@@ -24,6 +24,8 @@ pub struct Review {
     pub journeys: usize,
     pub attribution: Attribution,
     pub roi: Option<Roi>,
+    /// Why there is no ROI, when there is none.
+    pub no_roi: Option<String>,
 }
 
 /// Attribution of the journeys that started in `q`'s current quarter (and, for the
@@ -41,11 +43,12 @@ pub fn review(data: &DataSet, q: &Quarters) -> Result<Review, StageError> {
             file: origin.to_owned(),
             message: e.to_string(),
         })?;
-        let roi = roi_review::compute(data, q, &a, None)?;
+        let (roi, no_roi) = split(roi_review::compute(data, q, &a, None)?);
         return Ok(Review {
             journeys,
             attribution: a,
             roi,
+            no_roi,
         });
     }
     let all = sources::read_journeys(
@@ -73,12 +76,20 @@ pub fn review(data: &DataSet, q: &Quarters) -> Result<Review, StageError> {
     } else {
         Some(attribute(&previous)?)
     };
-    let roi = roi_review::compute(data, q, &a, a_previous.as_ref())?;
+    let (roi, no_roi) = split(roi_review::compute(data, q, &a, a_previous.as_ref())?);
     Ok(Review {
         journeys: current.len(),
         attribution: a,
         roi,
+        no_roi,
     })
+}
+
+fn split(r: Result<Roi, String>) -> (Option<Roi>, Option<String>) {
+    match r {
+        Ok(roi) => (Some(roi), None),
+        Err(reason) => (None, Some(reason)),
+    }
 }
 
 pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
@@ -103,6 +114,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         journeys,
         attribution: a,
         roi,
+        no_roi,
     } = review(&inputs.data, &q)?;
     let names = &inputs.names;
     let headline = headline(&a, journeys, roi.as_ref(), names);
@@ -151,7 +163,10 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
                 }
             }
         }
-        None => body.push_str("\n\nNo ROI: spend.csv or campaigns.csv is not in the data folder."),
+        None => body.push_str(&format!(
+            "\n\nNo ROI: {}.",
+            no_roi.as_deref().unwrap_or("no spend data")
+        )),
     }
     let mut message = Message::new(format!("{} — ROI and attribution", stage_title(1)), body);
     if let Some(r) = &roi {

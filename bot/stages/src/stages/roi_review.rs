@@ -16,22 +16,27 @@ use crate::sources::{self, DataSet, Quarters};
 /// The ROI rules' thresholds (the analyses' defaults).
 pub const PARAMS: RoiParams = RoiParams::DEFAULT;
 
-/// ROI of the quarter under review, or `None` when spend or campaign data is missing.
+/// ROI of the quarter under review, or why there is none: spend or campaign data is
+/// missing, or the journeys and `spend.csv` share no channel (every ROAS would be 0).
 pub fn compute(
     data: &DataSet,
     q: &Quarters,
     current: &Attribution,
     previous: Option<&Attribution>,
-) -> Result<Option<Roi>, StageError> {
+) -> Result<Result<Roi, String>, StageError> {
     let (Some(spend), Some(plans)) = (data.table("spend.csv")?, data.table("campaigns.csv")?)
     else {
-        return Ok(None);
+        return Ok(Err(
+            "spend.csv or campaigns.csv is not in the data folder".into()
+        ));
     };
     let spend = sources::read_spend(&spend, q)?;
     let plans = sources::read_plans(&plans, q)?;
+    if let Some(reason) = no_shared_channel(&spend, current) {
+        return Ok(Err(reason));
+    }
     let mut outcomes: BTreeMap<(Period, String), Outcomes> = BTreeMap::new();
-    if let Some(leads) = data.table("leads.csv")? {
-        let t = sources::read_leads(&leads)?;
+    if let Some((_, t, _)) = sources::read_leads_and_deals(data)? {
         let idx = |name: &str| t.stages.iter().position(|s| s == name);
         let (mql, sql, opp, won) = (idx("mql"), idx("sql"), idx("opportunity"), idx("won"));
         // Each stage is counted in the quarter its own date falls in (MQLs generated, deals
@@ -68,7 +73,31 @@ pub fn compute(
                 .attributed_revenue = Some(c.value);
         }
     }
-    Ok(Some(roi::analyze(&spend, &plans, &outcomes, &PARAMS)))
+    Ok(Ok(roi::analyze(&spend, &plans, &outcomes, &PARAMS)))
+}
+
+/// Why ROAS cannot be computed when the attributed channels and the paid ones have no
+/// name in common (paths `alpha…zeta`, spend `tv…search`): revenue would join no spend.
+fn no_shared_channel(spend: &[roi::SpendLine], current: &Attribution) -> Option<String> {
+    use std::collections::BTreeSet;
+    let paid: BTreeSet<&str> = spend.iter().map(|s| s.channel.as_str()).collect();
+    let attributed: BTreeSet<&str> = current
+        .models
+        .markov
+        .iter()
+        .map(|c| c.channel.as_str())
+        .collect();
+    if paid.is_empty() || attributed.is_empty() || !paid.is_disjoint(&attributed) {
+        return None;
+    }
+    let list = |s: &BTreeSet<&str>| s.iter().copied().collect::<Vec<_>>().join(", ");
+    Some(format!(
+        "the journeys' channels ({}) and spend.csv's ({}) share no name, so no channel's \
+         attributed revenue can be set against its spend and no ROAS is posted; map the \
+         export names to the team's with `channel_aliases` in the team's config",
+        list(&attributed),
+        list(&paid)
+    ))
 }
 
 fn pct(x: Option<f64>) -> String {

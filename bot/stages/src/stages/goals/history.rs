@@ -86,7 +86,7 @@ pub(super) struct History {
 /// Last quarter's volumes, the best quarter's per stage, and last quarter's MQL share
 /// by source, from leads.csv.
 pub(super) fn history(inputs: &StageInputs) -> Result<History, StageError> {
-    let Some(t) = inputs.data.table("leads.csv")? else {
+    let Some((t, leads, _)) = sources::read_leads_and_deals(&inputs.data)? else {
         return Ok(History {
             last: None,
             best: None,
@@ -95,7 +95,6 @@ pub(super) fn history(inputs: &StageInputs) -> Result<History, StageError> {
             open_opportunities: None,
         });
     };
-    let leads = sources::read_leads(&t)?;
     let open_opportunities = open_opportunities(&t, &leads)?;
     let span = inputs.quarter_start - inputs.review_start;
     let earliest = leads

@@ -218,10 +218,9 @@ fn our_rates(
                 .collect()
         })
         .unwrap_or_default();
-    let Some(table) = data.table("leads.csv")? else {
+    let Some((table, leads, _)) = sources::read_leads_and_deals(data)? else {
         return Ok(out);
     };
-    let leads = sources::read_leads(&table)?;
     let (from, to) = (start_of(from), start_of(to));
     let cohort: Vec<funnel::Lead> = leads
         .leads

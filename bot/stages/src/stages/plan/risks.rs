@@ -14,6 +14,9 @@
 //! - **Over-committed channel**: last quarter's bookings take more of a channel's money
 //!   than its allocation.
 //! - **Data gap**: a planning stage produced no findings.
+//! - **Data problem**: a file the stages read has a gap, a drop in weekly volume, an
+//!   export ending before the period, duplicates, a vanished channel or deals with no
+//!   lead (the data check's distorting problems, as the stages' data notes state them).
 
 use serde::Serialize;
 
@@ -46,6 +49,7 @@ pub fn assess(s: &Sources) -> Vec<Risk> {
     stretch(s, &mut risks);
     unfinished_tests(s, &mut risks);
     data_gaps(s, &mut risks);
+    data_problems(s, &mut risks);
     // High first; within a severity, in rule order.
     risks.sort_by_key(|r| r.severity != "high");
     risks
@@ -268,6 +272,56 @@ fn data_gaps(s: &Sources, out: &mut Vec<Risk>) {
             title: format!("Data gap: {}", stage_title(n)),
             evidence: format!("{} produced no findings.", analysis_name(n)),
             mitigation: "Supply its input files before the next review; decisions that depend on it rest on judgement meanwhile.".into(),
+        });
+    }
+}
+
+fn data_problems(s: &Sources, out: &mut Vec<Risk>) {
+    use std::collections::BTreeMap;
+    // By file: its distorting problems (once, however many stages read it), the stages
+    // that read it and what each comparison it distorts.
+    let mut files: BTreeMap<String, (Vec<String>, Vec<u8>, Vec<String>)> = BTreeMap::new();
+    for (n, findings) in s.inputs.outputs.range(1..=9) {
+        for note in crate::stages::data_notes::of(findings) {
+            if !crate::data_check::DISTORTING.contains(&note.kind.as_str()) {
+                continue;
+            }
+            let (details, stages, distorts) = files.entry(note.file.clone()).or_default();
+            if !details.contains(&note.detail) {
+                details.push(note.detail.clone());
+            }
+            if !stages.contains(n) {
+                stages.push(*n);
+            }
+            if let Some(d) = note.distorts
+                && !distorts.contains(&d)
+            {
+                distorts.push(d);
+            }
+        }
+    }
+    for (file, (details, stages, distorts)) in files {
+        let numbers: Vec<String> = stages.iter().map(u8::to_string).collect();
+        let which = match numbers.as_slice() {
+            [one] => format!("stage {one}"),
+            [init @ .., last] => format!("stages {} and {last}", init.join(", ")),
+            [] => "the stages that read it".to_owned(),
+        };
+        let mut mitigation =
+            format!("Ask for a complete {file} and re-run {which} before approval");
+        if distorts.is_empty() {
+            mitigation.push('.');
+        } else {
+            mitigation.push_str(&format!(
+                "; until then, read these with care: {}.",
+                distorts.join("; ")
+            ));
+        }
+        out.push(Risk {
+            severity: "medium",
+            title: format!("Data problem: {file}"),
+            evidence: format!("{}.", details.join("; ")),
+            mitigation,
         });
     }
 }
