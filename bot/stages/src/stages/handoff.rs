@@ -154,6 +154,29 @@ pub struct BudgetHandoff {
     /// A geo holdout for the least identified channel, sized to settle its ROAS.
     #[serde(default)]
     pub holdout: Option<HoldoutProposal>,
+    /// What the split does to revenue against last quarter's actual spend: the figure
+    /// stage 7's forecast against the targets rests on.
+    #[serde(default)]
+    pub outlook: Option<MediaOutlook>,
+}
+
+/// The planned split's media-driven revenue against last quarter's spend, on the weekly
+/// revenue series the curves were fitted to. Stage 7 turns it into a growth factor on
+/// last quarter's actuals: `1 + change ÷ last_quarter_revenue`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MediaOutlook {
+    /// `weekly_revenue.csv` summed over last quarter's weeks (the reference weeks).
+    pub last_quarter_revenue: f64,
+    /// Media-driven revenue of last quarter's actual spend and of the planned split
+    /// (calibrated point curves, a quarter at steady carry-over).
+    pub media_last_quarter: f64,
+    pub media_planned: f64,
+    /// `media_planned − media_last_quarter` on the point curves, and its interval over
+    /// the refits.
+    pub change: f64,
+    pub change_low: f64,
+    pub change_high: f64,
+    pub level: f64,
 }
 
 /// A geo holdout proposed by stage 6 for the roadmap (stage 8 funds tests).
@@ -229,6 +252,50 @@ pub struct GoalsHandoff {
     pub milestones: Vec<Milestone>,
     pub channel_targets: Vec<ChannelTarget>,
     pub kpis: Vec<Kpi>,
+    /// What the planned budget is expected to deliver against the targets; stage 10's
+    /// risk and finance decision quote it.
+    #[serde(default)]
+    pub forecast: Option<Forecast>,
+}
+
+/// Stage 7's forecast of the quarter at the planned budget: last quarter's actuals moved
+/// by the change stage 6's curves expect from the planned split (see
+/// `stages::goals::forecast` for the arithmetic).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Forecast {
+    /// Expected next quarter ÷ last quarter (stage 6's outlook), with its interval.
+    pub growth: f64,
+    pub growth_low: f64,
+    pub growth_high: f64,
+    pub level: f64,
+    /// `revenue`, `pipeline`, `mqls`, in that order.
+    pub lines: Vec<ForecastLine>,
+    /// Last quarter's paid spend ÷ the leads paid sources brought, and ÷ the
+    /// opportunities those leads make at stage 2's rates.
+    pub cost_per_lead: Option<f64>,
+    pub cost_per_opportunity: Option<f64>,
+    /// The assumptions, in a sentence.
+    pub basis: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForecastLine {
+    pub metric: String,
+    /// Stage 7's target for the metric.
+    pub target: f64,
+    pub last_quarter: f64,
+    pub expected: f64,
+    pub low: f64,
+    pub high: f64,
+    /// `target − expected` when positive, else 0.
+    pub shortfall: f64,
+    /// The target lies above the interval's upper end.
+    pub out_of_reach: bool,
+    /// What closing the shortfall takes at last quarter's costs: extra leads and
+    /// opportunities, and their cost (`None` without a cost per lead).
+    pub extra_leads: f64,
+    pub extra_opportunities: f64,
+    pub cost_to_close: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

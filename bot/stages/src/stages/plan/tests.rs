@@ -175,6 +175,7 @@ fn full() -> BTreeMap<u8, Value> {
                     cadence: "weekly".into(),
                     owner: Some("Riley Gomez".into()),
                 }],
+                forecast: None,
             },
         ),
         stage(
