@@ -30,6 +30,11 @@ pub struct ChannelResult {
     /// The same for the quarter before, when its journeys are in the data.
     #[serde(default)]
     pub previous_roas: Option<f64>,
+    /// Revenue the ad platform reports for the channel; attributed ÷ platform revenue
+    /// deflates the platform's conversions to what attribution credits (the
+    /// landing-page tests' baselines).
+    #[serde(default)]
+    pub platform_revenue: Option<f64>,
 }
 
 /// Stage 2 → 7, 10: the measured funnel.
@@ -151,7 +156,7 @@ pub struct BudgetHandoff {
     /// data could not tell, and how much the split depends on it (paragraphs).
     #[serde(default)]
     pub method: Vec<String>,
-    /// A geo holdout for the least identified channel, sized to settle its ROAS.
+    /// A geo lift test for the least identified channel, sized to settle its ROAS.
     #[serde(default)]
     pub holdout: Option<HoldoutProposal>,
     /// What the split does to revenue against last quarter's actual spend: the figure
@@ -179,11 +184,14 @@ pub struct MediaOutlook {
     pub level: f64,
 }
 
-/// A geo holdout proposed by stage 6 for the roadmap (stage 8 funds tests).
+/// A geo lift test proposed by stage 6 for the roadmap (stage 8 ranks and funds tests):
+/// the channel's spend doubles in `share_held_out` of the regions for `weeks`, paid from
+/// the test reserve; the revenue difference between the regions ÷ the extra spend
+/// measures the channel's return where the plan puts it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HoldoutProposal {
     pub channel: String,
-    /// Share of regions where the channel goes dark.
+    /// Share of regions in the test arm.
     pub share_held_out: f64,
     /// Weeks needed to bring the ROAS 90% half-width to `target_half_width`.
     pub weeks: u32,
@@ -191,10 +199,23 @@ pub struct HoldoutProposal {
     pub target_half_width: f64,
     /// The half-width reached by a test that runs the quarter's testing weeks.
     pub half_width_in_quarter: f64,
-    /// Money not spent in the held-out regions while the test runs (within the quarter).
-    pub spend_paused: f64,
-    /// Revenue expected to be forgone there: paused spend × the channel's ROAS.
-    pub revenue_at_risk: f64,
+    /// The extra money spent in the test regions while the test runs (within the
+    /// quarter): the test's cost to the reserve.
+    #[serde(alias = "spend_paused")]
+    pub test_spend: f64,
+    /// Revenue the extra spend is expected to bring back: test spend × the channel's ROAS.
+    #[serde(alias = "revenue_at_risk")]
+    pub expected_return: f64,
+    /// The channel's ROAS interval and the allocation's common marginal return, which
+    /// the test's result is compared with.
+    #[serde(default)]
+    pub roas: f64,
+    #[serde(default)]
+    pub roas_low: f64,
+    #[serde(default)]
+    pub roas_high: f64,
+    #[serde(default)]
+    pub marginal_return: f64,
 }
 
 /// The proposed split against last quarter's mix (scaled to the same allocatable amount,
@@ -399,6 +420,13 @@ pub struct PlannedCampaign {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlannedTest {
+    /// `geo lift`, `lead score challenger`, `pilot` or `landing page`.
+    #[serde(default)]
+    pub kind: String,
+    /// Expected value of what the test decides over the next quarter (see
+    /// `stages::calendar::roadmap`); `None` when nothing measured prices it (pilots).
+    #[serde(default)]
+    pub value: Option<f64>,
     pub name: String,
     pub channel: String,
     pub hypothesis: String,

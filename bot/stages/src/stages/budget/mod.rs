@@ -21,6 +21,7 @@ mod post;
 pub(crate) mod tests;
 
 mod holdout;
+pub(crate) use holdout::QUARTER_TEST_WEEKS;
 mod method;
 
 use quarterdeck_analyses::budget::uncertain::{self, Move};

@@ -253,7 +253,7 @@ fn a_holdout_is_proposed_for_the_least_identified_channel_on_the_sample() {
     let h = b.holdout.as_ref().unwrap();
     assert_eq!(h.channel, widest.channel);
     assert_eq!(widest.identification, "poorly identified");
-    assert!(h.weeks >= 1 && h.spend_paused > 0.0, "{h:?}");
+    assert!(h.weeks >= 1 && h.test_spend > 0.0, "{h:?}");
     assert!(
         b.method
             .iter()

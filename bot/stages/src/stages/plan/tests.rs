@@ -52,6 +52,7 @@ fn full() -> BTreeMap<u8, Value> {
                         attributed_revenue: 500_000.0,
                         roas: Some(2.5),
                         previous_roas: Some(2.4),
+                        platform_revenue: None,
                     },
                     ChannelResult {
                         channel: "display".into(),
@@ -60,6 +61,7 @@ fn full() -> BTreeMap<u8, Value> {
                         roas: Some(0.6),
                         // Fell 40%: with a held budget the falling-return rule fires.
                         previous_roas: Some(1.0),
+                        platform_revenue: None,
                     },
                 ],
             },
@@ -209,6 +211,8 @@ fn full() -> BTreeMap<u8, Value> {
                 ],
                 tests: vec![
                     PlannedTest {
+                        kind: "landing page".into(),
+                        value: None,
                         name: "Display creative A/B".into(),
                         channel: "display".into(),
                         hypothesis: "Benefit-led creative lifts CTR".into(),
@@ -227,6 +231,8 @@ fn full() -> BTreeMap<u8, Value> {
                         detectable_in_quarter: None,
                     },
                     PlannedTest {
+                        kind: "landing page".into(),
+                        value: None,
                         name: "Email landing-page test".into(),
                         channel: "email".into(),
                         hypothesis: "A shorter form lifts conversion".into(),
