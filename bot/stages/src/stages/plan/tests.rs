@@ -543,3 +543,61 @@ fn figures_that_do_not_balance_block_the_plan_with_an_error_naming_them() {
         "campaigns_do_not_match_channel"
     );
 }
+
+#[test]
+fn a_target_out_of_reach_is_a_high_risk_and_the_first_decision_asked_of_finance() {
+    // Stage 7's forecast: revenue 3,000,000 expected (2,900,000 to 3,100,000) against
+    // 4,000,000, short 1,000,000 beyond the interval; closing it takes 400 opportunities,
+    // 4,000 leads at 150 a lead (600,000), 1,500 an opportunity.
+    let mut outputs = full();
+    let mut goals: GoalsHandoff = serde_json::from_value(outputs[&7]["handoff"].clone()).unwrap();
+    goals.forecast = Some(Forecast {
+        growth: 1.0,
+        growth_low: 0.9667,
+        growth_high: 1.0333,
+        level: 0.9,
+        lines: vec![ForecastLine {
+            metric: "revenue".into(),
+            target: 4_000_000.0,
+            last_quarter: 3_000_000.0,
+            expected: 3_000_000.0,
+            low: 2_900_000.0,
+            high: 3_100_000.0,
+            shortfall: 1_000_000.0,
+            out_of_reach: true,
+            extra_leads: 4_000.0,
+            extra_opportunities: 400.0,
+            cost_to_close: Some(600_000.0),
+        }],
+        cost_per_lead: Some(150.0),
+        cost_per_opportunity: Some(1_500.0),
+        basis: "last quarter's actuals × 1.000".into(),
+    });
+    let (n, seven) = stage(7, goals);
+    outputs.insert(n, seven);
+
+    let out = compute(&inputs(outputs)).unwrap();
+
+    let r = risks(&out);
+    assert!(
+        r.contains(&(
+            "high".into(),
+            "Targets out of reach at the planned budget".into()
+        )),
+        "{r:?}"
+    );
+    let md = markdown(&out);
+    let ask = "Finance, before approval: fund about $600,000 more for the quarter (≈4,000 more \
+               leads and 400 more opportunities, enough to close every gap, at last quarter's \
+               $150 a lead and $1,500 an opportunity";
+    let decisions = md.split("Decisions this plan asks for").nth(1).unwrap();
+    let first = decisions.lines().find(|l| l.starts_with("- ")).unwrap();
+    assert!(
+        first.contains(
+            "revenue expected $3,000,000 (90% interval $2,900,000 to $3,100,000) \
+                        against the target of $4,000,000: short by $1,000,000, beyond the interval"
+        ) && first.contains(ask),
+        "{first}"
+    );
+    assert!(md.contains("Forecast at the planned budget"));
+}
