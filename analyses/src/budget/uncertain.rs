@@ -140,6 +140,49 @@ pub fn choose(
     }
 }
 
+/// What moving from spend `from` to spend `to` changes in total response: the point
+/// curves' figure, and the mean and `level` percentile interval over the draws (the point
+/// figure alone, interval included, without draws). Stage 6 prices the planned split
+/// against last quarter's actual spend with it, the change stage 7's forecast rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub point: f64,
+    pub mean: f64,
+    pub low: f64,
+    pub high: f64,
+    pub level: f64,
+}
+
+pub fn change(
+    from: &[f64],
+    to: &[f64],
+    point: &[Curve],
+    draws: &[Vec<Curve>],
+    level: f64,
+) -> Change {
+    let p = total(point, to) - total(point, from);
+    if draws.is_empty() {
+        return Change {
+            point: p,
+            mean: p,
+            low: p,
+            high: p,
+            level,
+        };
+    }
+    let d: Vec<f64> = draws
+        .iter()
+        .map(|c| total(c, to) - total(c, from))
+        .collect();
+    Change {
+        point: p,
+        mean: mean(&d),
+        low: quantile(&d, (1.0 - level) / 2.0),
+        high: quantile(&d, (1.0 + level) / 2.0),
+        level,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,5 +229,27 @@ mod tests {
         assert_eq!(m.expected_gain, 0.0);
         assert_eq!(m.probability_beats_baseline, 0.0);
         assert!(m.full_move_expected_gain < 0.0);
+    }
+
+    #[test]
+    fn a_change_of_spend_is_priced_by_the_point_curves_and_by_every_draw() {
+        // One channel, 100·x/(50 + x): from 50 to 100 adds 100·100/150 − 100·50/100 =
+        // 66.667 − 50 = 16.667 on the point curve; draws scaled by 0.5, 1, 1.5 add 8.333,
+        // 16.667, 25 (mean 16.667); the 90% type-7 interval over three values runs from
+        // 8.333 + 0.1·8.333 to 25 − 0.1·8.333.
+        let point = [mm(100.0, 50.0)];
+        let draws = vec![
+            vec![mm(50.0, 50.0)],
+            vec![mm(100.0, 50.0)],
+            vec![mm(150.0, 50.0)],
+        ];
+        let c = change(&[50.0], &[100.0], &point, &draws, 0.9);
+        let unit = 100.0 / 6.0;
+        assert!((c.point - unit).abs() < 1e-9);
+        assert!((c.mean - unit).abs() < 1e-9);
+        assert!((c.low - (0.5 * unit + 0.1 * 0.5 * unit)).abs() < 1e-9);
+        assert!((c.high - (1.5 * unit - 0.1 * 0.5 * unit)).abs() < 1e-9);
+        let none = change(&[50.0], &[100.0], &point, &[], 0.9);
+        assert_eq!((none.low, none.high), (none.point, none.point));
     }
 }

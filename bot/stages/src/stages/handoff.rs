@@ -30,6 +30,11 @@ pub struct ChannelResult {
     /// The same for the quarter before, when its journeys are in the data.
     #[serde(default)]
     pub previous_roas: Option<f64>,
+    /// Revenue the ad platform reports for the channel; attributed ÷ platform revenue
+    /// deflates the platform's conversions to what attribution credits (the
+    /// landing-page tests' baselines).
+    #[serde(default)]
+    pub platform_revenue: Option<f64>,
 }
 
 /// Stage 2 → 7, 10: the measured funnel.
@@ -151,16 +156,42 @@ pub struct BudgetHandoff {
     /// data could not tell, and how much the split depends on it (paragraphs).
     #[serde(default)]
     pub method: Vec<String>,
-    /// A geo holdout for the least identified channel, sized to settle its ROAS.
+    /// A geo lift test for the least identified channel, sized to settle its ROAS.
     #[serde(default)]
     pub holdout: Option<HoldoutProposal>,
+    /// What the split does to revenue against last quarter's actual spend: the figure
+    /// stage 7's forecast against the targets rests on.
+    #[serde(default)]
+    pub outlook: Option<MediaOutlook>,
 }
 
-/// A geo holdout proposed by stage 6 for the roadmap (stage 8 funds tests).
+/// The planned split's media-driven revenue against last quarter's spend, on the weekly
+/// revenue series the curves were fitted to. Stage 7 turns it into a growth factor on
+/// last quarter's actuals: `1 + change ÷ last_quarter_revenue`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MediaOutlook {
+    /// `weekly_revenue.csv` summed over last quarter's weeks (the reference weeks).
+    pub last_quarter_revenue: f64,
+    /// Media-driven revenue of last quarter's actual spend and of the planned split
+    /// (calibrated point curves, a quarter at steady carry-over).
+    pub media_last_quarter: f64,
+    pub media_planned: f64,
+    /// `media_planned − media_last_quarter` on the point curves, and its interval over
+    /// the refits.
+    pub change: f64,
+    pub change_low: f64,
+    pub change_high: f64,
+    pub level: f64,
+}
+
+/// A geo lift test proposed by stage 6 for the roadmap (stage 8 ranks and funds tests):
+/// the channel's spend doubles in `share_held_out` of the regions for `weeks`, paid from
+/// the test reserve; the revenue difference between the regions ÷ the extra spend
+/// measures the channel's return where the plan puts it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HoldoutProposal {
     pub channel: String,
-    /// Share of regions where the channel goes dark.
+    /// Share of regions in the test arm.
     pub share_held_out: f64,
     /// Weeks needed to bring the ROAS 90% half-width to `target_half_width`.
     pub weeks: u32,
@@ -168,10 +199,23 @@ pub struct HoldoutProposal {
     pub target_half_width: f64,
     /// The half-width reached by a test that runs the quarter's testing weeks.
     pub half_width_in_quarter: f64,
-    /// Money not spent in the held-out regions while the test runs (within the quarter).
-    pub spend_paused: f64,
-    /// Revenue expected to be forgone there: paused spend × the channel's ROAS.
-    pub revenue_at_risk: f64,
+    /// The extra money spent in the test regions while the test runs (within the
+    /// quarter): the test's cost to the reserve.
+    #[serde(alias = "spend_paused")]
+    pub test_spend: f64,
+    /// Revenue the extra spend is expected to bring back: test spend × the channel's ROAS.
+    #[serde(alias = "revenue_at_risk")]
+    pub expected_return: f64,
+    /// The channel's ROAS interval and the allocation's common marginal return, which
+    /// the test's result is compared with.
+    #[serde(default)]
+    pub roas: f64,
+    #[serde(default)]
+    pub roas_low: f64,
+    #[serde(default)]
+    pub roas_high: f64,
+    #[serde(default)]
+    pub marginal_return: f64,
 }
 
 /// The proposed split against last quarter's mix (scaled to the same allocatable amount,
@@ -229,6 +273,50 @@ pub struct GoalsHandoff {
     pub milestones: Vec<Milestone>,
     pub channel_targets: Vec<ChannelTarget>,
     pub kpis: Vec<Kpi>,
+    /// What the planned budget is expected to deliver against the targets; stage 10's
+    /// risk and finance decision quote it.
+    #[serde(default)]
+    pub forecast: Option<Forecast>,
+}
+
+/// Stage 7's forecast of the quarter at the planned budget: last quarter's actuals moved
+/// by the change stage 6's curves expect from the planned split (see
+/// `stages::goals::forecast` for the arithmetic).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Forecast {
+    /// Expected next quarter ÷ last quarter (stage 6's outlook), with its interval.
+    pub growth: f64,
+    pub growth_low: f64,
+    pub growth_high: f64,
+    pub level: f64,
+    /// `revenue`, `pipeline`, `mqls`, in that order.
+    pub lines: Vec<ForecastLine>,
+    /// Last quarter's paid spend ÷ the leads paid sources brought, and ÷ the
+    /// opportunities those leads make at stage 2's rates.
+    pub cost_per_lead: Option<f64>,
+    pub cost_per_opportunity: Option<f64>,
+    /// The assumptions, in a sentence.
+    pub basis: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForecastLine {
+    pub metric: String,
+    /// Stage 7's target for the metric.
+    pub target: f64,
+    pub last_quarter: f64,
+    pub expected: f64,
+    pub low: f64,
+    pub high: f64,
+    /// `target − expected` when positive, else 0.
+    pub shortfall: f64,
+    /// The target lies above the interval's upper end.
+    pub out_of_reach: bool,
+    /// What closing the shortfall takes at last quarter's costs: extra leads and
+    /// opportunities, and their cost (`None` without a cost per lead).
+    pub extra_leads: f64,
+    pub extra_opportunities: f64,
+    pub cost_to_close: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -332,6 +420,13 @@ pub struct PlannedCampaign {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PlannedTest {
+    /// `geo lift`, `lead score challenger`, `pilot` or `landing page`.
+    #[serde(default)]
+    pub kind: String,
+    /// Expected value of what the test decides over the next quarter (see
+    /// `stages::calendar::roadmap`); `None` when nothing measured prices it (pilots).
+    #[serde(default)]
+    pub value: Option<f64>,
     pub name: String,
     pub channel: String,
     pub hypothesis: String,

@@ -196,6 +196,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
                 attributed_revenue: c.revenue,
                 roas: c.roas,
                 previous_roas: c.previous_roas,
+                platform_revenue: Some(c.platform_revenue).filter(|r| *r > 0.0),
             })
             .collect(),
     };

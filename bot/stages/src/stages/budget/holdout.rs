@@ -1,19 +1,20 @@
-//! The holdout that would settle the least identified channel: a geo holdout in which
-//! the channel goes dark in a share `s` of regions, sized so the ROAS estimate's 90%
+//! The test that would settle the least identified channel: a geo lift test in which
+//! the channel's spend doubles in a share `s` of regions (the extra paid from the test
+//! reserve) while the others run the plan, sized so the ROAS estimate's 90%
 //! half-width shrinks to the gap between the channel's ROAS and the allocation's common
 //! marginal return (the width at which the test says on which side of the others the
 //! channel lies, so it can change the split), and never wider than a quarter of the ROAS.
 //!
 //! With `σ` the weekly revenue noise left by the response-curve fit
 //! (`√((1 − R²)·var(revenue))`), `X` the channel's weekly spend and regions' revenue noise
-//! in proportion to their share, the lost revenue in the held-out regions over `w` weeks
-//! is estimated with sd `σ·√w·√(s + s²/(1 − s))`, so the ROAS (lost revenue ÷ paused
+//! in proportion to their share, the extra revenue in the test regions over `w` weeks
+//! is estimated with sd `σ·√w·√(s + s²/(1 − s))`, so the ROAS (extra revenue ÷ extra
 //! spend `s·X·w`) has sd `σ·√(1/s + 1/(1 − s)) / (X·√w)`, and `w` is the smallest whole
 //! number of weeks with `1.645·sd ≤ h`.
 
 use crate::stages::handoff::{ChannelBudget, HoldoutProposal};
 
-/// Share of regions held out: the most precise split.
+/// Share of regions in the test arm: the most precise split.
 pub const SHARE: f64 = 0.5;
 /// Weeks a test can run inside the quarter after two weeks of set-up.
 pub const QUARTER_TEST_WEEKS: u32 = 11;
@@ -37,7 +38,7 @@ pub fn propose(
     let per_week = Z90 * noise_sd * (1.0 / SHARE + 1.0 / (1.0 - SHARE)).sqrt() / weekly;
     let weeks = ((per_week / target).powi(2).ceil() as u32).max(1);
     let run = weeks.min(QUARTER_TEST_WEEKS);
-    let paused = SHARE * weekly * f64::from(run);
+    let extra = SHARE * weekly * f64::from(run);
     Some(HoldoutProposal {
         channel: c.channel.clone(),
         share_held_out: SHARE,
@@ -45,8 +46,12 @@ pub fn propose(
         fits_in_quarter: weeks <= QUARTER_TEST_WEEKS,
         target_half_width: target,
         half_width_in_quarter: per_week / f64::from(run).sqrt(),
-        spend_paused: paused,
-        revenue_at_risk: paused * c.roas,
+        test_spend: extra,
+        expected_return: extra * c.roas,
+        roas: c.roas,
+        roas_low: c.roas_low,
+        roas_high: c.roas_high,
+        marginal_return,
     })
 }
 
@@ -72,10 +77,10 @@ mod tests {
         assert_eq!(p.weeks, 174);
         assert!(!p.fits_in_quarter);
         assert!((p.half_width_in_quarter - 6.5794 / 11f64.sqrt()).abs() < 1e-3);
-        assert_eq!(p.spend_paused, 0.5 * 10_000.0 * 11.0);
+        assert_eq!(p.test_spend, 0.5 * 10_000.0 * 11.0);
         // Quieter revenue: (1.6449·2,000·2/10,000/0.5)² = 1.73 → 2 weeks.
         let p = propose(&channels, 1.5, 2_000.0).unwrap();
         assert_eq!((p.weeks, p.fits_in_quarter), (2, true));
-        assert_eq!(p.spend_paused, 0.5 * 10_000.0 * 2.0);
+        assert_eq!(p.test_spend, 0.5 * 10_000.0 * 2.0);
     }
 }

@@ -81,9 +81,10 @@ pub fn paragraphs(
     if let Some(t) = &h.holdout {
         out.push(if t.fits_in_quarter {
             format!(
-                "The test that would settle it: hold {} out of {:.0}% of regions for {} weeks; \
-                 that narrows its ROAS to ±{:.2}, enough to say whether it returns more or \
-                 less than the other channels at the margin.",
+                "The test that would settle it: double {}'s spend in {:.0}% of regions for {} \
+                 weeks (a geo lift test paid from the test reserve); that narrows its ROAS to \
+                 ±{:.2}, enough to say whether it returns more or less than the other \
+                 channels at the margin.",
                 t.channel,
                 t.share_held_out * 100.0,
                 t.weeks,
@@ -91,9 +92,9 @@ pub fn paragraphs(
             )
         } else {
             format!(
-                "The test that would settle it: holding {} out of {:.0}% of regions would \
-                 need {} weeks to narrow its ROAS to ±{:.2}; a quarter's test reaches ±{:.2}. \
-                 Region-level revenue data would shorten it.",
+                "The test that would settle it: doubling {}'s spend in {:.0}% of regions (a \
+                 geo lift test) would need {} weeks to narrow its ROAS to ±{:.2}; a quarter's \
+                 test reaches ±{:.2}. Region-level revenue data would shorten it.",
                 t.channel,
                 t.share_held_out * 100.0,
                 t.weeks,

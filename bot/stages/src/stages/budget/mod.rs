@@ -21,6 +21,7 @@ mod post;
 pub(crate) mod tests;
 
 mod holdout;
+pub(crate) use holdout::QUARTER_TEST_WEEKS;
 mod method;
 
 use quarterdeck_analyses::budget::uncertain::{self, Move};
@@ -34,7 +35,9 @@ use quarterdeck_analyses::quarter_plan::spec::{
 };
 
 use super::calendar::campaigns::{Span, committed_cents, read_history};
-use super::handoff::{BudgetHandoff, BudgetUncertainty, ChannelBudget, PerformanceHandoff};
+use super::handoff::{
+    BudgetHandoff, BudgetUncertainty, ChannelBudget, MediaOutlook, PerformanceHandoff,
+};
 use super::{StageError, StageInputs, StageOutput};
 use crate::sources::{LiftTest, Objectives, WeeklySeries, read_experiments, weekly_series};
 
@@ -320,6 +323,7 @@ pub fn plan(
         uncertainty,
         method: Vec::new(),
         holdout: None,
+        outlook: None,
     };
     let mut margins: Vec<f64> = handoff
         .channels
@@ -336,6 +340,23 @@ pub fn plan(
         margins.get(margins.len() / 2).copied().unwrap_or(0.0),
         ((1.0 - curves.r2).max(0.0) * var).sqrt(),
     );
+    let planned: Vec<f64> = handoff.channels.iter().map(|c| c.spend).collect();
+    let change = uncertain::change(
+        &last_quarter,
+        &planned,
+        &point,
+        &draws,
+        curves.interval_level,
+    );
+    handoff.outlook = Some(MediaOutlook {
+        last_quarter_revenue: weeks.iter().map(|w| y[*w]).sum(),
+        media_last_quarter: total_response(&point, &last_quarter),
+        media_planned: total_response(&point, &planned),
+        change: change.point,
+        change_low: change.low,
+        change_high: change.high,
+        level: change.level,
+    });
     handoff.method = method::paragraphs(&curves, &calibration, &handoff, &lift_tests);
     Ok(Some(BudgetPlan {
         curves,
@@ -348,6 +369,10 @@ pub fn plan(
         lift_tests,
         handoff,
     }))
+}
+
+fn total_response(curves: &[Curve], spend: &[f64]) -> f64 {
+    curves.iter().zip(spend).map(|(c, x)| c.response(*x)).sum()
 }
 
 fn data_table(

@@ -254,7 +254,7 @@ fn a_holdout_is_proposed_for_the_least_identified_channel_on_the_sample() {
     let h = b.holdout.as_ref().unwrap();
     assert_eq!(h.channel, widest.channel);
     assert_eq!(widest.identification, "poorly identified");
-    assert!(h.weeks >= 1 && h.spend_paused > 0.0, "{h:?}");
+    assert!(h.weeks >= 1 && h.test_spend > 0.0, "{h:?}");
     assert!(
         b.method
             .iter()
@@ -474,4 +474,54 @@ fn the_post_attaches_the_spend_chart_and_compares_both_baselines() {
     assert!(md.contains("$1,430,000"), "{md}");
     assert!(md.contains("Last quarter's mix, scaled"), "{md}");
     assert!(md.contains("In proportion to average ROI"), "{md}");
+}
+
+#[test]
+fn over_seven_samples_the_forecast_interval_holds_the_true_change_the_split_brings() {
+    // Stage 7's forecast rests on the change in media-driven revenue from last quarter's
+    // actual spend to the planned split; the true change is priced by the generating
+    // curves (steady-state quarter) at the same two spends.
+    let mut covered = 0;
+    let mut revenue_covered = 0;
+    let seeds = [1, 2, 3, 4, 5, 6, 42];
+    for seed in seeds {
+        let (mut inputs, truth) = sample_inputs(seed);
+        let review = compute(1, &inputs).unwrap();
+        inputs.outputs.insert(1, review.findings);
+        let truth = true_curves(&truth);
+        let b = budget(&inputs);
+        let q4 = q4_spend(&inputs);
+        let priced = |spend: &dyn Fn(&ChannelBudget) -> f64| {
+            b.channels
+                .iter()
+                .map(|c| truth[&c.channel].response(spend(c)))
+                .sum::<f64>()
+        };
+        let true_change = priced(&|c| c.spend) - priced(&|c| q4[&c.channel]);
+        let o = b.outlook.as_ref().unwrap();
+        let u = b.uncertainty.as_ref().unwrap();
+        let true_planned = priced(&|c| c.spend);
+        println!(
+            "seed {seed}: change {:.0} [{:.0}, {:.0}], truth {true_change:.0}; media \
+             [{:.0}, {:.0}], truth {true_planned:.0}",
+            o.change, o.change_low, o.change_high, u.revenue_low, u.revenue_high
+        );
+        assert!(
+            o.change_low <= o.change && o.change <= o.change_high,
+            "{o:?}"
+        );
+        if o.change_low <= true_change && true_change <= o.change_high {
+            covered += 1;
+        }
+        if u.revenue_low <= true_planned && true_planned <= u.revenue_high {
+            revenue_covered += 1;
+        }
+    }
+    println!(
+        "90% intervals: change covered on {covered} of 7 seeds, media revenue on {revenue_covered}"
+    );
+    // A 90% interval misses a seed in ten; on seven seeds, five covered is the least a
+    // calibrated interval gives with probability above 0.97 (binomial 7, 0.9).
+    assert!(covered >= 5, "{covered} of 7");
+    assert!(revenue_covered >= 5, "{revenue_covered} of 7");
 }

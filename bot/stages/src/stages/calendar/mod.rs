@@ -22,8 +22,8 @@ use roadmap::Test;
 use work::{Function, Item};
 
 use super::handoff::{
-    BudgetHandoff, CalendarHandoff, OverCommitment, PerformanceHandoff, PlannedCampaign,
-    PlannedTest, Workload,
+    BudgetHandoff, CalendarHandoff, FunnelHandoff, MarketHandoff, OverCommitment,
+    PerformanceHandoff, PlannedCampaign, PlannedTest, ScoringHandoff, Workload,
 };
 use super::{OutputFile, StageError, StageInputs, StageOutput};
 use crate::ics;
@@ -88,30 +88,56 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         last: next.last,
     };
 
-    let (tests, roadmap_note) = match inputs.data.table("spend.csv")? {
+    let performance = inputs.handoff::<PerformanceHandoff>(1);
+    let (mut tests, roadmap_note) = match inputs.data.table("spend.csv")? {
         Some(spend) => {
-            let candidates = roadmap::candidates(&spend, review, &budget)?;
+            let candidates = roadmap::candidates(&spend, review, &budget, performance.as_ref())?;
             let note = candidates.is_empty().then(|| {
                 "spend.csv has no channel with both clicks and conversions last quarter, so \
-                 no test could be sized"
+                 no landing-page test could be sized"
                     .to_owned()
             });
             (
-                roadmap::plan(&candidates, budget.reserve, after_launch, &label)?,
+                roadmap::plan(&candidates, &budget, after_launch, &label)?,
                 note,
             )
         }
         None => (
             Vec::new(),
             Some(
-                "spend.csv is not in the data folder: no measured baselines, no tests sized".into(),
+                "spend.csv is not in the data folder: no measured baselines, no landing-page \
+                 tests sized"
+                    .into(),
             ),
         ),
     };
+    tests.extend(
+        budget
+            .holdout
+            .as_ref()
+            .and_then(|h| roadmap::geo_lift(h, &budget, after_launch, &label)),
+    );
+    tests.extend(inputs.handoff::<ScoringHandoff>(4).and_then(|s| {
+        roadmap::lead_score(
+            &s,
+            inputs.handoff::<FunnelHandoff>(2).as_ref(),
+            after_launch,
+            &label,
+        )
+    }));
+    if let Some(m) = inputs.handoff::<MarketHandoff>(5) {
+        tests.extend(roadmap::pilots(
+            &m.emerging_channels,
+            &budget,
+            after_launch,
+            &label,
+        ));
+    }
+    roadmap::rank_and_fund(&mut tests, budget.reserve);
 
     let plan = assemble(
         &budget,
-        inputs.handoff::<PerformanceHandoff>(1).as_ref(),
+        performance.as_ref(),
         &drafts,
         &tests,
         &roster,
@@ -238,10 +264,12 @@ fn assemble(
                 "—".to_owned()
             };
             PlannedTest {
+                kind: t.kind.label().to_owned(),
+                value: t.value,
                 name: t.name.clone(),
                 channel: t.plan.channel.clone(),
                 hypothesis: t.hypothesis.clone(),
-                metric: "click → conversion rate".into(),
+                metric: t.metric.clone(),
                 baseline: t.plan.baseline,
                 minimum_detectable_effect: t.plan.mde_absolute,
                 sample_size_per_arm: t.plan.per_arm,

@@ -45,11 +45,13 @@ pub fn output(plan: &CalendarPlan, inputs: &StageInputs, ics: OutputFile) -> Sta
     }
     let mut tests = Table::new(
         format!(
-            "Testing roadmap (two-proportion z-test, α 0.05, power 0.8, MDE +{:.0}%)",
+            "Testing roadmap, by value of the information per dollar (landing pages: \
+             two-proportion z-test, α 0.05, power 0.8, MDE +{:.0}%)",
             super::roadmap::MDE * 100.0
         ),
         &[
-            "Test", "Baseline", "MDE", "Per arm", "Weeks", "Runs", "Budget", "Owner", "Status",
+            "Test", "Kind", "Baseline", "Detects", "Per arm", "Weeks", "Runs", "Value", "Budget",
+            "Owner", "Status",
         ],
     );
     for t in &h.tests {
@@ -58,17 +60,34 @@ pub fn output(plan: &CalendarPlan, inputs: &StageInputs, ics: OutputFile) -> Sta
             (false, true) => "not funded: reserve used up",
             (_, false) => "cannot finish in the quarter: not scheduled",
         };
+        let (baseline, detects) = match t.kind.as_str() {
+            "geo lift" => (
+                format!("ROAS {:.2}", t.baseline),
+                format!("±{:.2} ROAS", t.minimum_detectable_effect),
+            ),
+            "pilot" => ("—".into(), "—".into()),
+            _ => (
+                format!("{:.2}%", t.baseline * 100.0),
+                format!("+{:.2} pts", t.minimum_detectable_effect * 100.0),
+            ),
+        };
         tests = tests.row(vec![
             t.name.clone(),
-            format!("{:.2}%", t.baseline * 100.0),
-            format!("+{:.2} pts", t.minimum_detectable_effect * 100.0),
-            count(t.sample_size_per_arm as usize),
+            t.kind.clone(),
+            baseline,
+            detects,
+            if t.sample_size_per_arm > 0 {
+                count(t.sample_size_per_arm as usize)
+            } else {
+                "—".into()
+            },
             t.weeks.to_string(),
             format!(
                 "{} – {}",
                 t.start.format("%b %-d"),
                 t.end.format("%b %-d %Y")
             ),
+            t.value.map_or_else(|| "not priced".into(), money),
             money(t.budget),
             t.owner.clone(),
             status.into(),
@@ -186,7 +205,7 @@ fn notes(plan: &CalendarPlan, names: &DisplayNames) -> String {
     let slow: Vec<String> = h
         .tests
         .iter()
-        .filter(|t| !t.fits_quarter)
+        .filter(|t| !t.fits_quarter && t.kind == "landing page")
         .map(|t| match t.detectable_in_quarter {
             Some(l) => format!(
                 "{} ({} weeks; within the quarter it could detect +{:.0}%)",
@@ -207,10 +226,23 @@ fn notes(plan: &CalendarPlan, names: &DisplayNames) -> String {
     }
     let unspent = plan.reserve - h.tests.iter().map(|t| t.budget).sum::<f64>();
     if unspent >= 0.5 {
+        let waiting = h
+            .tests
+            .iter()
+            .filter(|t| !t.funded && t.fits_quarter)
+            .count();
         out.push_str(&format!(
-            "\n- {} of the reserve is not committed to a test: keep it for a holdout on the \
-             channels whose response curves stage 6 could not pin down, or a new-channel pilot.",
-            money(unspent)
+            "\n- {} of the reserve stays uncommitted: {}. It is held for the quarter's \
+             surprises (a channel beating its curve, a competitor's move) and returns to \
+             the channels at the first monthly check-in if nothing claims it.",
+            money(unspent),
+            if waiting > 0 {
+                format!("{waiting} tests that fit the quarter cost more than is left")
+            } else {
+                "every test that can finish in the quarter is funded, and the rest cannot \
+                 conclude before it ends"
+                    .to_owned()
+            }
         ));
     }
     for w in h.workload.iter().filter(|w| w.hours > w.capacity_hours) {

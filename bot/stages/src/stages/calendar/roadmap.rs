@@ -1,11 +1,33 @@
-//! The testing roadmap funded by the reserve: one landing-page A/B test per channel with
-//! measured traffic, sized by `analyses::quarter_plan::roadmap`.
+//! The testing roadmap funded by the reserve, ranked by the value of what each test
+//! decides over the next quarter per dollar of reserve it needs:
 //!
-//! Baseline per channel: platform-reported conversions ÷ clicks in `spend.csv` over the
-//! quarter under review (the rate the platform's split test would read). Expected weekly
-//! clicks next quarter: last quarter's clicks per week × next spend ÷ last spend (clicks
-//! scale with money at last quarter's cost per click). MDE: +10% relative. Channels are
-//! tested fastest first; tests start two weeks into the quarter (build time).
+//! - **Geo lift test** (stage 6's proposal for its least identified channel): value of the
+//!   sample information for the decision to move the channel's money, with the ROAS
+//!   `~ N(μ, σ²)` (σ from its interval) against the allocation's common marginal return
+//!   `r`: `EVSI = Δ·σ̃·L(|μ − r| ÷ σ̃)` (Raiffa & Schlaifer's two-action linear loss),
+//!   `σ̃² = σ² − σ_after²` the prior variance the test resolves, `σ_after` the half-width
+//!   it reaches ÷ z, `Δ` the channel's planned spend (what the result can move next
+//!   quarter, within the half-to-double bounds), `L(z) = φ(z) − z·(1 − Φ(z))`.
+//! - **Lead-score challenger** (stage 4): half the MQLs routed by the refitted score,
+//!   half by the current one; two-proportion test on MQL → SQL (current rate against the
+//!   refit's out-of-time rate); value = [`WIN_RATE`] × rate gain × a quarter's MQLs ×
+//!   a SQL's value (stage 2: SQL → opportunity × opportunity → won × average deal). It
+//!   needs no media money.
+//! - **Landing-page tests**, one per channel with measured traffic, sized by
+//!   `analyses::quarter_plan::roadmap`; value = [`WIN_RATE`] × MDE × the channel's
+//!   expected revenue (stage 6).
+//! - **Pilots** for emerging channels (stage 5) that get no budget yet: [`PILOT_SHARE`] of
+//!   the reserve each; nothing measured prices them, so they rank last.
+//!
+//! Funding: by value per dollar (free tests first, unpriced ones last) while the reserve
+//! lasts; a test that cannot finish in the quarter is shown, not funded.
+//!
+//! Landing-page baseline per channel: the platform's conversions ÷ clicks in `spend.csv`
+//! over the quarter under review, deflated to what attribution credits: × stage 1's
+//! attributed ÷ platform-reported revenue (at most 1; platforms over-claim). The
+//! platform's rate as it is only without stage 1. Expected weekly clicks next quarter: last quarter's clicks per week × next spend ÷
+//! last spend (clicks scale with money at last quarter's cost per click). MDE: +10%
+//! relative. Tests start two weeks after launch (build time).
 
 use chrono::{Duration, NaiveDate};
 use quarterdeck_analyses::quarter_plan::roadmap::{Candidate, TestPlan, plan_tests};
@@ -14,15 +36,29 @@ use quarterdeck_analyses::roi::Period;
 use super::campaigns::{Span, channel_title};
 use crate::sources::{CsvTable, InputError, Quarters, read_spend};
 use crate::stages::StageError;
-use crate::stages::handoff::BudgetHandoff;
+use crate::stages::handoff::{
+    BudgetHandoff, FunnelHandoff, HoldoutProposal, PerformanceHandoff, ScoringHandoff,
+};
 
-/// Relative minimum detectable effect of every test.
+/// Relative minimum detectable effect of every landing-page test.
 pub const MDE: f64 = 0.10;
+/// Prior chance a challenger beats the control: about one idea in three improves the
+/// metric it targets (Kohavi, Tang & Xu, *Trustworthy Online Controlled Experiments*,
+/// 2020, ch. 1, on Microsoft's experiments).
+pub const WIN_RATE: f64 = 1.0 / 3.0;
+/// Share of the reserve a pilot in a new channel gets.
+pub const PILOT_SHARE: f64 = 0.10;
+const Z90: f64 = 1.644_853_626_951_472_2;
 /// Days from the quarter's start to a test's start.
 const BUILD_DAYS: i64 = 14;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Test {
+    pub kind: Kind,
+    /// Expected value of the decision the test informs (see the module header).
+    pub value: Option<f64>,
+    /// What the test measures, in a phrase.
+    pub metric: String,
     pub plan: TestPlan,
     pub name: String,
     pub hypothesis: String,
@@ -31,11 +67,32 @@ pub struct Test {
     pub last_day: NaiveDate,
 }
 
-/// Candidates from `spend.csv`'s quarter under review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    GeoLift,
+    LeadScore,
+    LandingPage,
+    Pilot,
+}
+
+impl Kind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::GeoLift => "geo lift",
+            Kind::LeadScore => "lead score challenger",
+            Kind::LandingPage => "landing page",
+            Kind::Pilot => "pilot",
+        }
+    }
+}
+
+/// Candidates from `spend.csv`'s quarter under review; baselines on stage 1's
+/// attributed conversions when it measured them.
 pub fn candidates(
     spend: &CsvTable,
     review: Span,
     budget: &BudgetHandoff,
+    performance: Option<&PerformanceHandoff>,
 ) -> Result<Vec<Candidate>, InputError> {
     let q = Quarters {
         current_start: review.first,
@@ -53,6 +110,14 @@ pub fn candidates(
             clicks += l.delivery.clicks.unwrap_or(0.0);
             conversions += l.delivery.conversions.unwrap_or(0.0);
             money += l.spend;
+        }
+        // The platform over-claims: scale its conversions by attributed ÷ platform
+        // revenue (stage 1), never up.
+        if let Some(r) = performance
+            .and_then(|p| p.channels.iter().find(|c| c.channel == ch.channel))
+            .and_then(|c| Some(c.attributed_revenue / c.platform_revenue?))
+        {
+            conversions *= r.clamp(0.0, 1.0);
         }
         if clicks <= 0.0 || conversions <= 0.0 || conversions >= clicks || money <= 0.0 {
             continue;
@@ -74,10 +139,11 @@ pub fn candidates(
 
 pub fn plan(
     candidates: &[Candidate],
-    reserve: f64,
+    budget: &BudgetHandoff,
     next: Span,
     label: &str,
 ) -> Result<Vec<Test>, StageError> {
+    let reserve = budget.reserve;
     let first_day = next.first + Duration::days(BUILD_DAYS);
     let weeks_available = ((next.last - first_day).num_days() + 1) as u64 / 7;
     let plans =
@@ -90,7 +156,15 @@ pub fn plan(
         .map(|p| {
             let title = channel_title(&p.channel);
             let days = i64::try_from(p.weeks.saturating_mul(7)).unwrap_or(i64::MAX / 2);
+            let revenue = budget
+                .channels
+                .iter()
+                .find(|c| c.channel == p.channel)
+                .map_or(0.0, |c| c.expected_revenue);
             Test {
+                kind: Kind::LandingPage,
+                value: Some(WIN_RATE * MDE * revenue),
+                metric: "click → conversion rate (attributed)".into(),
                 name: format!("{label} {title} landing-page test"),
                 hypothesis: format!(
                     "A rebuilt landing page and offer for {title} traffic lifts click → \
@@ -106,4 +180,221 @@ pub fn plan(
             }
         })
         .collect())
+}
+
+/// The first day a test can start and the whole weeks left in the quarter from it.
+pub fn window(next: Span) -> (NaiveDate, u64) {
+    let first_day = next.first + Duration::days(BUILD_DAYS);
+    (
+        first_day,
+        ((next.last - first_day).num_days() + 1).max(0) as u64 / 7,
+    )
+}
+
+fn ends(first_day: NaiveDate, weeks: u64) -> NaiveDate {
+    let days = i64::try_from(weeks.saturating_mul(7)).unwrap_or(i64::MAX / 2);
+    first_day
+        .checked_add_signed(Duration::days(days.clamp(1, 3650) - 1))
+        .unwrap_or(first_day)
+}
+
+/// Standard normal loss `L(z) = φ(z) − z·(1 − Φ(z))`: the expected shortfall below the
+/// better action, in standard deviations.
+fn normal_loss(z: f64) -> f64 {
+    let phi = (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    phi - z * (1.0 - quarterdeck_analyses::sample_size::pnorm(z))
+}
+
+/// Stage 6's geo lift test, run for the weeks the quarter leaves (at most what it
+/// needs), priced by the value of the information it brings (module header).
+pub fn geo_lift(
+    h: &HoldoutProposal,
+    budget: &BudgetHandoff,
+    next: Span,
+    label: &str,
+) -> Option<Test> {
+    let ch = budget.channels.iter().find(|c| c.channel == h.channel)?;
+    let (first_day, available) = window(next);
+    let weeks = u64::from(h.weeks).min(available);
+    if weeks == 0 || ch.spend <= 0.0 {
+        return None;
+    }
+    // Stage 6's half-width over its own run, back to the per-√week figure.
+    let run = f64::from(h.weeks.min(crate::stages::budget::QUARTER_TEST_WEEKS));
+    let half_width = h.half_width_in_quarter * run.sqrt() / (weeks as f64).sqrt();
+    let sigma = (h.roas_high - h.roas_low) / (2.0 * Z90);
+    let after = half_width / Z90;
+    let resolved = (sigma * sigma - after * after).max(0.0).sqrt();
+    let value = if resolved > 0.0 {
+        ch.spend * resolved * normal_loss((h.roas - h.marginal_return).abs() / resolved)
+    } else {
+        0.0
+    };
+    let cost = (h.share_held_out * ch.spend / 13.0 * weeks as f64 * 100.0).round() / 100.0;
+    let title = channel_title(&h.channel);
+    Some(Test {
+        kind: Kind::GeoLift,
+        value: Some(value),
+        metric: "incremental ROAS (test regions against the rest)".into(),
+        name: format!("{label} {title} geo lift test"),
+        hypothesis: format!(
+            "{title} returns {} per dollar at the margin, not the {:.2} the other channels \
+             return: doubling its spend in {:.0}% of regions for {weeks} weeks narrows its \
+             ROAS interval ({:.2}–{:.2}) to ±{half_width:.2}",
+            if h.roas >= h.marginal_return {
+                "more"
+            } else {
+                "less"
+            },
+            h.marginal_return,
+            h.share_held_out * 100.0,
+            h.roas_low,
+            h.roas_high,
+        ),
+        first_day,
+        last_day: ends(first_day, weeks),
+        plan: TestPlan {
+            channel: h.channel.clone(),
+            baseline: h.roas,
+            mde_absolute: half_width,
+            per_arm: 0,
+            weeks,
+            budget: cost,
+            funded: false,
+            fits_quarter: true,
+            detectable_in_time: None,
+        },
+    })
+}
+
+/// Stage 4's refitted score against the current one on MQL → SQL.
+pub fn lead_score(
+    s: &ScoringHandoff,
+    funnel: Option<&FunnelHandoff>,
+    next: Span,
+    label: &str,
+) -> Option<Test> {
+    let (p1, p2) = (s.current_mql_to_sql, s.expected_mql_to_sql);
+    if !(p1 > 0.0 && p1 < 1.0 && p2 > p1 && p2 < 1.0) {
+        return None;
+    }
+    use quarterdeck_analyses::sample_size::{Metric, Params, sample_size};
+    let n = sample_size(
+        &Metric::Proportion { baseline: p1 },
+        &Params::new(p2 / p1 - 1.0),
+    )
+    .ok()?
+    .per_arm;
+    let weekly = s.expected_mqls_per_month * 12.0 / 52.0;
+    if weekly <= 0.0 {
+        return None;
+    }
+    let (first_day, available) = window(next);
+    let weeks = (2.0 * n as f64 / weekly).ceil() as u64;
+    let sql_value = funnel.and_then(|f| {
+        let rate = |from: &str, to: &str| {
+            f.steps
+                .iter()
+                .find(|x| x.from == from && x.to == to)
+                .map(|x| x.rate)
+        };
+        Some(rate("sql", "opportunity")? * rate("opportunity", "won")? * f.average_deal?)
+    });
+    let mqls = 3.0 * s.expected_mqls_per_month;
+    Some(Test {
+        kind: Kind::LeadScore,
+        value: sql_value.map(|v| WIN_RATE * (p2 - p1) * mqls * v),
+        metric: "MQL → SQL rate".into(),
+        name: format!("{label} lead score challenger"),
+        hypothesis: format!(
+            "MQLs chosen by the refitted score at {:.0} points convert to SQL at {:.1}% or \
+             more, against {:.1}% for the current score (half the MQLs routed by each)",
+            s.threshold,
+            p2 * 100.0,
+            p1 * 100.0
+        ),
+        first_day,
+        last_day: ends(first_day, weeks),
+        plan: TestPlan {
+            channel: "lead scoring".into(),
+            baseline: p1,
+            mde_absolute: p2 - p1,
+            per_arm: n,
+            weeks,
+            budget: 0.0,
+            funded: false,
+            fits_quarter: weeks <= available,
+            detectable_in_time: None,
+        },
+    })
+}
+
+/// A pilot per emerging channel that stage 6 gives no money and that can be bought.
+pub fn pilots(emerging: &[String], budget: &BudgetHandoff, next: Span, label: &str) -> Vec<Test> {
+    let norm = quarterdeck_analyses::market::normalise_channel;
+    let paid: Vec<String> = budget.channels.iter().map(|c| norm(&c.channel)).collect();
+    let (first_day, weeks) = window(next);
+    let cost = (PILOT_SHARE * budget.reserve * 100.0).round() / 100.0;
+    emerging
+        .iter()
+        .filter(|c| {
+            let n = norm(c);
+            // Organic sources are earned, not bought.
+            !paid.contains(&n)
+                && !["seo", "organic", "direct", "referral"]
+                    .iter()
+                    .any(|o| n.contains(o))
+        })
+        .filter(|_| weeks > 0)
+        .map(|c| {
+            let title = channel_title(c);
+            Test {
+                kind: Kind::Pilot,
+                value: None,
+                metric: "leads, cost per lead and MQL rate against the paid channels".into(),
+                name: format!("{label} {title} pilot"),
+                hypothesis: format!(
+                    "{title}, where competitors moved or our journeys grew (stage 5), brings \
+                     leads at a cost per lead no worse than the paid channels' average"
+                ),
+                first_day,
+                last_day: ends(first_day, weeks),
+                plan: TestPlan {
+                    channel: c.clone(),
+                    baseline: 0.0,
+                    mde_absolute: 0.0,
+                    per_arm: 0,
+                    weeks,
+                    budget: cost,
+                    funded: false,
+                    fits_quarter: true,
+                    detectable_in_time: None,
+                },
+            }
+        })
+        .collect()
+}
+
+/// Ranks by value per dollar (free first, unpriced last; ties by name) and funds in
+/// that order while the reserve lasts; tests that cannot finish are never funded.
+pub fn rank_and_fund(tests: &mut [Test], reserve: f64) {
+    let key = |t: &Test| match t.value {
+        Some(v) if t.plan.budget <= 0.0 => (0, -v),
+        Some(v) => (1, -v / t.plan.budget),
+        None => (2, 0.0),
+    };
+    tests.sort_by(|a, b| {
+        let (ka, kb) = (key(a), key(b));
+        ka.0.cmp(&kb.0)
+            .then(ka.1.total_cmp(&kb.1))
+            .then(a.name.cmp(&b.name))
+    });
+    let mut left = (reserve * 100.0).round();
+    for t in tests.iter_mut() {
+        let cents = (t.plan.budget * 100.0).round();
+        t.plan.funded = t.plan.fits_quarter && cents <= left;
+        if t.plan.funded {
+            left -= cents;
+        }
+    }
 }

@@ -243,7 +243,8 @@ fn tests_are_sized_from_measured_baselines_timed_by_traffic_and_paid_from_the_re
     assert!(h.tests.iter().any(|t| t.funded));
     let funded: f64 = h.tests.iter().filter(|t| t.funded).map(|t| t.budget).sum();
     assert!(funded <= budget.reserve, "{funded} > {}", budget.reserve);
-    for t in &h.tests {
+    // Without stage 1 the landing pages' baselines are the platform's rates.
+    for t in h.tests.iter().filter(|t| t.kind == "landing page") {
         let (spend, clicks, conversions) = q4_delivery(&inputs, &t.channel);
         let baseline = conversions / clicks;
         assert!((t.baseline - baseline).abs() < 1e-12, "{}", t.channel);
@@ -458,4 +459,49 @@ fn without_a_roster_or_spend_csv_the_plan_says_who_and_what_is_missing() {
         body.contains("spend.csv is not in the data folder"),
         "{body}"
     );
+}
+
+#[test]
+fn the_roadmap_funds_a_geo_lift_test_for_the_least_identified_channel_on_the_sample() {
+    let (mut inputs, _) = sample_inputs(42);
+    for n in 1..=7 {
+        let out = compute(n, &inputs).unwrap();
+        inputs.outputs.insert(n, out.findings);
+    }
+    let budget: BudgetHandoff =
+        serde_json::from_value(inputs.outputs[&6]["handoff"].clone()).unwrap();
+    // The widest ROAS interval relative to its estimate, read off stage 6's table.
+    let widest = budget
+        .channels
+        .iter()
+        .max_by(|x, y| {
+            ((x.roas_high - x.roas_low) / x.roas).total_cmp(&((y.roas_high - y.roas_low) / y.roas))
+        })
+        .unwrap();
+
+    let h = calendar(&compute(8, &inputs).unwrap());
+
+    let geo = h
+        .tests
+        .iter()
+        .find(|t| t.kind == "geo lift")
+        .expect("a geo lift test");
+    assert_eq!(geo.channel, widest.channel);
+    assert!(geo.funded && geo.budget > 0.0, "{geo:?}");
+    assert!(geo.end <= date("2027-03-31"), "{geo:?}");
+    assert!(geo.value.unwrap() > 0.0);
+    // Funded, priced tests come in order of value per dollar.
+    let per_dollar: Vec<f64> = h
+        .tests
+        .iter()
+        .filter(|t| t.funded && t.budget > 0.0)
+        .filter_map(|t| Some(t.value? / t.budget))
+        .collect();
+    assert!(
+        per_dollar.windows(2).all(|w| w[0] >= w[1]),
+        "{per_dollar:?}"
+    );
+    let committed: f64 = h.tests.iter().filter(|t| t.funded).map(|t| t.budget).sum();
+    assert!(committed <= budget.reserve + 0.005);
+    assert!(h.tests.iter().all(|t| t.funded || t.budget == 0.0));
 }

@@ -16,6 +16,7 @@
 //!   `goals::seasonal_shares`); without it, months are weighted by their days.
 //! - Channel MQL shares: `leads.csv`, MQLs reached in the quarter under review by source.
 
+pub(crate) mod forecast;
 mod history;
 mod post;
 #[cfg(test)]
@@ -28,8 +29,8 @@ use quarterdeck_analyses::quarter_plan::rounding::{from_cents, split_cents, to_c
 use serde_json::json;
 
 use super::handoff::{
-    self, BudgetHandoff, ChannelTarget, FunnelHandoff, GoalsHandoff, Milestone, ScoringHandoff,
-    Target,
+    self, BudgetHandoff, ChannelTarget, FunnelHandoff, GoalsHandoff, Milestone, PerformanceHandoff,
+    ScoringHandoff, Target,
 };
 use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput};
 use crate::report::{money, whole};
@@ -119,16 +120,44 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         &channel_targets,
         scoring.is_some(),
     );
+    let expected_mqls = scoring.as_ref().map(|s| 3.0 * s.expected_mqls_per_month);
+    let forecast = match (&budget, last_quarter) {
+        (Some(b), Some(last)) => b.outlook.as_ref().and_then(|o| {
+            let norm = quarterdeck_analyses::market::normalise_channel;
+            let paid_share: f64 = b
+                .channels
+                .iter()
+                .filter_map(|c| lead_shares.get(&norm(&c.channel)))
+                .sum();
+            // Last quarter's paid spend as stage 1 measured it; stage 6's reference
+            // weeks without stage 1.
+            let paid_spend = inputs
+                .handoff::<PerformanceHandoff>(1)
+                .map(|p| p.channels.iter().map(|c| c.spend).sum::<f64>())
+                .filter(|s| *s > 0.0)
+                .unwrap_or_else(|| b.channels.iter().map(|c| c.last_quarter_spend).sum());
+            let start = forecast::Start {
+                revenue: last.revenue,
+                opportunities: last.opportunities,
+                mqls: expected_mqls.unwrap_or(last.mqls),
+                paid_leads: last.leads * paid_share,
+                paid_spend,
+            };
+            forecast::forecast(o, &start, &rates, &handoff.targets)
+        }),
+        _ => None,
+    };
     let findings = GoalsFindings {
         handoff: GoalsHandoff {
             kpis: post::kpis(&objectives),
+            forecast,
             ..handoff
         },
         goals,
         objectives,
         rates,
         scoring_rate: scoring.is_some(),
-        expected_mqls: scoring.as_ref().map(|s| 3.0 * s.expected_mqls_per_month),
+        expected_mqls,
         seasonality,
         channel_targets,
         channel_note,
@@ -339,6 +368,7 @@ fn handoff_of(
         targets,
         channel_targets: channels.to_vec(),
         kpis: Vec::new(),
+        forecast: None,
     }
 }
 

@@ -234,6 +234,9 @@ pub fn message(g: &GoalsFindings, names: &DisplayNames) -> (Message, String) {
             stretched.join("; ")
         );
     }
+    if let Some(f) = &g.handoff.forecast {
+        let _ = write!(body, "\n\n{}", super::forecast::paragraph(f));
+    }
     if let Some(note) = &g.channel_note {
         let _ = write!(body, "\n\n**Channel targets:** none, {note}.");
     } else {
@@ -295,9 +298,11 @@ pub fn message(g: &GoalsFindings, names: &DisplayNames) -> (Message, String) {
             whole(m.leads),
         ]);
     }
-    let mut message = Message::new(format!("{} — goals & KPIs", stage_title(7)), body)
-        .table(req)
-        .table(months);
+    let mut message = Message::new(format!("{} — goals & KPIs", stage_title(7)), body).table(req);
+    if let Some(f) = &g.handoff.forecast {
+        message = message.table(super::forecast::table(f));
+    }
+    let mut message = message.table(months);
     if !g.channel_targets.is_empty() {
         let mut t = Table::new(
             "Channel targets",

@@ -8,6 +8,9 @@
 //! - **Funnel bottleneck**: a step stage 2 found below benchmark.
 //! - **Capacity overload**: a person planned above their capacity over the quarter
 //!   (high above 120%); content production conflicts.
+//! - **Target out of reach**: stage 7's forecast at the planned budget falls short of a
+//!   revenue, pipeline or MQL target (high when the target lies above the forecast's
+//!   interval); the mitigation is the finance decision the executive summary asks for.
 //! - **Stretch target**: a volume the goals require is more than 20% above what the
 //!   quarter under review achieved (high above 50%, or above every quarter on record).
 //! - **Test that cannot finish**: a funded test whose planned end falls after the quarter.
@@ -46,6 +49,7 @@ pub fn assess(s: &Sources) -> Vec<Risk> {
     bottlenecks(s, &mut risks);
     capacity(s, &mut risks);
     over_committed(s, &mut risks);
+    out_of_reach(s, &mut risks);
     stretch(s, &mut risks);
     unfinished_tests(s, &mut risks);
     data_gaps(s, &mut risks);
@@ -185,6 +189,96 @@ fn capacity(s: &Sources, out: &mut Vec<Risk>) {
                     .into(),
         });
     }
+}
+
+/// The title of the forecast risk (the summary does not repeat it as "the top risk").
+pub const OUT_OF_REACH: &str = "Targets out of reach at the planned budget";
+
+/// Stage 7's forecast against its targets, in the words the risk and the finance
+/// decision share: the evidence (one clause per short metric) and the ask.
+pub(super) fn forecast_gap(s: &Sources) -> Option<(bool, String, String)> {
+    let f = s.goals.as_ref()?.forecast.as_ref()?;
+    let short: Vec<_> = f.lines.iter().filter(|l| l.shortfall > 0.0).collect();
+    if short.is_empty() {
+        return None;
+    }
+    let fig = |metric: &str, v: f64| {
+        if metric == "mqls" { whole(v) } else { money(v) }
+    };
+    let evidence = short
+        .iter()
+        .map(|l| {
+            format!(
+                "{} expected {} ({:.0}% interval {} to {}) against the target of {}: short by {}{}",
+                super::sections::metric_name(&l.metric),
+                fig(&l.metric, l.expected),
+                f.level * 100.0,
+                fig(&l.metric, l.low),
+                fig(&l.metric, l.high),
+                fig(&l.metric, l.target),
+                fig(&l.metric, l.shortfall),
+                if l.out_of_reach {
+                    ", beyond the interval"
+                } else {
+                    ""
+                }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    // Buying leads closes every gap at once, so the ask is priced on the gap that needs
+    // the most of them.
+    let worst = short
+        .iter()
+        .max_by(|a, b| a.extra_leads.total_cmp(&b.extra_leads))
+        .copied()?;
+    let forecasts = short
+        .iter()
+        .map(|l| {
+            format!(
+                "{} {}",
+                super::sections::metric_name(&l.metric),
+                fig(&l.metric, l.expected)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let ask = match (worst.cost_to_close, f.cost_per_opportunity, f.cost_per_lead) {
+        (Some(cost), Some(cpo), Some(cpl)) => format!(
+            "Finance, before approval: fund about {} more for the quarter (≈{} more leads and \
+             {} more opportunities, enough to close every gap, at last quarter's {} a lead and \
+             {} an opportunity; with diminishing returns the real cost is higher), or lower \
+             the targets to the forecast ({forecasts}).",
+            money(cost),
+            whole(worst.extra_leads.ceil()),
+            whole(worst.extra_opportunities.ceil()),
+            money(cpl),
+            money(cpo),
+        ),
+        _ => format!(
+            "Finance, before approval: lower the targets to the forecast ({forecasts}), or \
+             fund the ≈{} more leads closing every gap needs (no cost per lead was measured \
+             last quarter).",
+            whole(worst.extra_leads.ceil()),
+        ),
+    };
+    Some((
+        short.iter().any(|l| l.out_of_reach),
+        format!("At the planned budget (stage 7's forecast): {evidence}."),
+        ask,
+    ))
+}
+
+fn out_of_reach(s: &Sources, out: &mut Vec<Risk>) {
+    let Some((beyond, evidence, ask)) = forecast_gap(s) else {
+        return;
+    };
+    out.push(Risk {
+        severity: if beyond { "high" } else { "medium" },
+        title: OUT_OF_REACH.into(),
+        evidence,
+        mitigation: ask,
+    });
 }
 
 fn stretch(s: &Sources, out: &mut Vec<Risk>) {

@@ -53,6 +53,7 @@ fn full() -> BTreeMap<u8, Value> {
                         attributed_revenue: 500_000.0,
                         roas: Some(2.5),
                         previous_roas: Some(2.4),
+                        platform_revenue: None,
                     },
                     ChannelResult {
                         channel: "display".into(),
@@ -61,6 +62,7 @@ fn full() -> BTreeMap<u8, Value> {
                         roas: Some(0.6),
                         // Fell 40%: with a held budget the falling-return rule fires.
                         previous_roas: Some(1.0),
+                        platform_revenue: None,
                     },
                 ],
             },
@@ -176,6 +178,7 @@ fn full() -> BTreeMap<u8, Value> {
                     cadence: "weekly".into(),
                     owner: Some("Riley Gomez".into()),
                 }],
+                forecast: None,
             },
         ),
         stage(
@@ -209,6 +212,8 @@ fn full() -> BTreeMap<u8, Value> {
                 ],
                 tests: vec![
                     PlannedTest {
+                        kind: "landing page".into(),
+                        value: None,
                         name: "Display creative A/B".into(),
                         channel: "display".into(),
                         hypothesis: "Benefit-led creative lifts CTR".into(),
@@ -227,6 +232,8 @@ fn full() -> BTreeMap<u8, Value> {
                         detectable_in_quarter: None,
                     },
                     PlannedTest {
+                        kind: "landing page".into(),
+                        value: None,
                         name: "Email landing-page test".into(),
                         channel: "email".into(),
                         hypothesis: "A shorter form lifts conversion".into(),
@@ -536,4 +543,62 @@ fn figures_that_do_not_balance_block_the_plan_with_an_error_naming_them() {
         out.findings["violations"][0]["kind"],
         "campaigns_do_not_match_channel"
     );
+}
+
+#[test]
+fn a_target_out_of_reach_is_a_high_risk_and_the_first_decision_asked_of_finance() {
+    // Stage 7's forecast: revenue 3,000,000 expected (2,900,000 to 3,100,000) against
+    // 4,000,000, short 1,000,000 beyond the interval; closing it takes 400 opportunities,
+    // 4,000 leads at 150 a lead (600,000), 1,500 an opportunity.
+    let mut outputs = full();
+    let mut goals: GoalsHandoff = serde_json::from_value(outputs[&7]["handoff"].clone()).unwrap();
+    goals.forecast = Some(Forecast {
+        growth: 1.0,
+        growth_low: 0.9667,
+        growth_high: 1.0333,
+        level: 0.9,
+        lines: vec![ForecastLine {
+            metric: "revenue".into(),
+            target: 4_000_000.0,
+            last_quarter: 3_000_000.0,
+            expected: 3_000_000.0,
+            low: 2_900_000.0,
+            high: 3_100_000.0,
+            shortfall: 1_000_000.0,
+            out_of_reach: true,
+            extra_leads: 4_000.0,
+            extra_opportunities: 400.0,
+            cost_to_close: Some(600_000.0),
+        }],
+        cost_per_lead: Some(150.0),
+        cost_per_opportunity: Some(1_500.0),
+        basis: "last quarter's actuals × 1.000".into(),
+    });
+    let (n, seven) = stage(7, goals);
+    outputs.insert(n, seven);
+
+    let out = compute(&inputs(outputs)).unwrap();
+
+    let r = risks(&out);
+    assert!(
+        r.contains(&(
+            "high".into(),
+            "Targets out of reach at the planned budget".into()
+        )),
+        "{r:?}"
+    );
+    let md = markdown(&out);
+    let ask = "Finance, before approval: fund about $600,000 more for the quarter (≈4,000 more \
+               leads and 400 more opportunities, enough to close every gap, at last quarter's \
+               $150 a lead and $1,500 an opportunity";
+    let decisions = md.split("Decisions this plan asks for").nth(1).unwrap();
+    let first = decisions.lines().find(|l| l.starts_with("- ")).unwrap();
+    assert!(
+        first.contains(
+            "revenue expected $3,000,000 (90% interval $2,900,000 to $3,100,000) \
+                        against the target of $4,000,000: short by $1,000,000, beyond the interval"
+        ) && first.contains(ask),
+        "{first}"
+    );
+    assert!(md.contains("Forecast at the planned budget"));
 }

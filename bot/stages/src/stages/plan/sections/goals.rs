@@ -40,6 +40,9 @@ pub(super) fn goals(s: &Sources) -> Section {
         ]);
     }
     sec = sec.table(t);
+    if let Some(f) = &g.forecast {
+        sec = sec.table(crate::stages::goals::forecast::table(f));
+    }
     if !g.milestones.is_empty() {
         let mut m = Table::new(
             "Monthly milestones",

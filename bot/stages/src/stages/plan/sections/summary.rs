@@ -100,6 +100,11 @@ pub(super) fn executive_summary(s: &Sources, risks: &[Risk]) -> Section {
         sec = sec.table(key);
     }
     let mut decisions = Vec::new();
+    // Asked of finance first: the plan cannot be approved on targets its budget does
+    // not reach.
+    if let Some((_, evidence, ask)) = crate::stages::plan::risks::forecast_gap(s) {
+        decisions.push(format!("{evidence} {ask}"));
+    }
     if let Some(b) = &s.budget {
         let mut shifts: Vec<_> = b.channels.iter().collect();
         shifts.sort_by(|x, y| {
@@ -132,7 +137,10 @@ pub(super) fn executive_summary(s: &Sources, risks: &[Risk]) -> Section {
             top.title, top.extra_clicks_per_month
         ));
     }
-    if let Some(r) = risks.first() {
+    if let Some(r) = risks
+        .iter()
+        .find(|r| r.title != crate::stages::plan::risks::OUT_OF_REACH)
+    {
         decisions.push(format!(
             "Accept the top risk's mitigation — {}: {}",
             r.title, r.mitigation
