@@ -16,7 +16,7 @@ use quarterdeck::domain::{QuarterRun, StageStatus};
 use quarterdeck::engine::ports::StoreError as PortError;
 use quarterdeck::engine::{Engine, EngineError, Outcome};
 use quarterdeck::sources::Catalog;
-use quarterdeck::store::{Commit, NewPost, Store, StoreError};
+use quarterdeck::store::{Commit, NewPost, Store};
 use quarterdeck::timeline;
 use quarterdeck::transcript::{Transcript, read_entries};
 

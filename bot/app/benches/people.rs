@@ -86,7 +86,7 @@ async fn amendment_to_next_version(settings: &config::Settings) {
 fn digest_for_200_campaigns(settings: &config::Settings) {
     let team = &settings.teams[0];
     let tl = timeline::build(&team.timeline).unwrap();
-    let ctx = PlanContext::new(team, &tl);
+    let ctx = PlanContext::new(&team.into(), &tl);
     let start = ctx.quarter_start;
     let campaigns: Vec<CampaignFigures> = (0..200)
         .map(|i| CampaignFigures {

@@ -147,7 +147,7 @@ impl StageRunner for TeamStages {
                         figures: out.result.figures,
                     };
                     let files = attach(&mut result.message, out.files);
-                    Computation::Done(ComputedStage {
+                    Computation::Done(Box::new(ComputedStage {
                         result,
                         findings,
                         plan: out.plan.map(|p| PlanDocument {
@@ -155,7 +155,7 @@ impl StageRunner for TeamStages {
                             html: p.html,
                         }),
                         files,
-                    })
+                    }))
                 }
                 Err(e) => {
                     tracing::warn!(run = run_id, stage, error = %e, "stage failed");

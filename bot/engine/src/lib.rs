@@ -27,6 +27,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::Duration;
 use tokio::sync::{Notify, oneshot};
+use tracing::Instrument;
 
 pub use quarterdeck_domain as domain;
 pub use quarterdeck_domain::{chat, clock, timeline};
@@ -214,6 +215,11 @@ impl Engine {
     /// Applies an event caused by a person (or the simulation of one). A refusal is
     /// recorded in the audit trail and returned, not raised.
     pub async fn handle(&self, run_id: &str, event: Event) -> Result<Outcome, EngineError> {
+        let span = tracing::info_span!("event", run = run_id, event = event.name());
+        self.handle_queued(run_id, event).instrument(span).await
+    }
+
+    async fn handle_queued(&self, run_id: &str, event: Event) -> Result<Outcome, EngineError> {
         // Group commit: events for one run that arrive while a commit is in flight are
         // decided in order and written in one transaction by whoever holds the run's gate.
         let (tx, mut rx) = oneshot::channel();

@@ -150,7 +150,7 @@ pub struct ComputedStage {
 /// How a stage computation ended.
 #[derive(Debug)]
 pub enum Computation {
-    Done(ComputedStage),
+    Done(Box<ComputedStage>),
     /// The stage failed in a way a retry will not fix (bad or unreachable data, a bug):
     /// the reason, in words for the team.
     Failed(String),

@@ -139,6 +139,7 @@ impl Engine {
         Ok(
             match setup.stages.compute(&stored.run, &setup.ctx, stage).await? {
                 Computation::Done(out) => {
+                    let out = *out;
                     let artifacts = Artifacts {
                         findings: Some((stage, out.result.available, out.findings)),
                         plan: out.plan,

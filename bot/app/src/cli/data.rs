@@ -1,5 +1,5 @@
 //! `quarterdeck data check`: the data check of a folder, with a team's source settings
-//! (contract: ../shared/contracts/discord-people-dashboard.md). Exit 0 when the folder
+//! (contract: docs/contracts/discord-people-dashboard.md). Exit 0 when the folder
 //! could be read (problems or not), 2 when a file cannot be read at all.
 
 use std::path::Path;
