@@ -55,7 +55,57 @@ struct Column {
     blank: Count,
     bad: Count,
     future: Count,
+    /// A date column with no filled cell in the first pass's rows: read as ISO, and
+    /// the file profiled again with a full detection pass if a cell says otherwise.
+    unsettled: bool,
 }
+
+/// Sets of values that are already hashes (SipHash of a row's cells) or small dates:
+/// one multiply mixes them, where the default hasher would hash them again.
+#[derive(Default, Clone, Copy)]
+struct Mix(u64);
+
+impl Hasher for Mix {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        // Fx's multiplier (rustc's FxHasher): odd, well spread high bits.
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_i32(&mut self, n: i32) {
+        self.write_u64(u64::from(n as u32));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+}
+
+impl std::hash::BuildHasher for Mix {
+    type Hasher = Mix;
+
+    fn build_hasher(&self) -> Mix {
+        Mix(0)
+    }
+}
+
+type Seen = HashSet<u64, Mix>;
+type Days = HashSet<NaiveDate, Mix>;
+
+/// Rows the first pass reads to find each date column's first filled cell. A column
+/// blank that long (a funnel stage few leads reach) is settled by the main pass: ISO
+/// unless one of its cells looks like `01-02-2018`, which starts the profile again
+/// with a full detection pass. Large files pay for a second pass only in that case.
+const FIRST_PASS_ROWS: usize = 10_000;
 
 /// Profiles `bytes` as input `spec`; `Err` when the file cannot be read as CSV at all.
 pub fn profile(
@@ -66,6 +116,25 @@ pub fn profile(
     as_of: NaiveDate,
     collect_ids: bool,
 ) -> Result<Profile, InputError> {
+    let read = |full| profile_pass(spec, origin, bytes, options, as_of, collect_ids, full);
+    match read(false)? {
+        Some(p) => Ok(p),
+        None => Ok(read(true)?.expect("a full detection pass settles every date column")),
+    }
+}
+
+/// One profile; `None` when a date column the first pass left unsettled turns out to
+/// need day-month detection (only when `full_first_pass` is false).
+#[allow(clippy::too_many_arguments)]
+fn profile_pass(
+    spec: &InputSpec,
+    origin: &str,
+    bytes: &[u8],
+    options: &ReadOptions,
+    as_of: NaiveDate,
+    collect_ids: bool,
+    full_first_pass: bool,
+) -> Result<Option<Profile>, InputError> {
     let stream = CsvStream::new(origin, bytes)?.with_options(options);
     let mut problems = Vec::new();
     let mut columns: Vec<Column> = Vec::new();
@@ -97,6 +166,7 @@ pub fn profile(
                     blank: Count::default(),
                     bad: Count::default(),
                     future: Count::default(),
+                    unsettled: false,
                 });
             }
             None if c.required => problems.push(Problem {
@@ -125,7 +195,12 @@ pub fn profile(
         }
     }
     let configured = options.date_format.as_deref();
-    set_date_orders(origin, bytes, options, &mut columns)?;
+    let cap = if full_first_pass {
+        usize::MAX
+    } else {
+        FIRST_PASS_ROWS
+    };
+    set_date_orders(origin, bytes, options, &mut columns, cap)?;
 
     let mut stream = CsvStream::new(origin, bytes)?.with_options(options);
     let key_cols: Vec<Col> = spec
@@ -159,14 +234,23 @@ pub fn profile(
     let id_col = columns.iter().position(|c| c.name == "lead_id");
 
     let mut rows = 0usize;
-    let mut seen_rows: HashSet<u64> = HashSet::new();
-    let mut seen_keys: HashSet<u64> = HashSet::new();
+    // Sized for the file's lines up front: growing a million-entry set rehashes it.
+    // A file with a key keeps one entry per row (key -> the first row with it): a row
+    // repeated cell for cell repeats its key too, so only rows sharing a key are
+    // compared whole (`repeats`); rows with a blank key cell go to `seen_rows`.
+    let lines = bytes.iter().filter(|b| **b == b'\n').count();
+    let keyed = !key_cols.is_empty();
+    let mut seen_rows: Seen =
+        Seen::with_capacity_and_hasher(if keyed { 0 } else { lines }, Mix::default());
+    let mut seen_keys: HashMap<u64, u64, Mix> =
+        HashMap::with_capacity_and_hasher(if keyed { lines } else { 0 }, Mix::default());
+    let mut repeats: HashSet<(u64, u64), Mix> = HashSet::default();
     let (mut dup_rows, mut dup_keys, mut backwards) =
         (Count::default(), Count::default(), Count::default());
     let mut weekly: BTreeMap<NaiveDate, u64> = BTreeMap::new();
     let mut channel_weeks: HashMap<String, BTreeSet<NaiveDate>> = HashMap::new();
     let mut range: Option<(NaiveDate, NaiveDate)> = None;
-    let mut days_seen: HashSet<NaiveDate> = HashSet::new();
+    let mut days_seen: Days = Days::default();
     let mut channels = BTreeSet::new();
     let mut ids = collect_ids.then(|| (HashSet::new(), Vec::new()));
     let mut stage_days: Vec<Option<NaiveDate>> = vec![None; ordered.len()];
@@ -178,9 +262,9 @@ pub fn profile(
         for i in 0..r.width() {
             r.cell_at(i).hash(&mut h);
         }
-        if !seen_rows.insert(h.finish()) {
-            dup_rows.add(n, "");
-        } else if !key_cols.is_empty() {
+        let row_hash = h.finish();
+        let mut key = None;
+        if keyed {
             let mut h = DefaultHasher::new();
             let mut filled = true;
             for c in &key_cols {
@@ -188,14 +272,31 @@ pub fn profile(
                 filled &= !s.is_empty();
                 s.hash(&mut h);
             }
-            if filled && !seen_keys.insert(h.finish()) {
-                let example = key_cols
-                    .iter()
-                    .map(|c| r.str(*c))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                dup_keys.add(n, &example);
+            key = filled.then(|| h.finish());
+        }
+        match key {
+            None => {
+                if !seen_rows.insert(row_hash) {
+                    dup_rows.add(n, "");
+                }
             }
+            Some(k) => match seen_keys.entry(k) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(row_hash);
+                }
+                std::collections::hash_map::Entry::Occupied(e) => {
+                    if *e.get() == row_hash || !repeats.insert((k, row_hash)) {
+                        dup_rows.add(n, "");
+                    } else {
+                        let example = key_cols
+                            .iter()
+                            .map(|c| r.str(*c))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        dup_keys.add(n, &example);
+                    }
+                }
+            },
         }
         let mut row_day = None;
         for (i, c) in columns.iter_mut().enumerate() {
@@ -209,6 +310,7 @@ pub fn profile(
             }
             match c.kind {
                 Kind::Date => match dates::parse(s, c.order, configured) {
+                    None if c.unsettled && dates::looks_numeric(s) => return Ok(None),
                     None => c.bad.add(n, s),
                     Some(t) => {
                         let day = t.date_naive();
@@ -445,7 +547,7 @@ pub fn profile(
         );
     }
     let date_format = primary.and_then(|i| columns[i].order.format(configured));
-    Ok(Profile {
+    Ok(Some(Profile {
         report: FileReport {
             file: spec.file.to_owned(),
             input: spec.input.to_owned(),
@@ -457,7 +559,7 @@ pub fn profile(
         },
         channels,
         ids,
-    })
+    }))
 }
 
 fn plural(n: usize) -> &'static str {
@@ -509,12 +611,14 @@ fn wide_channels(
 }
 
 /// Settles each date column's day-month order: a first pass to the first filled cell of
-/// every date column, and only when one looks like `01-02-2018` a full detection pass.
+/// every date column (at most `cap` rows; a column still blank then is unsettled), and
+/// only when one looks like `01-02-2018` a full detection pass.
 fn set_date_orders(
     origin: &str,
     bytes: &[u8],
     options: &ReadOptions,
     columns: &mut [Column],
+    cap: usize,
 ) -> Result<(), InputError> {
     let dates: Vec<usize> = (0..columns.len())
         .filter(|i| columns[*i].kind == Kind::Date)
@@ -524,14 +628,22 @@ fn set_date_orders(
     }
     let mut first: Vec<Option<bool>> = vec![None; dates.len()];
     let mut stream = CsvStream::new(origin, bytes)?.with_options(options);
-    while first.iter().any(Option::is_none) {
+    let mut read = 0;
+    while first.iter().any(Option::is_none) && read < cap {
         let Some(r) = stream.next_row()? else { break };
+        read += 1;
         for (k, i) in dates.iter().enumerate() {
             let s = r.str(columns[*i].col);
             if first[k].is_none() && !s.is_empty() {
                 first[k] = Some(dates::looks_numeric(s));
             }
         }
+    }
+    // Unsettled only when rows were left unread; at the end of the file a blank
+    // column is just blank.
+    let more = stream.next_row()?.is_some();
+    for (k, i) in dates.iter().enumerate() {
+        columns[*i].unsettled = first[k].is_none() && more && options.date_format.is_none();
     }
     let detect: Vec<usize> = dates
         .iter()
@@ -567,7 +679,7 @@ fn steady_checks(
     weekly: &BTreeMap<NaiveDate, u64>,
     channel_weeks: &HashMap<String, BTreeSet<NaiveDate>>,
     range: Option<(NaiveDate, NaiveDate)>,
-    days_seen: &HashSet<NaiveDate>,
+    days_seen: &Days,
     as_of: NaiveDate,
     volume: bool,
 ) {

@@ -450,3 +450,27 @@ mod aliased_headers {
         }
     }
 }
+
+/// A stage date blank for longer than the first pass reads, then day-first: detected as
+/// it would be had the first pass read the whole file, not reported as unparseable.
+#[test]
+fn a_date_column_blank_for_its_first_ten_thousand_rows_is_still_detected() {
+    let mut text = String::from("lead_id,created_at,mql_at\n");
+    for i in 0..10_050 {
+        let created = day("2026-10-05") + Duration::days((i % 5) as i64);
+        let mql = if i >= 10_040 { "13-10-2026" } else { "" };
+        text.push_str(&format!("L{i},{created},{mql}\n"));
+    }
+    let data = set(&[("leads.csv", text)]);
+
+    let check = check(&data, day("2026-12-31"));
+
+    let kinds: Vec<&str> = check.files[0]
+        .problems
+        .iter()
+        .map(|p| p.kind.as_str())
+        .collect();
+    assert!(!kinds.contains(&"unparseable"), "{kinds:?}");
+    assert!(!kinds.contains(&"ambiguous_dates"), "{kinds:?}");
+    assert_eq!(check.files[0].rows, 10_050);
+}

@@ -293,7 +293,7 @@ impl<'a> CsvStream<'a> {
         };
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
-            .trim(csv::Trim::All)
+            .trim(csv::Trim::Headers)
             .flexible(false)
             .from_reader(text.as_bytes());
         let raw_header: Vec<String> = reader
@@ -464,7 +464,9 @@ impl<'a> Row<'a> {
     fn cell(&self, i: usize) -> &'a str {
         match self.cells {
             Cells::Owned(c) => c.get(i).map_or("", String::as_str),
-            Cells::Record(r) => r.get(i).unwrap_or(""),
+            // A stream trims here, where the cell is read: trimming every record as
+            // it is parsed costs a copy of the record.
+            Cells::Record(r) => r.get(i).unwrap_or("").trim(),
         }
     }
 

@@ -370,17 +370,28 @@ fn data_gaps(s: &Sources, out: &mut Vec<Risk>) {
     }
 }
 
+/// One file's distorting problems (once, however many stages read it), the stages that
+/// read it and the comparisons it distorts in them.
+#[derive(Default)]
+struct FileProblems {
+    details: Vec<String>,
+    stages: Vec<u8>,
+    distorts: Vec<String>,
+}
+
 fn data_problems(s: &Sources, out: &mut Vec<Risk>) {
     use std::collections::BTreeMap;
-    // By file: its distorting problems (once, however many stages read it), the stages
-    // that read it and what each comparison it distorts.
-    let mut files: BTreeMap<String, (Vec<String>, Vec<u8>, Vec<String>)> = BTreeMap::new();
+    let mut files: BTreeMap<String, FileProblems> = BTreeMap::new();
     for (n, findings) in s.inputs.outputs.range(1..=9) {
         for note in crate::stages::data_notes::of(findings) {
             if !crate::data_check::DISTORTING.contains(&note.kind.as_str()) {
                 continue;
             }
-            let (details, stages, distorts) = files.entry(note.file.clone()).or_default();
+            let FileProblems {
+                details,
+                stages,
+                distorts,
+            } = files.entry(note.file.clone()).or_default();
             if !details.contains(&note.detail) {
                 details.push(note.detail.clone());
             }
@@ -394,7 +405,15 @@ fn data_problems(s: &Sources, out: &mut Vec<Risk>) {
             }
         }
     }
-    for (file, (details, stages, distorts)) in files {
+    for (
+        file,
+        FileProblems {
+            details,
+            stages,
+            distorts,
+        },
+    ) in files
+    {
         let numbers: Vec<String> = stages.iter().map(u8::to_string).collect();
         let which = match numbers.as_slice() {
             [one] => format!("stage {one}"),
