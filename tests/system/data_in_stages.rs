@@ -30,6 +30,7 @@ fn inputs(files: &[(&str, &str)]) -> StageInputs {
         checkins: vec![Utc.with_ymd_and_hms(2027, 1, 25, 14, 0, 0).unwrap()],
         data,
         outputs: BTreeMap::new(),
+        names: Default::default(),
     }
 }
 
