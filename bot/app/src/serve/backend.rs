@@ -707,6 +707,23 @@ pub fn status(run: &QuarterRun) -> Message {
     if let Some(s) = next {
         m = m.field("Next due", format!("Stage {} {}", s.number, ts(s.due_at)));
     }
+    if !run.failures.is_empty() {
+        // Jobs that failed on their last attempt stay visible here until the run ends.
+        let lines: Vec<String> = run
+            .failures
+            .iter()
+            .map(|f| {
+                let why = f.error.lines().next().unwrap_or_default();
+                format!(
+                    "{} failed {} after {} attempts: {why}",
+                    f.job.replace('_', " "),
+                    ts(f.at),
+                    f.attempts
+                )
+            })
+            .collect();
+        m = m.field("Failed", lines.join("\n"));
+    }
     m
 }
 
