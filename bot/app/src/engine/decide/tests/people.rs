@@ -129,7 +129,7 @@ fn a_budget_amendment_reruns_stage_six_and_only_its_dependents_then_makes_versio
         d.posts[0]
             .message
             .body
-            .contains("hold back 5% of paid_social")
+            .contains("hold back 5% of Paid Social")
     );
     // While it re-runs, nobody can decide on v1.
     assert!(matches!(
@@ -680,7 +680,7 @@ fn the_digest_paces_against_the_locked_plan_and_escalates_by_hand() {
     // 310 MQLs in January × 20/31 = 200.
     assert_eq!(p.mql_milestone_to_date, 200.0);
     let body = &d.posts[0].message.body;
-    assert!(body.contains("Spend 310 of 400 planned (78%)"), "{body}");
+    assert!(body.contains("Spend $310 of $400 planned (78%)"), "{body}");
     assert!(
         body.contains("Spring webinar is under plan by 50%"),
         "{body}"
