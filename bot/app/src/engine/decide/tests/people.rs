@@ -163,11 +163,11 @@ fn a_budget_amendment_reruns_stage_six_and_only_its_dependents_then_makes_versio
         request
             .message
             .body
-            .contains("paid_social: 200.00 → 190.00"),
+            .contains("Paid Social: $200.00 → $190.00"),
         "{}",
         request.message.body
     );
-    assert!(request.message.body.contains("reserve: 400.00 → 410.00"));
+    assert!(request.message.body.contains("Reserve: $400.00 → $410.00"));
 }
 
 #[test]
