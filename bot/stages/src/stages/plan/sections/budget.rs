@@ -113,7 +113,9 @@ fn rationales(
     channels: &[crate::stages::handoff::ChannelBudget],
     names: &crate::report::DisplayNames,
 ) -> Vec<String> {
-    let mut groups: Vec<(String, Vec<(String, Option<String>)>)> = Vec::new();
+    // (the rationale without its amount, [(channel's name, its amount)])
+    type Group = (String, Vec<(String, Option<String>)>);
+    let mut groups: Vec<Group> = Vec::new();
     for c in channels {
         let (shape, amount) = match (c.rationale.find(" ($"), c.rationale.find(')')) {
             (Some(open), Some(close)) if close > open => (
