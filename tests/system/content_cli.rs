@@ -75,14 +75,14 @@ fn content_table_shows_the_top_pages_and_the_types() {
         text.contains("Top content by conversions per 1k sessions"),
         "{text}"
     );
-    // Six content types in the sample, ten pages each.
+    // Six content types in the sample, ten pages each, by their display names.
     for kind in [
-        "blog",
-        "guide",
-        "case_study",
-        "webinar_page",
-        "landing_page",
-        "comparison",
+        "Blog",
+        "Guide",
+        "Case Study",
+        "Webinar Page",
+        "Landing Page",
+        "Comparison",
     ] {
         assert!(text.contains(&format!("| {kind} | 10 |")), "{kind}: {text}");
     }

@@ -17,6 +17,7 @@ mod http_sources;
 mod market_cli;
 mod missed_runs;
 mod plan_figures;
+mod readable;
 mod runtime;
 mod scheduler;
 mod simulate;

@@ -111,7 +111,7 @@ fn market_as_a_table_reads_like_the_post() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("**Competitor activity**"), "{text}");
-    assert!(text.contains("| Acme | 1 | 2 | seo |"), "{text}");
+    assert!(text.contains("| Acme | 1 | 2 | SEO |"), "{text}");
 }
 
 #[test]

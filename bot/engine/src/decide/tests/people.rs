@@ -128,7 +128,7 @@ fn a_budget_amendment_reruns_stage_six_and_only_its_dependents_then_makes_versio
     assert!(matches!(
         &d.posts[0].notice,
         Notice::Amendment { describe, stages, .. }
-            if describe.contains("hold back 5% of paid_social") && stages.contains(&6) && stages.contains(&10)
+            if describe.contains("hold back 5% of Paid Social") && stages.contains(&6) && stages.contains(&10)
     ));
     // While it re-runs, nobody can decide on v1.
     assert!(matches!(
@@ -176,6 +176,7 @@ fn a_budget_amendment_reruns_stage_six_and_only_its_dependents_then_makes_versio
     );
     let body = shown(request).body;
     assert!(body.contains("Paid Social: $200.00 → $190.00"), "{body}");
+    assert!(body.contains("Reserve: $400.00 → $410.00"), "{body}");
 }
 
 #[test]
@@ -682,7 +683,7 @@ fn the_digest_paces_against_the_locked_plan_and_escalates_by_hand() {
     // 310 MQLs in January × 20/31 = 200.
     assert_eq!(p.mql_milestone_to_date, 200.0);
     let body = &shown(&d.posts[0]).body;
-    assert!(body.contains("Spend 310 of 400 planned (78%)"), "{body}");
+    assert!(body.contains("Spend $310 of $400 planned (78%)"), "{body}");
     assert!(
         body.contains("Spring webinar is under plan by 50%"),
         "{body}"

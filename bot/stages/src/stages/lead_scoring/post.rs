@@ -89,12 +89,25 @@ pub fn headline(r: &Refit, data: &Mqls, feedback: Option<&Synthesis>, quarter: &
         )),
     }
     s.push_str(&format!(
-        " Proposed: MQL at {:.0} points or more → {:.0} MQLs a month at {} MQL → SQL ({:.0} SQLs a month).",
+        " Proposed: MQL at {:.0} points or more → {:.0} MQLs a month at {} MQL → SQL on the months it was fitted on ({:.0} SQLs a month)",
         r.proposal.threshold.threshold,
         a.mqls_per_month,
         percent_or_dash(a.mql_to_sql),
         a.sqls_per_month.unwrap_or(0.0)
     ));
+    // The plan and stage 7 use the out-of-time rate (the handoff's expected MQL → SQL);
+    // the in-sample one is named as such so the two are never read as one figure.
+    match r
+        .out_of_time
+        .as_ref()
+        .and_then(|o| o.mql_to_sql_at_threshold)
+    {
+        Some(oot) => s.push_str(&format!(
+            "; {} out of time, the rate the plan uses.",
+            percent_or_dash(Some(oot))
+        )),
+        None => s.push('.'),
+    }
     if let Some(f) = feedback.filter(|f| f.decisions > 0) {
         s.push_str(&format!(
             " Sales accepted {} of {} MQLs",
@@ -104,7 +117,7 @@ pub fn headline(r: &Refit, data: &Mqls, feedback: Option<&Synthesis>, quarter: &
         match f.reasons.iter().find(|x| !x.accepted) {
             Some(top) => s.push_str(&format!(
                 "; the top rejection reason is {} ({} of rejections).",
-                top.reason,
+                crate::report::label(&top.reason).to_lowercase(),
                 percent_or_dash(Some(top.share))
             )),
             None => s.push('.'),
@@ -226,7 +239,10 @@ pub fn message(
         &r.before,
     ))
     .row(volume_row(
-        &format!("Proposed: ≥ {:.0} points", r.proposal.threshold.threshold),
+        &format!(
+            "Proposed: ≥ {:.0} points (months it was fitted on)",
+            r.proposal.threshold.threshold
+        ),
         &r.after,
     ));
     let mut points = Table::new(

@@ -201,8 +201,10 @@ fn method(s: &Sources) -> Section {
     // Stage 6's budget method in plain words (its handoff's `method` paragraphs).
     if let Some(b) = s.budget.as_ref().filter(|b| !b.method.is_empty()) {
         sec = sec.para("How the budget split was decided:");
+        // Stage 6 writes these with channel identifiers; the plan shows display names.
+        let ids: Vec<&str> = b.channels.iter().map(|c| c.channel.as_str()).collect();
         for p in &b.method {
-            sec = sec.para(p);
+            sec = sec.para(s.inputs.names.in_text(p, ids.iter().copied()));
         }
     }
     sec

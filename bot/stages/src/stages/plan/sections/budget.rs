@@ -85,13 +85,72 @@ pub(super) fn budget(s: &Sources) -> Section {
         "Spend is set where each channel's next dollar returns the same (marginal ROI equalised within the \
          channels' bounds), from response curves fitted on the weekly history.",
     );
+    if let Some(p) = &s.performance {
+        // Two measures of last quarter's spend: name both and bridge them.
+        let weekly: f64 = b.channels.iter().map(|c| c.last_quarter_spend).sum();
+        let daily: f64 = p.channels.iter().map(|c| c.spend).sum();
+        if (weekly - daily).abs() >= 0.5 {
+            sec = sec.para(format!(
+                "\"Last quarter\" here is the weekly media history the curves are fitted on ({}); \
+                 §2's paid media spend ({}) is the daily spend export over the calendar quarter; \
+                 the two exports differ by {}.",
+                money(weekly),
+                money(daily),
+                money((weekly - daily).abs())
+            ));
+        }
+    }
     if let Some(f) = figures::budget(b, &s.inputs.run.quarter, &s.inputs.names) {
         sec = sec.figure(f);
     }
-    sec.heading("Rationale by channel").bullets(
-        channels
-            .iter()
-            .map(|c| format!("**{}**: {}", s.inputs.names.name(&c.channel), c.rationale))
-            .collect(),
-    )
+    sec.heading("Rationale by channel")
+        .bullets(rationales(&channels, &s.inputs.names))
+}
+
+/// One line per distinct rationale: channels whose rationale differs only in its
+/// amounts in parentheses share a line, with each channel's amount named.
+fn rationales(
+    channels: &[crate::stages::handoff::ChannelBudget],
+    names: &crate::report::DisplayNames,
+) -> Vec<String> {
+    // (the rationale without its amount, [(channel's name, its amount)])
+    type Group = (String, Vec<(String, Option<String>)>);
+    let mut groups: Vec<Group> = Vec::new();
+    for c in channels {
+        let (shape, amount) = match (c.rationale.find(" ($"), c.rationale.find(')')) {
+            (Some(open), Some(close)) if close > open => (
+                format!("{}{}", &c.rationale[..open], &c.rationale[close + 1..]),
+                Some(c.rationale[open + 2..close].to_owned()),
+            ),
+            _ => (c.rationale.clone(), None),
+        };
+        let who = (names.name(&c.channel), amount);
+        match groups.iter_mut().find(|(s, _)| *s == shape) {
+            Some((_, members)) => members.push(who),
+            None => groups.push((shape, vec![who])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(shape, members)| {
+            if let [(name, _)] = members.as_slice() {
+                let c = channels.iter().find(|c| names.name(&c.channel) == *name);
+                return format!("**{name}**: {}", c.map_or(shape, |c| c.rationale.clone()));
+            }
+            let who: Vec<&str> = members.iter().map(|(n, _)| n.as_str()).collect();
+            let amounts: Vec<String> = members
+                .iter()
+                .filter_map(|(n, a)| Some(format!("{n} {}", a.as_ref()?)))
+                .collect();
+            if amounts.is_empty() {
+                format!("**{}**: {shape}", who.join(", "))
+            } else {
+                format!(
+                    "**{}**: {shape} (each: {})",
+                    who.join(", "),
+                    amounts.join(", ")
+                )
+            }
+        })
+        .collect()
 }
