@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-
 /// An identifier as people read it: `paid_search` → `Paid Search`, `linkedin` →
 /// `LinkedIn`, `seo` → `SEO`, `is_target_industry` → `Target Industry`. Title case by
 /// default; brand names and acronyms keep their spelling.

@@ -10,8 +10,8 @@ use crate::domain::display::{DisplayNames, cents, money, whole};
 use crate::domain::{QuarterRun, StageId, Verdict};
 
 use super::notice::{
-    Action, Awaited, DigestRow, Escalation, Figure, FigureMove, LaunchTiming, Notice, Person, Skipped,
-    WeekDigest,
+    Action, Awaited, DigestRow, Escalation, Figure, FigureMove, LaunchTiming, Notice, Person,
+    Skipped, WeekDigest,
 };
 use super::{Event, PlanContext};
 
