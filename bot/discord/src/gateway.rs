@@ -432,7 +432,7 @@ async fn stage_rerun(
 /// The team's data files: upload a new CSV or list what the stages read
 #[poise::command(
     slash_command,
-    subcommands("data_upload", "data_sources"),
+    subcommands("data_upload", "data_sources", "data_check"),
     subcommand_required
 )]
 async fn data(_: Ctx<'_>) -> Result<(), Error> {
@@ -508,6 +508,12 @@ async fn download(client: &reqwest::Client, url: &str, max: u64) -> Result<Vec<u
 #[poise::command(slash_command, rename = "sources")]
 async fn data_sources(ctx: Ctx<'_>) -> Result<(), Error> {
     answer(ctx, Command::DataSources, true).await
+}
+
+/// Check the team's data files before the stages read them: problems and stage readiness
+#[poise::command(slash_command, rename = "check")]
+async fn data_check(ctx: Ctx<'_>) -> Result<(), Error> {
+    answer(ctx, Command::DataCheck, true).await
 }
 
 /// What you can do with Quarterdeck here (only what your roles allow)

@@ -35,6 +35,8 @@ pub enum Command {
         reason: String,
     },
     DataSources,
+    /// The data check of the team's files: each file's problems, each stage's readiness.
+    DataCheck,
     /// A CSV downloaded from the interaction's attachment (within the size cap).
     DataUpload {
         file_name: String,
@@ -98,6 +100,7 @@ impl Command {
             Self::StageRun { .. } => "/stage run",
             Self::StageRerun { .. } => "/stage rerun",
             Self::DataSources => "/data sources",
+            Self::DataCheck => "/data check",
             Self::DataUpload { .. } => "/data upload",
             Self::Help => "/help",
             Self::WhoAmI => "/whoami",

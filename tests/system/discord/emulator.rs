@@ -96,6 +96,7 @@ pub struct Emulator {
     pub origin: String,
     pub world: Arc<Mutex<World>>,
     dispatch: broadcast::Sender<Value>,
+    drops: broadcast::Sender<()>,
 }
 
 impl Emulator {
@@ -131,7 +132,14 @@ impl Emulator {
             origin: format!("http://{rest_addr}"),
             world,
             dispatch,
+            drops: drop_sessions,
         }
+    }
+
+    /// Asks every connected session to reconnect (op 7) and hangs up, as Discord does
+    /// when it moves a session: a well-behaved client resumes.
+    pub fn drop_gateway(&self) {
+        let _ = self.drops.send(());
     }
 
     pub fn lock(&self) -> std::sync::MutexGuard<'_, World> {
@@ -676,6 +684,8 @@ async fn gateway_session(
                 }
             }
             _ = drops.recv() => {
+                let reconnect = json!({ "op": 7, "d": null, "s": null, "t": null });
+                let _ = tx.send(Ws::Text(reconnect.to_string())).await;
                 let _ = tx.send(Ws::Close(None)).await;
                 return;
             }

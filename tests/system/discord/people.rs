@@ -106,6 +106,27 @@ async fn before_a_plan_people_get_clear_answers_the_audit_lists_refusals_and_the
     let tampered = reqwest::get(format!("{url}x")).await.unwrap();
     assert_eq!(tampered.status(), 403);
 
+    // /data check: the same report as `quarterdeck data check`, stage by stage.
+    command(
+        &emu,
+        "1280000000000000006",
+        &[],
+        ("data", Some("check")),
+        json!([]),
+    );
+    let check = reply(&emu, "1280000000000000006").await;
+    let text = description(&check);
+    assert!(text.contains("files read as of"), "{text}");
+    assert!(text.contains(" 1. Performance review: "), "{text}");
+    let files: Vec<&str> = check["attachments"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|f| f["filename"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        files.iter().any(|f| f.starts_with("data-check-")),
+        "{check}"
+    );
+
     let violations = emu.lock().violations.clone();
     assert!(violations.is_empty(), "{violations:#?}");
 }

@@ -541,3 +541,47 @@ async fn replicas_on_postgres_hold_one_gateway_and_a_standby_takes_over_when_it_
     drop(second);
     db.drop_db().await;
 }
+
+#[tokio::test]
+async fn after_the_gateway_drops_the_bot_resumes_its_session_and_answers_again() {
+    let emu = Emulator::start().await;
+    let setup = Setup::new(&emu.origin);
+    let _bot = started(&emu, &setup, "resume").await;
+
+    emu.drop_gateway();
+    emu.wait_for(30, "a RESUME on a new connection", |w| {
+        (w.resumes >= 1).then_some(())
+    })
+    .await;
+    assert_eq!(
+        emu.lock().identifies.len(),
+        1,
+        "the session is resumed, not started again"
+    );
+
+    // Commands keep working on the resumed session.
+    let plan = command_id(&emu.lock(), "plan");
+    let m = member("1150000000000000008", "Sam", &[]);
+    emu.dispatch(
+        "INTERACTION_CREATE",
+        slash(
+            "1220000000000000001",
+            &plan,
+            DEFAULT_CHANNEL,
+            m,
+            ("plan", Some("status")),
+            json!([]),
+            None,
+        ),
+    );
+    let status = reply(&emu, "1220000000000000001").await;
+    assert!(
+        status["embeds"][0]["title"]
+            .as_str()
+            .unwrap()
+            .ends_with("· status"),
+        "{status}"
+    );
+    let violations = emu.lock().violations.clone();
+    assert!(violations.is_empty(), "{violations:#?}");
+}

@@ -7,7 +7,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use super::{Failure, Format};
-use crate::config::Settings;
+use crate::config::{Settings, TeamSettings};
 use crate::data_check;
 use crate::sources::{DataSet, INPUT_FILES};
 
@@ -45,21 +45,9 @@ pub fn check(
     let as_of = match as_of {
         Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .map_err(|_| Failure::input(format!("--as-of: expected YYYY-MM-DD, found {s:?}")))?,
-        // The last day of the quarter under review.
-        None => {
-            team.timeline
-                .quarter
-                .starts(team.timeline.fiscal_year_start_month)
-                - chrono::Duration::days(1)
-        }
+        None => review_end(team),
     };
-    let mut data =
-        DataSet::from_dir(dir, &INPUT_FILES).map_err(|e| Failure::input(e.to_string()))?;
-    for file in INPUT_FILES {
-        let source = team.sources.get(file).cloned().unwrap_or_default();
-        data.set_options(file, source.read_options(&team.channel_aliases));
-    }
-    let report = data_check::check(&data, as_of);
+    let report = team_check(team, dir, as_of).map_err(Failure::input)?;
     match format {
         Format::Json => println!(
             "{}",
@@ -73,4 +61,28 @@ pub fn check(
         ));
     }
     Ok(())
+}
+
+/// The last day of the quarter under review: the default as-of date of a data check.
+pub fn review_end(team: &TeamSettings) -> NaiveDate {
+    team.timeline
+        .quarter
+        .starts(team.timeline.fiscal_year_start_month)
+        - chrono::Duration::days(1)
+}
+
+/// The data check of `dir` read with `team`'s source settings (column mappings, date
+/// formats, blank policies, channel aliases), as the stages will read it. The one way
+/// `quarterdeck data check` and Discord's `/data check` build the report.
+pub fn team_check(
+    team: &TeamSettings,
+    dir: &Path,
+    as_of: NaiveDate,
+) -> Result<data_check::DataCheck, String> {
+    let mut data = DataSet::from_dir(dir, &INPUT_FILES).map_err(|e| e.to_string())?;
+    for file in INPUT_FILES {
+        let source = team.sources.get(file).cloned().unwrap_or_default();
+        data.set_options(file, source.read_options(&team.channel_aliases));
+    }
+    Ok(data_check::check(&data, as_of))
 }

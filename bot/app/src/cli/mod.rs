@@ -5,7 +5,7 @@
 mod analyze;
 mod content;
 mod dashboard;
-mod data;
+pub(crate) mod data;
 mod goals;
 mod market;
 mod planning;

@@ -147,6 +147,7 @@ impl AppBackend {
                 self.event(caller, team, &run, event, stage).await
             }
             Command::DataSources => Reply::private(sources(team)),
+            Command::DataCheck => super::people::data_check(caller, team),
             Command::DataUpload { file_name, bytes } => {
                 self.upload(caller, team, &run, &file_name, &bytes).await
             }

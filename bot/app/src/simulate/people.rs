@@ -33,10 +33,11 @@ pub fn reactions(run: &QuarterRun, ctx: &PlanContext, sim: &SimulationSettings) 
 /// The stakeholder who speaks for `group` in the simulation.
 pub fn stakeholder(group: &StakeholderGroup) -> Actor {
     let name = match group.group.as_str() {
-        "marketing" => "Morgan Reyes (VP Marketing)".to_owned(),
-        "sales" => "Sam Okafor (VP Sales)".to_owned(),
-        "finance" => "Priya Natarajan (Finance)".to_owned(),
-        "executive" => "Dana Whitfield (CEO)".to_owned(),
+        // Plain names: posts name the group beside them ("Sam Okafor (Sales leadership)").
+        "marketing" => "Morgan Reyes".to_owned(),
+        "sales" => "Sam Okafor".to_owned(),
+        "finance" => "Priya Natarajan".to_owned(),
+        "executive" => "Dana Whitfield".to_owned(),
         other => format!("{} lead", other),
     };
     let roles: Vec<&str> = group.role_ids.iter().take(1).map(String::as_str).collect();

@@ -140,6 +140,8 @@ pub(crate) fn table(f: &Forecast) -> Table {
         t = t.row(vec![
             match l.metric.as_str() {
                 "mqls" => "MQLs".to_owned(),
+                "revenue" => "Revenue".to_owned(),
+                "pipeline" => "Pipeline".to_owned(),
                 m => m.to_owned(),
             },
             fig(&l.metric, l.target),

@@ -180,8 +180,8 @@ fn capacity(s: &Sources, out: &mut Vec<Risk>) {
             severity: "medium",
             title: "Content production conflicts".into(),
             evidence: format!(
-                "{} conflict(s), first: {}",
-                p.conflicts.len(),
+                "{}, the first: {}",
+                crate::report::plural(p.conflicts.len(), "conflict", "conflicts"),
                 p.conflicts[0]
             ),
             mitigation:

@@ -325,7 +325,7 @@ fn the_plan_has_nine_sections_with_the_stages_numbers() {
     );
     // Funnel steps and the goals' milestones are quoted.
     assert!(
-        md.contains("| mql → sql | 800 | 240 | 30.0% | 9 days |"),
+        md.contains("| MQL → SQL | 800 | 240 | 30.0% | 9 days |"),
         "{md}"
     );
     assert!(

@@ -2,6 +2,7 @@
 
 use crate::chat::Table;
 use crate::report::Section;
+use crate::stages::handoff::PlannedTest;
 use crate::stages::plan::{Sources, money, pct, whole};
 
 pub(super) fn calendar(s: &Sources) -> Section {
@@ -47,7 +48,8 @@ pub(super) fn calendar(s: &Sources) -> Section {
             &[
                 "Test",
                 "Hypothesis",
-                "MDE",
+                "Baseline",
+                "Detects",
                 "Sample / arm",
                 "Dates",
                 "Budget",
@@ -57,12 +59,9 @@ pub(super) fn calendar(s: &Sources) -> Section {
             t = t.row(vec![
                 x.name.clone(),
                 x.hypothesis.clone(),
-                format!(
-                    "{} on {}",
-                    pct(x.minimum_detectable_effect),
-                    pct(x.baseline)
-                ),
-                whole(x.sample_size_per_arm as f64),
+                measured(x).0,
+                measured(x).1,
+                sample(x),
                 format!("{} – {}", x.start.format("%b %-d"), x.end.format("%b %-d")),
                 money(x.budget),
             ]);
@@ -96,4 +95,27 @@ pub(super) fn calendar(s: &Sources) -> Section {
             })
             .collect(),
     )
+}
+
+/// A test's baseline and the smallest effect it detects, in the quantity its kind
+/// measures: a geo test a channel's ROAS, a page test a conversion rate; a pilot is
+/// judged on its cost per lead and has neither.
+pub(in crate::stages::plan) fn measured(x: &PlannedTest) -> (String, String) {
+    match x.kind.as_str() {
+        "geo lift" => (
+            format!("ROAS {:.2}", x.baseline),
+            format!("±{:.2} ROAS", x.minimum_detectable_effect),
+        ),
+        "pilot" => ("—".into(), "cost per lead".into()),
+        _ => (pct(x.baseline), pct(x.minimum_detectable_effect)),
+    }
+}
+
+/// Sample size per arm, or a dash for tests that do not split an audience.
+pub(in crate::stages::plan) fn sample(x: &PlannedTest) -> String {
+    if x.sample_size_per_arm > 0 {
+        whole(x.sample_size_per_arm as f64)
+    } else {
+        "—".into()
+    }
 }

@@ -34,7 +34,7 @@ pub(super) fn goals(s: &Sources) -> Section {
             _ => whole(x.value),
         };
         t = t.row(vec![
-            metric_name(&x.metric).to_owned(),
+            sentence_case(metric_name(&x.metric)),
             value,
             x.basis.clone(),
         ]);
@@ -112,4 +112,12 @@ pub(super) fn goals(s: &Sources) -> Section {
         sec = sec.table(k);
     }
     sec
+}
+
+/// A table cell's first letter in capitals (`won deals` → `Won deals`; `MQLs` stays).
+fn sentence_case(text: &str) -> String {
+    let mut c = text.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }

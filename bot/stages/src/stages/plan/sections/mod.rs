@@ -1,7 +1,7 @@
 //! The nine sections of the plan, each built from the handoffs it names.
 
 mod budget;
-mod calendar;
+pub(super) mod calendar;
 mod goals;
 mod resources;
 mod review;

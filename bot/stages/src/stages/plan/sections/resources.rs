@@ -77,9 +77,21 @@ pub(super) fn resources(s: &Sources) -> Section {
         None => sec.para(
             "Not assessed: without stage 8 there is no planned workload to compare with capacity.",
         ),
-        Some(_) if over.is_empty() => {
-            sec.para("No external support is needed: everyone's planned hours fit their capacity.")
-        }
+        // Quarter totals can fit while single weeks do not: §9 lists those weeks, and
+        // this section must not say the opposite.
+        Some(_) if over.is_empty() => match s.content_plan.as_ref().map(|p| p.conflicts.len()) {
+            Some(n) if n > 0 => sec.para(format!(
+                "Everyone's planned hours fit their capacity over the quarter, but the content \
+                 schedule has {} (§9, Appendix B), such as a week with more hours than a \
+                 person has: re-sequence those pieces first; outsource only the ones whose \
+                 dates cannot move.",
+                crate::report::plural(n, "conflict", "conflicts"),
+            )),
+            _ => sec.para(
+                "No external support is needed: everyone's planned hours fit their capacity in \
+                 every week.",
+            ),
+        },
         Some(_) => sec.bullets(over),
     };
     sec.heading("Tools").para(

@@ -34,13 +34,20 @@ pub(super) fn prior_quarter(s: &Sources) -> Section {
     }
     sec = sec.heading("Funnel health").para(s.line(2));
     if let Some(f) = &s.funnel {
+        let names = &s.inputs.names;
         let mut t = Table::new(
             "Funnel steps (mature rates)",
-            &["Step", "Entered", "Converted", "Rate", "Median lag"],
+            &[
+                "Step",
+                "Entered",
+                "Converted so far",
+                "Mature rate",
+                "Median lag",
+            ],
         );
         for st in &f.steps {
             t = t.row(vec![
-                format!("{} → {}", st.from, st.to),
+                format!("{} → {}", names.name(&st.from), names.name(&st.to)),
                 count(st.entered as usize),
                 count(st.converted as usize),
                 pct(st.rate),
@@ -48,12 +55,22 @@ pub(super) fn prior_quarter(s: &Sources) -> Section {
                     .map_or("—".into(), |d| format!("{d:.0} days")),
             ]);
         }
-        sec = sec.table(t).bullets(
-            f.bottlenecks
-                .iter()
-                .map(|b| format!("Bottleneck: {b}."))
-                .collect(),
-        );
+        // The two columns measure different things; a reader dividing one by the other
+        // must not find a contradiction.
+        sec = sec
+            .table(t)
+            .para(
+                "The mature rate is the share expected to convert once every lead has had the \
+                 step's usual time to do so (leads still inside that time count by their age); \
+                 *converted so far* counts the conversions already recorded, so it is lower \
+                 where recent leads have not had that time yet.",
+            )
+            .bullets(
+                f.bottlenecks
+                    .iter()
+                    .map(|b| format!("Bottleneck: {b}."))
+                    .collect(),
+            );
     }
     sec.heading("Content and SEO")
         .para(s.line(3))
@@ -64,18 +81,33 @@ pub(super) fn prior_quarter(s: &Sources) -> Section {
 pub(super) fn market(s: &Sources) -> Section {
     let mut sec = Section::new("Market landscape").para(s.line(5));
     if let Some(m) = &s.market {
+        let names = &s.inputs.names;
         if !m.emerging_channels.is_empty() {
-            sec = sec.para(format!(
-                "**Emerging channels:** {}.",
-                m.emerging_channels.join(", ")
-            ));
+            let shown: Vec<String> = m.emerging_channels.iter().map(|c| names.name(c)).collect();
+            sec = sec.para(format!("**Emerging channels:** {}.", shown.join(", ")));
         }
+        // Stage 5's sentences name channels by identifier; the plan shows their names.
+        let ids: Vec<&str> = m
+            .emerging_channels
+            .iter()
+            .map(String::as_str)
+            .chain(
+                s.performance
+                    .iter()
+                    .flat_map(|p| p.channels.iter().map(|c| c.channel.as_str())),
+            )
+            .collect();
         for (title, items) in [("Opportunities", &m.opportunities), ("Threats", &m.threats)] {
             sec = sec.heading(title);
             sec = if items.is_empty() {
                 sec.para("None flagged by stage 5's rules.")
             } else {
-                sec.bullets(items.clone())
+                sec.bullets(
+                    items
+                        .iter()
+                        .map(|i| names.in_text(i, ids.iter().copied()))
+                        .collect(),
+                )
             };
         }
         if !m.benchmark_gaps.is_empty() {
