@@ -373,6 +373,11 @@ async fn an_upload_previews_survives_a_restart_and_on_confirm_replaces_the_file_
         description.contains("date, channel, campaign, spend"),
         "{description}"
     );
+    // The preview carries the data check of the file as uploaded (`/data check`'s report).
+    assert!(
+        description.contains("The data check finds"),
+        "{description}"
+    );
     assert_eq!(
         std::fs::read(&spend).unwrap(),
         original,

@@ -147,7 +147,7 @@ impl AppBackend {
                 self.event(caller, team, &run, event, stage).await
             }
             Command::DataSources => Reply::private(sources(team)),
-            Command::DataCheck => super::people::data_check(caller, team),
+            Command::DataCheck => super::data::data_check(caller, team),
             Command::DataUpload { file_name, bytes } => {
                 self.upload(caller, team, &run, &file_name, &bytes).await
             }
@@ -483,11 +483,21 @@ impl AppBackend {
                 let rows = rows_preview(bytes, 5);
                 preview.rows = rows;
                 let id = &caller.reference;
+                // The same data check `/data check` runs, on the file as uploaded.
+                let problems = super::data::upload_problems(team, file_name, bytes);
+                let checked = if problems.is_empty() {
+                    "The data check finds no problems in it.".to_owned()
+                } else {
+                    format!(
+                        "The data check finds (the stages say so in their posts):\n{}",
+                        problems.join("\n")
+                    )
+                };
                 Reply::private(
                     Message::new(
                         format!("Upload {file_name}?"),
                         format!(
-                            "{} rows, {} columns detected: {}. Confirm to replace the team's {file_name}; the stages that read it run again.",
+                            "{} rows, {} columns detected: {}.\n\n{checked}\n\nConfirm to replace the team's {file_name}; the stages that read it run again.",
                             table.len(),
                             table.header.len(),
                             table.header.join(", ")

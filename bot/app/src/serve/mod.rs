@@ -9,6 +9,7 @@
 
 mod backend;
 mod capabilities;
+mod data;
 mod people;
 
 use std::collections::HashMap;

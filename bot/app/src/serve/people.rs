@@ -285,59 +285,6 @@ pub(super) fn actor(caller: &Caller) -> Actor {
     }
 }
 
-/// `/data check`: the report `quarterdeck data check` prints, for the team's folder as
-/// of the last day of the quarter under review; the stages' readiness in the message,
-/// every file's problems in the attached text.
-pub(super) fn data_check(caller: &Caller, team: &TeamSettings) -> Reply {
-    let as_of = crate::cli::data::review_end(team);
-    let report = match crate::cli::data::team_check(team, &team.data_dir, as_of) {
-        Ok(r) => r,
-        Err(e) => {
-            return Reply::error(
-                &caller.reference,
-                format!("The data folder could not be read: {e}"),
-            );
-        }
-    };
-    let problems: usize = report.files.iter().map(|f| f.problems.len()).sum();
-    let mut lines = vec![format!(
-        "{} read as of {as_of}: {}.",
-        crate::report::plural(report.files.len(), "file", "files"),
-        if problems == 0 {
-            "no problems".to_owned()
-        } else {
-            format!(
-                "{} (details attached)",
-                crate::report::plural(problems, "problem", "problems")
-            )
-        }
-    )];
-    for s in &report.stages {
-        let name =
-            crate::domain::StageId::from_number(s.number).map_or("?", crate::domain::StageId::name);
-        let why = if s.reason.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", s.reason)
-        };
-        lines.push(format!(
-            "{:>2}. {name}: {}{why}",
-            s.number,
-            s.status.as_str()
-        ));
-    }
-    let mut reply = Reply::private(Message::new(
-        format!("Data check · {}", team.name),
-        lines.join("\n"),
-    ));
-    reply.files.push(File {
-        name: format!("data-check-{as_of}.txt"),
-        content_type: "text/plain".into(),
-        bytes: crate::data_check::render_table(&report).into_bytes(),
-    });
-    reply
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
