@@ -592,7 +592,11 @@ impl Backend for AppBackend {
         Box::pin(async move {
             let team = self.team(caller);
             match self.run(team).await {
-                Some(run) => Self::suggestions(&run, what, partial),
+                Some(run) => {
+                    let names =
+                        crate::domain::display::DisplayNames::new(team.display_names.clone());
+                    Self::suggestions(&run, &names, what, partial)
+                }
                 None => Vec::new(),
             }
         })

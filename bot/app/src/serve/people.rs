@@ -8,6 +8,7 @@ use quarterdeck_discord::port::{Caller, Reply, Suggestion};
 use super::backend::AppBackend;
 use crate::chat::{File, Message, Table};
 use crate::config::TeamSettings;
+use crate::domain::display::DisplayNames;
 use crate::domain::{Actor, AmendmentKind, QuarterRun, Verdict};
 use crate::engine::Event;
 
@@ -233,40 +234,36 @@ impl AppBackend {
     /// Campaigns on the roster or channels in the plan that contain `partial`.
     pub(super) fn suggestions(
         run: &QuarterRun,
+        names: &DisplayNames,
         what: Suggestion,
         partial: &str,
     ) -> Vec<(String, String)> {
         let needle = partial.trim().to_lowercase();
-        let names: Vec<String> = match what {
-            Suggestion::Campaign => run.roster.iter().map(|r| r.campaign.clone()).collect(),
+        // Campaigns are shown by their own names; channels by the team's display names.
+        let choices: Vec<(String, String)> = match what {
+            Suggestion::Campaign => run
+                .roster
+                .iter()
+                .map(|r| (r.campaign.clone(), r.campaign.clone()))
+                .collect(),
             Suggestion::Channel => run
                 .latest_plan()
                 .and_then(|p| p.figures.as_ref())
-                .map(|f| f.budget_by_channel.keys().cloned().collect())
+                .map(|f| {
+                    f.budget_by_channel
+                        .keys()
+                        .map(|c| (names.name(c), c.clone()))
+                        .collect()
+                })
                 .unwrap_or_default(),
         };
-        names
+        choices
             .into_iter()
-            .filter(|n| n.to_lowercase().contains(&needle) || needle.is_empty())
-            .map(|n| (label(&n), n))
+            .filter(|(label, id)| {
+                label.to_lowercase().contains(&needle) || id.to_lowercase().contains(&needle)
+            })
             .collect()
     }
-}
-
-/// What a member sees for an identifier (`paid_social` → `Paid Social`).
-fn label(id: &str) -> String {
-    if !id.contains('_') {
-        return id.to_owned();
-    }
-    id.split('_')
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// A `YYYY-MM-DD` option, or an error naming it.
@@ -301,8 +298,19 @@ mod tests {
     }
 
     #[test]
-    fn identifiers_are_shown_as_words_and_names_as_they_are() {
-        assert_eq!(label("paid_social"), "Paid Social");
-        assert_eq!(label("Q1 Webinar series"), "Q1 Webinar series");
+    fn campaign_suggestions_match_what_was_typed_in_any_case() {
+        let mut run = QuarterRun::new("growth", "2027-Q1", &[chrono::Utc::now(); 12]);
+        run.roster = vec![
+            crate::domain::RosterEntry::new("Spring webinar", "Jordan"),
+            crate::domain::RosterEntry::new("Paid search always-on", "Avery"),
+        ];
+        let names = DisplayNames::new([("paid_social".to_owned(), "Meta ads".to_owned())].into());
+        let campaigns = AppBackend::suggestions(&run, &names, Suggestion::Campaign, "WEB");
+        assert_eq!(
+            campaigns,
+            [("Spring webinar".to_owned(), "Spring webinar".to_owned())]
+        );
+        // Without a plan there are no channels to offer yet.
+        assert!(AppBackend::suggestions(&run, &names, Suggestion::Channel, "").is_empty());
     }
 }
