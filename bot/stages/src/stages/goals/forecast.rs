@@ -110,9 +110,10 @@ pub fn forecast(
         cost_per_opportunity,
         basis: format!(
             "last quarter's actuals × {growth:.3}: the planned split changes media-driven \
-             revenue by {} against last quarter's spend (stage 6's curves), on last quarter's \
-             {} of revenue with trend, season and controls held at last quarter's level; \
-             volumes move with revenue",
+             revenue by {} against last quarter's spend (stage 6's curves), on the {} of \
+             revenue the weekly media history records for last quarter (the curves' measure, \
+             not closed-won), with trend, season and controls held at last quarter's level; \
+             closed-won revenue, pipeline and volumes move by the same factor",
             money(outlook.change),
             money(outlook.last_quarter_revenue),
         ),
@@ -129,7 +130,7 @@ pub(crate) fn table(f: &Forecast) -> Table {
         &[
             "Metric",
             "Target",
-            "Last quarter",
+            "Base",
             "Expected",
             "Interval",
             "Short by",

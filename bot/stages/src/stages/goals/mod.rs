@@ -143,7 +143,18 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
                 paid_leads: last.leads * paid_share,
                 paid_spend,
             };
-            forecast::forecast(o, &start, &rates, &handoff.targets)
+            let mut f = forecast::forecast(o, &start, &rates, &handoff.targets)?;
+            // The MQL base is the proposed score's quarter, not last quarter's count: say
+            // so, so the table's base is not read as a second value of last quarter's MQLs.
+            if let Some(m) = expected_mqls {
+                f.basis.push_str(&format!(
+                    "; the base for MQLs is {} a quarter at stage 4's proposed threshold \
+                     (last quarter counted {} at today's), the threshold the targets assume",
+                    crate::report::whole(m),
+                    crate::report::whole(last.mqls),
+                ));
+            }
+            Some(f)
         }),
         _ => None,
     };
