@@ -403,6 +403,12 @@ fn simulate_serve_prints_a_signed_link_that_alone_opens_the_dashboard() {
             .expect("the total budget on the page")
             .to_owned();
         assert!(plan_md.contains(&total), "the plan does not write {total}");
+        // The aligned share is the one summary.json's success criteria state.
+        let aligned = summary["success_criteria"]["aligned_share"]
+            .as_f64()
+            .unwrap();
+        let shown = format!("Aligned share: <strong>{:.0}%</strong>", aligned * 100.0);
+        assert!(body.contains(&shown), "{shown} missing");
         // Valid for at least an hour.
         let expires: i64 = url
             .split("token=")

@@ -13,9 +13,9 @@ pub use core::{
     AuditEntry, Computation, ComputedStage, Decision, EngineError, EngineSettings, Event, Job,
     JobSpec, MAX_ATTEMPTS, MissedPolicy, Notice, Outcome, PlanContext, PlanDocument, Post,
     Rejection, RunSetup, RunStore, Signals, SkippedJob, StageResult, StageRunner, SuccessCriteria,
-    TeamPlan, aligned_share, approval_actions, approved_campaigns, decide, deliver_outbox,
-    launch_due, locked_plan, new_job, owns, pacing, present, retry_delay, success_criteria,
-    week_digest, weekly_digest,
+    TeamPlan, approval_actions, approved_campaigns, decide, deliver_outbox, launch_due,
+    locked_plan, new_job, owns, pacing, present, retry_delay, success_criteria, week_digest,
+    weekly_digest,
 };
 pub use core::{notice, ports, records, settings};
 

@@ -196,7 +196,8 @@ fn success_criteria(out: &mut String, s: &Snapshot) {
         let names: Vec<String> = acks.iter().map(|a| esc(&a.name).to_string()).collect();
         let _ = write!(
             out,
-            "<li>Kickoff acknowledged by <strong>{}</strong>{}</li>",
+            "<li>Aligned share: <strong>{:.0}%</strong> of campaign owners; kickoff acknowledged by {}{}</li>",
+            s.run.aligned_share() * 100.0,
             acks.len(),
             if names.is_empty() {
                 String::new()

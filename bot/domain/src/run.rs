@@ -247,6 +247,34 @@ impl CheckinStatus {
 }
 
 impl QuarterRun {
+    /// The kickoff's aligned share: distinct campaign owners who acknowledged the plan ÷
+    /// distinct owners (matched by chat id when known, else by name). The one
+    /// definition the success criteria, their post and the dashboard quote.
+    pub fn aligned_share(&self) -> f64 {
+        let mut owners: Vec<&RosterEntry> = Vec::new();
+        for r in &self.roster {
+            if !owners
+                .iter()
+                .any(|o| o.owner == r.owner && o.owner_id == r.owner_id)
+            {
+                owners.push(r);
+            }
+        }
+        if owners.is_empty() {
+            return 0.0;
+        }
+        let acked = owners
+            .iter()
+            .filter(|o| {
+                self.kickoff.acknowledged.iter().any(|a| match &o.owner_id {
+                    Some(id) => a.id == *id,
+                    None => a.name == o.owner,
+                })
+            })
+            .count();
+        acked as f64 / owners.len() as f64
+    }
+
     /// A fresh run whose stages are due at the given times (stage 1 first).
     pub fn new(team: &str, quarter: &str, stage_due: &[DateTime<Utc>]) -> Self {
         Self {

@@ -184,35 +184,9 @@ pub(super) fn acknowledge(
     d.audit(
         actor,
         "kickoff_acknowledged",
-        format!("aligned share now {:.0}%", aligned_share(&d.run) * 100.0),
+        format!("aligned share now {:.0}%", d.run.aligned_share() * 100.0),
     );
     Ok(())
-}
-
-/// Distinct owners who acknowledged / distinct owners.
-pub fn aligned_share(run: &QuarterRun) -> f64 {
-    let mut owners: Vec<&RosterEntry> = Vec::new();
-    for r in &run.roster {
-        if !owners
-            .iter()
-            .any(|o| o.owner == r.owner && o.owner_id == r.owner_id)
-        {
-            owners.push(r);
-        }
-    }
-    if owners.is_empty() {
-        return 0.0;
-    }
-    let acked = owners
-        .iter()
-        .filter(|o| {
-            run.kickoff.acknowledged.iter().any(|a| match &o.owner_id {
-                Some(id) => a.id == *id,
-                None => a.name == o.owner,
-            })
-        })
-        .count();
-    acked as f64 / owners.len() as f64
 }
 
 pub(super) fn launched(
@@ -373,7 +347,7 @@ pub fn success_criteria(run: &QuarterRun, ctx: &PlanContext) -> SuccessCriteria 
         plan_approved_at: approved_at.map(ts),
         plan_deadline: ts(ctx.plan_deadline),
         approved_by_deadline: approved_at.is_some_and(|t| t <= ctx.plan_deadline),
-        aligned_share: aligned_share(run),
+        aligned_share: run.aligned_share(),
         month1_launches: m1.len(),
         month1_launched_on_schedule: on_schedule,
         checkin_completion: if owed == 0 {

@@ -19,9 +19,7 @@ use crate::domain::QuarterRun;
 
 pub use approval::approval_actions;
 pub use digest::{locked_plan, pacing, week_digest};
-pub use kickoff::{
-    SuccessCriteria, aligned_share, approved_campaigns, launch_due, owns, success_criteria,
-};
+pub use kickoff::{SuccessCriteria, approved_campaigns, launch_due, owns, success_criteria};
 
 /// Decides what `event` does to `run` at `now`.
 pub fn decide(

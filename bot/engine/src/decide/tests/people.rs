@@ -589,7 +589,7 @@ fn kickoff_posts_a_campaign_each_and_tracks_acknowledgements_and_launches() {
         ),
         Rejection::Duplicate(_)
     ));
-    assert_eq!(crate::aligned_share(&run), 0.5);
+    assert_eq!(run.aligned_share(), 0.5);
     assert!(matches!(
         refuse(
             &run,
