@@ -209,7 +209,7 @@ async fn a_plan_sent_for_approval_early_is_amended_and_approved_by_command() {
     );
     let approved = reply(&emu, "1290000000000000014").await;
     assert!(
-        description(&approved).contains("approve on plan v2 is recorded"),
+        description(&approved).contains("Your approval of plan v2 is recorded"),
         "{approved}"
     );
     emu.wait_for(60, "the approval announcement", |w| {

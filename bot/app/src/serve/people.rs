@@ -70,7 +70,12 @@ impl AppBackend {
             version,
             note,
         };
-        let done = format!("Your {} on plan v{version} is recorded.", verdict.as_str());
+        let what = match verdict {
+            Verdict::Approve => "approval of",
+            Verdict::Reject => "rejection of",
+            Verdict::RequestChanges => "request for changes to",
+        };
+        let done = format!("Your {what} plan v{version} is recorded.");
         self.people_event(caller, &run.id, event, &done).await
     }
 
