@@ -409,6 +409,15 @@ fn simulate_serve_prints_a_signed_link_that_alone_opens_the_dashboard() {
             .unwrap();
         let shown = format!("Aligned share: <strong>{:.0}%</strong>", aligned * 100.0);
         assert!(body.contains(&shown), "{shown} missing");
+        // So is whether the plan was approved by the deadline.
+        let by_deadline = summary["success_criteria"]["approved_by_deadline"]
+            .as_bool()
+            .unwrap();
+        let shown = format!(
+            "Plan approved by the deadline: <strong>{}</strong>",
+            if by_deadline { "yes" } else { "no" }
+        );
+        assert!(body.contains(&shown), "{shown} missing");
         // Valid for at least an hour.
         let expires: i64 = url
             .split("token=")

@@ -167,29 +167,32 @@ fn overview(out: &mut String, s: &Snapshot) {
 fn success_criteria(out: &mut String, s: &Snapshot) {
     section_start(out, "success", "Success criteria");
     out.push_str("<ul class=\"criteria\">");
-    // Plan approved by the deadline: stage 11 (approval) against its due time.
-    match s.run.stage(StageId::Approval.number()) {
-        Some(st) => match st.completed_at {
-            Some(done) => {
-                let met = done <= st.due_at;
-                let _ = write!(
-                    out,
-                    r#"<li class="{}">Plan approved by the deadline: <strong>{}</strong> (approved {}, deadline {})</li>"#,
-                    if met { "met" } else { "missed" },
-                    if met { "yes" } else { "no" },
-                    stamp(done),
-                    stamp(st.due_at)
-                );
-            }
-            None => {
-                let _ = write!(
-                    out,
-                    r#"<li>Plan approved by the deadline: pending (deadline {})</li>"#,
-                    stamp(st.due_at)
-                );
-            }
-        },
-        None => out.push_str("<li>Plan approved by the deadline: no approval stage</li>"),
+    // Plan approved by the deadline: the run's plan deadline (as the success criteria
+    // judge it); runs opened before it was stored fall back to stage 11's slot.
+    let deadline = s
+        .run
+        .plan_deadline
+        .or_else(|| s.run.stage(StageId::Approval.number()).map(|st| st.due_at));
+    match (s.run.approved_at(), deadline) {
+        (Some(done), Some(deadline)) => {
+            let met = done <= deadline;
+            let _ = write!(
+                out,
+                r#"<li class="{}">Plan approved by the deadline: <strong>{}</strong> (approved {}, deadline {})</li>"#,
+                if met { "met" } else { "missed" },
+                if met { "yes" } else { "no" },
+                stamp(done),
+                stamp(deadline)
+            );
+        }
+        (None, Some(deadline)) => {
+            let _ = write!(
+                out,
+                r#"<li>Plan approved by the deadline: pending (deadline {})</li>"#,
+                stamp(deadline)
+            );
+        }
+        (_, None) => out.push_str("<li>Plan approved by the deadline: no approval stage</li>"),
     }
     let acks = &s.run.kickoff.acknowledged;
     if s.run.kickoff.at.is_some() {

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Actor;
+use super::StageId;
 use super::people::{Absence, Amendment, CheckinNumbers, Kickoff, PlanFigures};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,6 +38,11 @@ pub struct QuarterRun {
     /// Owners away (excused from check-ins) and their delegates.
     #[serde(default)]
     pub absences: Vec<Absence>,
+    /// When the plan must be approved (two weeks into the quarter by default): set when
+    /// the run opens, so readers without the team's timeline (the dashboard) judge
+    /// "approved by the deadline" the way the success criteria do.
+    #[serde(default)]
+    pub plan_deadline: Option<DateTime<Utc>>,
 }
 
 /// A scheduled job that kept failing: recorded once, reported once to the team's owner.
@@ -275,6 +281,13 @@ impl QuarterRun {
         acked as f64 / owners.len() as f64
     }
 
+    /// When the approved version was approved (stage 11's completion, once a version is
+    /// approved).
+    pub fn approved_at(&self) -> Option<DateTime<Utc>> {
+        self.approved_version?;
+        self.stage(StageId::Approval.number())?.completed_at
+    }
+
     /// A fresh run whose stages are due at the given times (stage 1 first).
     pub fn new(team: &str, quarter: &str, stage_due: &[DateTime<Utc>]) -> Self {
         Self {
@@ -306,6 +319,7 @@ impl QuarterRun {
             amendments: Vec::new(),
             kickoff: Kickoff::default(),
             absences: Vec::new(),
+            plan_deadline: None,
         }
     }
 

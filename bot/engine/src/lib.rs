@@ -186,7 +186,8 @@ impl Engine {
         stages: Arc<dyn StageRunner>,
     ) -> Result<String, EngineError> {
         let ctx = PlanContext::new(team, timeline);
-        let run = QuarterRun::new(&ctx.team, &ctx.quarter, &ctx.stage_due);
+        let mut run = QuarterRun::new(&ctx.team, &ctx.quarter, &ctx.stage_due);
+        run.plan_deadline = Some(ctx.plan_deadline);
         let jobs: Vec<NewJob> = run
             .stages
             .iter()

@@ -14,7 +14,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use serde::Serialize;
 
 use super::stage_key;
-use super::stages::{APPROVAL_STAGE, KICKOFF_STAGE};
+use super::stages::KICKOFF_STAGE;
 use crate::domain::{
     Acknowledgement, Actor, CampaignFigures, CheckinStatus, Launch, QuarterRun, RosterEntry,
     RunStatus,
@@ -318,10 +318,7 @@ pub(super) fn launch_check(
 /// The success criteria as they stand.
 pub fn success_criteria(run: &QuarterRun, ctx: &PlanContext) -> SuccessCriteria {
     let ts = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let approved_at = run
-        .stage(APPROVAL_STAGE)
-        .filter(|_| run.approved_version.is_some())
-        .and_then(|s| s.completed_at);
+    let approved_at = run.approved_at();
     let m1 = month1(run, ctx);
     let on_schedule = m1
         .iter()
