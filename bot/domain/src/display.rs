@@ -9,8 +9,13 @@ use std::collections::BTreeMap;
 /// `LinkedIn`, `seo` → `SEO`, `is_target_industry` → `Target Industry`. Title case by
 /// default; brand names and acronyms keep their spelling.
 pub fn label(id: &str) -> String {
-    const SPELLED: [(&str, &str); 10] = [
+    const SPELLED: [(&str, &str); 14] = [
         ("linkedin", "LinkedIn"),
+        ("ai", "AI"),
+        ("cpc", "CPC"),
+        // Unit suffixes of exported metric names (`click_rate_pct`, `median_cpc_usd`).
+        ("pct", "(%)"),
+        ("usd", "(USD)"),
         ("seo", "SEO"),
         ("sem", "SEM"),
         ("mql", "MQL"),

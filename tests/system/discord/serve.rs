@@ -41,6 +41,24 @@ pub(super) fn stage_run(emu: &Emulator, id: &str, roles: &[&str], stage: u8) {
     );
 }
 
+/// `/plan status` from a member without roles.
+fn plan_status(emu: &Emulator, id: &str) {
+    let plan = command_id(&emu.lock(), "plan");
+    let m = member("1150000000000000008", "Sam", &[]);
+    emu.dispatch(
+        "INTERACTION_CREATE",
+        slash(
+            id,
+            &plan,
+            DEFAULT_CHANNEL,
+            m,
+            ("plan", Some("status")),
+            json!([]),
+            None,
+        ),
+    );
+}
+
 /// The answer to interaction `id`: a follow-up after a deferral, or the callback's own
 /// message (type 4).
 pub(super) async fn reply(emu: &Emulator, id: &str) -> Value {
@@ -114,20 +132,7 @@ async fn serve_connects_registers_answers_commands_and_posts_a_stage_with_its_th
     assert_eq!(subs, ["show", "run", "rerun"]);
 
     // /plan status: deferred, then answered.
-    let plan = command_id(&emu.lock(), "plan");
-    let m = member("1150000000000000008", "Sam", &[]);
-    emu.dispatch(
-        "INTERACTION_CREATE",
-        slash(
-            "1210000000000000001",
-            &plan,
-            DEFAULT_CHANNEL,
-            m,
-            ("plan", Some("status")),
-            json!([]),
-            None,
-        ),
-    );
+    plan_status(&emu, "1210000000000000001");
     let status = reply(&emu, "1210000000000000001").await;
     let title = status["embeds"][0]["title"].as_str().unwrap();
     assert!(title.ends_with("· status"), "{status}");
@@ -565,20 +570,7 @@ async fn after_the_gateway_drops_the_bot_resumes_its_session_and_answers_again()
     );
 
     // Commands keep working on the resumed session.
-    let plan = command_id(&emu.lock(), "plan");
-    let m = member("1150000000000000008", "Sam", &[]);
-    emu.dispatch(
-        "INTERACTION_CREATE",
-        slash(
-            "1220000000000000001",
-            &plan,
-            DEFAULT_CHANNEL,
-            m,
-            ("plan", Some("status")),
-            json!([]),
-            None,
-        ),
-    );
+    plan_status(&emu, "1220000000000000001");
     let status = reply(&emu, "1220000000000000001").await;
     assert!(
         status["embeds"][0]["title"]

@@ -52,6 +52,10 @@ mod tests {
         assert_eq!(label("is_target_industry"), "Target Industry");
         assert_eq!(label("on_track"), "On Track");
         assert_eq!(label("landing_page"), "Landing Page");
+        // Exported metric names: acronyms and unit suffixes read as people write them.
+        assert_eq!(label("median_cpc_usd"), "Median CPC (USD)");
+        assert_eq!(label("click_rate_pct"), "Click Rate (%)");
+        assert_eq!(label("ai search answers"), "AI Search Answers");
         assert_eq!(plural(1, "funded test", "funded tests"), "1 funded test");
         assert_eq!(plural(7, "conflict", "conflicts"), "7 conflicts");
         assert_eq!(plural(12_000, "lead", "leads"), "12,000 leads");

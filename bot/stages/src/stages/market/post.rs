@@ -235,8 +235,8 @@ pub fn message(f: &MarketFindings, quarter: &str, names: &DisplayNames) -> (Mess
         );
         for tr in &m.trends {
             t = t.row(vec![
-                tr.topic.clone(),
-                tr.metric.clone(),
+                names.name(&tr.topic),
+                names.name(&tr.metric),
                 format!("{} ({})", tr.first, tr.first_date),
                 format!("{} ({})", tr.last, tr.last_date),
                 tr.relative_change.map_or_else(
