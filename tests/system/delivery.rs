@@ -80,11 +80,10 @@ impl ChatPort for ScriptedPort {
 
     fn edit<'a>(
         &'a self,
-        channel: &'a str,
+        edit: Outgoing<'a>,
         message_id: &'a str,
-        message: &'a Message,
     ) -> BoxFuture<'a, Result<(), ChatError>> {
-        self.inner.edit(channel, message_id, message)
+        self.inner.edit(edit, message_id)
     }
 }
 
@@ -106,6 +105,7 @@ async fn outbox_with(store: &Store, keys: &[&str]) -> String {
             channel: "planning".into(),
             kind: "test".into(),
             message: serde_json::to_string(&Message::new(format!("post {k}"), "body")).unwrap(),
+            edits: None,
         })
         .collect();
     store

@@ -11,6 +11,7 @@ mod data_formats;
 mod data_in_stages;
 mod delivery;
 mod discord;
+mod edits;
 mod exports;
 mod helpers;
 mod http_sources;

@@ -28,6 +28,7 @@ async fn guarantees(store: &Store, raw_update: impl AsyncFnOnce() -> bool) {
         channel: "c".into(),
         kind: "k".into(),
         message: "{\"title\":\"x\",\"body\":\"\"}".into(),
+        edits: None,
     };
     for v in [1, 2] {
         let c = Commit {

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use crate::chat::{BoxFuture, ChatError, ChatPort, Message, Outgoing, Posted};
+use crate::chat::{BoxFuture, ChatError, ChatPort, Outgoing, Posted};
 
 /// One line of `transcript.jsonl` (keys fixed by the simulate contract).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,6 +24,9 @@ pub struct TranscriptEntry {
     pub title: String,
     pub text: String,
     pub attachments: Vec<String>,
+    /// An edit in place: the key of the post whose message this entry replaces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edits: Option<String>,
 }
 
 pub struct Transcript {
@@ -35,7 +38,6 @@ struct Inner {
     file: File,
     /// key → message id of every line already written.
     posted: HashMap<String, String>,
-    edits: u64,
 }
 
 impl Transcript {
@@ -50,11 +52,7 @@ impl Transcript {
         let file = OpenOptions::new().create(true).append(true).open(path)?;
         Ok(Self {
             path: path.to_owned(),
-            inner: Mutex::new(Inner {
-                file,
-                posted,
-                edits: 0,
-            }),
+            inner: Mutex::new(Inner { file, posted }),
         })
     }
 
@@ -74,7 +72,7 @@ impl Transcript {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn append(&self, post: &Outgoing<'_>) -> Result<Posted, ChatError> {
+    fn append(&self, post: &Outgoing<'_>, edits: Option<&str>) -> Result<Posted, ChatError> {
         let mut inner = self.lock();
         if let Some(id) = inner.posted.get(post.key) {
             return Ok(Posted {
@@ -104,6 +102,7 @@ impl Transcript {
             title: post.message.title.clone(),
             text: post.message.to_markdown(),
             attachments,
+            edits: edits.map(str::to_owned),
         };
         let mut line = serde_json::to_string(&entry)
             .map_err(|e| ChatError::Rejected(format!("cannot encode post: {e}")))?;
@@ -128,19 +127,26 @@ fn message_id(index: usize) -> String {
 
 impl ChatPort for Transcript {
     fn post<'a>(&'a self, post: Outgoing<'a>) -> BoxFuture<'a, Result<Posted, ChatError>> {
-        Box::pin(async move { self.append(&post) })
+        Box::pin(async move { self.append(&post, None) })
     }
 
     fn edit<'a>(
         &'a self,
-        _channel: &'a str,
-        _message_id: &'a str,
-        _message: &'a Message,
+        edit: Outgoing<'a>,
+        message_id: &'a str,
     ) -> BoxFuture<'a, Result<(), ChatError>> {
-        // The transcript records posts only; an edit is counted, not written.
+        // An edit is recorded under its own key, naming the post it replaces.
         Box::pin(async move {
-            self.lock().edits += 1;
-            Ok(())
+            let target = self
+                .lock()
+                .posted
+                .iter()
+                .find(|(_, id)| id.as_str() == message_id)
+                .map(|(key, _)| key.clone())
+                .ok_or_else(|| {
+                    ChatError::Rejected(format!("no message {message_id} in the transcript"))
+                })?;
+            self.append(&edit, Some(&target)).map(|_| ())
         })
     }
 }
@@ -225,6 +231,7 @@ pub fn render_markdown(title: &str, entries: &[TranscriptEntry]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chat::Message;
     use chrono::{TimeZone, Utc};
 
     fn post<'a>(key: &'a str, m: &'a Message) -> Outgoing<'a> {

@@ -150,13 +150,12 @@ impl ChatPort for DiscordChat {
 
     fn edit<'a>(
         &'a self,
-        channel: &'a str,
+        edit: Outgoing<'a>,
         message_id: &'a str,
-        message: &'a Message,
     ) -> BoxFuture<'a, Result<(), ChatError>> {
         Box::pin(async move {
-            let r = render::render_edit(message);
-            let path = format!("/channels/{channel}/messages/{message_id}");
+            let r = render::render_edit(&edit);
+            let path = format!("/channels/{}/messages/{message_id}", edit.channel);
             self.rest
                 .send(&r, &path)
                 .await

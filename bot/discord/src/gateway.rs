@@ -69,6 +69,7 @@ pub fn commands() -> Vec<poise::Command<Data, Error>> {
         delegate(),
         campaign(),
         audit(),
+        crate::timezone::timezone(),
     ]
 }
 
@@ -154,7 +155,7 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
 }
 
 /// Buttons: stable `custom_id`s handled here (not in-memory collectors), so a button
-/// posted before a restart still works.
+/// posted before a restart still works. Reactions likewise, from the raw gateway event.
 async fn on_event(
     framework: poise::FrameworkContext<'_, Data, Error>,
     event: &serenity::FullEvent,
@@ -193,6 +194,9 @@ async fn on_event(
             ci.create_response(&ctx.http, serenity::CreateInteractionResponse::Message(msg))
                 .await?;
         }
+        serenity::FullEvent::ReactionAdd { add_reaction } => {
+            crate::reactions::added(ctx, data, add_reaction).await;
+        }
         serenity::FullEvent::Ready { data_about_bot } => {
             tracing::info!(user = %data_about_bot.user.name, "gateway connected");
         }
@@ -202,7 +206,7 @@ async fn on_event(
     Ok(())
 }
 
-fn display_name(user: &serenity::User, member: Option<&serenity::Member>) -> String {
+pub(crate) fn display_name(user: &serenity::User, member: Option<&serenity::Member>) -> String {
     member
         .and_then(|m| m.nick.clone())
         .or_else(|| user.global_name.clone())
@@ -260,7 +264,7 @@ pub(crate) async fn refuse(ctx: Ctx<'_>, reference: &str, why: String) -> Result
 }
 
 /// Refusals and errors reach the log with the reference the user sees.
-fn log_refusal(caller: &Caller, reply: &Reply) {
+pub(crate) fn log_refusal(caller: &Caller, reply: &Reply) {
     if reply.is_error {
         tracing::warn!(
             reference = %caller.reference,

@@ -6,21 +6,25 @@ use serde_json::{Value, json};
 
 use quarterdeck_domain::chat::Outgoing;
 
-use crate::render::render;
+use crate::render::{Request, render, render_edit};
 
 /// The contract's lines for one post, in the order they are sent.
 pub fn lines(post: &Outgoing<'_>) -> Vec<Value> {
-    render(post)
-        .into_iter()
-        .map(|r| {
-            json!({
-                "key": post.key,
-                "method": r.method.as_str(),
-                "route": r.route,
-                "channel": post.channel,
-                "body": r.body,
-                "files": r.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
-            })
-        })
-        .collect()
+    render(post).iter().map(|r| line(post, r)).collect()
+}
+
+/// The contract's line for an edit in place: one PATCH of the edited message.
+pub fn edit_line(edit: &Outgoing<'_>) -> Value {
+    line(edit, &render_edit(edit))
+}
+
+fn line(post: &Outgoing<'_>, r: &Request) -> Value {
+    json!({
+        "key": post.key,
+        "method": r.method.as_str(),
+        "route": r.route,
+        "channel": post.channel,
+        "body": r.body,
+        "files": r.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+    })
 }

@@ -10,6 +10,8 @@ pub mod gateway;
 pub mod jsonl;
 mod people;
 pub mod port;
+mod reactions;
 pub mod render;
 pub mod rest;
 pub mod spec;
+mod timezone;

@@ -87,6 +87,16 @@ pub enum Command {
     Button {
         custom_id: String,
     },
+    /// The caller's own time zone (an IANA name, checked by the app).
+    Timezone {
+        zone: String,
+    },
+    /// A reaction added to a message (the emoji as Unicode). The message is looked up by
+    /// its id among the stored posts, so a reaction on a post from before a restart counts.
+    Reaction {
+        message_id: String,
+        emoji: String,
+    },
 }
 
 impl Command {
@@ -114,6 +124,8 @@ impl Command {
             Self::CampaignLaunched { .. } => "/campaign launched",
             Self::Audit { .. } => "/audit",
             Self::Button { .. } => "button",
+            Self::Reaction { .. } => "reaction",
+            Self::Timezone { .. } => "/timezone",
         }
     }
 }
@@ -166,6 +178,8 @@ pub enum Suggestion {
     Campaign,
     /// The team's marketing channels.
     Channel,
+    /// Time zone names (IANA).
+    Timezone,
 }
 
 /// The app behind the adapter.

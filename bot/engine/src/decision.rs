@@ -22,12 +22,18 @@ pub struct Post {
     pub channel: String,
     /// What it tells whom, as data; [`super::present`] writes the message.
     pub notice: Notice,
+    /// An edit in place: the key of the post whose message this one replaces (the
+    /// dispatcher edits that message; it never posts a second one).
+    pub edits: Option<String>,
 }
 
 impl Post {
     /// The outbox kind (`stage_result`, `approval_request`, …).
-    pub fn kind(&self) -> &'static str {
-        self.notice.kind()
+    pub fn kind(&self) -> String {
+        match self.edits {
+            Some(_) => format!("{}_edit", self.notice.kind()),
+            None => self.notice.kind().to_owned(),
+        }
     }
 }
 
@@ -126,6 +132,18 @@ impl Decision {
             key,
             channel: channel.to_owned(),
             notice,
+            edits: None,
+        });
+    }
+
+    /// Replaces the message of the post keyed `target` with `notice`'s, in place. `key`
+    /// is this edit's own (unique) key.
+    pub fn edit(&mut self, key: String, channel: &str, target: String, notice: Notice) {
+        self.posts.push(Post {
+            key,
+            channel: channel.to_owned(),
+            notice,
+            edits: Some(target),
         });
     }
 

@@ -1,6 +1,8 @@
 //! Delivers the outbox through a chat port, oldest first. A row is marked sent only
 //! after the port accepted it; the port dedupes by key (Discord's nonce, the
-//! transcript's key index), so a crash between the two posts nothing twice.
+//! transcript's key index), so a crash between the two posts nothing twice. A row that
+//! edits an earlier post in place replaces that post's stored message (an edit is
+//! idempotent); while that post is not sent yet, the edit and the rows after it wait.
 
 use crate::chat::{ChatError, ChatPort, File, Message, Outgoing};
 use crate::clock::Clock;
@@ -46,11 +48,28 @@ pub async fn deliver_outbox(
                 message: &message,
                 files: &files,
             };
-            match chat.post(post).await {
-                Ok(posted) => {
-                    store
-                        .mark_sent(&row.key, &posted.message_id, clock.now())
-                        .await?;
+            let delivered = match &row.edits {
+                None => chat.post(post).await.map(|p| p.message_id),
+                Some(target) => match store.post(target).await? {
+                    Some(t) if t.sent_at.is_none() => {
+                        // Its message is not out yet: the edit waits, and so does the queue.
+                        tracing::info!(key = %row.key, target = %target, "edit waits for its message");
+                        return Ok(sent);
+                    }
+                    Some(t) => match t.message_id.filter(|id| !id.is_empty()) {
+                        Some(id) => chat.edit(post, &id).await.map(|()| id),
+                        None => Err(ChatError::Rejected(format!(
+                            "{target} was never delivered; there is no message to edit"
+                        ))),
+                    },
+                    None => Err(ChatError::Rejected(format!(
+                        "there is no post {target} to edit"
+                    ))),
+                },
+            };
+            match delivered {
+                Ok(message_id) => {
+                    store.mark_sent(&row.key, &message_id, clock.now()).await?;
                     sent += 1;
                 }
                 Err(ChatError::Transient(e)) => {

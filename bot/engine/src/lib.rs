@@ -433,8 +433,9 @@ fn commit_for<'a>(
         .map(|(p, message)| NewPost {
             key: p.key.clone(),
             channel: p.channel.clone(),
-            kind: p.kind().to_owned(),
+            kind: p.kind(),
             message: serde_json::to_string(message).unwrap_or_default(),
+            edits: p.edits.clone(),
         })
         .collect();
     let audit = d

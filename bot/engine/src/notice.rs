@@ -27,6 +27,26 @@ pub struct GroupAsk {
     pub quorum: String,
 }
 
+/// One stakeholder group's line in an approval tally.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TallyGroup {
+    pub label: String,
+    /// Approvals it needs.
+    pub needed: usize,
+    /// Its members' decisions on the version, in the order they came.
+    pub decisions: Vec<TallyDecision>,
+}
+
+/// A decision as the tally lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TallyDecision {
+    pub actor: String,
+    pub verdict: crate::domain::Verdict,
+    pub note: Option<String>,
+    /// Carried over from this earlier version (its figures were the same).
+    pub carried_from: Option<u32>,
+}
+
 /// Who an approval reminder waits for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Awaited {
@@ -214,6 +234,13 @@ pub enum Notice {
         /// (`None`: no such group is configured).
         answered_by: Option<Vec<String>>,
     },
+    /// The live tally of a plan version: one message, edited in place after each decision.
+    ApprovalTally {
+        version: u32,
+        groups: Vec<TallyGroup>,
+        /// Every group reached its quorum: the version is approved.
+        approved: bool,
+    },
     Amendment {
         version: u32,
         actor: String,
@@ -292,6 +319,7 @@ impl Notice {
             Self::JobFailed { .. } => "job_failed",
             Self::ApprovalRequest { .. } => "approval_request",
             Self::Verdict { .. } => "approval_verdict",
+            Self::ApprovalTally { .. } => "approval_tally",
             Self::Amendment { .. } => "plan_amendment",
             Self::ApprovalReminder { .. } => "approval_reminder",
             Self::PlanApproved { .. } => "plan_approved",

@@ -94,6 +94,9 @@ pub trait RunStore: Send + Sync {
     /// The oldest posts not yet sent, at most `limit`.
     fn unsent_posts(&self, limit: i64) -> BoxFuture<'_, Result<Vec<OutboxRow>, StoreError>>;
 
+    /// The post keyed `key` (sent or not), if there is one.
+    fn post<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<OutboxRow>, StoreError>>;
+
     fn attachment<'a>(
         &'a self,
         sha256: &'a str,

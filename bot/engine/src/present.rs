@@ -11,7 +11,7 @@ use crate::domain::{QuarterRun, StageId, Verdict};
 
 use super::notice::{
     Action, Awaited, DigestRow, Escalation, Figure, FigureMove, LaunchTiming, Notice, Person,
-    Skipped, WeekDigest,
+    Skipped, TallyGroup, WeekDigest,
 };
 use super::{Event, PlanContext};
 
@@ -131,6 +131,11 @@ pub fn present(notice: &Notice, ctx: &PlanContext) -> Message {
             }
             Message::new(format!("Plan v{version} · {group}"), body)
         }
+        Notice::ApprovalTally {
+            version,
+            groups,
+            approved,
+        } => tally_message(*version, groups, *approved),
         Notice::Amendment {
             version,
             actor,
@@ -648,4 +653,60 @@ mod tests {
             shown.body
         );
     }
+}
+
+/// The live tally of a plan version: each group's approvals against its quorum and every
+/// decision on the version, by name, with its note.
+fn tally_message(version: u32, groups: &[TallyGroup], approved: bool) -> Message {
+    let mut lines = Vec::new();
+    for g in groups {
+        let approvals = g
+            .decisions
+            .iter()
+            .filter(|d| d.verdict == Verdict::Approve)
+            .count();
+        lines.push(format!(
+            "**{}**: {approvals} of {} approval{} needed",
+            g.label,
+            g.needed,
+            if g.needed == 1 { "" } else { "s" }
+        ));
+        if g.decisions.is_empty() {
+            lines.push("- no decision yet".to_owned());
+        }
+        for d in &g.decisions {
+            let what = match d.verdict {
+                Verdict::Approve => "approved",
+                Verdict::Reject => "rejected",
+                Verdict::RequestChanges => "requested changes",
+            };
+            let carried = d
+                .carried_from
+                .map(|v| format!(" (carried over from v{v})"))
+                .unwrap_or_default();
+            let note = d
+                .note
+                .as_ref()
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default();
+            lines.push(format!("- {} {what}{carried}{note}", d.actor));
+        }
+    }
+    let state = if approved {
+        format!("Plan v{version} is approved by every group.")
+    } else if groups
+        .iter()
+        .flat_map(|g| &g.decisions)
+        .any(|d| d.verdict != Verdict::Approve)
+    {
+        format!(
+            "Plan v{version} cannot be approved as it stands; a new version follows the changes."
+        )
+    } else {
+        format!("Decisions on plan v{version} so far; this message is updated after each one.")
+    };
+    Message::new(
+        format!("Plan v{version} · approval tally"),
+        format!("{state}\n\n{}", lines.join("\n")),
+    )
 }

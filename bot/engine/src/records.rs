@@ -54,6 +54,8 @@ pub struct NewPost {
     pub kind: String,
     /// The neutral message as JSON.
     pub message: String,
+    /// An edit in place: the key of the post whose message this one replaces.
+    pub edits: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +69,9 @@ pub struct OutboxRow {
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
     pub message_id: Option<String>,
+    /// An edit in place: the key of the post whose message this one replaces (its
+    /// `message_id` is then the edited message's).
+    pub edits: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

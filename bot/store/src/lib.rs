@@ -12,6 +12,7 @@ mod outbox;
 mod port;
 mod records;
 mod runs;
+mod timezones;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -19,6 +19,7 @@ struct Row {
     created_ms: i64,
     sent_ms: Option<i64>,
     message_id: Option<String>,
+    edits: Option<String>,
 }
 
 fn row(r: Row) -> OutboxRow {
@@ -32,6 +33,7 @@ fn row(r: Row) -> OutboxRow {
         created_at: from_ms(r.created_ms),
         sent_at: r.sent_ms.map(from_ms),
         message_id: r.message_id,
+        edits: r.edits,
     }
 }
 
@@ -40,7 +42,7 @@ impl Store {
     pub async fn unsent_posts(&self, limit: i64) -> Result<Vec<OutboxRow>, StoreError> {
         let rows: Vec<Row> = on_db!(&self.db, pool => {
             sqlx::query_as(
-                "SELECT seq, key, run_id, channel, kind, message, created_ms, sent_ms, message_id
+                "SELECT seq, key, run_id, channel, kind, message, created_ms, sent_ms, message_id, edits
                  FROM outbox WHERE sent_ms IS NULL ORDER BY seq LIMIT $1",
             )
             .bind(limit)
@@ -54,7 +56,7 @@ impl Store {
     pub async fn posts(&self, run_id: &str) -> Result<Vec<OutboxRow>, StoreError> {
         let rows: Vec<Row> = on_db!(&self.db, pool => {
             sqlx::query_as(
-                "SELECT seq, key, run_id, channel, kind, message, created_ms, sent_ms, message_id
+                "SELECT seq, key, run_id, channel, kind, message, created_ms, sent_ms, message_id, edits
                  FROM outbox WHERE run_id = $1 ORDER BY seq",
             )
             .bind(run_id)
@@ -62,6 +64,37 @@ impl Store {
             .await?
         });
         Ok(rows.into_iter().map(row).collect())
+    }
+
+    /// The post keyed `key`, sent or not.
+    pub async fn post(&self, key: &str) -> Result<Option<OutboxRow>, StoreError> {
+        let r: Option<Row> = on_db!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT seq, key, run_id, channel, kind, message, created_ms, sent_ms, message_id, edits
+                 FROM outbox WHERE key = $1",
+            )
+            .bind(key)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(r.map(row))
+    }
+
+    /// The post whose delivered message has the chat id `message_id` (not an edit's row).
+    pub async fn post_by_message_id(
+        &self,
+        message_id: &str,
+    ) -> Result<Option<OutboxRow>, StoreError> {
+        let r: Option<Row> = on_db!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT seq, key, run_id, channel, kind, message, created_ms, sent_ms, message_id, edits
+                 FROM outbox WHERE message_id = $1 AND edits IS NULL ORDER BY seq LIMIT 1",
+            )
+            .bind(message_id)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(r.map(row))
     }
 
     pub async fn mark_sent(

@@ -94,6 +94,10 @@ impl RunStore for Store {
         Box::pin(async move { port(Store::unsent_posts(self, limit).await) })
     }
 
+    fn post<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<OutboxRow>, PortError>> {
+        Box::pin(async move { port(Store::post(self, key).await) })
+    }
+
     fn attachment<'a>(
         &'a self,
         sha256: &'a str,

@@ -107,8 +107,8 @@ impl Store {
             }
             for p in &c.posts {
                 sqlx::query(
-                    "INSERT INTO outbox (key, run_id, channel, kind, message, created_ms)
-                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING",
+                    "INSERT INTO outbox (key, run_id, channel, kind, message, created_ms, edits)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING",
                 )
                 .bind(&p.key)
                 .bind(&c.run.id)
@@ -116,6 +116,7 @@ impl Store {
                 .bind(&p.kind)
                 .bind(&p.message)
                 .bind(now)
+                .bind(&p.edits)
                 .execute(&mut *tx)
                 .await?;
             }

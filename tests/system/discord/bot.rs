@@ -115,6 +115,14 @@ quorum = 1
         Self { dir, config }
     }
 
+    /// Adds `text` at the end of the config (inside the last team: more stakeholder
+    /// groups, say).
+    pub fn append(&self, text: &str) {
+        let mut config = std::fs::read_to_string(&self.config).unwrap();
+        config.push_str(text);
+        std::fs::write(&self.config, config).unwrap();
+    }
+
     pub fn data_dir(&self) -> PathBuf {
         self.dir.path().join("data")
     }

@@ -6,7 +6,8 @@
 //! recorded as a violation, and the tests assert there are none. Messages honour
 //! `enforce_nonce` like Discord: the same nonce in a channel returns the message already
 //! created. Failures can be injected on message posts (429 with `retry_after`, 500, or
-//! recording the message and never answering, as a kill in between would look).
+//! recording the message and never answering, as a kill in between would look) and on
+//! message edits (never answering). Reactions are dispatched as MESSAGE_REACTION_ADD.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -61,6 +62,13 @@ pub enum Fault {
     StoreAndHang,
 }
 
+/// How the emulator answers the next message edits (PATCH), in order.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum EditFault {
+    /// Never answer and leave the message as it was (the bot is killed meanwhile).
+    Hang,
+}
+
 #[derive(Default)]
 pub struct World {
     pub requests: Vec<Recorded>,
@@ -72,6 +80,7 @@ pub struct World {
     pub resumes: usize,
     pub violations: Vec<String>,
     pub faults: VecDeque<Fault>,
+    pub edit_faults: VecDeque<EditFault>,
     pub files: HashMap<String, Vec<u8>>,
     /// Interaction token → the channel the interaction came from (where its replies go).
     pub interaction_channels: HashMap<String, String>,
@@ -144,6 +153,25 @@ impl Emulator {
 
     pub fn lock(&self) -> std::sync::MutexGuard<'_, World> {
         self.world.lock().unwrap()
+    }
+
+    /// A member's reaction to `message_id` in `channel`, as Discord's gateway sends it
+    /// (MESSAGE_REACTION_ADD: the member with their roles comes with it in a guild).
+    pub fn react(&self, channel: &str, message_id: &str, member: Value, emoji: &str) {
+        let user_id = member["user"]["id"].clone();
+        self.dispatch(
+            "MESSAGE_REACTION_ADD",
+            json!({
+                "user_id": user_id, "channel_id": channel, "message_id": message_id,
+                "guild_id": GUILD_ID, "member": member, "message_author_id": BOT_ID,
+                "emoji": { "id": null, "name": emoji }, "burst": false, "burst_colors": [],
+                "type": 0,
+            }),
+        );
+    }
+
+    pub fn inject_edits(&self, faults: &[EditFault]) {
+        self.lock().edit_faults.extend(faults.iter().copied());
     }
 
     pub fn inject(&self, faults: &[Fault]) {
@@ -553,6 +581,10 @@ async fn answer(
             (200, Some(message_json(&posted)))
         }
         ("PATCH", "/channels/{channel_id}/messages/{message_id}") => {
+            let fault = s.world.lock().unwrap().edit_faults.pop_front();
+            if fault == Some(EditFault::Hang) {
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+            }
             let mut w = s.world.lock().unwrap();
             let Some(m) = w.messages.iter_mut().find(|m| m.id == params[1]) else {
                 return (

@@ -6,3 +6,5 @@ mod emulator;
 mod payloads;
 mod people;
 mod serve;
+mod tally;
+mod timezone;

@@ -119,6 +119,7 @@ async fn serve_connects_registers_answers_commands_and_posts_a_stage_with_its_th
             "reject",
             "request-changes",
             "stage",
+            "timezone",
             "whoami"
         ]
     );

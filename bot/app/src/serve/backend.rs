@@ -62,7 +62,7 @@ impl AppBackend {
     }
 
     /// The team whose channel the caller is in (the first team elsewhere).
-    fn team(&self, caller: &Caller) -> &TeamSettings {
+    pub(super) fn team(&self, caller: &Caller) -> &TeamSettings {
         let c = &caller.channel_id;
         self.settings
             .teams
@@ -152,7 +152,13 @@ impl AppBackend {
                 self.upload(caller, team, &run, &file_name, &bytes).await
             }
             Command::Help => Reply::private(help(team, &caller.role_ids)),
-            Command::WhoAmI => Reply::private(whoami(team, caller)),
+            Command::WhoAmI => {
+                let (zone, own) = self.zone_of(caller, team).await;
+                let now = self.engine.clock().now();
+                let line = super::timezone::zone_line(zone, own, now);
+                Reply::private(whoami(team, caller).field("Time zone", line))
+            }
+            Command::Timezone { zone } => self.set_timezone(caller, &zone).await,
             Command::Button { custom_id } => {
                 self.button(caller, team, &run, actor, &custom_id).await
             }
@@ -198,6 +204,10 @@ impl AppBackend {
                 self.people_event(caller, &run.id, event, &done).await
             }
             Command::Audit { page } => self.audit(caller, &run, page).await,
+            Command::Reaction { message_id, emoji } => {
+                self.reaction(caller, team, &run, actor, &message_id, &emoji)
+                    .await
+            }
         }
     }
 
@@ -590,6 +600,9 @@ impl Backend for AppBackend {
         partial: &'a str,
     ) -> BoxFuture<'a, Vec<(String, String)>> {
         Box::pin(async move {
+            if what == Suggestion::Timezone {
+                return super::timezone::suggestions(partial, self.engine.clock().now());
+            }
             let team = self.team(caller);
             match self.run(team).await {
                 Some(run) => {

@@ -11,6 +11,8 @@ mod backend;
 mod capabilities;
 mod data;
 mod people;
+mod reactions;
+mod timezone;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -150,7 +150,11 @@ impl AppBackend {
             until,
             delegate,
         };
-        let done = format!("You are away {from} to {until}; your check-ins are excused.{handover}");
+        let (zone, _) = self.zone_of(caller, self.team(caller)).await;
+        let recorded = super::timezone::stated(self.engine().clock().now(), zone);
+        let done = format!(
+            "You are away {from} to {until}; your check-ins are excused.{handover}\nRecorded {recorded}."
+        );
         self.people_event(caller, &run.id, event, &done).await
     }
 
@@ -261,6 +265,7 @@ impl AppBackend {
                         .collect()
                 })
                 .unwrap_or_default(),
+            Suggestion::Timezone => Vec::new(),
         };
         choices
             .into_iter()

@@ -37,7 +37,11 @@ pub async fn write(store: &Store, run_id: &str, out: &Path) -> Result<(), Simula
             message: &message,
             files: &files,
         };
-        for line in quarterdeck_discord::jsonl::lines(&post) {
+        let lines = match row.edits {
+            Some(_) => vec![quarterdeck_discord::jsonl::edit_line(&post)],
+            None => quarterdeck_discord::jsonl::lines(&post),
+        };
+        for line in lines {
             text.push_str(&line.to_string());
             text.push('\n');
         }

@@ -243,20 +243,25 @@ pub fn render(post: &Outgoing<'_>) -> Vec<Request> {
     requests
 }
 
-/// The PATCH that replaces a posted message's embed and buttons with `message`'s (a
-/// status message or a tally edited in place).
-pub fn render_edit(message: &Message) -> Request {
+/// The PATCH that replaces a posted message's embed and buttons with the edit's (a
+/// status message or a tally edited in place). Mentions are written as text, never
+/// pinging again (`allowed_mentions` empty).
+pub fn render_edit(edit: &Outgoing<'_>) -> Request {
+    let message = edit.message.render_mentions(Mention::to_markdown);
     let text = text::split(&message.body, limits::DESCRIPTION)
         .into_iter()
         .next()
         .unwrap_or_default();
+    let mut embed = embed(&message, &text, None);
+    embed["timestamp"] = json!(edit.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
     Request {
         method: Method::Patch,
         route: ROUTE_MESSAGE,
         target: Target::Channel,
         body: json!({
-            "embeds": [embed(message, &text, None)],
-            "components": components(message),
+            "embeds": [embed],
+            "components": components(&message),
+            "allowed_mentions": { "parse": [] },
         }),
         files: Vec::new(),
     }

@@ -58,11 +58,12 @@ pub trait ChatPort: Send + Sync {
     /// Posts a message. Posting the same key twice must not create a second message.
     fn post<'a>(&'a self, post: Outgoing<'a>) -> BoxFuture<'a, Result<Posted, ChatError>>;
 
-    /// Replaces the content of a message posted earlier.
+    /// Replaces the content of the message `message_id` (posted earlier in
+    /// `edit.channel`) with `edit.message`. `edit.key` is the edit's own outbox key.
+    /// Editing twice with the same content changes nothing.
     fn edit<'a>(
         &'a self,
-        channel: &'a str,
+        edit: Outgoing<'a>,
         message_id: &'a str,
-        message: &'a Message,
     ) -> BoxFuture<'a, Result<(), ChatError>>;
 }

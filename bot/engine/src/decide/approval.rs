@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 
 use super::stage_key;
 use super::stages::{APPROVAL_STAGE, KICKOFF_STAGE, advance, recompute_from};
+use super::tally;
 use crate::domain::{
     Actor, Amendment, AmendmentKind, Approval, QuarterRun, RunStatus, StageId, StageStatus, Verdict,
 };
@@ -82,6 +83,7 @@ pub(super) fn request(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) {
         &format!("request/v{}", plan.version),
     );
     d.post(key, &ctx.channels.approvals, notice);
+    tally::post(d, ctx, plan.version);
     for (step, hours) in (1u32..).zip(&ctx.people.approval_reminder_hours) {
         let at = business_hours(ctx, now + chrono::Duration::hours(i64::from(*hours)));
         d.schedule(
@@ -250,28 +252,34 @@ pub(super) fn verdict(
             g.label,
             note.unwrap_or_default()
         ));
-        owner_group(ctx, StageId::PlanDocument).map(|o| o.role_ids.clone())
+        Some(owner_group(ctx, StageId::PlanDocument).map(|o| o.role_ids.clone()))
     } else {
         None
     };
-    let key = stage_key(
-        &d.run,
-        APPROVAL_STAGE,
-        &format!("verdict/v{version}/{group}/{}", actor.id),
-    );
-    d.post(
-        key,
-        &ctx.channels.approvals,
-        Notice::Verdict {
-            version,
-            group: g.label.clone(),
-            actor: actor.name.clone(),
-            verdict,
-            note: note.map(str::to_owned),
-            answered_by,
-        },
-    );
-    if verdict == Verdict::Approve && quorum_reached(&d.run, ctx, version) {
+    if let Some(answered_by) = answered_by {
+        // A change request asks the plan's owners to act: a post that names them. Other
+        // verdicts are confirmed by the tally alone.
+        let key = stage_key(
+            &d.run,
+            APPROVAL_STAGE,
+            &format!("verdict/v{version}/{group}/{}", actor.id),
+        );
+        d.post(
+            key,
+            &ctx.channels.approvals,
+            Notice::Verdict {
+                version,
+                group: g.label.clone(),
+                actor: actor.name.clone(),
+                verdict,
+                note: note.map(str::to_owned),
+                answered_by,
+            },
+        );
+    }
+    let approved = verdict == Verdict::Approve && quorum_reached(&d.run, ctx, version);
+    tally::edit(d, ctx, version, approved);
+    if approved {
         approve(d, ctx, version, now);
     }
     Ok(())
@@ -400,7 +408,9 @@ pub(super) fn carry_over(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>
         "approvals_carried_over",
         format!("v{to} states the same figures as v{from}; its approvals stand"),
     );
-    if quorum_reached(&d.run, ctx, to) {
+    let approved = quorum_reached(&d.run, ctx, to);
+    tally::edit(d, ctx, to, approved);
+    if approved {
         approve(d, ctx, to, now);
     }
 }
@@ -501,6 +511,9 @@ pub(super) fn amend(
             stages,
         },
     );
+    if asks {
+        tally::edit(d, ctx, version, false);
+    }
     Ok(())
 }
 

@@ -9,6 +9,7 @@ mod digest;
 mod failures;
 mod kickoff;
 mod stages;
+mod tally;
 #[cfg(test)]
 pub(super) mod tests;
 
