@@ -266,6 +266,14 @@ pub enum Notice {
         plan: Option<CampaignFigures>,
         actions: Vec<Action>,
     },
+    /// Who has acknowledged the kicked-off plan: one message, edited in place after each.
+    AlignedShare {
+        version: u32,
+        /// Each campaign owner (roster order) and whether they acknowledged.
+        owners: Vec<(String, bool)>,
+        /// The run's aligned share (0–1).
+        share: f64,
+    },
     CampaignLaunched {
         campaign: String,
         by: String,
@@ -324,6 +332,7 @@ impl Notice {
             Self::ApprovalReminder { .. } => "approval_reminder",
             Self::PlanApproved { .. } => "plan_approved",
             Self::KickoffCampaign { .. } => "kickoff_campaign",
+            Self::AlignedShare { .. } => "aligned_share",
             Self::CampaignLaunched { .. } => "campaign_launched",
             Self::LaunchNudge { .. } => "launch_nudge",
             Self::SuccessCriteria { .. } => "success_criteria",

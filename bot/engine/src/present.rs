@@ -131,6 +131,11 @@ pub fn present(notice: &Notice, ctx: &PlanContext) -> Message {
             }
             Message::new(format!("Plan v{version} · {group}"), body)
         }
+        Notice::AlignedShare {
+            version,
+            owners,
+            share,
+        } => aligned_message(*version, owners, *share),
         Notice::ApprovalTally {
             version,
             groups,
@@ -554,6 +559,87 @@ fn escalation(e: &Escalation) -> String {
     }
 }
 
+/// The live tally of a plan version: each group's approvals against its quorum and every
+/// decision on the version, by name, with its note.
+fn tally_message(version: u32, groups: &[TallyGroup], approved: bool) -> Message {
+    let mut lines = Vec::new();
+    for g in groups {
+        let approvals = g
+            .decisions
+            .iter()
+            .filter(|d| d.verdict == Verdict::Approve)
+            .count();
+        lines.push(format!(
+            "**{}**: {approvals} of {} approval{} needed",
+            g.label,
+            g.needed,
+            if g.needed == 1 { "" } else { "s" }
+        ));
+        if g.decisions.is_empty() {
+            lines.push("- no decision yet".to_owned());
+        }
+        for d in &g.decisions {
+            let what = match d.verdict {
+                Verdict::Approve => "approved",
+                Verdict::Reject => "rejected",
+                Verdict::RequestChanges => "requested changes",
+            };
+            let carried = d
+                .carried_from
+                .map(|v| format!(" (carried over from v{v})"))
+                .unwrap_or_default();
+            let note = d
+                .note
+                .as_ref()
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default();
+            lines.push(format!("- {} {what}{carried}{note}", d.actor));
+        }
+    }
+    let state = if approved {
+        format!("Plan v{version} is approved by every group.")
+    } else if groups
+        .iter()
+        .flat_map(|g| &g.decisions)
+        .any(|d| d.verdict != Verdict::Approve)
+    {
+        format!(
+            "Plan v{version} cannot be approved as it stands; a new version follows the changes."
+        )
+    } else {
+        format!("Decisions on plan v{version} so far; this message is updated after each one.")
+    };
+    Message::new(
+        format!("Plan v{version} · approval tally"),
+        format!("{state}\n\n{}", lines.join("\n")),
+    )
+}
+
+/// The kickoff's alignment count: the aligned share and each owner's acknowledgement.
+fn aligned_message(version: u32, owners: &[(String, bool)], share: f64) -> Message {
+    let done = owners.iter().filter(|(_, a)| *a).count();
+    let lines: Vec<String> = owners
+        .iter()
+        .map(|(name, acked)| {
+            format!(
+                "- {name}: {}",
+                if *acked { "acknowledged" } else { "not yet" }
+            )
+        })
+        .collect();
+    Message::new(
+        format!("Plan v{version} · who is aligned"),
+        format!(
+            "{done} of {} campaign owners acknowledged the plan ({:.0}% aligned). \
+             Acknowledge with the button on your campaign's post or a ✅ reaction here; \
+             this message is updated after each one.\n\n{}",
+            owners.len(),
+            share * 100.0,
+            lines.join("\n")
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -653,60 +739,4 @@ mod tests {
             shown.body
         );
     }
-}
-
-/// The live tally of a plan version: each group's approvals against its quorum and every
-/// decision on the version, by name, with its note.
-fn tally_message(version: u32, groups: &[TallyGroup], approved: bool) -> Message {
-    let mut lines = Vec::new();
-    for g in groups {
-        let approvals = g
-            .decisions
-            .iter()
-            .filter(|d| d.verdict == Verdict::Approve)
-            .count();
-        lines.push(format!(
-            "**{}**: {approvals} of {} approval{} needed",
-            g.label,
-            g.needed,
-            if g.needed == 1 { "" } else { "s" }
-        ));
-        if g.decisions.is_empty() {
-            lines.push("- no decision yet".to_owned());
-        }
-        for d in &g.decisions {
-            let what = match d.verdict {
-                Verdict::Approve => "approved",
-                Verdict::Reject => "rejected",
-                Verdict::RequestChanges => "requested changes",
-            };
-            let carried = d
-                .carried_from
-                .map(|v| format!(" (carried over from v{v})"))
-                .unwrap_or_default();
-            let note = d
-                .note
-                .as_ref()
-                .map(|n| format!(": {n}"))
-                .unwrap_or_default();
-            lines.push(format!("- {} {what}{carried}{note}", d.actor));
-        }
-    }
-    let state = if approved {
-        format!("Plan v{version} is approved by every group.")
-    } else if groups
-        .iter()
-        .flat_map(|g| &g.decisions)
-        .any(|d| d.verdict != Verdict::Approve)
-    {
-        format!(
-            "Plan v{version} cannot be approved as it stands; a new version follows the changes."
-        )
-    } else {
-        format!("Decisions on plan v{version} so far; this message is updated after each one.")
-    };
-    Message::new(
-        format!("Plan v{version} · approval tally"),
-        format!("{state}\n\n{}", lines.join("\n")),
-    )
 }

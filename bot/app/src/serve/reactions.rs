@@ -4,7 +4,8 @@
 //!
 //! - the approval request or the tally of plan vN: ✅ approves, ❌ rejects, 📝 requests
 //!   changes (the note says to follow up with `/request-changes`);
-//! - a kickoff post (stage 12's findings, a campaign's thread headline): ✅ acknowledges.
+//! - a kickoff post (stage 12's findings, a campaign's headline, the alignment count):
+//!   ✅ acknowledges.
 //!
 //! Each becomes the same engine event as the button, with the same checks: a reaction
 //! from someone who is not in a pending group is refused and audited; a redelivered
@@ -47,6 +48,7 @@ pub fn meaning(key: &str, emoji: &str) -> Option<Meaning> {
             Some(Meaning::Verdict { verdict, version })
         }
         ("s12", "result" | "campaign") if emoji == APPROVE => Some(Meaning::Acknowledge),
+        (_, "s12") if last == "aligned" && emoji == APPROVE => Some(Meaning::Acknowledge),
         _ => None,
     }
 }

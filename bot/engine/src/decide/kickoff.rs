@@ -120,6 +120,7 @@ pub(super) fn start(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) {
         let key = stage_key(&d.run, KICKOFF_STAGE, &format!("campaign/{s}"));
         d.post(key, &channel, notice);
     }
+    super::aligned::post(d, ctx);
     for c in month1(&d.run, ctx) {
         let due = launch_due(&d.run, ctx, &c);
         let at = local_time(ctx, due + Duration::days(1), 10).max(now);
@@ -165,7 +166,7 @@ fn kicked_off(run: &QuarterRun) -> Result<(), Rejection> {
 
 pub(super) fn acknowledge(
     d: &mut Decision,
-    _ctx: &PlanContext,
+    ctx: &PlanContext,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<(), Rejection> {
@@ -186,6 +187,7 @@ pub(super) fn acknowledge(
         "kickoff_acknowledged",
         format!("aligned share now {:.0}%", d.run.aligned_share() * 100.0),
     );
+    super::aligned::edit(d, ctx);
     Ok(())
 }
 

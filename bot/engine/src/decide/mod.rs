@@ -3,6 +3,7 @@
 //! always give the same decision. Every transition it allows, and every refusal, is
 //! tested in `tests.rs`.
 
+mod aligned;
 mod approval;
 mod checkins;
 mod digest;
