@@ -229,6 +229,28 @@ async fn the_tally_is_one_message_edited_by_commands_and_reactions_and_survives_
         (!posts_titled(w, "Plan v1 approved").is_empty()).then_some(())
     })
     .await;
+    // A reaction on the tally, a message posted before the restart, is still found: the
+    // plan is approved now, so Morgan's ❌ is refused and audited (an unknown message
+    // would be ignored without a trace).
+    let morgan = member("1150000000000000031", "Morgan", &[MARKETING_ROLE]);
+    emu.react(APPROVALS_CHANNEL, &tally, morgan, "❌");
+    let mut refused = Vec::new();
+    for _ in 0..100 {
+        refused = audit_trail(&setup)
+            .await
+            .into_iter()
+            .filter(|a| a.actor_name == "Morgan" && a.outcome == "rejected")
+            .collect();
+        if !refused.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(refused.len(), 1, "Morgan's reaction after the restart");
+    assert!(
+        refused[0].detail.contains("no plan is out for approval"),
+        "{refused:?}"
+    );
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
     let w = emu.lock();
     assert_eq!(posts_titled(&w, TALLY_V1).len(), 1, "one tally message");
