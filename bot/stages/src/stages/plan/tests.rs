@@ -410,7 +410,7 @@ fn the_html_embeds_the_charts_and_the_post_attaches_the_documents() {
     ));
     assert!(!plan.html.contains("src=\"http"));
     assert_eq!(out.files[3].bytes, plan.html.as_bytes());
-    assert_eq!(out.result.plan_hash.as_deref(), Some(plan.hash.as_str()));
+    assert_eq!(out.result.plan_hash(), Some(plan.hash.as_str()));
 }
 
 #[test]
@@ -475,7 +475,7 @@ fn a_second_version_records_the_change_request_and_diffs_against_the_first() {
         "{diff}"
     );
     assert!(out.result.message.body.contains("Changed since v1"));
-    assert_ne!(out.result.plan_hash, first.result.plan_hash);
+    assert_ne!(out.result.plan_hash(), first.result.plan_hash());
     let changed = out.findings["changed_sections"].as_array().unwrap();
     assert!(
         changed.iter().any(|s| s == "5. Budget allocation"),
@@ -529,7 +529,7 @@ fn figures_that_do_not_balance_block_the_plan_with_an_error_naming_them() {
 
     let out = compute(&inputs(outputs)).unwrap();
 
-    assert!(out.plan.is_none() && out.result.plan_hash.is_none());
+    assert!(out.plan.is_none() && out.result.plan_hash().is_none());
     assert!(!out.result.available);
     assert!(out.result.message.title.ends_with("plan v1 blocked"));
     assert!(
