@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, TimeZone, Utc};
 use quarterdeck::domain::{QuarterRun, RosterEntry};
 use quarterdeck::sources::{CsvTable, DataSet, Quarters, read_journeys, read_spend};
-use quarterdeck::stages::{StageInputs, compute};
+use quarterdeck::stages::{StageInputs, StageOutputKind, compute};
 use quarterdeck_analyses::roi::{Delivery, Period, SpendLine};
 
 fn d(s: &str) -> NaiveDate {
@@ -156,7 +156,9 @@ fn without_stage_eight_the_kickoff_roster_is_campaigns_still_running_in_the_quar
     let out = compute(12, &inputs(&[("campaigns.csv", campaigns)])).unwrap();
 
     let entry = |campaign: &str, owner: &str| RosterEntry::new(campaign, owner);
-    let mut roster = out.result.roster.unwrap();
+    let StageOutputKind::Kickoff { mut roster } = out.result.output else {
+        panic!("stage 12 makes a roster: {:?}", out.result.output);
+    };
     roster.sort_by(|a, b| a.campaign.cmp(&b.campaign));
     assert_eq!(
         roster,

@@ -139,13 +139,7 @@ impl StageRunner for TeamStages {
                 Ok(out) => {
                     let findings =
                         serde_json::to_string(&out.findings).unwrap_or_else(|_| "{}".into());
-                    let mut result = StageResult {
-                        available: out.result.available,
-                        message: out.result.message,
-                        plan_hash: out.result.plan_hash,
-                        roster: out.result.roster,
-                        figures: out.result.figures,
-                    };
+                    let mut result = out.result;
                     let files = attach(&mut result.message, out.files);
                     Computation::Done(Box::new(ComputedStage {
                         result,

@@ -12,6 +12,7 @@ mod people;
 mod run;
 mod secret;
 mod stage;
+mod stage_result;
 
 pub use actor::Actor;
 pub use display::label;
@@ -25,3 +26,4 @@ pub use run::{
 };
 pub use secret::Secret;
 pub use stage::{StageId, StageKind, StageSpec, UnknownStage};
+pub use stage_result::{StageOutputKind, StageResult};

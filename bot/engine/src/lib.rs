@@ -42,7 +42,8 @@ pub use dispatch::deliver_outbox;
 pub use event::{Event, SkippedJob};
 pub use notice::Notice;
 pub use ports::{
-    Computation, ComputedStage, PlanDocument, RunStore, StageResult, StageRunner, StoreError,
+    Computation, ComputedStage, PlanDocument, RunStore, StageOutputKind, StageResult, StageRunner,
+    StoreError,
 };
 pub use present::{present, week_digest_message as weekly_digest};
 pub use settings::{EngineSettings, TeamPlan};

@@ -8,14 +8,13 @@
 //! [`records`]: crate::records
 
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
 
 pub use quarterdeck_domain::chat::{BoxFuture, ChatError, ChatPort};
 pub use quarterdeck_domain::clock::Clock;
+pub use quarterdeck_domain::{StageOutputKind, StageResult};
 
 use crate::PlanContext;
-use crate::chat::Message;
-use crate::domain::{PlanFigures, QuarterRun, RosterEntry};
+use crate::domain::QuarterRun;
 use crate::records::{
     AttachmentRow, ClaimedJob, Commit, JobOutcome, NewAudit, NewJob, OutboxRow, StoredRun,
 };
@@ -114,22 +113,6 @@ pub trait RunStore: Send + Sync {
         key: &'a str,
         error: &'a str,
     ) -> BoxFuture<'a, Result<(), StoreError>>;
-}
-
-/// What a computed stage hands the engine.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StageResult {
-    /// False when the stage has no findings (analysis not built, data missing).
-    pub available: bool,
-    /// The post with the stage's findings (its attachments named by content hash).
-    pub message: Message,
-    /// Stage 10: the new plan document's hash.
-    pub plan_hash: Option<String>,
-    /// Stage 12: who reports on which campaign at the weekly check-ins.
-    pub roster: Option<Vec<RosterEntry>>,
-    /// Stage 10: the figures the new plan version states (approvals bind to their digest).
-    #[serde(default)]
-    pub figures: Option<PlanFigures>,
 }
 
 /// Stage 10's document, stored with the plan version it makes.

@@ -12,7 +12,9 @@ use chrono::{DateTime, Utc};
 
 use super::{approval, stage_key};
 use crate::domain::{Actor, PlanVersion, QuarterRun, RunStatus, StageId, StageStatus};
-use crate::{Decision, Job, MissedPolicy, Notice, PlanContext, Rejection, StageResult};
+use crate::{
+    Decision, Job, MissedPolicy, Notice, PlanContext, Rejection, StageOutputKind, StageResult,
+};
 
 // The stages the engine treats specially, by their numbers in the registry.
 pub(super) const APPROVAL_STAGE: u8 = StageId::Approval.number();
@@ -111,7 +113,7 @@ pub(super) fn computed(
 }
 
 fn new_plan_version(d: &mut Decision, ctx: &PlanContext, result: &StageResult, now: DateTime<Utc>) {
-    let Some(hash) = result.plan_hash.clone() else {
+    let StageOutputKind::Plan { hash, figures } = &result.output else {
         return;
     };
     let version = u32::try_from(d.run.plan_versions.len()).unwrap_or(u32::MAX - 1) + 1;
@@ -135,7 +137,7 @@ fn new_plan_version(d: &mut Decision, ctx: &PlanContext, result: &StageResult, n
         hash: hash.clone(),
         created_at: now,
         reason: reason.clone(),
-        figures: result.figures.clone(),
+        figures: figures.clone(),
         amendments,
     });
     d.audit(
@@ -151,7 +153,7 @@ fn new_plan_version(d: &mut Decision, ctx: &PlanContext, result: &StageResult, n
 }
 
 fn kickoff(d: &mut Decision, ctx: &PlanContext, result: &StageResult, now: DateTime<Utc>) {
-    if let Some(roster) = &result.roster {
+    if let StageOutputKind::Kickoff { roster } = &result.output {
         d.run.roster = roster.clone();
     }
     d.run.status = RunStatus::Executing;

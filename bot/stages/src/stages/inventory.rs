@@ -29,13 +29,7 @@ pub fn unavailable(n: u8, inputs: &StageInputs, reason: String) -> StageOutput {
     .table(table);
     StageOutput {
         files: Vec::new(),
-        result: StageResult {
-            available: false,
-            message,
-            plan_hash: None,
-            roster: None,
-            figures: None,
-        },
+        result: StageResult::findings(false, message),
         findings: json!({ "schema": FINDINGS_SCHEMA, "stage": n, "available": false, "reason": reason, "inputs": files }),
         plan: None,
     }

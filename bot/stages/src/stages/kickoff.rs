@@ -10,7 +10,10 @@ use chrono::NaiveDate;
 use serde_json::json;
 
 use super::handoff::CalendarHandoff;
-use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput, StageResult, stage_title};
+use super::{
+    FINDINGS_SCHEMA, StageError, StageInputs, StageOutput, StageOutputKind, StageResult,
+    stage_title,
+};
 use crate::chat::{Message, Table};
 use crate::domain::RosterEntry;
 use crate::sources::DataSet;
@@ -60,9 +63,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         result: StageResult {
             available: true,
             message,
-            plan_hash: None,
-            roster: Some(roster),
-            figures: None,
+            output: StageOutputKind::Kickoff { roster },
         },
         plan: None,
     })

@@ -26,11 +26,11 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
 
 use crate::chat::Message;
+use crate::domain::QuarterRun;
 use crate::domain::StageId;
-use crate::domain::{PlanFigures, QuarterRun, RosterEntry};
+pub use crate::domain::{StageOutputKind, StageResult};
 use crate::sources::DataSet;
 
 pub use content_review::tables as content_tables;
@@ -88,22 +88,6 @@ impl StageInputs {
     }
 }
 
-/// What a computed stage hands the engine.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StageResult {
-    /// False when the stage has no findings (analysis not built, data missing).
-    pub available: bool,
-    /// The post with the stage's findings.
-    pub message: Message,
-    /// Stage 10: the new plan document's hash.
-    pub plan_hash: Option<String>,
-    /// Stage 12: who reports on which campaign at the weekly check-ins.
-    pub roster: Option<Vec<RosterEntry>>,
-    /// Stage 10: the figures the new plan version states (approvals bind to their digest).
-    #[serde(default)]
-    pub figures: Option<PlanFigures>,
-}
-
 #[derive(Debug)]
 pub struct StageOutput {
     pub result: StageResult,
@@ -118,13 +102,7 @@ impl StageOutput {
     /// A stage that produced findings: its post and its findings JSON.
     pub fn available(message: Message, findings: serde_json::Value) -> Self {
         Self {
-            result: StageResult {
-                available: true,
-                message,
-                plan_hash: None,
-                roster: None,
-                figures: None,
-            },
+            result: StageResult::findings(true, message),
             findings,
             plan: None,
             files: Vec::new(),
@@ -217,8 +195,8 @@ pub fn compute(n: u8, inputs: &StageInputs) -> Result<StageOutput, StageError> {
     let inputs = amended.as_ref().unwrap_or(inputs);
     let mut out = compute_stage(n, inputs)?;
     data_notes::attach(n, inputs, &mut out);
-    if n == StageId::PlanDocument.number() {
-        out.result.figures = amendments::plan_figures(inputs);
+    if let StageOutputKind::Plan { figures, .. } = &mut out.result.output {
+        *figures = amendments::plan_figures(inputs);
     }
     Ok(out)
 }

@@ -19,7 +19,9 @@ fn kickoff_sets_the_roster_and_schedules_every_check_in_as_skippable() {
     assert_eq!(run.roster.len(), 2);
     let d = {
         let mut kickoff = result(None);
-        kickoff.roster = Some(run.roster.clone());
+        kickoff.output = StageOutputKind::Kickoff {
+            roster: run.roster.clone(),
+        };
         decide(
             &started,
             &ctx(),

@@ -18,7 +18,7 @@ use crate::notice::{Action, Figure, FigureMove};
 use crate::settings::{ChannelSettings, RoleSettings, StakeholderGroup};
 use crate::{
     Decision, Event, Job, MissedPolicy, Notice, PlanContext, Post, Rejection, SkippedJob,
-    StageResult,
+    StageOutputKind, StageResult,
 };
 
 /// The message a post becomes, for the tests of what a post says in words.
@@ -78,9 +78,10 @@ pub(super) fn result(hash: Option<&str>) -> StageResult {
     StageResult {
         available: true,
         message: Message::new("t", "b"),
-        plan_hash: hash.map(str::to_owned),
-        roster: None,
-        figures: None,
+        output: hash.map_or(StageOutputKind::Findings, |h| StageOutputKind::Plan {
+            hash: h.to_owned(),
+            figures: None,
+        }),
     }
 }
 
@@ -148,10 +149,12 @@ pub(super) fn approved() -> QuarterRun {
 pub(super) fn executing() -> QuarterRun {
     let mut run = apply(&approved(), Event::StageDue { stage: 12 }).run;
     let mut kickoff = result(None);
-    kickoff.roster = Some(vec![
-        RosterEntry::new("Spring webinar", "Avery"),
-        RosterEntry::new("Search always-on", "Jordan"),
-    ]);
+    kickoff.output = StageOutputKind::Kickoff {
+        roster: vec![
+            RosterEntry::new("Spring webinar", "Avery"),
+            RosterEntry::new("Search always-on", "Jordan"),
+        ],
+    };
     run = apply(
         &run,
         Event::StageComputed {

@@ -51,8 +51,11 @@ fn figures(paid_social: f64) -> PlanFigures {
 }
 
 fn plan_result(hash: &str, f: PlanFigures) -> Event {
-    let mut r = result(Some(hash));
-    r.figures = Some(f);
+    let mut r = result(None);
+    r.output = StageOutputKind::Plan {
+        hash: hash.to_owned(),
+        figures: Some(f),
+    };
     Event::StageComputed {
         stage: 10,
         result: r,
@@ -513,10 +516,12 @@ fn live() -> QuarterRun {
         run = apply(&run, e).run;
     }
     let mut kickoff = result(None);
-    kickoff.roster = Some(vec![
-        RosterEntry::new("Spring webinar", "Avery"),
-        RosterEntry::new("Search always-on", "Jordan"),
-    ]);
+    kickoff.output = StageOutputKind::Kickoff {
+        roster: vec![
+            RosterEntry::new("Spring webinar", "Avery"),
+            RosterEntry::new("Search always-on", "Jordan"),
+        ],
+    };
     apply(
         &run,
         Event::StageComputed {
@@ -541,10 +546,12 @@ fn kickoff_posts_a_campaign_each_and_tracks_acknowledgements_and_launches() {
             stage: 12,
             result: {
                 let mut r = result(None);
-                r.roster = Some(vec![
-                    RosterEntry::new("Spring webinar", "Avery"),
-                    RosterEntry::new("Search always-on", "Jordan"),
-                ]);
+                r.output = StageOutputKind::Kickoff {
+                    roster: vec![
+                        RosterEntry::new("Spring webinar", "Avery"),
+                        RosterEntry::new("Search always-on", "Jordan"),
+                    ],
+                };
                 r
             },
         },
@@ -775,7 +782,9 @@ fn owners_are_matched_by_chat_id_when_configured() {
         run = decide(&run, &c, &e, t0()).unwrap().run;
     }
     let mut k = result(None);
-    k.roster = Some(vec![RosterEntry::new("Spring webinar", "Avery")]);
+    k.output = StageOutputKind::Kickoff {
+        roster: vec![RosterEntry::new("Spring webinar", "Avery")],
+    };
     run = decide(
         &run,
         &c,

@@ -10,6 +10,7 @@ use quarterdeck_analyses::quarter_plan::spec::to_curve;
 use serde_json::Value;
 
 use crate::domain::QuarterRun;
+use crate::report::money;
 use crate::sample::{SampleSpec, generate};
 use crate::sources::DataSet;
 use crate::stages::handoff::{BudgetHandoff, ChannelBudget};
@@ -255,11 +256,7 @@ fn a_holdout_is_proposed_for_the_least_identified_channel_on_the_sample() {
     assert_eq!(h.channel, widest.channel);
     assert_eq!(widest.identification, "poorly identified");
     assert!(h.weeks >= 1 && h.test_spend > 0.0, "{h:?}");
-    assert!(
-        b.method
-            .iter()
-            .any(|p| p.contains(&h.channel) && p.contains("regions"))
-    );
+    assert!(h.roas_low <= h.roas && h.roas <= h.roas_high, "{h:?}");
 }
 
 #[test]
@@ -447,17 +444,30 @@ fn without_weekly_revenue_or_a_stated_budget_the_stage_says_what_it_cannot_do() 
             .replace("growth_factor = 1.08\n", ""),
     );
 
-    for (inputs, reason) in [
-        (no_revenue, "weekly_revenue.csv"),
-        (no_total, "neither total_budget nor growth_factor"),
+    for (inputs, absent, reason) in [
+        (no_revenue, Some("weekly_revenue.csv"), "weekly_revenue.csv"),
+        (no_total, None, "neither total_budget nor growth_factor"),
     ] {
         let out = compute(6, &inputs).unwrap();
         assert!(!out.result.available);
-        assert!(
-            out.result.message.body.contains(reason),
-            "{}",
-            out.result.message.body
-        );
+        // The stored findings (what the post and the plan quote): the reason, each input
+        // with its row count (none when absent), and no handoff.
+        let f = &out.findings;
+        assert!(f.get(crate::stages::handoff::KEY).is_none(), "{f}");
+        assert!(f["reason"].as_str().unwrap().contains(reason), "{f}");
+        let rows = |file: &str| {
+            f["inputs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["file"] == file)
+                .unwrap()["rows"]
+                .clone()
+        };
+        assert!(rows("weekly_media.csv").is_u64(), "{f}");
+        if let Some(file) = absent {
+            assert!(rows(file).is_null(), "{f}");
+        }
     }
 }
 
@@ -470,10 +480,32 @@ fn the_post_attaches_the_spend_chart_and_compares_both_baselines() {
     let files: Vec<&str> = out.files.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(files, ["budget-by-channel.png", "marginal-roi.png"]);
     assert!(out.files.iter().all(|f| f.bytes.starts_with(b"\x89PNG")));
+    // The one rendering test of stage 6's post: the handoff's total and both baselines'
+    // revenue, through the one formatter.
     let md = out.result.message.to_markdown();
-    assert!(md.contains("$1,430,000"), "{md}");
-    assert!(md.contains("Last quarter's mix, scaled"), "{md}");
-    assert!(md.contains("In proportion to average ROI"), "{md}");
+    let h: BudgetHandoff = serde_json::from_value(out.findings["handoff"].clone()).unwrap();
+    let response = |baseline: &str| {
+        money(
+            out.findings["allocation"][baseline]["total_response"]
+                .as_f64()
+                .unwrap(),
+        )
+    };
+    assert!(md.contains(&format!("**{}**", money(h.total))), "{md}");
+    assert!(
+        md.contains(&format!(
+            "| Last quarter's mix, scaled | {} |",
+            response("historical_mix")
+        )),
+        "{md}"
+    );
+    assert!(
+        md.contains(&format!(
+            "| In proportion to average ROI | {} |",
+            response("roi_proportional")
+        )),
+        "{md}"
+    );
 }
 
 #[test]

@@ -381,17 +381,26 @@ fn without_a_budget_or_campaigns_csv_the_stage_says_what_it_cannot_do() {
     );
     no_campaigns.data = data;
 
-    for (inputs, reason) in [
-        (no_budget, "stage 6 produced no budget"),
-        (no_campaigns, "campaigns.csv"),
+    for (inputs, absent, reason) in [
+        (no_budget, None, "stage 6 produced no budget"),
+        (no_campaigns, Some("campaigns.csv"), "campaigns.csv"),
     ] {
         let out = compute(8, &inputs).unwrap();
         assert!(!out.result.available);
-        assert!(
-            out.result.message.body.contains(reason),
-            "{}",
-            out.result.message.body
-        );
+        // The stored findings (what the post and the plan quote): the reason, each input
+        // with its row count (none when absent), and no handoff.
+        let f = &out.findings;
+        assert!(f.get(crate::stages::handoff::KEY).is_none(), "{f}");
+        assert!(f["reason"].as_str().unwrap().contains(reason), "{f}");
+        if let Some(file) = absent {
+            let input = f["inputs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["file"] == file)
+                .unwrap();
+            assert!(input["rows"].is_null(), "{f}");
+        }
     }
 }
 
@@ -453,11 +462,14 @@ fn without_a_roster_or_spend_csv_the_plan_says_who_and_what_is_missing() {
 
     assert!(h.campaigns.iter().all(|c| c.owner == "unassigned"));
     assert!(h.tests.is_empty() && h.workload.is_empty());
-    let body = &out.result.message.body;
-    assert!(body.contains("No roster in objectives.toml"), "{body}");
+    // No test was sized, and the findings say why.
     assert!(
-        body.contains("spend.csv is not in the data folder"),
-        "{body}"
+        out.findings["roadmap_note"]
+            .as_str()
+            .unwrap()
+            .starts_with("spend.csv is not in the data folder"),
+        "{}",
+        out.findings
     );
 }
 

@@ -45,8 +45,8 @@ pub struct GoalsFindings {
     pub rates: FunnelRates,
     /// The MQL → SQL rate came from stage 4's proposed threshold.
     pub scoring_rate: bool,
-    /// MQLs stage 4 expects in the quarter at its threshold (3 × its monthly figure).
-    pub expected_mqls: Option<f64>,
+    /// The MQLs the revenue needs against the stated target and stage 4's threshold.
+    pub mqls: MqlCheck,
     /// How the months were weighted.
     pub seasonality: String,
     pub channel_targets: Vec<ChannelTarget>,
@@ -55,6 +55,35 @@ pub struct GoalsFindings {
     /// Opportunities open (neither won nor lost) in leads.csv at the export.
     pub open_opportunities: Option<u64>,
     pub handoff: GoalsHandoff,
+}
+
+/// The MQLs the revenue target needs, against `objectives.toml`'s `mql_target` and
+/// against what stage 4's proposed threshold yields at last quarter's lead volume.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MqlCheck {
+    /// Stage 7's MQL requirement for the quarter.
+    pub needed: f64,
+    /// The stated `mql_target`, and whether it falls short of `needed` (by half an MQL or
+    /// more, so rounding does not call a tie short).
+    pub stated: Option<f64>,
+    pub stated_short: bool,
+    /// MQLs stage 4 expects in the quarter at its threshold (3 × its monthly figure), and
+    /// whether lead volume has to grow to reach `needed`.
+    pub expected: Option<f64>,
+    pub expected_short: bool,
+}
+
+impl MqlCheck {
+    fn new(needed: f64, stated: Option<f64>, expected: Option<f64>) -> Self {
+        let short = |v: Option<f64>| v.is_some_and(|v| v + 0.5 < needed);
+        Self {
+            needed,
+            stated,
+            stated_short: short(stated),
+            expected,
+            expected_short: short(expected),
+        }
+    }
 }
 
 pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
@@ -158,6 +187,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         }),
         _ => None,
     };
+    let mql_check = MqlCheck::new(mqls, objectives.mql_target, expected_mqls);
     let findings = GoalsFindings {
         handoff: GoalsHandoff {
             kpis: post::kpis(&objectives),
@@ -168,7 +198,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         objectives,
         rates,
         scoring_rate: scoring.is_some(),
-        expected_mqls,
+        mqls: mql_check,
         seasonality,
         channel_targets,
         channel_note,
@@ -182,6 +212,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             "schema": FINDINGS_SCHEMA, "stage": 7, "available": true, "headline": headline,
             "goals": findings.goals, "rates": findings.rates, "seasonality": findings.seasonality,
             "scoring_rate": findings.scoring_rate, "channel_note": findings.channel_note,
+            "mqls": findings.mqls,
             "open_opportunities": findings.open_opportunities,
             (handoff::KEY): findings.handoff,
         }),

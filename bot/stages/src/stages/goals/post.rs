@@ -125,18 +125,18 @@ pub fn message(g: &GoalsFindings, names: &DisplayNames) -> (Message, String) {
             (p / g.goals.implied_pipeline - 1.0) * 100.0
         );
     }
-    if let Some(m) = o.mql_target {
-        let need = value(g, "mqls");
+    let mqls = &g.mqls;
+    if let Some(m) = mqls.stated {
         let _ = write!(
             headline,
             " The MQL target of {} is {} the {} MQLs the revenue needs{}.",
             whole(m),
-            if m + 0.5 < need {
+            if mqls.stated_short {
                 "short of"
             } else {
                 "enough for"
             },
-            whole(need),
+            whole(mqls.needed),
             if g.scoring_rate {
                 " at stage 4's proposed threshold"
             } else {
@@ -144,12 +144,12 @@ pub fn message(g: &GoalsFindings, names: &DisplayNames) -> (Message, String) {
             }
         );
     }
-    if let Some(expected) = g.expected_mqls {
+    if let Some(expected) = mqls.expected {
         let _ = write!(
             headline,
             " At last quarter's lead volume stage 4's threshold yields ≈{} MQLs a quarter{}.",
             whole(expected),
-            if expected + 0.5 < value(g, "mqls") {
+            if mqls.expected_short {
                 ": lead volume has to grow to close the gap"
             } else {
                 ""

@@ -30,7 +30,13 @@ fn without_any_research_file_the_stage_is_unavailable_and_says_why() {
     let out = compute(5, &inputs(&[], &[])).unwrap();
 
     assert!(!out.result.available);
-    assert!(out.result.message.body.contains("competitors.csv"));
+    // Its findings list the research inputs it looked for, none of them present.
+    let inputs = out.findings["inputs"].as_array().unwrap();
+    assert!(
+        inputs.iter().any(|f| f["file"] == "competitors.csv"),
+        "{inputs:?}"
+    );
+    assert!(inputs.iter().all(|f| f["rows"].is_null()), "{inputs:?}");
 }
 
 #[test]
@@ -70,9 +76,22 @@ fn stage_twos_rate_is_the_overall_rate_compared_with_the_median_benchmark() {
         gaps,
         &json!([{"metric": "funnel_lead_to_mql", "ours": 0.3, "benchmark": 0.4, "source": "Pub"}])
     );
-    assert!(
-        out.result.message.body.contains("no competitors.csv"),
-        "{}",
-        out.result.message.body
+    // Without competitors.csv nor trends.csv there is no timeline, no trend, and the
+    // findings say which inputs were not covered.
+    assert_eq!(out.findings["market"]["timeline"], json!([]));
+    assert_eq!(out.findings["market"]["trends"], json!([]));
+    let missing: Vec<&str> = out.findings["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap().split(':').next().unwrap())
+        .collect();
+    assert_eq!(
+        missing,
+        [
+            "no competitors.csv",
+            "no trends.csv",
+            "no touchpoints.csv with conversions.csv"
+        ]
     );
 }

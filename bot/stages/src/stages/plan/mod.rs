@@ -24,8 +24,8 @@ use super::handoff::{
     GoalsHandoff, MarketHandoff, PerformanceHandoff, ScoringHandoff,
 };
 use super::{
-    FINDINGS_SCHEMA, OutputFile, StageError, StageInputs, StageOutput, StageResult, analysis_name,
-    stage_title,
+    FINDINGS_SCHEMA, OutputFile, StageError, StageInputs, StageOutput, StageOutputKind,
+    StageResult, analysis_name, stage_title,
 };
 use crate::chat::Message;
 use crate::report::{Block, Document, diff, money, whole};
@@ -176,9 +176,10 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         result: StageResult {
             available: true,
             message,
-            plan_hash: Some(plan.hash.clone()),
-            roster: None,
-            figures: None,
+            output: StageOutputKind::Plan {
+                hash: plan.hash.clone(),
+                figures: None,
+            },
         },
         findings: json!({
             "schema": FINDINGS_SCHEMA, "stage": 10, "available": true, "version": version,
@@ -214,17 +215,14 @@ fn blocked(
     );
     StageOutput {
         files: Vec::new(),
-        result: StageResult {
-            available: false,
-            message: Message::new(
+        result: StageResult::findings(
+            false,
+            Message::new(
                 format!("{} — plan v{version} blocked", stage_title(10)),
                 body,
             )
             .field("Failed checks", violations.len().to_string()),
-            plan_hash: None,
-            roster: None,
-            figures: None,
-        },
+        ),
         findings: json!({
             "schema": FINDINGS_SCHEMA, "stage": 10, "available": false, "version": version,
             "reason": reason, "violations": violations, "figures": figures,
