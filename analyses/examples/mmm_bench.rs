@@ -91,7 +91,7 @@ fn main() {
         controls: vec![],
     };
     let options = Options {
-        saturation: Saturation::Hill,
+        saturation: Some(Saturation::Hill),
         bootstrap: refits,
         ..Options::default()
     };

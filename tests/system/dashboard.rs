@@ -31,7 +31,7 @@ use quarterdeck::transcript::Transcript;
 use quarterdeck_dashboard::{LinkKey, Options, short_hash};
 use serde_json::json;
 
-use crate::helpers::settings;
+use crate::helpers::{PgDb, settings};
 
 const KEY: &str = "system-test-key-0123456789abcdef01234";
 
@@ -48,6 +48,11 @@ struct Planned {
 }
 
 async fn planned_quarter() -> Planned {
+    planned_quarter_on(None).await
+}
+
+/// The same on the given database (a fresh SQLite file when `None`).
+async fn planned_quarter_on(database: Option<&str>) -> Planned {
     let dir = tempfile::tempdir().unwrap();
     let s = settings(&[]);
     let team = s.teams[0].clone();
@@ -64,7 +69,10 @@ async fn planned_quarter() -> Planned {
     })
     .write_to(&data)
     .unwrap();
-    let url = format!("sqlite://{}", dir.path().join("q.db").display());
+    let url = database.map_or_else(
+        || format!("sqlite://{}", dir.path().join("q.db").display()),
+        str::to_owned,
+    );
     let store = Store::connect(&url, 4).await.unwrap();
     let clock = Arc::new(ManualClock::new(
         tl.stages[0].due.with_timezone(&Utc) - Duration::days(1),
@@ -418,6 +426,16 @@ fn simulate_serve_prints_a_signed_link_that_alone_opens_the_dashboard() {
             if by_deadline { "yes" } else { "no" }
         );
         assert!(body.contains(&shown), "{shown} missing");
+        // And the month-1 launches on schedule (the simulation has one launch late).
+        let criteria = &summary["success_criteria"];
+        let (on_time, planned) = (
+            criteria["month1_launched_on_schedule"].as_u64().unwrap(),
+            criteria["month1_launches"].as_u64().unwrap(),
+        );
+        assert!(on_time < planned, "the simulation's late launch is missing");
+        let shown =
+            format!("Month-1 launches on schedule: <strong>{on_time} of {planned}</strong>");
+        assert!(body.contains(&shown), "{shown} missing");
         // Valid for at least an hour.
         let expires: i64 = url
             .split("token=")
@@ -467,4 +485,121 @@ impl Drop for KillOnDrop<'_> {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// The dashboard on PostgreSQL (no browser needed): the page shows the stored figures,
+/// the event stream announces an approval applied through the engine within a second,
+/// the approver and the month-1 launch count appear on the page, and rotating the key
+/// stored in the database revokes the links signed with the old one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgresql_the_dashboard_shows_stored_figures_streams_an_approval_and_revokes_on_rotation()
+ {
+    use futures_util::StreamExt;
+
+    let db = PgDb::new().await;
+    let p = planned_quarter_on(Some(&db.url)).await;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = quarterdeck_dashboard::start(
+        p.store.clone(),
+        &Options {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            public_url: None,
+            key: None,
+        },
+        async move {
+            let _ = stopped.await;
+        },
+    )
+    .await
+    .unwrap();
+    let link = server.link_for(&p.team, &p.quarter, 1).await.unwrap();
+    let run = p.store.load_run(&p.run_id).await.unwrap().unwrap().run;
+    let plan = run.latest_plan().unwrap().clone();
+    let budget: BudgetHandoff = serde_json::from_value(
+        serde_json::from_str::<serde_json::Value>(
+            &p.store
+                .latest_outputs(&p.run_id)
+                .await
+                .unwrap()
+                .iter()
+                .find(|o| o.stage == 6)
+                .unwrap()
+                .findings,
+        )
+        .unwrap()["handoff"]
+            .clone(),
+    )
+    .unwrap();
+    let page = reqwest::get(&link).await.unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    let body = page.text().await.unwrap();
+    assert!(body.contains(short_hash(&plan.hash)), "hash missing");
+    assert!(body.contains(&money(budget.total)), "total missing");
+    assert!(
+        body.contains("Month-1 launches: not yet (no approved plan)"),
+        "month-1 launches before approval"
+    );
+
+    // The event stream: its first event is the current state; an approval applied
+    // through the engine sends the next one.
+    let (base, query) = link.split_once('?').unwrap();
+    let mut events = reqwest::get(format!("{base}/events?{query}"))
+        .await
+        .unwrap()
+        .bytes_stream();
+    let mut seen = String::new();
+    let mut next_event = async || loop {
+        let chunk = tokio::time::timeout(StdDuration::from_secs(5), events.next())
+            .await
+            .expect("no server-sent event within 5 s")
+            .unwrap()
+            .unwrap();
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+        if let Some(end) = seen.find("\n\n") {
+            let event: String = seen.drain(..end + 2).collect();
+            if event.contains("event: version") {
+                return event;
+            }
+        }
+    };
+    let first = next_event().await;
+    let approver = "Dana Approver";
+    p.engine
+        .handle(
+            &p.run_id,
+            Event::Verdict {
+                actor: Actor::new("u-dana", approver, &[p.role.as_str()]),
+                group: p.group.clone(),
+                verdict: Verdict::Approve,
+                version: plan.version,
+                note: None,
+            },
+        )
+        .await
+        .unwrap();
+    let applied = Instant::now();
+    let second = next_event().await;
+    assert!(applied.elapsed() < StdDuration::from_secs(1), "event late");
+    assert_ne!(first, second, "the stream repeated the same version");
+    let body = reqwest::get(&link).await.unwrap().text().await.unwrap();
+    assert!(body.contains(approver), "the approval is not on the page");
+
+    // Rotation revokes: the old link is refused without figures, a new one opens.
+    quarterdeck_dashboard::rotate_key(&p.store).await.unwrap();
+    let refused = reqwest::get(&link).await.unwrap();
+    assert_eq!(refused.status().as_u16(), 403);
+    assert!(
+        !refused
+            .text()
+            .await
+            .unwrap()
+            .contains(short_hash(&plan.hash))
+    );
+    let fresh = server.link_for(&p.team, &p.quarter, 1).await.unwrap();
+    assert_eq!(reqwest::get(&fresh).await.unwrap().status().as_u16(), 200);
+    drop(events);
+    let _ = stop.send(());
+    server.wait().await.unwrap();
+    drop(p);
+    db.drop_db().await;
 }

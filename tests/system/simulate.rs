@@ -277,6 +277,68 @@ async fn assert_complete_quarter(out: &std::path::Path, database: &str) {
     }
 }
 
+/// The quarter-end actuals (`actuals/`) read back by stage 1's own readers: per campaign
+/// the reported spend adds up to the last figure its owner reported (summary.json), and
+/// `campaigns.csv` is the approved plan's campaigns with their budgets.
+fn assert_actuals_read_back_by_stage_one(out: &std::path::Path) {
+    use quarterdeck::sources::{CsvTable, Quarters, read_plans, read_spend};
+    use std::collections::BTreeMap;
+
+    let s = summary(out);
+    let quarters = Quarters {
+        current_start: "2027-01-01".parse().unwrap(),
+        current_end: "2027-03-31".parse().unwrap(),
+    };
+    let spend = read_spend(
+        &CsvTable::read(&out.join("actuals/spend.csv")).unwrap(),
+        &quarters,
+    )
+    .unwrap();
+    let mut read: BTreeMap<String, f64> = BTreeMap::new();
+    for line in &spend {
+        assert_eq!(line.period, quarterdeck_analyses::roi::Period::Current);
+        *read.entry(line.campaign.clone()).or_default() += line.spend;
+    }
+    let mut reported: BTreeMap<String, f64> = BTreeMap::new();
+    for e in s["checkins"].as_array().unwrap() {
+        if let Some(x) = e["spend_to_date"].as_f64() {
+            let c = e["campaign"].as_str().unwrap().to_owned();
+            let top = reported.entry(c).or_default();
+            *top = top.max(x);
+        }
+    }
+    assert!(!reported.is_empty(), "no check-in reported numbers");
+    for (campaign, last) in &reported {
+        let got = read.get(campaign).copied().unwrap_or_default();
+        assert!(
+            (got - last).abs() < 0.01,
+            "{campaign}: stage 1 reads {got}, the owner's last figure is {last}"
+        );
+    }
+    let plans = read_plans(
+        &CsvTable::read(&out.join("actuals/campaigns.csv")).unwrap(),
+        &quarters,
+    )
+    .unwrap();
+    let plan: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("plan/plan.json")).unwrap())
+            .unwrap();
+    let in_plan: Vec<&Value> = plan["campaigns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["start"].as_str().unwrap() >= "2027-01-01")
+        .collect();
+    assert_eq!(plans.len(), in_plan.len());
+    for c in in_plan {
+        let p = plans
+            .iter()
+            .find(|p| p.campaign == c["name"].as_str().unwrap())
+            .unwrap();
+        assert!((p.planned_budget - c["budget"].as_f64().unwrap()).abs() < 0.005);
+    }
+}
+
 #[tokio::test]
 async fn a_whole_quarter_completes_on_sqlite_with_one_reapproval() {
     let dir = tempfile::tempdir().unwrap();
@@ -287,6 +349,7 @@ async fn a_whole_quarter_completes_on_sqlite_with_one_reapproval() {
 
     assert!(!report.already_complete);
     assert_complete_quarter(dir.path(), &sqlite_of(dir.path())).await;
+    assert_actuals_read_back_by_stage_one(dir.path());
 }
 
 #[tokio::test]

@@ -17,7 +17,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ChannelCurve, FittedCurve, ResponseCurves};
+use super::{ChannelCurve, ResponseCurves};
 
 /// Relative sd of an attributed ROAS used as a prior: wide, since journey credit
 /// measures correlation, not the incremental return.
@@ -128,20 +128,6 @@ pub struct ChannelCalibration {
 
 use crate::sample_size::qnorm as normal_quantile;
 
-fn scale(c: FittedCurve, factor: f64) -> FittedCurve {
-    match c {
-        FittedCurve::Hill { beta, alpha, gamma } => FittedCurve::Hill {
-            beta: beta * factor,
-            alpha,
-            gamma,
-        },
-        FittedCurve::Logistic { beta, lambda } => FittedCurve::Logistic {
-            beta: beta * factor,
-            lambda,
-        },
-    }
-}
-
 fn percentile(values: &[f64], p: f64) -> f64 {
     let mut v = values.to_vec();
     v.sort_by(f64::total_cmp);
@@ -184,8 +170,8 @@ pub fn calibrate(
         if usable {
             let factor = mu / mu_m;
             let ch = &mut curves.channels[i];
-            ch.curve = scale(ch.curve, factor);
-            ch.weekly_curve = scale(ch.weekly_curve, factor);
+            ch.curve = ch.curve.scaled(factor);
+            ch.weekly_curve = ch.weekly_curve.scaled(factor);
             ch.roas = mu;
             ch.contribution *= factor;
             ch.marginal_roas *= factor;
@@ -199,9 +185,9 @@ pub fn calibrate(
                 // A refit that found no effect has no height to scale: it takes the
                 // calibrated point curve's shape at the moved ROAS.
                 d[i].curve = if r > 0.0 {
-                    scale(d[i].curve, target / r)
+                    d[i].curve.scaled(target / r)
                 } else {
-                    scale(calibrated, target / mu.max(1e-12))
+                    calibrated.scaled(target / mu.max(1e-12))
                 };
                 d[i].roas = target;
                 moved.push(target);
@@ -267,7 +253,7 @@ pub fn calibrate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mmm::DrawnCurve;
+    use crate::mmm::{DrawnCurve, FittedCurve};
 
     /// One logistic channel with ROAS 2 ± draws at 1 and 3 (a 90% interval 1.1–2.9).
     fn curves() -> ResponseCurves {
@@ -277,10 +263,11 @@ mod tests {
         };
         let draw = |roas: f64| DrawnCurve {
             roas,
-            curve: scale(curve, roas / 2.0),
+            curve: curve.scaled(roas / 2.0),
         };
         ResponseCurves {
             r2: 0.9,
+            families: Vec::new(),
             channels: vec![ChannelCurve {
                 channel: "display".into(),
                 roas: 2.0,

@@ -75,4 +75,19 @@ impl FittedCurve {
             },
         }
     }
+
+    /// The same curve with its height multiplied by `factor` (shape unchanged).
+    pub fn scaled(&self, factor: f64) -> FittedCurve {
+        match *self {
+            FittedCurve::Hill { beta, alpha, gamma } => FittedCurve::Hill {
+                beta: beta * factor,
+                alpha,
+                gamma,
+            },
+            FittedCurve::Logistic { beta, lambda } => FittedCurve::Logistic {
+                beta: beta * factor,
+                lambda,
+            },
+        }
+    }
 }

@@ -58,6 +58,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod average;
 mod bootstrap;
 pub mod calibrate;
 mod curve;
@@ -84,7 +85,9 @@ pub enum Saturation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Options {
-    pub saturation: Saturation,
+    /// The saturation family (hill by default); `None` fits both and averages them by
+    /// the evidence (see [`average`]), for when 100-odd weeks cannot tell the shapes apart.
+    pub saturation: Option<Saturation>,
     /// Starting points of the nonlinear fit (at least 1).
     pub starts: usize,
     /// Bootstrap replicates for the intervals (0 = no intervals).
@@ -103,7 +106,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            saturation: Saturation::Hill,
+            saturation: Some(Saturation::Hill),
             starts: 5,
             bootstrap: 100,
             seed: 0,
@@ -174,10 +177,26 @@ pub struct ResponseCurves {
     /// Outcome change per week.
     pub trend: f64,
     pub controls: Vec<ControlEffect>,
+    /// The saturation families fitted and their weights (one family with weight 1 when
+    /// the options name it).
+    pub families: Vec<FamilyFit>,
     /// Per bootstrap replicate, per channel (input order): the refitted curve. Kept in
     /// memory for allocation under uncertainty; not serialised.
     #[serde(skip)]
     pub draws: Vec<Vec<DrawnCurve>>,
+}
+
+/// One saturation family's fit and its share of the averaged result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FamilyFit {
+    pub saturation: Saturation,
+    pub r2: f64,
+    /// Bayesian information criterion, `n·ln(SSE/n) + p·ln n`.
+    pub bic: f64,
+    /// `exp(−ΔBIC/2)`, normalised over the families fitted.
+    pub weight: f64,
+    /// Per channel (input order): the family's ROAS.
+    pub roas: Vec<f64>,
 }
 
 /// One channel's curve in one bootstrap replicate.
@@ -270,11 +289,24 @@ fn returns(problem: &Problem, fit: &lm::Solution, spend: &[&[f64]]) -> Vec<[f64;
 /// Fits the model; see the module documentation.
 pub fn fit(data: &WeeklyData, options: &Options) -> Result<ResponseCurves, MmmError> {
     validate(data, options)?;
+    match options.saturation {
+        Some(family) => Ok(fit_family(data, options, family, options.bootstrap)),
+        None => Ok(average::fit(data, options)),
+    }
+}
+
+/// One family's fit with `bootstrap` refits (the data and options already validated).
+fn fit_family(
+    data: &WeeklyData,
+    options: &Options,
+    saturation: Saturation,
+    bootstrap: usize,
+) -> ResponseCurves {
     let n = data.outcome.len();
     let y = &data.outcome;
     let spend: Vec<&[f64]> = data.spend.iter().map(|(_, v)| v.as_slice()).collect();
     let controls: Vec<&[f64]> = data.controls.iter().map(|(_, v)| v.as_slice()).collect();
-    let problem = Problem::new(spend.clone(), &controls, n, options.saturation);
+    let problem = Problem::new(spend.clone(), &controls, n, saturation);
 
     let no_prior = lm::Penalty::default();
     let first = lm::minimise(
@@ -287,7 +319,7 @@ pub fn fit(data: &WeeklyData, options: &Options) -> Result<ResponseCurves, MmmEr
     );
     let penalty = match options.shape_prior_sd {
         Some(sd) => {
-            let parameters = parameter_count(n, controls.len(), spend.len(), options.saturation);
+            let parameters = parameter_count(n, controls.len(), spend.len(), saturation);
             problem.prior(first.eval.sse / (n - parameters) as f64, sd)
         }
         None => no_prior,
@@ -309,14 +341,14 @@ pub fn fit(data: &WeeklyData, options: &Options) -> Result<ResponseCurves, MmmEr
     }
 
     let point = returns(&problem, &best, &spend);
-    let draws: Vec<(Vec<[f64; 2]>, Vec<DrawnCurve>)> = if options.bootstrap > 0 {
+    let draws: Vec<(Vec<[f64; 2]>, Vec<DrawnCurve>)> = if bootstrap > 0 {
         let plan = bootstrap::Plan {
             problem: &problem,
             y,
             best: &best,
             penalty: &penalty,
             settings: REFIT,
-            replicates: options.bootstrap,
+            replicates: bootstrap,
             seed: options.seed,
             threads: match options.threads {
                 0 => std::thread::available_parallelism().map_or(1, |t| t.get()),
@@ -374,17 +406,28 @@ pub fn fit(data: &WeeklyData, options: &Options) -> Result<ResponseCurves, MmmEr
     let sst: f64 = y.iter().map(|v| (v - mean_y).powi(2)).sum();
     let coef = &best.eval.coef;
     let first_control = Problem::first_control(n);
-    Ok(ResponseCurves {
-        r2: if sst > 0.0 {
-            1.0 - best.eval.sse / sst
-        } else {
-            0.0
-        },
+    let r2 = if sst > 0.0 {
+        1.0 - best.eval.sse / sst
+    } else {
+        0.0
+    };
+    let parameters = parameter_count(n, controls.len(), spend.len(), saturation);
+    let families = vec![FamilyFit {
+        saturation,
+        r2,
+        bic: n as f64 * (best.eval.sse.max(f64::MIN_POSITIVE) / n as f64).ln()
+            + parameters as f64 * (n as f64).ln(),
+        weight: 1.0,
+        roas: point.iter().map(|r| r[0]).collect(),
+    }];
+    ResponseCurves {
+        r2,
+        families,
         channels,
         weeks: n,
         horizon_weeks: options.horizon_weeks,
         interval_level: options.level,
-        bootstrap: options.bootstrap,
+        bootstrap,
         intercept: coef[0],
         trend: coef[1] / Problem::trend_span(n),
         draws: draws.into_iter().map(|(_, c)| c).collect(),
@@ -397,5 +440,5 @@ pub fn fit(data: &WeeklyData, options: &Options) -> Result<ResponseCurves, MmmEr
                 coef: coef[first_control + j],
             })
             .collect(),
-    })
+    }
 }

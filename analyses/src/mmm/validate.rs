@@ -88,7 +88,13 @@ pub(crate) fn validate(data: &WeeklyData, options: &Options) -> Result<(), MmmEr
             channel: channel.clone(),
         });
     }
-    let parameters = parameter_count(n, data.controls.len(), data.spend.len(), options.saturation);
+    // The largest family fitted sets how many weeks are needed.
+    let parameters = parameter_count(
+        n,
+        data.controls.len(),
+        data.spend.len(),
+        options.saturation.unwrap_or(Saturation::Hill),
+    );
     if n <= parameters {
         return Err(MmmError::TooFewWeeks {
             weeks: n,

@@ -211,32 +211,37 @@ fn success_criteria(out: &mut String, s: &Snapshot) {
     } else {
         out.push_str("<li class=\"not-yet\">Kickoff acknowledgements: not yet (no kickoff)</li>");
     }
-    match s.calendar() {
-        Some(c) => {
-            let first = month_one(s);
-            let launches = c
-                .campaigns
-                .iter()
-                .filter(|k| k.kind != "booked" && Some((k.start.year(), k.start.month())) == first)
-                .count();
+    match quarter_start(s) {
+        Some(first) if s.run.approved_version.is_some() => {
+            let m1 = s.run.month1_launches(first, s.run.tz());
             let _ = write!(
                 out,
-                "<li>Month-1 launches planned: <strong>{launches}</strong>; launched on schedule: not yet reported by check-ins</li>"
+                "<li>Month-1 launches on schedule: <strong>{} of {}</strong>{}</li>",
+                m1.on_schedule,
+                m1.planned,
+                if s.run.kickoff.at.is_none() {
+                    " (launches are confirmed after kickoff)"
+                } else {
+                    ""
+                }
             );
         }
-        None => out.push_str(
-            "<li class=\"not-yet\">Month-1 launches: not yet (no campaign calendar)</li>",
-        ),
+        _ => {
+            out.push_str("<li class=\"not-yet\">Month-1 launches: not yet (no approved plan)</li>")
+        }
     }
     out.push_str("</ul></section>");
 }
 
-/// The quarter's first month, from the goals' first milestone.
-fn month_one(s: &Snapshot) -> Option<(i32, u32)> {
+/// The quarter's first day as the run stored it; for runs opened before it was
+/// stored, the first day of the goals' first milestone month.
+fn quarter_start(s: &Snapshot) -> Option<NaiveDate> {
+    if let Some(d) = s.run.quarter_start {
+        return Some(d);
+    }
     let g = s.goals()?;
     let m = g.milestones.first()?;
-    let d = NaiveDate::parse_from_str(&format!("{}-01", m.month), "%Y-%m-%d").ok()?;
-    Some((d.year(), d.month()))
+    NaiveDate::parse_from_str(&format!("{}-01", m.month), "%Y-%m-%d").ok()
 }
 
 fn timeline(out: &mut String, s: &Snapshot) {

@@ -99,7 +99,7 @@ impl Snapshot {
                     plan,
                     &self.run.checkins,
                     w.week,
-                    w.due_at.date_naive(),
+                    self.run.local_date(w.due_at),
                 )
             })
             .collect()

@@ -7,7 +7,9 @@ pub mod pacing;
 pub mod timeline;
 
 mod actor;
+mod actuals;
 pub mod display;
+mod launches;
 mod people;
 mod run;
 mod secret;
@@ -15,7 +17,9 @@ mod stage;
 mod stage_result;
 
 pub use actor::Actor;
+pub use actuals::ReportedActual;
 pub use display::label;
+pub use launches::Month1Launches;
 pub use people::{
     AMENDABLE_TARGETS, Absence, Acknowledgement, Amendment, AmendmentKind, CampaignFigures,
     CheckinNumbers, Kickoff, Launch, MonthMilestone, PlanFigures,

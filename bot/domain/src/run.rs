@@ -1,7 +1,7 @@
 //! One team's planning quarter (a "run") as data: its stages, plan versions, approvals
 //! and weekly check-ins. Status enums serialise as snake_case text.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Actor;
@@ -43,6 +43,13 @@ pub struct QuarterRun {
     /// "approved by the deadline" the way the success criteria do.
     #[serde(default)]
     pub plan_deadline: Option<DateTime<Utc>>,
+    /// The quarter's first day and the team's zone (IANA name), stored when the run
+    /// opens so readers without the team's timeline (the dashboard) count month-1
+    /// launches and date check-ins the way the engine does.
+    #[serde(default)]
+    pub quarter_start: Option<NaiveDate>,
+    #[serde(default)]
+    pub timezone: Option<String>,
 }
 
 /// A scheduled job that kept failing: recorded once, reported once to the team's owner.
@@ -320,6 +327,8 @@ impl QuarterRun {
             kickoff: Kickoff::default(),
             absences: Vec::new(),
             plan_deadline: None,
+            quarter_start: None,
+            timezone: None,
         }
     }
 

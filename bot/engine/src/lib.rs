@@ -189,6 +189,8 @@ impl Engine {
         let ctx = PlanContext::new(team, timeline);
         let mut run = QuarterRun::new(&ctx.team, &ctx.quarter, &ctx.stage_due);
         run.plan_deadline = Some(ctx.plan_deadline);
+        run.quarter_start = Some(ctx.quarter_start);
+        run.timezone = Some(ctx.tz.name().to_owned());
         let jobs: Vec<NewJob> = run
             .stages
             .iter()

@@ -116,6 +116,10 @@ pub enum Analysis {
         /// date,<numeric columns>.
         #[arg(long)]
         controls: Option<PathBuf>,
+        /// The saturation curve: hill (stage 6's), logistic, or averaged (both, weighted
+        /// by BIC; for channels whose history never visits low spend).
+        #[arg(long, value_enum, default_value_t = CurveShape::Hill)]
+        saturation: CurveShape,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -172,6 +176,24 @@ pub enum GroupBy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum CohortBy {
     Month,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CurveShape {
+    Hill,
+    Logistic,
+    Averaged,
+}
+
+impl CurveShape {
+    fn family(self) -> Option<quarterdeck_analyses::mmm::Saturation> {
+        use quarterdeck_analyses::mmm::Saturation;
+        match self {
+            CurveShape::Hill => Some(Saturation::Hill),
+            CurveShape::Logistic => Some(Saturation::Logistic),
+            CurveShape::Averaged => None,
+        }
+    }
 }
 
 pub fn run(analysis: Analysis) -> Result<(), Failure> {
@@ -357,8 +379,15 @@ pub fn run(analysis: Analysis) -> Result<(), Failure> {
             spend,
             outcome,
             controls,
+            saturation,
             format,
-        } => planning::response_curves(&spend, &outcome, controls.as_ref(), format),
+        } => planning::response_curves(
+            &spend,
+            &outcome,
+            controls.as_ref(),
+            saturation.family(),
+            format,
+        ),
         Analysis::Funnel {
             leads,
             deals,

@@ -119,6 +119,7 @@ pub fn response_curves(
     spend: &Path,
     outcome: &Path,
     controls: Option<&PathBuf>,
+    saturation: Option<mmm::Saturation>,
     format: Format,
 ) -> Result<(), Failure> {
     let bad = |e: InputError| Failure::input(e.to_string());
@@ -132,7 +133,11 @@ pub fn response_curves(
             .as_ref(),
     )
     .map_err(bad)?;
-    let curves = mmm::fit(&data, &mmm::Options::default())
+    let options = mmm::Options {
+        saturation,
+        ..mmm::Options::default()
+    };
+    let curves = mmm::fit(&data, &options)
         .map_err(|e| Failure::input(format!("{}: {e}", spend.display())))?;
     print(&curves, format, || curves_table(&curves))
 }
@@ -150,6 +155,17 @@ fn curves_table(c: &ResponseCurves) -> String {
         "marginal",
         "adstock"
     );
+    if c.families.len() > 1 {
+        let weights: Vec<String> = c
+            .families
+            .iter()
+            .map(|f| format!("{:?} {:.0}%", f.saturation, f.weight * 100.0))
+            .collect();
+        out.insert_str(
+            0,
+            &format!("Curve shapes averaged by BIC: {}.\n", weights.join(", ")),
+        );
+    }
     for ch in &c.channels {
         out.push_str(&format!(
             "{:<20}{:>8.2}{:>20}{:>14.2}{:>10.2}\n",

@@ -46,34 +46,17 @@ pub fn slug(s: &str) -> String {
 
 /// The campaigns of the approved plan (stage 10's figures of the approved version).
 pub fn approved_campaigns(run: &QuarterRun) -> Vec<CampaignFigures> {
-    let v = run.approved_version;
-    run.plan_versions
-        .iter()
-        .find(|p| Some(p.version) == v)
-        .and_then(|p| p.figures.as_ref())
-        .map(|f| f.campaigns.clone())
-        .unwrap_or_default()
+    run.approved_campaigns()
 }
 
 /// Campaigns starting in the quarter's first month, not booked last quarter.
 fn month1(run: &QuarterRun, ctx: &PlanContext) -> Vec<CampaignFigures> {
-    let first = ctx.quarter_start;
-    approved_campaigns(run)
-        .into_iter()
-        .filter(|c| {
-            !c.booked
-                && c.start >= first
-                && c.start.month() == first.month()
-                && c.start.year() == first.year()
-        })
-        .collect()
+    run.month1_campaigns(ctx.quarter_start)
 }
 
 /// The date a campaign is due to launch: its start, or kickoff day if that is later.
 pub fn launch_due(run: &QuarterRun, ctx: &PlanContext, c: &CampaignFigures) -> NaiveDate {
-    run.kickoff
-        .at
-        .map_or(c.start, |t| c.start.max(ctx.local_date(t)))
+    run.launch_due(c, ctx.tz)
 }
 
 /// The person `actor` is `entry`'s owner: by chat id when one is known, else by name.
@@ -321,16 +304,7 @@ pub(super) fn launch_check(
 pub fn success_criteria(run: &QuarterRun, ctx: &PlanContext) -> SuccessCriteria {
     let ts = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let approved_at = run.approved_at();
-    let m1 = month1(run, ctx);
-    let on_schedule = m1
-        .iter()
-        .filter(|c| {
-            run.kickoff
-                .launches
-                .iter()
-                .any(|l| l.campaign == c.name && l.on <= launch_due(run, ctx, c))
-        })
-        .count();
+    let month1 = run.month1_launches(ctx.quarter_start, ctx.tz);
     let entries = run.checkins.iter().flat_map(|w| &w.entries);
     let owed = entries.clone().filter(|e| !e.excused).count();
     let answered = entries
@@ -347,8 +321,8 @@ pub fn success_criteria(run: &QuarterRun, ctx: &PlanContext) -> SuccessCriteria 
         plan_deadline: ts(ctx.plan_deadline),
         approved_by_deadline: approved_at.is_some_and(|t| t <= ctx.plan_deadline),
         aligned_share: run.aligned_share(),
-        month1_launches: m1.len(),
-        month1_launched_on_schedule: on_schedule,
+        month1_launches: month1.planned,
+        month1_launched_on_schedule: month1.on_schedule,
         checkin_completion: if owed == 0 {
             0.0
         } else {

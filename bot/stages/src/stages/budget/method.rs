@@ -1,8 +1,8 @@
 //! The budget method in plain words, for the plan's appendix: what was assumed, what the
 //! data could not tell, and how much the split depends on it.
 
-use quarterdeck_analyses::mmm::ResponseCurves;
 use quarterdeck_analyses::mmm::calibrate::{ChannelCalibration, Identification};
+use quarterdeck_analyses::mmm::{ResponseCurves, Saturation};
 
 use crate::report::money;
 use crate::sources::LiftTest;
@@ -22,6 +22,28 @@ pub fn paragraphs(
          evenly over 13 weeks.",
         curves.weeks, curves.r2
     )];
+    if curves.families.len() > 1 {
+        out.push(format!(
+            "Two curve shapes were fitted, one that starts slowly and then rises (S-shaped) \
+             and one that gives most from the first dollars (concave), because history \
+             rarely shows which is right near spend levels it never visited. Each channel's \
+             return is the two shapes' answers averaged by how well each explains the \
+             weeks for its complexity ({}).",
+            curves
+                .families
+                .iter()
+                .map(|f| format!(
+                    "{} {:.0}%",
+                    match f.saturation {
+                        Saturation::Hill => "S-shaped",
+                        Saturation::Logistic => "concave",
+                    },
+                    f.weight * 100.0
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     let tests = if lift_tests.is_empty() {
         "No lift test results were in experiments.csv.".to_owned()
     } else {
