@@ -137,10 +137,12 @@ fn each_acknowledgement_edits_the_alignment_count_in_place() {
             stage: 12,
             result: {
                 let mut r = result(None);
-                r.roster = Some(vec![
-                    RosterEntry::new("Spring webinar", "Avery"),
-                    RosterEntry::new("Search always-on", "Jordan"),
-                ]);
+                r.output = StageOutputKind::Kickoff {
+                    roster: vec![
+                        RosterEntry::new("Spring webinar", "Avery"),
+                        RosterEntry::new("Search always-on", "Jordan"),
+                    ],
+                };
                 r
             },
         },
