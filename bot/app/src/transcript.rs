@@ -24,6 +24,10 @@ pub struct TranscriptEntry {
     pub title: String,
     pub text: String,
     pub attachments: Vec<String>,
+    /// The chat user a post is for, when it goes to one person by direct message (its
+    /// `channel` is then the fallback when they do not accept direct messages).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
 }
 
 pub struct Transcript {
@@ -80,6 +84,7 @@ impl Transcript {
             return Ok(Posted {
                 message_id: id.clone(),
                 link: None,
+                rerouted: None,
             });
         }
         // Files go beside the transcript, one folder per post (`attachments_dir`).
@@ -104,6 +109,7 @@ impl Transcript {
             title: post.message.title.clone(),
             text: post.message.to_markdown(),
             attachments,
+            to: post.message.direct.clone(),
         };
         let mut line = serde_json::to_string(&entry)
             .map_err(|e| ChatError::Rejected(format!("cannot encode post: {e}")))?;
@@ -118,6 +124,7 @@ impl Transcript {
         Ok(Posted {
             message_id: id,
             link: None,
+            rerouted: None,
         })
     }
 }

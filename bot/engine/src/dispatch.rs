@@ -48,6 +48,10 @@ pub async fn deliver_outbox(
             };
             match chat.post(post).await {
                 Ok(posted) => {
+                    if let Some(why) = &posted.rerouted {
+                        // Where it went instead (a refused direct message): on the row.
+                        store.mark_failed(&row.key, why).await?;
+                    }
                     store
                         .mark_sent(&row.key, &posted.message_id, clock.now())
                         .await?;

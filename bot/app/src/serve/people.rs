@@ -90,7 +90,24 @@ impl AppBackend {
         amendment: AmendmentKind,
         note: Option<String>,
     ) -> Reply {
-        let Some(version) = run.latest_plan().map(|p| p.version) else {
+        self.amend_version(caller, team, run, actor, None, amendment, note)
+            .await
+    }
+
+    /// An amendment on `version` (a form names the version it was opened on; the engine
+    /// refuses a stale one naming the current), or on the latest.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn amend_version(
+        &self,
+        caller: &Caller,
+        team: &TeamSettings,
+        run: &QuarterRun,
+        actor: Actor,
+        version: Option<u32>,
+        amendment: AmendmentKind,
+        note: Option<String>,
+    ) -> Reply {
+        let Some(version) = version.or_else(|| run.latest_plan().map(|p| p.version)) else {
             return Reply::error(
                 &caller.reference,
                 "There is no plan to amend yet: stage 10 writes it in week 3.",

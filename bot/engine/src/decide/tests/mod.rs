@@ -3,6 +3,7 @@
 
 mod approval;
 mod checkins;
+mod deadline;
 mod people;
 mod stages;
 
