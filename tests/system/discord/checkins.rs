@@ -20,9 +20,20 @@ use quarterdeck::store::Store;
 use quarterdeck::timeline;
 use serde_json::Value;
 
+use super::bot::Bot;
 use super::bot::{CHECKINS_CHANNEL, MARKETING_ROLE, Setup};
 use super::emulator::{Emulator, World, dm_button, dm_modal_submit, stored_message_json};
-use super::serve::started;
+
+/// `serve` on the setup's database or on `database`, once ready and registered.
+async fn started_on(emu: &Emulator, setup: &Setup, name: &str, database: Option<&str>) -> Bot {
+    let mut bot = Bot::start_on(setup, name, database);
+    bot.wait_log("quarterdeck serve: ready", 60).await;
+    emu.wait_for(10, "command registration", |w| {
+        (w.commands.len() >= 5).then_some(())
+    })
+    .await;
+    bot
+}
 
 /// The sample data's campaign owners with chat ids (`[teams.people] members`).
 const OWNERS: [(&str, &str); 6] = [
@@ -38,12 +49,10 @@ const OWNERS: [(&str, &str); 6] = [
 /// kickoff (earlier posts marked delivered to a transcript), then the check-in's
 /// prompts wait in the outbox for `serve`. Returns the run id and its roster as
 /// (campaign, owner id).
-async fn quarter_at_first_check_in(setup: &Setup) -> (String, Vec<(String, String)>) {
+async fn quarter_at_first_check_in(setup: &Setup, url: &str) -> (String, Vec<(String, String)>) {
     let settings = quarterdeck::config::load(Some(&setup.config), Vec::new()).unwrap();
     let team = settings.teams[0].clone();
-    let store = Store::connect(settings.database.url.expose(), 2)
-        .await
-        .unwrap();
+    let store = Store::connect(url, 2).await.unwrap();
     let clock = Arc::new(ManualClock::new(Utc::now()));
     let engine = Engine::new(store.clone(), clock.clone(), &settings.scheduler, "prep");
     let tl = timeline::build(&team.timeline).unwrap();
@@ -123,11 +132,8 @@ async fn nth_callback(emu: &Emulator, id: &str, n: usize) -> Value {
     .await
 }
 
-async fn answered_checkins(setup: &Setup, run_id: &str) -> quarterdeck::domain::QuarterRun {
-    let settings = quarterdeck::config::load(Some(&setup.config), Vec::new()).unwrap();
-    let store = Store::connect(settings.database.url.expose(), 1)
-        .await
-        .unwrap();
+async fn answered_checkins(url: &str, run_id: &str) -> quarterdeck::domain::QuarterRun {
+    let store = Store::connect(url, 1).await.unwrap();
     let run = store.load_run(run_id).await.unwrap().unwrap().run;
     store.close().await;
     run
@@ -136,19 +142,40 @@ async fn answered_checkins(setup: &Setup, run_id: &str) -> quarterdeck::domain::
 #[tokio::test]
 async fn check_in_prompts_go_to_each_owner_by_dm_fall_back_to_a_mention_and_record_numbers_per_campaign()
  {
+    prompts_answers_and_fallback(None).await;
+}
+
+#[tokio::test]
+async fn check_in_prompts_by_dm_with_fallback_and_their_answers_work_on_postgres() {
+    let pg = crate::helpers::PgDb::new().await;
+    prompts_answers_and_fallback(Some(&pg.url)).await;
+    pg.drop_db().await;
+}
+
+/// The scenario on the setup's SQLite file, or on `database`.
+async fn prompts_answers_and_fallback(database: Option<&str>) {
     let emu = Emulator::start().await;
     let setup = Setup::new(&emu.origin);
     let mut text = std::fs::read_to_string(&setup.config).unwrap();
     text.push_str(&members_config());
     std::fs::write(&setup.config, text).unwrap();
-    let (run_id, roster) = quarter_at_first_check_in(&setup).await;
+    let url = match database {
+        Some(u) => u.to_owned(),
+        None => quarterdeck::config::load(Some(&setup.config), Vec::new())
+            .unwrap()
+            .database
+            .url
+            .expose()
+            .to_owned(),
+    };
+    let (run_id, roster) = quarter_at_first_check_in(&setup, &url).await;
     let blocked = OWNERS[1].0; // Jordan Patel does not accept direct messages
     emu.block_direct_messages(blocked);
     let expected_dms = roster.iter().filter(|(_, id)| id != blocked).count();
     let expected_fallbacks = roster.len() - expected_dms;
     assert!(expected_fallbacks >= 1, "{roster:?}");
 
-    let _bot = started(&emu, &setup, "checkins").await;
+    let _bot = started_on(&emu, &setup, "checkins", database).await;
 
     // Every prompt is delivered: a DM per campaign to its owner, the blocked owner's in
     // the check-ins channel with a mention of them.
@@ -308,7 +335,7 @@ async fn check_in_prompts_go_to_each_owner_by_dm_fall_back_to_a_mention_and_reco
     let again = nth_callback(&emu, "1310000000000000002", 2).await;
     assert_eq!(again["type"], 9, "{again}");
 
-    let run = answered_checkins(&setup, &run_id).await;
+    let run = answered_checkins(&url, &run_id).await;
     let week = &run.checkins[0];
     let entry = |c: &str| week.entries.iter().find(|e| e.campaign == c).unwrap();
     let mine_entry = entry(&campaign);
@@ -323,10 +350,7 @@ async fn check_in_prompts_go_to_each_owner_by_dm_fall_back_to_a_mention_and_reco
         assert_eq!(entry(c).status, CheckinStatus::Pending, "{c}");
         assert!(entry(c).numbers.is_none(), "{c}");
     }
-    let settings = quarterdeck::config::load(Some(&setup.config), Vec::new()).unwrap();
-    let store = Store::connect(settings.database.url.expose(), 1)
-        .await
-        .unwrap();
+    let store = Store::connect(&url, 1).await.unwrap();
     let trail = store.audit_trail(&run_id).await.unwrap();
     store.close().await;
     let recorded = trail
