@@ -192,6 +192,33 @@ async fn prompts_answers_and_fallback(database: Option<&str>) {
         (dms == expected_dms && fallbacks == expected_fallbacks).then_some(())
     })
     .await;
+    // Where each prompt went is on its outbox row: the refused DMs name the channel.
+    for (campaign, owner) in &roster {
+        let key = format!(
+            "{run_id}/checkin/w01/prompt/{}",
+            quarterdeck::engine::slug(campaign)
+        );
+        // The row is updated just after Discord's answer: wait for it briefly.
+        let mut note = None;
+        for _ in 0..100 {
+            let (_, n) = crate::delivery::last_error(&url, &key).await;
+            note = n;
+            if note.is_some() || owner != blocked {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        if owner == blocked {
+            let note = note.unwrap_or_default();
+            assert!(
+                note.contains("Discord code 50007")
+                    && note.ends_with(&format!("mentioned in channel {CHECKINS_CHANNEL}")),
+                "{key}: {note}"
+            );
+        } else {
+            assert_eq!(note, None, "{key}");
+        }
+    }
     let (avery, avery_name) = OWNERS[0];
     let (mine, other): (Vec<_>, Vec<_>) = roster.iter().partition(|(_, id)| id == avery);
     let campaign = mine[0].0.clone();

@@ -6,7 +6,11 @@
 //! recorded as a violation, and the tests assert there are none. Messages honour
 //! `enforce_nonce` like Discord: the same nonce in a channel returns the message already
 //! created. Failures can be injected on message posts (429 with `retry_after`, 500, or
-//! recording the message and never answering, as a kill in between would look).
+//! recording the message and never answering, as a kill in between would look). Direct
+//! messages: `POST /users/@me/channels` opens a DM channel per user, and a user can be
+//! made to refuse them (403, code 50007), as a member with DMs off does. Interactions
+//! can come from a DM (a user, no member) and as submitted forms (type 5); a form opened
+//! in answer (response type 9) is checked against the spec like any callback.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
