@@ -294,6 +294,23 @@ async fn a_plan_sent_for_approval_early_is_amended_and_approved_by_command() {
         "plan v3's post does not list the form's amendment"
     );
 
+    // `/request-changes` without words opens the same form, on the current version.
+    command(
+        &emu,
+        "1290000000000000023",
+        &[MARKETING_ROLE],
+        ("request-changes", None),
+        json!([]),
+    );
+    let form = callback(&emu, "1290000000000000023").await;
+    assert_eq!(form["type"], 9, "{form}");
+    assert!(
+        form["data"]["custom_id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("changes:") && id.ends_with(":3")),
+        "{form}"
+    );
+
     // Someone outside the stakeholder groups cannot approve; marketing can.
     command(
         &emu,
