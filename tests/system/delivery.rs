@@ -260,7 +260,7 @@ async fn a_port_that_accepts_then_dies_gets_the_post_again_and_shows_it_once(url
 
 /// `(attempts, last_error)` of an outbox row, read with SQL (the store has no reader
 /// for them).
-async fn last_error(url: &str, key: &str) -> (i64, Option<String>) {
+pub(crate) async fn last_error(url: &str, key: &str) -> (i64, Option<String>) {
     const Q: &str = "SELECT attempts, last_error FROM outbox WHERE key = $1";
     if url.starts_with("sqlite:") {
         let pool = sqlx::SqlitePool::connect(url).await.unwrap();

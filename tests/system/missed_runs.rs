@@ -12,11 +12,14 @@ use quarterdeck::store::OutboxRow;
 use crate::helpers::{PgDb, settings};
 use crate::scheduler::kicked_off_with;
 
-/// The post whose key is the run id followed by `suffix` (`/checkin/w01/prompt`).
+/// The post whose key is the run id followed by `suffix` (`/checkin/w01/reminder`); a
+/// suffix ending in `/` names the first of a family (`/checkin/w01/prompt/`: the
+/// week's prompt to each campaign's owner).
 fn keyed<'a>(posts: &'a [OutboxRow], suffix: &str) -> Option<&'a OutboxRow> {
-    posts
-        .iter()
-        .find(|p| p.key == format!("{}{suffix}", p.run_id))
+    posts.iter().find(|p| {
+        let key = format!("{}{suffix}", p.run_id);
+        p.key == key || (suffix.ends_with('/') && p.key.starts_with(&key))
+    })
 }
 
 /// Whether a message names `role` as a mention (as data, or inline in its body).
@@ -54,7 +57,7 @@ async fn check_ins_keep_their_window_and_the_grace_boundary(url: &str, env: &[(&
     assert_eq!(close_due, Some(ctx.checkins[0] + window));
     let posts = store.posts(&run_id).await.unwrap();
     assert_eq!(
-        timed_of(&posts, "/checkin/w01/prompt"),
+        timed_of(&posts, "/checkin/w01/prompt/"),
         Some(ctx.checkins[0])
     );
     assert_eq!(
@@ -75,7 +78,7 @@ async fn check_ins_keep_their_window_and_the_grace_boundary(url: &str, env: &[(&
 
     let posts = store.posts(&run_id).await.unwrap();
     assert_eq!(
-        timed_of(&posts, "/checkin/w02/prompt"),
+        timed_of(&posts, "/checkin/w02/prompt/"),
         Some(ctx.checkins[1] + grace - minute),
         "ran late"
     );
@@ -116,7 +119,7 @@ async fn check_ins_keep_their_window_and_the_grace_boundary(url: &str, env: &[(&
     for skipped in [
         "/checkin/w02/reminder",
         "/checkin/w02/summary",
-        "/checkin/w03/prompt",
+        "/checkin/w03/prompt/",
     ] {
         assert!(
             keyed(&posts, skipped).is_none(),

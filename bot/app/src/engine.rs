@@ -14,7 +14,7 @@ pub use core::{
     JobSpec, MAX_ATTEMPTS, MissedPolicy, Notice, Outcome, PlanContext, PlanDocument, Post,
     Rejection, RunSetup, RunStore, Signals, SkippedJob, StageResult, StageRunner, SuccessCriteria,
     TeamPlan, approval_actions, approved_campaigns, decide, deliver_outbox, launch_due,
-    locked_plan, new_job, owns, pacing, present, retry_delay, success_criteria, week_digest,
+    locked_plan, new_job, owns, pacing, present, retry_delay, slug, success_criteria, week_digest,
     weekly_digest,
 };
 pub use core::{notice, ports, records, settings};

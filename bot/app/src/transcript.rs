@@ -27,6 +27,10 @@ pub struct TranscriptEntry {
     /// An edit in place: the key of the post whose message this entry replaces.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edits: Option<String>,
+    /// The chat user a post is for, when it goes to one person by direct message (its
+    /// `channel` is then the fallback when they do not accept direct messages).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
 }
 
 pub struct Transcript {
@@ -78,6 +82,7 @@ impl Transcript {
             return Ok(Posted {
                 message_id: id.clone(),
                 link: None,
+                rerouted: None,
             });
         }
         // Files go beside the transcript, one folder per post (`attachments_dir`).
@@ -103,6 +108,7 @@ impl Transcript {
             text: post.message.to_markdown(),
             attachments,
             edits: edits.map(str::to_owned),
+            to: post.message.direct.clone(),
         };
         let mut line = serde_json::to_string(&entry)
             .map_err(|e| ChatError::Rejected(format!("cannot encode post: {e}")))?;
@@ -117,6 +123,7 @@ impl Transcript {
         Ok(Posted {
             message_id: id,
             link: None,
+            rerouted: None,
         })
     }
 }

@@ -21,6 +21,13 @@ use crate::spec::is_snowflake;
 /// Discord's error code for "a thread has already been created for this message".
 const THREAD_ALREADY_CREATED: u64 = 160_004;
 
+/// Discord's error code for "Cannot send messages to this user".
+pub const CANNOT_MESSAGE_USER: u64 = 50_007;
+/// The path that opens (or finds) the bot's DM channel with a user.
+const ROUTE_DM: &str = "/users/@me/channels";
+/// Appended to a post's outbox key for its channel fallback (a distinct nonce).
+pub const FALLBACK_SUFFIX: &str = "/dm-fallback";
+
 /// Where a rejected post is reported: the team's default channel and owner role.
 #[derive(Debug, Clone)]
 pub struct OwnerAlert {
@@ -51,13 +58,55 @@ impl DiscordChat {
                 post.channel
             )));
         }
+        if let Some(user) = post.message.direct.as_deref().filter(|u| is_snowflake(u)) {
+            return self.deliver_direct(post, user).await;
+        }
+        self.send(post, post.channel).await.map_err(chat_error)
+    }
+
+    /// A post for one person: their DM channel (`POST /users/@me/channels`), then the
+    /// message there. When Discord refuses (50007: the member does not accept direct
+    /// messages; or 403), the post goes to its channel instead with a mention of the
+    /// person — exactly once: the fallback has its own nonce, so a retry after a crash
+    /// returns the message already created.
+    async fn deliver_direct(&self, post: &Outgoing<'_>, user: &str) -> Result<Posted, ChatError> {
+        let direct = match self.rest.send(&render::open_dm(user), ROUTE_DM).await {
+            Ok(channel) => self.send(post, &id_of(&channel)).await,
+            Err(e) => Err(e),
+        };
+        match direct {
+            Err(e) if refuses_direct_messages(&e) => {
+                tracing::info!(key = post.key, user, error = %e, "direct message refused; mentioning the user in the channel");
+                let message = render::direct_fallback(post.message, user);
+                let key = format!("{}{FALLBACK_SUFFIX}", post.key);
+                let fallback = Outgoing {
+                    key: &key,
+                    message: &message,
+                    ..post.clone()
+                };
+                let mut posted = self
+                    .send(&fallback, post.channel)
+                    .await
+                    .map_err(chat_error)?;
+                posted.rerouted = Some(format!(
+                    "direct message to user {user} refused ({e}); mentioned in channel {}",
+                    post.channel
+                ));
+                Ok(posted)
+            }
+            other => other.map_err(chat_error),
+        }
+    }
+
+    /// Sends the rendered requests of `post` to `channel`, in order.
+    async fn send(&self, post: &Outgoing<'_>, channel: &str) -> Result<Posted, RestError> {
         let requests = render::render(post);
         let mut ids: Vec<String> = Vec::with_capacity(requests.len());
         for (i, r) in requests.iter().enumerate() {
             let path = match r.target {
-                Target::Channel => format!("/channels/{}/messages", post.channel),
+                Target::Channel => format!("/channels/{channel}/messages"),
                 Target::ThreadFrom(n) => {
-                    format!("/channels/{}/messages/{}/threads", post.channel, ids[n])
+                    format!("/channels/{channel}/messages/{}/threads", ids[n])
                 }
                 Target::Thread(n) => format!("/channels/{}/messages", ids[n]),
             };
@@ -72,10 +121,8 @@ impl DiscordChat {
                     };
                     ids.push(ids[n].clone());
                 }
-                Err(RestError::Transient(e)) => return Err(ChatError::Transient(e)),
-                Err(e @ RestError::Rejected { .. }) if i == 0 => {
-                    return Err(ChatError::Rejected(e.to_string()));
-                }
+                Err(e @ RestError::Transient(_)) => return Err(e),
+                Err(e @ RestError::Rejected { .. }) if i == 0 => return Err(e),
                 Err(e) => {
                     // The headline is posted; a detail Discord refuses is logged and
                     // skipped, so the post is not repeated.
@@ -87,6 +134,7 @@ impl DiscordChat {
         Ok(Posted {
             message_id: ids.first().cloned().unwrap_or_default(),
             link: None,
+            rerouted: None,
         })
     }
 
@@ -124,6 +172,18 @@ impl DiscordChat {
             tracing::error!(key = post.key, error = %e, "could not tell the owner either");
         }
     }
+}
+
+fn chat_error(e: RestError) -> ChatError {
+    match e {
+        RestError::Transient(e) => ChatError::Transient(e),
+        e @ RestError::Rejected { .. } => ChatError::Rejected(e.to_string()),
+    }
+}
+
+/// Discord's answer when a member does not accept direct messages from the bot.
+fn refuses_direct_messages(e: &RestError) -> bool {
+    matches!(e, RestError::Rejected { code, status, .. } if *code == CANNOT_MESSAGE_USER || *status == 403)
 }
 
 fn id_of(v: &Value) -> String {

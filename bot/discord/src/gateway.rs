@@ -166,42 +166,122 @@ async fn on_event(
         serenity::FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(ci),
         } => {
-            let caller = Caller {
-                user_id: ci.user.id.to_string(),
-                name: display_name(&ci.user, ci.member.as_ref()),
-                role_ids: ci
-                    .member
-                    .as_ref()
-                    .map(|m| m.roles.iter().map(ToString::to_string).collect())
-                    .unwrap_or_default(),
-                guild_id: ci.guild_id.map(|g| g.to_string()),
-                channel_id: ci.channel_id.to_string(),
-                reference: ci.id.to_string(),
-            };
+            let caller = interaction_caller(
+                &ci.user,
+                ci.member.as_ref(),
+                ci.guild_id,
+                ci.channel_id,
+                ci.id,
+            );
             let command = Command::Button {
                 custom_id: ci.data.custom_id.clone(),
             };
             tracing::info!(reference = %caller.reference, custom_id = %ci.data.custom_id, user = %caller.user_id, "button");
             let reply = data.backend.handle(&caller, command).await;
             log_refusal(&caller, &reply);
-            let mut msg = serenity::CreateInteractionResponseMessage::new()
-                .ephemeral(reply.ephemeral)
-                .embed(embed(&reply.message))
-                .allowed_mentions(serenity::CreateAllowedMentions::new());
-            if !reply.message.buttons.is_empty() {
-                msg = msg.components(rows(&reply.message));
-            }
-            ci.create_response(&ctx.http, serenity::CreateInteractionResponse::Message(msg))
+            ci.create_response(&ctx.http, interaction_response(&reply))
                 .await?;
         }
         serenity::FullEvent::ReactionAdd { add_reaction } => {
             crate::reactions::added(ctx, data, add_reaction).await;
+        }
+        serenity::FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Modal(mi),
+        } => {
+            let caller = interaction_caller(
+                &mi.user,
+                mi.member.as_ref(),
+                mi.guild_id,
+                mi.channel_id,
+                mi.id,
+            );
+            let command = Command::ModalSubmit {
+                custom_id: mi.data.custom_id.clone(),
+                values: crate::modal::values(&mi.data),
+            };
+            tracing::info!(reference = %caller.reference, custom_id = %mi.data.custom_id, user = %caller.user_id, "form");
+            let reply = data.backend.handle(&caller, command).await;
+            log_refusal(&caller, &reply);
+            answer_form(ctx, mi, &reply).await?;
         }
         serenity::FullEvent::Ready { data_about_bot } => {
             tracing::info!(user = %data_about_bot.user.name, "gateway connected");
         }
         serenity::FullEvent::Resume { .. } => tracing::info!("gateway resumed"),
         _ => {}
+    }
+    Ok(())
+}
+
+/// The member (or, in a direct message, the user) behind a button or form.
+fn interaction_caller(
+    user: &serenity::User,
+    member: Option<&serenity::Member>,
+    guild: Option<serenity::GuildId>,
+    channel: serenity::ChannelId,
+    id: serenity::InteractionId,
+) -> Caller {
+    Caller {
+        user_id: user.id.to_string(),
+        name: display_name(user, member),
+        role_ids: member
+            .map(|m| m.roles.iter().map(ToString::to_string).collect())
+            .unwrap_or_default(),
+        guild_id: guild.map(|g| g.to_string()),
+        channel_id: channel.to_string(),
+        reference: id.to_string(),
+    }
+}
+
+/// A button's answer: the form it opens, or the reply as a message.
+fn interaction_response(reply: &Reply) -> serenity::CreateInteractionResponse {
+    if let Some(modal) = &reply.modal {
+        return serenity::CreateInteractionResponse::Modal(crate::modal::create(modal));
+    }
+    serenity::CreateInteractionResponse::Message(response_message(reply))
+}
+
+fn response_message(reply: &Reply) -> serenity::CreateInteractionResponseMessage {
+    let mut msg = serenity::CreateInteractionResponseMessage::new()
+        .ephemeral(reply.ephemeral)
+        .embed(embed(&reply.message))
+        .allowed_mentions(serenity::CreateAllowedMentions::new());
+    if !reply.message.buttons.is_empty() {
+        msg = msg.components(rows(&reply.message));
+    }
+    msg
+}
+
+/// A submitted form's answer: a message (a form cannot answer a form).
+async fn answer_form(
+    ctx: &serenity::Context,
+    mi: &serenity::ModalInteraction,
+    reply: &Reply,
+) -> Result<(), Error> {
+    mi.create_response(
+        &ctx.http,
+        serenity::CreateInteractionResponse::Message(response_message(reply)),
+    )
+    .await?;
+    Ok(())
+}
+
+/// `/request-changes` without words: the form opens at once (a modal cannot follow a
+/// defer), or the refusal is the answer.
+pub(crate) async fn open_form(ctx: Ctx<'_>, command: Command) -> Result<(), Error> {
+    let caller = caller(ctx);
+    tracing::info!(reference = %caller.reference, command = command.name(), user = %caller.user_id, "command");
+    let reply = ctx.data().backend.handle(&caller, command).await;
+    log_refusal(&caller, &reply);
+    match (&reply.modal, ctx) {
+        (Some(_), poise::Context::Application(a)) => {
+            a.interaction
+                .create_response(ctx.http(), interaction_response(&reply))
+                .await?;
+        }
+        _ => {
+            ctx.send(create_reply(&reply)).await?;
+        }
     }
     Ok(())
 }

@@ -8,6 +8,7 @@
 pub mod chat;
 pub mod gateway;
 pub mod jsonl;
+pub mod modal;
 mod people;
 pub mod port;
 mod reactions;

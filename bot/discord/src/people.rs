@@ -27,14 +27,19 @@ pub async fn reject(
     answer(ctx, Command::Reject { reason }, true).await
 }
 
-/// Ask for changes in words; the section's owner answers with /amend
+/// Ask for changes (without words: a form, with an optional structured change)
 #[poise::command(slash_command, rename = "request-changes")]
 pub async fn request_changes(
     ctx: Ctx<'_>,
-    #[description = "What should change, and why"] what: String,
+    #[description = "What should change, and why (leave out to open the form)"] what: Option<
+        String,
+    >,
     #[description = "The plan section it concerns, e.g. Budget"] section: Option<String>,
 ) -> Result<(), Error> {
-    answer(ctx, Command::RequestChanges { section, what }, true).await
+    match what {
+        Some(what) => answer(ctx, Command::RequestChanges { section, what }, true).await,
+        None => crate::gateway::open_form(ctx, Command::RequestChangesForm).await,
+    }
 }
 
 /// A structured change to the plan: the affected stages re-run and make a new version

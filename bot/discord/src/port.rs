@@ -97,6 +97,14 @@ pub enum Command {
         message_id: String,
         emoji: String,
     },
+    /// A submitted form ([`Modal`]): its stable `custom_id` and each input's
+    /// (`custom_id`, value), in the form's order.
+    ModalSubmit {
+        custom_id: String,
+        values: Vec<(String, String)>,
+    },
+    /// `/request-changes` without words: the app answers with the change-request form.
+    RequestChangesForm,
 }
 
 impl Command {
@@ -126,6 +134,8 @@ impl Command {
             Self::Button { .. } => "button",
             Self::Reaction { .. } => "reaction",
             Self::Timezone { .. } => "/timezone",
+            Self::ModalSubmit { .. } => "form",
+            Self::RequestChangesForm => "/request-changes",
         }
     }
 }
@@ -138,6 +148,66 @@ pub struct Reply {
     pub files: Vec<File>,
     /// A refusal or an error: logged (at warn) with the interaction's reference.
     pub is_error: bool,
+    /// Instead of a message, open this form (Discord: a modal, interaction response
+    /// type 9; only as the first answer to a button or a command).
+    pub modal: Option<Modal>,
+}
+
+/// A form of one to five text inputs, opened in answer to a click or a command; its
+/// submission comes back as [`Command::ModalSubmit`] with the same stable `custom_id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Modal {
+    pub custom_id: String,
+    /// At most 45 characters.
+    pub title: String,
+    pub inputs: Vec<TextInput>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextInput {
+    pub custom_id: String,
+    /// At most 45 characters.
+    pub label: String,
+    /// Several lines (a paragraph) rather than one.
+    pub paragraph: bool,
+    pub required: bool,
+    pub placeholder: Option<String>,
+    pub max_length: Option<u16>,
+}
+
+impl TextInput {
+    pub fn short(custom_id: &str, label: &str, required: bool) -> Self {
+        Self {
+            custom_id: custom_id.to_owned(),
+            label: label.to_owned(),
+            paragraph: false,
+            required,
+            placeholder: None,
+            max_length: None,
+        }
+    }
+
+    pub fn paragraph(custom_id: &str, label: &str, required: bool) -> Self {
+        Self {
+            paragraph: true,
+            ..Self::short(custom_id, label, required)
+        }
+    }
+
+    pub fn placeholder(mut self, text: &str) -> Self {
+        self.placeholder = Some(text.to_owned());
+        self
+    }
+}
+
+impl Modal {
+    /// The answer that opens this form.
+    pub fn reply(self) -> Reply {
+        Reply {
+            modal: Some(self),
+            ..Reply::private(Message::default())
+        }
+    }
 }
 
 impl Reply {
@@ -147,6 +217,7 @@ impl Reply {
             message,
             files: Vec::new(),
             is_error: false,
+            modal: None,
         }
     }
 
@@ -156,6 +227,7 @@ impl Reply {
             message,
             files: Vec::new(),
             is_error: false,
+            modal: None,
         }
     }
 

@@ -47,6 +47,21 @@ pub fn milestone_to_date(
         .sum()
 }
 
+/// A campaign's part of a plan-wide milestone to `date`: the milestone to date × the
+/// campaign's share of the campaigns' budgets (0 when the plan lists no budget).
+pub fn campaign_milestone_to_date(
+    plan: &PlanFigures,
+    campaign: &CampaignFigures,
+    date: NaiveDate,
+    pick: impl Fn(&MonthMilestone) -> f64,
+) -> f64 {
+    let total: f64 = plan.campaigns.iter().map(|c| c.budget).sum();
+    if total <= 0.0 {
+        return 0.0;
+    }
+    milestone_to_date(&plan.milestones, date, pick) * (campaign.budget / total)
+}
+
 /// One campaign's pace in one week.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CampaignPace {

@@ -49,7 +49,7 @@ pub async fn deliver_outbox(
                 files: &files,
             };
             let delivered = match &row.edits {
-                None => chat.post(post).await.map(|p| p.message_id),
+                None => chat.post(post).await.map(|p| (p.message_id, p.rerouted)),
                 Some(target) => match store.post(target).await? {
                     Some(t) if t.sent_at.is_none() => {
                         // Its message is not out yet: the edit waits, and so does the queue.
@@ -57,7 +57,7 @@ pub async fn deliver_outbox(
                         return Ok(sent);
                     }
                     Some(t) => match t.message_id.filter(|id| !id.is_empty()) {
-                        Some(id) => chat.edit(post, &id).await.map(|()| id),
+                        Some(id) => chat.edit(post, &id).await.map(|()| (id, None)),
                         None => Err(ChatError::Rejected(format!(
                             "{target} was never delivered; there is no message to edit"
                         ))),
@@ -68,7 +68,11 @@ pub async fn deliver_outbox(
                 },
             };
             match delivered {
-                Ok(message_id) => {
+                Ok((message_id, rerouted)) => {
+                    if let Some(why) = &rerouted {
+                        // Where it went instead (a refused direct message): on the row.
+                        store.mark_failed(&row.key, why).await?;
+                    }
                     store.mark_sent(&row.key, &message_id, clock.now()).await?;
                     sent += 1;
                 }

@@ -48,6 +48,10 @@ pub enum Event {
         version: u32,
         step: u32,
     },
+    /// The plan deadline is `business_days` business days away (0: it has passed).
+    PlanDeadline {
+        business_days: u32,
+    },
     /// A team member acknowledges the kicked-off plan.
     KickoffAcknowledged {
         actor: Actor,
@@ -157,6 +161,7 @@ impl Event {
             Self::Verdict { .. } => "verdict",
             Self::Amend { .. } => "amend",
             Self::ApprovalReminder { .. } => "approval_reminder",
+            Self::PlanDeadline { .. } => "plan_deadline",
             Self::KickoffAcknowledged { .. } => "kickoff_acknowledged",
             Self::CampaignLaunched { .. } => "campaign_launched",
             Self::LaunchCheck { .. } => "launch_check",

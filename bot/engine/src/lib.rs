@@ -35,7 +35,7 @@ pub use quarterdeck_domain::{chat, clock, timeline};
 pub use context::PlanContext;
 pub use decide::{
     SuccessCriteria, approval_actions, approved_campaigns, decide, launch_due, locked_plan, owns,
-    pacing, success_criteria, week_digest,
+    pacing, slug, success_criteria, week_digest,
 };
 pub use decision::{AuditEntry, Decision, Job, JobSpec, MissedPolicy, Post, Rejection};
 pub use dispatch::deliver_outbox;

@@ -67,10 +67,12 @@ pub enum Action {
         run: String,
         version: u32,
     },
-    /// A check-in status for a week (`on_track`, `at_risk`, `off_track`).
+    /// A check-in status for one campaign (by its slug) in a week (`on_track`,
+    /// `at_risk`, `off_track`).
     Checkin {
         run: String,
         week: u32,
+        campaign: String,
         status: &'static str,
     },
     /// Acknowledges the kicked-off plan version.
@@ -79,11 +81,29 @@ pub enum Action {
     Launched { run: String, campaign: String },
 }
 
+/// The longest button id chats accept (Discord's `custom_id` limit).
+pub const CUSTOM_ID_MAX: usize = 100;
+
+/// The check-in statuses a prompt offers, as its buttons name them.
+pub const CHECKIN_STATUSES: [&str; 3] = ["on_track", "at_risk", "off_track"];
+
 impl Action {
     pub fn custom_id(&self) -> String {
         match self {
             Self::Verdict { verb, run, version } => format!("{verb}:{run}:{version}"),
-            Self::Checkin { run, week, status } => format!("checkin:{run}:w{week}:{status}"),
+            Self::Checkin {
+                run,
+                week,
+                campaign,
+                status,
+            } => {
+                // The campaign's slug is cut so the id fits Discord's 100 characters; the
+                // app finds the campaign by rebuilding the same id.
+                let fixed = format!("checkin:{run}:w{week}::{status}").len();
+                let room = CUSTOM_ID_MAX.saturating_sub(fixed);
+                let campaign: String = campaign.chars().take(room).collect();
+                format!("checkin:{run}:w{week}:{campaign}:{status}")
+            }
             Self::Acknowledge { run, version } => format!("ack:{run}:v{version}"),
             Self::Launched { run, campaign } => format!("launched:{run}:{campaign}"),
         }
@@ -190,6 +210,17 @@ pub struct WeekDigest {
     pub owner_role: String,
 }
 
+/// A campaign's line of the approved plan, to the date of a check-in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanLine {
+    pub figures: CampaignFigures,
+    /// The local date the figures to date are measured to.
+    pub date: NaiveDate,
+    pub planned_spend_to_date: f64,
+    /// The campaign's budget share of stage 7's MQL milestones to date.
+    pub mql_milestone_to_date: f64,
+}
+
 /// A job the runtime skipped after downtime.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Skipped {
@@ -255,6 +286,14 @@ pub enum Notice {
         awaited: Vec<Awaited>,
         deadline: DateTime<Utc>,
     },
+    /// The plan deadline nears (`business_days` business days away) or has passed (0)
+    /// with the plan not approved: the groups still pending, by their roles.
+    PlanDeadlineWarning {
+        version: u32,
+        deadline: DateTime<Utc>,
+        business_days: u32,
+        awaited: Vec<Awaited>,
+    },
     PlanApproved {
         version: u32,
         hash: String,
@@ -291,12 +330,16 @@ pub enum Notice {
         criteria: SuccessCriteria,
         deadline: DateTime<Utc>,
     },
+    /// One campaign's check-in prompt, for its owner (a direct message when the owner's
+    /// chat id is known, see [`Notice::recipient`]).
     CheckinPrompt {
         week: u32,
         weeks: usize,
         closes: DateTime<Utc>,
-        /// Campaign and owner name, in roster order.
-        roster: Vec<(String, String)>,
+        campaign: String,
+        owner: Person,
+        /// The campaign's own plan line, when the approved plan lists it.
+        plan: Option<PlanLine>,
         actions: Vec<Action>,
     },
     CheckinReminder {
@@ -330,6 +373,7 @@ impl Notice {
             Self::ApprovalTally { .. } => "approval_tally",
             Self::Amendment { .. } => "plan_amendment",
             Self::ApprovalReminder { .. } => "approval_reminder",
+            Self::PlanDeadlineWarning { .. } => "plan_deadline_warning",
             Self::PlanApproved { .. } => "plan_approved",
             Self::KickoffCampaign { .. } => "kickoff_campaign",
             Self::AlignedShare { .. } => "aligned_share",
@@ -363,7 +407,7 @@ impl Notice {
                 answered_by: Some(roles),
                 ..
             } => out.extend(roles.iter().map(String::as_str)),
-            Self::ApprovalReminder { awaited, .. } => {
+            Self::ApprovalReminder { awaited, .. } | Self::PlanDeadlineWarning { awaited, .. } => {
                 for a in awaited {
                     if let Awaited::Group { roles, .. } = a {
                         out.extend(roles.iter().map(String::as_str));
@@ -376,6 +420,15 @@ impl Notice {
             _ => {}
         }
         out
+    }
+
+    /// The one chat user this notice is for, when it goes to a person rather than a
+    /// channel: adapters send it directly and fall back to the post's channel.
+    pub fn recipient(&self) -> Option<&str> {
+        match self {
+            Self::CheckinPrompt { owner, .. } => owner.id.as_deref(),
+            _ => None,
+        }
     }
 
     /// The chat users this notice addresses by id.

@@ -11,7 +11,7 @@ use crate::domain::{QuarterRun, StageId, Verdict};
 
 use super::notice::{
     Action, Awaited, DigestRow, Escalation, Figure, FigureMove, LaunchTiming, Notice, Person,
-    Skipped, TallyGroup, WeekDigest,
+    PlanLine, Skipped, TallyGroup, WeekDigest,
 };
 use super::{Event, PlanContext};
 
@@ -159,6 +159,51 @@ pub fn present(notice: &Notice, ctx: &PlanContext) -> Message {
             );
             Message::new(format!("Plan v{version} · amendment"), body)
         }
+        Notice::PlanDeadlineWarning {
+            version,
+            deadline,
+            business_days,
+            awaited,
+        } => {
+            let who: Vec<String> = awaited
+                .iter()
+                .filter_map(|a| match a {
+                    Awaited::Group { label, roles: r } => Some(format!("{} ({label})", roles(r))),
+                    Awaited::Backup { .. } => None,
+                })
+                .collect();
+            let (title, when) = match business_days {
+                0 => (
+                    format!("Plan deadline passed · v{version} not approved"),
+                    format!(
+                        "The plan was due to be approved by {}.",
+                        ctx.local(*deadline)
+                    ),
+                ),
+                1 => (
+                    format!("Plan deadline tomorrow · v{version} awaits approval"),
+                    format!(
+                        "The plan is due to be approved by {}, one business day from now.",
+                        ctx.local(*deadline)
+                    ),
+                ),
+                n => (
+                    format!("Plan deadline in {n} business days · v{version} awaits approval"),
+                    format!(
+                        "The plan is due to be approved by {}.",
+                        ctx.local(*deadline)
+                    ),
+                ),
+            };
+            Message::new(
+                title,
+                format!(
+                    "{when} Still waiting for: {}. Approve, request changes or reject on the \
+                     approval message, or with `/approve`, `/request-changes`, `/reject`.",
+                    who.join(", ")
+                ),
+            )
+        }
         Notice::ApprovalReminder {
             version,
             awaited,
@@ -279,23 +324,17 @@ pub fn present(notice: &Notice, ctx: &PlanContext) -> Message {
             week,
             weeks,
             closes,
-            roster,
+            campaign,
+            owner,
+            plan,
             actions,
         } => {
-            let mut table = Table::new("", &["Campaign", "Owner"]);
-            for (campaign, owner) in roster {
-                table = table.row(vec![campaign.clone(), owner.clone()]);
-            }
             let mut msg = Message::new(
-                format!("Check-in · week {week} of {weeks}"),
-                format!(
-                    "Campaign owners: how is your campaign tracking against plan? Choose a status, then give \
-                     your campaign's spend to date, leads, MQLs, pipeline and any blockers. Answer by {}.",
-                    ctx.local(*closes)
-                ),
-            )
-            .table(table);
+                format!("Check-in · week {week} of {weeks} · {campaign}"),
+                checkin_prompt_body(ctx, campaign, owner, plan.as_ref(), *closes),
+            );
             msg.buttons = actions.iter().map(button).collect();
+            msg.direct = notice.recipient().map(str::to_owned);
             msg
         }
         Notice::CheckinReminder { week, pending } => {
@@ -360,6 +399,38 @@ fn roles(ids: &[String]) -> String {
         return role("");
     }
     ids.iter().map(|r| role(r)).collect::<Vec<_>>().join(", ")
+}
+
+/// A check-in prompt's text: the owner, the campaign's own plan line to date (never the
+/// whole roster), what to answer and by when.
+fn checkin_prompt_body(
+    ctx: &PlanContext,
+    campaign: &str,
+    owner: &Person,
+    plan: Option<&PlanLine>,
+    closes: chrono::DateTime<chrono::Utc>,
+) -> String {
+    let line = match plan {
+        Some(p) => format!(
+            "Plan: {} in the quarter, {} to {}, {}\nPlanned spend to {}: {}\nMQL milestone to {}: {}",
+            cents(p.figures.budget),
+            p.figures.start,
+            p.figures.end,
+            ctx.display_names.name(&p.figures.channel),
+            p.date,
+            cents(p.planned_spend_to_date),
+            p.date,
+            whole(p.mql_milestone_to_date),
+        ),
+        None => "Booked before this plan: report what it has spent and brought in so far.".into(),
+    };
+    format!(
+        "{}, how is {campaign} tracking against plan?\n\n{line}\n\n\
+         Choose a status; a form then asks for spend to date, leads, MQLs, pipeline and \
+         blockers. Answer by {}.",
+        person(owner),
+        ctx.local(closes)
+    )
 }
 
 /// A person as a mention when their chat id is known, else by name.

@@ -46,6 +46,9 @@ pub struct PeopleSettings {
     /// Hours after the request (business hours) at which pending approvers are
     /// reminded, then escalated: DM, channel mention, backup approver.
     pub approval_reminder_hours: Vec<u32>,
+    /// Business days before the plan deadline at which groups that have not approved are
+    /// warned (09:00 local, Monday to Friday); they are warned again when it passes.
+    pub plan_deadline_warning_days: Vec<u32>,
     /// A campaign whose spend to date is off its planned pace by more than this share is
     /// escalated in the digest.
     pub pacing_tolerance: f64,
@@ -62,6 +65,7 @@ impl Default for PeopleSettings {
             plan_owner_id: None,
             allow_self_approval: false,
             approval_reminder_hours: vec![24, 48, 72],
+            plan_deadline_warning_days: vec![3, 1],
             pacing_tolerance: 0.15,
             blocker_escalation_weeks: 2,
             members: Vec::new(),

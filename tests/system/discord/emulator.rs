@@ -8,6 +8,10 @@
 //! created. Failures can be injected on message posts (429 with `retry_after`, 500, or
 //! recording the message and never answering, as a kill in between would look) and on
 //! message edits (never answering). Reactions are dispatched as MESSAGE_REACTION_ADD.
+//! Direct messages: `POST /users/@me/channels` opens a DM channel per user, and a user
+//! can be made to refuse them (403, code 50007), as a member with DMs off does.
+//! Interactions can come from a DM (a user, no member) and as submitted forms (type 5); a
+//! form opened in answer (response type 9) is checked against the spec like any callback.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -40,6 +44,8 @@ pub struct Recorded {
     pub body: Value,
     /// 0 while the answer is pending.
     pub status: u16,
+    /// When it was answered (the benchmarks time interactions by it).
+    pub answered: Option<std::time::Instant>,
 }
 
 /// A message as stored in a channel (or thread).
@@ -84,7 +90,22 @@ pub struct World {
     pub files: HashMap<String, Vec<u8>>,
     /// Interaction token → the channel the interaction came from (where its replies go).
     pub interaction_channels: HashMap<String, String>,
+    /// DM channel id → the user it reaches (`POST /users/@me/channels`).
+    pub dm_channels: HashMap<String, String>,
+    /// Users who do not accept direct messages: a message to their DM channel gets
+    /// 403 with Discord's code 50007.
+    pub dm_blocked: Vec<String>,
     next_id: u64,
+}
+
+impl World {
+    /// The messages sent to `user`'s DM channels.
+    pub fn direct_messages(&self, user: &str) -> Vec<&Posted> {
+        self.messages
+            .iter()
+            .filter(|m| self.dm_channels.get(&m.channel_id).map(String::as_str) == Some(user))
+            .collect()
+    }
 }
 
 impl World {
@@ -172,6 +193,11 @@ impl Emulator {
 
     pub fn inject_edits(&self, faults: &[EditFault]) {
         self.lock().edit_faults.extend(faults.iter().copied());
+    }
+
+    /// Makes direct messages to `user` fail as Discord does when a member has them off.
+    pub fn block_direct_messages(&self, user: &str) {
+        self.lock().dm_blocked.push(user.to_owned());
     }
 
     pub fn inject(&self, faults: &[Fault]) {
@@ -337,6 +363,7 @@ async fn rest_handler(
             route: route.as_ref().map(|(r, _)| (*r).to_owned()),
             body: json_body.clone(),
             status: 0,
+            answered: None,
         });
         w.requests.len() - 1
     };
@@ -349,6 +376,7 @@ async fn rest_handler(
             .push(format!("response {m} {path} {status}: {e:?}"));
     }
     w.requests[index].status = status;
+    w.requests[index].answered = Some(std::time::Instant::now());
     let code = StatusCode::from_u16(status).unwrap();
     match response {
         Some(v) if status == 429 => {
@@ -527,8 +555,52 @@ async fn answer(
             }
             (200, Some(Value::Array(out)))
         }
+        ("POST", "/users/@me/channels") => {
+            let mut w = s.world.lock().unwrap();
+            let Some(recipient) = body["recipient_id"].as_str().map(str::to_owned) else {
+                return (
+                    400,
+                    Some(json!({ "message": "Invalid Form Body", "code": 50035 })),
+                );
+            };
+            // Discord returns the same DM channel for the same user.
+            let existing = w
+                .dm_channels
+                .iter()
+                .find(|(_, u)| **u == recipient)
+                .map(|(c, _)| c.clone());
+            let id = match existing {
+                Some(id) => id,
+                None => {
+                    let id = w.id();
+                    w.dm_channels.insert(id.clone(), recipient.clone());
+                    id
+                }
+            };
+            (
+                200,
+                Some(json!({
+                    "id": id, "type": 1, "flags": 0, "last_message_id": null,
+                    "recipients": [user(&recipient, "member", false)],
+                })),
+            )
+        }
         ("POST", "/channels/{channel_id}/messages") => {
             let channel = params[0].clone();
+            {
+                let w = s.world.lock().unwrap();
+                if w.dm_channels
+                    .get(&channel)
+                    .is_some_and(|u| w.dm_blocked.contains(u))
+                {
+                    return (
+                        403,
+                        Some(
+                            json!({ "message": "Cannot send messages to this user", "code": 50007 }),
+                        ),
+                    );
+                }
+            }
             let fault = s.world.lock().unwrap().faults.pop_front();
             match fault {
                 Some(Fault::RateLimited { retry_after }) => {
@@ -778,6 +850,72 @@ pub fn button(id: &str, channel: &str, member: Value, custom_id: &str, message: 
     v["data"] = json!({ "custom_id": custom_id, "component_type": 2 });
     v["message"] = message;
     v
+}
+
+/// A button press in a direct message: the user, no guild, no member.
+pub fn dm_button(
+    id: &str,
+    channel: &str,
+    (user_id, name): (&str, &str),
+    custom_id: &str,
+    message: Value,
+) -> Value {
+    let mut v = dm_interaction(id, 3, channel, user_id, name);
+    v["data"] = json!({ "custom_id": custom_id, "component_type": 2 });
+    v["message"] = message;
+    v
+}
+
+/// A submitted form (modal, interaction type 5) in a direct message: each (input id,
+/// value) in its own action row, as Discord sends them.
+pub fn dm_modal_submit(
+    id: &str,
+    channel: &str,
+    (user_id, name): (&str, &str),
+    custom_id: &str,
+    values: &[(&str, &str)],
+) -> Value {
+    let mut v = dm_interaction(id, 5, channel, user_id, name);
+    v["data"] = json!({ "custom_id": custom_id, "components": rows(values) });
+    v
+}
+
+/// A submitted form (modal) from a guild member in `channel`.
+pub fn modal_submit(
+    id: &str,
+    channel: &str,
+    member: Value,
+    custom_id: &str,
+    values: &[(&str, &str)],
+) -> Value {
+    let mut v = interaction_base(id, 5, channel, member);
+    v["data"] = json!({ "custom_id": custom_id, "components": rows(values) });
+    v
+}
+
+fn rows(values: &[(&str, &str)]) -> Value {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, (k, v))| {
+            json!({ "type": 1, "id": i * 2 + 1, "components": [
+                { "type": 4, "id": i * 2 + 2, "custom_id": k, "value": v }
+            ]})
+        })
+        .collect()
+}
+
+fn dm_interaction(id: &str, kind: u8, channel: &str, user_id: &str, name: &str) -> Value {
+    json!({
+        "id": id, "application_id": APP_ID, "type": kind, "token": format!("tok{id}"),
+        "version": 1, "channel_id": channel,
+        "channel": { "id": channel, "type": 1, "flags": 0,
+            "recipients": [user(user_id, name, false)] },
+        "user": user(user_id, name, false), "locale": "en-US",
+        "app_permissions": "2248473465835073", "entitlements": [],
+        "authorizing_integration_owners": { "0": GUILD_ID }, "context": 1,
+        "attachment_size_limit": 26214400,
+    })
 }
 
 pub fn stored_message_json(m: &Posted) -> Value {

@@ -2,6 +2,7 @@
 //! Discord's spec and limits, and `serve` against a local Discord emulator.
 
 mod bot;
+mod checkins;
 mod emulator;
 mod payloads;
 mod people;

@@ -4,8 +4,20 @@
 use serde_json::{Value, json};
 
 use super::bot::{APPROVALS_CHANNEL, DEFAULT_CHANNEL, MARKETING_ROLE, RUN_STAGES_ROLE, Setup};
-use super::emulator::{Emulator, World, member, slash};
+use super::emulator::{Emulator, World, button, member, modal_submit, slash, stored_message_json};
 use super::serve::{command_id, reply, stage_run, started};
+
+/// The interaction's first answer (its callback body), whatever its type.
+async fn callback(emu: &Emulator, id: &str) -> Value {
+    let path = format!("/interactions/{id}/tok{id}/callback");
+    emu.wait_for(20, "the interaction's callback", |w: &World| {
+        w.requests
+            .iter()
+            .find(|r| r.path == path && r.status > 0)
+            .map(|r| r.body.clone())
+    })
+    .await
+}
 
 /// Sends `/name [sub] options` from a member holding `roles`.
 fn command(emu: &Emulator, id: &str, roles: &[&str], path: (&str, Option<&str>), options: Value) {
@@ -189,6 +201,116 @@ async fn a_plan_sent_for_approval_early_is_amended_and_approved_by_command() {
     })
     .await;
 
+    // "Request changes" on v2 opens the form (a modal); a bad share is refused naming the
+    // field; a hold-back of 10% of paid search makes plan v3, which lists it.
+    let (message, request_changes) = {
+        let w = emu.lock();
+        let m = w
+            .messages
+            .iter()
+            .find(|m| {
+                m.channel_id == APPROVALS_CHANNEL
+                    && m.body["embeds"][0]["title"] == "Stage 11 · Approve plan v2"
+            })
+            .cloned()
+            .expect("v2's approval request");
+        let id = m.body["components"][0]["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|b| b["custom_id"].as_str())
+            .find(|id| id.starts_with("request_changes:"))
+            .unwrap()
+            .to_owned();
+        (stored_message_json(&m), id)
+    };
+    let morgan = || member("1150000000000000021", "Morgan", &[MARKETING_ROLE]);
+    emu.dispatch(
+        "INTERACTION_CREATE",
+        button(
+            "1290000000000000020",
+            APPROVALS_CHANNEL,
+            morgan(),
+            &request_changes,
+            message,
+        ),
+    );
+    let form = callback(&emu, "1290000000000000020").await;
+    assert_eq!(form["type"], 9, "{form}");
+    let form_id = form["data"]["custom_id"].as_str().unwrap().to_owned();
+    assert!(
+        form_id.starts_with("changes:") && form_id.ends_with(":2"),
+        "{form_id}"
+    );
+    let submit = |id: &str, share: &str| {
+        let values = [
+            ("section", "Budget"),
+            (
+                "what",
+                "Keep a tenth of paid search back until the pilot reads out",
+            ),
+            ("kind", "hold_back"),
+            ("channel", "paid_search"),
+            ("value", share),
+        ];
+        emu.dispatch(
+            "INTERACTION_CREATE",
+            modal_submit(id, APPROVALS_CHANNEL, morgan(), &form_id, &values),
+        );
+    };
+    submit("1290000000000000021", "150");
+    let bad = reply(&emu, "1290000000000000021").await;
+    assert_eq!(bad["embeds"][0]["title"], "Not done", "{bad}");
+    assert!(
+        description(&bad).contains("share: expected a percent above 0 and up to 100"),
+        "{bad}"
+    );
+    assert_eq!(
+        bad["flags"].as_u64().unwrap() & 64,
+        64,
+        "only to the caller"
+    );
+    submit("1290000000000000022", "10%");
+    let amended = reply(&emu, "1290000000000000022").await;
+    assert!(
+        description(&amended).contains("Amendment recorded"),
+        "{amended}"
+    );
+    emu.wait_for(120, "plan v3's approval request", |w| {
+        titles_in(w, APPROVALS_CHANNEL)
+            .iter()
+            .any(|t| t == "Stage 11 · Approve plan v3")
+            .then_some(())
+    })
+    .await;
+    let texts: Vec<String> = emu
+        .lock()
+        .messages
+        .iter()
+        .map(|m| m.body.to_string())
+        .collect();
+    assert!(
+        texts.iter().any(|t| t.contains("hold back 10% of")),
+        "plan v3's post does not list the form's amendment"
+    );
+
+    // `/request-changes` without words opens the same form, on the current version.
+    command(
+        &emu,
+        "1290000000000000023",
+        &[MARKETING_ROLE],
+        ("request-changes", None),
+        json!([]),
+    );
+    let form = callback(&emu, "1290000000000000023").await;
+    assert_eq!(form["type"], 9, "{form}");
+    assert!(
+        form["data"]["custom_id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("changes:") && id.ends_with(":3")),
+        "{form}"
+    );
+
     // Someone outside the stakeholder groups cannot approve; marketing can.
     command(
         &emu,
@@ -209,13 +331,13 @@ async fn a_plan_sent_for_approval_early_is_amended_and_approved_by_command() {
     );
     let approved = reply(&emu, "1290000000000000014").await;
     assert!(
-        description(&approved).contains("Your approval of plan v2 is recorded"),
+        description(&approved).contains("Your approval of plan v3 is recorded"),
         "{approved}"
     );
     emu.wait_for(60, "the approval announcement", |w| {
         titles_in(w, APPROVALS_CHANNEL)
             .iter()
-            .any(|t| t == "Plan v2 approved")
+            .any(|t| t == "Plan v3 approved")
             .then_some(())
     })
     .await;

@@ -61,17 +61,30 @@ impl AppBackend {
             .unwrap_or(self.settings.dashboard.listen)
     }
 
-    /// The team whose channel the caller is in (the first team elsewhere).
-    pub(super) fn team(&self, caller: &Caller) -> &TeamSettings {
+    /// The team a button or form names by its run (`verb:{team}/{quarter}:…`, e.g. one
+    /// clicked in a direct message), else the team whose channel the caller is in, else
+    /// the first team.
+    pub(super) fn team(&self, caller: &Caller, command: &Command) -> &TeamSettings {
+        let named = match command {
+            Command::Button { custom_id } | Command::ModalSubmit { custom_id, .. } => custom_id
+                .split(':')
+                .nth(1)
+                .and_then(|run| run.split_once('/'))
+                .map(|(team, _)| team),
+            _ => None,
+        };
         let c = &caller.channel_id;
         self.settings
             .teams
             .iter()
-            .find(|t| {
-                &t.channels.default == c
-                    || &t.channels.approvals == c
-                    || &t.channels.checkins == c
-                    || t.channels.stages.values().any(|s| s == c)
+            .find(|t| Some(t.name.as_str()) == named)
+            .or_else(|| {
+                self.settings.teams.iter().find(|t| {
+                    &t.channels.default == c
+                        || &t.channels.approvals == c
+                        || &t.channels.checkins == c
+                        || t.channels.stages.values().any(|s| s == c)
+                })
             })
             .unwrap_or(&self.settings.teams[0])
     }
@@ -121,7 +134,7 @@ impl AppBackend {
     }
 
     async fn dispatch(&self, caller: &Caller, command: Command) -> Reply {
-        let team = self.team(caller);
+        let team = self.team(caller, &command);
         let Some(run) = self.run(team).await else {
             return Reply::error(
                 &caller.reference,
@@ -208,6 +221,17 @@ impl AppBackend {
                 self.reaction(caller, team, &run, actor, &message_id, &emoji)
                     .await
             }
+            Command::ModalSubmit { custom_id, values } => {
+                self.form(caller, team, &run, actor, &custom_id, &values)
+                    .await
+            }
+            Command::RequestChangesForm => match run.latest_plan() {
+                Some(p) => super::forms::changes_form(&run.id, p.version).reply(),
+                None => Reply::error(
+                    &caller.reference,
+                    "There is no plan to decide on yet: stage 10 writes it in week 3.",
+                ),
+            },
         }
     }
 
@@ -298,6 +322,7 @@ impl AppBackend {
                     bytes: doc.markdown.into_bytes(),
                 }],
                 is_error: false,
+                modal: None,
             },
             Ok(None) => Reply::error(&caller.reference, "The plan document is not stored."),
             Err(e) => Reply::error(&caller.reference, format!("Cannot read the plan: {e}")),
@@ -336,6 +361,10 @@ impl AppBackend {
                         ),
                     );
                 }
+                if verdict == Verdict::RequestChanges {
+                    // The form asks for the words and an optional structured change.
+                    return super::forms::changes_form(run_id, version).reply();
+                }
                 let ask = Ask {
                     verdict,
                     version: Some(version),
@@ -361,54 +390,7 @@ impl AppBackend {
                 self.people_event(caller, run_id, event, "The launch is recorded.")
                     .await
             }
-            ["checkin", run_id, week, status] => {
-                let status = match *status {
-                    "on_track" => crate::domain::CheckinStatus::OnTrack,
-                    "at_risk" => crate::domain::CheckinStatus::AtRisk,
-                    "off_track" => crate::domain::CheckinStatus::OffTrack,
-                    _ => return Reply::error(&caller.reference, "This button is malformed."),
-                };
-                let Ok(week) = week.trim_start_matches('w').parse::<u32>() else {
-                    return Reply::error(&caller.reference, "This button is malformed.");
-                };
-                // The caller answers for every campaign they own (matched by chat id
-                // when configured, else by name).
-                let mine: Vec<String> = run
-                    .roster
-                    .iter()
-                    .filter(|r| crate::engine::owns(&actor, r))
-                    .map(|r| r.campaign.clone())
-                    .collect();
-                if mine.is_empty() {
-                    return Reply::error(
-                        &caller.reference,
-                        "You own no campaign on this quarter's roster.",
-                    );
-                }
-                let mut last = Reply::private(Message::new("Recorded", ""));
-                for campaign in mine {
-                    let event = Event::CheckinAnswered {
-                        actor: actor.clone(),
-                        week,
-                        campaign: campaign.clone(),
-                        status,
-                        note: None,
-                        numbers: None,
-                    };
-                    last = self
-                        .people_event(
-                            caller,
-                            run_id,
-                            event,
-                            &format!("Week {week}, {campaign}: {} recorded.", status.words()),
-                        )
-                        .await;
-                    if last.is_error {
-                        break;
-                    }
-                }
-                last
-            }
+            ["checkin", ..] => self.checkin_click(caller, run, actor, custom_id).await,
             ["data", action @ ("confirm" | "cancel"), id] => {
                 self.upload_decision(caller, team, run, *action == "confirm", id)
                     .await
@@ -603,7 +585,7 @@ impl Backend for AppBackend {
             if what == Suggestion::Timezone {
                 return super::timezone::suggestions(partial, self.engine.clock().now());
             }
-            let team = self.team(caller);
+            let team = self.team(caller, &Command::Help);
             match self.run(team).await {
                 Some(run) => {
                     let names =

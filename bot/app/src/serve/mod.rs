@@ -7,9 +7,11 @@
 //! The dashboard (another crate) would be started here beside the gateway; see
 //! [`start_dashboard`].
 
+mod answers;
 mod backend;
 mod capabilities;
 mod data;
+mod forms;
 mod people;
 mod reactions;
 mod timezone;

@@ -3,7 +3,7 @@
 //! link. Each becomes an engine event (decided, refused and audited there) or a read.
 
 use chrono::NaiveDate;
-use quarterdeck_discord::port::{Caller, Reply, Suggestion};
+use quarterdeck_discord::port::{Caller, Command, Reply, Suggestion};
 
 use super::backend::AppBackend;
 use crate::chat::{File, Message, Table};
@@ -90,7 +90,24 @@ impl AppBackend {
         amendment: AmendmentKind,
         note: Option<String>,
     ) -> Reply {
-        let Some(version) = run.latest_plan().map(|p| p.version) else {
+        self.amend_version(caller, team, run, actor, None, amendment, note)
+            .await
+    }
+
+    /// An amendment on `version` (a form names the version it was opened on; the engine
+    /// refuses a stale one naming the current), or on the latest.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn amend_version(
+        &self,
+        caller: &Caller,
+        team: &TeamSettings,
+        run: &QuarterRun,
+        actor: Actor,
+        version: Option<u32>,
+        amendment: AmendmentKind,
+        note: Option<String>,
+    ) -> Reply {
+        let Some(version) = version.or_else(|| run.latest_plan().map(|p| p.version)) else {
             return Reply::error(
                 &caller.reference,
                 "There is no plan to amend yet: stage 10 writes it in week 3.",
@@ -150,7 +167,9 @@ impl AppBackend {
             until,
             delegate,
         };
-        let (zone, _) = self.zone_of(caller, self.team(caller)).await;
+        let (zone, _) = self
+            .zone_of(caller, self.team(caller, &Command::Help))
+            .await;
         let recorded = super::timezone::stated(self.engine().clock().now(), zone);
         let done = format!(
             "You are away {from} to {until}; your check-ins are excused.{handover}\nRecorded {recorded}."

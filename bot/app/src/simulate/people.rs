@@ -14,7 +14,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::config::{SimulationSettings, StakeholderGroup};
-use crate::domain::pacing::{milestone_to_date, planned_to_date};
+use crate::domain::pacing::{campaign_milestone_to_date, planned_to_date};
 use crate::domain::{
     Actor, AmendmentKind, CampaignFigures, CheckinNumbers, CheckinStatus, QuarterRun, RunStatus,
     StageStatus, Verdict,
@@ -241,23 +241,17 @@ fn numbers(
     } else {
         rng(seed, hash(&c.name)).gen_range(0.9..1.1)
     };
-    let total_budget: f64 = plan
-        .map(|f| f.campaigns.iter().map(|x| x.budget).sum())
-        .unwrap_or(0.0);
-    let share = if total_budget > 0.0 {
-        c.budget / total_budget
-    } else {
-        0.0
+    let to_date = |pick: fn(&crate::domain::MonthMilestone) -> f64| {
+        plan.map_or(0.0, |f| campaign_milestone_to_date(f, c, date, pick))
     };
-    let milestones = plan.map(|f| f.milestones.as_slice()).unwrap_or_default();
     let round = |x: f64| (x * 100.0).round() / 100.0;
-    let mqls = (milestone_to_date(milestones, date, |m| m.mqls) * share * pace).round();
+    let mqls = (to_date(|m| m.mqls) * pace).round();
     let blocked = p.blocked.as_ref() == Some(&c.name) && (2..=5).contains(&week);
     let n = CheckinNumbers {
         spend_to_date: round(planned_to_date(c, date) * pace),
         leads: (mqls * 3.0).round(),
         mqls,
-        pipeline: round(milestone_to_date(milestones, date, |m| m.pipeline) * share * pace),
+        pipeline: round(to_date(|m| m.pipeline) * pace),
         blockers: if blocked {
             vec![BLOCKER.to_owned()]
         } else {

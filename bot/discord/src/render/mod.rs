@@ -33,6 +33,7 @@ pub const THREAD_ARCHIVE_MINUTES: u32 = 10_080;
 
 pub const ROUTE_MESSAGES: &str = "/channels/{channel_id}/messages";
 pub const ROUTE_MESSAGE: &str = "/channels/{channel_id}/messages/{message_id}";
+pub const ROUTE_OPEN_DM: &str = "/users/@me/channels";
 pub const ROUTE_THREAD_FROM_MESSAGE: &str = "/channels/{channel_id}/messages/{message_id}/threads";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -428,6 +429,26 @@ fn thread_name(title: &str) -> String {
         title.trim()
     };
     truncate(t, 100)
+}
+
+/// The request that opens (or finds) the bot's direct-message channel with `user`.
+pub fn open_dm(user: &str) -> Request {
+    Request {
+        method: Method::Post,
+        route: ROUTE_OPEN_DM,
+        target: Target::Channel,
+        body: json!({ "recipient_id": user }),
+        files: Vec::new(),
+    }
+}
+
+/// A direct message as it goes to the post's channel instead: the same message, with a
+/// mention of the person it was for (who alone is pinged).
+pub fn direct_fallback(message: &Message, user: &str) -> Message {
+    let mut m = message.clone();
+    m.direct = None;
+    m.mentions.insert(0, Mention::User(user.to_owned()));
+    m
 }
 
 /// A title cut to `max` characters at a word boundary, with an ellipsis. Only for

@@ -23,6 +23,12 @@ pub struct Message {
     /// the adapter replaces ([`Message::render_mentions`]); it names, it does not ping.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mentions: Vec<Mention>,
+    /// A chat user id when the post is for one person (a check-in prompt to a campaign's
+    /// owner): the adapter sends it as a direct message, and falls back to the post's
+    /// channel with a mention of that user when the person does not accept direct
+    /// messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direct: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

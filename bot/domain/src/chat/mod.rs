@@ -42,6 +42,10 @@ pub struct File {
 pub struct Posted {
     pub message_id: String,
     pub link: Option<String>,
+    /// Set when the post went elsewhere than asked (a direct message the person does not
+    /// accept, delivered as a mention in the post's channel): what happened, for the
+    /// outbox row.
+    pub rerouted: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

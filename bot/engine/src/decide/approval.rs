@@ -29,6 +29,7 @@ pub(super) fn open(d: &mut Decision, ctx: &PlanContext, _now: DateTime<Utc>) {
         s.status = StageStatus::InReview;
     }
     d.run.status = RunStatus::AwaitingApproval;
+    super::deadline::schedule(d, ctx, _now);
     request(d, ctx, _now);
 }
 
@@ -339,7 +340,7 @@ fn owner_group(ctx: &PlanContext, id: StageId) -> Option<&StakeholderGroup> {
         .find(|g| g.group == id.spec().owner_group)
 }
 
-fn group_done(run: &QuarterRun, g: &StakeholderGroup, version: u32) -> bool {
+pub(super) fn group_done(run: &QuarterRun, g: &StakeholderGroup, version: u32) -> bool {
     let mut actors: Vec<&str> = run
         .approvals
         .iter()

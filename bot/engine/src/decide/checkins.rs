@@ -10,10 +10,11 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::pacing::{campaign_milestone_to_date, planned_to_date};
 use crate::domain::{
     Absence, Actor, CheckinEntry, CheckinNumbers, CheckinStatus, CheckinWeek, RunStatus,
 };
-use crate::notice::{Action, Skipped};
+use crate::notice::{Action, CHECKIN_STATUSES, Person, PlanLine, Skipped};
 use crate::{Decision, Event, Job, MissedPolicy, Notice, PlanContext, Rejection, SkippedJob};
 
 fn key(d: &Decision, week: u32, what: &str) -> String {
@@ -63,26 +64,7 @@ pub(super) fn due(
         entries,
     });
     let closes = now + ctx.checkin_window;
-    let notice = Notice::CheckinPrompt {
-        week,
-        weeks: ctx.checkins.len(),
-        closes,
-        roster: d
-            .run
-            .roster
-            .iter()
-            .map(|r| (r.campaign.clone(), r.owner.clone()))
-            .collect(),
-        actions: ["on_track", "at_risk", "off_track"]
-            .into_iter()
-            .map(|status| Action::Checkin {
-                run: d.run.id.clone(),
-                week,
-                status,
-            })
-            .collect(),
-    };
-    d.post(key(d, week, "prompt"), &ctx.channels.checkins, notice);
+    prompt_owners(d, ctx, week, today, closes);
     let half = now + ctx.checkin_window / 2;
     for (at, what, event) in [
         (half, "reminder", Event::CheckinReminder { week }),
@@ -98,6 +80,72 @@ pub(super) fn due(
         );
     }
     Ok(())
+}
+
+/// One prompt per campaign whose owner is not away, for that owner alone (a direct
+/// message when their chat id is known; the check-ins channel is the fallback), with
+/// the campaign's own plan line and buttons naming run, week, campaign and status.
+fn prompt_owners(
+    d: &mut Decision,
+    ctx: &PlanContext,
+    week: u32,
+    today: chrono::NaiveDate,
+    closes: DateTime<Utc>,
+) {
+    let plan = super::digest::locked_plan(&d.run).cloned();
+    let excused: Vec<String> = d
+        .run
+        .checkins
+        .iter()
+        .find(|w| w.week == week)
+        .map(|w| {
+            w.entries
+                .iter()
+                .filter(|e| e.status == CheckinStatus::Away)
+                .map(|e| e.campaign.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    for r in d.run.roster.clone() {
+        if excused.contains(&r.campaign) {
+            continue;
+        }
+        let slug = super::kickoff::slug(&r.campaign);
+        let line = plan.as_ref().and_then(|p| {
+            let c = p.campaigns.iter().find(|c| c.name == r.campaign)?;
+            Some(PlanLine {
+                figures: c.clone(),
+                date: today,
+                planned_spend_to_date: planned_to_date(c, today),
+                mql_milestone_to_date: campaign_milestone_to_date(p, c, today, |m| m.mqls),
+            })
+        });
+        let notice = Notice::CheckinPrompt {
+            week,
+            weeks: ctx.checkins.len(),
+            closes,
+            campaign: r.campaign.clone(),
+            owner: Person {
+                id: r.owner_id.clone(),
+                name: r.owner.clone(),
+            },
+            plan: line,
+            actions: CHECKIN_STATUSES
+                .into_iter()
+                .map(|status| Action::Checkin {
+                    run: d.run.id.clone(),
+                    week,
+                    campaign: slug.clone(),
+                    status,
+                })
+                .collect(),
+        };
+        d.post(
+            key(d, week, &format!("prompt/{slug}")),
+            &ctx.channels.checkins,
+            notice,
+        );
+    }
 }
 
 /// The absence covering `date` for the person with this id (or, without one, name).
@@ -177,6 +225,18 @@ pub(super) fn answer(
             action: format!("check in for {campaign}"),
             needed: format!("being its owner ({})", entry.owner),
         });
+    }
+    let same_again = entry.answered_at.is_some()
+        && entry.status == status
+        && entry.note.as_deref() == note
+        && (numbers.is_none() || entry.numbers.as_ref() == numbers);
+    if same_again {
+        // A redelivered click or form counts once.
+        return Err(Rejection::Duplicate(format!(
+            "{}'s week {week} answer for {campaign} ({})",
+            actor.name,
+            status.words()
+        )));
     }
     if after_close {
         entry.late = true;

@@ -6,6 +6,7 @@
 mod aligned;
 mod approval;
 mod checkins;
+mod deadline;
 mod digest;
 mod failures;
 mod kickoff;
@@ -21,7 +22,7 @@ use crate::domain::QuarterRun;
 
 pub use approval::approval_actions;
 pub use digest::{locked_plan, pacing, week_digest};
-pub use kickoff::{SuccessCriteria, approved_campaigns, launch_due, owns, success_criteria};
+pub use kickoff::{SuccessCriteria, approved_campaigns, launch_due, owns, slug, success_criteria};
 
 /// Decides what `event` does to `run` at `now`.
 pub fn decide(
@@ -79,6 +80,7 @@ pub fn decide(
         Event::ApprovalReminder { version, step } => {
             approval::remind(&mut d, ctx, *version, *step)?
         }
+        Event::PlanDeadline { business_days } => deadline::warn(&mut d, ctx, *business_days)?,
         Event::KickoffAcknowledged { actor } => kickoff::acknowledge(&mut d, ctx, actor, now)?,
         Event::CampaignLaunched { actor, campaign } => {
             kickoff::launched(&mut d, ctx, actor, campaign, now)?

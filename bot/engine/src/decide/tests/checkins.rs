@@ -1,6 +1,7 @@
 //! Kickoff, weekly check-ins, completion and jobs skipped after downtime.
 
 use super::*;
+use crate::domain::CheckinNumbers;
 
 #[test]
 fn kickoff_sets_the_roster_and_schedules_every_check_in_as_skippable() {
@@ -143,4 +144,129 @@ fn skipped_jobs_are_reported_in_one_post_and_their_weeks_recorded() {
         "{body}"
     );
     assert_eq!(d.run.status, RunStatus::Completed);
+}
+
+#[test]
+fn each_campaign_owner_gets_their_own_prompt_with_buttons_naming_run_week_and_campaign() {
+    let mut run = executing();
+    run.roster[0].owner_id = Some("1150000000000000101".into());
+
+    let d = apply(&run, Event::CheckinDue { week: 1 });
+
+    let prompts: Vec<_> = d
+        .posts
+        .iter()
+        .filter(|p| p.kind() == "checkin_prompt")
+        .collect();
+    assert_eq!(prompts.len(), 2, "one per campaign");
+    let Notice::CheckinPrompt {
+        campaign, actions, ..
+    } = &prompts[0].notice
+    else {
+        panic!("{:?}", prompts[0].notice);
+    };
+    assert_eq!(campaign, "Spring webinar");
+    let ids: Vec<String> = actions.iter().map(Action::custom_id).collect();
+    assert_eq!(
+        ids,
+        [
+            "checkin:growth/2027-Q1:w1:spring-webinar:on_track",
+            "checkin:growth/2027-Q1:w1:spring-webinar:at_risk",
+            "checkin:growth/2027-Q1:w1:spring-webinar:off_track",
+        ]
+    );
+    // Avery has a chat id: a direct message; Jordan has none: the channel, by name.
+    assert_eq!(prompts[0].notice.recipient(), Some("1150000000000000101"));
+    assert_eq!(prompts[1].notice.recipient(), None);
+    assert!(prompts.iter().all(|p| p.channel == "checkins"));
+    assert_eq!(
+        prompts[1].key, "growth/2027-Q1/checkin/w01/prompt/search-always-on",
+        "a key per campaign"
+    );
+}
+
+#[test]
+fn a_check_in_button_id_fits_discords_100_characters_for_any_campaign_name() {
+    let long = "a".repeat(150);
+    let a = Action::Checkin {
+        run: "growth/2027-Q1".into(),
+        week: 12,
+        campaign: long,
+        status: "off_track",
+    };
+
+    let id = a.custom_id();
+
+    assert_eq!(id.len(), 100);
+    assert!(id.starts_with("checkin:growth/2027-Q1:w12:aaa"), "{id}");
+    assert!(id.ends_with(":off_track"), "{id}");
+}
+
+#[test]
+fn an_owner_away_that_week_gets_no_prompt() {
+    let mut run = executing();
+    run = apply(
+        &run,
+        Event::Away {
+            actor: Actor::new("j", "Jordan", &[]),
+            from: ctx().local_date(ctx().checkins[0]) - chrono::Duration::days(1),
+            until: ctx().local_date(ctx().checkins[0]) + chrono::Duration::days(1),
+            delegate: None,
+        },
+    )
+    .run;
+
+    let d = decide(
+        &run,
+        &ctx(),
+        &Event::CheckinDue { week: 1 },
+        ctx().checkins[0],
+    )
+    .unwrap();
+
+    let campaigns: Vec<&str> = d
+        .posts
+        .iter()
+        .filter_map(|p| match &p.notice {
+            Notice::CheckinPrompt { campaign, .. } => Some(campaign.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(campaigns, ["Spring webinar"]);
+}
+
+#[test]
+fn the_same_answer_delivered_twice_counts_once_and_numbers_after_a_status_count() {
+    let run = apply(&executing(), Event::CheckinDue { week: 1 }).run;
+    let avery = || Actor::new("a", "Avery", &[]);
+    let answer = |numbers: Option<CheckinNumbers>| Event::CheckinAnswered {
+        actor: avery(),
+        week: 1,
+        campaign: "Spring webinar".into(),
+        status: CheckinStatus::AtRisk,
+        note: None,
+        numbers,
+    };
+    let numbers = CheckinNumbers {
+        spend_to_date: 1200.0,
+        leads: 30.0,
+        mqls: 9.0,
+        pipeline: 4500.0,
+        blockers: vec!["Legal review".into()],
+    };
+
+    let run = apply(&run, answer(None)).run;
+    let again = refuse(&run, answer(None));
+    let run = apply(&run, answer(Some(numbers.clone()))).run;
+    let form_again = refuse(&run, answer(Some(numbers.clone())));
+
+    assert!(matches!(again, Rejection::Duplicate(_)), "{again:?}");
+    assert!(
+        matches!(form_again, Rejection::Duplicate(_)),
+        "{form_again:?}"
+    );
+    let entries = &run.checkins[0].entries;
+    assert_eq!(entries[0].numbers.as_ref(), Some(&numbers));
+    assert_eq!(entries[1].numbers, None, "Jordan's campaign is untouched");
+    assert_eq!(entries[1].status, CheckinStatus::Pending);
 }

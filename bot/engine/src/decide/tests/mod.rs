@@ -3,6 +3,7 @@
 
 mod approval;
 mod checkins;
+mod deadline;
 mod in_place;
 mod people;
 mod stages;
