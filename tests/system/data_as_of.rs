@@ -93,4 +93,57 @@ async fn week_one_reads_data_to_the_day_before_and_the_final_exports_re_run_the_
         "plan note"
     );
     assert!(plan.contains("re-ran on data through 31 Dec 2026 (was 21 Dec 2026)"));
+
+    // Stage 1's return table fits a phone in monospace (the renderer's width: cells
+    // padded to each column's widest, two spaces between columns, ≤ 56); the CSV beside
+    // it has all 13 columns.
+    let text = first["text"].as_str().unwrap();
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("**Return by channel"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .filter(|l| !l.starts_with("|---"))
+        .map(|l| l.trim_matches('|').split(" | ").map(str::trim).collect())
+        .collect();
+    assert_eq!(rows[0], ["Channel", "Spend", "Revenue", "ROAS", "Change"]);
+    let width: usize = (0..5)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap())
+        .sum::<usize>()
+        + 2 * 4;
+    assert!(width <= 56, "{width} columns wide");
+    assert!(
+        first["attachments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "return-by-channel.csv")
+    );
+    // The plan bridges the three revenue measures, and §8's content hours per person are
+    // the hours of the pieces the content plan assigns (Appendix B, plan.json).
+    for measure in [
+        "| Attributed revenue, paid channels |",
+        "| Modelled revenue |",
+        "| Closed-won revenue |",
+    ] {
+        assert!(plan.contains(measure), "{measure}");
+    }
+    let figures: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("plan/plan.json")).unwrap())
+            .unwrap();
+    let jordan: f64 = figures["content"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["owner"] == "Jordan Patel")
+        .map(|p| p["hours"].as_f64().unwrap())
+        .sum();
+    let row = plan
+        .lines()
+        .find(|l| l.starts_with("| Jordan Patel | content |"))
+        .unwrap();
+    let cells: Vec<&str> = row.trim_matches('|').split(" | ").map(str::trim).collect();
+    assert_eq!(cells[3], format!("{jordan:.0}"), "{row}");
+    let campaign: f64 = cells[2].parse().unwrap();
+    assert_eq!(cells[4], format!("{:.0}", campaign + jordan), "{row}");
 }

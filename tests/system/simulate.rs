@@ -199,10 +199,18 @@ fn assert_complete_quarter(out: &std::path::Path) {
         v2.attachments
     );
     assert!(v2.text.contains("Changed since v1"), "{}", v2.text);
-    // Stages 1 and 2 attach their charts; each is a PNG beside the transcript, through
-    // the database's attachment store (both backends) and the outbox.
+    // Stages 1 and 2 attach their charts (stage 1 also its full return table as CSV);
+    // each chart is a PNG beside the transcript, through the database's attachment store
+    // (both backends) and the outbox.
     for (stage, charts) in [
-        ("s01", &["roas-by-channel.png", "model-comparison.png"][..]),
+        (
+            "s01",
+            &[
+                "roas-by-channel.png",
+                "model-comparison.png",
+                "return-by-channel.csv",
+            ][..],
+        ),
         ("s02", &["funnel.png"][..]),
     ] {
         let post = posts
@@ -216,7 +224,7 @@ fn assert_complete_quarter(out: &std::path::Path) {
                 .join(name);
             let bytes = std::fs::read(&file).unwrap();
             assert!(
-                bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+                !name.ends_with(".png") || bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
                 "{}",
                 file.display()
             );
