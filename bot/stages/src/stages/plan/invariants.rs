@@ -377,7 +377,7 @@ fn whole_hours(h: f64) -> String {
 
 /// Checks 8–12 (see the module).
 fn complete_and_stated_once(f: &PlanFigures, out: &mut Vec<Violation>) {
-    for (metric, _) in &f.targets {
+    for metric in f.targets.keys() {
         for m in &f.milestones {
             if m.get(metric).and_then(serde_json::Value::as_f64).is_none() {
                 out.push(Violation::MilestoneMissing {

@@ -35,10 +35,11 @@ pub(super) fn prior_quarter(s: &Sources) -> Section {
     if let Some(bridge) = revenue_bridge(s) {
         sec = sec.heading("Three measures of last quarter's revenue").table(bridge).para(
             "They count different things, so they differ: attributed revenue is the value of the \
-             conversions recorded in the journeys, credited to the paid channels (stage 1; organic's share is left out); modelled revenue is \
-             the weekly revenue series the response curves are fitted on, all revenue including the \
-             baseline no channel drives (stage 6); closed-won revenue is the amounts of the deals won \
-             in the CRM in the quarter, the measure the revenue target uses (stage 7).",
+             conversions recorded in the journeys, credited to the paid channels (stage 1; \
+             organic's share is left out); modelled revenue is the weekly revenue series the \
+             response curves are fitted on, all revenue including the baseline no channel drives \
+             (stage 6); closed-won revenue is the amounts of the deals won in the CRM in the \
+             quarter, the measure the revenue target uses (stage 7).",
         );
     }
     sec = sec.heading("Funnel health").para(s.line(2));
@@ -95,7 +96,7 @@ pub(crate) fn revenue_bridge(s: &Sources) -> Option<Table> {
     if let Some(p) = &s.performance {
         let v: f64 = p.channels.iter().map(|c| c.attributed_revenue).sum();
         rows.push((
-            "Attributed revenue",
+            "Attributed revenue, paid channels",
             "Stage 1 (journeys, Markov attribution)",
             v,
         ));
