@@ -30,6 +30,7 @@ fn an_ad_platform_export_is_read_by_its_own_headers() {
     let q = Quarters {
         current_start: d("2027-01-01"),
         current_end: d("2027-03-31"),
+        through: None,
     };
 
     let lines = read_spend(&export, &q).unwrap();

@@ -35,6 +35,7 @@ fn q4() -> Quarters {
     Quarters {
         current_start: NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
         current_end: NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+        through: None,
     }
 }
 

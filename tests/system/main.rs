@@ -7,6 +7,7 @@ mod config_layers;
 mod content_cli;
 mod crash;
 mod dashboard;
+mod data_as_of;
 mod data_formats;
 mod data_in_stages;
 mod delivery;

@@ -160,4 +160,32 @@ async fn the_approved_plans_figures_balance_to_the_cent_and_keep_the_process_dat
     for p in f["content"].as_array().unwrap() {
         assert!(p["brief"].as_str().unwrap() >= started, "{p}");
     }
+
+    // Every channel with money has a channel target; hours agree between sections:
+    // each person's content hours are the hours of the pieces assigned to them.
+    for channel in f["budget"]["by_channel"].as_object().unwrap().keys() {
+        assert!(
+            channel_targets
+                .iter()
+                .any(|c| c["channel"] == channel.as_str()),
+            "{channel} has no target"
+        );
+    }
+    let mut assigned: BTreeMap<String, f64> = BTreeMap::new();
+    for p in f["content"].as_array().unwrap() {
+        *assigned
+            .entry(p["owner"].as_str().unwrap().to_owned())
+            .or_default() += p["hours"].as_f64().unwrap();
+    }
+    let hours = f["hours"].as_array().unwrap();
+    for (owner, h) in &assigned {
+        let row = hours
+            .iter()
+            .find(|r| r["person"] == owner.as_str())
+            .unwrap();
+        assert!(
+            (row["content_hours"].as_f64().unwrap() - h).abs() < 0.05,
+            "{owner}: {row} against {h} h assigned"
+        );
+    }
 }

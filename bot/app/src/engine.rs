@@ -33,6 +33,7 @@ use crate::timeline::Timeline;
 pub struct Engine {
     core: core::Engine,
     store: Store,
+    clock: Arc<dyn Clock>,
 }
 
 impl Deref for Engine {
@@ -52,8 +53,9 @@ impl Engine {
     ) -> Self {
         let port: Arc<dyn RunStore> = Arc::new(store.clone());
         Self {
-            core: core::Engine::new(port, clock, scheduler.into(), instance),
+            core: core::Engine::new(port, clock.clone(), scheduler.into(), instance),
             store,
+            clock,
         }
     }
 
@@ -72,6 +74,7 @@ impl Engine {
         let stages = Arc::new(TeamStages {
             sources,
             store: self.store.clone(),
+            clock: self.clock.clone(),
         });
         self.core.open_run(&team.into(), timeline, stages).await
     }
@@ -79,10 +82,12 @@ impl Engine {
 
 /// The stage runner of one team: reads (or fetches) the stage's input files, then
 /// computes it on a blocking thread from that snapshot and the stored outputs of the
-/// stages before it.
+/// stages before it. The snapshot carries the day it was read (team time), the day the
+/// stage's data can run to at most.
 pub struct TeamStages {
     pub sources: Catalog,
     pub store: Store,
+    pub clock: Arc<dyn Clock>,
 }
 
 impl StageRunner for TeamStages {
@@ -96,8 +101,9 @@ impl StageRunner for TeamStages {
             let run_id = run.id.as_str();
             // Inputs are read (or fetched) before the computation starts; an unreachable
             // source fails the stage with the reason, like bad data does.
+            let read_on = self.clock.now().with_timezone(&ctx.tz).date_naive();
             let data = match self.sources.load(stages::inputs_of(stage)).await {
-                Ok(data) => data,
+                Ok(data) => data.with_read_on(read_on),
                 Err(e) => {
                     tracing::warn!(run = run_id, stage, error = %e, "stage inputs unavailable");
                     return Ok(Computation::Failed(e.to_string()));

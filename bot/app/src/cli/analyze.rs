@@ -265,6 +265,7 @@ pub fn run(analysis: Analysis) -> Result<(), Failure> {
             let quarters = sources::Quarters {
                 current_start: q.starts(fiscal_year_start_month),
                 current_end: q.ends(fiscal_year_start_month),
+                through: None,
             };
             let files = sources::DataSet::from_dir(&data, crate::stages::inputs_of(1))
                 .map_err(|e| Failure::input(e.to_string()))?;

@@ -6,6 +6,7 @@
 //! posting anything twice (the outbox and the transcript both dedupe by key).
 
 mod discord_log;
+mod exports;
 mod outputs;
 mod people;
 
@@ -104,9 +105,12 @@ pub async fn simulate(
         None => None,
     };
     std::fs::create_dir_all(&opts.out).map_err(io(&opts.out))?;
-    let sources = match checked {
-        Some(catalog) => catalog,
-        None => Catalog::data_dir(generated_data(team, &timeline, opts, sim.seed)?),
+    let (sources, exports) = match checked {
+        Some(catalog) => (catalog, None),
+        None => {
+            let exports = generated_data(team, &timeline, opts, sim.seed)?;
+            (Catalog::data_dir(exports.data.clone()), Some(exports))
+        }
     };
 
     let url = opts.database_url();
@@ -159,15 +163,22 @@ pub async fn simulate(
         if run.status == RunStatus::Completed {
             break;
         }
-        let wanted: Vec<_> = people::reactions(&run, &ctx, &sim)
-            .iter()
-            .map(|j| new_job(&run_id, j))
-            .collect();
+        let mut wanted = people::reactions(&run, &ctx, &sim);
+        if let Some(exports) = &exports {
+            wanted.extend(exports.deliver(&run, &ctx, clock.now())?);
+        }
+        let wanted: Vec<_> = wanted.iter().map(|j| new_job(&run_id, j)).collect();
         store.schedule(&wanted, clock.now()).await?;
         if runtime.work(&running).await? > 0 {
             continue;
         }
-        match store.next_due().await? {
+        let next = store.next_due().await?;
+        // The final exports' arrival is a moment the clock stops at, like a due job.
+        let arrival = exports
+            .as_ref()
+            .and_then(|e| e.arrival)
+            .filter(|a| *a > clock.now() && next.is_some_and(|t| t > *a));
+        match arrival.or(next) {
             Some(t) if t > clock.now() => clock.advance_to(t),
             Some(_) => {}
             None => return Err(SimulateError::Stuck(run.status.as_str().to_owned())),
@@ -207,17 +218,15 @@ fn pick_team<'a>(
     }
 }
 
-/// The generated sample in `OUT/data` (generated once; a resumed run reuses it).
+/// The generated sample: the exports read in week 1 in `OUT/data`, the final ones in
+/// `OUT/data-final` until they arrive (see [`exports`]; generated once, a resumed run
+/// reuses them).
 fn generated_data(
     team: &TeamSettings,
     timeline: &Timeline,
     opts: &SimulateOptions,
     seed: u64,
-) -> Result<PathBuf, SimulateError> {
-    let dir = opts.out.join("data");
-    if dir.join("truth.json").is_file() {
-        return Ok(dir);
-    }
+) -> Result<exports::Exports, SimulateError> {
     let fy = team.timeline.fiscal_year_start_month;
     let prior = timeline.quarter.prior();
     let spec = SampleSpec {
@@ -227,10 +236,37 @@ fn generated_data(
         next_start: timeline.starts,
         next_end: timeline.ends,
     };
-    sample::generate(&spec)
-        .write_to(&dir)
-        .map_err(|e| SimulateError::Input(e.to_string()))?;
-    Ok(dir)
+    let stage_one = timeline.stages[0].due;
+    let through = exports::first_read(stage_one.date_naive()).min(spec.prior_end);
+    let stage_six = timeline
+        .stages
+        .iter()
+        .find(|s| s.number == 6)
+        .map_or(stage_one, |s| s.due);
+    let arrival = (through < spec.prior_end)
+        .then(|| {
+            exports::arrival(
+                stage_six.with_timezone(&chrono::Utc),
+                team.timeline.tz,
+                spec.prior_end,
+            )
+        })
+        .flatten();
+    // No refresh possible before the plan: the first exports are read whole.
+    let through = if arrival.is_some() {
+        through
+    } else {
+        spec.prior_end
+    };
+    let out = opts.out.as_path();
+    if !out.join("data").join("truth.json").is_file() {
+        exports::write(out, &sample::generate(&spec), through, spec.prior_end)?;
+    }
+    Ok(exports::Exports {
+        data: out.join("data"),
+        final_dir: out.join("data-final"),
+        arrival,
+    })
 }
 
 /// `--data DIR`: every input file is read from DIR (configured paths and URLs do not

@@ -1,5 +1,6 @@
 //! Leads walking the funnel lead → MQL → SQL → opportunity → won/lost, created uniformly
-//! over the two quarters (~6,000). Stage rates per source follow First Page Sage's B2B
+//! over the two quarters up to the export's last second (~6,000; steady to the last day,
+//! so the newest weeks are as full as the rest). Stage rates per source follow First Page Sage's B2B
 //! SaaS benchmarks (see `benchmarks.csv`); MQL → SQL is driven by a latent logistic
 //! model over the lead's features (coefficients in `truth.json`) calibrated to the
 //! source's rate. Lags between stages are log-normal with medians of 5, 9, 14 and 35
@@ -90,7 +91,7 @@ pub fn generate(spec: &SampleSpec) -> Leads {
     let n = 6_000;
     for i in 0..n {
         let src = SOURCES[super::journeys::pick(&shares, &mut rng)];
-        let created = start + Duration::seconds(rng.gen_range(0..span - 86_400 * 20));
+        let created = start + Duration::seconds(rng.gen_range(0..span));
         let seg = SEGMENTS[rng.gen_range(0..3)];
         let f_pages: f64 = pages.sample(&mut rng);
         let f_clicks: f64 = clicks.sample(&mut rng);

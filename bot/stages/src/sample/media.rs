@@ -242,16 +242,10 @@ fn campaigns(spec: &SampleSpec, rng: &mut impl Rng) -> Vec<Campaign> {
     out
 }
 
+/// A channel as people write it in a campaign's name (`LinkedIn`, `Paid Search`): the
+/// one display formatter's default name.
 fn title(c: &str) -> String {
-    c.split('_')
-        .map(|w| {
-            let mut ch = w.chars();
-            ch.next().map_or_else(String::new, |f| {
-                f.to_uppercase().collect::<String>() + ch.as_str()
-            })
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    crate::report::label(c)
 }
 
 /// Daily rows: each week's channel spend split across its live campaigns and days.

@@ -12,6 +12,7 @@
 //! `benchmarks.csv` (sourced industry figures), `objectives.toml`, `truth.json`,
 //! `README.md`. The generating model of each is documented in its module.
 
+mod as_of;
 mod content;
 mod experiments;
 mod journeys;
@@ -163,5 +164,7 @@ the quarter being planned {ns} to {ne}. `truth.json` holds every generating para
     )
 }
 
+#[cfg(test)]
+mod as_of_tests;
 #[cfg(test)]
 mod tests;

@@ -112,7 +112,10 @@ impl Catalog {
                 );
             }
         }
-        Ok(DataSet { files })
+        Ok(DataSet {
+            files,
+            read_on: None,
+        })
     }
 
     async fn read_local(&self, path: &Path) -> Result<(String, Option<Vec<u8>>), InputError> {
@@ -132,6 +135,9 @@ impl Catalog {
 #[derive(Clone, Default)]
 pub struct DataSet {
     files: BTreeMap<String, Loaded>,
+    /// The day the files were read (the stage's run date, team time); the data can run
+    /// at most to the day before.
+    read_on: Option<chrono::NaiveDate>,
 }
 
 #[derive(Clone)]
@@ -198,6 +204,17 @@ impl DataSet {
         if let Some(f) = self.files.get_mut(name) {
             f.options = options;
         }
+    }
+
+    /// The set as read on `day` (see [`read_on`](Self::read_on)).
+    pub fn with_read_on(mut self, day: chrono::NaiveDate) -> Self {
+        self.read_on = Some(day);
+        self
+    }
+
+    /// The day the files were read, when the reader said so.
+    pub fn read_on(&self) -> Option<chrono::NaiveDate> {
+        self.read_on
     }
 
     /// Names of the loaded files.

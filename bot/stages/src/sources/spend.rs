@@ -10,19 +10,28 @@ use quarterdeck_analyses::roi::{CampaignPlan, Delivery, Period, SpendLine};
 use super::{CsvTable, InputError};
 
 /// The two quarters compared: `current` = [start, end], `previous` the same length before.
+/// When the data runs only `through` a day inside the current quarter (read before it
+/// closed), the previous quarter is cut to the same days: its first `through − start + 1`
+/// days, so the two are compared like for like.
 #[derive(Debug, Clone, Copy)]
 pub struct Quarters {
     pub current_start: NaiveDate,
     pub current_end: NaiveDate,
+    /// The last day the data covers, when before `current_end`.
+    pub through: Option<NaiveDate>,
 }
 
 impl Quarters {
     pub fn period(&self, d: NaiveDate) -> Option<Period> {
         let len = self.current_end - self.current_start;
         let previous_start = self.current_start - len - chrono::Duration::days(1);
+        let previous_end = match self.through {
+            Some(t) if t < self.current_end => previous_start + (t - self.current_start),
+            _ => self.current_start - chrono::Duration::days(1),
+        };
         if d >= self.current_start && d <= self.current_end {
             Some(Period::Current)
-        } else if d >= previous_start && d < self.current_start {
+        } else if d >= previous_start && d <= previous_end {
             Some(Period::Previous)
         } else {
             None

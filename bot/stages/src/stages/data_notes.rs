@@ -3,22 +3,115 @@
 //! end of the post and as `data_notes` in its findings, where the plan's risks read
 //! them. Owns only those added lines; the stage's own wording is the stage's.
 
-use chrono::NaiveDate;
+use chrono::{Duration, NaiveDate};
+use serde::{Deserialize, Serialize};
 
 use super::{StageInputs, StageOutput};
-use crate::data_check::{self, DataNote};
+use crate::data_check::{self, DataCheck, DataNote, schema};
 use crate::domain::{StageId, StageKind};
 
 /// Findings key of the notes (a list of [`DataNote`]).
 pub const KEY: &str = "data_notes";
+/// Findings key of the date the stage's data runs to (a [`DataThrough`]).
+pub const THROUGH_KEY: &str = "data_through";
 
-/// The date the data is checked against: the last day of the quarter under review
-/// (rows after it are from the future; an export ending well before it is cut short).
+/// The date the data is checked against: the last whole day before the files were read,
+/// and never after the last day of the quarter under review (rows after it are from the
+/// future; an export ending well before it is cut short).
 pub fn as_of(inputs: &StageInputs) -> NaiveDate {
+    let quarter_end = review_end(inputs);
+    inputs
+        .data
+        .read_on()
+        .and_then(|d| d.pred_opt())
+        .map_or(quarter_end, |d| d.min(quarter_end))
+}
+
+fn review_end(inputs: &StageInputs) -> NaiveDate {
     inputs
         .quarter_start
         .pred_opt()
         .unwrap_or(inputs.quarter_start)
+}
+
+/// The date a stage's data runs to: the last day its dated history files (spend,
+/// journeys, leads, weekly media) reach, against the quarter under review. Stages that
+/// ran before the quarter closed cover part of it; comparisons with the quarter before
+/// are then made on the same days (`days` of `quarter_days`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataThrough {
+    /// The last day the data covers.
+    pub through: NaiveDate,
+    pub quarter_start: NaiveDate,
+    pub quarter_end: NaiveDate,
+}
+
+impl DataThrough {
+    /// Days of the quarter the data covers (1 Oct – 21 Dec is 82).
+    pub fn days(&self) -> i64 {
+        ((self.through - self.quarter_start).num_days() + 1).max(0)
+    }
+
+    /// Days in the quarter under review (92 for October – December).
+    pub fn quarter_days(&self) -> i64 {
+        (self.quarter_end - self.quarter_start).num_days() + 1
+    }
+
+    /// Whether the data covers the whole quarter (the final exports).
+    pub fn complete(&self) -> bool {
+        self.through >= self.quarter_end
+    }
+
+    /// The post's line: `**Data through** 21 Dec 2026: 82 of the quarter's 92 days …`.
+    pub fn line(&self) -> String {
+        let day = |d: NaiveDate| d.format("%-d %b %Y").to_string();
+        if self.complete() {
+            format!(
+                "**Data through** {}: the whole quarter under review ({} days).",
+                day(self.through),
+                self.quarter_days()
+            )
+        } else {
+            format!(
+                "**Data through** {}: {} of the quarter's {} days (it ends {}); the final exports \
+                 re-run this stage after the quarter closes.",
+                day(self.through),
+                self.days(),
+                self.quarter_days(),
+                day(self.quarter_end),
+            )
+        }
+    }
+}
+
+/// Where the data the stage read runs to; `None` when it read no dated history.
+pub fn through(inputs: &StageInputs, check: &DataCheck) -> Option<DataThrough> {
+    let as_of = as_of(inputs);
+    let last = check
+        .files
+        .iter()
+        .filter(|f| {
+            schema::INPUTS
+                .iter()
+                .any(|s| s.file == f.file && (s.steady || s.volume) && !s.future_ok)
+        })
+        .filter_map(|f| {
+            let end = f.date_range?[1];
+            // Weekly files date a row by its Monday: the week runs six days more.
+            let weekly = f.file.starts_with("weekly_") || f.file == "controls.csv";
+            Some(if weekly { end + Duration::days(6) } else { end })
+        })
+        .max()?;
+    Some(DataThrough {
+        through: last.min(as_of),
+        quarter_start: inputs.review_start,
+        quarter_end: review_end(inputs),
+    })
+}
+
+/// The date stage `n` stored its data as running to.
+pub fn through_of(findings: &serde_json::Value) -> Option<DataThrough> {
+    serde_json::from_value(findings.get(THROUGH_KEY)?.clone()).ok()
 }
 
 /// Adds stage `n`'s data notes to its post and findings (analysis stages only).
@@ -30,6 +123,24 @@ pub fn attach(n: u8, inputs: &StageInputs, out: &mut StageOutput) {
         return;
     }
     let check = data_check::check(&inputs.data, as_of(inputs));
+    if let Some(through) = through(inputs, &check) {
+        let body = &mut out.result.message.body;
+        body.push_str("\n\n");
+        body.push_str(&through.line());
+        // Stage 1 compares ROAS quarter over quarter on the same days (`Quarters`).
+        if n == 1 && !through.complete() {
+            body.push_str(&format!(
+                " Quarter-over-quarter ROAS compares the same {} days of each quarter.",
+                through.days()
+            ));
+        }
+        if let Some(map) = out.findings.as_object_mut() {
+            map.insert(
+                THROUGH_KEY.to_owned(),
+                serde_json::to_value(through).unwrap_or_default(),
+            );
+        }
+    }
     let notes = data_check::stage_notes(&check, n);
     if notes.is_empty() {
         return;

@@ -460,6 +460,10 @@ pub struct Workload {
     pub role: String,
     pub hours: f64,
     pub capacity_hours: f64,
+    /// The part of `hours` that is campaigns' creative and content work, an estimate
+    /// stage 9's scheduled pieces replace in the plan's hours.
+    #[serde(default)]
+    pub creative_hours: f64,
 }
 
 /// Stage 9 → 10: the content production schedule.

@@ -5,6 +5,8 @@
 //! results to later stages through `handoff`.
 
 pub mod amendments;
+#[cfg(test)]
+mod asof_tests;
 mod budget;
 mod calendar;
 mod charts;
@@ -20,6 +22,7 @@ mod lead_scoring;
 mod market;
 mod performance;
 mod plan;
+pub mod refresh;
 mod roi_review;
 
 use std::collections::BTreeMap;
@@ -195,6 +198,7 @@ pub fn compute(n: u8, inputs: &StageInputs) -> Result<StageOutput, StageError> {
     let inputs = amended.as_ref().unwrap_or(inputs);
     let mut out = compute_stage(n, inputs)?;
     data_notes::attach(n, inputs, &mut out);
+    refresh::attach(n, inputs, &mut out);
     if let StageOutputKind::Plan { figures, .. } = &mut out.result.output {
         *figures = amendments::plan_figures(inputs);
     }

@@ -8,7 +8,9 @@ use quarterdeck_analyses::roi::{Period, Roi};
 use serde_json::json;
 
 use super::handoff::{self, ChannelResult, PerformanceHandoff};
-use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput, roi_review, stage_title};
+use super::{
+    FINDINGS_SCHEMA, OutputFile, StageError, StageInputs, StageOutput, roi_review, stage_title,
+};
 use crate::chat::{Message, Table};
 use crate::report::{DisplayNames, count, money, whole};
 use crate::sources::{self, DataSet, Quarters};
@@ -103,12 +105,15 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
                 .into(),
         ));
     }
+    // Data read before the quarter closed is compared with the same days of the quarter
+    // before (see `Quarters`).
     let q = Quarters {
         current_start: inputs.review_start,
         current_end: inputs
             .quarter_start
             .pred_opt()
             .unwrap_or(inputs.quarter_start),
+        through: Some(super::data_notes::as_of(inputs)),
     };
     let Review {
         journeys,
@@ -169,8 +174,14 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         )),
     }
     let mut message = Message::new(format!("{} — ROI and attribution", stage_title(1)), body);
+    let mut full_table = None;
     if let Some(r) = &roi {
-        message = message.table(roi_review::table(r, names));
+        message = message.table(roi_review::narrow_table(r, names));
+        full_table = Some(OutputFile::new(
+            roi_review::FULL_TABLE_FILE,
+            "text/csv",
+            roi_review::csv_bytes(&roi_review::table(r, names)),
+        ));
     }
     let message = message.table(table);
     let label = inputs.review_label();
@@ -185,6 +196,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         })
         .into_iter()
         .chain(super::charts::model_comparison(&a, &label, names))
+        .chain(full_table)
         .collect();
     let handoff = PerformanceHandoff {
         channels: roi

@@ -149,6 +149,41 @@ pub fn table(r: &Roi, names: &DisplayNames) -> Table {
     t
 }
 
+/// The attachment holding [`table`] whole.
+pub const FULL_TABLE_FILE: &str = "return-by-channel.csv";
+
+/// The key columns of [`table`], narrow enough for a chat post on a phone (spend,
+/// attributed revenue, ROAS and its change); the whole table is attached as CSV.
+pub fn narrow_table(r: &Roi, names: &DisplayNames) -> Table {
+    let mut t = Table::new(
+        format!("Return by channel (all 13 columns in {FULL_TABLE_FILE})"),
+        &["Channel", "Spend", "Revenue", "ROAS", "Change"],
+    );
+    for c in &r.channels {
+        t = t.row(vec![
+            names.name(&c.channel),
+            money(c.spend),
+            money(c.revenue),
+            ratio(c.roas),
+            c.roas_change
+                .map_or_else(|| "—".into(), |x| format!("{:+.0}%", x * 100.0)),
+        ]);
+    }
+    t
+}
+
+/// `table` as CSV (a header row, then one row per table row).
+pub fn csv_bytes(table: &Table) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let _ = w.write_record(&table.columns);
+    for row in &table.rows {
+        let _ = w.write_record(row);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
 /// "What worked / what didn't / watch" as bullet lines, top `per_verdict` of each.
 /// A subject that is a channel reads by its display name; campaigns keep theirs.
 pub fn findings_text(r: &Roi, per_verdict: usize, names: &DisplayNames) -> String {

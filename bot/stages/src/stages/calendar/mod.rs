@@ -293,6 +293,18 @@ fn assemble(
             role: m.role.clone(),
             hours: staffing.as_ref().map_or(0.0, |s| s.hours[p]),
             capacity_hours: m.capacity_hours_per_week * weeks,
+            creative_hours: staffing.as_ref().map_or(0.0, |s| {
+                let creative = Function::ALL
+                    .iter()
+                    .position(|f| *f == Function::Creative)
+                    .unwrap_or(1);
+                items
+                    .iter()
+                    .zip(&s.owners)
+                    .filter(|(_, o)| o[creative] == p)
+                    .map(|(i, _)| i.hours[creative])
+                    .sum()
+            }),
         })
         .collect();
     let functions = Function::ALL

@@ -94,7 +94,7 @@ pub fn output(plan: &CalendarPlan, inputs: &StageInputs, ics: OutputFile) -> Sta
         ]);
     }
     let mut workload = Table::new(
-        "Workload over the quarter",
+        "Workload over the quarter (content hours estimated here; stage 9 schedules the pieces and the plan counts those)",
         &["Person", "Role", "Hours", "Capacity", "Load", ""],
     );
     for w in &h.workload {

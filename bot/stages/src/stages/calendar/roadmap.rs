@@ -97,6 +97,7 @@ pub fn candidates(
     let q = Quarters {
         current_start: review.first,
         current_end: review.last,
+        through: None,
     };
     let weeks = review.days() as f64 / 7.0;
     let mut out = Vec::new();

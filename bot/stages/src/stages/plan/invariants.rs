@@ -13,6 +13,14 @@
 //! 6. No campaign that is not booked, and no funded test, starts before the day the
 //!    process allows (`launch_from`, or the approval's date once approved).
 //! 7. No content brief before the process started.
+//! 8. Every metric with a target has a milestone in every month.
+//! 9. Every channel with money has a lead and MQL target (and so, by 5, an owner);
+//!    organic sources come with their own targets from stage 7.
+//! 10. Each figure is stated once: no month, channel target, campaign or person twice.
+//! 11. Hours agree between sections: each person's content hours in the resource plan
+//!     are the hours of the pieces the content plan assigns them.
+//! 12. Money is stated to the cent: no budget, cost, target or milestone carries a
+//!     fraction of a cent.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -67,6 +75,26 @@ pub enum Violation {
         piece: String,
         brief: NaiveDate,
         process_started: NaiveDate,
+    },
+    MilestoneMissing {
+        metric: String,
+        month: String,
+    },
+    ChannelWithoutTarget {
+        channel: String,
+    },
+    StatedTwice {
+        what: String,
+        name: String,
+    },
+    HoursDoNotMatch {
+        person: String,
+        resource_plan: f64,
+        content_plan: f64,
+    },
+    NotToTheCent {
+        what: String,
+        amount: f64,
     },
 }
 
@@ -180,6 +208,30 @@ impl fmt::Display for Violation {
             } => write!(
                 f,
                 "content \"{piece}\" is briefed on {brief}, before planning started on {process_started}"
+            ),
+            Self::MilestoneMissing { metric, month } => write!(
+                f,
+                "the {metric} target has no milestone for {month}, so its months cannot add up to it"
+            ),
+            Self::ChannelWithoutTarget { channel } => {
+                write!(f, "{channel} has a budget but no lead or MQL target")
+            }
+            Self::StatedTwice { what, name } => {
+                write!(f, "the {what} \"{name}\" is stated twice")
+            }
+            Self::HoursDoNotMatch {
+                person,
+                resource_plan,
+                content_plan,
+            } => write!(
+                f,
+                "{person}: the resource plan counts {} h of content, the content plan assigns {} h",
+                whole_hours(*resource_plan),
+                whole_hours(*content_plan)
+            ),
+            Self::NotToTheCent { what, amount } => write!(
+                f,
+                "{what} is {amount}, a fraction of a cent: money is stated to the cent"
             ),
         }
     }
@@ -311,7 +363,151 @@ pub fn check(f: &PlanFigures) -> Vec<Violation> {
             process_started: f.process_started,
         });
     }
+    complete_and_stated_once(f, &mut out);
     out
+}
+
+fn whole_hours(h: f64) -> String {
+    if (h - h.round()).abs() < 0.05 {
+        count(h.round().max(0.0) as usize)
+    } else {
+        format!("{h:.1}")
+    }
+}
+
+/// Checks 8–12 (see the module).
+fn complete_and_stated_once(f: &PlanFigures, out: &mut Vec<Violation>) {
+    for metric in f.targets.keys() {
+        for m in &f.milestones {
+            if m.get(metric).and_then(serde_json::Value::as_f64).is_none() {
+                out.push(Violation::MilestoneMissing {
+                    metric: metric.clone(),
+                    month: m
+                        .get("month")
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or("a month")
+                        .to_owned(),
+                });
+            }
+        }
+    }
+    if !f.channel_targets.is_empty() {
+        let with_money = f
+            .budget
+            .by_channel
+            .iter()
+            .filter(|(_, v)| to_cents(**v) > 0)
+            .map(|(c, _)| c.as_str());
+        let mut named = std::collections::BTreeSet::new();
+        for channel in with_money {
+            if named.insert(channel) && !f.channel_targets.iter().any(|t| t.channel == channel) {
+                out.push(Violation::ChannelWithoutTarget {
+                    channel: channel.to_owned(),
+                });
+            }
+        }
+    }
+    let months = f.milestones.iter().filter_map(|m| m.get("month")?.as_str());
+    let twice = [
+        ("month", months.map(str::to_owned).collect::<Vec<_>>()),
+        (
+            "channel target",
+            f.channel_targets
+                .iter()
+                .map(|c| c.channel.clone())
+                .collect(),
+        ),
+        (
+            "campaign",
+            // Campaigns in a channel without budget are check 3's.
+            f.campaigns
+                .iter()
+                .filter(|c| f.budget.by_channel.contains_key(&c.channel))
+                .map(|c| c.name.clone())
+                .collect(),
+        ),
+        ("person", f.hours.iter().map(|h| h.person.clone()).collect()),
+    ];
+    for (what, names) in twice {
+        let mut seen = std::collections::BTreeSet::new();
+        for name in names {
+            if !seen.insert(name.clone()) {
+                out.push(Violation::StatedTwice {
+                    what: what.to_owned(),
+                    name,
+                });
+            }
+        }
+    }
+    if !f.hours.is_empty() {
+        let mut assigned: BTreeMap<&str, f64> = BTreeMap::new();
+        for p in &f.content {
+            *assigned.entry(p.owner.as_str()).or_default() += p.hours;
+        }
+        for h in &f.hours {
+            let content = assigned.remove(h.person.as_str()).unwrap_or(0.0);
+            if (h.content_hours - content).abs() >= 0.05 {
+                out.push(Violation::HoursDoNotMatch {
+                    person: h.person.clone(),
+                    resource_plan: h.content_hours,
+                    content_plan: content,
+                });
+            }
+        }
+        for (person, content) in assigned {
+            out.push(Violation::HoursDoNotMatch {
+                person: person.to_owned(),
+                resource_plan: 0.0,
+                content_plan: content,
+            });
+        }
+    }
+    let b = &f.budget;
+    let mut money: Vec<(String, f64)> = vec![
+        ("the total budget".into(), b.total),
+        ("the reserve".into(), b.reserve),
+        ("the reserve's committed part".into(), b.reserve_committed),
+        (
+            "the reserve's uncommitted part".into(),
+            b.reserve_uncommitted,
+        ),
+    ];
+    money.extend(
+        b.by_channel
+            .iter()
+            .map(|(c, v)| (format!("{c}'s budget"), *v)),
+    );
+    money.extend(
+        f.campaigns
+            .iter()
+            .map(|c| (format!("campaign \"{}\"", c.name), c.budget)),
+    );
+    money.extend(
+        f.tests
+            .iter()
+            .map(|t| (format!("test \"{}\"", t.name), t.cost)),
+    );
+    for metric in MONEY_METRICS {
+        money.extend(
+            f.targets
+                .get(metric)
+                .map(|v| (format!("the {metric} target"), *v)),
+        );
+        for m in &f.milestones {
+            if let Some(v) = m.get(metric).and_then(serde_json::Value::as_f64) {
+                let month = m
+                    .get("month")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or("");
+                money.push((format!("the {month} {metric} milestone"), v));
+            }
+        }
+    }
+    for (what, amount) in money {
+        if ((amount * 100.0) - (amount * 100.0).round()).abs() > 1e-6 {
+            out.push(Violation::NotToTheCent { what, amount });
+        }
+    }
 }
 
 /// A metric's value in the unit it is compared in: cents for money, whole units for counts.
@@ -323,5 +519,7 @@ fn units(metric: &str, x: f64) -> i64 {
     }
 }
 
+#[cfg(test)]
+mod extended_tests;
 #[cfg(test)]
 mod tests;

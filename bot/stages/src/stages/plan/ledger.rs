@@ -290,15 +290,22 @@ fn channel_owner(calendar: Option<&CalendarHandoff>, channel: &str) -> Option<St
 }
 
 /// Per person: campaign and test hours from stage 8, content hours from stage 9's
-/// pieces, capacity over the quarter from stage 8 (or the content writers' weeks).
-fn hours(s: &Sources) -> Vec<HoursFigure> {
+/// pieces, capacity over the quarter from stage 8 (or the content writers' weeks). When
+/// stage 9 scheduled the pieces, they replace stage 8's estimate of the campaigns'
+/// creative and content work, so no hour is counted twice.
+pub(crate) fn hours(s: &Sources) -> Vec<HoursFigure> {
+    let planned = s.content_plan.is_some();
     let mut out: Vec<HoursFigure> = s
         .calendar
         .iter()
         .flat_map(|c| &c.workload)
         .map(|w| HoursFigure {
             person: w.person.clone(),
-            campaign_hours: w.hours,
+            campaign_hours: if planned {
+                (w.hours - w.creative_hours).max(0.0)
+            } else {
+                w.hours
+            },
             content_hours: 0.0,
             capacity: w.capacity_hours,
         })

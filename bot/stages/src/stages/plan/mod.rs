@@ -262,6 +262,7 @@ fn build(s: &Sources, risks: &[Risk]) -> Document {
                 .unwrap_or(s.inputs.quarter_start)
         ),
     ];
+    meta.extend(data_through(s));
     for p in &run.plan_versions {
         meta.push(format!(
             "Supersedes v{} (`{}`, {})",
@@ -284,13 +285,79 @@ fn build(s: &Sources, risks: &[Risk]) -> Document {
                 .collect(),
         )
     };
+    let mut preface = vec![changes];
+    preface.extend(refreshed(s));
     Document {
         title: format!("Quarterly marketing plan · {}", run.quarter),
         meta,
-        preface: vec![changes],
+        preface,
         sections: sections::all(s, risks),
         appendices: appendices::all(s),
     }
+}
+
+/// The date the review stages' data runs to, from their findings: one line when they
+/// agree, else one per stage.
+fn data_through(s: &Sources) -> Vec<String> {
+    let day = |d: chrono::NaiveDate| d.format("%-d %b %Y").to_string();
+    let dates: Vec<(u8, chrono::NaiveDate)> = (1..=5)
+        .filter_map(|n| {
+            let t = super::data_notes::through_of(s.inputs.outputs.get(&n)?)?;
+            Some((n, t.through))
+        })
+        .collect();
+    match dates.as_slice() {
+        [] => Vec::new(),
+        [(_, first), ..] if dates.iter().all(|(_, d)| d == first) => {
+            vec![format!(
+                "Data through {} (stages {})",
+                day(*first),
+                dates
+                    .iter()
+                    .map(|(n, _)| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )]
+        }
+        _ => dates
+            .iter()
+            .map(|(n, d)| format!("Stage {n}'s data through {}", day(*d)))
+            .collect(),
+    }
+}
+
+/// "Data refreshed after quarter close": the review stages re-run on the final exports
+/// and the key figures that moved, from their findings.
+fn refreshed(s: &Sources) -> Option<Block> {
+    let day = |d: chrono::NaiveDate| d.format("%-d %b %Y").to_string();
+    let lines: Vec<String> = (1..=5)
+        .filter_map(|n| {
+            let r = super::refresh::of(s.inputs.outputs.get(&n)?)?;
+            let moved = if r.moved.is_empty() {
+                "no key figure moved".to_owned()
+            } else {
+                r.moved
+                    .iter()
+                    .map(|m| format!("{} {} → {}", m.figure, m.before, m.after))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            Some(format!(
+                "**{}** re-ran on data through {} (was {}): {moved}.",
+                stage_title(n),
+                day(r.to),
+                day(r.from)
+            ))
+        })
+        .collect();
+    if lines.is_empty() {
+        return None;
+    }
+    let mut bullets = vec![
+        "**Data refreshed after quarter close.** The review stages first ran on exports pulled before the quarter ended; the final exports re-ran them, and everything after them uses the final figures:".to_owned(),
+    ];
+    bullets.extend(lines);
+    Some(Block::Bullets(bullets))
 }
 
 /// The chat post announcing a version: key figures, what changed, the files.

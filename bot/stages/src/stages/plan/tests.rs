@@ -257,6 +257,7 @@ fn full() -> BTreeMap<u8, Value> {
                     hours: 500.0,
                     // 500 / 416 = 120.2%: high.
                     capacity_hours: 416.0,
+                    creative_hours: 0.0,
                 }],
                 over_committed: vec![OverCommitment {
                     channel: "email".into(),

@@ -3,25 +3,43 @@
 use crate::chat::Table;
 use crate::report::Section;
 use crate::stages::plan::risks::Risk;
-use crate::stages::plan::{Sources, pct, whole};
+use crate::stages::plan::{Sources, ledger, pct, whole};
 
 pub(super) fn resources(s: &Sources) -> Section {
     let mut sec = Section::new("Resource plan").heading("Team");
     let weeks = 13.0;
     match (&s.calendar, &s.objectives) {
         (Some(c), _) if !c.workload.is_empty() => {
+            // One source per figure: campaign and test hours from stage 8, content hours
+            // from the pieces stage 9 assigns (the plan's figures, `ledger::hours`).
             let mut t = Table::new(
                 "Planned hours this quarter",
-                &["Person", "Role", "Hours", "Capacity", "Load"],
+                &[
+                    "Person",
+                    "Role",
+                    "Campaigns",
+                    "Content",
+                    "Total",
+                    "Capacity",
+                    "Load",
+                ],
             );
-            for w in &c.workload {
+            for h in ledger::hours(s) {
+                let role = c
+                    .workload
+                    .iter()
+                    .find(|w| w.person == h.person)
+                    .map_or_else(String::new, |w| w.role.clone());
+                let total = h.campaign_hours + h.content_hours;
                 t = t.row(vec![
-                    w.person.clone(),
-                    w.role.clone(),
-                    whole(w.hours),
-                    whole(w.capacity_hours),
-                    if w.capacity_hours > 0.0 {
-                        pct(w.hours / w.capacity_hours)
+                    h.person.clone(),
+                    role,
+                    whole(h.campaign_hours),
+                    whole(h.content_hours),
+                    whole(total),
+                    whole(h.capacity),
+                    if h.capacity > 0.0 {
+                        pct(total / h.capacity)
                     } else {
                         "—".into()
                     },
@@ -58,17 +76,21 @@ pub(super) fn resources(s: &Sources) -> Section {
         }
         None => sec = sec.para(s.missing(9)),
     }
-    let over: Vec<String> = s
+    let roles: std::collections::BTreeMap<String, String> = s
         .calendar
         .iter()
         .flat_map(|c| &c.workload)
-        .filter(|w| w.hours > w.capacity_hours && w.capacity_hours > 0.0)
-        .map(|w| {
+        .map(|w| (w.person.clone(), w.role.clone()))
+        .collect();
+    let over: Vec<String> = ledger::hours(s)
+        .iter()
+        .filter(|h| h.campaign_hours + h.content_hours > h.capacity && h.capacity > 0.0)
+        .map(|h| {
             format!(
                 "Buy about {:.0} hours of freelance or agency support for {} work ({}'s overflow).",
-                w.hours - w.capacity_hours,
-                w.role,
-                w.person
+                h.campaign_hours + h.content_hours - h.capacity,
+                roles.get(&h.person).map_or("content", String::as_str),
+                h.person
             )
         })
         .collect();

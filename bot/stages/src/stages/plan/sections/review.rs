@@ -32,6 +32,16 @@ pub(super) fn prior_quarter(s: &Sources) -> Section {
             sec = sec.figure(f);
         }
     }
+    if let Some(bridge) = revenue_bridge(s) {
+        sec = sec.heading("Three measures of last quarter's revenue").table(bridge).para(
+            "They count different things, so they differ: attributed revenue is the value of the \
+             conversions recorded in the journeys, credited to the paid channels (stage 1; \
+             organic's share is left out); modelled revenue is the weekly revenue series the \
+             response curves are fitted on, all revenue including the baseline no channel drives \
+             (stage 6); closed-won revenue is the amounts of the deals won in the CRM in the \
+             quarter, the measure the revenue target uses (stage 7).",
+        );
+    }
     sec = sec.heading("Funnel health").para(s.line(2));
     if let Some(f) = &s.funnel {
         let names = &s.inputs.names;
@@ -76,6 +86,51 @@ pub(super) fn prior_quarter(s: &Sources) -> Section {
         .para(s.line(3))
         .heading("Lead quality")
         .para(s.line(4))
+}
+
+/// The bridge between the quarter's revenue figures, each quoted from the handoff that
+/// computes it; `None` when fewer than two of them are known.
+pub(crate) fn revenue_bridge(s: &Sources) -> Option<Table> {
+    let label = s.inputs.review_label();
+    let mut rows = Vec::new();
+    if let Some(p) = &s.performance {
+        let v: f64 = p.channels.iter().map(|c| c.attributed_revenue).sum();
+        rows.push((
+            "Attributed revenue, paid channels",
+            "Stage 1 (journeys, Markov attribution)",
+            v,
+        ));
+    }
+    if let Some(o) = s.budget.as_ref().and_then(|b| b.outlook.as_ref()) {
+        rows.push((
+            "Modelled revenue",
+            "Stage 6 (weekly revenue history)",
+            o.last_quarter_revenue,
+        ));
+    }
+    if let Some(l) = s
+        .goals
+        .as_ref()
+        .and_then(|g| g.forecast.as_ref())
+        .and_then(|f| f.lines.iter().find(|l| l.metric == "revenue"))
+    {
+        rows.push((
+            "Closed-won revenue",
+            "Stage 7 (CRM deals won)",
+            l.last_quarter,
+        ));
+    }
+    if rows.len() < 2 {
+        return None;
+    }
+    let mut t = Table::new(
+        format!("Last quarter's revenue, {label}, by measure"),
+        &["Measure", "Source", "Amount"],
+    );
+    for (name, source, v) in rows {
+        t = t.row(vec![name.to_owned(), source.to_owned(), money(v)]);
+    }
+    Some(t)
 }
 
 pub(super) fn market(s: &Sources) -> Section {
