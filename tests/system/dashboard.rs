@@ -426,6 +426,15 @@ fn simulate_serve_prints_a_signed_link_that_alone_opens_the_dashboard() {
             if by_deadline { "yes" } else { "no" }
         );
         assert!(body.contains(&shown), "{shown} missing");
+        // Statuses read as words, not identifiers.
+        assert!(
+            body.contains(">completed</dd>"),
+            "the run's status in words"
+        );
+        assert!(
+            !body.contains(">in_review<") && !body.contains(">on_track<"),
+            "a raw status on the page"
+        );
         // And the month-1 launches on schedule (the simulation has one launch late).
         let criteria = &summary["success_criteria"];
         let (on_time, planned) = (

@@ -117,8 +117,9 @@ fn overview(out: &mut String, s: &Snapshot) {
     out.push_str("<dl class=\"facts\">");
     let _ = write!(
         out,
-        r#"<div><dt>Status</dt><dd class="status status-{0}">{0}</dd></div>"#,
-        run.status.as_str()
+        r#"<div><dt>Status</dt><dd class="status status-{}">{}</dd></div>"#,
+        run.status.as_str(),
+        run.status.words()
     );
     let approved = run
         .approved_version
@@ -253,14 +254,14 @@ fn timeline(out: &mut String, s: &Snapshot) {
         let id = StageId::from_number(st.number);
         let week = id.map_or(0, |i| i.spec().week);
         let name = id.map_or("?", StageId::name);
-        let status = if st.stale {
-            "stale".to_owned()
+        let (class, status) = if st.stale {
+            ("stale", "stale: its inputs changed")
         } else {
-            st.status.as_str().to_owned()
+            (st.status.as_str(), st.status.words())
         };
         let _ = write!(
             out,
-            r#"<tr><td>{week}</td><td>{}</td><th scope="row">{}</th><td><time datetime="{}">{}</time></td><td class="status status-{status}">{status}</td><td>{}</td></tr>"#,
+            r#"<tr><td>{week}</td><td>{}</td><th scope="row">{}</th><td><time datetime="{}">{}</time></td><td class="status status-{class}">{status}</td><td>{}</td></tr>"#,
             st.number,
             esc(name),
             st.due_at.to_rfc3339(),
@@ -647,7 +648,7 @@ fn checkins(out: &mut String, s: &Snapshot) {
                 "<li><strong>{}</strong> ({}, week {week}, {}){}</li>",
                 esc(&e.campaign),
                 esc(&e.owner),
-                e.status.as_str(),
+                e.status.words(),
                 e.note
                     .as_deref()
                     .map(|n| format!(": {}", esc(n)))

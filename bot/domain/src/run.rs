@@ -76,6 +76,16 @@ pub enum RunStatus {
 }
 
 impl RunStatus {
+    /// The status in words, for people.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Planning => "planning",
+            Self::AwaitingApproval => "awaiting approval",
+            Self::Approved => "approved",
+            Self::Executing => "executing",
+            Self::Completed => "completed",
+        }
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Planning => "planning",
@@ -117,6 +127,18 @@ pub enum StageStatus {
 }
 
 impl StageStatus {
+    /// The status in words, for people.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Scheduled => "scheduled",
+            Self::Waiting => "waiting for data",
+            Self::Running => "running",
+            Self::InReview => "in review",
+            Self::Done => "done",
+            Self::Failed => "failed",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Scheduled => "scheduled",
