@@ -328,7 +328,7 @@ fn data_through(s: &Sources) -> Vec<String> {
 
 /// "Data refreshed after quarter close": the review stages re-run on the final exports
 /// and the key figures that moved, from their findings.
-fn refreshed(s: &Sources) -> Option<Block> {
+fn refreshed(s: &Sources) -> Vec<Block> {
     let day = |d: chrono::NaiveDate| d.format("%-d %b %Y").to_string();
     let lines: Vec<String> = (1..=5)
         .filter_map(|n| {
@@ -351,13 +351,14 @@ fn refreshed(s: &Sources) -> Option<Block> {
         })
         .collect();
     if lines.is_empty() {
-        return None;
+        return Vec::new();
     }
-    let mut bullets = vec![
-        "**Data refreshed after quarter close.** The review stages first ran on exports pulled before the quarter ended; the final exports re-ran them, and everything after them uses the final figures:".to_owned(),
-    ];
-    bullets.extend(lines);
-    Some(Block::Bullets(bullets))
+    vec![
+        Block::Para(
+            "**Data refreshed after quarter close.** The review stages first ran on exports pulled before the quarter ended; the final exports re-ran them, and everything after them uses the final figures:".to_owned(),
+        ),
+        Block::Bullets(lines),
+    ]
 }
 
 /// The chat post announcing a version: key figures, what changed, the files.
