@@ -51,6 +51,34 @@ async fn planned_quarter() -> Planned {
     planned_quarter_on(None).await
 }
 
+impl Planned {
+    /// Stage 6's stored budget handoff: the figures the page must show.
+    async fn stored_budget(&self) -> BudgetHandoff {
+        let outputs = self.store.latest_outputs(&self.run_id).await.unwrap();
+        let findings = &outputs.iter().find(|o| o.stage == 6).unwrap().findings;
+        let value: serde_json::Value = serde_json::from_str(findings).unwrap();
+        serde_json::from_value(value["handoff"].clone()).unwrap()
+    }
+
+    /// `approver` approves plan `version` for the first stakeholder group, through the
+    /// engine.
+    async fn approve(&self, approver: &str, version: u32) {
+        self.engine
+            .handle(
+                &self.run_id,
+                Event::Verdict {
+                    actor: Actor::new("u-dana", approver, &[self.role.as_str()]),
+                    group: self.group.clone(),
+                    verdict: Verdict::Approve,
+                    version,
+                    note: None,
+                },
+            )
+            .await
+            .unwrap();
+    }
+}
+
 /// The same on the given database (a fresh SQLite file when `None`).
 async fn planned_quarter_on(database: Option<&str>) -> Planned {
     let dir = tempfile::tempdir().unwrap();
@@ -217,15 +245,7 @@ async fn the_dashboard_in_chromium_shows_stored_figures_updates_live_and_refuses
     // and the plan document quoting that same total.
     let run = p.store.load_run(&p.run_id).await.unwrap().unwrap().run;
     let plan = run.latest_plan().unwrap().clone();
-    let outputs = p.store.latest_outputs(&p.run_id).await.unwrap();
-    let budget: BudgetHandoff = serde_json::from_value(
-        serde_json::from_str::<serde_json::Value>(
-            &outputs.iter().find(|o| o.stage == 6).unwrap().findings,
-        )
-        .unwrap()["handoff"]
-            .clone(),
-    )
-    .unwrap();
+    let budget = p.stored_budget().await;
     let total = money(budget.total);
     let doc = p
         .store
@@ -260,19 +280,7 @@ async fn the_dashboard_in_chromium_shows_stored_figures_updates_live_and_refuses
         .await
         .unwrap();
     let approver = "=Dana(1) Approver";
-    p.engine
-        .handle(
-            &p.run_id,
-            Event::Verdict {
-                actor: Actor::new("u-dana", approver, &[p.role.as_str()]),
-                group: p.group.clone(),
-                verdict: Verdict::Approve,
-                version: plan.version,
-                note: None,
-            },
-        )
-        .await
-        .unwrap();
+    p.approve(approver, plan.version).await;
     let applied = Instant::now();
     loop {
         if text_of_main(&c).await.contains(approver) {
@@ -524,21 +532,7 @@ async fn on_postgresql_the_dashboard_shows_stored_figures_streams_an_approval_an
     let link = server.link_for(&p.team, &p.quarter, 1).await.unwrap();
     let run = p.store.load_run(&p.run_id).await.unwrap().unwrap().run;
     let plan = run.latest_plan().unwrap().clone();
-    let budget: BudgetHandoff = serde_json::from_value(
-        serde_json::from_str::<serde_json::Value>(
-            &p.store
-                .latest_outputs(&p.run_id)
-                .await
-                .unwrap()
-                .iter()
-                .find(|o| o.stage == 6)
-                .unwrap()
-                .findings,
-        )
-        .unwrap()["handoff"]
-            .clone(),
-    )
-    .unwrap();
+    let budget = p.stored_budget().await;
     let page = reqwest::get(&link).await.unwrap();
     assert_eq!(page.status().as_u16(), 200);
     let body = page.text().await.unwrap();
@@ -573,19 +567,7 @@ async fn on_postgresql_the_dashboard_shows_stored_figures_streams_an_approval_an
     };
     let first = next_event().await;
     let approver = "Dana Approver";
-    p.engine
-        .handle(
-            &p.run_id,
-            Event::Verdict {
-                actor: Actor::new("u-dana", approver, &[p.role.as_str()]),
-                group: p.group.clone(),
-                verdict: Verdict::Approve,
-                version: plan.version,
-                note: None,
-            },
-        )
-        .await
-        .unwrap();
+    p.approve(approver, plan.version).await;
     let applied = Instant::now();
     let second = next_event().await;
     assert!(applied.elapsed() < StdDuration::from_secs(1), "event late");

@@ -3,10 +3,9 @@
 //! the final exports land early in week 2 (Mon 4 Jan 2027, before stage 6), re-run the
 //! review stages, and the plan says what moved.
 
-use quarterdeck::simulate::{SimulateOptions, simulate};
 use serde_json::Value;
 
-use crate::helpers::settings;
+use crate::helpers::simulated_quarter;
 
 fn entries(out: &std::path::Path) -> Vec<Value> {
     std::fs::read_to_string(out.join("transcript.jsonl"))
@@ -18,22 +17,7 @@ fn entries(out: &std::path::Path) -> Vec<Value> {
 
 #[tokio::test]
 async fn week_one_reads_data_to_the_day_before_and_the_final_exports_re_run_the_review() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-
-    simulate(
-        &settings(&[]),
-        &SimulateOptions {
-            out: out.clone(),
-            data: None,
-            seed: Some(42),
-            database: None,
-            team: None,
-            progress: false,
-        },
-    )
-    .await
-    .unwrap();
+    let (_dir, out) = simulated_quarter(42).await;
 
     let posts = entries(&out);
     let stage_one: Vec<&Value> = posts

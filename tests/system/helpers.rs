@@ -68,6 +68,26 @@ impl PgDb {
     }
 }
 
+/// The default team's quarter simulated with `seed` on SQLite, into `TEMP/out`.
+pub async fn simulated_quarter(seed: u64) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    quarterdeck::simulate::simulate(
+        &settings(&[]),
+        &quarterdeck::simulate::SimulateOptions {
+            out: out.clone(),
+            data: None,
+            seed: Some(seed),
+            database: None,
+            team: None,
+            progress: false,
+        },
+    )
+    .await
+    .unwrap();
+    (dir, out)
+}
+
 pub fn transcript(out: &Path) -> Vec<TranscriptEntry> {
     read_entries(&out.join("transcript.jsonl")).unwrap()
 }

@@ -4,10 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use quarterdeck::simulate::{SimulateOptions, simulate};
 use serde_json::Value;
 
-use crate::helpers::{settings, summary};
+use crate::helpers::{simulated_quarter, summary};
 
 fn cents(v: &Value) -> i64 {
     (v.as_f64().unwrap() * 100.0).round() as i64
@@ -15,21 +14,7 @@ fn cents(v: &Value) -> i64 {
 
 #[tokio::test]
 async fn the_approved_plans_figures_balance_to_the_cent_and_keep_the_process_dates() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    simulate(
-        &settings(&[]),
-        &SimulateOptions {
-            out: out.clone(),
-            data: None,
-            seed: Some(42),
-            database: None,
-            team: None,
-            progress: false,
-        },
-    )
-    .await
-    .unwrap();
+    let (_dir, out) = simulated_quarter(42).await;
     let text = std::fs::read_to_string(out.join("plan/plan.json")).unwrap();
     let f: Value = serde_json::from_str(&text).unwrap();
     let s = summary(&out);

@@ -11,10 +11,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use quarterdeck::domain::CheckinStatus;
-use quarterdeck::simulate::{SimulateOptions, simulate};
 use serde_json::Value;
 
-use crate::helpers::settings;
+use crate::helpers::simulated_quarter;
 
 /// Fields of a CSV line, with RFC 4180 quotes.
 fn fields(line: &str) -> Vec<String> {
@@ -149,21 +148,7 @@ fn readable(v: &Value, out: &mut String) {
 #[tokio::test]
 async fn every_post_of_the_simulated_quarter_names_things_by_display_name_and_groups_its_thousands()
 {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    simulate(
-        &settings(&[]),
-        &SimulateOptions {
-            out: out.clone(),
-            data: None,
-            seed: Some(42),
-            database: None,
-            team: None,
-            progress: false,
-        },
-    )
-    .await
-    .unwrap();
+    let (_dir, out) = simulated_quarter(42).await;
 
     let ids = identifiers(&out.join("data"));
     let mut discord = String::new();
