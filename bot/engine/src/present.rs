@@ -150,10 +150,21 @@ pub fn present(notice: &Notice, ctx: &PlanContext) -> Message {
             stages,
         } => {
             let stages: Vec<String> = stages.iter().map(u8::to_string).collect();
+            // The note is the requester's own sentence: it keeps its punctuation.
+            let said = note.as_ref().map_or_else(
+                || ".".to_owned(),
+                |n| {
+                    let stop = if n.ends_with(['.', '!', '?']) {
+                        ""
+                    } else {
+                        "."
+                    };
+                    format!(" — {n}{stop}")
+                },
+            );
             let body = format!(
-                "{actor} ({group}) amends plan v{version}: **{describe}**{}.\nStages {} compute again; plan v{} follows \
+                "{actor} ({group}) amends plan v{version}: **{describe}**{said}\nStages {} compute again; plan v{} follows \
                  and needs approval again if its figures change.",
-                note.as_ref().map(|n| format!(" — {n}")).unwrap_or_default(),
                 stages.join(", "),
                 version + 1
             );
@@ -741,6 +752,31 @@ mod tests {
             "{}",
             shown.body
         );
+    }
+
+    #[test]
+    fn an_amendment_quotes_the_requesters_sentence_with_one_full_stop() {
+        let amendment = |note: Option<&str>| Notice::Amendment {
+            version: 1,
+            actor: "Sam Okafor".into(),
+            group: "Sales leadership".into(),
+            describe: "hold back 5% of Paid Social in the test reserve".into(),
+            note: note.map(str::to_owned),
+            stages: vec![6, 7],
+        };
+        let first_line = |n: &Notice| {
+            let body = present(n, &ctx()).body;
+            body.lines().next().unwrap_or_default().to_owned()
+        };
+
+        assert!(
+            first_line(&amendment(Some("Show it as a risk."))).ends_with("— Show it as a risk.")
+        );
+        assert!(first_line(&amendment(Some("Why now?"))).ends_with("— Why now?"));
+        assert!(
+            first_line(&amendment(Some("Show it as a risk"))).ends_with("— Show it as a risk.")
+        );
+        assert!(first_line(&amendment(None)).ends_with("in the test reserve**."));
     }
 
     #[test]
