@@ -70,6 +70,14 @@ impl QuarterRun {
         }
     }
 
+    /// Month-1 launches due on or before `day` (the team's date).
+    pub fn month1_due_by(&self, quarter_start: NaiveDate, tz: Tz, day: NaiveDate) -> usize {
+        self.month1_campaigns(quarter_start)
+            .iter()
+            .filter(|c| self.launch_due(c, tz) <= day)
+            .count()
+    }
+
     /// The team's zone as the run stored it when it opened (UTC for runs opened before
     /// it was stored, or with a name chrono-tz does not know).
     pub fn tz(&self) -> Tz {
@@ -165,6 +173,13 @@ mod tests {
         assert_eq!(
             run.month1_launches(day("2027-01-01"), Tz::UTC).on_schedule,
             1
+        );
+        // Due by 26 Jan (Berlin): Early (kickoff day, 25 Jan) and OnTime; Late and
+        // Never are still ahead.
+        let due = |d: &str| run.month1_due_by(day("2027-01-01"), berlin, day(d));
+        assert_eq!(
+            (due("2027-01-24"), due("2027-01-26"), due("2027-01-31")),
+            (0, 2, 4)
         );
     }
 

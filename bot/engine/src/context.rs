@@ -74,6 +74,19 @@ impl PlanContext {
         at.with_timezone(&self.tz).date_naive()
     }
 
+    /// Midnight after the quarter's last day, in the team's zone: "as of the quarter's end".
+    pub fn end_of_quarter(&self) -> DateTime<Utc> {
+        let next_day = self.quarter_end.succ_opt().unwrap_or(self.quarter_end);
+        next_day
+            .and_time(chrono::NaiveTime::MIN)
+            .and_local_timezone(self.tz)
+            .earliest()
+            .map_or_else(
+                || next_day.and_time(chrono::NaiveTime::MIN).and_utc(),
+                |t| t.with_timezone(&Utc),
+            )
+    }
+
     /// A UTC instant shown in the team's zone, for posts.
     pub fn local(&self, at: DateTime<Utc>) -> String {
         at.with_timezone(&self.tz)

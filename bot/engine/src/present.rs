@@ -6,8 +6,9 @@
 //! Decisions never read the text written here: tests of `decide` assert on notices.
 
 use crate::chat::{Button, ButtonStyle, Mention, Message, Table};
-use crate::domain::display::{DisplayNames, cents, money, whole};
+use crate::domain::display::{DisplayNames, cents, count, money, percent, plural, whole};
 use crate::domain::{QuarterRun, StageId, Verdict};
+use chrono::{DateTime, Utc};
 
 use super::notice::{
     Action, Awaited, DigestRow, Escalation, Figure, FigureMove, LaunchTiming, Notice, Person,
@@ -313,21 +314,45 @@ pub fn present(notice: &Notice, ctx: &PlanContext) -> Message {
             criteria: c,
             deadline,
         } => {
-            let yes = |b: bool| if b { "met" } else { "not met" };
             let title = match at.as_str() {
                 "week4" => "Success criteria · end of week 4",
                 _ => "Success criteria · quarter end",
             };
+            let approved = c
+                .plan_approved_at
+                .as_deref()
+                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| ctx.local(t.with_timezone(&Utc)));
+            let approval = match (approved, c.approved_by_deadline) {
+                (Some(at), true) => format!("met (approved {at})"),
+                (Some(at), false) => format!("not met (approved {at})"),
+                (None, _) => "not met (not approved)".to_owned(),
+            };
+            let launches = if c.month1_due < c.month1_launches {
+                format!(
+                    "{} of the {} due so far ({} more due later in the month)",
+                    c.month1_launched_on_schedule,
+                    c.month1_due,
+                    c.month1_launches - c.month1_due
+                )
+            } else {
+                format!("{} of {}", c.month1_launched_on_schedule, c.month1_launches)
+            };
+            let completion = if c.checkins_owed == 0 {
+                "no check-in is due yet".to_owned()
+            } else {
+                format!(
+                    "{} of the {} owed so far answered ({})",
+                    count(c.checkins_answered),
+                    plural(c.checkins_owed, "check-in", "check-ins"),
+                    percent(c.checkin_completion)
+                )
+            };
             let body = format!(
-                "- Plan approved by the deadline ({}): {} ({})\n- Team aligned: {:.0}% of campaign owners acknowledged the plan\n\
-                 - Month-1 launches on schedule: {} of {}\n- Check-in completion: {:.0}%",
+                "- Plan approved by the deadline ({}): {approval}\n- Team aligned: {:.0}% of campaign owners acknowledged the plan\n\
+                 - Month-1 launches on schedule: {launches}\n- Check-in completion: {completion}",
                 ctx.local(*deadline),
-                yes(c.approved_by_deadline),
-                c.plan_approved_at.as_deref().unwrap_or("not approved"),
                 c.aligned_share * 100.0,
-                c.month1_launched_on_schedule,
-                c.month1_launches,
-                c.checkin_completion * 100.0,
             );
             Message::new(title, body)
         }
@@ -725,7 +750,9 @@ fn aligned_message(version: u32, owners: &[(String, bool)], share: f64) -> Messa
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::SuccessCriteria;
     use crate::decide::tests::ctx;
+    use chrono::TimeZone;
 
     /// How a medium with `@` mentions would show them.
     fn at(m: &Mention) -> String {
@@ -777,6 +804,64 @@ mod tests {
             first_line(&amendment(Some("Show it as a risk"))).ends_with("— Show it as a risk.")
         );
         assert!(first_line(&amendment(None)).ends_with("in the test reserve**."));
+    }
+
+    #[test]
+    fn week_four_criteria_count_only_the_launches_and_check_ins_already_due() {
+        let c = ctx();
+        let criteria = SuccessCriteria {
+            plan_approved_at: Some("2027-01-13T00:00:00Z".into()),
+            plan_deadline: "2027-01-15T22:00:00Z".into(),
+            approved_by_deadline: true,
+            aligned_share: 5.0 / 6.0,
+            month1_launches: 12,
+            month1_launched_on_schedule: 8,
+            month1_due: 9,
+            checkin_completion: 0.0,
+            checkins_owed: 0,
+            checkins_answered: 0,
+        };
+        let notice = |criteria: SuccessCriteria| Notice::SuccessCriteria {
+            at: "week4".into(),
+            criteria,
+            deadline: c.plan_deadline,
+        };
+
+        let early = present(&notice(criteria.clone()), &c).body;
+        let end = present(
+            &notice(SuccessCriteria {
+                month1_due: 12,
+                month1_launched_on_schedule: 11,
+                checkin_completion: 0.995,
+                checkins_owed: 200,
+                checkins_answered: 199,
+                ..criteria
+            }),
+            &c,
+        )
+        .body;
+
+        // The approval instant is shown in the team's zone, not as RFC 3339.
+        let approved = c.local(Utc.with_ymd_and_hms(2027, 1, 13, 0, 0, 0).unwrap());
+        assert!(
+            early.contains(&format!("met (approved {approved})")),
+            "{early}"
+        );
+        assert!(
+            early.contains("on schedule: 8 of the 9 due so far (3 more due later in the month)"),
+            "{early}"
+        );
+        assert!(
+            early.contains("Check-in completion: no check-in is due yet"),
+            "{early}"
+        );
+        assert!(end.contains("on schedule: 11 of 12\n"), "{end}");
+        assert!(
+            end.contains(
+                "Check-in completion: 199 of the 200 check-ins owed so far answered (99.5%)"
+            ),
+            "{end}"
+        );
     }
 
     #[test]

@@ -202,7 +202,7 @@ impl Summary {
                     pipeline_milestone_to_date: p.pipeline_milestone_to_date,
                 })
                 .collect(),
-            success_criteria: success_criteria(run, ctx),
+            success_criteria: success_criteria(run, ctx, ctx.end_of_quarter()),
             posts,
         }
     }

@@ -95,7 +95,7 @@ fn review(run: &QuarterRun, ctx: &PlanContext, sim: &SimulationSettings, jobs: &
                 note: (verdict == Verdict::RequestChanges).then(|| CHANGE_REQUEST.to_owned()),
             },
         };
-        let hours = 1 + i64::try_from(i).unwrap_or(0) * 2;
+        let hours = 1 + i64::try_from(i).unwrap_or(0);
         jobs.push(JobSpec {
             id: format!("{}/sim/verdict/v{}/{}", run.id, plan.version, g.group),
             due_at: opened + Duration::hours(hours),

@@ -31,8 +31,15 @@ pub struct SuccessCriteria {
     pub aligned_share: f64,
     pub month1_launches: usize,
     pub month1_launched_on_schedule: usize,
-    /// Answered check-ins / check-ins owed (excused weeks not owed).
+    /// Month-1 launches due (in the team's zone) by the time the criteria are measured:
+    /// at the end of week 4 some of the month's launches are still ahead.
+    pub month1_due: usize,
+    /// Answered check-ins / check-ins owed (excused weeks not owed); 0 while none is owed.
     pub checkin_completion: f64,
+    /// Check-ins owed so far (excused weeks not owed).
+    pub checkins_owed: usize,
+    /// Of those, answered (on time or late).
+    pub checkins_answered: usize,
 }
 
 /// Lowercase words joined by `-`: campaign names in keys and button ids.
@@ -301,10 +308,16 @@ pub(super) fn launch_check(
 }
 
 /// The success criteria as they stand.
-pub fn success_criteria(run: &QuarterRun, ctx: &PlanContext) -> SuccessCriteria {
+/// The success criteria as they stand at `as_of`.
+pub fn success_criteria(
+    run: &QuarterRun,
+    ctx: &PlanContext,
+    as_of: DateTime<Utc>,
+) -> SuccessCriteria {
     let ts = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let approved_at = run.approved_at();
     let month1 = run.month1_launches(ctx.quarter_start, ctx.tz);
+    let month1_due = run.month1_due_by(ctx.quarter_start, ctx.tz, ctx.local_date(as_of));
     let entries = run.checkins.iter().flat_map(|w| &w.entries);
     let owed = entries.clone().filter(|e| !e.excused).count();
     let answered = entries
@@ -323,11 +336,14 @@ pub fn success_criteria(run: &QuarterRun, ctx: &PlanContext) -> SuccessCriteria 
         aligned_share: run.aligned_share(),
         month1_launches: month1.planned,
         month1_launched_on_schedule: month1.on_schedule,
+        month1_due,
         checkin_completion: if owed == 0 {
             0.0
         } else {
             answered as f64 / owed as f64
         },
+        checkins_owed: owed,
+        checkins_answered: answered,
     }
 }
 
@@ -335,13 +351,13 @@ pub(super) fn post_criteria(
     d: &mut Decision,
     ctx: &PlanContext,
     at: &str,
-    _now: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> Result<(), Rejection> {
     if d.run.kickoff.criteria_posted.iter().any(|p| p == at) {
         return Err(Rejection::Duplicate(format!("the {at} success criteria")));
     }
     d.run.kickoff.criteria_posted.push(at.to_owned());
-    let criteria = success_criteria(&d.run, ctx);
+    let criteria = success_criteria(&d.run, ctx, now);
     let key = stage_key(&d.run, KICKOFF_STAGE, &format!("criteria/{at}"));
     d.post(
         key,

@@ -631,7 +631,7 @@ fn kickoff_posts_a_campaign_each_and_tracks_acknowledgements_and_launches() {
 
     assert_eq!(nudge.posts[0].kind(), "launch_nudge");
     assert!(quiet.posts.is_empty());
-    let c = crate::success_criteria(&run, &ctx());
+    let c = crate::success_criteria(&run, &ctx(), ctx().end_of_quarter());
     assert_eq!((c.month1_launches, c.month1_launched_on_schedule), (2, 1));
     assert_eq!(c.aligned_share, 0.5);
     assert!(c.approved_by_deadline);
@@ -755,7 +755,7 @@ fn a_late_answer_updates_the_closed_weeks_digest_and_an_away_owner_is_excused() 
         panic!("{:?}", d.posts[0].notice);
     };
     assert_eq!(digest.on_track, 1);
-    let c = crate::success_criteria(&d.run, &ctx());
+    let c = crate::success_criteria(&d.run, &ctx(), ctx().end_of_quarter());
     assert_eq!(c.checkin_completion, 1.0, "the away week is not owed");
     assert!(matches!(
         refuse(&d.run, answer("Avery", "Spring webinar", 1, numbers(-1.0, 0.0, &[]))),
