@@ -23,11 +23,15 @@ pub struct Leads {
     pub truth: Value,
 }
 
-/// What the feedback generator needs to know about a lead.
+/// What the feedback and objectives generators need to know about a lead.
 pub struct LeadRow {
     pub id: String,
     pub mql_at: Option<DateTime<Utc>>,
     pub sql: bool,
+    /// When it became an opportunity, and the deal's amount.
+    pub opportunity: Option<(DateTime<Utc>, f64)>,
+    /// When the deal was won.
+    pub won_at: Option<DateTime<Utc>>,
 }
 
 /// (source, share of leads, lead→MQL, MQL→SQL, SQL→opportunity, opportunity→won).
@@ -142,9 +146,9 @@ pub fn generate(spec: &SampleSpec) -> Leads {
             o.map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
                 .unwrap_or_default()
         };
-        let amt = reached[2]
-            .map(|_| format!("{:.2}", amount.sample(&mut rng)))
-            .unwrap_or_default();
+        // Rounded to the cent as the CSV states it, so totals match what stages read.
+        let deal = reached[2].map(|_| (amount.sample(&mut rng) * 100.0).round() / 100.0);
+        let amt = deal.map(|a| format!("{a:.2}")).unwrap_or_default();
         let id = format!("L{:05}", i + 1);
         let _ = writeln!(
             csv,
@@ -162,6 +166,8 @@ pub fn generate(spec: &SampleSpec) -> Leads {
             id,
             mql_at: reached[0],
             sql: reached[1].is_some(),
+            opportunity: reached[2].zip(deal),
+            won_at: reached[3],
         });
     }
     Leads {

@@ -130,12 +130,15 @@ pub fn generate(spec: &SampleSpec, leads: &[LeadRow], media: &Media) -> Market {
         .filter(|c| c.start >= spec.prior_start && c.share > 0.0)
         .map(|c| c.planned)
         .sum();
-    let total_budget = (last_spend * 1.08 / 10_000.0).round() * 10_000.0;
+    let total_budget = (last_spend * GROWTH / 10_000.0).round() * 10_000.0;
+    let last = LastQuarter::of(leads, spec);
     let mut objectives = format!(
-        "# Objectives for the quarter starting {}\nrevenue_target = {}\npipeline_target = {}\nmql_target = 1100\nbrand = \"share of search 22%\"\ntotal_budget = {total_budget:.0}\ngrowth_factor = 1.08\nfinance_cap = {:.0}\nreserve_share = 0.12\n",
+        "# Objectives for the quarter starting {}: last quarter's closed-won revenue, pipeline \
+         opened and MQLs, each grown as the budget is ({GROWTH})\nrevenue_target = {:.0}\npipeline_target = {:.0}\nmql_target = {:.0}\nbrand = \"share of search 22%\"\ntotal_budget = {total_budget:.0}\ngrowth_factor = {GROWTH}\nfinance_cap = {:.0}\nreserve_share = 0.12\n",
         spec.next_start,
-        (total_budget * 3.1 / 10_000.0).round() * 10_000.0,
-        (total_budget * 9.0 / 10_000.0).round() * 10_000.0,
+        (last.won_revenue * GROWTH / 10_000.0).round() * 10_000.0,
+        (last.pipeline * GROWTH / 10_000.0).round() * 10_000.0,
+        (last.mqls * GROWTH / 10.0).round() * 10.0,
         total_budget * 1.1,
     );
     for (i, o) in OWNERS.iter().enumerate() {
@@ -161,5 +164,44 @@ pub fn generate(spec: &SampleSpec, leads: &[LeadRow], media: &Media) -> Market {
             ("benchmarks.csv".to_owned(), BENCHMARKS.to_owned()),
             ("objectives.toml".to_owned(), objectives),
         ],
+    }
+}
+
+/// The budget's growth over last quarter's spend, and the targets' over last quarter's
+/// results: a team planning on the same efficiency as the quarter before.
+const GROWTH: f64 = 1.08;
+
+/// Last quarter's results as the generated CRM records them (deals won, opportunities
+/// opened and MQLs reached within the quarter under review).
+struct LastQuarter {
+    won_revenue: f64,
+    pipeline: f64,
+    mqls: f64,
+}
+
+impl LastQuarter {
+    fn of(leads: &[LeadRow], spec: &SampleSpec) -> Self {
+        let within = |t: &chrono::DateTime<chrono::Utc>| {
+            (spec.prior_start..=spec.prior_end).contains(&t.date_naive())
+        };
+        let mut last = Self {
+            won_revenue: 0.0,
+            pipeline: 0.0,
+            mqls: 0.0,
+        };
+        for l in leads {
+            if let Some((opened, amount)) = l.opportunity {
+                if within(&opened) {
+                    last.pipeline += amount;
+                }
+                if l.won_at.as_ref().is_some_and(within) {
+                    last.won_revenue += amount;
+                }
+            }
+            if l.mql_at.as_ref().is_some_and(within) {
+                last.mqls += 1.0;
+            }
+        }
+        last
     }
 }

@@ -152,7 +152,7 @@ the quarter being planned {ns} to {ne}. `truth.json` holds every generating para
 - `content.csv` (url, title, type, published, period, sessions, engaged_sessions, engagement_time_s, conversions) and `keywords.csv` (keyword, url, period, position, clicks, impressions, search_volume, competitor_a_position, competitor_b_position); `period` is the quarter's first day.\n\
 - `sales_feedback.csv`: lead_id, date, decision (accepted/rejected), reason, comment.\n\
 - `competitors.csv`, `trends.csv`: market notes; `benchmarks.csv`: published funnel rates with their sources.\n\
-- `objectives.toml`: the planned quarter's targets, total budget and the team roster.\n\
+- `objectives.toml`: the planned quarter's targets (last quarter's closed-won revenue, pipeline opened and MQLs, each × 1.08, the budget's growth), total budget and the team roster.\n\
 - `experiments.csv` (channel, period, incremental_roas, roas_low, roas_high, level): lift tests finished in earlier quarters; their truth is in `truth.json` (`experiments`).\n",
         seed = spec.seed,
         ps = spec.prior_start,

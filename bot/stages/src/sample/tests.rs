@@ -135,6 +135,55 @@ fn lead_stages_never_go_backwards_and_nothing_is_after_the_export() {
 }
 
 #[test]
+fn the_objectives_grow_last_quarters_results_as_read_back_from_leads_csv() {
+    let ds = generate(&spec(42));
+    let t = table(&ds, "leads.csv");
+    let col = |c: &str| t.require(c, &[]).unwrap();
+    let (mql, opened, won, amount) = (
+        col("mql_at"),
+        col("opportunity_at"),
+        col("won_at"),
+        col("amount"),
+    );
+    let in_q4 = |r: &crate::sources::Row<'_>, c| {
+        r.opt_time(c)
+            .unwrap()
+            .is_some_and(|t| (d("2026-10-01")..=d("2026-12-31")).contains(&t.date_naive()))
+    };
+    let (mut revenue, mut pipeline, mut mqls) = (0.0_f64, 0.0_f64, 0.0_f64);
+    for r in t.rows() {
+        let deal = || r.str(amount).parse::<f64>().unwrap();
+        if in_q4(&r, won) {
+            revenue += deal();
+        }
+        if in_q4(&r, opened) {
+            pipeline += deal();
+        }
+        if in_q4(&r, mql) {
+            mqls += 1.0;
+        }
+    }
+    let objectives: toml::Table = toml::from_str(ds.file("objectives.toml").unwrap()).unwrap();
+    let target = |k: &str| objectives[k].as_integer().unwrap() as f64;
+
+    // Each target is last quarter's figure × 1.08 (the budget's growth), rounded to
+    // $10,000 (money) or 10 (MQLs).
+    assert_eq!(
+        target("revenue_target"),
+        (revenue * 1.08 / 1e4).round() * 1e4
+    );
+    assert_eq!(
+        target("pipeline_target"),
+        (pipeline * 1.08 / 1e4).round() * 1e4
+    );
+    assert_eq!(target("mql_target"), (mqls * 1.08 / 10.0).round() * 10.0);
+    assert!(
+        revenue > 1e6 && pipeline > revenue && mqls > 500.0,
+        "{revenue} {pipeline} {mqls}"
+    );
+}
+
+#[test]
 fn the_observed_lead_to_mql_rate_of_a_source_matches_its_truth() {
     let ds = generate(&spec(42));
     let t = table(&ds, "leads.csv");
