@@ -81,10 +81,7 @@ pub(super) fn budget(s: &Sources) -> Section {
         },
         String::new(),
     ]);
-    sec = sec.table(t).para(
-        "Spend is set where each channel's next dollar returns the same (marginal ROI equalised within the \
-         channels' bounds), from response curves fitted on the weekly history.",
-    );
+    sec = sec.table(t).para(method_sentence(b));
     if let Some(p) = &s.performance {
         // Two measures of last quarter's spend: name both and bridge them.
         let weekly: f64 = b.channels.iter().map(|c| c.last_quarter_spend).sum();
@@ -153,4 +150,85 @@ fn rationales(
             }
         })
         .collect()
+}
+
+/// How the split was set, true to the table above it: at the curves' optimum every
+/// channel's next dollar returns the same; a split moved only part of the way there keeps
+/// different marginal returns, and says so.
+fn method_sentence(b: &crate::stages::handoff::BudgetHandoff) -> String {
+    let fitted = "from response curves fitted on the weekly history";
+    match &b.uncertainty {
+        Some(u) if u.share_of_move < 1.0 => {
+            let (lo, hi) = b
+                .channels
+                .iter()
+                .filter(|c| c.spend > 0.0)
+                .map(|c| c.marginal_roi)
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), m| {
+                    (lo.min(m), hi.max(m))
+                });
+            format!(
+                "At the curves' optimum each channel's next dollar would return the same \
+                 (marginal ROI equalised within the channels' bounds), {fitted}; the split moves \
+                 {:.0}% of the way there from last quarter's mix, as far as the refits agree \
+                 it gains, so the next dollar still returns {lo:.2} to {hi:.2} across channels.",
+                u.share_of_move * 100.0
+            )
+        }
+        _ => format!(
+            "Spend is set where each channel's next dollar returns the same (marginal ROI \
+             equalised within the channels' bounds), {fitted}."
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stages::handoff::{BudgetHandoff, BudgetUncertainty, ChannelBudget};
+
+    fn channel(spend: f64, marginal_roi: f64) -> ChannelBudget {
+        ChannelBudget {
+            spend,
+            marginal_roi,
+            ..ChannelBudget::default()
+        }
+    }
+
+    #[test]
+    fn the_method_sentence_claims_equal_marginal_returns_only_at_the_optimum() {
+        let uncertainty = |share_of_move| BudgetUncertainty {
+            draws: 100,
+            level: 0.9,
+            share_of_move,
+            probability_beats_last_mix: 0.9,
+            expected_gain: 1.0,
+            gain_low: 0.0,
+            gain_high: 2.0,
+            revenue_low: 0.0,
+            revenue_high: 0.0,
+            full_move_expected_gain: 1.0,
+            full_move_probability: 0.8,
+        };
+        let mut b = BudgetHandoff {
+            channels: vec![channel(100.0, 2.11), channel(50.0, 1.55), channel(0.0, 9.0)],
+            uncertainty: Some(uncertainty(0.6)),
+            ..BudgetHandoff::default()
+        };
+
+        let part_way = method_sentence(&b);
+        b.uncertainty = Some(uncertainty(1.0));
+        let all_the_way = method_sentence(&b);
+
+        // A channel with no spend (9.0) is not quoted.
+        assert!(
+            part_way.contains("moves 60% of the way there")
+                && part_way.ends_with("still returns 1.55 to 2.11 across channels."),
+            "{part_way}"
+        );
+        assert!(
+            all_the_way
+                .starts_with("Spend is set where each channel's next dollar returns the same")
+        );
+    }
 }
