@@ -86,17 +86,22 @@ fn timeline_json_has_the_contract_keys() {
 
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    for k in [
-        "quarter",
-        "starts",
-        "ends",
-        "tz",
-        "stages",
-        "checkins",
-        "plan_deadline_local",
-    ] {
-        assert!(v.get(k).is_some(), "missing {k}");
-    }
+    // Exactly the contract's keys, plus the documented `plan_deadline_utc`.
+    let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "checkins",
+            "ends",
+            "plan_deadline_local",
+            "plan_deadline_utc",
+            "quarter",
+            "stages",
+            "starts",
+            "tz",
+        ]
+    );
     assert_eq!(v["starts"], "2027-01-01");
     assert_eq!(v["ends"], "2027-03-31");
     assert_eq!(v["stages"].as_array().unwrap().len(), 12);

@@ -502,7 +502,8 @@ async fn stages_whose_data_is_missing_say_so_instead_of_inventing_numbers() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|m| m.as_str().unwrap().starts_with("no competitors.csv:")),
+            .any(|m| m["kind"] == "competitors"
+                && m["files"] == serde_json::json!(["competitors.csv"])),
         "{}",
         market["missing"]
     );

@@ -470,8 +470,32 @@ pub struct Workload {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContentPlanHandoff {
     pub pieces: Vec<ContentPiece>,
-    /// Over-capacity weeks and missed deadlines, as sentences.
-    pub conflicts: Vec<String>,
+    /// Over-capacity weeks, missed deadlines and pieces without a writer (stage 9's
+    /// post renders them as sentences).
+    pub conflicts: Vec<ContentConflict>,
+}
+
+/// A problem in the production schedule, with the figures that show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ContentConflict {
+    /// A writer's planned hours in the week starting on the Monday `week` exceed their
+    /// weekly capacity.
+    OverCapacity {
+        person: String,
+        week: NaiveDate,
+        hours: f64,
+        capacity: f64,
+    },
+    /// Briefed on the earliest day allowed, the piece still publishes after it was
+    /// needed by.
+    PublishesLate {
+        title: String,
+        publish: NaiveDate,
+        publish_by: NaiveDate,
+    },
+    /// No one on the roster has a content role: `pieces` pieces have no writer.
+    NoWriters { pieces: usize },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -137,12 +137,26 @@ fn skipped_jobs_are_reported_in_one_post_and_their_weeks_recorded() {
         ["jobs_skipped", "run_completed", "success_criteria"],
         "the notice, then the quarter's completion and its success criteria"
     );
-    assert_eq!(d.posts[0].notice.roles(), ["ops"]);
-    let body = shown(&d.posts[0]).body;
-    assert!(
-        body.contains("week 1 check-in") && body.contains("week 2 check-in"),
-        "{body}"
+    assert_eq!(
+        d.posts[0].notice,
+        Notice::JobsSkipped {
+            owner_role: "ops".into(),
+            jobs: (1..=2)
+                .map(|week| crate::notice::Skipped {
+                    event: Event::CheckinDue { week },
+                    due_at: ctx().checkins[week as usize - 1],
+                })
+                .collect(),
+        }
     );
+    // Both weeks are recorded, closed and with no entry.
+    let weeks: Vec<(u32, bool, usize)> = d
+        .run
+        .checkins
+        .iter()
+        .map(|w| (w.week, w.open, w.entries.len()))
+        .collect();
+    assert_eq!(weeks, [(1, false, 0), (2, false, 0)]);
     assert_eq!(d.run.status, RunStatus::Completed);
 }
 

@@ -18,11 +18,15 @@
 
 mod post;
 
+pub(crate) use post::conflict_text;
+
 use chrono::{Months, NaiveDate};
 use quarterdeck_analyses::production::{self, Conflict, PieceRequest, Schedule, Writer};
 use serde_json::json;
 
-use super::handoff::{self, CalendarHandoff, ContentHandoff, ContentPiece, ContentPlanHandoff};
+use super::handoff::{
+    self, CalendarHandoff, ContentConflict, ContentHandoff, ContentPiece, ContentPlanHandoff,
+};
 use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput};
 use crate::sources::Objectives;
 
@@ -111,7 +115,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         .filter(|r| r.serves.starts_with("SEO: "))
         .count();
     let schedule = production::schedule(&requests, &writers, to_day(earliest));
-    let conflicts: Vec<String> = schedule.conflicts.iter().map(conflict_text).collect();
+    let conflicts: Vec<ContentConflict> = schedule.conflicts.iter().map(typed).collect();
     let handoff = ContentPlanHandoff {
         pieces: schedule
             .pieces
@@ -232,29 +236,30 @@ fn requests(
     out
 }
 
-fn conflict_text(c: &Conflict) -> String {
+/// The analysis' conflict with its days as dates.
+fn typed(c: &Conflict) -> ContentConflict {
     match c {
         Conflict::OverCapacity {
             person,
             week,
             hours,
             capacity,
-        } => format!(
-            "{person} is over capacity in the week of {}: {hours:.1} h of content against {capacity:.0} h",
-            to_date(*week)
-        ),
+        } => ContentConflict::OverCapacity {
+            person: person.clone(),
+            week: to_date(*week),
+            hours: *hours,
+            capacity: *capacity,
+        },
         Conflict::PublishesLate {
             title,
             publish,
             publish_by,
-        } => format!(
-            "\"{title}\" can be briefed no earlier than this plan, so it publishes on {}, after the {} it was needed by: its campaign starts on an existing page",
-            to_date(*publish),
-            to_date(*publish_by)
-        ),
-        Conflict::NoWriters { pieces } => format!(
-            "no one on the roster has a content role: {pieces} pieces have no writer (add a roster entry with role \"content\" to objectives.toml)"
-        ),
+        } => ContentConflict::PublishesLate {
+            title: title.clone(),
+            publish: to_date(*publish),
+            publish_by: to_date(*publish_by),
+        },
+        Conflict::NoWriters { pieces } => ContentConflict::NoWriters { pieces: *pieces },
     }
 }
 

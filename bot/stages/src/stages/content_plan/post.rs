@@ -9,18 +9,44 @@ use quarterdeck_analyses::production::{Schedule, Writer};
 use super::{hours_by_writer, to_date};
 use crate::charts::{self, LineChart, LineSeries, ReferenceLine, Size, ValueFormat};
 use crate::chat::{Message, Table};
+use crate::stages::handoff::ContentConflict;
 use crate::stages::{OutputFile, stage_title};
 
 pub struct Context<'a> {
     pub schedule: &'a Schedule,
     pub writers: &'a [Writer],
-    pub conflicts: &'a [String],
+    pub conflicts: &'a [ContentConflict],
     pub has_strategy: bool,
     pub has_calendar: bool,
     /// SEO opportunities left for a later quarter.
     pub backlog: usize,
     pub quarter: (NaiveDate, NaiveDate),
     pub names: &'a crate::report::DisplayNames,
+}
+
+/// A conflict as a sentence (no final stop), in this post, the plan's risk and its
+/// Appendix B.
+pub(crate) fn conflict_text(c: &ContentConflict) -> String {
+    match c {
+        ContentConflict::OverCapacity {
+            person,
+            week,
+            hours,
+            capacity,
+        } => format!(
+            "{person} is over capacity in the week of {week}: {hours:.1} h of content against {capacity:.0} h"
+        ),
+        ContentConflict::PublishesLate {
+            title,
+            publish,
+            publish_by,
+        } => format!(
+            "\"{title}\" can be briefed no earlier than this plan, so it publishes on {publish}, after the {publish_by} it was needed by: its campaign starts on an existing page"
+        ),
+        ContentConflict::NoWriters { pieces } => format!(
+            "no one on the roster has a content role: {pieces} pieces have no writer (add a roster entry with role \"content\" to objectives.toml)"
+        ),
+    }
 }
 
 /// The post and its headline.
@@ -81,8 +107,8 @@ pub fn message(c: &Context) -> (Message, String) {
     }
     if !c.conflicts.is_empty() {
         body.push_str("\n\n**Conflicts**");
-        for line in c.conflicts.iter().take(12) {
-            body.push_str(&format!("\n- {line}."));
+        for conflict in c.conflicts.iter().take(12) {
+            body.push_str(&format!("\n- {}.", conflict_text(conflict)));
         }
         if c.conflicts.len() > 12 {
             body.push_str(&format!(

@@ -32,8 +32,58 @@ pub struct MarketFindings {
     pub quarter_start: NaiveDate,
     pub market: Market,
     pub journeys: Option<JourneyShift>,
-    /// Which inputs were absent, as sentences.
-    pub missing: Vec<String>,
+    /// What the stage could not cover, and the inputs it lacked (the post says it in
+    /// words).
+    pub missing: Vec<NotCovered>,
+}
+
+/// An analysis stage 5 could not run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotCovered {
+    /// No competitors.csv: no competitor timeline, moves or threats from them.
+    Competitors,
+    /// No trends.csv: no market trends.
+    Trends,
+    /// No benchmarks.csv: no comparison with industry rates.
+    Benchmarks,
+    /// No touchpoints.csv with conversions.csv: no journey shifts, no leading channels.
+    Journeys,
+    /// Both journey files, but no journeys in the quarter under review or in the one
+    /// before it: no journey shifts.
+    JourneysOneQuarter,
+}
+
+impl NotCovered {
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Competitors => "competitors",
+            Self::Trends => "trends",
+            Self::Benchmarks => "benchmarks",
+            Self::Journeys => "journeys",
+            Self::JourneysOneQuarter => "journeys_one_quarter",
+        }
+    }
+
+    /// The input files the analysis reads.
+    pub fn files(self) -> &'static [&'static str] {
+        match self {
+            Self::Competitors => &["competitors.csv"],
+            Self::Trends => &["trends.csv"],
+            Self::Benchmarks => &["benchmarks.csv"],
+            Self::Journeys | Self::JourneysOneQuarter => &["touchpoints.csv", "conversions.csv"],
+        }
+    }
+}
+
+/// In the findings: `{"kind": "trends", "files": ["trends.csv"]}`.
+impl serde::Serialize for NotCovered {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = s.serialize_struct("NotCovered", 2)?;
+        out.serialize_field("kind", self.key())?;
+        out.serialize_field("files", self.files())?;
+        out.end()
+    }
 }
 
 /// The four research inputs; at least one must be present.
@@ -109,28 +159,24 @@ pub fn gather(
     funnel: Option<&FunnelHandoff>,
 ) -> Result<MarketFindings, StageError> {
     let mut missing = Vec::new();
-    let mut note = |file: &str, what: &str| missing.push(format!("no {file}: {what}"));
     let competitors = match data.table("competitors.csv")? {
         Some(t) => sources::read_competitors(&t)?,
         None => {
-            note(
-                "competitors.csv",
-                "no competitor timeline, moves or threats from them",
-            );
+            missing.push(NotCovered::Competitors);
             Vec::new()
         }
     };
     let trends = match data.table("trends.csv")? {
         Some(t) => sources::read_trends(&t)?,
         None => {
-            note("trends.csv", "no market trends");
+            missing.push(NotCovered::Trends);
             Vec::new()
         }
     };
     let benchmarks = match data.table("benchmarks.csv")? {
         Some(t) => sources::read_benchmarks(&t)?,
         None => {
-            note("benchmarks.csv", "no comparison with industry rates");
+            missing.push(NotCovered::Benchmarks);
             Vec::new()
         }
     };
@@ -160,17 +206,12 @@ pub fn gather(
             (!now.is_empty() && !before.is_empty()).then(|| journey_shift::analyze(&before, &now))
         }
         _ => {
-            note(
-                "touchpoints.csv with conversions.csv",
-                "no customer-journey shifts and no channels where we lead",
-            );
+            missing.push(NotCovered::Journeys);
             None
         }
     };
     if journeys.is_none() && data.has("touchpoints.csv") && data.has("conversions.csv") {
-        missing.push(
-            "journeys do not cover both the quarter under review and the one before: no journey shifts".into(),
-        );
+        missing.push(NotCovered::JourneysOneQuarter);
     }
     let ours = our_rates(data, before_start, review_start, funnel)?;
     let market = market::analyze(&market::Input {

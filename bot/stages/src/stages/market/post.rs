@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use quarterdeck_analyses::journey_shift::ChannelShift;
 
-use super::MarketFindings;
+use super::{MarketFindings, NotCovered};
 use crate::charts::{self, BarSeries, GroupedBars, Orientation, Size, ValueFormat};
 use crate::chat::{Message, Table};
 use crate::report::percent;
@@ -18,6 +18,19 @@ fn first_touch(f: &MarketFindings) -> Vec<&ChannelShift> {
         .iter()
         .flat_map(|j| j.shifts.iter().filter(|s| s.measure == "first_touch"))
         .collect()
+}
+
+/// What the stage lacked, as a sentence (no final stop).
+pub(super) fn not_covered(m: NotCovered) -> String {
+    match m {
+        NotCovered::Competitors => {
+            "no competitors.csv: no competitor timeline, moves or threats from them".into()
+        }
+        NotCovered::Trends => "no trends.csv: no market trends".into(),
+        NotCovered::Benchmarks => "no benchmarks.csv: no comparison with industry rates".into(),
+        NotCovered::Journeys => "no touchpoints.csv with conversions.csv: no customer-journey shifts and no channels where we lead".into(),
+        NotCovered::JourneysOneQuarter => "journeys do not cover both the quarter under review and the one before: no journey shifts".into(),
+    }
 }
 
 /// The post and its headline.
@@ -115,7 +128,8 @@ pub fn message(f: &MarketFindings, quarter: &str, names: &DisplayNames) -> (Mess
     if !actions.is_empty() {
         let _ = write!(body, "\n\n**What to do:** {}.", actions.join("; "));
     }
-    section(&mut body, "Not covered", &f.missing);
+    let missing: Vec<String> = f.missing.iter().map(|m| not_covered(*m)).collect();
+    section(&mut body, "Not covered", &missing);
     body.push_str("\n\nRules: a competitor move is a first activity in a channel within the quarter; a move into one of our three leading first-touch channels is a threat; two or more competitors moving into one channel, or a significant rise in its share of our journeys (two-proportion z-test, Holm-adjusted p < 0.05), makes it emerging; a funnel rate is below benchmark when its whole 95% Wilson interval is.");
 
     let mut message = Message::new(format!("{} — market & competition", stage_title(5)), body);

@@ -80,18 +80,54 @@ fn stage_twos_rate_is_the_overall_rate_compared_with_the_median_benchmark() {
     // findings say which inputs were not covered.
     assert_eq!(out.findings["market"]["timeline"], json!([]));
     assert_eq!(out.findings["market"]["trends"], json!([]));
-    let missing: Vec<&str> = out.findings["missing"]
+    let file = |kind: &str, files: &[&str]| json!({"kind": kind, "files": files});
+    assert_eq!(
+        out.findings["missing"],
+        json!([
+            file("competitors", &["competitors.csv"]),
+            file("trends", &["trends.csv"]),
+            file("journeys", &["touchpoints.csv", "conversions.csv"]),
+        ])
+    );
+    // The one rendering test of what stage 5 lacked: its post says it in words.
+    let body = &out.result.message.body;
+    assert!(
+        body.contains("**Not covered**\n- no competitors.csv: no competitor timeline, moves or threats from them.\n- no trends.csv: no market trends.\n- no touchpoints.csv with conversions.csv:"),
+        "{body}"
+    );
+}
+
+#[test]
+fn journeys_from_the_quarter_under_review_alone_give_no_shift_and_say_so() {
+    // Two journeys, both first touched in 2026-Q4 (the quarter under review); none in
+    // 2026-Q3 to compare them with.
+    let touch = "journey_id,timestamp,channel\nj1,2026-10-05,seo\nj2,2026-11-02,email\n";
+    let conv = "journey_id,timestamp,value\nj1,2026-10-20,100\n";
+
+    let out = compute(
+        5,
+        &inputs(
+            &[("touchpoints.csv", touch), ("conversions.csv", conv)],
+            &[],
+        ),
+    )
+    .unwrap();
+
+    assert!(out.result.available);
+    assert_eq!(out.findings["journeys"], serde_json::Value::Null);
+    let kinds: Vec<&str> = out.findings["missing"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| m.as_str().unwrap().split(':').next().unwrap())
+        .map(|m| m["kind"].as_str().unwrap())
         .collect();
     assert_eq!(
-        missing,
+        kinds,
         [
-            "no competitors.csv",
-            "no trends.csv",
-            "no touchpoints.csv with conversions.csv"
+            "competitors",
+            "trends",
+            "benchmarks",
+            "journeys_one_quarter"
         ]
     );
 }

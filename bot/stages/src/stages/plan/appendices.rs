@@ -108,7 +108,12 @@ fn content_calendar(s: &Sources) -> Section {
     }
     sec = sec.table(t);
     if !p.conflicts.is_empty() {
-        sec = sec.heading("Conflicts").bullets(p.conflicts.clone());
+        sec = sec.heading("Conflicts").bullets(
+            p.conflicts
+                .iter()
+                .map(crate::stages::content_plan::conflict_text)
+                .collect(),
+        );
     }
     sec
 }

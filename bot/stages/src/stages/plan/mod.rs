@@ -31,7 +31,7 @@ use crate::chat::Message;
 use crate::report::{Block, Document, diff, money, whole};
 use crate::sources::{DataSet, Objectives};
 
-pub use risks::Risk;
+pub use risks::{Risk, Severity};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanDoc {
@@ -387,7 +387,10 @@ fn post(
                 .join(", ")
         ));
     }
-    let high: Vec<&Risk> = risks.iter().filter(|r| r.severity == "high").collect();
+    let high: Vec<&Risk> = risks
+        .iter()
+        .filter(|r| r.severity == Severity::High)
+        .collect();
     if !high.is_empty() {
         body.push_str("\n\n**High risks**");
         for r in high.iter().take(3) {

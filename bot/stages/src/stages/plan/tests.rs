@@ -4,6 +4,9 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use serde_json::{Value, json};
 
 use super::compute;
+use super::risks::{
+    FinanceAsk, ForecastGap, PricedAsk, Risk, RiskFigures, Severity, Shortfall, Stretched,
+};
 use crate::domain::{PlanVersion, QuarterRun};
 use crate::sources::DataSet;
 use crate::stages::handoff::*;
@@ -273,17 +276,16 @@ fn markdown(out: &StageOutput) -> &str {
     &out.plan.as_ref().unwrap().markdown
 }
 
-fn risks(out: &StageOutput) -> Vec<(String, String)> {
-    out.findings["risks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["severity"].as_str().unwrap().to_owned(),
-                r["title"].as_str().unwrap().to_owned(),
-            )
-        })
+/// The risks stage 10 stored, read back as the typed values they were written from.
+fn risks(out: &StageOutput) -> Vec<Risk> {
+    serde_json::from_value(out.findings["risks"].clone()).unwrap()
+}
+
+/// Each risk's severity and figures, in the stored order.
+fn figures(out: &StageOutput) -> Vec<(Severity, RiskFigures)> {
+    risks(out)
+        .into_iter()
+        .map(|r| (r.severity, r.figures))
         .collect()
 }
 
@@ -348,44 +350,105 @@ fn the_plan_has_nine_sections_with_the_stages_numbers() {
 }
 
 #[test]
-fn risks_fire_on_their_rules_with_the_evidence() {
+fn risks_fire_on_their_rules_with_the_figures_that_made_them_fire() {
     let out = compute(&inputs(full())).unwrap();
-    let r = risks(&out);
-    let has = |sev: &str, title: &str| r.iter().any(|(s, t)| s == sev && t == title);
 
-    assert!(has("medium", "Concentration in linkedin"), "{r:?}");
-    assert!(has("medium", "Falling return in display"), "{r:?}");
-    assert!(has("high", "Avery Chen over capacity"), "{r:?}");
-    assert!(has("high", "Stretch targets"), "{r:?}");
-    // 1,300 MQLs against the 800 stage 2 counted: +63% (the revenue target has no
-    // measured last quarter here, so it is not called a stretch).
-    let evidence = out.findings["risks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["title"] == "Stretch targets")
-        .unwrap()["evidence"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    assert_eq!(evidence, "Against 2026-Q4: MQLs 1,300 against 800 (+63%).");
-    assert!(
-        has("medium", "Test runs past the quarter: Display creative A/B"),
-        "{r:?}"
-    );
-    assert!(has("medium", "Funnel bottleneck"), "{r:?}");
-    assert!(has("medium", "Bookings exceed the email budget"), "{r:?}");
-    // Data gaps for exactly the stages without findings.
-    let gaps: Vec<&String> = r
-        .iter()
-        .map(|(_, t)| t)
-        .filter(|t| t.starts_with("Data gap"))
-        .collect();
-    assert_eq!(gaps.len(), 4, "{gaps:?}");
-    // High risks lead.
-    assert_eq!(r[0].0, "high");
-    // linkedin's ROAS rose (2.4 → 2.5): no falling-return risk for it.
-    assert!(!has("medium", "Falling return in linkedin"));
+    let got = figures(&out);
+
+    use RiskFigures::*;
+    use Severity::*;
+    let gap = |stage| (Medium, DataGap { stage });
+    let expected = vec![
+        // High first, each severity in rule order. Avery: 500 h of 416 is 120.2% (> 120%).
+        (
+            High,
+            OverCapacity {
+                person: "Avery Chen".into(),
+                role: "demand gen".into(),
+                hours: 500.0,
+                capacity_hours: 416.0,
+                load: 500.0 / 416.0,
+            },
+        ),
+        // 1,300 MQLs against the 800 stage 2 counted: +62.5% (> 50%). The revenue target
+        // has no measured last quarter here, so it is not compared.
+        (
+            High,
+            Stretch {
+                against: "2026-Q4".into(),
+                targets: vec![Stretched {
+                    metric: "mqls".into(),
+                    target: 1300.0,
+                    reached: 800.0,
+                    over: 0.625,
+                    above_history: false,
+                }],
+            },
+        ),
+        // 500k and 380k of the 880k allocatable: 56.8% and 43.2%, both within (40%, 60%].
+        (
+            Medium,
+            Concentration {
+                channel: "linkedin".into(),
+                spend: 500_000.0,
+                allocatable: 880_000.0,
+                share: 500.0 / 880.0,
+            },
+        ),
+        (
+            Medium,
+            Concentration {
+                channel: "display".into(),
+                spend: 380_000.0,
+                allocatable: 880_000.0,
+                share: 380.0 / 880.0,
+            },
+        ),
+        // Display's ROAS fell 1.0 → 0.6 (−40%) while its budget grew 100k → 380k;
+        // linkedin's rose (2.4 → 2.5): no risk for it.
+        (
+            Medium,
+            FallingReturn {
+                channel: "display".into(),
+                previous_roas: 1.0,
+                roas: 0.6,
+                planned: 380_000.0,
+                last_quarter_spend: 100_000.0,
+            },
+        ),
+        (
+            Medium,
+            FunnelBottleneck {
+                finding: "mql → sql: 30% below the 39% benchmark".into(),
+            },
+        ),
+        // 31,776 booked against 28,620: 3,156 over.
+        (
+            Medium,
+            OverCommitted {
+                channel: "email".into(),
+                booked: 31_776.0,
+                allocation: 28_620.0,
+                excess: 3_156.0,
+            },
+        ),
+        // Funded and ending 20 April; the unfunded email test is not run, so not a risk.
+        (
+            Medium,
+            UnfinishedTest {
+                test: "Display creative A/B".into(),
+                sample_size_per_arm: 69_000,
+                end: d("2027-04-20"),
+                quarter_end: d("2027-03-31"),
+            },
+        ),
+        // Exactly the stages without findings.
+        gap(3),
+        gap(4),
+        gap(5),
+        gap(9),
+    ];
+    assert_eq!(got, expected);
 }
 
 #[test]
@@ -437,7 +500,13 @@ fn without_findings_the_plan_says_what_is_missing_and_invents_nothing() {
     ] {
         assert_eq!(f[list], json!([]), "{list}");
     }
-    assert_eq!(risks(&out).len(), 9, "one data gap per stage");
+    assert_eq!(
+        figures(&out),
+        (1..=9)
+            .map(|stage| (Severity::Medium, RiskFigures::DataGap { stage }))
+            .collect::<Vec<_>>(),
+        "one data gap per stage"
+    );
     assert!(out.files.iter().all(|f| !f.name.ends_with(".png")));
 }
 
@@ -608,25 +677,51 @@ fn a_target_out_of_reach_is_a_high_risk_and_the_first_decision_asked_of_finance(
 
     let out = compute(&inputs(outputs)).unwrap();
 
-    let r = risks(&out);
-    assert!(
-        r.contains(&(
-            "high".into(),
-            "Targets out of reach at the planned budget".into()
-        )),
-        "{r:?}"
-    );
+    let high: Vec<RiskFigures> = figures(&out)
+        .into_iter()
+        .filter(|(severity, _)| *severity == Severity::High)
+        .map(|(_, f)| f)
+        .collect();
+    let gap = ForecastGap {
+        level: 0.9,
+        short: vec![Shortfall {
+            metric: "revenue".into(),
+            expected: 3_000_000.0,
+            low: 2_900_000.0,
+            high: 3_100_000.0,
+            target: 4_000_000.0,
+            shortfall: 1_000_000.0,
+            beyond_interval: true,
+        }],
+        ask: FinanceAsk {
+            extra_leads: 4_000.0,
+            extra_opportunities: 400.0,
+            priced: Some(PricedAsk {
+                cost: 600_000.0,
+                cost_per_lead: 150.0,
+                cost_per_opportunity: 1_500.0,
+            }),
+        },
+    };
+    assert!(high.contains(&RiskFigures::OutOfReach(gap)), "{high:#?}");
+    // The one rendering test of the risks: the executive summary's first decision is
+    // this risk's evidence and its ask, in words.
+    let risk = risks(&out)
+        .into_iter()
+        .find(|r| matches!(r.figures, RiskFigures::OutOfReach(_)))
+        .unwrap();
     let md = markdown(&out);
-    let ask = "Finance, before approval: fund about $600,000 more for the quarter (≈4,000 more \
-               leads and 400 more opportunities, enough to close every gap, at last quarter's \
-               $150 a lead and $1,500 an opportunity";
     let decisions = md.split("Decisions this plan asks for").nth(1).unwrap();
     let first = decisions.lines().find(|l| l.starts_with("- ")).unwrap();
+    assert_eq!(first, format!("- {} {}", risk.evidence, risk.mitigation));
     assert!(
-        first.contains(
-            "revenue expected $3,000,000 (90% interval $2,900,000 to $3,100,000) \
-                        against the target of $4,000,000: short by $1,000,000, beyond the interval"
-        ) && first.contains(ask),
+        first.starts_with(
+            "- At the planned budget (stage 7's forecast): revenue expected $3,000,000 (90% \
+             interval $2,900,000 to $3,100,000) against the target of $4,000,000: short by \
+             $1,000,000, beyond the interval. Finance, before approval: fund about $600,000 \
+             more for the quarter (≈4,000 more leads and 400 more opportunities, enough to \
+             close every gap, at last quarter's $150 a lead and $1,500 an opportunity"
+        ),
         "{first}"
     );
     assert!(md.contains("Forecast at the planned budget"));

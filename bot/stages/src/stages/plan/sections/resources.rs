@@ -130,7 +130,7 @@ pub(super) fn risk_section(risks: &[Risk]) -> Section {
     let mut t = Table::new("Risks", &["Severity", "Risk", "Evidence", "Mitigation"]);
     for r in risks {
         t = t.row(vec![
-            r.severity.to_owned(),
+            r.severity.as_str().to_owned(),
             r.title.clone(),
             r.evidence.clone(),
             r.mitigation.clone(),

@@ -3,7 +3,7 @@
 use super::metric_name;
 use crate::chat::Table;
 use crate::report::Section;
-use crate::stages::plan::risks::Risk;
+use crate::stages::plan::risks::{Risk, RiskFigures};
 use crate::stages::plan::{Sources, change, money, pct, whole};
 
 pub(super) fn executive_summary(s: &Sources, risks: &[Risk]) -> Section {
@@ -102,8 +102,9 @@ pub(super) fn executive_summary(s: &Sources, risks: &[Risk]) -> Section {
     let mut decisions = Vec::new();
     // Asked of finance first: the plan cannot be approved on targets its budget does
     // not reach.
-    if let Some((_, evidence, ask)) = crate::stages::plan::risks::forecast_gap(s) {
-        decisions.push(format!("{evidence} {ask}"));
+    let out_of_reach = |r: &&Risk| matches!(r.figures, RiskFigures::OutOfReach(_));
+    if let Some(r) = risks.iter().find(out_of_reach) {
+        decisions.push(format!("{} {}", r.evidence, r.mitigation));
     }
     if let Some(b) = &s.budget {
         let mut shifts: Vec<_> = b.channels.iter().collect();
@@ -137,10 +138,7 @@ pub(super) fn executive_summary(s: &Sources, risks: &[Risk]) -> Section {
             top.title, top.extra_clicks_per_month
         ));
     }
-    if let Some(r) = risks
-        .iter()
-        .find(|r| r.title != crate::stages::plan::risks::OUT_OF_REACH)
-    {
+    if let Some(r) = risks.iter().find(|r| !out_of_reach(r)) {
         decisions.push(format!(
             "Accept the top risk's mitigation — {}: {}",
             r.title, r.mitigation
