@@ -10,9 +10,9 @@
 //!        + Σ_i β_i·h_i(a_{i,t}) + ε_t`
 //!
 //! - geometric adstock `a_{i,t} = x_{i,t} + θ_i·a_{i,t−1}` (`a_{i,−1} = 0`), `θ_i ∈ [0, 0.9]`;
-//! - saturation `h_i`, per channel a logistic or a hill curve (by default chosen per
-//!   channel by the evidence, [`select`]; one family for all, or both averaged, on
-//!   request): hill `h(s) = s^α/(s^α + γ^α)` with `α ∈ [0.5, 3]` and
+//! - saturation `h_i`, per channel a logistic or a hill curve (hill for every channel by
+//!   default; logistic, chosen per channel by the evidence, [`select`], or both averaged
+//!   on request): hill `h(s) = s^α/(s^α + γ^α)` with `α ∈ [0.5, 3]` and
 //!   `γ ∈ [0.3, 3]·m_i`, `m_i` the mean adstocked spend of the channel (a lower `γ` makes
 //!   `h` a step at zero spend, which the intercept cannot be told apart from); logistic:
 //!   `h(s) = (1 − e^(−λs))/(1 + e^(−λs))` with `λ ∈ [0.1, 10]/m_i`;
@@ -29,16 +29,12 @@
 //!
 //! Curve shapes are weakly identified from 100-odd noisy weeks, so the fit is a MAP
 //! estimate with a weak Gaussian prior on each shape parameter (not on θ) in the unit box,
-//! centred on α = 1.5, γ = m (logistic λ·m = 1), with sd `shape_prior_sd` (default 0.1 of
-//! the box: a logistic λ within a factor 1.6 of 1/m per sd): the objective is `SSE + σ̂²·Σ ((z − c)/sd)²`, `σ̂² = SSE₀/(n − p)`
+//! centred on α = 1.5, γ = m (logistic λ·m = 1), with sd `shape_prior_sd` (default 0.25,
+//! a quarter of the box): the objective is `SSE + σ̂²·Σ ((z − c)/sd)²`, `σ̂² = SSE₀/(n − p)`
 //! from an unpenalised first fit from the central start (θ = 0.3), `p` the parameter count.
 //! On noise-free data `σ̂² = 0` and the fit is plain least squares. The penalised fit runs
 //! from the first fit's optimum and from `starts − 1` further points drawn by SplitMix64
 //! from `seed`; the lowest objective wins. `r2 = 1 − SSE/SST` (0 for a constant outcome).
-//! The prior's sd was 0.25 until the generated samples showed a wider one letting paid
-//! search's logistic curve bend far too early (marginal return at twice last quarter's
-//! spend 0.2 against a true 1.7 on seeds 6 and 42), which cost stage 6's split 8 points
-//! of the uplift the true curves offer (docs/data/benchmarks.md §6).
 //!
 //! # Results per channel
 //! - `roas` = fitted contribution over the data window ÷ spend over the window:
@@ -91,10 +87,10 @@ pub enum Saturation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Shape {
-    /// Per channel, by the evidence (see [`select`]): the default, stage 6's.
-    #[default]
+    /// Per channel, by the evidence (see [`select`]).
     PerChannel,
-    /// Hill for every channel.
+    /// Hill for every channel: the default, stage 6's.
+    #[default]
     Hill,
     /// Logistic for every channel.
     Logistic,
@@ -117,7 +113,7 @@ impl Shape {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Options {
-    /// How each channel's saturation family is chosen (per channel by BIC by default).
+    /// How each channel's saturation family is chosen (hill for every channel by default).
     pub saturation: Shape,
     /// Starting points of the nonlinear fit (at least 1).
     pub starts: usize,
@@ -137,13 +133,13 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            saturation: Shape::PerChannel,
+            saturation: Shape::Hill,
             starts: 5,
             bootstrap: 100,
             seed: 0,
             level: 0.9,
             horizon_weeks: 13.0,
-            shape_prior_sd: Some(0.1),
+            shape_prior_sd: Some(0.25),
             threads: 0,
         }
     }

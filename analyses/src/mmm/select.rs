@@ -1,5 +1,5 @@
-//! Each channel's saturation family chosen by the evidence, the default of
-//! `analyze response-curves` and stage 6. A logistic curve (concave from zero, two shape
+//! Each channel's saturation family chosen by the evidence
+//! (`analyze response-curves --saturation per-channel`). A logistic curve (concave from zero, two shape
 //! parameters with the adstock) and an S-shaped hill curve (three) often fit 100-odd
 //! weeks about equally well yet disagree on a channel's return, because the difference
 //! lies at spend levels the history never visited. The simpler curve is kept unless the
