@@ -7,7 +7,7 @@
 
 use std::time::Instant;
 
-use quarterdeck_analyses::mmm::{Options, Saturation, WeeklyData, fit};
+use quarterdeck_analyses::mmm::{Options, Shape, WeeklyData, fit};
 
 /// SplitMix64, so the bench needs no dependency.
 struct Rng(u64);
@@ -91,7 +91,7 @@ fn main() {
         controls: vec![],
     };
     let options = Options {
-        saturation: Some(Saturation::Hill),
+        saturation: Shape::Hill,
         bootstrap: refits,
         ..Options::default()
     };

@@ -27,7 +27,7 @@ const NEGLIGIBLE: f64 = 1e-3;
 pub(super) fn fit(data: &WeeklyData, options: &Options) -> ResponseCurves {
     let point: Vec<ResponseCurves> = [Saturation::Hill, Saturation::Logistic]
         .into_iter()
-        .map(|f| fit_family(data, options, f, 0))
+        .map(|f| fit_family(data, options, &vec![f; data.spend.len()], 0))
         .collect();
     let weights = bic_weights(&point.iter().map(|p| p.families[0].bic).collect::<Vec<_>>());
     let heavier = if weights[0] >= weights[1] { 0 } else { 1 };
@@ -47,12 +47,8 @@ pub(super) fn fit(data: &WeeklyData, options: &Options) -> ResponseCurves {
             } else if refits[f] == 0 {
                 Some(p)
             } else {
-                Some(fit_family(
-                    data,
-                    options,
-                    p.families[0].saturation,
-                    refits[f],
-                ))
+                let shapes = vec![p.families[0].saturation; data.spend.len()];
+                Some(fit_family(data, options, &shapes, refits[f]))
             }
         })
         .collect();

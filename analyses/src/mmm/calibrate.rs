@@ -281,6 +281,7 @@ mod tests {
                 weekly_curve: curve,
                 spend: 1000.0,
                 contribution: 2000.0,
+                hill_evidence: None,
             }],
             weeks: 104,
             horizon_weeks: 13.0,

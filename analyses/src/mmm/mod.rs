@@ -10,7 +10,9 @@
 //!        + Σ_i β_i·h_i(a_{i,t}) + ε_t`
 //!
 //! - geometric adstock `a_{i,t} = x_{i,t} + θ_i·a_{i,t−1}` (`a_{i,−1} = 0`), `θ_i ∈ [0, 0.9]`;
-//! - saturation, hill: `h(s) = s^α/(s^α + γ^α)` with `α ∈ [0.5, 3]` and
+//! - saturation `h_i`, per channel a logistic or a hill curve (hill for every channel by
+//!   default; logistic, chosen per channel by the evidence, [`select`], or both averaged
+//!   on request): hill `h(s) = s^α/(s^α + γ^α)` with `α ∈ [0.5, 3]` and
 //!   `γ ∈ [0.3, 3]·m_i`, `m_i` the mean adstocked spend of the channel (a lower `γ` makes
 //!   `h` a step at zero spend, which the intercept cannot be told apart from); logistic:
 //!   `h(s) = (1 − e^(−λs))/(1 + e^(−λs))` with `λ ∈ [0.1, 10]/m_i`;
@@ -65,6 +67,7 @@ mod curve;
 mod linear;
 mod lm;
 mod model;
+pub mod select;
 mod validate;
 
 use bootstrap::SplitMix64;
@@ -72,22 +75,46 @@ pub use curve::FittedCurve;
 use model::Problem;
 use validate::{parameter_count, validate};
 
-/// The saturation family fitted to every channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// A saturation family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Saturation {
-    #[default]
     Hill,
     Logistic,
+}
+
+/// How the channels' saturation families are chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Shape {
+    /// Per channel, by the evidence (see [`select`]).
+    PerChannel,
+    /// Hill for every channel: the default, stage 6's.
+    #[default]
+    Hill,
+    /// Logistic for every channel.
+    Logistic,
+    /// Both families for every channel, averaged by BIC (see [`average`]).
+    Averaged,
+}
+
+impl Shape {
+    /// The one family fitted to every channel, if the shape names one.
+    pub fn family(self) -> Option<Saturation> {
+        match self {
+            Shape::Hill => Some(Saturation::Hill),
+            Shape::Logistic => Some(Saturation::Logistic),
+            Shape::PerChannel | Shape::Averaged => None,
+        }
+    }
 }
 
 /// Fit settings; missing fields deserialise to the defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Options {
-    /// The saturation family (hill by default); `None` fits both and averages them by
-    /// the evidence (see [`average`]), for when 100-odd weeks cannot tell the shapes apart.
-    pub saturation: Option<Saturation>,
+    /// How each channel's saturation family is chosen (hill for every channel by default).
+    pub saturation: Shape,
     /// Starting points of the nonlinear fit (at least 1).
     pub starts: usize,
     /// Bootstrap replicates for the intervals (0 = no intervals).
@@ -106,7 +133,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            saturation: Some(Saturation::Hill),
+            saturation: Shape::Hill,
             starts: 5,
             bootstrap: 100,
             seed: 0,
@@ -148,6 +175,10 @@ pub struct ChannelCurve {
     pub spend: f64,
     /// Fitted contribution over the data window.
     pub contribution: f64,
+    /// With the shape chosen per channel: BIC with this channel's curve logistic minus
+    /// BIC with it hill (the other channels logistic); positive favours hill.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hill_evidence: Option<f64>,
 }
 
 impl ChannelCurve {
@@ -259,11 +290,10 @@ struct ChannelFit<'a> {
 }
 
 fn channel_fit<'a>(problem: &Problem, fit: &'a lm::Solution, i: usize) -> ChannelFit<'a> {
-    let k = Problem::per_channel(problem.saturation());
-    let zc = &fit.z[i * k..(i + 1) * k];
+    let zc = &fit.z[problem.params(i)];
     let beta = fit.eval.coef[problem.fixed_len() + i];
     ChannelFit {
-        curve: problem.weekly_curve(zc, fit.eval.mean_adstock[i], beta),
+        curve: problem.weekly_curve(i, zc, fit.eval.mean_adstock[i], beta),
         beta,
         theta: Problem::decay(zc),
         features: &fit.eval.features[i],
@@ -289,28 +319,41 @@ fn returns(problem: &Problem, fit: &lm::Solution, spend: &[&[f64]]) -> Vec<[f64;
 /// Fits the model; see the module documentation.
 pub fn fit(data: &WeeklyData, options: &Options) -> Result<ResponseCurves, MmmError> {
     validate(data, options)?;
-    match options.saturation {
-        Some(family) => Ok(fit_family(data, options, family, options.bootstrap)),
-        None => Ok(average::fit(data, options)),
-    }
+    let every = |s| vec![s; data.spend.len()];
+    Ok(match options.saturation {
+        Shape::PerChannel => select::fit(data, options),
+        Shape::Hill => fit_family(data, options, &every(Saturation::Hill), options.bootstrap),
+        Shape::Logistic => fit_family(
+            data,
+            options,
+            &every(Saturation::Logistic),
+            options.bootstrap,
+        ),
+        Shape::Averaged => average::fit(data, options),
+    })
 }
 
-/// One family's fit with `bootstrap` refits (the data and options already validated).
-fn fit_family(
-    data: &WeeklyData,
-    options: &Options,
-    saturation: Saturation,
-    bootstrap: usize,
-) -> ResponseCurves {
-    let n = data.outcome.len();
-    let y = &data.outcome;
-    let spend: Vec<&[f64]> = data.spend.iter().map(|(_, v)| v.as_slice()).collect();
-    let controls: Vec<&[f64]> = data.controls.iter().map(|(_, v)| v.as_slice()).collect();
-    let problem = Problem::new(spend.clone(), &controls, n, saturation);
+fn spend_of(data: &WeeklyData) -> Vec<&[f64]> {
+    data.spend.iter().map(|(_, v)| v.as_slice()).collect()
+}
 
+fn controls_of(data: &WeeklyData) -> Vec<&[f64]> {
+    data.controls.iter().map(|(_, v)| v.as_slice()).collect()
+}
+
+/// The MAP point fit of `problem` and the prior it was penalised with: an unpenalised
+/// first fit from the central start sets `σ̂²`, then the penalised fit runs from its
+/// optimum and from `starts − 1` seeded points.
+fn point_fit(
+    problem: &Problem,
+    y: &[f64],
+    options: &Options,
+    parameters: usize,
+) -> (lm::Solution, lm::Penalty) {
+    let n = y.len();
     let no_prior = lm::Penalty::default();
     let first = lm::minimise(
-        &problem,
+        problem,
         y,
         &problem.default_start(),
         &[],
@@ -318,15 +361,12 @@ fn fit_family(
         MAIN_FIT,
     );
     let penalty = match options.shape_prior_sd {
-        Some(sd) => {
-            let parameters = parameter_count(n, controls.len(), spend.len(), saturation);
-            problem.prior(first.eval.sse / (n - parameters) as f64, sd)
-        }
+        Some(sd) => problem.prior(first.eval.sse / (n - parameters) as f64, sd),
         None => no_prior,
     };
     let objective = |s: &lm::Solution| s.eval.sse + penalty.value(&s.z);
     let mut best = match options.shape_prior_sd {
-        Some(_) => lm::minimise(&problem, y, &first.z, &first.eval.coef, &penalty, MAIN_FIT),
+        Some(_) => lm::minimise(problem, y, &first.z, &first.eval.coef, &penalty, MAIN_FIT),
         None => first,
     };
     let mut rng = SplitMix64(options.seed);
@@ -334,11 +374,34 @@ fn fit_family(
         let z0: Vec<f64> = (0..problem.nonlinear_len())
             .map(|_| 0.05 + 0.9 * rng.unit())
             .collect();
-        let candidate = lm::minimise(&problem, y, &z0, &[], &penalty, MAIN_FIT);
+        let candidate = lm::minimise(problem, y, &z0, &[], &penalty, MAIN_FIT);
         if objective(&candidate) < objective(&best) {
             best = candidate;
         }
     }
+    (best, penalty)
+}
+
+/// `n·ln(SSE/n) + p·ln n`.
+fn bic(sse: f64, n: usize, parameters: usize) -> f64 {
+    n as f64 * (sse.max(f64::MIN_POSITIVE) / n as f64).ln() + parameters as f64 * (n as f64).ln()
+}
+
+/// The fit with channel `i`'s family `shapes[i]`, with `bootstrap` refits (the data and
+/// options already validated).
+fn fit_family(
+    data: &WeeklyData,
+    options: &Options,
+    shapes: &[Saturation],
+    bootstrap: usize,
+) -> ResponseCurves {
+    let n = data.outcome.len();
+    let y = &data.outcome;
+    let spend = spend_of(data);
+    let controls = controls_of(data);
+    let problem = Problem::new(spend.clone(), &controls, n, shapes.to_vec());
+    let parameters = parameter_count(n, controls.len(), shapes);
+    let (best, penalty) = point_fit(&problem, y, options, parameters);
 
     let point = returns(&problem, &best, &spend);
     let draws: Vec<(Vec<[f64; 2]>, Vec<DrawnCurve>)> = if bootstrap > 0 {
@@ -398,6 +461,7 @@ fn fit_family(
                 weekly_curve: c.curve,
                 spend: x.iter().sum(),
                 contribution: c.beta * c.features.iter().sum::<f64>(),
+                hill_evidence: None,
             }
         })
         .collect();
@@ -411,15 +475,19 @@ fn fit_family(
     } else {
         0.0
     };
-    let parameters = parameter_count(n, controls.len(), spend.len(), saturation);
-    let families = vec![FamilyFit {
-        saturation,
-        r2,
-        bic: n as f64 * (best.eval.sse.max(f64::MIN_POSITIVE) / n as f64).ln()
-            + parameters as f64 * (n as f64).ln(),
-        weight: 1.0,
-        roas: point.iter().map(|r| r[0]).collect(),
-    }];
+    // One family when every channel has the same; a mixed fit names none.
+    let families = shapes
+        .iter()
+        .all(|s| *s == shapes[0])
+        .then(|| FamilyFit {
+            saturation: shapes[0],
+            r2,
+            bic: bic(best.eval.sse, n, parameters),
+            weight: 1.0,
+            roas: point.iter().map(|r| r[0]).collect(),
+        })
+        .into_iter()
+        .collect();
     ResponseCurves {
         r2,
         families,

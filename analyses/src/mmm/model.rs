@@ -6,6 +6,10 @@
 //! Each channel's nonlinear parameters live in the unit box `z ∈ [0, 1]^k`:
 //! `θ = 0.9·z₀`; hill `α = 0.5 + 2.5·z₁`, `γ = m·0.3·10^z₂`; logistic
 //! `λ = 0.1·100^z₁ / m`, where `m` is the mean of the channel's adstocked spend at `θ`.
+//! Each channel has its own family, so `k` is 3 (hill) or 2 (logistic) per channel and
+//! the channels' parameters sit one after another in `z`.
+
+use std::ops::Range;
 
 use super::lm::Penalty;
 use super::{FittedCurve, Saturation, linear};
@@ -19,7 +23,10 @@ pub(crate) struct Problem<'a> {
     /// Fixed columns: intercept, trend, seasonality, controls.
     base: Vec<Vec<f64>>,
     spend: Vec<&'a [f64]>,
-    saturation: Saturation,
+    /// Per channel, its saturation family.
+    shapes: Vec<Saturation>,
+    /// Channel `i`'s parameters are `z[offsets[i]..offsets[i + 1]]`.
+    offsets: Vec<usize>,
     /// `base_iᵀ·base_j`, `q × q`.
     base_gram: Vec<f64>,
 }
@@ -45,8 +52,9 @@ impl<'a> Problem<'a> {
         spend: Vec<&'a [f64]>,
         controls: &[&[f64]],
         n: usize,
-        saturation: Saturation,
+        shapes: Vec<Saturation>,
     ) -> Self {
+        debug_assert_eq!(spend.len(), shapes.len());
         let mut base = vec![vec![1.0; n]];
         // Trend on [0, 1] for conditioning; the caller rescales its coefficient per week.
         let span = Self::trend_span(n);
@@ -68,11 +76,18 @@ impl<'a> Problem<'a> {
                 base_gram[j * q + i] = d;
             }
         }
+        let offsets = std::iter::once(0)
+            .chain(shapes.iter().scan(0, |end, s| {
+                *end += Self::per_channel(*s);
+                Some(*end)
+            }))
+            .collect();
         Problem {
             n,
             base,
             spend,
-            saturation,
+            shapes,
+            offsets,
             base_gram,
         }
     }
@@ -82,8 +97,9 @@ impl<'a> Problem<'a> {
         (n.max(2) - 1) as f64
     }
 
-    pub fn saturation(&self) -> Saturation {
-        self.saturation
+    /// Where channel `i`'s parameters sit in `z`.
+    pub fn params(&self, i: usize) -> Range<usize> {
+        self.offsets[i]..self.offsets[i + 1]
     }
 
     /// Number of fixed (non-media) columns.
@@ -108,7 +124,7 @@ impl<'a> Problem<'a> {
     }
 
     pub fn nonlinear_len(&self) -> usize {
-        self.spend.len() * Self::per_channel(self.saturation)
+        self.offsets[self.spend.len()]
     }
 
     fn linear_len(&self) -> usize {
@@ -118,24 +134,32 @@ impl<'a> Problem<'a> {
     /// A central starting point: θ = 0.3, hill α = 1.5 and γ ≈ the mean adstock,
     /// logistic λ·m = 1.
     pub fn default_start(&self) -> Vec<f64> {
-        let one: &[f64] = match self.saturation {
+        self.shapes
+            .iter()
+            .flat_map(|s| Self::start_of(*s).iter().copied())
+            .collect()
+    }
+
+    /// One channel's central start (θ first).
+    pub fn start_of(saturation: Saturation) -> &'static [f64] {
+        match saturation {
             Saturation::Hill => &[1.0 / 3.0, 0.4, 0.523],
             Saturation::Logistic => &[1.0 / 3.0, 0.5],
-        };
-        one.iter()
-            .copied()
-            .cycle()
-            .take(self.nonlinear_len())
-            .collect()
+        }
     }
 
     /// A weak prior on the saturation shape (not on θ): each shape parameter ~
     /// N(default start, sd²) in the unit box, as the penalty `σ²/sd²·(z − c)²`.
     pub fn prior(&self, sigma2: f64, sd: f64) -> Penalty {
         let centre = self.default_start();
-        let k = Self::per_channel(self.saturation);
         let weight = (0..centre.len())
-            .map(|j| if j % k == 0 { 0.0 } else { sigma2 / (sd * sd) })
+            .map(|j| {
+                if self.offsets.contains(&j) {
+                    0.0
+                } else {
+                    sigma2 / (sd * sd)
+                }
+            })
             .collect();
         Penalty { centre, weight }
     }
@@ -144,9 +168,15 @@ impl<'a> Problem<'a> {
         0.9 * zc[0]
     }
 
-    /// The channel's weekly curve (in adstocked weekly spend) for coefficient `beta`.
-    pub fn weekly_curve(&self, zc: &[f64], mean_adstock: f64, beta: f64) -> FittedCurve {
-        match self.saturation {
+    /// Channel `channel`'s weekly curve (in adstocked weekly spend) for coefficient `beta`.
+    pub fn weekly_curve(
+        &self,
+        channel: usize,
+        zc: &[f64],
+        mean_adstock: f64,
+        beta: f64,
+    ) -> FittedCurve {
+        match self.shapes[channel] {
             Saturation::Hill => FittedCurve::Hill {
                 beta,
                 alpha: 0.5 + 2.5 * zc[1],
@@ -171,7 +201,7 @@ impl<'a> Problem<'a> {
             sum += a;
         }
         let mean = sum / self.n as f64;
-        let curve = self.weekly_curve(zc, mean, 1.0);
+        let curve = self.weekly_curve(channel, zc, mean, 1.0);
         for o in out.iter_mut() {
             *o = curve.response(*o);
         }
@@ -211,13 +241,12 @@ impl<'a> Problem<'a> {
 
     /// The fit at `z`; `hint` is the coefficient vector of a nearby point (or empty).
     pub fn evaluate(&self, y: &[f64], z: &[f64], hint: &[f64]) -> Eval {
-        let k = Self::per_channel(self.saturation);
         let (q, p) = (self.base.len(), self.linear_len());
         let mut features = vec![vec![0.0; self.n]; self.spend.len()];
         let mean_adstock: Vec<f64> = features
             .iter_mut()
             .enumerate()
-            .map(|(i, f)| self.feature(i, &z[i * k..(i + 1) * k], f))
+            .map(|(i, f)| self.feature(i, &z[self.params(i)], f))
             .collect();
         let mut gram = vec![0.0; p * p];
         for i in 0..q {
@@ -248,13 +277,13 @@ impl<'a> Problem<'a> {
     /// the Gram matrix are recomputed.
     pub fn jacobian(&self, y: &[f64], z: &[f64], at: &Eval, jac: &mut [f64]) {
         const H: f64 = 1e-6;
-        let k = Self::per_channel(self.saturation);
         let (q, p) = (self.base.len(), self.linear_len());
         let mut features = at.features.clone();
         for i in 0..self.spend.len() {
             let r = q + i;
-            for j in 0..k {
-                let mut zc = z[i * k..(i + 1) * k].to_vec();
+            let range = self.params(i);
+            for j in 0..range.len() {
+                let mut zc = z[range.clone()].to_vec();
                 let h = if zc[j] + H > 1.0 { -H } else { H };
                 zc[j] += h;
                 let mut f = std::mem::take(&mut features[i]);
@@ -269,7 +298,7 @@ impl<'a> Problem<'a> {
                 }
                 xty[r] = dot(&features[i], y);
                 let (_, resid, _) = self.solve_and_residual(y, &features, &gram, &xty, &at.coef);
-                let col = &mut jac[(i * k + j) * self.n..(i * k + j + 1) * self.n];
+                let col = &mut jac[(range.start + j) * self.n..(range.start + j + 1) * self.n];
                 for ((c, new), old) in col.iter_mut().zip(&resid).zip(&at.resid) {
                     *c = (new - old) / h;
                 }

@@ -5,13 +5,9 @@ use super::model::Problem;
 use super::{MmmError, Options, Saturation, WeeklyData};
 
 /// Intercept, trend, seasonality, controls, and per channel β plus its shape.
-pub(crate) fn parameter_count(
-    n: usize,
-    controls: usize,
-    channels: usize,
-    saturation: Saturation,
-) -> usize {
-    Problem::first_control(n) + controls + (1 + Problem::per_channel(saturation)) * channels
+pub(crate) fn parameter_count(n: usize, controls: usize, shapes: &[Saturation]) -> usize {
+    let per_channel: usize = shapes.iter().map(|s| 1 + Problem::per_channel(*s)).sum();
+    Problem::first_control(n) + controls + per_channel
 }
 
 pub(crate) fn validate(data: &WeeklyData, options: &Options) -> Result<(), MmmError> {
@@ -88,13 +84,9 @@ pub(crate) fn validate(data: &WeeklyData, options: &Options) -> Result<(), MmmEr
             channel: channel.clone(),
         });
     }
-    // The largest family fitted sets how many weeks are needed.
-    let parameters = parameter_count(
-        n,
-        data.controls.len(),
-        data.spend.len(),
-        options.saturation.unwrap_or(Saturation::Hill),
-    );
+    // The largest model fitted sets how many weeks are needed.
+    let largest = options.saturation.family().unwrap_or(Saturation::Hill);
+    let parameters = parameter_count(n, data.controls.len(), &vec![largest; data.spend.len()]);
     if n <= parameters {
         return Err(MmmError::TooFewWeeks {
             weeks: n,

@@ -116,8 +116,9 @@ pub enum Analysis {
         /// date,<numeric columns>.
         #[arg(long)]
         controls: Option<PathBuf>,
-        /// The saturation curve: hill (stage 6's), logistic, or averaged (both, weighted
-        /// by BIC; for channels whose history never visits low spend).
+        /// The saturation curve: hill (stage 6's), logistic, per-channel (logistic unless
+        /// BIC shows the channel's S-shaped hill curve by 2 or more), or averaged (both for
+        /// every channel, weighted by BIC).
         #[arg(long, value_enum, default_value_t = CurveShape::Hill)]
         saturation: CurveShape,
         #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -180,18 +181,20 @@ pub enum CohortBy {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum CurveShape {
+    PerChannel,
     Hill,
     Logistic,
     Averaged,
 }
 
 impl CurveShape {
-    fn family(self) -> Option<quarterdeck_analyses::mmm::Saturation> {
-        use quarterdeck_analyses::mmm::Saturation;
+    fn shape(self) -> quarterdeck_analyses::mmm::Shape {
+        use quarterdeck_analyses::mmm::Shape;
         match self {
-            CurveShape::Hill => Some(Saturation::Hill),
-            CurveShape::Logistic => Some(Saturation::Logistic),
-            CurveShape::Averaged => None,
+            CurveShape::PerChannel => Shape::PerChannel,
+            CurveShape::Hill => Shape::Hill,
+            CurveShape::Logistic => Shape::Logistic,
+            CurveShape::Averaged => Shape::Averaged,
         }
     }
 }
@@ -386,7 +389,7 @@ pub fn run(analysis: Analysis) -> Result<(), Failure> {
             &spend,
             &outcome,
             controls.as_ref(),
-            saturation.family(),
+            saturation.shape(),
             format,
         ),
         Analysis::Funnel {

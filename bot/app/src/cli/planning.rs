@@ -119,7 +119,7 @@ pub fn response_curves(
     spend: &Path,
     outcome: &Path,
     controls: Option<&PathBuf>,
-    saturation: Option<mmm::Saturation>,
+    saturation: mmm::Shape,
     format: Format,
 ) -> Result<(), Failure> {
     let bad = |e: InputError| Failure::input(e.to_string());

@@ -115,10 +115,20 @@ pub fn amend_budget(
         };
         // (channel, change in cents); the reserve takes minus their sum.
         let changes: Vec<(String, i64)> = match &a.kind {
-            AmendmentKind::HoldBack { channel, share } => match cents(h, channel) {
-                Some(c) => vec![(channel.clone(), -((c as f64 * share).round() as i64))],
-                None => continue,
-            },
+            // Money already booked into the quarter stays with its channel (stage 10
+            // refuses a channel below its bookings), so at most the rest is held back.
+            AmendmentKind::HoldBack { channel, share } => {
+                match h.channels.iter().find(|c| &c.channel == channel) {
+                    Some(c) => {
+                        let spend = to_cents(c.spend);
+                        let held = ((spend as f64 * share).round() as i64)
+                            .min(spend - to_cents(c.booked))
+                            .max(0);
+                        vec![(channel.clone(), -held)]
+                    }
+                    None => continue,
+                }
+            }
             AmendmentKind::MoveMoney { from, to, amount } => match (cents(h, from), cents(h, to)) {
                 (Some(f), Some(_)) => {
                     let moved = to_cents(*amount).min(f);

@@ -52,6 +52,26 @@ fn spend(h: &BudgetHandoff, ch: &str) -> f64 {
 }
 
 #[test]
+fn hold_back_never_takes_a_channel_below_the_money_already_booked_into_it() {
+    let mut h = budget();
+    h.channels[0].booked = 390.0;
+
+    amend_budget(
+        &mut h,
+        &[by(AmendmentKind::HoldBack {
+            channel: "paid_social".into(),
+            share: 0.05,
+        })],
+        linear,
+    );
+
+    // 5% of 400.00 is 20.00, but 390.00 is booked: only 10.00 is held back.
+    assert_eq!(spend(&h, "paid_social"), 390.0);
+    assert_eq!(h.reserve, 130.0);
+    assert_eq!(h.allocatable, 870.0);
+}
+
+#[test]
 fn hold_back_moves_the_share_of_one_channel_into_the_reserve_and_nothing_else() {
     let mut h = budget();
 

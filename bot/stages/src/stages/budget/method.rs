@@ -2,7 +2,8 @@
 //! data could not tell, and how much the split depends on it.
 
 use quarterdeck_analyses::mmm::calibrate::{ChannelCalibration, Identification};
-use quarterdeck_analyses::mmm::{ResponseCurves, Saturation};
+use quarterdeck_analyses::mmm::select::HILL_EVIDENCE;
+use quarterdeck_analyses::mmm::{FittedCurve, ResponseCurves, Saturation};
 
 use crate::report::money;
 use crate::sources::LiftTest;
@@ -22,6 +23,9 @@ pub fn paragraphs(
          evenly over 13 weeks.",
         curves.weeks, curves.r2
     )];
+    if let Some(shapes) = shape_choice(curves) {
+        out.push(shapes);
+    }
     if curves.families.len() > 1 {
         out.push(format!(
             "Two curve shapes were fitted, one that starts slowly and then rises (S-shaped) \
@@ -135,4 +139,38 @@ pub fn paragraphs(
         ));
     }
     out
+}
+
+/// With the shape chosen per channel: which channels got the S-shaped curve and why.
+fn shape_choice(curves: &ResponseCurves) -> Option<String> {
+    let evidence: Vec<(&str, f64, bool)> = curves
+        .channels
+        .iter()
+        .map(|c| {
+            let hill = matches!(c.curve, FittedCurve::Hill { .. });
+            c.hill_evidence.map(|e| (c.channel.as_str(), e, hill))
+        })
+        .collect::<Option<_>>()?;
+    let named = |hill: bool| {
+        let v: Vec<String> = evidence
+            .iter()
+            .filter(|(_, _, h)| *h == hill)
+            .map(|(c, e, _)| format!("{c} {e:.1}"))
+            .collect();
+        if v.is_empty() {
+            "none".to_owned()
+        } else {
+            v.join(", ")
+        }
+    };
+    Some(format!(
+        "Each channel's curve is concave (it gives most from the first dollars) unless its \
+         weeks show an S (a slow start, then a rise) clearly enough to pay for the extra \
+         parameter: the S-shaped curve's BIC lower by {HILL_EVIDENCE:.0} or more, which Kass \
+         and Raftery call positive evidence. S-shaped: {}. Concave: {} (the figure is the \
+         evidence for an S). History rarely shows the shape near spend levels it never \
+         visited, so there the concave curve is the simpler reading.",
+        named(true),
+        named(false)
+    ))
 }
