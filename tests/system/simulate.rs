@@ -301,11 +301,7 @@ fn assert_actuals_read_back_by_stage_one(out: &std::path::Path, dir: &std::path:
         current_end: "2027-03-31".parse().unwrap(),
         through: None,
     };
-    let spend = read_spend(
-        &CsvTable::read(&dir.join("spend.csv")).unwrap(),
-        &quarters,
-    )
-    .unwrap();
+    let spend = read_spend(&CsvTable::read(&dir.join("spend.csv")).unwrap(), &quarters).unwrap();
     let mut read: BTreeMap<String, f64> = BTreeMap::new();
     for line in &spend {
         assert_eq!(line.period, quarterdeck_analyses::roi::Period::Current);
@@ -385,7 +381,9 @@ async fn serve_stores_the_actuals_once(out: &std::path::Path, database: &str) {
         let clock = std::sync::Arc::new(ManualClock::new(chrono::Utc::now()));
         Engine::new(store, clock, &settings.scheduler, "serve-test")
     };
-    let store = quarterdeck::store::Store::connect(database, 2).await.unwrap();
+    let store = quarterdeck::store::Store::connect(database, 2)
+        .await
+        .unwrap();
     let engine = start(store.clone());
     engine
         .open_run(&team, &timeline, Catalog::data_dir(out.join("data")))
@@ -402,11 +400,20 @@ async fn serve_stores_the_actuals_once(out: &std::path::Path, database: &str) {
         .unwrap()
         .expect("the announcement");
     let message: quarterdeck::chat::Message = serde_json::from_str(&post.message).unwrap();
-    let attached: Vec<&str> = message.attachments.iter().map(|a| a.name.as_str()).collect();
+    let attached: Vec<&str> = message
+        .attachments
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
     assert_eq!(attached, ["spend.csv", "campaigns.csv"]);
     for a in &message.attachments {
         let stored = store.attachment(&a.sha256).await.unwrap().unwrap();
-        assert_eq!(stored.bytes, std::fs::read(folder.join(&a.name)).unwrap(), "{}", a.name);
+        assert_eq!(
+            stored.bytes,
+            std::fs::read(folder.join(&a.name)).unwrap(),
+            "{}",
+            a.name
+        );
     }
     assert_eq!(
         std::fs::read(folder.join("spend.csv")).unwrap(),

@@ -55,14 +55,23 @@ pub fn files(run: &QuarterRun) -> [(&'static str, Vec<u8>); 2] {
         (
             SPEND_CSV,
             csv_bytes(
-                &["date", "channel", "campaign", "spend", "leads", "mqls", "pipeline"],
+                &[
+                    "date", "channel", "campaign", "spend", "leads", "mqls", "pipeline",
+                ],
                 spend,
             ),
         ),
         (
             CAMPAIGNS_CSV,
             csv_bytes(
-                &["campaign", "channel", "start", "end", "planned_budget", "owner"],
+                &[
+                    "campaign",
+                    "channel",
+                    "start",
+                    "end",
+                    "planned_budget",
+                    "owner",
+                ],
                 campaigns,
             ),
         ),
@@ -70,7 +79,10 @@ pub fn files(run: &QuarterRun) -> [(&'static str, Vec<u8>); 2] {
 }
 
 /// A header and records as CSV (quoted where a field needs it).
-fn csv_bytes<const N: usize>(header: &[&str; N], rows: impl Iterator<Item = [String; N]>) -> Vec<u8> {
+fn csv_bytes<const N: usize>(
+    header: &[&str; N],
+    rows: impl Iterator<Item = [String; N]>,
+) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     // Writing into memory cannot fail: a Vec's writes always succeed.
     let _ = w.write_record(header);
@@ -131,7 +143,9 @@ pub async fn store_completed(engine: &Engine, team: &TeamSettings) -> Result<usi
         }
         let (attachments, rows): (Vec<_>, Vec<_>) = files(&run)
             .into_iter()
-            .map(|(name, bytes)| crate::engine::attachment(name.to_owned(), "text/csv".into(), bytes))
+            .map(|(name, bytes)| {
+                crate::engine::attachment(name.to_owned(), "text/csv".into(), bytes)
+            })
             .unzip();
         let event = Event::ActualsStored {
             folder: dir.display().to_string(),

@@ -191,7 +191,11 @@ fn attach(message: &mut crate::chat::Message, files: Vec<OutputFile>) -> Vec<Att
 }
 
 /// A file as a post names it (by its content hash) and as the store keeps it.
-pub fn attachment(name: String, content_type: String, bytes: Vec<u8>) -> (Attachment, AttachmentRow) {
+pub fn attachment(
+    name: String,
+    content_type: String,
+    bytes: Vec<u8>,
+) -> (Attachment, AttachmentRow) {
     use sha2::{Digest, Sha256};
     let sha256 = format!("{:x}", Sha256::digest(&bytes));
     (

@@ -466,7 +466,8 @@ async fn prompt_in_kickoff_thread(database: Option<&str>) {
             .expect("the kickoff post was delivered");
         let note = note.unwrap_or_default();
         assert!(
-            note.contains("Discord code 50007") && note.ends_with(&format!("mentioned in thread {kickoff}")),
+            note.contains("Discord code 50007")
+                && note.ends_with(&format!("mentioned in thread {kickoff}")),
             "{prompt_key}: {note}"
         );
         threads.push((campaign.clone(), kickoff));
@@ -474,7 +475,10 @@ async fn prompt_in_kickoff_thread(database: Option<&str>) {
     store.close().await;
     let w = emu.lock();
     for (campaign, thread) in &threads {
-        assert!(w.threads.contains_key(thread), "{campaign}: no thread {thread}");
+        assert!(
+            w.threads.contains_key(thread),
+            "{campaign}: no thread {thread}"
+        );
         let prompts: Vec<&Value> = w
             .messages
             .iter()

@@ -81,8 +81,8 @@ pub fn generate(spec: &SampleSpec) -> Leads {
         .iter()
         .map(|m| LogNormal::new(m.ln(), 0.5).unwrap_or_else(|_| unreachable!("valid")))
         .collect();
-    let amount = LogNormal::new(AMOUNT_MEDIAN.ln(), AMOUNT_SIGMA)
-        .unwrap_or_else(|_| unreachable!("valid"));
+    let amount =
+        LogNormal::new(AMOUNT_MEDIAN.ln(), AMOUNT_SIGMA).unwrap_or_else(|_| unreachable!("valid"));
     let pages = Poisson::new(6.0).unwrap_or_else(|_| unreachable!("valid"));
     let clicks = Poisson::new(2.0).unwrap_or_else(|_| unreachable!("valid"));
     let shares: Vec<f64> = SOURCES.iter().map(|s| s.1).collect();

@@ -501,7 +501,7 @@ fn reminders_go_to_pending_groups_in_business_hours_and_then_to_the_backup() {
 /// reminders 4, 24 and 72 hours later.
 #[test]
 fn the_reminder_ladder_messages_members_then_mentions_the_channel_then_asks_the_backup_across_dst()
- {
+{
     use crate::settings::PersonRef;
     let mut c = ctx();
     c.people.approval_reminder_hours = vec![4, 24, 72];
@@ -568,11 +568,16 @@ fn the_reminder_ladder_messages_members_then_mentions_the_channel_then_asks_the_
     let first = step(1);
     assert_eq!(first.len(), 2);
     assert_eq!(first[0].notice.recipient(), Some("f2"));
-    assert!(first[0].key.ends_with("/reminder/v1/1/finance/f2"), "{}", first[0].key);
+    assert!(
+        first[0].key.ends_with("/reminder/v1/1/finance/f2"),
+        "{}",
+        first[0].key
+    );
     let dm = shown(&first[0]);
     assert_eq!(dm.direct.as_deref(), Some("f2"));
     assert!(
-        dm.body.starts_with("Fran f2, finance lead has not decided on plan v1 yet."),
+        dm.body
+            .starts_with("Fran f2, finance lead has not decided on plan v1 yet."),
         "{}",
         dm.body
     );
