@@ -288,10 +288,10 @@ async fn assert_complete_quarter(out: &std::path::Path, database: &str) {
     }
 }
 
-/// The quarter-end actuals (`actuals/`) read back by stage 1's own readers: per campaign
-/// the reported spend adds up to the last figure its owner reported (summary.json), and
-/// `campaigns.csv` is the approved plan's campaigns with their budgets.
-fn assert_actuals_read_back_by_stage_one(out: &std::path::Path) {
+/// The quarter-end actuals (in `dir`) read back by stage 1's own readers: per campaign
+/// the reported spend adds up to the last figure its owner reported (summary.json in
+/// `out`), and `campaigns.csv` is the approved plan's campaigns with their budgets.
+fn assert_actuals_read_back_by_stage_one(out: &std::path::Path, dir: &std::path::Path) {
     use quarterdeck::sources::{CsvTable, Quarters, read_plans, read_spend};
     use std::collections::BTreeMap;
 
@@ -301,11 +301,7 @@ fn assert_actuals_read_back_by_stage_one(out: &std::path::Path) {
         current_end: "2027-03-31".parse().unwrap(),
         through: None,
     };
-    let spend = read_spend(
-        &CsvTable::read(&out.join("actuals/spend.csv")).unwrap(),
-        &quarters,
-    )
-    .unwrap();
+    let spend = read_spend(&CsvTable::read(&dir.join("spend.csv")).unwrap(), &quarters).unwrap();
     let mut read: BTreeMap<String, f64> = BTreeMap::new();
     for line in &spend {
         assert_eq!(line.period, quarterdeck_analyses::roi::Period::Current);
@@ -328,7 +324,7 @@ fn assert_actuals_read_back_by_stage_one(out: &std::path::Path) {
         );
     }
     let plans = read_plans(
-        &CsvTable::read(&out.join("actuals/campaigns.csv")).unwrap(),
+        &CsvTable::read(&dir.join("campaigns.csv")).unwrap(),
         &quarters,
     )
     .unwrap();
@@ -361,7 +357,90 @@ async fn a_whole_quarter_completes_on_sqlite_with_one_reapproval() {
 
     assert!(!report.already_complete);
     assert_complete_quarter(dir.path(), &sqlite_of(dir.path())).await;
-    assert_actuals_read_back_by_stage_one(dir.path());
+    assert_actuals_read_back_by_stage_one(dir.path(), &dir.path().join("actuals"));
+    serve_stores_the_actuals_once(dir.path(), &sqlite_of(dir.path())).await;
+}
+
+/// `serve`'s keeper on the completed quarter stored in `database`: it writes the
+/// actuals to `<data_dir>/actuals/2027-Q1/`, where stage 1's readers read them back,
+/// and announces them once with both files attached; after a restart (a new engine) it
+/// announces nothing again, and rewrites a deleted file.
+async fn serve_stores_the_actuals_once(out: &std::path::Path, database: &str) {
+    use quarterdeck::actuals::store_completed;
+    use quarterdeck::clock::ManualClock;
+    use quarterdeck::engine::Engine;
+    use quarterdeck::sources::Catalog;
+
+    let data = tempfile::tempdir().unwrap();
+    let settings = settings(&[]);
+    let mut team = settings.teams[0].clone();
+    team.data_dir = data.path().to_owned();
+    let timeline = quarterdeck::timeline::build(&team.timeline).unwrap();
+    let folder = data.path().join("actuals").join("2027-Q1");
+    let start = |store: quarterdeck::store::Store| {
+        let clock = std::sync::Arc::new(ManualClock::new(chrono::Utc::now()));
+        Engine::new(store, clock, &settings.scheduler, "serve-test")
+    };
+    let store = quarterdeck::store::Store::connect(database, 2)
+        .await
+        .unwrap();
+    let engine = start(store.clone());
+    engine
+        .open_run(&team, &timeline, Catalog::data_dir(out.join("data")))
+        .await
+        .unwrap();
+
+    let first = store_completed(&engine, &team).await.unwrap();
+
+    assert_eq!(first, 1);
+    assert_actuals_read_back_by_stage_one(out, &folder);
+    let post = store
+        .post("growth/2027-Q1/actuals")
+        .await
+        .unwrap()
+        .expect("the announcement");
+    let message: quarterdeck::chat::Message = serde_json::from_str(&post.message).unwrap();
+    let attached: Vec<&str> = message
+        .attachments
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    assert_eq!(attached, ["spend.csv", "campaigns.csv"]);
+    for a in &message.attachments {
+        let stored = store.attachment(&a.sha256).await.unwrap().unwrap();
+        assert_eq!(
+            stored.bytes,
+            std::fs::read(folder.join(&a.name)).unwrap(),
+            "{}",
+            a.name
+        );
+    }
+    assert_eq!(
+        std::fs::read(folder.join("spend.csv")).unwrap(),
+        std::fs::read(out.join("actuals/spend.csv")).unwrap(),
+        "serve and simulate write the same file"
+    );
+
+    // A restart: a new engine on the same database.
+    std::fs::remove_file(folder.join("campaigns.csv")).unwrap();
+    let again = start(store.clone());
+    again
+        .open_run(&team, &timeline, Catalog::data_dir(out.join("data")))
+        .await
+        .unwrap();
+    let second = store_completed(&again, &team).await.unwrap();
+
+    assert_eq!(second, 0);
+    assert!(folder.join("campaigns.csv").is_file());
+    let announcements = store
+        .posts("growth/2027-Q1")
+        .await
+        .unwrap()
+        .iter()
+        .filter(|p| p.kind == "actuals_stored")
+        .count();
+    assert_eq!(announcements, 1);
+    store.close().await;
 }
 
 #[tokio::test]
@@ -379,6 +458,7 @@ async fn a_whole_quarter_completes_on_postgres_with_the_same_posts_as_on_sqlite(
 
     assert_complete_quarter(on_pg.path(), &pg.url).await;
     assert_eq!(transcript(on_pg.path()), transcript(on_sqlite.path()));
+    serve_stores_the_actuals_once(on_pg.path(), &pg.url).await;
     pg.drop_db().await;
 }
 

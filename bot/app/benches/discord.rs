@@ -188,6 +188,7 @@ async fn post_with_three_charts(emu: &Emulator) -> (f64, f64) {
             at: Utc::now(),
             message: &message,
             files: &files,
+            thread: None,
         };
         let t = Instant::now();
         chat.post(post).await.expect("delivered");

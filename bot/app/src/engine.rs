@@ -180,21 +180,34 @@ fn panic_message(e: tokio::task::JoinError) -> String {
 
 /// Names each file in the post by its content hash and returns the rows to store.
 fn attach(message: &mut crate::chat::Message, files: Vec<OutputFile>) -> Vec<AttachmentRow> {
-    use sha2::{Digest, Sha256};
     files
         .into_iter()
         .map(|f| {
-            let sha256 = format!("{:x}", Sha256::digest(&f.bytes));
-            message.attachments.push(Attachment {
-                name: f.name,
-                content_type: f.content_type.clone(),
-                sha256: sha256.clone(),
-            });
-            AttachmentRow {
-                sha256,
-                content_type: f.content_type,
-                bytes: f.bytes,
-            }
+            let (attachment, row) = attachment(f.name, f.content_type, f.bytes);
+            message.attachments.push(attachment);
+            row
         })
         .collect()
+}
+
+/// A file as a post names it (by its content hash) and as the store keeps it.
+pub fn attachment(
+    name: String,
+    content_type: String,
+    bytes: Vec<u8>,
+) -> (Attachment, AttachmentRow) {
+    use sha2::{Digest, Sha256};
+    let sha256 = format!("{:x}", Sha256::digest(&bytes));
+    (
+        Attachment {
+            name,
+            content_type: content_type.clone(),
+            sha256: sha256.clone(),
+        },
+        AttachmentRow {
+            sha256,
+            content_type,
+            bytes,
+        },
+    )
 }

@@ -7,6 +7,7 @@
 //! `quarterdeck-store`, `quarterdeck-stages` → `quarterdeck-engine` (decide, present,
 //! ports) → `quarterdeck-domain`, `quarterdeck-analyses`.
 
+pub mod actuals;
 pub mod cli;
 pub mod config;
 pub mod engine;

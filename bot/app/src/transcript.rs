@@ -249,6 +249,7 @@ mod tests {
             at: Utc.with_ymd_and_hms(2027, 1, 4, 14, 0, 0).unwrap(),
             message: m,
             files: &[],
+            thread: None,
         }
     }
 

@@ -66,9 +66,10 @@ impl DiscordChat {
 
     /// A post for one person: their DM channel (`POST /users/@me/channels`), then the
     /// message there. When Discord refuses (50007: the member does not accept direct
-    /// messages; or 403), the post goes to its channel instead with a mention of the
-    /// person — exactly once: the fallback has its own nonce, so a retry after a crash
-    /// returns the message already created.
+    /// messages; or 403), the post goes with a mention of the person to its thread (a
+    /// check-in prompt's campaign kickoff thread) when it has one, else to its channel —
+    /// exactly once: the fallback has its own nonce, so a retry after a crash returns the
+    /// message already created.
     async fn deliver_direct(&self, post: &Outgoing<'_>, user: &str) -> Result<Posted, ChatError> {
         let direct = match self.rest.send(&render::open_dm(user), ROUTE_DM).await {
             Ok(channel) => self.send(post, &id_of(&channel)).await,
@@ -76,7 +77,7 @@ impl DiscordChat {
         };
         match direct {
             Err(e) if refuses_direct_messages(&e) => {
-                tracing::info!(key = post.key, user, error = %e, "direct message refused; mentioning the user in the channel");
+                tracing::info!(key = post.key, user, error = %e, "direct message refused; mentioning the user instead");
                 let message = render::direct_fallback(post.message, user);
                 let key = format!("{}{FALLBACK_SUFFIX}", post.key);
                 let fallback = Outgoing {
@@ -84,13 +85,26 @@ impl DiscordChat {
                     message: &message,
                     ..post.clone()
                 };
-                let mut posted = self
-                    .send(&fallback, post.channel)
-                    .await
-                    .map_err(chat_error)?;
+                let in_thread = match post.thread.filter(|t| is_snowflake(t)) {
+                    Some(thread) => match self.send(&fallback, thread).await {
+                        Ok(posted) => Some((posted, format!("thread {thread}"))),
+                        // The thread is gone or closed: the channel takes it.
+                        Err(RestError::Rejected { .. }) => None,
+                        Err(e) => return Err(chat_error(e)),
+                    },
+                    None => None,
+                };
+                let (mut posted, place) = match in_thread {
+                    Some(p) => p,
+                    None => (
+                        self.send(&fallback, post.channel)
+                            .await
+                            .map_err(chat_error)?,
+                        format!("channel {}", post.channel),
+                    ),
+                };
                 posted.rerouted = Some(format!(
-                    "direct message to user {user} refused ({e}); mentioned in channel {}",
-                    post.channel
+                    "direct message to user {user} refused ({e}); mentioned in {place}"
                 ));
                 Ok(posted)
             }
@@ -167,6 +181,7 @@ impl DiscordChat {
             at: post.at,
             message: &message,
             files: &[],
+            thread: None,
         };
         if let Err(e) = Box::pin(self.deliver(&report)).await {
             tracing::error!(key = post.key, error = %e, "could not tell the owner either");

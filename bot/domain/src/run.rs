@@ -50,6 +50,9 @@ pub struct QuarterRun {
     pub quarter_start: Option<NaiveDate>,
     #[serde(default)]
     pub timezone: Option<String>,
+    /// Where the quarter-end actuals were stored (`serve`), once announced.
+    #[serde(default)]
+    pub actuals_stored: Option<String>,
 }
 
 /// A scheduled job that kept failing: recorded once, reported once to the team's owner.
@@ -351,6 +354,7 @@ impl QuarterRun {
             plan_deadline: None,
             quarter_start: None,
             timezone: None,
+            actuals_stored: None,
         }
     }
 

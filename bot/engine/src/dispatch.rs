@@ -40,6 +40,19 @@ pub async fn deliver_outbox(
                     bytes: stored.bytes,
                 });
             }
+            let thread = match message
+                .fallback_thread_of
+                .as_deref()
+                .filter(|_| message.direct.is_some())
+            {
+                Some(key) => store
+                    .post(key)
+                    .await?
+                    .filter(|t| t.sent_at.is_some())
+                    .and_then(|t| t.message_id)
+                    .filter(|id| !id.is_empty()),
+                None => None,
+            };
             let post = Outgoing {
                 key: &row.key,
                 channel: &row.channel,
@@ -47,6 +60,7 @@ pub async fn deliver_outbox(
                 at: row.created_at,
                 message: &message,
                 files: &files,
+                thread: thread.as_deref(),
             };
             let delivered = match &row.edits {
                 None => chat.post(post).await.map(|p| (p.message_id, p.rerouted)),

@@ -126,6 +126,12 @@ pub enum Event {
         attempts: u32,
         error: String,
     },
+    /// The completed quarter's actuals were written to `folder` (the files attached,
+    /// their bytes handed to the engine beside the event).
+    ActualsStored {
+        folder: String,
+        files: Vec<crate::chat::Attachment>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -176,6 +182,7 @@ impl Event {
             Self::CheckinAnswered { .. } => "checkin_answered",
             Self::JobsSkipped { .. } => "jobs_skipped",
             Self::JobFailed { .. } => "job_failed",
+            Self::ActualsStored { .. } => "actuals_stored",
         }
     }
 }

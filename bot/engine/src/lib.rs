@@ -223,6 +223,21 @@ impl Engine {
         self.handle_queued(run_id, event).instrument(span).await
     }
 
+    /// Applies an event that comes with files for its post (the quarter-end actuals):
+    /// stored with the commit, as a stage's charts are.
+    pub async fn handle_with_files(
+        &self,
+        run_id: &str,
+        event: Event,
+        files: Vec<AttachmentRow>,
+    ) -> Result<Outcome, EngineError> {
+        let artifacts = Artifacts {
+            attachments: files,
+            ..Artifacts::default()
+        };
+        self.apply(run_id, &event, &[], artifacts).await
+    }
+
     async fn handle_queued(&self, run_id: &str, event: Event) -> Result<Outcome, EngineError> {
         // Group commit: events for one run that arrive while a commit is in flight are
         // decided in order and written in one transaction by whoever holds the run's gate.

@@ -52,6 +52,13 @@ pub struct TallyDecision {
 pub enum Awaited {
     /// The group's roles, in the channel.
     Group { label: String, roles: Vec<String> },
+    /// One configured member of the group who has not decided, by direct message (the
+    /// first step of the ladder).
+    Member {
+        label: String,
+        user: String,
+        name: String,
+    },
     /// The group's backup approver (the last step of the ladder).
     Backup { label: String, user: String },
 }
@@ -341,6 +348,9 @@ pub enum Notice {
         /// The campaign's own plan line, when the approved plan lists it.
         plan: Option<PlanLine>,
         actions: Vec<Action>,
+        /// The key of the campaign's kickoff post, whose thread takes the prompt when the
+        /// owner does not accept direct messages.
+        thread: Option<String>,
     },
     CheckinReminder {
         week: u32,
@@ -354,6 +364,12 @@ pub enum Notice {
         weeks: usize,
         answered: usize,
         total: usize,
+    },
+    /// The quarter-end actuals, written where the next quarter's review reads them.
+    ActualsStored {
+        quarter: String,
+        folder: String,
+        files: Vec<crate::chat::Attachment>,
     },
     JobsSkipped {
         owner_role: String,
@@ -385,6 +401,7 @@ impl Notice {
             Self::CheckinSummary { update: false, .. } => "checkin_summary",
             Self::CheckinSummary { update: true, .. } => "checkin_summary_update",
             Self::RunCompleted { .. } => "run_completed",
+            Self::ActualsStored { .. } => "actuals_stored",
             Self::JobsSkipped { .. } => "jobs_skipped",
         }
     }
@@ -427,6 +444,10 @@ impl Notice {
     pub fn recipient(&self) -> Option<&str> {
         match self {
             Self::CheckinPrompt { owner, .. } => owner.id.as_deref(),
+            Self::ApprovalReminder { awaited, .. } => match awaited.as_slice() {
+                [Awaited::Member { user, .. }] => Some(user.as_str()),
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -437,7 +458,7 @@ impl Notice {
         match self {
             Self::ApprovalReminder { awaited, .. } => {
                 for a in awaited {
-                    if let Awaited::Backup { user, .. } = a {
+                    if let Awaited::Backup { user, .. } | Awaited::Member { user, .. } = a {
                         out.push(user);
                     }
                 }

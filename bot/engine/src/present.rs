@@ -181,7 +181,7 @@ pub fn present(notice: &Notice, ctx: &PlanContext) -> Message {
                 .iter()
                 .filter_map(|a| match a {
                     Awaited::Group { label, roles: r } => Some(format!("{} ({label})", roles(r))),
-                    Awaited::Backup { .. } => None,
+                    Awaited::Backup { .. } | Awaited::Member { .. } => None,
                 })
                 .collect();
             let (title, when) = match business_days {
@@ -221,6 +221,20 @@ pub fn present(notice: &Notice, ctx: &PlanContext) -> Message {
             awaited,
             deadline,
         } => {
+            if let [Awaited::Member { label, name, .. }] = awaited.as_slice() {
+                let mut msg = Message::new(
+                    format!("Reminder · plan v{version} awaits your decision"),
+                    format!(
+                        "{name}, {label} has not decided on plan v{version} yet. Approve, request \
+                         changes or reject on the approval message in the approvals channel, or \
+                         with `/approve`, `/request-changes`, `/reject` there. The plan is due \
+                         to be approved by {}.",
+                        ctx.local(*deadline)
+                    ),
+                );
+                msg.direct = notice.recipient().map(str::to_owned);
+                return msg;
+            }
             let who: Vec<String> = awaited
                 .iter()
                 .map(|a| match a {
@@ -229,6 +243,9 @@ pub fn present(notice: &Notice, ctx: &PlanContext) -> Message {
                             "{} (backup for {label})",
                             Mention::User(user.clone()).inline()
                         )
+                    }
+                    Awaited::Member { label, user, .. } => {
+                        format!("{} ({label})", Mention::User(user.clone()).inline())
                     }
                     Awaited::Group { label, roles: r } => format!("{} ({label})", roles(r)),
                 })
@@ -364,6 +381,7 @@ pub fn present(notice: &Notice, ctx: &PlanContext) -> Message {
             owner,
             plan,
             actions,
+            thread,
         } => {
             let mut msg = Message::new(
                 format!("Check-in · week {week} of {weeks} · {campaign}"),
@@ -371,6 +389,7 @@ pub fn present(notice: &Notice, ctx: &PlanContext) -> Message {
             );
             msg.buttons = actions.iter().map(button).collect();
             msg.direct = notice.recipient().map(str::to_owned);
+            msg.fallback_thread_of = thread.clone();
             msg
         }
         Notice::CheckinReminder { week, pending } => {
@@ -396,6 +415,24 @@ pub fn present(notice: &Notice, ctx: &PlanContext) -> Message {
                  Planning for the next quarter starts with week 1's performance review."
             ),
         ),
+        Notice::ActualsStored {
+            quarter,
+            folder,
+            files,
+        } => {
+            let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+            let mut msg = Message::new(
+                format!("{quarter} actuals stored"),
+                format!(
+                    "What campaign owners reported at the check-ins, in the shape the performance \
+                     review reads ({}), is stored in `{folder}` for the next quarter's review, and \
+                     attached here.",
+                    names.join(", ")
+                ),
+            );
+            msg.attachments = files.clone();
+            msg
+        }
         Notice::JobsSkipped { owner_role, jobs } => {
             let lines: Vec<String> = jobs.iter().map(|j| skipped_line(j, ctx)).collect();
             Message::new(

@@ -46,10 +46,14 @@ const OWNERS: [(&str, &str); 6] = [
 ];
 
 /// Drives the setup's quarter to its week-1 check-in in process: stages, approval,
-/// kickoff (earlier posts marked delivered to a transcript), then the check-in's
-/// prompts wait in the outbox for `serve`. Returns the run id and its roster as
-/// (campaign, owner id).
-async fn quarter_at_first_check_in(setup: &Setup, url: &str) -> (String, Vec<(String, String)>) {
+/// kickoff (earlier posts marked delivered to a transcript; with `kickoff_by_serve`,
+/// only those before kickoff), then the check-in's prompts wait in the outbox for
+/// `serve`. Returns the run id and its roster as (campaign, owner id).
+async fn quarter_at_first_check_in(
+    setup: &Setup,
+    url: &str,
+    kickoff_by_serve: bool,
+) -> (String, Vec<(String, String)>) {
     let settings = quarterdeck::config::load(Some(&setup.config), Vec::new()).unwrap();
     let team = settings.teams[0].clone();
     let store = Store::connect(url, 2).await.unwrap();
@@ -72,13 +76,20 @@ async fn quarter_at_first_check_in(setup: &Setup, url: &str) -> (String, Vec<(St
         note: None,
     };
     engine.handle(&run_id, approve).await.unwrap();
-    clock.advance_to(ctx.stage_due[11]);
-    engine.run_due().await.unwrap();
     let transcript =
         quarterdeck::transcript::Transcript::open(&setup.dir.path().join("before.jsonl")).unwrap();
-    deliver_outbox(engine.store(), &transcript, clock.as_ref())
-        .await
-        .unwrap();
+    if kickoff_by_serve {
+        deliver_outbox(engine.store(), &transcript, clock.as_ref())
+            .await
+            .unwrap();
+    }
+    clock.advance_to(ctx.stage_due[11]);
+    engine.run_due().await.unwrap();
+    if !kickoff_by_serve {
+        deliver_outbox(engine.store(), &transcript, clock.as_ref())
+            .await
+            .unwrap();
+    }
     clock.advance_to(ctx.checkins[0]);
     engine.run_due().await.unwrap();
     let run = store.load_run(&run_id).await.unwrap().unwrap().run;
@@ -168,7 +179,7 @@ async fn prompts_answers_and_fallback(database: Option<&str>) {
             .expose()
             .to_owned(),
     };
-    let (run_id, roster) = quarter_at_first_check_in(&setup, &url).await;
+    let (run_id, roster) = quarter_at_first_check_in(&setup, &url, false).await;
     let blocked = OWNERS[1].0; // Jordan Patel does not accept direct messages
     emu.block_direct_messages(blocked);
     let expected_dms = roster.iter().filter(|(_, id)| id != blocked).count();
@@ -390,5 +401,100 @@ async fn prompts_answers_and_fallback(database: Option<&str>) {
     );
 
     let violations = emu.lock().violations.clone();
+    assert!(violations.is_empty(), "{violations:#?}");
+}
+
+#[tokio::test]
+async fn a_refused_check_in_dm_goes_once_to_the_campaigns_kickoff_thread() {
+    prompt_in_kickoff_thread(None).await;
+}
+
+#[tokio::test]
+async fn a_refused_check_in_dm_goes_to_the_kickoff_thread_on_postgres() {
+    let pg = crate::helpers::PgDb::new().await;
+    prompt_in_kickoff_thread(Some(&pg.url)).await;
+    pg.drop_db().await;
+}
+
+/// `serve` delivers the kickoff (a thread per campaign) and then week 1's prompts; the
+/// owner who refuses direct messages finds each prompt in their campaign's thread.
+async fn prompt_in_kickoff_thread(database: Option<&str>) {
+    let emu = Emulator::start().await;
+    let setup = Setup::new(&emu.origin);
+    setup.append(&members_config());
+    let url = match database {
+        Some(u) => u.to_owned(),
+        None => quarterdeck::config::load(Some(&setup.config), Vec::new())
+            .unwrap()
+            .database
+            .url
+            .expose()
+            .to_owned(),
+    };
+    let (run_id, roster) = quarter_at_first_check_in(&setup, &url, true).await;
+    let blocked = OWNERS[1].0;
+    emu.block_direct_messages(blocked);
+    let theirs: Vec<String> = roster
+        .iter()
+        .filter(|(_, id)| id == blocked)
+        .map(|(c, _)| c.clone())
+        .collect();
+    assert!(!theirs.is_empty(), "{roster:?}");
+
+    let _bot = started_on(&emu, &setup, "kickoff-thread", database).await;
+
+    // Each of their prompts lands in the thread of that campaign's kickoff post (the
+    // thread has the post's message id), and its outbox row says so.
+    let store = Store::connect(&url, 1).await.unwrap();
+    let mut threads = Vec::new();
+    for campaign in &theirs {
+        let slug = quarterdeck::engine::slug(campaign);
+        let prompt_key = format!("{run_id}/checkin/w01/prompt/{slug}");
+        let mut note = None;
+        for _ in 0..600 {
+            note = crate::delivery::last_error(&url, &prompt_key).await.1;
+            if note.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let kickoff = store
+            .post(&format!("{run_id}/s12/campaign/{slug}"))
+            .await
+            .unwrap()
+            .and_then(|r| r.message_id)
+            .expect("the kickoff post was delivered");
+        let note = note.unwrap_or_default();
+        assert!(
+            note.contains("Discord code 50007")
+                && note.ends_with(&format!("mentioned in thread {kickoff}")),
+            "{prompt_key}: {note}"
+        );
+        threads.push((campaign.clone(), kickoff));
+    }
+    store.close().await;
+    let w = emu.lock();
+    for (campaign, thread) in &threads {
+        assert!(
+            w.threads.contains_key(thread),
+            "{campaign}: no thread {thread}"
+        );
+        let prompts: Vec<&Value> = w
+            .messages
+            .iter()
+            .filter(|m| &m.channel_id == thread)
+            .map(|m| &m.body)
+            .filter(|b| embed_text(b).0.starts_with("Check-in · week 1 of "))
+            .collect();
+        assert_eq!(prompts.len(), 1, "{campaign}: {prompts:?}");
+        assert_eq!(prompts[0]["content"], format!("<@{blocked}>"));
+        assert!(embed_text(prompts[0]).0.ends_with(&format!("· {campaign}")));
+    }
+    assert!(
+        !w.messages.iter().any(|m| m.channel_id == CHECKINS_CHANNEL),
+        "nothing in the check-ins channel"
+    );
+    assert!(w.direct_messages(blocked).is_empty());
+    let violations = w.violations.clone();
     assert!(violations.is_empty(), "{violations:#?}");
 }

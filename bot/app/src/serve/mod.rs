@@ -196,6 +196,13 @@ pub async fn serve(
         let shutdown = shutdown.clone();
         tokio::spawn(async move { runtime.run(shutdown).await })
     };
+    // Completed quarters' actuals, where the next quarter's review reads them.
+    tokio::spawn(crate::actuals::keep_stored(
+        engine.clone(),
+        settings.teams.clone(),
+        poll.max(Duration::from_secs(1)) * 10,
+        shutdown.clone(),
+    ));
     let gateway_shutdown = shutdown.clone();
     let mut gateway = tokio::spawn(async move {
         // One gateway session per bot: replicas on one PostgreSQL elect its holder.

@@ -36,6 +36,7 @@ pub async fn write(store: &Store, run_id: &str, out: &Path) -> Result<(), Simula
             at: row.created_at,
             message: &message,
             files: &files,
+            thread: None,
         };
         let lines = match row.edits {
             Some(_) => vec![quarterdeck_discord::jsonl::edit_line(&post)],

@@ -113,6 +113,7 @@ pub async fn simulate(
         }
     };
 
+    let truth = sample_truth(opts.data.as_deref().unwrap_or(&opts.out.join("data")));
     let url = opts.database_url();
     let store = Store::connect(&url, settings.database.max_connections).await?;
     // This process is the only worker on its database: leases held by a killed
@@ -163,7 +164,7 @@ pub async fn simulate(
         if run.status == RunStatus::Completed {
             break;
         }
-        let mut wanted = people::reactions(&run, &ctx, &sim);
+        let mut wanted = people::reactions(&run, &ctx, &sim, truth.as_ref());
         if let Some(exports) = &exports {
             wanted.extend(exports.deliver(&run, &ctx, clock.now())?);
         }
@@ -197,6 +198,17 @@ pub async fn simulate(
         elapsed: started.elapsed(),
         out: opts.out.clone(),
     })
+}
+
+/// The generating parameters beside the data (`truth.json`), which the simulated owners'
+/// numbers come from; without them (a `--data` folder of real exports) owners report
+/// the plan's milestones at their pace.
+fn sample_truth(dir: &Path) -> Option<sample::Truth> {
+    let path = dir.join("truth.json");
+    let text = std::fs::read_to_string(&path).ok()?;
+    sample::Truth::from_json(&text)
+        .map_err(|e| tracing::warn!(path = %path.display(), error = %e, "truth.json not read; owners report plan pace"))
+        .ok()
 }
 
 fn pick_team<'a>(

@@ -279,75 +279,12 @@ pub async fn write_all(
     let json = serde_json::to_vec_pretty(&summary).unwrap_or_default();
     write_atomic(&out.join("summary.json"), &json)?;
     if run.status == RunStatus::Completed {
-        write_actuals(&run, &out.join("actuals"))?;
+        crate::actuals::write(&run, &out.join("actuals")).map_err(|e| match e {
+            crate::actuals::ActualsError::Io { path, source } => SimulateError::Io { path, source },
+            other => SimulateError::Input(other.to_string()),
+        })?;
     }
     Ok(())
-}
-
-/// At the quarter's end, the owners' reported actuals in the shape stage 1 reads
-/// (`spend.csv`, `campaigns.csv`), as input to the next quarter's review.
-fn write_actuals(run: &QuarterRun, dir: &Path) -> Result<(), SimulateError> {
-    std::fs::create_dir_all(dir).map_err(|source| SimulateError::Io {
-        path: dir.to_owned(),
-        source,
-    })?;
-    let csv_error = |path: &Path| {
-        let path = path.to_owned();
-        move |e: csv::Error| SimulateError::Io {
-            path: path.clone(),
-            source: std::io::Error::other(e),
-        }
-    };
-    let spend_path = dir.join("spend.csv");
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "date", "channel", "campaign", "spend", "leads", "mqls", "pipeline",
-    ])
-    .map_err(csv_error(&spend_path))?;
-    for r in run.reported_actuals() {
-        w.write_record([
-            r.date.to_string(),
-            r.channel,
-            r.campaign,
-            format!("{:.2}", r.spend),
-            r.leads.to_string(),
-            r.mqls.to_string(),
-            format!("{:.2}", r.pipeline),
-        ])
-        .map_err(csv_error(&spend_path))?;
-    }
-    let bytes = w.into_inner().map_err(|e| SimulateError::Io {
-        path: spend_path.clone(),
-        source: std::io::Error::other(e.to_string()),
-    })?;
-    write_atomic(&spend_path, &bytes)?;
-    let campaigns_path = dir.join("campaigns.csv");
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "campaign",
-        "channel",
-        "start",
-        "end",
-        "planned_budget",
-        "owner",
-    ])
-    .map_err(csv_error(&campaigns_path))?;
-    for c in run.approved_campaigns() {
-        w.write_record([
-            c.name,
-            c.channel,
-            c.start.to_string(),
-            c.end.to_string(),
-            format!("{:.2}", c.budget),
-            c.owner,
-        ])
-        .map_err(csv_error(&campaigns_path))?;
-    }
-    let bytes = w.into_inner().map_err(|e| SimulateError::Io {
-        path: campaigns_path.clone(),
-        source: std::io::Error::other(e.to_string()),
-    })?;
-    write_atomic(&campaigns_path, &bytes)
 }
 
 /// When the approved version got its last approval: the moment every group had approved.

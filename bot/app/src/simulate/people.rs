@@ -1,14 +1,17 @@
 //! The simulated people: stakeholders who review the plan (sales asks for a structured
 //! hold-back of 5% of paid_social on v1), campaign owners who acknowledge the kickoff (all
 //! but one), confirm their launches (one month-1 launch three days late) and answer the
-//! weekly check-ins with their numbers to date: planned spend, MQL and pipeline
-//! milestones to date times a pace drawn per campaign from the seed (one campaign
-//! under-spends, one over-spends), and one blocker that stays open and escalates. They watch the run's state and schedule their answers
+//! weekly check-ins with their numbers to date: spend = planned spend to date × a pace
+//! drawn per campaign from the seed (one campaign under-spends, one over-spends); leads,
+//! MQLs and pipeline = what the sample's true response curves and funnel rates give at
+//! that spend ([`produced`]), so a channel whose fitted curve was optimistic
+//! under-delivers; and one blocker that stays open and escalates. They watch the run's
+//! state and schedule their answers
 //! as ordinary jobs carrying the same events a Discord click would produce, so the
 //! engine cannot tell them from people. Every choice is a pure function of the seed and
 //! the state, and job ids are stable, so a resumed simulation schedules nothing twice.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -20,13 +23,20 @@ use crate::domain::{
     StageStatus, Verdict,
 };
 use crate::engine::{Event, Job, JobSpec, MissedPolicy, PlanContext};
+use crate::sample::Truth;
 
-/// Jobs the simulated people want scheduled, given the run as it stands.
-pub fn reactions(run: &QuarterRun, ctx: &PlanContext, sim: &SimulationSettings) -> Vec<JobSpec> {
+/// Jobs the simulated people want scheduled, given the run as it stands and, when the
+/// data was generated, the sample's truth (what the owners' campaigns really produce).
+pub fn reactions(
+    run: &QuarterRun,
+    ctx: &PlanContext,
+    sim: &SimulationSettings,
+    truth: Option<&Truth>,
+) -> Vec<JobSpec> {
     let mut jobs = Vec::new();
     review(run, ctx, sim, &mut jobs);
     kickoff(run, ctx, sim, &mut jobs);
-    checkins(run, ctx, sim, &mut jobs);
+    checkins(run, ctx, sim, truth, &mut jobs);
     jobs
 }
 
@@ -221,37 +231,117 @@ fn paces(campaigns: &[CampaignFigures], seed: u64) -> Paces {
 
 const BLOCKER: &str = "Creative approval waiting on legal";
 
-/// The numbers an owner reports for `c` on `date`, week `week` (`None` if not in the plan).
-fn numbers(
-    run: &QuarterRun,
-    c: Option<&CampaignFigures>,
-    p: &Paces,
-    week: u32,
-    date: chrono::NaiveDate,
-    seed: u64,
-) -> (CheckinStatus, Option<CheckinNumbers>, Option<&'static str>) {
-    let Some(c) = c else {
-        return (CheckinStatus::OnTrack, None, None);
-    };
-    let plan = crate::engine::locked_plan(run);
-    let pace = if p.under.as_ref() == Some(&c.name) {
+/// A campaign's pace against its planned spend.
+fn pace(c: &CampaignFigures, p: &Paces, seed: u64) -> f64 {
+    if p.under.as_ref() == Some(&c.name) {
         0.55
     } else if p.over.as_ref() == Some(&c.name) {
         1.4
     } else {
         rng(seed, hash(&c.name)).gen_range(0.9..1.1)
+    }
+}
+
+/// Spend to date: the planned pro-rata spend × the campaign's pace, to the cent.
+fn spend_to_date(c: &CampaignFigures, p: &Paces, seed: u64, date: NaiveDate) -> f64 {
+    cents(planned_to_date(c, date) * pace(c, p, seed))
+}
+
+fn cents(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// What the generated world returns for a campaign to date.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Produced {
+    pub leads: f64,
+    pub mqls: f64,
+    pub pipeline: f64,
+}
+
+/// What the sample's truth produces for a campaign that spent `campaign_spend` of its
+/// channel's `channel_spend` over the quarter's first `weeks` weeks: the channel's true
+/// curve at its average weekly spend, held (steady adstock x / (1 − θ)), times the weeks;
+/// the campaign's share by spend; that revenue won is pipeline ÷ opportunity→won, and
+/// back up the funnel: opportunities = pipeline ÷ mean deal, SQLs = ÷ SQL→opportunity,
+/// MQLs = ÷ MQL→SQL, leads = ÷ lead→MQL (the generator's rates for the channel's
+/// source). `None` for a channel the truth has no curve or rates for.
+pub(crate) fn produced(
+    truth: &Truth,
+    channel: &str,
+    campaign_spend: f64,
+    channel_spend: f64,
+    weeks: f64,
+) -> Option<Produced> {
+    let curve = truth.curves.get(channel)?;
+    let rates = truth.funnel.get(channel)?;
+    if channel_spend <= 0.0 || weeks <= 0.0 {
+        return Some(Produced {
+            leads: 0.0,
+            mqls: 0.0,
+            pipeline: 0.0,
+        });
+    }
+    let revenue =
+        weeks * curve.steady_weekly_revenue(channel_spend / weeks) * campaign_spend / channel_spend;
+    let pipeline = revenue / rates.opportunity_to_won;
+    let mqls = pipeline / truth.mean_deal / rates.sql_to_opportunity / rates.mql_to_sql;
+    Some(Produced {
+        leads: (mqls / rates.lead_to_mql).round(),
+        mqls: mqls.round(),
+        pipeline: cents(pipeline),
+    })
+}
+
+/// The numbers an owner reports for `c` on `date`, week `week` (`None` if not in the
+/// plan): spend to date at the campaign's pace; leads, MQLs and pipeline from the
+/// sample's truth at that spend (without a truth, the plan's milestones to date × the
+/// pace).
+#[allow(clippy::too_many_arguments)]
+fn numbers(
+    run: &QuarterRun,
+    ctx: &PlanContext,
+    truth: Option<&Truth>,
+    campaigns: &[CampaignFigures],
+    c: Option<&CampaignFigures>,
+    p: &Paces,
+    week: u32,
+    date: NaiveDate,
+    seed: u64,
+) -> (CheckinStatus, Option<CheckinNumbers>, Option<&'static str>) {
+    let Some(c) = c else {
+        return (CheckinStatus::OnTrack, None, None);
     };
-    let to_date = |pick: fn(&crate::domain::MonthMilestone) -> f64| {
-        plan.map_or(0.0, |f| campaign_milestone_to_date(f, c, date, pick))
+    let pace = pace(c, p, seed);
+    let spend = spend_to_date(c, p, seed, date);
+    let channel_spend: f64 = campaigns
+        .iter()
+        .filter(|o| o.channel == c.channel)
+        .map(|o| spend_to_date(o, p, seed, date))
+        .sum();
+    let weeks = ((date - ctx.quarter_start).num_days() + 1) as f64 / 7.0;
+    let world = truth.and_then(|t| produced(t, &c.channel, spend, channel_spend, weeks));
+    let (leads, mqls, pipeline) = match world {
+        Some(w) => (w.leads, w.mqls, w.pipeline),
+        None => {
+            let plan = crate::engine::locked_plan(run);
+            let to_date = |pick: fn(&crate::domain::MonthMilestone) -> f64| {
+                plan.map_or(0.0, |f| campaign_milestone_to_date(f, c, date, pick))
+            };
+            let mqls = (to_date(|m| m.mqls) * pace).round();
+            (
+                (mqls * 3.0).round(),
+                mqls,
+                cents(to_date(|m| m.pipeline) * pace),
+            )
+        }
     };
-    let round = |x: f64| (x * 100.0).round() / 100.0;
-    let mqls = (to_date(|m| m.mqls) * pace).round();
     let blocked = p.blocked.as_ref() == Some(&c.name) && (2..=5).contains(&week);
     let n = CheckinNumbers {
-        spend_to_date: round(planned_to_date(c, date) * pace),
-        leads: (mqls * 3.0).round(),
+        spend_to_date: spend,
+        leads,
         mqls,
-        pipeline: round(to_date(|m| m.pipeline) * pace),
+        pipeline,
         blockers: if blocked {
             vec![BLOCKER.to_owned()]
         } else {
@@ -286,6 +376,7 @@ fn checkins(
     run: &QuarterRun,
     ctx: &PlanContext,
     sim: &SimulationSettings,
+    truth: Option<&Truth>,
     jobs: &mut Vec<JobSpec>,
 ) {
     let plan = fates(run, ctx, sim);
@@ -308,7 +399,9 @@ fn checkins(
                 Answer::Late => ctx.checkin_window / 2 + Duration::minutes(rng.gen_range(60..=240)),
             };
             let c = campaigns.iter().find(|c| c.name == e.campaign);
-            let (status, numbers, note) = numbers(run, c, &p, week.week, date, sim.seed);
+            let (status, numbers, note) = numbers(
+                run, ctx, truth, &campaigns, c, &p, week.week, date, sim.seed,
+            );
             let event = Event::CheckinAnswered {
                 actor: owner_actor(&e.owner),
                 week: week.week,
@@ -387,4 +480,59 @@ fn slug(s: &str) -> String {
         .filter(|p| !p.is_empty())
         .collect::<Vec<_>>()
         .join("-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sample::{Curve, FunnelRates};
+
+    /// paid_social's true curve: logistic, β = 10,000 a week, λ = 1/1,000, θ = 0.5;
+    /// paid_social's funnel: lead→MQL 0.30, MQL→SQL 0.22, SQL→opportunity 0.35,
+    /// opportunity→won 0.30; a mean deal of 10,000.
+    fn truth() -> Truth {
+        Truth {
+            curves: [(
+                "paid_social".to_owned(),
+                Curve::Logistic {
+                    beta: 10_000.0,
+                    lambda: 0.001,
+                    adstock_decay: 0.5,
+                },
+            )]
+            .into(),
+            funnel: [(
+                "paid_social".to_owned(),
+                FunnelRates {
+                    lead_to_mql: 0.30,
+                    mql_to_sql: 0.22,
+                    sql_to_opportunity: 0.35,
+                    opportunity_to_won: 0.30,
+                },
+            )]
+            .into(),
+            mean_deal: 10_000.0,
+        }
+    }
+
+    #[test]
+    fn a_campaigns_results_are_its_spend_share_of_the_true_curve_through_the_funnel() {
+        // The channel spent 2,000 over two weeks, the campaign 1,400 of it.
+        let got = produced(&truth(), "paid_social", 1_400.0, 2_000.0, 2.0).unwrap();
+
+        // 1,000 a week held: adstock 1,000 / (1 − 0.5) = 2,000, λA = 2, so a week
+        // brings 10,000 · (1 − e⁻²)/(1 + e⁻²) = 10,000 · tanh(1) = 7,615.94; two weeks
+        // 15,231.88; the campaign's 70% is 10,662.32 won; pipeline = ÷ 0.30 =
+        // 35,541.06; opportunities 3.5541; SQLs ÷ 0.35 = 10.1546; MQLs ÷ 0.22 = 46.16
+        // → 46; leads ÷ 0.30 = 153.9 → 154.
+        assert!((got.pipeline - 35_541.06).abs() <= 0.02, "{got:?}");
+        assert_eq!((got.mqls, got.leads), (46.0, 154.0));
+    }
+
+    #[test]
+    fn a_channel_without_a_true_curve_has_no_world_figures_and_no_spend_produces_nothing() {
+        assert_eq!(produced(&truth(), "seo", 100.0, 100.0, 2.0), None);
+        let none = produced(&truth(), "paid_social", 0.0, 0.0, 2.0).unwrap();
+        assert_eq!((none.leads, none.mqls, none.pipeline), (0.0, 0.0, 0.0));
+    }
 }

@@ -2,7 +2,8 @@
 //! Pure: no I/O, no clock; `serve` executes the requests, `simulate` writes them to
 //! `OUT/discord.jsonl`, both from this code.
 //!
-//! A message that fits one embed is one request. A longer one becomes a short headline
+//! A message that fits one embed is one request (a campaign's kickoff post also opens
+//! its thread). A longer one becomes a short headline
 //! message in the channel (what it found, the first chart, the buttons) and a thread under
 //! it with the detail: the text split at paragraph or sentence boundaries, narrow tables
 //! as aligned monospace blocks (≤ 56 columns, a phone's width), wide tables as a PNG
@@ -30,6 +31,11 @@ pub const SINGLE_MESSAGE_CHARS: usize = 1800;
 pub const EMBED_COLOR: u32 = 0x2F6FDE;
 /// Threads stay open a week without activity.
 pub const THREAD_ARCHIVE_MINUTES: u32 = 10_080;
+
+/// Posts of this kind open a thread even when they fit one message: a campaign's
+/// kickoff post, whose thread (id = the post's message id) is the campaign's place,
+/// where its owner's check-in prompt goes when they do not accept direct messages.
+pub const OWN_THREAD_KIND: &str = "kickoff_campaign";
 
 pub const ROUTE_MESSAGES: &str = "/channels/{channel_id}/messages";
 pub const ROUTE_MESSAGE: &str = "/channels/{channel_id}/messages/{message_id}";
@@ -132,13 +138,17 @@ pub fn render(post: &Outgoing<'_>) -> Vec<Request> {
         let files: Vec<File> = post.files.to_vec();
         let image = images.first().map(|f| f.name.clone());
         let body = headline_body(post, &full, image.as_deref(), &files, 0);
-        return vec![Request {
+        let mut requests = vec![Request {
             method: Method::Post,
             route: ROUTE_MESSAGES,
             target: Target::Channel,
             body,
             files,
         }];
+        if post.kind == OWN_THREAD_KIND {
+            requests.push(thread_from_headline(&m.title));
+        }
+        return requests;
     }
 
     // Headline in the channel, detail in a thread under it.
@@ -160,16 +170,7 @@ pub fn render(post: &Outgoing<'_>) -> Vec<Request> {
         ),
         files: head_files,
     }];
-    requests.push(Request {
-        method: Method::Post,
-        route: ROUTE_THREAD_FROM_MESSAGE,
-        target: Target::ThreadFrom(0),
-        body: json!({
-            "name": thread_name(&m.title),
-            "auto_archive_duration": THREAD_ARCHIVE_MINUTES,
-        }),
-        files: Vec::new(),
-    });
+    requests.push(thread_from_headline(&m.title));
     let mut part = 1;
     let in_thread = |body: Value, files: Vec<File>, requests: &mut Vec<Request>| {
         requests.push(Request {
@@ -419,6 +420,20 @@ fn style(s: ButtonStyle) -> u8 {
 
 fn is_image(f: &File) -> bool {
     f.content_type.starts_with("image/")
+}
+
+/// The request that starts a thread, named after the post, on its headline message.
+fn thread_from_headline(title: &str) -> Request {
+    Request {
+        method: Method::Post,
+        route: ROUTE_THREAD_FROM_MESSAGE,
+        target: Target::ThreadFrom(0),
+        body: json!({
+            "name": thread_name(title),
+            "auto_archive_duration": THREAD_ARCHIVE_MINUTES,
+        }),
+        files: Vec::new(),
+    }
 }
 
 /// A thread's name: the post's title, at most 100 characters.

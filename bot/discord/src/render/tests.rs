@@ -22,6 +22,7 @@ fn post<'a>(key: &'a str, m: &'a Message, files: &'a [File]) -> Outgoing<'a> {
         at: Utc.with_ymd_and_hms(2026, 12, 8, 14, 30, 0).unwrap(),
         message: m,
         files,
+        thread: None,
     }
 }
 
@@ -312,4 +313,22 @@ fn an_integer_bound_sent_as_a_whole_float_is_an_integer_and_a_fraction_is_not() 
         errors.iter().any(|e| e.contains("min_value")),
         "the report names the field: {errors:?}"
     );
+}
+
+#[test]
+fn a_short_kickoff_post_still_opens_its_campaigns_thread_and_other_short_posts_do_not() {
+    let m = Message::new("Kickoff · Spring webinar", "Owner: Avery\nBudget: $310.00");
+    let kickoff = Outgoing {
+        kind: "kickoff_campaign",
+        ..post("growth/2027-Q1/s12/campaign/spring-webinar", &m, &[])
+    };
+
+    let requests = render(&kickoff);
+    let findings = render(&post("growth/2027-Q1/s01/result/v1", &m, &[]));
+
+    assert_valid(&requests);
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[1].target, Target::ThreadFrom(0));
+    assert_eq!(requests[1].body["name"], "Kickoff · Spring webinar");
+    assert_eq!(findings.len(), 1);
 }

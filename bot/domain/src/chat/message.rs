@@ -29,6 +29,12 @@ pub struct Message {
     /// messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direct: Option<String>,
+    /// With `direct`: the outbox key of an earlier post whose thread takes the message
+    /// instead of the post's channel when the person does not accept direct messages (a
+    /// check-in prompt's campaign kickoff post). The dispatcher resolves it to the
+    /// thread's chat id ([`super::Outgoing::thread`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback_thread_of: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

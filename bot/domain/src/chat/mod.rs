@@ -27,6 +27,9 @@ pub struct Outgoing<'a> {
     pub message: &'a Message,
     /// The content of `message.attachments`, in the same order.
     pub files: &'a [File],
+    /// The chat id of the thread that takes a refused direct message instead of
+    /// `channel` (`message.fallback_thread_of`, once that post is delivered).
+    pub thread: Option<&'a str>,
 }
 
 /// An attachment's content.

@@ -9,7 +9,8 @@
 //! run, the stage it touches and every dependent compute again, and stage 10 makes
 //! version N+1; approvals are bound to the figures: when N+1 states the same figures as
 //! N (a cosmetic change), N's approvals carry over, otherwise the review starts again.
-//! Reminders climb a ladder: the group's role in the channel, then its backup approver.
+//! Reminders climb a ladder: a direct message to the group's members, its roles in the
+//! channel, then its backup approver.
 
 use chrono::{DateTime, Utc};
 
@@ -518,7 +519,34 @@ pub(super) fn amend(
     Ok(())
 }
 
-/// Reminds the groups that have not decided on `version`; the last step asks each
+/// The rung of the escalation ladder a reminder step stands on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rung {
+    /// A direct message to each configured member of a pending group who has not decided
+    /// (the group's roles in the channel when it lists no members).
+    Direct,
+    /// The pending groups' roles, in the approvals channel.
+    Channel,
+    /// Each pending group's backup approver (its roles when it has none).
+    Backup,
+}
+
+impl Rung {
+    /// Step 1 is the direct message; the last of two or more steps the backup; the
+    /// steps between mention the groups in the channel.
+    fn of(step: u32, steps: u32) -> Self {
+        if step <= 1 {
+            Self::Direct
+        } else if step >= steps {
+            Self::Backup
+        } else {
+            Self::Channel
+        }
+    }
+}
+
+/// Reminds the groups that have not decided on `version`, one rung of the ladder per
+/// step: their members by direct message, then their roles in the channel, then each
 /// group's backup approver.
 pub(super) fn remind(
     d: &mut Decision,
@@ -544,20 +572,56 @@ pub(super) fn remind(
     if pending.is_empty() {
         return Ok(());
     }
-    let last = u32::try_from(ctx.people.approval_reminder_hours.len()).unwrap_or(1);
-    let awaited = pending
-        .iter()
-        .map(|g| match (&g.backup_id, step >= last && step > 1) {
-            (Some(b), true) => Awaited::Backup {
+    let steps = u32::try_from(ctx.people.approval_reminder_hours.len()).unwrap_or(1);
+    let rung = Rung::of(step, steps);
+    let group_roles = |g: &StakeholderGroup| Awaited::Group {
+        label: g.label.clone(),
+        roles: g.role_ids.clone(),
+    };
+    let mut in_channel = Vec::new();
+    for g in pending {
+        match (rung, &g.backup_id) {
+            (Rung::Direct, _) => {
+                let undecided: Vec<_> = g
+                    .members
+                    .iter()
+                    .filter(|m| {
+                        !d.run.approvals.iter().any(|a| {
+                            a.version == version && a.group == g.group && a.actor.id == m.id
+                        })
+                    })
+                    .collect();
+                if undecided.is_empty() {
+                    in_channel.push(group_roles(g));
+                }
+                for m in undecided {
+                    let key = stage_key(
+                        &d.run,
+                        APPROVAL_STAGE,
+                        &format!("reminder/v{version}/{step}/{}/{}", g.group, m.id),
+                    );
+                    let notice = Notice::ApprovalReminder {
+                        version,
+                        awaited: vec![Awaited::Member {
+                            label: g.label.clone(),
+                            user: m.id.clone(),
+                            name: m.name.clone(),
+                        }],
+                        deadline: ctx.plan_deadline,
+                    };
+                    d.post(key, &ctx.channels.approvals, notice);
+                }
+            }
+            (Rung::Backup, Some(backup)) => in_channel.push(Awaited::Backup {
                 label: g.label.clone(),
-                user: b.clone(),
-            },
-            _ => Awaited::Group {
-                label: g.label.clone(),
-                roles: g.role_ids.clone(),
-            },
-        })
-        .collect();
+                user: backup.clone(),
+            }),
+            (Rung::Backup | Rung::Channel, _) => in_channel.push(group_roles(g)),
+        }
+    }
+    if in_channel.is_empty() {
+        return Ok(());
+    }
     let key = stage_key(
         &d.run,
         APPROVAL_STAGE,
@@ -568,7 +632,7 @@ pub(super) fn remind(
         &ctx.channels.approvals,
         Notice::ApprovalReminder {
             version,
-            awaited,
+            awaited: in_channel,
             deadline: ctx.plan_deadline,
         },
     );

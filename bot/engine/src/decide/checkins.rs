@@ -83,7 +83,8 @@ pub(super) fn due(
 }
 
 /// One prompt per campaign whose owner is not away, for that owner alone (a direct
-/// message when their chat id is known; the check-ins channel is the fallback), with
+/// message when their chat id is known; the campaign's kickoff thread, else the
+/// check-ins channel, is the fallback), with
 /// the campaign's own plan line and buttons naming run, week, campaign and status.
 fn prompt_owners(
     d: &mut Decision,
@@ -130,6 +131,11 @@ fn prompt_owners(
                 name: r.owner.clone(),
             },
             plan: line,
+            thread: d
+                .run
+                .kickoff
+                .at
+                .map(|_| super::kickoff::campaign_key(&d.run, &r.campaign)),
             actions: CHECKIN_STATUSES
                 .into_iter()
                 .map(|status| Action::Checkin {
@@ -425,6 +431,35 @@ pub(super) fn complete(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) 
     if d.run.kickoff.at.is_some() {
         let _ = super::kickoff::post_criteria(d, ctx, "quarter_end", now);
     }
+}
+
+/// The completed quarter's actuals are stored in `folder`: said once, in the team's
+/// channel, with the files attached.
+pub(super) fn actuals_stored(
+    d: &mut Decision,
+    ctx: &PlanContext,
+    folder: &str,
+    files: &[crate::chat::Attachment],
+) -> Result<(), Rejection> {
+    if d.run.status != RunStatus::Completed {
+        return Err(Rejection::NotNow(
+            "the quarter's actuals are stored once it completes".into(),
+        ));
+    }
+    if let Some(at) = &d.run.actuals_stored {
+        return Err(Rejection::Duplicate(format!(
+            "the quarter's actuals, stored in {at}"
+        )));
+    }
+    d.run.actuals_stored = Some(folder.to_owned());
+    let notice = Notice::ActualsStored {
+        quarter: d.run.quarter.clone(),
+        folder: folder.to_owned(),
+        files: files.to_vec(),
+    };
+    let k = format!("{}/actuals", d.run.id);
+    d.post(k, &ctx.channels.default, notice);
+    Ok(())
 }
 
 pub(super) fn skipped(

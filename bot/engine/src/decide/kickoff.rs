@@ -51,6 +51,11 @@ pub fn slug(s: &str) -> String {
         .join("-")
 }
 
+/// The outbox key of a campaign's kickoff post (a thread on Discord).
+pub(super) fn campaign_key(run: &QuarterRun, campaign: &str) -> String {
+    stage_key(run, KICKOFF_STAGE, &format!("campaign/{}", slug(campaign)))
+}
+
 /// The campaigns of the approved plan (stage 10's figures of the approved version).
 pub fn approved_campaigns(run: &QuarterRun) -> Vec<CampaignFigures> {
     run.approved_campaigns()
@@ -107,8 +112,7 @@ pub(super) fn start(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) {
             plan,
             actions,
         };
-        let key = stage_key(&d.run, KICKOFF_STAGE, &format!("campaign/{s}"));
-        d.post(key, &channel, notice);
+        d.post(campaign_key(&d.run, &r.campaign), &channel, notice);
     }
     super::aligned::post(d, ctx);
     for c in month1(&d.run, ctx) {

@@ -120,6 +120,9 @@ pub fn decide(
             attempts,
             error,
         } => failures::job_failed(&mut d, ctx, job, *attempts, error, now)?,
+        Event::ActualsStored { folder, files } => {
+            checkins::actuals_stored(&mut d, ctx, folder, files)?
+        }
     }
     Ok(d)
 }

@@ -59,6 +59,9 @@ const COEF: [(&str, f64); 6] = [
     ("demo_requested", 1.2),
 ];
 const LAG_MEDIANS: [f64; 4] = [5.0, 9.0, 14.0, 35.0];
+/// An opportunity's amount: log-normal with this median and σ.
+const AMOUNT_MEDIAN: f64 = 24_000.0;
+const AMOUNT_SIGMA: f64 = 0.7;
 
 fn logit(p: f64) -> f64 {
     (p / (1.0 - p)).ln()
@@ -82,7 +85,8 @@ pub fn generate(spec: &SampleSpec) -> Leads {
         .iter()
         .map(|m| LogNormal::new(m.ln(), 0.5).unwrap_or_else(|_| unreachable!("valid")))
         .collect();
-    let amount = LogNormal::new(24_000f64.ln(), 0.7).unwrap_or_else(|_| unreachable!("valid"));
+    let amount =
+        LogNormal::new(AMOUNT_MEDIAN.ln(), AMOUNT_SIGMA).unwrap_or_else(|_| unreachable!("valid"));
     let pages = Poisson::new(6.0).unwrap_or_else(|_| unreachable!("valid"));
     let clicks = Poisson::new(2.0).unwrap_or_else(|_| unreachable!("valid"));
     let shares: Vec<f64> = SOURCES.iter().map(|s| s.1).collect();
@@ -180,6 +184,7 @@ pub fn generate(spec: &SampleSpec) -> Leads {
             "rates_by_source": SOURCES.iter().map(|s| (s.0.to_owned(), json!({"share": s.1, "lead_to_mql": s.2, "mql_to_sql_at_mean_features": s.3, "sql_to_opportunity": s.4, "opportunity_to_won": s.5}))).collect::<serde_json::Map<_, _>>(),
             "mql_to_sql_model": { "intercept": "logit(source rate) - centre", "centre": mean_latent, "coefficients": COEF.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<serde_json::Map<_, _>>() },
             "lag_days": { "distribution": "lognormal", "sigma": 0.5, "medians": LAG_MEDIANS },
+            "amount": { "distribution": "lognormal", "median": AMOUNT_MEDIAN, "sigma": AMOUNT_SIGMA },
             "score": "100·σ(0.8·latent + U(-0.8, 0.8) + 0.3), clamped to 1-99",
         }),
     }

@@ -15,6 +15,7 @@ use rand::Rng;
 use rand_distr::{Distribution, LogNormal, Normal};
 use serde_json::{Value, json};
 
+use super::truth::Curve;
 use super::{OWNERS, PAID, SampleSpec, stream};
 
 pub struct Campaign {
@@ -67,30 +68,27 @@ pub(super) fn channel_truth(c: &str) -> ChannelTruth {
     }
 }
 
-/// The response curve of a channel in the JSON shape the budget analysis reads.
-fn curve(t: &ChannelTruth) -> Value {
+/// The response curve of a channel (written to truth.json in the JSON shape the budget
+/// analysis reads).
+fn curve(t: &ChannelTruth) -> Curve {
     let mean_adstock = t.base / (1.0 - t.decay);
     match t.hill_alpha {
         // Half-saturation at the typical adstocked spend: f(mean) = β/2.
-        Some(alpha) => {
-            json!({ "kind": "hill", "beta": 2.0 * t.roas * t.base, "alpha": alpha, "gamma": mean_adstock, "adstock_decay": t.decay })
-        }
+        Some(alpha) => Curve::Hill {
+            beta: 2.0 * t.roas * t.base,
+            alpha,
+            gamma: mean_adstock,
+            adstock_decay: t.decay,
+        },
         // λ·mean = 1: f(mean) = β·(1−e⁻¹)/(1+e⁻¹) ≈ 0.4621·β.
         None => {
             let k = (1.0 - (-1.0f64).exp()) / (1.0 + (-1.0f64).exp());
-            json!({ "kind": "logistic", "beta": t.roas * t.base / k, "lambda": 1.0 / mean_adstock, "adstock_decay": t.decay })
+            Curve::Logistic {
+                beta: t.roas * t.base / k,
+                lambda: 1.0 / mean_adstock,
+                adstock_decay: t.decay,
+            }
         }
-    }
-}
-
-fn respond(c: &Value, a: f64) -> f64 {
-    let p = |k: &str| c[k].as_f64().unwrap_or(0.0);
-    if c["kind"] == "hill" {
-        let (alpha, gamma) = (p("alpha"), p("gamma"));
-        p("beta") * a.powf(alpha) / (a.powf(alpha) + gamma.powf(alpha))
-    } else {
-        let e = (-p("lambda") * a).exp();
-        p("beta") * (1.0 - e) / (1.0 + e)
     }
 }
 
@@ -135,7 +133,7 @@ pub fn generate(spec: &SampleSpec) -> Media {
                 0.0
             };
             adstock = x + t.decay * adstock;
-            revenue[w] += respond(&cv, adstock);
+            revenue[w] += cv.at(adstock);
             series.push(x);
             let _ = writeln!(weekly_media, "{week},{c},{x:.2}");
         }

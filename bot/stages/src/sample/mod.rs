@@ -19,6 +19,7 @@ mod journeys;
 mod leads;
 mod market;
 mod media;
+mod truth;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -28,6 +29,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
+pub use truth::{Curve, FunnelRates, Truth};
 pub use write::SampleError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

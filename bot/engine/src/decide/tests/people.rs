@@ -496,6 +496,109 @@ fn reminders_go_to_pending_groups_in_business_hours_and_then_to_the_backup() {
     assert!(last.posts[0].notice.roles().is_empty());
 }
 
+/// The ladder on a manual clock across the clocks going forward in New York (Sunday
+/// 14 March 2027): the review opens on Friday 12 March at 10:00 EST (15:00 UTC), with
+/// reminders 4, 24 and 72 hours later.
+#[test]
+fn the_reminder_ladder_messages_members_then_mentions_the_channel_then_asks_the_backup_across_dst()
+{
+    use crate::settings::PersonRef;
+    let mut c = ctx();
+    c.people.approval_reminder_hours = vec![4, 24, 72];
+    c.stakeholders[1].members = ["f1", "f2"]
+        .map(|id| PersonRef {
+            id: id.into(),
+            name: format!("Fran {id}"),
+        })
+        .to_vec();
+    c.stakeholders[1].backup_id = Some("cfo".into());
+    let opened = Utc.with_ymd_and_hms(2027, 3, 12, 15, 0, 0).unwrap();
+
+    let request = decide(
+        &planned_with_figures(),
+        &c,
+        &Event::StageDue { stage: 11 },
+        opened,
+    )
+    .unwrap();
+    let due: Vec<DateTime<Utc>> = request
+        .jobs
+        .iter()
+        .filter(|j| j.id.contains("/remind/"))
+        .map(|j| j.due_at)
+        .collect();
+
+    // +4 h: Fri 14:00 EST = 19:00 UTC, in business hours. +24 h: Sat 13 Mar 10:00 EST,
+    // a weekend → Mon 15 Mar 09:00 EDT (UTC−4) = 13:00 UTC. +72 h: Mon 15 Mar 15:00 UTC
+    // = 11:00 EDT, kept.
+    assert_eq!(
+        due,
+        [
+            Utc.with_ymd_and_hms(2027, 3, 12, 19, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2027, 3, 15, 13, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2027, 3, 15, 15, 0, 0).unwrap(),
+        ]
+    );
+
+    // Fran f1 approved for finance; marketing lists no members.
+    let run = decide(
+        &reviewing(),
+        &c,
+        &verdict("f1", "finance", Verdict::Approve, 1, None),
+        opened,
+    )
+    .unwrap()
+    .run;
+    let step = |n: u32| {
+        decide(
+            &run,
+            &c,
+            &Event::ApprovalReminder {
+                version: 1,
+                step: n,
+            },
+            due[n as usize - 1],
+        )
+        .unwrap()
+        .posts
+    };
+
+    // Step 1: a direct message to f2 alone (f1 has decided); marketing, with no known
+    // members, is mentioned in the channel.
+    let first = step(1);
+    assert_eq!(first.len(), 2);
+    assert_eq!(first[0].notice.recipient(), Some("f2"));
+    assert!(
+        first[0].key.ends_with("/reminder/v1/1/finance/f2"),
+        "{}",
+        first[0].key
+    );
+    let dm = shown(&first[0]);
+    assert_eq!(dm.direct.as_deref(), Some("f2"));
+    assert!(
+        dm.body
+            .starts_with("Fran f2, finance lead has not decided on plan v1 yet."),
+        "{}",
+        dm.body
+    );
+    assert_eq!(first[1].notice.recipient(), None);
+    assert_eq!(first[1].notice.roles(), ["role-marketing"]);
+    for p in &first {
+        assert_eq!(p.channel, "approvals");
+    }
+    // Step 2: both groups' roles in the channel, nobody by name.
+    let second = step(2);
+    assert_eq!(second.len(), 1);
+    assert_eq!(second[0].notice.roles(), ["role-marketing", "role-finance"]);
+    assert!(second[0].notice.users().is_empty());
+    assert_eq!(shown(&second[0]).direct, None);
+    // Step 3: finance's backup approver; marketing has none, so its roles again.
+    let third = step(3);
+    assert_eq!(third.len(), 1);
+    assert_eq!(third[0].notice.users(), ["cfo"]);
+    assert_eq!(third[0].notice.roles(), ["role-marketing"]);
+}
+
 fn planned_with_figures() -> QuarterRun {
     let mut run = reviewing();
     // Back to "planned": stage 11 not yet open.
