@@ -70,7 +70,11 @@ pub fn key_figures(n: u8, findings: &serde_json::Value) -> Vec<(String, String)>
                     .into_iter()
                     .chain(f.steps.iter().map(|s| {
                         (
-                            format!("{} → {} rate", label(&s.from), label(&s.to)),
+                            format!(
+                                "{} → {}, mature rate (all leads)",
+                                label(&s.from),
+                                label(&s.to)
+                            ),
                             percent(s.rate),
                         )
                     }))
@@ -82,7 +86,7 @@ pub fn key_figures(n: u8, findings: &serde_json::Value) -> Vec<(String, String)>
             |s| {
                 vec![
                     (
-                        "MQL → SQL, current score".to_owned(),
+                        "MQL → SQL, current score (the quarter's MQLs)".to_owned(),
                         percent(s.current_mql_to_sql),
                     ),
                     (
