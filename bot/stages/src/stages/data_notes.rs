@@ -28,31 +28,16 @@ pub fn as_of(inputs: &StageInputs) -> NaiveDate {
         .map_or(quarter_end, |d| d.min(quarter_end))
 }
 
-/// The quarter under review and the one before, compared like for like: read before the
-/// quarter closed, the quarter before is cut to the same days ([`Quarters`]). Stages 1, 2
-/// and 5 compare quarters through it, so every comparison is on the same days.
-pub fn quarters(inputs: &StageInputs) -> Quarters {
-    Quarters {
-        current_start: inputs.review_start,
-        current_end: review_end(inputs),
-        through: Some(as_of(inputs)),
-    }
-}
-
-/// The part of the quarter under review the stage's data can cover: through [`as_of`].
-pub fn read_through(inputs: &StageInputs) -> DataThrough {
-    DataThrough {
+/// Where the stage's data runs to ([`through`] on the files it read), else the day before
+/// it read them: the one date its like-for-like comparisons, run rates and maturity are
+/// measured against, and the one its **Data through** line states.
+pub fn covered(inputs: &StageInputs) -> DataThrough {
+    let check = data_check::check(&inputs.data, as_of(inputs));
+    through(inputs, &check).unwrap_or(DataThrough {
         through: as_of(inputs),
         quarter_start: inputs.review_start,
         quarter_end: review_end(inputs),
-    }
-}
-
-/// The last second of [`as_of`]'s day: the end of the quarter under review, or of the day
-/// the data runs to when it was read before the quarter closed. A rate counts an entry as
-/// mature by its distance from this moment, not from a quarter end the data has not reached.
-pub fn data_end(inputs: &StageInputs) -> DateTime<Utc> {
-    as_of(inputs).and_time(NaiveTime::MIN).and_utc() + Duration::days(1) - Duration::seconds(1)
+    })
 }
 
 fn review_end(inputs: &StageInputs) -> NaiveDate {
@@ -95,6 +80,23 @@ impl DataThrough {
         }
     }
 
+    /// The quarter under review and the one before, compared like for like: read before
+    /// the quarter closed, the quarter before is cut to the same days ([`Quarters`]).
+    /// Stages 1, 2 and 5 compare quarters through it.
+    pub fn quarters(&self) -> Quarters {
+        Quarters {
+            current_start: self.quarter_start,
+            current_end: self.quarter_end,
+            through: Some(self.through),
+        }
+    }
+
+    /// The last second of the day the data runs to: a rate counts an entry as mature by
+    /// its distance from this moment, not from a quarter end the data has not reached.
+    pub fn end(&self) -> DateTime<Utc> {
+        self.through.and_time(NaiveTime::MIN).and_utc() + Duration::days(1) - Duration::seconds(1)
+    }
+
     /// Whether the data covers the whole quarter (the final exports).
     pub fn complete(&self) -> bool {
         self.through >= self.quarter_end
@@ -128,7 +130,7 @@ pub const COMPARISON_KEY: &str = "comparison";
 
 /// How a stage that ran before the quarter closed keeps its comparisons like for like:
 /// on the same days of the quarter before (`same_days`: stages 1, 2 and 5, through
-/// [`quarters`]) or as a run rate over the days covered (`run_rate`: stage 3's quarter
+/// [`DataThrough::quarters`]) or as a run rate over the days covered (`run_rate`: stage 3's quarter
 /// totals, stage 4's volumes a month). Stated in the post after the **Data through** line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Comparison {
@@ -226,16 +228,6 @@ pub fn through(inputs: &StageInputs, check: &DataCheck) -> Option<DataThrough> {
 /// Files of quarter totals (stage 3's) whose rows say the last day they cover.
 const TOTALS_FILES: [&str; 2] = ["content.csv", "keywords.csv"];
 
-/// The part of the quarter under review the quarter totals the stage read cover
-/// (`content.csv`, `keywords.csv`), when they say.
-pub fn totals_covered(inputs: &StageInputs) -> Option<DataThrough> {
-    Some(DataThrough {
-        through: totals_through(inputs)?.min(as_of(inputs)),
-        quarter_start: inputs.review_start,
-        quarter_end: review_end(inputs),
-    })
-}
-
 /// The last day the quarter totals the stage read cover (their `through` column), when it
 /// read no dated history.
 fn totals_through(inputs: &StageInputs) -> Option<NaiveDate> {
@@ -267,14 +259,7 @@ pub fn attach(n: u8, inputs: &StageInputs, out: &mut StageOutput) {
         let body = &mut out.result.message.body;
         body.push_str("\n\n");
         body.push_str(&through.line());
-        // Stage 3's totals are projected from the day they run to; the others compare
-        // through the day the data could reach ([`quarters`]).
-        let covered = if n == 3 {
-            through
-        } else {
-            read_through(inputs)
-        };
-        let comparison = Comparison::of(n, &covered);
+        let comparison = Comparison::of(n, &through);
         if let Some(c) = &comparison {
             body.push(' ');
             body.push_str(&c.sentence);

@@ -49,7 +49,8 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     let benchmarks = benchmark_medians(inputs, &f.transitions)?;
     // Maturity is measured from the day the data runs to, not from a quarter end it
     // has not reached.
-    let mature = mature_rates(&table, super::data_notes::data_end(inputs).timestamp());
+    let covered = super::data_notes::covered(inputs);
+    let mature = mature_rates(&table, covered.end().timestamp());
     let below: Vec<String> = f
         .transitions
         .iter()
@@ -67,7 +68,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     // The quarter before, for persistence: its leads have had a quarter more to convert,
     // so its rates are compared with benchmarks, not with this quarter's young rates. Its
     // leads are those created on the same days of it as this quarter's data covers.
-    let q = super::data_notes::quarters(inputs);
+    let q = covered.quarters();
     let earlier: Vec<_> = table
         .leads
         .iter()

@@ -113,58 +113,61 @@ fn budget_used_read_early_is_spend_against_the_plan_to_the_same_day() {
 }
 
 /// Touches and conversions: two journeys starting 10 Jul, one 25 Sep (day 87 of Q3,
-/// after its first 82 days), one 5 Oct.
+/// after its first 82 days), one 5 Oct and one 21 Dec, the last day the export covers.
 const TOUCHES: &str = "journey_id,timestamp,channel\n\
     a,2026-07-10T09:00:00Z,search\n\
     b,2026-07-10T10:00:00Z,email\n\
     c,2026-09-25T09:00:00Z,search\n\
-    d,2026-10-05T09:00:00Z,email\n";
+    d,2026-10-05T09:00:00Z,email\n\
+    e,2026-12-21T09:00:00Z,email\n";
 const CONVERSIONS: &str = "journey_id,timestamp,value\na,2026-07-12T09:00:00Z,100\n";
 
 #[test]
 fn stage_five_read_early_compares_the_journeys_that_started_on_the_same_days() {
-    let files = [
+    // The final export has one more journey, on the quarter's last day.
+    let all = format!("{TOUCHES}f,2026-12-31T09:00:00Z,search\n");
+    let first = [
         ("touchpoints.csv", TOUCHES),
         ("conversions.csv", CONVERSIONS),
     ];
+    let last = [
+        ("touchpoints.csv", all.as_str()),
+        ("conversions.csv", CONVERSIONS),
+    ];
 
-    let early = compute(5, &inputs("2026-12-22", &files)).unwrap();
-    let late = compute(5, &inputs("2027-01-02", &files)).unwrap();
+    // Read on 29 Dec, the export pulled on 22 Dec still runs to 21 Dec: the date the
+    // data reaches, not the day it was read, sets the days compared.
+    let early = compute(5, &inputs("2026-12-29", &first)).unwrap();
+    let late = compute(5, &inputs("2027-01-02", &last)).unwrap();
 
-    // Read on 22 Dec (data to 21 Dec, day 82): Q3's journeys are those begun by 20 Sep.
+    // Data to 21 Dec, day 82: Q3's journeys are those begun by 20 Sep (a, b).
     assert_eq!(early.findings["journeys"]["before"]["journeys"], 2);
-    assert_eq!(early.findings["journeys"]["now"]["journeys"], 1);
+    assert_eq!(early.findings["journeys"]["now"]["journeys"], 2);
     assert_eq!(early.findings["comparison"]["method"], "same_days");
-    assert!(
-        early
-            .result
-            .message
-            .body
-            .contains("same 82 days of each quarter"),
-        "{}",
-        early.result.message.body
-    );
+    let body = &early.result.message.body;
+    assert!(body.contains("same 82 days of each quarter"), "{body}");
     // Read after the quarter closed, all three of Q3's count.
     assert_eq!(late.findings["journeys"]["before"]["journeys"], 3);
     assert!(late.findings.get("comparison").is_none());
 }
 
 /// Leads: three created in Q3 by 20 Sep (two reach MQL), two after it (neither does),
-/// one in Q4.
+/// two in Q4, the last on 21 Dec, the last day the export covers.
 const LEADS: &str = "lead_id,created_at,source,mql_at\n\
     l1,2026-07-02,search,2026-07-05\n\
     l2,2026-08-02,search,2026-08-05\n\
     l3,2026-09-10,search,\n\
     l4,2026-09-25,search,\n\
     l5,2026-09-28,search,\n\
-    l6,2026-10-02,search,2026-10-04\n";
+    l6,2026-10-02,search,2026-10-04\n\
+    l7,2026-12-21,search,\n";
 
 #[test]
 fn stage_two_read_early_takes_last_quarters_rates_over_the_same_days() {
-    let files = [("leads.csv", LEADS)];
+    let all = format!("{LEADS}l8,2026-12-31,search,\n");
 
-    let early = compute(2, &inputs("2026-12-22", &files)).unwrap();
-    let late = compute(2, &inputs("2027-01-02", &files)).unwrap();
+    let early = compute(2, &inputs("2026-12-23", &[("leads.csv", LEADS)])).unwrap();
+    let late = compute(2, &inputs("2027-01-02", &[("leads.csv", all.as_str())])).unwrap();
 
     // Same 82 days: 3 leads, 2 MQLs (66.7%); the whole quarter: 5 leads, 2 MQLs (40%).
     let prior = |o: &crate::stages::StageOutput| {
@@ -174,6 +177,8 @@ fn stage_two_read_early_takes_last_quarters_rates_over_the_same_days() {
     assert_eq!(prior(&early), (Some(3), Some(2)));
     assert_eq!(prior(&late), (Some(5), Some(2)));
     assert_eq!(early.findings["comparison"]["method"], "same_days");
+    let body = &early.result.message.body;
+    assert!(body.contains("the same 82 days of it"), "{body}");
 }
 
 /// One page: 900 sessions in Q3 (whole), 820 in Q4 to 21 Dec (82 of 92 days).

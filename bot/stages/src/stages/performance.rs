@@ -107,7 +107,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     }
     // Data read before the quarter closed is compared with the same days of the quarter
     // before (see `Quarters`).
-    let q = super::data_notes::quarters(inputs);
+    let q = super::data_notes::covered(inputs).quarters();
     let Review {
         journeys,
         attribution: a,

@@ -127,9 +127,10 @@ fn run_rate(
     Option<Vec<content::PageRow>>,
     Option<Vec<content::KeywordRow>>,
 ) {
-    let Some(covered) = super::data_notes::totals_covered(inputs).filter(|c| !c.complete()) else {
+    let covered = super::data_notes::covered(inputs);
+    if covered.complete() {
         return (pages, keywords);
-    };
+    }
     let scale = covered.quarter_days() as f64 / covered.days().max(1) as f64;
     let current = inputs.review_start.to_string();
     for p in pages.iter_mut().flatten().filter(|p| p.period == current) {

@@ -43,7 +43,8 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         .unwrap_or_default();
     let (from, _) = inputs.review_window();
     // Maturity and the quarter's MQLs run to the day the data reaches.
-    let to = super::data_notes::data_end(inputs);
+    let covered = super::data_notes::covered(inputs);
+    let to = covered.end();
     let data = match mqls::read(&leads, &settings, (from, to))? {
         Ok(d) => d,
         Err(reason) => return Ok(super::inventory::unavailable(4, inputs, reason)),
@@ -61,8 +62,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     };
     // Read before the quarter closed, the data covers part of it: volumes a month are a
     // run rate over the days covered (`days ÷ quarter days` of the quarter's months).
-    let months = super::data_notes::read_through(inputs)
-        .months_covered(months_between(inputs.review_start, inputs.quarter_start));
+    let months = covered.months_covered(months_between(inputs.review_start, inputs.quarter_start));
     let in_quarter = |m: &mqls::Mql| m.at >= from && m.at <= to;
     let present = data.rows.iter().filter(|m| in_quarter(m)).count() as f64 / months;
     let target = target(&settings, objectives.as_ref(), present);

@@ -56,7 +56,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     let funnel = inputs.handoff::<FunnelHandoff>(2);
     let f = gather(
         &inputs.data,
-        &super::data_notes::quarters(inputs),
+        &super::data_notes::covered(inputs).quarters(),
         funnel.as_ref(),
     )?;
     let quarter = inputs.review_label();

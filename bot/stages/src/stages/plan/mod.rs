@@ -375,7 +375,7 @@ fn refreshed(s: &Sources) -> Vec<Block> {
             } else {
                 r.moved
                     .iter()
-                    .map(|m| format!("{} {} → {}", m.figure, m.before, m.after))
+                    .map(super::refresh::Moved::line)
                     .collect::<Vec<_>>()
                     .join("; ")
             };
