@@ -34,10 +34,13 @@ pub const KEY_FIGURES: &[(&str, &[&str])] = &[
     ("MQL → SQL, current score", &["mql → sql, current score"]),
 ];
 
+/// A figure's number and whether it is a percentage.
+type Value = (f64, bool);
+
 /// Each key figure stated with more than one value, with the values as written (in the
 /// order they first appear).
 pub fn contradictions(markdown: &str) -> Vec<(String, Vec<String>)> {
-    let mut seen: BTreeMap<&str, Vec<((f64, bool), String)>> = BTreeMap::new();
+    let mut seen: BTreeMap<&str, Vec<(Value, String)>> = BTreeMap::new();
     for line in markdown.lines() {
         let plain = line.replace("**", "").to_lowercase();
         for (metric, labels) in KEY_FIGURES {
@@ -142,7 +145,7 @@ fn figure(text: &str) -> Option<String> {
 }
 
 /// The value of a figure as written and whether it is a percentage, for comparing.
-fn number(figure: &str) -> Option<(f64, bool)> {
+fn number(figure: &str) -> Option<Value> {
     let digits: String = figure
         .chars()
         .filter(|c| c.is_ascii_digit() || *c == '.')
