@@ -73,11 +73,18 @@ impl DataThrough {
     /// `months` of the quarter scaled to the days covered: the divisor of a run rate a
     /// month (3 months over 82 of 92 days is 2.67).
     pub fn months_covered(&self, months: f64) -> f64 {
-        if self.complete() {
-            months
-        } else {
+        if self.partial() {
             months * self.days() as f64 / self.quarter_days() as f64
+        } else {
+            months
         }
+    }
+
+    /// Whether the data runs into the quarter but not to its end: the only case that is
+    /// cut, projected or compared on the same days (data that does not reach the quarter
+    /// at all is left as whole-quarter, with nothing to scale by).
+    pub fn partial(&self) -> bool {
+        !self.complete() && self.days() > 0
     }
 
     /// The quarter under review and the one before, compared like for like: read before
@@ -87,14 +94,19 @@ impl DataThrough {
         Quarters {
             current_start: self.quarter_start,
             current_end: self.quarter_end,
-            through: Some(self.through),
+            through: self.partial().then_some(self.through),
         }
     }
 
     /// The last second of the day the data runs to: a rate counts an entry as mature by
     /// its distance from this moment, not from a quarter end the data has not reached.
     pub fn end(&self) -> DateTime<Utc> {
-        self.through.and_time(NaiveTime::MIN).and_utc() + Duration::days(1) - Duration::seconds(1)
+        let day = if self.partial() {
+            self.through
+        } else {
+            self.quarter_end
+        };
+        day.and_time(NaiveTime::MIN).and_utc() + Duration::days(1) - Duration::seconds(1)
     }
 
     /// Whether the data covers the whole quarter (the final exports).
@@ -146,7 +158,7 @@ impl Comparison {
     /// Stage `n`'s comparison when its data covers part of the quarter; `None` for a whole
     /// quarter or a stage that compares nothing across quarters.
     pub fn of(n: u8, covered: &DataThrough) -> Option<Comparison> {
-        if covered.complete() {
+        if !covered.partial() {
             return None;
         }
         let (days, quarter_days) = (covered.days(), covered.quarter_days());

@@ -128,10 +128,10 @@ fn run_rate(
     Option<Vec<content::KeywordRow>>,
 ) {
     let covered = super::data_notes::covered(inputs);
-    if covered.complete() {
+    if !covered.partial() {
         return (pages, keywords);
     }
-    let scale = covered.quarter_days() as f64 / covered.days().max(1) as f64;
+    let scale = covered.quarter_days() as f64 / covered.days() as f64;
     let current = inputs.review_start.to_string();
     for p in pages.iter_mut().flatten().filter(|p| p.period == current) {
         p.sessions *= scale;
