@@ -201,3 +201,14 @@ fn stage_three_states_where_its_quarter_totals_run_to_and_projects_them_to_the_q
     assert!(body.contains("(+2% on the quarter before)"), "{body}");
     assert_eq!(out.findings["comparison"]["method"], "run_rate");
 }
+
+#[test]
+fn data_that_does_not_reach_the_quarter_is_neither_cut_nor_scaled() {
+    // Files ending 15 Sep cover none of Q4: 0 days, so a run rate would divide by zero.
+    let none = q4_through("2026-09-15");
+
+    assert_eq!(none.days(), 0);
+    assert_eq!(none.months_covered(3.0), 3.0);
+    assert_eq!(none.quarters().through, None);
+    assert_eq!(Comparison::of(4, &none), None);
+}
