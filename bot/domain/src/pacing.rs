@@ -16,12 +16,18 @@ use super::{CampaignFigures, CheckinNumbers, CheckinWeek, MonthMilestone, PlanFi
 
 /// Planned spend of `c` to `date`, inclusive.
 pub fn planned_to_date(c: &CampaignFigures, date: NaiveDate) -> f64 {
-    if date < c.start || c.end < c.start {
+    pro_rata_to(c.budget, c.start, c.end, date)
+}
+
+/// A `budget` spent evenly over the days `start ..= end`, to `date` inclusive: the whole
+/// budget from its last day on, 0 before its first (the formula in the module header).
+pub fn pro_rata_to(budget: f64, start: NaiveDate, end: NaiveDate, date: NaiveDate) -> f64 {
+    if date < start || end < start {
         return 0.0;
     }
-    let days = (c.end - c.start).num_days() + 1;
-    let run = (date.min(c.end) - c.start).num_days() + 1;
-    c.budget * run as f64 / days as f64
+    let days = (end - start).num_days() + 1;
+    let run = (date.min(end) - start).num_days() + 1;
+    budget * run as f64 / days as f64
 }
 
 /// A monthly milestone series to `date`, inclusive; `pick` chooses the metric.

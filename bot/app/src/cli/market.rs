@@ -59,7 +59,13 @@ pub fn run(args: &MarketArgs) -> Result<(), Failure> {
         None => latest_quarter(&data)?,
     };
     let (review_start, quarter_start) = (quarter.starts(1), quarter.next().starts(1));
-    let f = crate::stages::market_findings(&data, review_start, quarter_start, None)
+    // The command reviews a whole quarter: no like-for-like cut.
+    let q = crate::sources::Quarters {
+        current_start: review_start,
+        current_end: quarter_start.pred_opt().unwrap_or(quarter_start),
+        through: None,
+    };
+    let f = crate::stages::market_findings(&data, &q, None)
         .map_err(|e| Failure::input(e.to_string()))?;
     match args.format {
         Format::Json => println!(

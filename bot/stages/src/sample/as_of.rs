@@ -10,9 +10,15 @@
 //! - weekly files (`weekly_media.csv`, `weekly_revenue.csv`, `controls.csv`, dated by the
 //!   week's Monday) keep the weeks that had ended by `through`.
 //!
-//! Plans and period aggregates (`campaigns.csv`, `content.csv`, `keywords.csv`,
-//! `experiments.csv`, `objectives.toml`, `benchmarks.csv`) are unchanged. Cutting at or
-//! after the quarter's last day returns the dataset unchanged: that is the final export.
+//! - quarter totals (`content.csv`, `keywords.csv`: one row per `period`, the quarter's
+//!   first day, with `through`, the last day its totals cover) keep the quarters begun by
+//!   `through`; the one still running ends at `through`, its totals (sessions, engaged
+//!   sessions, conversions; clicks, impressions) the share of its days elapsed (traffic
+//!   spread evenly over the quarter), rounded to the unit.
+//!
+//! Plans and the rest (`campaigns.csv`, `experiments.csv`, `objectives.toml`,
+//! `benchmarks.csv`) are unchanged. Cutting at or after the quarter's last day returns
+//! the dataset unchanged: that is the final export.
 
 use chrono::{Duration, NaiveDate};
 
@@ -29,6 +35,14 @@ const EVENT_FILES: [(&str, &str); 6] = [
 ];
 /// Files with one row per week (or per week and channel), dated by the week's Monday.
 const WEEKLY_FILES: [&str; 3] = ["weekly_media.csv", "weekly_revenue.csv", "controls.csv"];
+/// Files of quarter totals and their additive columns.
+const PERIOD_FILES: [(&str, &[&str]); 2] = [
+    (
+        "content.csv",
+        &["sessions", "engaged_sessions", "conversions"],
+    ),
+    ("keywords.csv", &["clicks", "impressions"]),
+];
 /// The funnel dates of `leads.csv` after `created_at`, in order.
 const LEAD_STAGES: [&str; 5] = ["mql_at", "sql_at", "opportunity_at", "won_at", "lost_at"];
 
@@ -49,6 +63,8 @@ impl Dataset {
                     rows_through(text, "date", through - Duration::days(6))
                 } else if name == "leads.csv" {
                     leads_through(text, through)
+                } else if let Some((_, totals)) = PERIOD_FILES.iter().find(|(f, _)| f == name) {
+                    totals_through(text, totals, through)
                 } else {
                     None
                 };
@@ -119,6 +135,39 @@ fn leads_through(text: &str, through: NaiveDate) -> Option<String> {
             && cells[o].is_empty()
         {
             cells[a].clear();
+        }
+        w.write_record(&cells).ok()?;
+    }
+    finish(w)
+}
+
+/// Quarter totals as an export pulled after `through` holds them: quarters begun by then,
+/// the running one ended at `through` with its `totals` its elapsed share of the quarter.
+fn totals_through(text: &str, totals: &[&str], through: NaiveDate) -> Option<String> {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header = r.headers().ok()?.clone();
+    let find = |name: &str| header.iter().position(|h| h == name);
+    let (period, end) = (find("period")?, find("through")?);
+    let columns: Vec<usize> = totals.iter().filter_map(|c| find(c)).collect();
+    let mut w = writer();
+    w.write_record(&header).ok()?;
+    for rec in r.records() {
+        let rec = rec.ok()?;
+        let start: NaiveDate = rec.get(period)?.parse().ok()?;
+        let last: NaiveDate = rec.get(end)?.parse().ok()?;
+        if start > through {
+            continue;
+        }
+        let mut cells: Vec<String> = rec.iter().map(str::to_owned).collect();
+        if last > through {
+            let share =
+                ((through - start).num_days() + 1) as f64 / ((last - start).num_days() + 1) as f64;
+            for c in &columns {
+                if let Ok(v) = cells[*c].parse::<f64>() {
+                    cells[*c] = (v * share).round().to_string();
+                }
+            }
+            cells[end] = through.to_string();
         }
         w.write_record(&cells).ok()?;
     }

@@ -205,3 +205,70 @@ fn a_lead_read_early_is_the_same_lead_with_its_later_stages_not_reached_yet() {
     // Leads created before 21 Dec but reaching a stage after it lose that stage.
     assert!(cleared > 0);
 }
+
+/// `file`'s rows by `key` column value and period: (the row's cells by header).
+fn by_key(
+    ds: &Dataset,
+    file: &str,
+    key: &str,
+) -> HashMap<(String, String), HashMap<String, String>> {
+    let (header, rows) = records(ds.file(file).unwrap());
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (k, p) = (at(key), at("period"));
+    rows.into_iter()
+        .map(|cells| {
+            let id = (cells[k].clone(), cells[p].clone());
+            (id, header.iter().cloned().zip(cells).collect())
+        })
+        .collect()
+}
+
+#[test]
+fn quarter_totals_read_early_run_to_the_day_read_with_the_elapsed_share_of_the_quarter() {
+    let full = generate(&spec());
+
+    let early = full.as_of(d("2026-12-21"), d("2026-12-31"));
+
+    // Q4's row runs 1 Oct – 21 Dec: 82 of its 92 days, so each total is 82/92 of the
+    // final one, rounded; Q3's row (1 Jul – 30 Sep) is whole and unchanged.
+    let (whole, cut) = (
+        by_key(&full, "content.csv", "url"),
+        by_key(&early, "content.csv", "url"),
+    );
+    assert_eq!(whole.len(), cut.len());
+    let num = |row: &HashMap<String, String>, col: &str| row[col].parse::<f64>().unwrap();
+    for (id, row) in &whole {
+        let now = &cut[id];
+        if id.1 == "2026-10-01" {
+            assert_eq!(
+                (row["through"].as_str(), now["through"].as_str()),
+                ("2026-12-31", "2026-12-21")
+            );
+            for col in ["sessions", "engaged_sessions", "conversions"] {
+                assert_eq!(
+                    num(now, col),
+                    (num(row, col) * 82.0 / 92.0).round(),
+                    "{id:?} {col}"
+                );
+            }
+        } else {
+            assert_eq!((row["through"].as_str(), row), ("2026-09-30", now));
+        }
+    }
+    let (whole, cut) = (
+        by_key(&full, "keywords.csv", "keyword"),
+        by_key(&early, "keywords.csv", "keyword"),
+    );
+    for (id, row) in &whole {
+        let now = &cut[id];
+        if id.1 == "2026-10-01" {
+            assert_eq!(now["through"], "2026-12-21");
+            assert_eq!(
+                num(now, "clicks"),
+                (num(row, "clicks") * 82.0 / 92.0).round()
+            );
+            // A position is an average over the days, not a total: unchanged.
+            assert_eq!(now["position"], row["position"]);
+        }
+    }
+}

@@ -4,6 +4,8 @@
 //! 3 and 10: 28.5%, 15.7%, 11.0%, 2.5%; see docs/data/benchmarks.md, Table D) with
 //! positions 4-9 interpolated geometrically between 3 and 10, and 1% on page two.
 //! Impressions = monthly search volume × 3 × 0.9 (share of searches that show us).
+//! Both files hold one row per quarter (`period`, its first day) with `through`, the last
+//! day the row's totals cover: the quarter's last day in the final export.
 
 use std::fmt::Write as _;
 
@@ -57,10 +59,12 @@ const TOPICS: [&str; 10] = [
 
 pub fn generate(spec: &SampleSpec) -> Content {
     let mut rng = stream(spec.seed, 4);
-    let (bs, _) = spec.before();
+    let (bs, be) = spec.before();
+    // Each quarter's row runs from its first day to `through`, the last day it covers.
     let periods = [bs, spec.prior_start];
+    let ends = [be, spec.prior_end];
     let mut content = String::from(
-        "url,title,type,published,period,sessions,engaged_sessions,engagement_time_s,conversions\n",
+        "url,title,type,published,period,sessions,engaged_sessions,engagement_time_s,conversions,through\n",
     );
     let mut urls = Vec::new();
     for i in 0..60 {
@@ -84,14 +88,15 @@ pub fn generate(spec: &SampleSpec) -> Content {
             let conv = (sessions * cvr * rng.gen_range(0.7..1.3)).round();
             let _ = writeln!(
                 content,
-                "{url},{} {topic},{kind},{published},{period},{sessions},{engaged},{time:.0},{conv}",
-                title(kind)
+                "{url},{} {topic},{kind},{published},{period},{sessions},{engaged},{time:.0},{conv},{}",
+                title(kind),
+                ends[k]
             );
         }
         urls.push(url);
     }
     let mut keywords = String::from(
-        "keyword,url,period,position,clicks,impressions,search_volume,competitor_a_position,competitor_b_position\n",
+        "keyword,url,period,position,clicks,impressions,search_volume,competitor_a_position,competitor_b_position,through\n",
     );
     let modifiers = [
         "software",
@@ -123,7 +128,7 @@ pub fn generate(spec: &SampleSpec) -> Content {
         // One keyword in eight is a gap: competitors rank, we do not.
         let gap = i % 8 == 7;
         let mut pos: f64 = rng.gen_range(1.0..28.0);
-        for period in periods {
+        for (period, end) in periods.into_iter().zip(ends) {
             let (ours, clicks, impressions) = if gap {
                 (String::new(), 0.0, 0.0)
             } else {
@@ -147,7 +152,7 @@ pub fn generate(spec: &SampleSpec) -> Content {
             };
             let _ = writeln!(
                 keywords,
-                "{kw},{url},{period},{ours},{clicks},{impressions},{volume},{ca:.1},{cb}"
+                "{kw},{url},{period},{ours},{clicks},{impressions},{volume},{ca:.1},{cb},{end}"
             );
             pos = (pos + rng.gen_range(-4.0..3.0)).clamp(1.0, 40.0);
         }

@@ -74,7 +74,10 @@ pub fn read_spend(t: &CsvTable, q: &Quarters) -> Result<Vec<SpendLine>, InputErr
     Ok(out)
 }
 
-/// Campaigns that ran within one of the two quarters (start and end inside it).
+/// Campaigns that ran within one of the two quarters (start and end inside it). Read
+/// before the quarter under review closed (`q.through`), a current campaign's planned
+/// budget is its plan to that day (pro rata by its days, as pacing counts it), so spend to
+/// date is set against the plan to the same date.
 pub fn read_plans(t: &CsvTable, q: &Quarters) -> Result<Vec<CampaignPlan>, InputError> {
     let (campaign, channel, start, end, planned, owner) = (
         t.require("campaign", &["campaign_name", "name"])?,
@@ -94,7 +97,12 @@ pub fn read_plans(t: &CsvTable, q: &Quarters) -> Result<Vec<CampaignPlan>, Input
                 campaign: r.text(campaign)?.to_owned(),
                 channel: r.channel(channel)?,
                 owner: r.str(owner).to_owned(),
-                planned_budget,
+                planned_budget: match q.through {
+                    Some(t) if a == Period::Current && t < e => {
+                        crate::domain::pacing::pro_rata_to(planned_budget, s, e, t)
+                    }
+                    _ => planned_budget,
+                },
             }),
             _ => {}
         }

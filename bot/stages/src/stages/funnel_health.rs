@@ -10,6 +10,7 @@
 //! entered the step at least its 90th-percentile lag before the export.
 
 use quarterdeck_analyses::funnel::{self, Funnel, Transition};
+use quarterdeck_analyses::roi::Period;
 use serde_json::json;
 
 use chrono::{DateTime, Utc};
@@ -46,7 +47,10 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         }
     })?;
     let benchmarks = benchmark_medians(inputs, &f.transitions)?;
-    let mature = mature_rates(&table, to.timestamp());
+    // Maturity is measured from the day the data runs to, not from a quarter end it
+    // has not reached.
+    let covered = super::data_notes::covered(inputs);
+    let mature = mature_rates(&table, covered.end().timestamp());
     let below: Vec<String> = f
         .transitions
         .iter()
@@ -62,13 +66,16 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         })
         .collect();
     // The quarter before, for persistence: its leads have had a quarter more to convert,
-    // so its rates are compared with benchmarks, not with this quarter's young rates.
-    let span = to - from + chrono::Duration::seconds(1);
+    // so its rates are compared with benchmarks, not with this quarter's young rates. Its
+    // leads are those created on the same days of it as this quarter's data covers.
+    let q = covered.quarters();
     let earlier: Vec<_> = table
         .leads
         .iter()
         .zip(&table.first_seen)
-        .filter(|(_, first)| first.is_some_and(|t| t >= from - span && t < from))
+        .filter(|(_, first)| {
+            first.is_some_and(|t| q.period(t.date_naive()) == Some(Period::Previous))
+        })
         .map(|(l, _)| l.clone())
         .collect();
     let prior = (!earlier.is_empty())

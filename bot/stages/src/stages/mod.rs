@@ -19,6 +19,8 @@ pub mod handoff;
 mod inventory;
 mod kickoff;
 mod lead_scoring;
+#[cfg(test)]
+mod like_for_like_tests;
 mod market;
 mod performance;
 mod plan;

@@ -107,14 +107,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     }
     // Data read before the quarter closed is compared with the same days of the quarter
     // before (see `Quarters`).
-    let q = Quarters {
-        current_start: inputs.review_start,
-        current_end: inputs
-            .quarter_start
-            .pred_opt()
-            .unwrap_or(inputs.quarter_start),
-        through: Some(super::data_notes::as_of(inputs)),
-    };
+    let q = super::data_notes::covered(inputs).quarters();
     let Review {
         journeys,
         attribution: a,

@@ -32,6 +32,14 @@ pub struct Moved {
     pub after: String,
 }
 
+impl Moved {
+    /// `Paid media spend from $90,000 to $100,000`: the two values are of different
+    /// data-through dates, so neither is quoted bare after the figure's name.
+    pub fn line(&self) -> String {
+        format!("{} from {} to {}", self.figure, self.before, self.after)
+    }
+}
+
 /// Stage `n`'s key figures in `findings`, by name, rendered through the one formatter.
 pub fn key_figures(n: u8, findings: &serde_json::Value) -> Vec<(String, String)> {
     let handoff = |f: &serde_json::Value| f.get(handoff::KEY).cloned();
@@ -70,7 +78,11 @@ pub fn key_figures(n: u8, findings: &serde_json::Value) -> Vec<(String, String)>
                     .into_iter()
                     .chain(f.steps.iter().map(|s| {
                         (
-                            format!("{} → {} rate", label(&s.from), label(&s.to)),
+                            format!(
+                                "{} → {}, mature rate (all leads)",
+                                label(&s.from),
+                                label(&s.to)
+                            ),
                             percent(s.rate),
                         )
                     }))
@@ -82,7 +94,7 @@ pub fn key_figures(n: u8, findings: &serde_json::Value) -> Vec<(String, String)>
             |s| {
                 vec![
                     (
-                        "MQL → SQL, current score".to_owned(),
+                        "MQL → SQL, current score (the quarter's MQLs)".to_owned(),
                         percent(s.current_mql_to_sql),
                     ),
                     (
@@ -120,11 +132,7 @@ pub fn attach(n: u8, inputs: &StageInputs, out: &mut StageOutput) {
         return;
     };
     if before.through < after.through {
-        let moved: Vec<String> = record
-            .moved
-            .iter()
-            .map(|m| format!("{} {} → {}", m.figure, m.before, m.after))
-            .collect();
+        let moved: Vec<String> = record.moved.iter().map(Moved::line).collect();
         let body = &mut out.result.message.body;
         body.push_str(&format!(
             "\n\n**Re-run on the final exports** (data through {} instead of {})",

@@ -35,6 +35,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         .as_ref()
         .map(sources::read_keywords)
         .transpose()?;
+    let (pages, keywords) = run_rate(inputs, pages, keywords);
     let file = match (&content_table, &keyword_table) {
         (Some(c), Some(k)) => format!("{} and {}", c.file, k.file),
         (Some(c), None) => c.file.clone(),
@@ -112,6 +113,40 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         }),
     )
     .with_files(files))
+}
+
+/// Read before the quarter closed, the quarter under review's totals run to the day the
+/// export covers: its additive figures (sessions, engaged sessions, conversions; clicks,
+/// impressions) are projected to the whole quarter, traffic spread evenly over its days,
+/// so they compare with the quarter before (the post says so, `data_notes`).
+fn run_rate(
+    inputs: &StageInputs,
+    mut pages: Option<Vec<content::PageRow>>,
+    mut keywords: Option<Vec<content::KeywordRow>>,
+) -> (
+    Option<Vec<content::PageRow>>,
+    Option<Vec<content::KeywordRow>>,
+) {
+    let covered = super::data_notes::covered(inputs);
+    if !covered.partial() {
+        return (pages, keywords);
+    }
+    let scale = covered.quarter_days() as f64 / covered.days() as f64;
+    let current = inputs.review_start.to_string();
+    for p in pages.iter_mut().flatten().filter(|p| p.period == current) {
+        p.sessions *= scale;
+        p.engaged_sessions *= scale;
+        p.conversions *= scale;
+    }
+    for k in keywords
+        .iter_mut()
+        .flatten()
+        .filter(|k| k.period == current)
+    {
+        k.clicks *= scale;
+        k.impressions *= scale;
+    }
+    (pages, keywords)
 }
 
 fn headline(r: &ContentReview) -> String {

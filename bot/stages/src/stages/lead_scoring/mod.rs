@@ -41,7 +41,10 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         .as_ref()
         .map(|o| o.scoring.clone())
         .unwrap_or_default();
-    let (from, to) = inputs.review_window();
+    let (from, _) = inputs.review_window();
+    // Maturity and the quarter's MQLs run to the day the data reaches.
+    let covered = super::data_notes::covered(inputs);
+    let to = covered.end();
     let data = match mqls::read(&leads, &settings, (from, to))? {
         Ok(d) => d,
         Err(reason) => return Ok(super::inventory::unavailable(4, inputs, reason)),
@@ -57,7 +60,9 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         Some(t) => Some(sales::synthesise(&feedback::read(&t, &data.sources)?)),
         None => None,
     };
-    let months = months_between(inputs.review_start, inputs.quarter_start);
+    // Read before the quarter closed, the data covers part of it: volumes a month are a
+    // run rate over the days covered (`days ÷ quarter days` of the quarter's months).
+    let months = covered.months_covered(months_between(inputs.review_start, inputs.quarter_start));
     let in_quarter = |m: &mqls::Mql| m.at >= from && m.at <= to;
     let present = data.rows.iter().filter(|m| in_quarter(m)).count() as f64 / months;
     let target = target(&settings, objectives.as_ref(), present);

@@ -23,7 +23,8 @@ use serde_json::json;
 
 use super::handoff::{self, BenchmarkGap, FunnelHandoff, MarketHandoff};
 use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput};
-use crate::sources::{self, DataSet};
+use crate::sources::{self, DataSet, Quarters};
+use quarterdeck_analyses::roi::Period;
 
 /// What the stage computed, for the post, the findings and the command line.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -105,8 +106,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     let funnel = inputs.handoff::<FunnelHandoff>(2);
     let f = gather(
         &inputs.data,
-        inputs.review_start,
-        inputs.quarter_start,
+        &super::data_notes::covered(inputs).quarters(),
         funnel.as_ref(),
     )?;
     let quarter = inputs.review_label();
@@ -150,14 +150,16 @@ fn start_of(d: NaiveDate) -> DateTime<Utc> {
 }
 
 /// Reads whatever of the stage's inputs `data` holds and runs the analyses. The quarter
-/// under review runs from `review_start` to the day before `quarter_start`; the one
-/// before it is as long and ends where it starts.
+/// under review is `q`'s current one; the one before it is as long and ends where it
+/// starts. Journeys are compared like for like: read before the quarter closed, those of
+/// the quarter before are the ones that started on the same days of it (`Quarters`).
 pub fn gather(
     data: &DataSet,
-    review_start: NaiveDate,
-    quarter_start: NaiveDate,
+    q: &Quarters,
     funnel: Option<&FunnelHandoff>,
 ) -> Result<MarketFindings, StageError> {
+    let review_start = q.current_start;
+    let quarter_start = q.current_end + chrono::Duration::days(1);
     let mut missing = Vec::new();
     let competitors = match data.table("competitors.csv")? {
         Some(t) => sources::read_competitors(&t)?,
@@ -188,21 +190,14 @@ pub fn gather(
     ) {
         (Some(tp), Some(cv)) => {
             let all = sources::read_journeys(&tp, &cv, None)?;
-            let first = |j: &Journey| j.touches.iter().map(|t| t.at_seconds).min();
-            let within = |j: &Journey, from: NaiveDate, to: NaiveDate| {
-                first(j).is_some_and(|t| {
-                    t >= start_of(from).timestamp() && t < start_of(to).timestamp()
-                })
+            let period = |j: &Journey| {
+                let t = j.touches.iter().map(|t| t.at_seconds).min()?;
+                q.period(DateTime::from_timestamp(t, 0)?.date_naive())
             };
-            let now: Vec<Journey> = all
-                .iter()
-                .filter(|j| within(j, review_start, quarter_start))
-                .cloned()
-                .collect();
-            let before: Vec<Journey> = all
+            let (now, before): (Vec<Journey>, Vec<Journey>) = all
                 .into_iter()
-                .filter(|j| within(j, before_start, review_start))
-                .collect();
+                .filter(|j| period(j).is_some())
+                .partition(|j| period(j) == Some(Period::Current));
             (!now.is_empty() && !before.is_empty()).then(|| journey_shift::analyze(&before, &now))
         }
         _ => {

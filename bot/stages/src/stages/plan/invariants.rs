@@ -2,7 +2,8 @@
 //! a version for approval. Pure: figures in, violations out. Money is compared in whole
 //! cents, counts in whole units.
 //!
-//! 1. The channels' budgets plus the reserve make the total.
+//! 1. The channels' budgets plus the reserve make the total (before stage 6 allocates
+//!    it, the unallocated envelope stands in for the channels').
 //! 2. The reserve's committed part is the funded tests' cost; committed plus uncommitted
 //!    make the reserve, and nothing is committed beyond it.
 //! 3. Per channel, the campaigns' in-quarter budgets (booked ones included) make the
@@ -21,6 +22,7 @@
 //!     are the hours of the pieces the content plan assigns them.
 //! 12. Money is stated to the cent: no budget, cost, target or milestone carries a
 //!     fraction of a cent.
+//! 13. Each key figure has one value across the rendered document ([`stated_once`]).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -38,6 +40,7 @@ pub enum Violation {
     BudgetDoesNotBalance {
         channels: f64,
         reserve: f64,
+        unallocated: f64,
         total: f64,
     },
     ReserveDoesNotBalance {
@@ -96,6 +99,10 @@ pub enum Violation {
         what: String,
         amount: f64,
     },
+    StatedWithTwoValues {
+        metric: String,
+        values: Vec<String>,
+    },
 }
 
 fn to_cents(x: f64) -> i64 {
@@ -126,15 +133,25 @@ impl fmt::Display for Violation {
             Self::BudgetDoesNotBalance {
                 channels,
                 reserve,
+                unallocated,
                 total,
-            } => write!(
-                f,
-                "the channels' budgets ({}) plus the test reserve ({}) make {}, not the total budget of {}",
-                exact(*channels),
-                exact(*reserve),
-                exact(channels + reserve),
-                exact(*total)
-            ),
+            } => {
+                write!(
+                    f,
+                    "the channels' budgets ({}) plus the test reserve ({})",
+                    exact(*channels),
+                    exact(*reserve)
+                )?;
+                if *unallocated != 0.0 {
+                    write!(f, " plus the unallocated {}", exact(*unallocated))?;
+                }
+                write!(
+                    f,
+                    " make {}, not the total budget of {}",
+                    exact(channels + reserve + unallocated),
+                    exact(*total)
+                )
+            }
             Self::ReserveDoesNotBalance {
                 committed,
                 funded_tests,
@@ -233,6 +250,11 @@ impl fmt::Display for Violation {
                 f,
                 "{what} is {amount}, a fraction of a cent: money is stated to the cent"
             ),
+            Self::StatedWithTwoValues { metric, values } => write!(
+                f,
+                "the {metric} is stated as {} in the same document: one figure, one value",
+                values.join(" and ")
+            ),
         }
     }
 }
@@ -242,10 +264,15 @@ pub fn check(f: &PlanFigures) -> Vec<Violation> {
     let mut out = Vec::new();
     let b = &f.budget;
     let channels_cents: i64 = b.by_channel.values().map(|v| to_cents(*v)).sum();
-    if channels_cents + to_cents(b.reserve) != to_cents(b.total) {
+    // Money is either allocated to channels or, before stage 6 runs, all unallocated.
+    let partly_allocated = channels_cents != 0 && to_cents(b.unallocated) != 0;
+    if channels_cents + to_cents(b.reserve) + to_cents(b.unallocated) != to_cents(b.total)
+        || partly_allocated
+    {
         out.push(Violation::BudgetDoesNotBalance {
             channels: channels_cents as f64 / 100.0,
             reserve: b.reserve,
+            unallocated: b.unallocated,
             total: b.total,
         });
     }
@@ -471,6 +498,7 @@ fn complete_and_stated_once(f: &PlanFigures, out: &mut Vec<Violation>) {
             "the reserve's uncommitted part".into(),
             b.reserve_uncommitted,
         ),
+        ("the unallocated budget".into(), b.unallocated),
     ];
     money.extend(
         b.by_channel
@@ -508,6 +536,15 @@ fn complete_and_stated_once(f: &PlanFigures, out: &mut Vec<Violation>) {
             out.push(Violation::NotToTheCent { what, amount });
         }
     }
+}
+
+/// Check 13, on the rendered document: each key figure is stated with one value
+/// wherever the plan quotes it (see [`super::stated`]).
+pub fn stated_once(markdown: &str) -> Vec<Violation> {
+    super::stated::contradictions(markdown)
+        .into_iter()
+        .map(|(metric, values)| Violation::StatedWithTwoValues { metric, values })
+        .collect()
 }
 
 /// A metric's value in the unit it is compared in: cents for money, whole units for counts.

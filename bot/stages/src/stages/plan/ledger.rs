@@ -50,6 +50,11 @@ pub struct BudgetFigures {
     pub reserve_committed: f64,
     pub reserve_uncommitted: f64,
     pub by_channel: BTreeMap<String, f64>,
+    /// The part of the total not yet split over channels: `objectives.toml`'s total less
+    /// its reserve when stage 6 has not run, else 0; `by_channel + reserve + unallocated
+    /// = total`.
+    #[serde(default)]
+    pub unallocated: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -126,19 +131,20 @@ pub(crate) fn gather(s: &Sources) -> PlanFigures {
         }
     });
     let launch_from = launch_from(s.inputs);
-    let (total, reserve, by_channel) = s.budget.as_ref().map_or_else(
-        || (0.0, 0.0, BTreeMap::new()),
-        |b| {
-            (
-                cents(b.total),
-                cents(b.reserve),
-                b.channels
-                    .iter()
-                    .map(|c| (c.channel.clone(), cents(c.spend)))
-                    .collect(),
-            )
-        },
-    );
+    let envelope = s.envelope();
+    let (total, reserve) = envelope
+        .as_ref()
+        .map_or((0.0, 0.0), |e| (cents(e.total), cents(e.reserve)));
+    let by_channel: BTreeMap<String, f64> = s
+        .budget
+        .iter()
+        .flat_map(|b| &b.channels)
+        .map(|c| (c.channel.clone(), cents(c.spend)))
+        .collect();
+    let unallocated = match &envelope {
+        Some(e) if !e.allocated => cents(total - reserve),
+        _ => 0.0,
+    };
     let tests: Vec<TestFigure> = s
         .calendar
         .iter()
@@ -164,6 +170,7 @@ pub(crate) fn gather(s: &Sources) -> PlanFigures {
             reserve_committed: committed,
             reserve_uncommitted: cents(reserve - committed),
             by_channel,
+            unallocated,
         },
         campaigns: s
             .calendar

@@ -15,6 +15,7 @@ pub mod invariants;
 pub mod ledger;
 mod risks;
 mod sections;
+mod stated;
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -54,6 +55,16 @@ pub(crate) struct Sources<'a> {
     pub goals: Option<GoalsHandoff>,
     pub calendar: Option<CalendarHandoff>,
     pub content_plan: Option<ContentPlanHandoff>,
+}
+
+/// The quarter's budget and its test reserve, with where the total comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Envelope {
+    pub total: f64,
+    pub reserve: f64,
+    pub basis: String,
+    /// Whether stage 6 split the rest over channels.
+    pub allocated: bool,
 }
 
 impl<'a> Sources<'a> {
@@ -110,6 +121,28 @@ impl<'a> Sources<'a> {
         )
     }
 
+    /// The quarter's budget envelope, computed once and quoted by the summary, §5 and
+    /// `plan-vN.json`: stage 6's total and reserve, else `objectives.toml`'s total with
+    /// its reserve share (then nothing is allocated to channels yet).
+    pub fn envelope(&self) -> Option<Envelope> {
+        if let Some(b) = &self.budget {
+            return Some(Envelope {
+                total: b.total,
+                reserve: b.reserve,
+                basis: b.total_basis.clone(),
+                allocated: true,
+            });
+        }
+        let o = self.objectives.as_ref()?;
+        let (total, basis) = o.budget(None)?;
+        Some(Envelope {
+            total: ledger::cents(total),
+            reserve: ledger::cents(total * o.reserve_share),
+            basis,
+            allocated: false,
+        })
+    }
+
     /// Stage `n`'s headline, or why there is none.
     pub fn line(&self, n: u8) -> String {
         match self.headline(n) {
@@ -130,6 +163,10 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     let risks = risks::assess(&sources);
     let doc = build(&sources, &risks);
     let plan = render_plan(&doc);
+    let contradictions = invariants::stated_once(&plan.markdown);
+    if !contradictions.is_empty() {
+        return Ok(blocked(&sources, &figures, &contradictions));
+    }
     let previous = inputs
         .outputs
         .get(&10)
@@ -338,7 +375,7 @@ fn refreshed(s: &Sources) -> Vec<Block> {
             } else {
                 r.moved
                     .iter()
-                    .map(|m| format!("{} {} → {}", m.figure, m.before, m.after))
+                    .map(super::refresh::Moved::line)
                     .collect::<Vec<_>>()
                     .join("; ")
             };
@@ -440,8 +477,8 @@ fn summary_line(s: &Sources) -> String {
             "media expected to return {}",
             money(b.expected_revenue)
         ));
-    } else if let Some((total, _)) = s.objectives.as_ref().and_then(|o| o.budget(None)) {
-        parts.push(format!("budget {} (objectives.toml)", money(total)));
+    } else if let Some(e) = s.envelope() {
+        parts.push(format!("budget {} (objectives.toml)", money(e.total)));
     }
     if let Some(r) = s.objectives.as_ref().and_then(|o| o.revenue_target) {
         parts.push(format!("revenue target {}", money(r)));
@@ -499,5 +536,7 @@ pub(crate) fn change(before: f64, after: f64) -> String {
     }
 }
 
+#[cfg(test)]
+mod one_source_tests;
 #[cfg(test)]
 mod tests;

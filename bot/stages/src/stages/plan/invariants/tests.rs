@@ -57,6 +57,7 @@ pub(super) fn balanced() -> PlanFigures {
             by_channel: [("search".into(), 50_000.0), ("email".into(), 38_000.0)]
                 .into_iter()
                 .collect(),
+            unallocated: 0.0,
         },
         campaigns: vec![
             campaign("Search booked", "search", 10_000.5, day(1, 1), true),

@@ -7,23 +7,20 @@ use crate::stages::plan::{Sources, change, figures, money, pct};
 pub(super) fn budget(s: &Sources) -> Section {
     let mut sec = Section::new("Budget allocation");
     let Some(b) = &s.budget else {
-        if let Some(o) = &s.objectives
-            && let Some((total, basis)) = o.budget(None)
-        {
-            let reserve = total * o.reserve_share;
+        if let Some(e) = s.envelope() {
             sec = sec.table(
                 Table::new("Budget envelope (objectives.toml)", &["Item", "Amount"])
                     .row(vec![
-                        format!("Total quarter budget ({basis})"),
-                        money(total),
+                        format!("Total quarter budget ({})", e.basis),
+                        money(e.total),
                     ])
                     .row(vec![
-                        format!("Test reserve ({})", pct(o.reserve_share)),
-                        money(reserve),
+                        format!("Test reserve ({})", pct(e.reserve / e.total.max(1.0))),
+                        money(e.reserve),
                     ])
                     .row(vec![
-                        "Allocatable to channels".into(),
-                        money(total - reserve),
+                        "Allocatable to channels, not yet allocated".into(),
+                        money(e.total - e.reserve),
                     ]),
             );
         }

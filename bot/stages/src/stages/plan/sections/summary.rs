@@ -44,8 +44,8 @@ pub(super) fn executive_summary(s: &Sources, risks: &[Risk]) -> Section {
                 money(b.expected_revenue),
                 "Stage 6 response curves".into(),
             ]);
-    } else if let Some((total, basis)) = o.and_then(|o| o.budget(None)) {
-        key = key.row(vec!["Total budget".into(), money(total), basis]);
+    } else if let Some(e) = s.envelope() {
+        key = key.row(vec!["Total budget".into(), money(e.total), e.basis]);
     }
     if let Some(r) = o.and_then(|o| o.revenue_target) {
         key = key.row(vec![
