@@ -2,10 +2,12 @@
 //! hold-back of 5% of paid_social on v1), campaign owners who acknowledge the kickoff (all
 //! but one), confirm their launches (one month-1 launch three days late) and answer the
 //! weekly check-ins with their numbers to date: spend = planned spend to date × a pace
-//! drawn per campaign from the seed (one campaign under-spends, one over-spends); leads,
-//! MQLs and pipeline = what the sample's true response curves and funnel rates give at
-//! that spend ([`produced`]), so a channel whose fitted curve was optimistic
-//! under-delivers; and one blocker that stays open and escalates. They watch the run's
+//! drawn per campaign from the seed (one campaign under-spends, one over-spends); pipeline
+//! = what the sample's true response curves and funnel rates give at that spend
+//! ([`produced`]), so a channel whose fitted curve was optimistic under-delivers; MQLs =
+//! that pipeline at the plan's MQLs per pipeline dollar (MQLs are counted by the score the
+//! plan adopted), leads in the generator's proportion to them; and one blocker that stays
+//! open and escalates. They watch the run's
 //! state and schedule their answers
 //! as ordinary jobs carrying the same events a Discord click would produce, so the
 //! engine cannot tell them from people. Every choice is a pure function of the seed and
@@ -321,13 +323,30 @@ fn numbers(
         .sum();
     let weeks = ((date - ctx.quarter_start).num_days() + 1) as f64 / 7.0;
     let world = truth.and_then(|t| produced(t, &c.channel, spend, channel_spend, weeks));
+    let plan = crate::engine::locked_plan(run);
+    let to_date = |pick: fn(&crate::domain::MonthMilestone) -> f64| {
+        plan.map_or(0.0, |f| campaign_milestone_to_date(f, c, date, pick))
+    };
     let (leads, mqls, pipeline) = match world {
-        Some(w) => (w.leads, w.mqls, w.pipeline),
-        None => {
-            let plan = crate::engine::locked_plan(run);
-            let to_date = |pick: fn(&crate::domain::MonthMilestone) -> f64| {
-                plan.map_or(0.0, |f| campaign_milestone_to_date(f, c, date, pick))
+        Some(w) => {
+            // MQLs are counted by the score the plan adopted (stage 4's threshold), whose
+            // conversion stage 7's milestones carry: the truth decides the pipeline, the
+            // plan's MQLs per dollar of pipeline turn it into MQLs (the generator's rates
+            // count MQLs by the old score, about twice as many per dollar).
+            let (mql_plan, pipeline_plan) = (to_date(|m| m.mqls), to_date(|m| m.pipeline));
+            let mqls = if pipeline_plan > 0.0 && w.mqls > 0.0 {
+                (w.pipeline * mql_plan / pipeline_plan).round()
+            } else {
+                w.mqls
             };
+            let leads = if w.mqls > 0.0 {
+                (w.leads * mqls / w.mqls).round()
+            } else {
+                w.leads
+            };
+            (leads, mqls, w.pipeline)
+        }
+        None => {
             let mqls = (to_date(|m| m.mqls) * pace).round();
             (
                 (mqls * 3.0).round(),
