@@ -165,20 +165,7 @@ async fn check_in_prompts_by_dm_with_fallback_and_their_answers_work_on_postgres
 
 /// The scenario on the setup's SQLite file, or on `database`.
 async fn prompts_answers_and_fallback(database: Option<&str>) {
-    let emu = Emulator::start().await;
-    let setup = Setup::new(&emu.origin);
-    let mut text = std::fs::read_to_string(&setup.config).unwrap();
-    text.push_str(&members_config());
-    std::fs::write(&setup.config, text).unwrap();
-    let url = match database {
-        Some(u) => u.to_owned(),
-        None => quarterdeck::config::load(Some(&setup.config), Vec::new())
-            .unwrap()
-            .database
-            .url
-            .expose()
-            .to_owned(),
-    };
+    let (emu, setup, url) = with_members(database).await;
     let (run_id, roster) = quarter_at_first_check_in(&setup, &url, false).await;
     let blocked = OWNERS[1].0; // Jordan Patel does not accept direct messages
     emu.block_direct_messages(blocked);
@@ -419,18 +406,7 @@ async fn a_refused_check_in_dm_goes_to_the_kickoff_thread_on_postgres() {
 /// `serve` delivers the kickoff (a thread per campaign) and then week 1's prompts; the
 /// owner who refuses direct messages finds each prompt in their campaign's thread.
 async fn prompt_in_kickoff_thread(database: Option<&str>) {
-    let emu = Emulator::start().await;
-    let setup = Setup::new(&emu.origin);
-    setup.append(&members_config());
-    let url = match database {
-        Some(u) => u.to_owned(),
-        None => quarterdeck::config::load(Some(&setup.config), Vec::new())
-            .unwrap()
-            .database
-            .url
-            .expose()
-            .to_owned(),
-    };
+    let (emu, setup, url) = with_members(database).await;
     let (run_id, roster) = quarter_at_first_check_in(&setup, &url, true).await;
     let blocked = OWNERS[1].0;
     emu.block_direct_messages(blocked);
@@ -497,4 +473,22 @@ async fn prompt_in_kickoff_thread(database: Option<&str>) {
     assert!(w.direct_messages(blocked).is_empty());
     let violations = w.violations.clone();
     assert!(violations.is_empty(), "{violations:#?}");
+}
+
+/// The emulator, a setup whose owners and approvers have chat ids, and the store's URL:
+/// the setup's SQLite file, or `database`.
+async fn with_members(database: Option<&str>) -> (Emulator, Setup, String) {
+    let emu = Emulator::start().await;
+    let setup = Setup::new(&emu.origin);
+    setup.append(&members_config());
+    let url = match database {
+        Some(u) => u.to_owned(),
+        None => quarterdeck::config::load(Some(&setup.config), Vec::new())
+            .unwrap()
+            .database
+            .url
+            .expose()
+            .to_owned(),
+    };
+    (emu, setup, url)
 }
