@@ -311,7 +311,6 @@ pub(super) fn launch_check(
     Ok(())
 }
 
-/// The success criteria as they stand.
 /// The success criteria as they stand at `as_of`.
 pub fn success_criteria(
     run: &QuarterRun,
