@@ -474,3 +474,33 @@ fn a_date_column_blank_for_its_first_ten_thousand_rows_is_still_detected() {
     assert!(!kinds.contains(&"ambiguous_dates"), "{kinds:?}");
     assert_eq!(check.files[0].rows, 10_050);
 }
+
+#[test]
+fn a_sets_check_is_computed_once_per_day_and_again_when_a_file_changes() {
+    let mut data = set(&[("leads.csv", leads(None, 16))]);
+    let as_of = day("2026-12-31");
+
+    let copy = data.clone();
+    let first = data.check(as_of);
+    let again = copy.check(as_of);
+    // The same report, not a second computation: a clone of an unchanged set shares it.
+    assert!(std::ptr::eq(&*first, &*again));
+    assert_eq!(*first, check(&data, as_of));
+    // Another day is computed for that day.
+    assert_eq!(
+        *data.check(day("2026-11-30")),
+        check(&data, day("2026-11-30"))
+    );
+
+    data.insert(
+        "leads.csv",
+        "leads.csv".into(),
+        leads(Some(10), 16).into_bytes(),
+    );
+    let changed = data.check(as_of);
+    assert_eq!(*changed, check(&data, as_of));
+    assert!(
+        problem(&changed, "leads.csv", "gap").is_some(),
+        "{changed:#?}"
+    );
+}

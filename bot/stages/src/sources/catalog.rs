@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::fetch::{Fetcher, HttpSettings};
 use super::{CsvTable, InputError, ReadOptions, WideMedia};
@@ -115,6 +115,7 @@ impl Catalog {
         Ok(DataSet {
             files,
             read_on: None,
+            checked: Arc::default(),
         })
     }
 
@@ -138,6 +139,10 @@ pub struct DataSet {
     /// The day the files were read (the stage's run date, team time); the data can run
     /// at most to the day before.
     read_on: Option<chrono::NaiveDate>,
+    /// The data check of these files as of a day, computed once: a stage asks for it for
+    /// its data-through date and again for its notes. Shared by clones of an unchanged
+    /// set; replaced whenever a file or its options change.
+    checked: Arc<OnceLock<(chrono::NaiveDate, crate::data_check::DataCheck)>>,
 }
 
 #[derive(Clone)]
@@ -187,8 +192,25 @@ impl DataSet {
         Self::from_paths(present.iter().map(|(n, p)| (*n, p.as_path())))
     }
 
+    /// The data check of these files as of `as_of` ([`crate::data_check::check`]),
+    /// computed once per set and day.
+    pub fn check(
+        &self,
+        as_of: chrono::NaiveDate,
+    ) -> std::borrow::Cow<'_, crate::data_check::DataCheck> {
+        let (day, check) = self
+            .checked
+            .get_or_init(|| (as_of, crate::data_check::check(self, as_of)));
+        if *day == as_of {
+            std::borrow::Cow::Borrowed(check)
+        } else {
+            std::borrow::Cow::Owned(crate::data_check::check(self, as_of))
+        }
+    }
+
     /// Adds a file held in memory (an upload, a test fixture).
     pub fn insert(&mut self, name: &str, origin: String, bytes: Vec<u8>) {
+        self.checked = Arc::default();
         self.files.insert(
             name.to_owned(),
             Loaded {
@@ -201,6 +223,7 @@ impl DataSet {
 
     /// Reads `name` with these settings (a team's source settings for an upload).
     pub fn set_options(&mut self, name: &str, options: ReadOptions) {
+        self.checked = Arc::default();
         if let Some(f) = self.files.get_mut(name) {
             f.options = options;
         }

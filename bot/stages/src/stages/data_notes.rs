@@ -32,7 +32,7 @@ pub fn as_of(inputs: &StageInputs) -> NaiveDate {
 /// it read them: the one date its like-for-like comparisons, run rates and maturity are
 /// measured against, and the one its **Data through** line states.
 pub fn covered(inputs: &StageInputs) -> DataThrough {
-    let check = data_check::check(&inputs.data, as_of(inputs));
+    let check = inputs.data.check(as_of(inputs));
     through(inputs, &check).unwrap_or(DataThrough {
         through: as_of(inputs),
         quarter_start: inputs.review_start,
@@ -266,7 +266,7 @@ pub fn attach(n: u8, inputs: &StageInputs, out: &mut StageOutput) {
     if id.spec().kind != StageKind::Analysis || inputs.data.names().next().is_none() {
         return;
     }
-    let check = data_check::check(&inputs.data, as_of(inputs));
+    let check = inputs.data.check(as_of(inputs));
     if let Some(through) = through(inputs, &check) {
         let body = &mut out.result.message.body;
         body.push_str("\n\n");
