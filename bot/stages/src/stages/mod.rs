@@ -41,9 +41,9 @@ use crate::sources::DataSet;
 pub use content_review::tables as content_tables;
 pub use market::post::message as market_message;
 pub use market::{MarketFindings, gather as market_findings};
+pub use performance::post::{findings_text as roi_findings_text, table as roi_table};
 pub use performance::{Review, review};
 pub use plan::{PlanDoc, render_plan};
-pub use roi_review::{findings_text as roi_findings_text, table as roi_table};
 
 /// Everything a stage may read.
 #[derive(Debug, Clone)]

@@ -1,16 +1,15 @@
 //! Stage 1's ROI half: spend and plans from `spend.csv` and `campaigns.csv`, outcomes by
 //! channel from `leads.csv` (source = channel; MQLs, SQLs, opportunities' pipeline and
 //! customers won, each counted in the quarter of its own date) and revenue from the Markov value credits of
-//! each quarter's attribution, put through the ROI rules of `analyses::roi`.
+//! each quarter's attribution, put through the ROI rules of `analyses::roi`. Its tables
+//! and verdicts are written in `performance::post`.
 
 use std::collections::BTreeMap;
 
 use quarterdeck_analyses::attribution::Attribution;
-use quarterdeck_analyses::roi::{self, Outcomes, Period, Roi, RoiParams, Verdict};
+use quarterdeck_analyses::roi::{self, Outcomes, Period, Roi, RoiParams};
 
 use super::StageError;
-use crate::chat::Table;
-use crate::report::{DisplayNames, money};
 use crate::sources::{self, DataSet, Quarters};
 
 /// The ROI rules' thresholds (the analyses' defaults).
@@ -98,118 +97,4 @@ fn no_shared_channel(spend: &[roi::SpendLine], current: &Attribution) -> Option<
         list(&attributed),
         list(&paid)
     ))
-}
-
-fn pct(x: Option<f64>) -> String {
-    x.map_or_else(|| "—".to_owned(), |x| format!("{:.0}%", x * 100.0))
-}
-
-fn ratio(x: Option<f64>) -> String {
-    x.map_or_else(|| "—".to_owned(), |x| format!("{x:.2}"))
-}
-
-pub fn table(r: &Roi, names: &DisplayNames) -> Table {
-    let mut t = Table::new(
-        "Return by channel (revenue = Markov value credit)",
-        &[
-            "Channel",
-            "Spend",
-            "Budget used",
-            "Revenue",
-            "ROAS",
-            "vs last quarter",
-            "Platform ROAS",
-            "CTR",
-            "CPC",
-            "Pipeline",
-            "Cost per MQL",
-            "Cost per SQL",
-            "CAC",
-        ],
-    );
-    for c in &r.channels {
-        t = t.row(vec![
-            names.name(&c.channel),
-            money(c.spend),
-            pct(c.utilisation),
-            money(c.revenue),
-            ratio(c.roas),
-            c.roas_change
-                .map_or_else(|| "—".into(), |x| format!("{:+.0}%", x * 100.0)),
-            ratio(c.platform_roas),
-            c.ctr
-                .map_or_else(|| "—".into(), |x| format!("{:.2}%", x * 100.0)),
-            c.cpc.map_or_else(|| "—".into(), |x| format!("${x:.2}")),
-            money(c.pipeline),
-            c.cost_per_mql.map_or_else(|| "—".into(), money),
-            c.cost_per_sql.map_or_else(|| "—".into(), money),
-            c.cac.map_or_else(|| "—".into(), money),
-        ]);
-    }
-    t
-}
-
-/// The attachment holding [`table`] whole.
-pub const FULL_TABLE_FILE: &str = "return-by-channel.csv";
-
-/// The key columns of [`table`], narrow enough for a chat post on a phone (spend,
-/// attributed revenue, ROAS and its change); the whole table is attached as CSV.
-pub fn narrow_table(r: &Roi, names: &DisplayNames) -> Table {
-    let mut t = Table::new(
-        format!("Return by channel (all 13 columns in {FULL_TABLE_FILE})"),
-        &["Channel", "Spend", "Revenue", "ROAS", "Change"],
-    );
-    for c in &r.channels {
-        t = t.row(vec![
-            names.name(&c.channel),
-            money(c.spend),
-            money(c.revenue),
-            ratio(c.roas),
-            c.roas_change
-                .map_or_else(|| "—".into(), |x| format!("{:+.0}%", x * 100.0)),
-        ]);
-    }
-    t
-}
-
-/// `table` as CSV (a header row, then one row per table row).
-pub fn csv_bytes(table: &Table) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    let _ = w.write_record(&table.columns);
-    for row in &table.rows {
-        let _ = w.write_record(row);
-    }
-    w.into_inner().unwrap_or_default()
-}
-
-/// "What worked / what didn't / watch" as bullet lines, top `per_verdict` of each.
-/// A subject that is a channel reads by its display name; campaigns keep theirs.
-pub fn findings_text(r: &Roi, per_verdict: usize, names: &DisplayNames) -> String {
-    let subject = |s: &str| {
-        if r.channels.iter().any(|c| c.channel == s) {
-            names.name(s)
-        } else {
-            s.to_owned()
-        }
-    };
-    let mut out = String::new();
-    for (verdict, label) in [
-        (Verdict::Worked, "Worked"),
-        (Verdict::DidNotWork, "Didn't work"),
-        (Verdict::Watch, "Watch"),
-    ] {
-        let lines: Vec<String> = r
-            .findings
-            .iter()
-            .filter(|f| f.verdict == verdict)
-            .take(per_verdict)
-            .map(|f| format!("- **{}**: {}", subject(&f.subject), f.rule))
-            .collect();
-        if !lines.is_empty() {
-            out.push_str(&format!("\n\n**{label}**\n{}", lines.join("\n")));
-        }
-    }
-    out
 }
