@@ -236,14 +236,21 @@ fn stage_two_compares_the_mature_rate_with_the_benchmark_median_and_flags_persis
         flagged["persistent_bottlenecks"].as_array().unwrap().len(),
         1
     );
-    let bottleneck = flagged["below_benchmark"][0].as_str().unwrap();
+    let bottleneck = &flagged["below_benchmark"][0];
+    let figure = |key: &str| bottleneck[key].as_f64().unwrap();
+    assert!((figure("mature_rate") - 0.15).abs() < 1e-12, "{bottleneck}");
     assert!(
-        bottleneck.contains("15.0%")
-            && bottleneck.contains("29.1%")
-            && bottleneck.contains("35.0%"),
+        (figure("interval_high") - 0.2907).abs() < 5e-5,
         "{bottleneck}"
     );
-    assert_eq!(handoff["bottlenecks"], flagged["below_benchmark"]);
+    assert!((figure("benchmark") - 0.35).abs() < 1e-12, "{bottleneck}");
+    assert_eq!(bottleneck["source"], "Survey A");
+    assert_eq!(bottleneck["leads"], 40);
+    assert!((figure("lag_days") - 10.0).abs() < 1e-9, "{bottleneck}");
+    let persistent = &flagged["persistent_bottlenecks"][0];
+    assert!((persistent["previous_rate"].as_f64().unwrap() - 0.10).abs() < 1e-12);
+    // The plan quotes the bottleneck as the handoff words it.
+    assert_eq!(handoff["bottlenecks"].as_array().unwrap().len(), 1);
     assert!(clear["below_benchmark"].as_array().unwrap().is_empty());
     assert!(
         clear["persistent_bottlenecks"]

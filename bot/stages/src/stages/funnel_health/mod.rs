@@ -281,10 +281,13 @@ fn mature_rates(table: &sources::LeadTable, as_of: i64) -> Vec<Option<MatureRate
                 })
                 .collect();
             let f = funnel::analyze(&pair, &narrowed, None).ok()?;
-            f.transitions.into_iter().next().map(|transition| MatureRate {
-                transition,
-                lag_days: p90,
-            })
+            f.transitions
+                .into_iter()
+                .next()
+                .map(|transition| MatureRate {
+                    transition,
+                    lag_days: p90,
+                })
         })
         .collect()
 }
