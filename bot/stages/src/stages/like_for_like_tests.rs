@@ -197,8 +197,14 @@ fn stage_three_states_where_its_quarter_totals_run_to_and_projects_them_to_the_q
     );
     // 820 × 92 / 82 = 920 sessions over the quarter, +2.2% on Q3's 900 (quarter to date
     // against a whole quarter would read −9%).
-    assert!(body.contains("920 sessions"), "{body}");
-    assert!(body.contains("(+2% on the quarter before)"), "{body}");
+    let now = &out.findings["review"]["content"]["trend"][1];
+    assert_eq!(now["period"], "2026-10-01");
+    assert!(
+        (now["sessions"].as_f64().unwrap() - 920.0).abs() < 1e-9,
+        "{now}"
+    );
+    let change = out.findings["sessions_change"].as_f64().unwrap();
+    assert!((change - 20.0 / 900.0).abs() < 1e-12, "{change}");
     assert_eq!(out.findings["comparison"]["method"], "run_rate");
 }
 
