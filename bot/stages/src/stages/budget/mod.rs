@@ -109,7 +109,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     };
     let mut plan = plan;
     let amended = amend(&mut plan, &inputs.run.amendments);
-    let mut out = post::output(&plan, inputs);
+    let mut out = post::output(&plan, &inputs.review_label(), &inputs.names);
     super::amendments::note_on(&mut out, &amended);
     Ok(out)
 }

@@ -12,12 +12,38 @@ use crate::charts::{
 use crate::chat::{Message, Table};
 use crate::report::{DisplayNames, money};
 use crate::stages::handoff::{self, ChannelBudget};
-use crate::stages::{FINDINGS_SCHEMA, OutputFile, StageInputs, StageOutput, stage_title};
+use crate::stages::{FINDINGS_SCHEMA, OutputFile, StageOutput, stage_title};
 
-pub fn output(plan: &BudgetPlan, inputs: &StageInputs) -> StageOutput {
+/// The stage's output: the post, its charts and the findings (with the headline), from
+/// the plan alone; `quarter` names the quarter under review (`2026-Q4`).
+pub fn output(plan: &BudgetPlan, quarter: &str, names: &DisplayNames) -> StageOutput {
+    let (message, headline) = message(plan, names);
+    StageOutput::available(
+        message,
+        json!({
+            "schema": FINDINGS_SCHEMA, "stage": 6, "available": true, "headline": headline,
+            "last_quarter_basis": plan.last_quarter_basis,
+            "curves": plan.curves, "allocation": plan.allocation,
+            "calibration": plan.calibration, "decision": plan.decision,
+            "lift_tests": plan.lift_tests, "booked": plan.booked,
+            (handoff::KEY): plan.handoff,
+        }),
+    )
+    .with_files(files(plan, quarter, names))
+}
+
+/// The charts: spend by channel against last quarter, and each channel's marginal ROI.
+pub fn files(plan: &BudgetPlan, quarter: &str, names: &DisplayNames) -> Vec<OutputFile> {
+    chart(&plan.handoff.channels, quarter, names)
+        .into_iter()
+        .chain(marginal_chart(plan, names))
+        .collect()
+}
+
+/// The post and its headline.
+pub fn message(plan: &BudgetPlan, names: &DisplayNames) -> (Message, String) {
     let h = &plan.handoff;
     let a = &plan.allocation;
-    let names = &inputs.names;
     let headline = headline(plan, names);
     let mut body = headline.clone();
     body.push_str(&format!(
@@ -131,22 +157,7 @@ pub fn output(plan: &BudgetPlan, inputs: &StageInputs) -> StageOutput {
     .table(table)
     .table(baselines)
     .table(fit);
-    let files = chart(&h.channels, &inputs.review_label(), names)
-        .into_iter()
-        .chain(marginal_chart(plan, names))
-        .collect();
-    StageOutput::available(
-        message,
-        json!({
-            "schema": FINDINGS_SCHEMA, "stage": 6, "available": true, "headline": headline,
-            "last_quarter_basis": plan.last_quarter_basis,
-            "curves": plan.curves, "allocation": plan.allocation,
-            "calibration": plan.calibration, "decision": plan.decision,
-            "lift_tests": plan.lift_tests, "booked": plan.booked,
-            (handoff::KEY): plan.handoff,
-        }),
-    )
-    .with_files(files)
+    (message, headline)
 }
 
 fn headline(plan: &BudgetPlan, names: &DisplayNames) -> String {

@@ -25,8 +25,7 @@ use super::handoff::{
     BudgetHandoff, CalendarHandoff, FunnelHandoff, MarketHandoff, OverCommitment,
     PerformanceHandoff, PlannedCampaign, PlannedTest, ScoringHandoff, Workload,
 };
-use super::{OutputFile, StageError, StageInputs, StageOutput};
-use crate::ics;
+use super::{StageError, StageInputs, StageOutput};
 use crate::report::money;
 use crate::sources::{Member, Objectives};
 
@@ -150,8 +149,14 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     book(&mut plan, &budget, history.carried_over);
     let amended =
         super::amendments::amend_calendar(&mut plan.handoff, &inputs.run.amendments, next.last);
-    let ics = calendar_file(&plan, inputs);
-    let mut out = post::output(&plan, inputs, ics);
+    let context = post::Context {
+        run_id: &inputs.run.id,
+        team: &inputs.run.team,
+        quarter: &inputs.run.quarter,
+        quarter_start: inputs.quarter_start,
+        names: &inputs.names,
+    };
+    let mut out = post::output(&plan, &context);
     super::amendments::note_on(&mut out, &amended);
     Ok(out)
 }
@@ -363,67 +368,4 @@ fn success_metrics(d: &Draft, performance: Option<&PerformanceHandoff>) -> Vec<S
         ]),
     }
     m
-}
-
-/// Every campaign and funded test as an all-day event.
-fn calendar_file(plan: &CalendarPlan, inputs: &StageInputs) -> OutputFile {
-    let slug = |s: &str| {
-        s.chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '-'
-                }
-            })
-            .collect::<String>()
-    };
-    let uid = |name: &str| format!("{}-{}@quarterdeck", slug(&inputs.run.id), slug(name));
-    let h = &plan.handoff;
-    let mut events: Vec<ics::Event> = h
-        .campaigns
-        .iter()
-        .map(|c| ics::Event {
-            uid: uid(&c.name),
-            summary: c.name.clone(),
-            description: format!(
-                "Channel: {}\nBudget: {}\nOwner: {}\nObjective: {}\nSuccess: {}",
-                c.channel,
-                money(c.budget),
-                c.owner,
-                c.objective,
-                c.success_metrics.join("; ")
-            ),
-            first_day: c.start,
-            last_day: c.end,
-            categories: vec!["campaign".into(), c.channel.clone()],
-        })
-        .collect();
-    events.extend(h.tests.iter().filter(|t| t.funded).map(|t| ics::Event {
-        uid: uid(&t.name),
-        summary: t.name.clone(),
-        description: format!(
-            "Hypothesis: {}\nSample: {} per arm\nBudget: {}\nOwner: {}",
-            t.hypothesis,
-            t.sample_size_per_arm,
-            money(t.budget),
-            t.owner
-        ),
-        first_day: t.start,
-        last_day: t.end,
-        categories: vec!["test".into(), t.channel.clone()],
-    }));
-    let stamp = inputs
-        .quarter_start
-        .and_time(chrono::NaiveTime::MIN)
-        .and_utc();
-    let text = ics::calendar(
-        &format!(
-            "{} {} campaign calendar",
-            inputs.run.team, inputs.run.quarter
-        ),
-        stamp,
-        &events,
-    );
-    OutputFile::new("campaign-calendar.ics", "text/calendar", text.into_bytes())
 }

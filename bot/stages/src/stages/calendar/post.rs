@@ -3,19 +3,50 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 use serde_json::json;
 
 use super::CalendarPlan;
 use crate::charts::{self, Bar, BarChart, Orientation, Size, ValueFormat};
 use crate::chat::{Message, Table};
+use crate::ics;
 use crate::report::{DisplayNames, count, money, plural};
 use crate::stages::handoff::{self, PlannedCampaign};
-use crate::stages::{FINDINGS_SCHEMA, OutputFile, StageInputs, StageOutput, stage_title};
+use crate::stages::{FINDINGS_SCHEMA, OutputFile, StageOutput, stage_title};
 
-pub fn output(plan: &CalendarPlan, inputs: &StageInputs, ics: OutputFile) -> StageOutput {
+/// The run the calendar is for, taken from the stage's inputs once.
+pub struct Context<'a> {
+    /// Prefixes each event's UID, so a revised plan updates its events.
+    pub run_id: &'a str,
+    pub team: &'a str,
+    /// The planned quarter (`2027-Q1`) and its first day (the calendar's timestamp).
+    pub quarter: &'a str,
+    pub quarter_start: NaiveDate,
+    pub names: &'a DisplayNames,
+}
+
+/// The stage's output: the post, the budget chart, the ICS calendar and the findings
+/// (with the headline), from the plan alone.
+pub fn output(plan: &CalendarPlan, ctx: &Context) -> StageOutput {
+    let (message, headline) = message(plan, ctx.names);
+    let mut files: Vec<OutputFile> = chart(&plan.handoff.campaigns, ctx.quarter)
+        .into_iter()
+        .collect();
+    files.push(calendar_file(plan, ctx));
+    StageOutput::available(
+        message,
+        json!({
+            "schema": FINDINGS_SCHEMA, "stage": 8, "available": true, "headline": headline,
+            "carried_over": plan.carried_over, "roadmap_note": plan.roadmap_note,
+            (handoff::KEY): plan.handoff,
+        }),
+    )
+    .with_files(files)
+}
+
+/// The post and its headline.
+pub fn message(plan: &CalendarPlan, names: &DisplayNames) -> (Message, String) {
     let h = &plan.handoff;
-    let names = &inputs.names;
     let headline = headline(plan);
     let mut body = headline.clone();
     body.push_str(&notes(plan, names));
@@ -144,19 +175,7 @@ pub fn output(plan: &CalendarPlan, inputs: &StageInputs, ics: OutputFile) -> Sta
     .table(tests)
     .table(workload)
     .table(functions);
-    let mut files: Vec<OutputFile> = chart(&h.campaigns, &inputs.run.quarter)
-        .into_iter()
-        .collect();
-    files.push(ics);
-    StageOutput::available(
-        message,
-        json!({
-            "schema": FINDINGS_SCHEMA, "stage": 8, "available": true, "headline": headline,
-            "carried_over": plan.carried_over, "roadmap_note": plan.roadmap_note,
-            (handoff::KEY): h,
-        }),
-    )
-    .with_files(files)
+    (message, headline)
 }
 
 fn headline(plan: &CalendarPlan) -> String {
@@ -326,5 +345,211 @@ fn chart(campaigns: &[PlannedCampaign], quarter: &str) -> Option<OutputFile> {
             tracing::warn!(chart = "budget-by-month", error = %e, "chart left out");
             None
         }
+    }
+}
+
+/// Every campaign and funded test as an all-day event.
+fn calendar_file(plan: &CalendarPlan, ctx: &Context) -> OutputFile {
+    let slug = |s: &str| {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect::<String>()
+    };
+    let uid = |name: &str| format!("{}-{}@quarterdeck", slug(ctx.run_id), slug(name));
+    let h = &plan.handoff;
+    let mut events: Vec<ics::Event> = h
+        .campaigns
+        .iter()
+        .map(|c| ics::Event {
+            uid: uid(&c.name),
+            summary: c.name.clone(),
+            description: format!(
+                "Channel: {}\nBudget: {}\nOwner: {}\nObjective: {}\nSuccess: {}",
+                c.channel,
+                money(c.budget),
+                c.owner,
+                c.objective,
+                c.success_metrics.join("; ")
+            ),
+            first_day: c.start,
+            last_day: c.end,
+            categories: vec!["campaign".into(), c.channel.clone()],
+        })
+        .collect();
+    events.extend(h.tests.iter().filter(|t| t.funded).map(|t| ics::Event {
+        uid: uid(&t.name),
+        summary: t.name.clone(),
+        description: format!(
+            "Hypothesis: {}\nSample: {} per arm\nBudget: {}\nOwner: {}",
+            t.hypothesis,
+            t.sample_size_per_arm,
+            money(t.budget),
+            t.owner
+        ),
+        first_day: t.start,
+        last_day: t.end,
+        categories: vec!["test".into(), t.channel.clone()],
+    }));
+    let stamp = ctx.quarter_start.and_time(chrono::NaiveTime::MIN).and_utc();
+    let text = ics::calendar(
+        &format!("{} {} campaign calendar", ctx.team, ctx.quarter),
+        stamp,
+        &events,
+    );
+    OutputFile::new("campaign-calendar.ics", "text/calendar", text.into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stages::calendar::campaigns::Booked;
+    use crate::stages::calendar::work::Function;
+    use crate::stages::handoff::{CalendarHandoff, PlannedTest, Workload};
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn campaign(name: &str, channel: &str, budget: f64, kind: &str) -> PlannedCampaign {
+        PlannedCampaign {
+            name: name.into(),
+            channel: channel.into(),
+            start: d("2027-01-04"),
+            end: d("2027-03-31"),
+            budget,
+            owner: "Ann".into(),
+            objective: "pipeline".into(),
+            success_metrics: vec!["MQLs at plan".into()],
+            kind: kind.into(),
+            expected_revenue: 0.0,
+        }
+    }
+
+    fn planned_test(name: &str, kind: &str, budget: f64, funded: bool, fits: bool) -> PlannedTest {
+        PlannedTest {
+            kind: kind.into(),
+            value: None,
+            name: name.into(),
+            channel: "search".into(),
+            hypothesis: "a shorter form converts better".into(),
+            metric: "conversion rate".into(),
+            baseline: 0.04,
+            minimum_detectable_effect: 0.006,
+            sample_size_per_arm: 11_000,
+            start: d("2027-01-11"),
+            end: d("2027-02-21"),
+            budget,
+            owner: "Bo".into(),
+            weeks: 6,
+            funded,
+            fits_quarter: fits,
+            detectable_in_quarter: None,
+        }
+    }
+
+    /// $1,000 over two channels (one booked campaign among them), a $150 reserve of which
+    /// one $50 test is funded and a geo lift cannot finish; Ann is over capacity.
+    fn plan() -> CalendarPlan {
+        CalendarPlan {
+            handoff: CalendarHandoff {
+                campaigns: vec![
+                    campaign("Always on", "search", 600.0, "always-on"),
+                    campaign("Spring flight", "social", 300.0, "flight"),
+                    campaign("Winter promo", "social", 100.0, "booked"),
+                ],
+                tests: vec![
+                    planned_test("Form test", "landing page", 50.0, true, true),
+                    planned_test("Search geo lift", "geo lift", 0.0, false, false),
+                ],
+                workload: vec![Workload {
+                    person: "Ann".into(),
+                    role: "manager".into(),
+                    hours: 120.0,
+                    capacity_hours: 100.0,
+                    creative_hours: 0.0,
+                }],
+                over_committed: Vec::new(),
+            },
+            carried_over: vec![Booked {
+                name: "Winter promo".into(),
+                channel: "social".into(),
+                owner: "Ann".into(),
+                objective: "pipeline".into(),
+                first_day: d("2027-01-01"),
+                last_day: d("2027-01-31"),
+                in_quarter: 100.0,
+            }],
+            functions: vec![(Function::Manage, 120.0, 100.0)],
+            roadmap_note: None,
+            reserve: 150.0,
+            allocatable: 1000.0,
+        }
+    }
+
+    #[test]
+    fn the_post_states_money_tests_and_load_and_attaches_the_calendar() {
+        let names = DisplayNames::default();
+        let ctx = Context {
+            run_id: "growth/2027-Q1",
+            team: "growth",
+            quarter: "2027-Q1",
+            quarter_start: d("2027-01-01"),
+            names: &names,
+        };
+
+        let out = output(&plan(), &ctx);
+
+        let m = &out.result.message;
+        let headline = out.findings["headline"].as_str().unwrap();
+        assert_eq!(
+            headline,
+            "**3 campaigns** across 2 channels carry **$1,000** of the $1,000 allocation. \
+             **1** of 2 sized tests are funded with **$50** of the $150 reserve; 1 would need \
+             more traffic than the quarter brings. **1** of 1 people are over capacity."
+        );
+        assert!(m.body.starts_with(headline));
+        // $150 − $50 stays in the reserve; the geo lift cannot finish, so nothing waits.
+        for line in [
+            "\n- $100 of the reserve stays uncommitted: every test that can finish in the \
+             quarter is funded, and the rest cannot conclude before it ends.",
+            "\n- Ann (manager) is booked 120 h against 100 h: move work or add help.",
+            "\n- Booked last quarter and running into this one, counted against their \
+             channels' budgets (pro rata by days): Winter promo ($100).",
+        ] {
+            assert!(m.body.contains(line), "{line:?} in {}", m.body);
+        }
+        assert_eq!(
+            m.tables[0].rows[1][..4],
+            // Channels by their display name.
+            ["Spring flight", "Social", "Jan 4 – Mar 31", "$300"]
+        );
+        assert_eq!(
+            m.tables[1].rows[1].last().map(String::as_str),
+            Some("cannot finish in the quarter: not scheduled")
+        );
+        assert_eq!(m.tables[2].rows[0][4], "120%");
+        assert_eq!(m.tables[3].rows[0], ["campaign management", "120", "100"]);
+
+        let files: Vec<&str> = out.files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(files, ["budget-by-month.png", "campaign-calendar.ics"]);
+        let ics = crate::ics::unfold(std::str::from_utf8(&out.files[1].bytes).unwrap());
+        let uids: Vec<&str> = ics.iter().filter_map(|l| l.strip_prefix("UID:")).collect();
+        // Three campaigns and the one funded test, each keyed by the run and its name.
+        assert_eq!(
+            uids,
+            [
+                "growth-2027-q1-always-on@quarterdeck",
+                "growth-2027-q1-spring-flight@quarterdeck",
+                "growth-2027-q1-winter-promo@quarterdeck",
+                "growth-2027-q1-form-test@quarterdeck",
+            ]
+        );
+        assert!(ics.contains(&"X-WR-CALNAME:growth 2027-Q1 campaign calendar".to_owned()));
     }
 }

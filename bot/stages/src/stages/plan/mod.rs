@@ -13,6 +13,7 @@ mod appendices;
 mod figures;
 pub mod invariants;
 pub mod ledger;
+mod post;
 mod risks;
 mod sections;
 mod stated;
@@ -28,7 +29,6 @@ use super::{
     FINDINGS_SCHEMA, OutputFile, StageError, StageInputs, StageOutput, StageOutputKind,
     StageResult, analysis_name, stage_title,
 };
-use crate::chat::Message;
 use crate::report::{Block, Document, diff, money, whole};
 use crate::sources::{DataSet, Objectives};
 
@@ -65,6 +65,77 @@ pub(crate) struct Envelope {
     pub basis: String,
     /// Whether stage 6 split the rest over channels.
     pub allocated: bool,
+}
+
+/// A drafted version as its post announces it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Drafted {
+    pub version: usize,
+    /// SHA-256 of the version's markdown, hex.
+    pub hash: String,
+    pub summary: Summary,
+    /// Stages 1–9 without findings.
+    pub missing_stages: Vec<u8>,
+    pub risks: Vec<Risk>,
+    /// Against the version before, from the second version on.
+    pub change: Option<Change>,
+}
+
+/// The key figures of a version: the budget, the revenue target and the calendar.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Summary {
+    pub budget: Option<SummaryBudget>,
+    /// `objectives.toml`'s revenue target.
+    pub revenue_target: Option<f64>,
+    /// Stage 8's campaigns and funded tests.
+    pub calendar: Option<(usize, usize)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum SummaryBudget {
+    /// Stage 6 split the total over channels.
+    Allocated {
+        total: f64,
+        reserve: f64,
+        expected_revenue: f64,
+    },
+    /// Only `objectives.toml`'s total (see [`Sources::envelope`]).
+    Stated { total: f64 },
+}
+
+/// What changed since the version before, by the document's diff.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Change {
+    pub from_version: u64,
+    pub added: usize,
+    pub removed: usize,
+    /// Titles of the sections with a changed line, in order.
+    pub sections: Vec<String>,
+}
+
+impl Summary {
+    fn of(s: &Sources) -> Self {
+        let budget = match &s.budget {
+            Some(b) => Some(SummaryBudget::Allocated {
+                total: b.total,
+                reserve: b.reserve,
+                expected_revenue: b.expected_revenue,
+            }),
+            None => s
+                .envelope()
+                .map(|e| SummaryBudget::Stated { total: e.total }),
+        };
+        Self {
+            budget,
+            revenue_target: s.objectives.as_ref().and_then(|o| o.revenue_target),
+            calendar: s.calendar.as_ref().map(|c| {
+                (
+                    c.campaigns.len(),
+                    c.tests.iter().filter(|t| t.funded).count(),
+                )
+            }),
+        }
+    }
 }
 
 impl<'a> Sources<'a> {
@@ -180,7 +251,20 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         )
     });
     let missing: Vec<u8> = (1..=9).filter(|n| !sources.available(*n)).collect();
-    let message = post(&sources, &plan, &risks, &missing, change.as_ref(), previous);
+    let drafted = Drafted {
+        version,
+        hash: plan.hash.clone(),
+        summary: Summary::of(&sources),
+        missing_stages: missing.clone(),
+        risks: risks.clone(),
+        change: change.as_ref().zip(previous).map(|(d, (v, _))| Change {
+            from_version: v,
+            added: d.added,
+            removed: d.removed,
+            sections: d.sections.clone(),
+        }),
+    };
+    let (message, headline) = post::drafted(&drafted);
     let mut files: Vec<OutputFile> = doc
         .figures()
         .map(|f| OutputFile::png(f.file.clone(), f.png.clone()))
@@ -221,7 +305,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         findings: json!({
             "schema": FINDINGS_SCHEMA, "stage": 10, "available": true, "version": version,
             "hash": plan.hash, "missing_stages": missing,
-            "headline": format!("plan v{version}: {}", summary_line(&sources)),
+            "headline": headline,
             "risks": risks,
             "figures": figures,
             "changed_sections": change.as_ref().map(|d| &d.sections),
@@ -232,34 +316,17 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     })
 }
 
-/// The post when the plan's figures break an invariant: no version is drafted, so no
-/// approval is requested; the error names each broken figure and the stage that owns it.
+/// The output when the plan's figures break an invariant: no version is drafted.
 fn blocked(
     s: &Sources,
     figures: &ledger::PlanFigures,
     violations: &[invariants::Violation],
 ) -> StageOutput {
     let version = s.version;
-    let lines: Vec<String> = violations.iter().map(|v| format!("- {v}")).collect();
-    let reason = format!(
-        "plan v{version} was not drafted: {} figure check{} failed",
-        violations.len(),
-        if violations.len() == 1 { "" } else { "s" }
-    );
-    let body = format!(
-        "**Error:** the plan's figures do not hold together, so plan v{version} is not drafted and no approval is requested. Re-run the stage that owns each figure, then the plan.\n\n{}",
-        lines.join("\n")
-    );
+    let (message, reason) = post::blocked(version, violations);
     StageOutput {
         files: Vec::new(),
-        result: StageResult::findings(
-            false,
-            Message::new(
-                format!("{} — plan v{version} blocked", stage_title(10)),
-                body,
-            )
-            .field("Failed checks", violations.len().to_string()),
-        ),
+        result: StageResult::findings(false, message),
         findings: json!({
             "schema": FINDINGS_SCHEMA, "stage": 10, "available": false, "version": version,
             "reason": reason, "violations": violations, "figures": figures,
@@ -396,114 +463,6 @@ fn refreshed(s: &Sources) -> Vec<Block> {
         ),
         Block::Bullets(lines),
     ]
-}
-
-/// The chat post announcing a version: key figures, what changed, the files.
-fn post(
-    s: &Sources,
-    plan: &PlanDoc,
-    risks: &[Risk],
-    missing: &[u8],
-    change: Option<&diff::Diff>,
-    previous: Option<(u64, &str)>,
-) -> Message {
-    let version = s.version;
-    let mut body = format!(
-        "The quarterly plan v{version} is written: nine sections and {} appendices, hash `{}`. {}",
-        appendices::COUNT,
-        &plan.hash[..12],
-        summary_line(s)
-    );
-    if !missing.is_empty() {
-        body.push_str(&format!(
-            "\n\nNo findings from stages {}: the sections relying on them say so.",
-            missing
-                .iter()
-                .map(u8::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    let high: Vec<&Risk> = risks
-        .iter()
-        .filter(|r| r.severity == Severity::High)
-        .collect();
-    if !high.is_empty() {
-        body.push_str("\n\n**High risks**");
-        for r in high.iter().take(3) {
-            body.push_str(&format!(
-                "\n- **{}**: {} {}",
-                r.title, r.evidence, r.mitigation
-            ));
-        }
-    }
-    if let (Some(d), Some((v, _))) = (change, previous) {
-        body.push_str(&format!(
-            "\n\n**Changed since v{v}**: {} line(s) added, {} removed, in {}.",
-            d.added,
-            d.removed,
-            if d.sections.is_empty() {
-                "no section".to_owned()
-            } else {
-                d.sections.join("; ")
-            }
-        ));
-    }
-    body.push_str(&format!(
-        "\n\nOpen `plan-v{version}.html` for the full document with charts."
-    ));
-    let mut m = Message::new(
-        format!("{} — plan v{version} drafted", stage_title(10)),
-        body,
-    )
-    .field("Version", format!("v{version}"))
-    .field("Risks", format!("{} ({} high)", risks.len(), high.len()));
-    if let Some(b) = &s.budget {
-        m = m.field("Budget", money(b.total));
-    }
-    m
-}
-
-/// Budget, expected revenue and targets in one sentence.
-fn summary_line(s: &Sources) -> String {
-    let mut parts = Vec::new();
-    if let Some(b) = &s.budget {
-        parts.push(format!(
-            "budget {} ({} held for tests)",
-            money(b.total),
-            money(b.reserve)
-        ));
-        parts.push(format!(
-            "media expected to return {}",
-            money(b.expected_revenue)
-        ));
-    } else if let Some(e) = s.envelope() {
-        parts.push(format!("budget {} (objectives.toml)", money(e.total)));
-    }
-    if let Some(r) = s.objectives.as_ref().and_then(|o| o.revenue_target) {
-        parts.push(format!("revenue target {}", money(r)));
-    }
-    if let Some(c) = &s.calendar {
-        parts.push(format!(
-            "{} and {}",
-            crate::report::plural(c.campaigns.len(), "campaign", "campaigns"),
-            crate::report::plural(
-                c.tests.iter().filter(|t| t.funded).count(),
-                "funded test",
-                "funded tests"
-            )
-        ));
-    }
-    if parts.is_empty() {
-        "no budget or targets stated".into()
-    } else {
-        let line = parts.join(", ");
-        let mut chars = line.chars();
-        chars
-            .next()
-            .map(|c| c.to_uppercase().chain(chars).collect::<String>() + ".")
-            .unwrap_or_default()
-    }
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -3,10 +3,10 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, TimeZone, Utc};
 use serde_json::{Value, json};
 
-use super::compute;
 use super::risks::{
     FinanceAsk, ForecastGap, PricedAsk, Risk, RiskFigures, Severity, Shortfall, Stretched,
 };
+use super::{Sources, Summary, SummaryBudget, compute};
 use crate::domain::{PlanVersion, QuarterRun};
 use crate::sources::DataSet;
 use crate::stages::handoff::*;
@@ -632,15 +632,42 @@ fn figures_that_do_not_balance_block_the_plan_with_an_error_naming_them() {
             &json!(380_000.0)
         )
     );
-    // The one rendering test of the blocked post: the violation through the formatter.
+    // The post is the blocked one (`post::tests` renders it from a violation).
     assert!(out.result.message.title.ends_with("plan v1 blocked"));
-    assert!(
-        out.result.message.body.contains(
-            "- display: campaigns total $379,999.99 against the channel's budget of $380,000"
-        ),
-        "{}",
-        out.result.message.body
+}
+
+#[test]
+fn the_posts_key_figures_are_stage_sixs_budget_the_revenue_target_and_stage_eights_calendar() {
+    let outputs = full();
+    let complete = inputs(outputs.clone());
+    let s = Sources::gather(&complete).unwrap();
+
+    // Stage 6: $1,000,000 with $120,000 held back, $1,500,000 expected; objectives.toml's
+    // revenue target; stage 8: two campaigns and one of its two tests funded.
+    assert_eq!(
+        Summary::of(&s),
+        Summary {
+            budget: Some(SummaryBudget::Allocated {
+                total: 1_000_000.0,
+                reserve: 120_000.0,
+                expected_revenue: 1_500_000.0,
+            }),
+            revenue_target: Some(4_000_000.0),
+            calendar: Some((2, 1)),
+        }
     );
+
+    // Without stage 6 the budget is objectives.toml's total, and nothing is allocated.
+    let mut without = outputs;
+    without.remove(&6);
+    without.remove(&8);
+    let bare = inputs(without);
+    let s = Sources::gather(&bare).unwrap();
+    assert_eq!(
+        Summary::of(&s).budget,
+        Some(SummaryBudget::Stated { total: 1_000_000.0 })
+    );
+    assert_eq!(Summary::of(&s).calendar, None);
 }
 
 #[test]
