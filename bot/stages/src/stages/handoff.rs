@@ -47,8 +47,23 @@ pub struct FunnelHandoff {
     pub average_deal: Option<f64>,
     /// Leads created per month in the quarter under review (by month).
     pub leads_by_month: Vec<(String, u64)>,
-    /// Steps below benchmark, as `from → to` sentences.
-    pub bottlenecks: Vec<String>,
+    /// Steps whose whole interval is below the benchmark median (stage 2's post and the
+    /// plan word them).
+    pub bottlenecks: Vec<Bottleneck>,
+}
+
+/// A step below its benchmark: mature rate, the top of its 95% interval, the leads it
+/// is measured over and their lag, against the benchmark median.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bottleneck {
+    pub from: String,
+    pub to: String,
+    pub mature_rate: Option<f64>,
+    pub interval_high: f64,
+    pub leads: u64,
+    pub lag_days: f64,
+    pub benchmark: f64,
+    pub source: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -12,7 +12,7 @@
 //! `compute` gathers the typed findings ([`FunnelFindings`]); the post is written from
 //! them alone in `post`.
 
-pub(super) mod post;
+pub(crate) mod post;
 
 use quarterdeck_analyses::funnel::{self, Funnel, Priority, Transition};
 use quarterdeck_analyses::roi::Period;
@@ -20,6 +20,7 @@ use serde_json::json;
 
 use chrono::{DateTime, Utc};
 
+pub use super::handoff::Bottleneck;
 use super::handoff::{self, FunnelHandoff, FunnelStep};
 use super::{FINDINGS_SCHEMA, StageError, StageInputs, StageOutput};
 use crate::sources;
@@ -64,20 +65,6 @@ pub struct MatureRate {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Benchmark {
     pub median: f64,
-    pub source: String,
-}
-
-/// A step below its benchmark: mature rate, the top of its 95% interval, the leads it
-/// is measured over and their lag, against the benchmark median.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Bottleneck {
-    pub from: String,
-    pub to: String,
-    pub mature_rate: Option<f64>,
-    pub interval_high: f64,
-    pub leads: u64,
-    pub lag_days: f64,
-    pub benchmark: f64,
     pub source: String,
 }
 
@@ -212,10 +199,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             .collect(),
         average_deal: average_deal(&table, from, to),
         leads_by_month: leads_by_month(&table, from, to),
-        bottlenecks: below
-            .iter()
-            .map(|b| post::bottleneck(b, &inputs.names))
-            .collect(),
+        bottlenecks: below.clone(),
     };
     let findings = FunnelFindings {
         leads: leads.len(),

@@ -13,12 +13,16 @@ fn step(from: &str, to: &str, names: &DisplayNames) -> String {
     format!("{} → {}", names.name(from), names.name(to))
 }
 
-/// A step below its benchmark, as a sentence (no final stop); also the handoff's
-/// wording of it, which the plan quotes.
+/// A step below its benchmark, as a sentence (no final stop).
 pub fn bottleneck(b: &Bottleneck, names: &DisplayNames) -> String {
+    bottleneck_at(&step(&b.from, &b.to, names), b)
+}
+
+/// [`bottleneck`] with the step already named (`MQL → SQL`); the plan's risk, whose
+/// figures carry the step's name, words it the same way.
+pub fn bottleneck_at(step: &str, b: &Bottleneck) -> String {
     format!(
-        "{}: mature rate {} (interval up to {}, {} leads at least {:.0} days in) is below the benchmark median {} ({})",
-        step(&b.from, &b.to, names),
+        "{step}: mature rate {} (interval up to {}, {} leads at least {:.0} days in) is below the benchmark median {} ({})",
         percent_or_dash(b.mature_rate),
         percent_or_dash(Some(b.interval_high)),
         count(b.leads as usize),

@@ -146,8 +146,11 @@ mod tests {
     fn risk(n: u8, severity: Severity) -> Risk {
         Risk {
             severity,
-            figures: RiskFigures::FunnelBottleneck {
-                finding: format!("finding {n}"),
+            figures: RiskFigures::OverCommitted {
+                channel: format!("channel {n}"),
+                booked: 2.0,
+                allocation: 1.0,
+                excess: 1.0,
             },
             title: format!("Risk {n}"),
             evidence: format!("Evidence {n}."),

@@ -36,6 +36,19 @@ fn inputs(outputs: BTreeMap<u8, Value>) -> StageInputs {
     }
 }
 
+fn mql_to_sql_below_benchmark() -> Bottleneck {
+    Bottleneck {
+        from: "mql".into(),
+        to: "sql".into(),
+        mature_rate: Some(0.3),
+        interval_high: 0.33,
+        leads: 800,
+        lag_days: 14.0,
+        benchmark: 0.39,
+        source: "Example benchmark".into(),
+    }
+}
+
 fn stage(n: u8, handoff: impl serde::Serialize) -> (u8, Value) {
     (
         n,
@@ -94,7 +107,7 @@ fn full() -> BTreeMap<u8, Value> {
                 ],
                 average_deal: Some(15_000.0),
                 leads_by_month: vec![],
-                bottlenecks: vec!["mql → sql: 30% below the 39% benchmark".into()],
+                bottlenecks: vec![mql_to_sql_below_benchmark()],
             },
         ),
         stage(
@@ -419,7 +432,8 @@ fn risks_fire_on_their_rules_with_the_figures_that_made_them_fire() {
         (
             Medium,
             FunnelBottleneck {
-                finding: "mql → sql: 30% below the 39% benchmark".into(),
+                step: "MQL → SQL".into(),
+                measured: mql_to_sql_below_benchmark(),
             },
         ),
         // 31,776 booked against 28,620: 3,156 over.

@@ -29,7 +29,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::Sources;
-use crate::stages::handoff::ContentConflict;
+use crate::stages::handoff::{Bottleneck, ContentConflict};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -90,9 +90,10 @@ pub enum RiskFigures {
         planned: f64,
         last_quarter_spend: f64,
     },
-    /// Stage 2 hands its bottlenecks on as sentences: the finding is quoted.
+    /// A funnel step below its benchmark (stage 2), with the step as people name it.
     FunnelBottleneck {
-        finding: String,
+        step: String,
+        measured: Bottleneck,
     },
     OverCapacity {
         person: String,
@@ -287,8 +288,12 @@ fn falling_return(s: &Sources, out: &mut Vec<RiskFigures>) {
 
 fn bottlenecks(s: &Sources, out: &mut Vec<RiskFigures>) {
     let Some(f) = &s.funnel else { return };
+    let names = &s.inputs.names;
     for b in &f.bottlenecks {
-        out.push(RiskFigures::FunnelBottleneck { finding: b.clone() });
+        out.push(RiskFigures::FunnelBottleneck {
+            step: format!("{} → {}", names.name(&b.from), names.name(&b.to)),
+            measured: b.clone(),
+        });
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::{CONCENTRATION, FinanceAsk, ForecastGap, RiskFigures, Shortfall, Stretched};
 use crate::stages::content_plan::conflict_text;
+use crate::stages::funnel_health::post::bottleneck_at;
 use crate::stages::plan::sections::metric_name;
 use crate::stages::plan::{change, money, pct, whole};
 use crate::stages::{analysis_name, stage_title};
@@ -69,9 +70,9 @@ pub(super) fn render(f: &RiskFigures) -> Text {
                 "Release {channel}'s budget monthly against a ROAS floor of {roas:.2}; review creative and targeting in the first check-in."
             ),
         ),
-        RiskFigures::FunnelBottleneck { finding } => (
+        RiskFigures::FunnelBottleneck { step, measured } => (
             "Funnel bottleneck".into(),
-            format!("{finding}."),
+            format!("{}.", bottleneck_at(step, measured)),
             "Goals use the measured rate, not the benchmark; the step's owner reports its rate at every check-in.".into(),
         ),
         RiskFigures::OverCapacity {

@@ -2,6 +2,7 @@
 
 use crate::chat::Table;
 use crate::report::{Section, count};
+use crate::stages::funnel_health::post::bottleneck;
 use crate::stages::plan::{Sources, change, figures, money, pct};
 
 pub(super) fn prior_quarter(s: &Sources) -> Section {
@@ -78,7 +79,7 @@ pub(super) fn prior_quarter(s: &Sources) -> Section {
             .bullets(
                 f.bottlenecks
                     .iter()
-                    .map(|b| format!("Bottleneck: {b}."))
+                    .map(|b| format!("Bottleneck: {}.", bottleneck(b, names)))
                     .collect(),
             );
     }
