@@ -3,8 +3,9 @@
 //! marginal ROI is equal, on response curves fitted from the weekly media history.
 //!
 //! - Curves: `analyses::mmm` on `weekly_media.csv`, `weekly_revenue.csv` and (when
-//!   present) `controls.csv`, default options (hill saturation, 100 bootstrap refits,
-//!   seed 0), each channel's quarter curve over 13 weeks.
+//!   present) `controls.csv`, default options (each channel's saturation chosen by BIC,
+//!   logistic unless its weeks show an S; 100 bootstrap refits, seed 0), each channel's
+//!   quarter curve over 13 weeks.
 //! - Last quarter's spend per channel: the weeks of `weekly_media.csv` that start inside
 //!   the quarter under review (the same series the curves are fitted on, so the
 //!   comparison is like for like); when none do, its last 13 weeks.
