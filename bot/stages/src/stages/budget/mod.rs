@@ -336,8 +336,12 @@ pub fn plan(
     let y = &series.data.outcome;
     let mean = y.iter().sum::<f64>() / y.len().max(1) as f64;
     let var = y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / y.len().max(2) as f64;
+    let refit_roas: Vec<Vec<f64>> = (0..curves.channels.len())
+        .map(|i| curves.draws.iter().map(|d| d[i].roas).collect())
+        .collect();
     handoff.holdout = holdout::propose(
         &handoff.channels,
+        &refit_roas,
         margins.get(margins.len() / 2).copied().unwrap_or(0.0),
         ((1.0 - curves.r2).max(0.0) * var).sqrt(),
     );
