@@ -119,6 +119,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
 /// [`super::amendments`]); the allocation table follows the handoff.
 fn amend(plan: &mut BudgetPlan, amendments: &[crate::domain::Amendment]) -> Vec<String> {
     let curves = &plan.curves;
+    let before: Vec<f64> = plan.handoff.channels.iter().map(|c| c.spend).collect();
     let lines = super::amendments::amend_budget(&mut plan.handoff, amendments, |ch, spend| {
         let fitted = curves.channels.iter().find(|c| c.channel == ch)?;
         Some(if has_no_effect(&fitted.curve) {
@@ -127,6 +128,18 @@ fn amend(plan: &mut BudgetPlan, amendments: &[crate::domain::Amendment]) -> Vec<
             fitted.curve.response(spend)
         })
     });
+    // A channel the amendments moved says so after the optimiser's reason, so its
+    // figure and its rationale agree.
+    for (c, was) in plan.handoff.channels.iter_mut().zip(before) {
+        if to_cents(c.spend) != to_cents(was) {
+            c.rationale = format!(
+                "{}; then {} → {} by the change requests applied",
+                c.rationale,
+                crate::report::money(was),
+                crate::report::money(c.spend)
+            );
+        }
+    }
     for (a, c) in plan
         .allocation
         .channels

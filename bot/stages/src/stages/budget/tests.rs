@@ -578,3 +578,65 @@ fn over_seven_samples_the_forecast_interval_holds_the_true_change_the_split_brin
     assert!(covered >= 5, "{covered} of 7");
     assert!(revenue_covered >= 5, "{revenue_covered} of 7");
 }
+
+#[test]
+fn a_hold_back_moves_the_channel_and_its_rationale_and_findings_say_so() {
+    let (inputs, _) = sample_inputs(42);
+    let v1 = budget(&inputs);
+    let (mut inputs, _) = sample_inputs(42);
+    inputs.run.amendments = vec![crate::domain::Amendment {
+        kind: crate::domain::AmendmentKind::HoldBack {
+            channel: "paid_social".into(),
+            share: 0.05,
+        },
+        by: crate::domain::Actor::new("u-sam", "Sam", &["sales"]),
+        group: "sales".into(),
+        on_version: 1,
+        at: chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2027, 1, 12, 15, 0, 0).unwrap(),
+        note: None,
+    }];
+
+    let out = compute(6, &inputs).unwrap();
+
+    let v2: BudgetHandoff = serde_json::from_value(out.findings["handoff"].clone()).unwrap();
+    let social = |h: &BudgetHandoff| {
+        h.channels
+            .iter()
+            .find(|c| c.channel == "paid_social")
+            .unwrap()
+            .clone()
+    };
+    let (was, now) = (social(&v1), social(&v2));
+    // 5% of paid social's v1 money, to the cent, unless that would cut into its bookings.
+    let was_cents = (was.spend * 100.0).round();
+    let held = (was_cents * 0.05).round().min(was_cents - (was.booked * 100.0).round());
+    assert_eq!((now.spend * 100.0).round(), was_cents - held);
+    assert!(
+        now.rationale.ends_with(&format!(
+            "; then {} → {} by the change requests applied",
+            money(was.spend),
+            money(now.spend)
+        )),
+        "{}",
+        now.rationale
+    );
+    let others_moved = v2
+        .channels
+        .iter()
+        .filter(|c| c.channel != "paid_social")
+        .any(|c| c.rationale.contains("change requests"));
+    assert!(!others_moved);
+    assert_eq!(
+        out.findings[crate::stages::amendments::APPLIED][0]
+            .as_str()
+            .unwrap(),
+        format!(
+            "hold back 5% of Paid Social in the test reserve (Sam, sales): Paid Social {} → {}; \
+             reserve {} → {}",
+            crate::report::cents(was.spend),
+            crate::report::cents(now.spend),
+            crate::report::cents(v1.reserve),
+            crate::report::cents(v2.reserve)
+        )
+    );
+}
