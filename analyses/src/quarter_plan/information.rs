@@ -33,7 +33,7 @@ pub fn value_per_dollar(draws: &[f64], margin: f64, standard_error: f64) -> f64 
     let d = draws.len() as f64;
     let mean = draws.iter().sum::<f64>() / d;
     let without = (mean - margin).max(0.0);
-    if !(standard_error > 0.0) {
+    if standard_error.is_nan() || standard_error <= 0.0 {
         let with = draws.iter().map(|x| (x - margin).max(0.0)).sum::<f64>() / d;
         return (with - without).max(0.0);
     }

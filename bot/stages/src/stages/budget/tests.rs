@@ -609,7 +609,9 @@ fn a_hold_back_moves_the_channel_and_its_rationale_and_findings_say_so() {
     let (was, now) = (social(&v1), social(&v2));
     // 5% of paid social's v1 money, to the cent, unless that would cut into its bookings.
     let was_cents = (was.spend * 100.0).round();
-    let held = (was_cents * 0.05).round().min(was_cents - (was.booked * 100.0).round());
+    let held = (was_cents * 0.05)
+        .round()
+        .min(was_cents - (was.booked * 100.0).round());
     assert_eq!((now.spend * 100.0).round(), was_cents - held);
     assert!(
         now.rationale.ends_with(&format!(
