@@ -39,6 +39,19 @@ fn sqlite_of(out: &std::path::Path) -> String {
     format!("sqlite://{}", out.join("quarterdeck.db").display())
 }
 
+/// `1234567` as `1,234,567`.
+fn thousands(n: i64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 /// The risk titles stage 10 stored with the plan.
 fn risk_titles(plan: &Value) -> Vec<&str> {
     plan["risks"]
@@ -85,7 +98,8 @@ async fn assert_complete_quarter(out: &std::path::Path, database: &str) {
         HashSet::from(["marketing", "sales", "finance", "executive"])
     );
     // Sales' change request is the structured hold-back of 5% of paid_social: v2 moves
-    // exactly that (to the cent) into the reserve and nothing else.
+    // exactly that (to the cent) into the reserve and nothing else, except money already
+    // booked into the quarter, which stays with the channel (and v2 says so).
     let v = s["plan_versions"].as_array().unwrap();
     let cents = |x: &Value| (x.as_f64().unwrap() * 100.0).round() as i64;
     assert_eq!(v[0]["amendments"], serde_json::json!([]));
@@ -100,9 +114,31 @@ async fn assert_complete_quarter(out: &std::path::Path, database: &str) {
         )
     );
     let (b1, b2) = (&v[0]["budget_by_channel"], &v[1]["budget_by_channel"]);
-    let held = (cents(&b1["paid_social"]) as f64 * 0.05).round() as i64;
-    assert!(held > 0);
+    let asked = (cents(&b1["paid_social"]) as f64 * 0.05).round() as i64;
+    assert!(asked > 0);
+    let booked = findings[&6]["handoff"]["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["channel"] == "paid_social")
+        .map_or(0, |c| cents(&c["booked"]));
+    let held = asked.min(cents(&b1["paid_social"]) - booked).max(0);
     assert_eq!(cents(&b2["paid_social"]), cents(&b1["paid_social"]) - held);
+    if held < asked {
+        // The v2 plan states the request and what it could do.
+        let plan = std::fs::read_to_string(out.join("plan/plan.md")).unwrap();
+        let money = |c: i64| format!("${}.{:02}", thousands(c / 100), c % 100);
+        assert!(
+            plan.contains(&format!(
+                "{} asked{}: {} of Paid Social's {} is already booked",
+                money(asked),
+                if held == 0 { " could be held back" } else { "" },
+                money(booked),
+                money(cents(&b1["paid_social"]))
+            )),
+            "v2 does not say why less than 5% was held back"
+        );
+    }
     assert_eq!(cents(&v[1]["reserve"]), cents(&v[0]["reserve"]) + held);
     for (ch, x) in b1.as_object().unwrap() {
         if ch != "paid_social" {
@@ -246,12 +282,15 @@ async fn assert_complete_quarter(out: &std::path::Path, database: &str) {
         v2.attachments
     );
     assert_eq!(findings[&10]["version"], 2);
-    assert!(
+    // The budget section changes with the money: not at all when the whole channel was
+    // booked and nothing could be held back.
+    assert_eq!(
         findings[&10]["changed_sections"]
             .as_array()
             .unwrap()
             .iter()
             .any(|s| s == "5. Budget allocation"),
+        held > 0,
         "{}",
         findings[&10]["changed_sections"]
     );

@@ -10,9 +10,9 @@
 //!        + Σ_i β_i·h_i(a_{i,t}) + ε_t`
 //!
 //! - geometric adstock `a_{i,t} = x_{i,t} + θ_i·a_{i,t−1}` (`a_{i,−1} = 0`), `θ_i ∈ [0, 0.9]`;
-//! - saturation `h_i`, per channel a logistic or a hill curve (hill for every channel by
-//!   default; logistic, chosen per channel by the evidence, [`select`], or both averaged
-//!   on request): hill `h(s) = s^α/(s^α + γ^α)` with `α ∈ [0.5, 3]` and
+//! - saturation `h_i`, per channel a logistic or a hill curve (by default chosen per
+//!   channel by the evidence, [`select`]: logistic unless the weeks show an S; hill or
+//!   logistic for every channel, or both averaged, on request): hill `h(s) = s^α/(s^α + γ^α)` with `α ∈ [0.5, 3]` and
 //!   `γ ∈ [0.3, 3]·m_i`, `m_i` the mean adstocked spend of the channel (a lower `γ` makes
 //!   `h` a step at zero spend, which the intercept cannot be told apart from); logistic:
 //!   `h(s) = (1 − e^(−λs))/(1 + e^(−λs))` with `λ ∈ [0.1, 10]/m_i`;
@@ -29,8 +29,9 @@
 //!
 //! Curve shapes are weakly identified from 100-odd noisy weeks, so the fit is a MAP
 //! estimate with a weak Gaussian prior on each shape parameter (not on θ) in the unit box,
-//! centred on α = 1.5, γ = m (logistic λ·m = 1), with sd `shape_prior_sd` (default 0.25,
-//! a quarter of the box): the objective is `SSE + σ̂²·Σ ((z − c)/sd)²`, `σ̂² = SSE₀/(n − p)`
+//! centred on α = 1.5, γ = m (logistic λ·m = 1), with sd `shape_prior_sd` (default
+//! [`SHAPE_PRIOR_SD`], the spread of PyMC-Marketing's default prior on the logistic λ in
+//! these coordinates): the objective is `SSE + σ̂²·Σ ((z − c)/sd)²`, `σ̂² = SSE₀/(n − p)`
 //! from an unpenalised first fit from the central start (θ = 0.3), `p` the parameter count.
 //! On noise-free data `σ̂² = 0` and the fit is plain least squares. The penalised fit runs
 //! from the first fit's optimum and from `starts − 1` further points drawn by SplitMix64
@@ -87,10 +88,10 @@ pub enum Saturation {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Shape {
-    /// Per channel, by the evidence (see [`select`]).
-    PerChannel,
-    /// Hill for every channel: the default, stage 6's.
+    /// Per channel, by the evidence (see [`select`]): the default, stage 6's.
     #[default]
+    PerChannel,
+    /// Hill for every channel.
     Hill,
     /// Logistic for every channel.
     Logistic,
@@ -133,13 +134,13 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            saturation: Shape::Hill,
+            saturation: Shape::PerChannel,
             starts: 5,
             bootstrap: 100,
             seed: 0,
             level: 0.9,
             horizon_weeks: 13.0,
-            shape_prior_sd: Some(0.25),
+            shape_prior_sd: Some(SHAPE_PRIOR_SD),
             threads: 0,
         }
     }
@@ -271,6 +272,14 @@ pub enum MmmError {
         expected: &'static str,
     },
 }
+
+/// Default sd of the shape prior in unit-box coordinates: the spread PyMC-Marketing's
+/// default prior on the logistic saturation's λ, Gamma(3, 1), has on our axis. The box
+/// maps λ log-linearly over a factor of 100 (`z = log₁₀₀(λ·m/0.1)`), so a prior on λ has
+/// sd `sd(ln λ)/ln 100` there; for Gamma(3, 1), `sd(ln λ) = √ψ′(3) = √(π²/6 − 5/4) =
+/// 0.6284`, giving 0.1365. The same sd holds the hill curve's α and γ. (docs/data/benchmarks.md §6 and §6a: the
+/// allocation and the public-data recovery at this setting and at the former 0.25.)
+pub const SHAPE_PRIOR_SD: f64 = 0.1365;
 
 const MAIN_FIT: lm::Settings = lm::Settings {
     max_iter: 200,

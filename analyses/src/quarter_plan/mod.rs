@@ -4,6 +4,7 @@
 //! ([`rounding`]), and owners assigned to work by load ([`load`]). No I/O, no dates
 //! beyond what callers pass.
 
+pub mod information;
 pub mod load;
 pub mod roadmap;
 pub mod rounding;

@@ -546,7 +546,7 @@ fn bad_inputs_are_refused_with_what_was_wrong() {
 /// S-shaped curve hands its base to the intercept. `--nocapture` prints every option's
 /// figures.
 #[test]
-fn on_pymc_marketings_example_data_the_per_channel_fit_recovers_the_documented_true_roas() {
+fn on_pymc_marketings_example_data_the_default_fit_recovers_the_documented_true_roas() {
     let text = include_str!("../fixtures/pymc_marketing/mmm_example.csv");
     let rows: Vec<Vec<f64>> = text
         .lines()
@@ -614,13 +614,11 @@ fn on_pymc_marketings_example_data_the_per_channel_fit_recovers_the_documented_t
         shown(&format!("{shape:?}"), &fit(&data, &options).unwrap());
     }
 
-    let per_channel = Options {
-        saturation: Shape::PerChannel,
-        ..Options::default()
-    };
-    let result = fit(&data, &per_channel).unwrap();
+    // The default (stage 6's and `analyze response-curves`'): each channel's shape by BIC.
+    assert_eq!(Options::default().saturation, Shape::PerChannel);
+    let result = fit(&data, &Options::default()).unwrap();
 
-    shown("per-channel", &result);
+    shown("default (per-channel)", &result);
     for (c, true_roas) in result.channels.iter().zip(truth) {
         let off = c.roas / true_roas - 1.0;
         assert!(

@@ -116,10 +116,10 @@ pub enum Analysis {
         /// date,<numeric columns>.
         #[arg(long)]
         controls: Option<PathBuf>,
-        /// The saturation curve: hill (stage 6's), logistic, per-channel (logistic unless
-        /// BIC shows the channel's S-shaped hill curve by 2 or more), or averaged (both for
-        /// every channel, weighted by BIC).
-        #[arg(long, value_enum, default_value_t = CurveShape::Hill)]
+        /// The saturation curve: per-channel (stage 6's: logistic unless BIC shows the
+        /// channel's S-shaped hill curve by 2 or more), hill, logistic, or averaged (both
+        /// for every channel, weighted by BIC).
+        #[arg(long, value_enum, default_value_t = CurveShape::PerChannel)]
         saturation: CurveShape,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,

@@ -113,6 +113,8 @@ pub fn amend_budget(
                 .find(|c| c.channel == ch)
                 .map(|c| to_cents(c.spend))
         };
+        // Why an amendment moved less than it asked, if it did.
+        let mut short = None;
         // (channel, change in cents); the reserve takes minus their sum.
         let changes: Vec<(String, i64)> = match &a.kind {
             // Money already booked into the quarter stays with its channel (stage 10
@@ -121,9 +123,27 @@ pub fn amend_budget(
                 match h.channels.iter().find(|c| &c.channel == channel) {
                     Some(c) => {
                         let spend = to_cents(c.spend);
-                        let held = ((spend as f64 * share).round() as i64)
-                            .min(spend - to_cents(c.booked))
-                            .max(0);
+                        let asked = (spend as f64 * share).round() as i64;
+                        let free = (spend - to_cents(c.booked)).max(0);
+                        let held = asked.min(free);
+                        let booked = format!(
+                            "{} of {}'s {} is already booked into the quarter and stays \
+                             with it",
+                            crate::report::cents(c.booked),
+                            crate::report::label(channel),
+                            crate::report::cents(c.spend)
+                        );
+                        let asked_money = crate::report::cents(from_cents(asked));
+                        if held == 0 && asked > 0 {
+                            short = Some(format!(
+                                "none of the {asked_money} asked could be held back: {booked}"
+                            ));
+                        } else if held < asked {
+                            short = Some(format!(
+                                "held back {} of the {asked_money} asked: {booked}",
+                                crate::report::cents(from_cents(held)),
+                            ));
+                        }
                         vec![(channel.clone(), -held)]
                     }
                     None => continue,
@@ -183,12 +203,16 @@ pub fn amend_budget(
                 crate::report::cents(h.reserve)
             ));
         }
+        if moved.is_empty() {
+            moved.push("nothing moved".into());
+        }
         lines.push(format!(
-            "{} ({}, {}): {}",
+            "{} ({}, {}): {}{}",
             a.kind.describe(),
             a.by.name,
             a.group,
-            moved.join("; ")
+            moved.join("; "),
+            short.map_or_else(String::new, |s| format!(" ({s})"))
         ));
     }
     lines
@@ -238,6 +262,10 @@ pub fn note_on(out: &mut StageOutput, lines: &[String]) {
     if lines.is_empty() {
         return;
     }
+    // In the findings too, so the plan can say what each change request did.
+    if let Some(findings) = out.findings.as_object_mut() {
+        findings.insert(APPLIED.into(), serde_json::json!(lines));
+    }
     out.result
         .message
         .body
@@ -246,6 +274,9 @@ pub fn note_on(out: &mut StageOutput, lines: &[String]) {
         out.result.message.body.push_str(&format!("\n- {l}"));
     }
 }
+
+/// The findings key under which a stage lists the amendment lines it applied.
+pub const APPLIED: &str = "amendments_applied";
 
 /// The figures the plan states, from stages 6–8's handoffs; `None` without stage 6.
 pub fn plan_figures(inputs: &StageInputs) -> Option<PlanFigures> {

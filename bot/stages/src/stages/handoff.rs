@@ -231,6 +231,10 @@ pub struct HoldoutProposal {
     pub roas_high: f64,
     #[serde(default)]
     pub marginal_return: f64,
+    /// The channel's ROAS in each bootstrap refit of its (calibrated) curve: what the
+    /// test's value of information is priced over (empty in handoffs written before it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refit_roas: Vec<f64>,
 }
 
 /// The proposed split against last quarter's mix (scaled to the same allocatable amount,

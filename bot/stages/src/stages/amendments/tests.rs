@@ -56,7 +56,7 @@ fn hold_back_never_takes_a_channel_below_the_money_already_booked_into_it() {
     let mut h = budget();
     h.channels[0].booked = 390.0;
 
-    amend_budget(
+    let lines = amend_budget(
         &mut h,
         &[by(AmendmentKind::HoldBack {
             channel: "paid_social".into(),
@@ -69,6 +69,39 @@ fn hold_back_never_takes_a_channel_below_the_money_already_booked_into_it() {
     assert_eq!(spend(&h, "paid_social"), 390.0);
     assert_eq!(h.reserve, 130.0);
     assert_eq!(h.allocatable, 870.0);
+    // The line says it fell short, and why.
+    assert!(
+        lines[0].contains(
+            "Paid Social $400.00 → $390.00; reserve $120.00 → $130.00 (held back $10.00 of \
+             the $20.00 asked: $390.00 of Paid Social's $400.00 is already booked into the \
+             quarter and stays with it)"
+        ),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn hold_back_on_a_fully_booked_channel_moves_nothing_and_says_why() {
+    let mut h = budget();
+    h.channels[0].booked = 400.0;
+
+    let lines = amend_budget(
+        &mut h,
+        &[by(AmendmentKind::HoldBack {
+            channel: "paid_social".into(),
+            share: 0.05,
+        })],
+        linear,
+    );
+
+    assert_eq!((spend(&h, "paid_social"), h.reserve), (400.0, 120.0));
+    assert!(
+        lines[0].ends_with(
+            ": nothing moved (none of the $20.00 asked could be held back: $400.00 of Paid \
+             Social's $400.00 is already booked into the quarter and stays with it)"
+        ),
+        "{lines:?}"
+    );
 }
 
 #[test]

@@ -20,16 +20,19 @@ pub const SHARE: f64 = 0.5;
 pub const QUARTER_TEST_WEEKS: u32 = 11;
 const Z90: f64 = 1.644_853_626_951_472_2;
 
+/// `refit_roas[i]`: channel `i`'s ROAS in each bootstrap refit (may be empty).
 pub fn propose(
     channels: &[ChannelBudget],
+    refit_roas: &[Vec<f64>],
     marginal_return: f64,
     noise_sd: f64,
 ) -> Option<HoldoutProposal> {
     let width = |c: &ChannelBudget| (c.roas_high - c.roas_low) / c.roas.max(1e-9);
-    let c = channels
+    let (i, c) = channels
         .iter()
-        .filter(|c| c.spend > 0.0 && c.roas_high > c.roas_low)
-        .max_by(|a, b| width(a).total_cmp(&width(b)))?;
+        .enumerate()
+        .filter(|(_, c)| c.spend > 0.0 && c.roas_high > c.roas_low)
+        .max_by(|(_, a), (_, b)| width(a).total_cmp(&width(b)))?;
     let weekly = c.spend / 13.0;
     let target = (c.roas - marginal_return)
         .abs()
@@ -52,6 +55,7 @@ pub fn propose(
         roas_low: c.roas_low,
         roas_high: c.roas_high,
         marginal_return,
+        refit_roas: refit_roas.get(i).cloned().unwrap_or_default(),
     })
 }
 
@@ -72,14 +76,14 @@ mod tests {
         let channels = [ch("search", 3.0, 2.5, 3.5), ch("display", 2.0, 0.0, 6.0)];
         // Display: weekly 10,000; gap to the margin |2 − 1.5| = 0.5 (= 0.25·2).
         // sd per √week = 1.6449·20,000·2/10,000 = 6.5794; (6.5794/0.5)² = 173.2 → 174.
-        let p = propose(&channels, 1.5, 20_000.0).unwrap();
+        let p = propose(&channels, &[], 1.5, 20_000.0).unwrap();
         assert_eq!(p.channel, "display");
         assert_eq!(p.weeks, 174);
         assert!(!p.fits_in_quarter);
         assert!((p.half_width_in_quarter - 6.5794 / 11f64.sqrt()).abs() < 1e-3);
         assert_eq!(p.test_spend, 0.5 * 10_000.0 * 11.0);
         // Quieter revenue: (1.6449·2,000·2/10,000/0.5)² = 1.73 → 2 weeks.
-        let p = propose(&channels, 1.5, 2_000.0).unwrap();
+        let p = propose(&channels, &[], 1.5, 2_000.0).unwrap();
         assert_eq!((p.weeks, p.fits_in_quarter), (2, true));
         assert_eq!(p.test_spend, 0.5 * 10_000.0 * 2.0);
     }

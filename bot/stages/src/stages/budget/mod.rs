@@ -3,8 +3,9 @@
 //! marginal ROI is equal, on response curves fitted from the weekly media history.
 //!
 //! - Curves: `analyses::mmm` on `weekly_media.csv`, `weekly_revenue.csv` and (when
-//!   present) `controls.csv`, default options (hill saturation, 100 bootstrap refits,
-//!   seed 0), each channel's quarter curve over 13 weeks.
+//!   present) `controls.csv`, default options (each channel's saturation chosen by BIC,
+//!   logistic unless its weeks show an S; 100 bootstrap refits, seed 0), each channel's
+//!   quarter curve over 13 weeks.
 //! - Last quarter's spend per channel: the weeks of `weekly_media.csv` that start inside
 //!   the quarter under review (the same series the curves are fitted on, so the
 //!   comparison is like for like); when none do, its last 13 weeks.
@@ -118,6 +119,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
 /// [`super::amendments`]); the allocation table follows the handoff.
 fn amend(plan: &mut BudgetPlan, amendments: &[crate::domain::Amendment]) -> Vec<String> {
     let curves = &plan.curves;
+    let before: Vec<f64> = plan.handoff.channels.iter().map(|c| c.spend).collect();
     let lines = super::amendments::amend_budget(&mut plan.handoff, amendments, |ch, spend| {
         let fitted = curves.channels.iter().find(|c| c.channel == ch)?;
         Some(if has_no_effect(&fitted.curve) {
@@ -126,6 +128,18 @@ fn amend(plan: &mut BudgetPlan, amendments: &[crate::domain::Amendment]) -> Vec<
             fitted.curve.response(spend)
         })
     });
+    // A channel the amendments moved says so after the optimiser's reason, so its
+    // figure and its rationale agree.
+    for (c, was) in plan.handoff.channels.iter_mut().zip(before) {
+        if to_cents(c.spend) != to_cents(was) {
+            c.rationale = format!(
+                "{}; then {} → {} by the change requests applied",
+                c.rationale,
+                crate::report::money(was),
+                crate::report::money(c.spend)
+            );
+        }
+    }
     for (a, c) in plan
         .allocation
         .channels
@@ -335,8 +349,12 @@ pub fn plan(
     let y = &series.data.outcome;
     let mean = y.iter().sum::<f64>() / y.len().max(1) as f64;
     let var = y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / y.len().max(2) as f64;
+    let refit_roas: Vec<Vec<f64>> = (0..curves.channels.len())
+        .map(|i| curves.draws.iter().map(|d| d[i].roas).collect())
+        .collect();
     handoff.holdout = holdout::propose(
         &handoff.channels,
+        &refit_roas,
         margins.get(margins.len() / 2).copied().unwrap_or(0.0),
         ((1.0 - curves.r2).max(0.0) * var).sqrt(),
     );

@@ -145,13 +145,12 @@ pub(crate) fn quality(seed: u64) -> (f64, f64, f64, BudgetHandoff) {
     (mix, proposed, optimum, b)
 }
 
-#[test]
-fn over_seven_samples_the_split_never_loses_to_last_quarters_mix_and_takes_half_the_uplift() {
-    // Issue 13's bar, priced by the true curves of each generated sample: never worse
-    // than last quarter's mix by more than 0.5%, and on average at least half of the
-    // uplift the true optimum within the same bounds offers.
+/// Per seed, the split's gain over last quarter's mix and the true optimum's (both
+/// priced by the true curves), each seed's line printed; asserts the expected gain is
+/// never negative and the split never spends below the bookings.
+fn gains_over(seeds: &[u64]) -> (Vec<f64>, Vec<f64>) {
     let (mut gains, mut available) = (Vec::new(), Vec::new());
-    for seed in [1, 2, 3, 4, 5, 6, 42] {
+    for &seed in seeds {
         let (mix, proposed, optimum, b) = quality(seed);
         let u = b.uncertainty.as_ref().unwrap();
         println!(
@@ -178,18 +177,40 @@ fn over_seven_samples_the_split_never_loses_to_last_quarters_mix_and_takes_half_
         gains.push(proposed / mix - 1.0);
         available.push(optimum / mix - 1.0);
     }
-    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     println!(
-        "mean gain {:+.2}% of {:+.2}% available ({:.0}% captured)",
+        "mean gain {:+.2}% of {:+.2}% available ({:.0}% captured); worst {:+.2}%",
         mean(&gains) * 100.0,
         mean(&available) * 100.0,
-        mean(&gains) / mean(&available) * 100.0
+        mean(&gains) / mean(&available) * 100.0,
+        gains.iter().copied().fold(f64::INFINITY, f64::min) * 100.0
     );
+    (gains, available)
+}
+
+fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len() as f64
+}
+
+#[test]
+fn over_seven_samples_the_split_never_loses_to_last_quarters_mix_and_takes_half_the_uplift() {
+    // Issue 13's bar, priced by the true curves of each generated sample: never worse
+    // than last quarter's mix by more than 0.5%, and on average at least half of the
+    // uplift the true optimum within the same bounds offers.
+    let (gains, available) = gains_over(&[1, 2, 3, 4, 5, 6, 42]);
     assert!(gains.iter().all(|g| *g > -0.005), "{gains:?}");
     assert!(
         mean(&gains) >= 0.5 * mean(&available),
         "{gains:?} against {available:?}"
     );
+}
+
+/// The same measure on seeds no setting was chosen on (docs/data/benchmarks.md §6):
+/// printed, not held to the bar. `cargo test --workspace held_out -- --ignored --nocapture`.
+#[test]
+#[ignore = "benchmark: prints the held-out seeds' table (about a minute)"]
+fn on_held_out_seeds_the_split_is_measured_the_same_way() {
+    let (gains, available) = gains_over(&[7, 8, 9, 10, 11, 12, 13]);
+    assert!(gains.iter().all(|g| g.is_finite()) && available.len() == 7);
 }
 
 #[test]
@@ -556,4 +577,68 @@ fn over_seven_samples_the_forecast_interval_holds_the_true_change_the_split_brin
     // calibrated interval gives with probability above 0.97 (binomial 7, 0.9).
     assert!(covered >= 5, "{covered} of 7");
     assert!(revenue_covered >= 5, "{revenue_covered} of 7");
+}
+
+#[test]
+fn a_hold_back_moves_the_channel_and_its_rationale_and_findings_say_so() {
+    let (inputs, _) = sample_inputs(42);
+    let v1 = budget(&inputs);
+    let (mut inputs, _) = sample_inputs(42);
+    inputs.run.amendments = vec![crate::domain::Amendment {
+        kind: crate::domain::AmendmentKind::HoldBack {
+            channel: "paid_social".into(),
+            share: 0.05,
+        },
+        by: crate::domain::Actor::new("u-sam", "Sam", &["sales"]),
+        group: "sales".into(),
+        on_version: 1,
+        at: chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2027, 1, 12, 15, 0, 0).unwrap(),
+        note: None,
+    }];
+
+    let out = compute(6, &inputs).unwrap();
+
+    let v2: BudgetHandoff = serde_json::from_value(out.findings["handoff"].clone()).unwrap();
+    let social = |h: &BudgetHandoff| {
+        h.channels
+            .iter()
+            .find(|c| c.channel == "paid_social")
+            .unwrap()
+            .clone()
+    };
+    let (was, now) = (social(&v1), social(&v2));
+    // 5% of paid social's v1 money, to the cent, unless that would cut into its bookings.
+    let was_cents = (was.spend * 100.0).round();
+    let held = (was_cents * 0.05)
+        .round()
+        .min(was_cents - (was.booked * 100.0).round());
+    assert_eq!((now.spend * 100.0).round(), was_cents - held);
+    assert!(
+        now.rationale.ends_with(&format!(
+            "; then {} → {} by the change requests applied",
+            money(was.spend),
+            money(now.spend)
+        )),
+        "{}",
+        now.rationale
+    );
+    let others_moved = v2
+        .channels
+        .iter()
+        .filter(|c| c.channel != "paid_social")
+        .any(|c| c.rationale.contains("change requests"));
+    assert!(!others_moved);
+    assert_eq!(
+        out.findings[crate::stages::amendments::APPLIED][0]
+            .as_str()
+            .unwrap(),
+        format!(
+            "hold back 5% of Paid Social in the test reserve (Sam, sales): Paid Social {} → {}; \
+             reserve {} → {}",
+            crate::report::cents(was.spend),
+            crate::report::cents(now.spend),
+            crate::report::cents(v1.reserve),
+            crate::report::cents(v2.reserve)
+        )
+    );
 }

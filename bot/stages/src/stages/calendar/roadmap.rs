@@ -2,12 +2,16 @@
 //! decides over the next quarter per dollar of reserve it needs:
 //!
 //! - **Geo lift test** (stage 6's proposal for its least identified channel): value of the
-//!   sample information for the decision to move the channel's money, with the ROAS
-//!   `~ N(μ, σ²)` (σ from its interval) against the allocation's common marginal return
-//!   `r`: `EVSI = Δ·σ̃·L(|μ − r| ÷ σ̃)` (Raiffa & Schlaifer's two-action linear loss),
-//!   `σ̃² = σ² − σ_after²` the prior variance the test resolves, `σ_after` the half-width
-//!   it reaches ÷ z, `Δ` the channel's planned spend (what the result can move next
-//!   quarter, within the half-to-double bounds), `L(z) = φ(z) − z·(1 − Φ(z))`.
+//!   sample information for the decision to move the channel's money against the
+//!   allocation's common marginal return `r`, priced over the channel's bootstrap refits
+//!   (`analyses::quarter_plan::information`: the chance the truth lies on the other side
+//!   of `r`, weighted by how far, resolved by a test whose ROAS standard error is the
+//!   half-width it reaches ÷ z), times `Δ`, the channel's planned spend (what the result
+//!   can move next quarter, within the half-to-double bounds). A point fit of 0 with
+//!   refits reaching past `r` is worth testing; the point estimate does not enter. A
+//!   handoff without refits falls back to the normal read of the interval,
+//!   `EVSI = Δ·σ̃·L(|μ − r| ÷ σ̃)` (Raiffa & Schlaifer's two-action linear loss),
+//!   `σ̃² = σ² − σ_after²`, `L(z) = φ(z) − z·(1 − Φ(z))`.
 //! - **Lead-score challenger** (stage 4): half the MQLs routed by the refitted score,
 //!   half by the current one; two-proportion test on MQL → SQL (current rate against the
 //!   refit's out-of-time rate); value = [`WIN_RATE`] × rate gain × a quarter's MQLs ×
@@ -30,6 +34,7 @@
 //! relative. Tests start two weeks after launch (build time).
 
 use chrono::{Duration, NaiveDate};
+use quarterdeck_analyses::quarter_plan::information;
 use quarterdeck_analyses::quarter_plan::roadmap::{Candidate, TestPlan, plan_tests};
 use quarterdeck_analyses::roi::Period;
 
@@ -223,13 +228,18 @@ pub fn geo_lift(
     // Stage 6's half-width over its own run, back to the per-√week figure.
     let run = f64::from(h.weeks.min(crate::stages::budget::QUARTER_TEST_WEEKS));
     let half_width = h.half_width_in_quarter * run.sqrt() / (weeks as f64).sqrt();
-    let sigma = (h.roas_high - h.roas_low) / (2.0 * Z90);
     let after = half_width / Z90;
-    let resolved = (sigma * sigma - after * after).max(0.0).sqrt();
-    let value = if resolved > 0.0 {
-        ch.spend * resolved * normal_loss((h.roas - h.marginal_return).abs() / resolved)
+    let value = if h.refit_roas.is_empty() {
+        // A handoff without the refits: the normal read of the interval.
+        let sigma = (h.roas_high - h.roas_low) / (2.0 * Z90);
+        let resolved = (sigma * sigma - after * after).max(0.0).sqrt();
+        if resolved > 0.0 {
+            ch.spend * resolved * normal_loss((h.roas - h.marginal_return).abs() / resolved)
+        } else {
+            0.0
+        }
     } else {
-        0.0
+        ch.spend * information::value_per_dollar(&h.refit_roas, h.marginal_return, after)
     };
     let cost = (h.share_held_out * ch.spend / 13.0 * weeks as f64 * 100.0).round() / 100.0;
     let title = channel_title(&h.channel);
@@ -397,5 +407,53 @@ pub fn rank_and_fund(tests: &mut [Test], reserve: f64) {
         if t.plan.funded {
             left -= cents;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stages::handoff::ChannelBudget;
+
+    #[test]
+    fn a_geo_test_of_a_channel_fitted_at_zero_is_valued_by_its_refits_not_its_point() {
+        // Email's point fit found no return (ROAS 0), but half its refits put it at 6,
+        // against a margin of 2. A test precise enough to tell (half-width 0) is worth
+        // the expected regret of the decision without it, per dollar: funding (refit
+        // mean 3 > 2) loses 2 in the half of refits at 0, so ½·2 = 1; × $52,000.
+        let budget = BudgetHandoff {
+            channels: vec![ChannelBudget {
+                channel: "email".into(),
+                spend: 52_000.0,
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let proposal = HoldoutProposal {
+            channel: "email".into(),
+            share_held_out: 0.5,
+            weeks: 8,
+            fits_in_quarter: true,
+            target_half_width: 2.0,
+            half_width_in_quarter: 0.0,
+            test_spend: 16_000.0,
+            expected_return: 0.0,
+            roas: 0.0,
+            roas_low: 0.0,
+            roas_high: 6.0,
+            marginal_return: 2.0,
+            refit_roas: vec![0.0, 0.0, 6.0, 6.0],
+        };
+        let q1 = Span {
+            first: "2027-01-01".parse().unwrap(),
+            last: "2027-03-31".parse().unwrap(),
+        };
+
+        let test = geo_lift(&proposal, &budget, q1, "2027-Q1").unwrap();
+
+        let value = test.value.unwrap();
+        assert!((value - 52_000.0).abs() < 1e-6, "{value}");
+        // 8 weeks from Jan 15, half the spend doubled in half the regions: 0.5·4,000·8.
+        assert_eq!(test.plan.budget, 16_000.0);
     }
 }

@@ -382,10 +382,22 @@ fn build(s: &Sources, risks: &[Risk]) -> Document {
             "**This version:** re-drafted after inputs were re-run.".into()
         })
     } else {
+        // What the budget and calendar stages did with each request, as they said it.
+        let applied = [6u8, 8].into_iter().flat_map(|n| {
+            s.inputs
+                .outputs
+                .get(&n)
+                .and_then(|f| f[crate::stages::amendments::APPLIED].as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|l| l.as_str())
+                .map(|l| format!("**Applied:** {l}"))
+        });
         Block::Bullets(
             run.pending_changes
                 .iter()
                 .map(|c| format!("**Change requested:** {c}"))
+                .chain(applied)
                 .collect(),
         )
     };
