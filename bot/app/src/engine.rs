@@ -76,7 +76,27 @@ impl Engine {
             store: self.store.clone(),
             clock: self.clock.clone(),
         });
-        self.core.open_run(&team.into(), timeline, stages).await
+        let id = self.core.open_run(&team.into(), timeline, stages).await?;
+        self.share_zones(&id).await?;
+        Ok(id)
+    }
+
+    /// Hands every zone chosen with `/timezone` to the run (the engine ignores those it
+    /// already has), so owners who chose theirs before the run opened check in on it.
+    async fn share_zones(&self, run_id: &str) -> Result<(), EngineError> {
+        let zones = self
+            .store
+            .user_timezones()
+            .await
+            .map_err(|e| EngineError::Store(core::StoreError::from(e)))?;
+        for (user_id, zone) in zones {
+            // Stored by id alone: it matches owners whose chat id is known.
+            let actor = crate::domain::Actor::new(user_id, String::new(), &[]);
+            self.core
+                .handle(run_id, Event::OwnerZone { actor, zone })
+                .await?;
+        }
+        Ok(())
     }
 }
 
