@@ -554,3 +554,154 @@ async fn owner_zone_quarter(url: &str, dir: &std::path::Path) {
         holiday.message
     );
 }
+
+#[tokio::test]
+async fn the_next_quarter_reads_the_stored_actuals_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    next_quarter_reads_actuals(
+        &format!("sqlite://{}", dir.path().join("q.db").display()),
+        dir.path(),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_next_quarter_reads_the_stored_actuals_on_postgres() {
+    let pg = PgDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    next_quarter_reads_actuals(&pg.url, dir.path()).await;
+    pg.drop_db().await;
+}
+
+/// 2027-Q1 runs to completion beside 2027-Q2's run (whose stage 1, reviewing Q1, is due
+/// in Q1's last week, before Q1's actuals exist). Storing Q1's actuals re-runs Q2's
+/// stage 1; the team's spend export has a Q1 row of one channel the owners reported, so
+/// stage 1 reads the export for that channel and the owners' figures for every other,
+/// and says so.
+async fn next_quarter_reads_actuals(url: &str, dir: &std::path::Path) {
+    let data = sample_data(dir);
+    let s = settings(&[]);
+    let mut team = s.teams[0].clone();
+    team.data_dir = data.clone();
+    let clock = Arc::new(ManualClock::new(
+        chrono::DateTime::parse_from_rfc3339("2026-12-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc),
+    ));
+    let store = Store::connect(url, 4).await.unwrap();
+    let engine = Engine::new(store, clock.clone(), &s.scheduler, "solo");
+    let q1 = engine
+        .open_run(
+            &team,
+            &timeline::build(&team.timeline).unwrap(),
+            Catalog::data_dir(data.clone()),
+        )
+        .await
+        .unwrap();
+    let mut next = team.timeline.clone();
+    next.quarter = team.timeline.quarter.next();
+    let q2 = engine
+        .open_run(
+            &team,
+            &timeline::build(&next).unwrap(),
+            Catalog::data_dir(data.clone()),
+        )
+        .await
+        .unwrap();
+    drive_to_kickoff(&engine, &clock, &q1).await;
+    let end = chrono::DateTime::parse_from_rfc3339("2027-04-01T12:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let ops = Actor::new("ops", "Ops", &[team.roles.run_stages[0].as_str()]);
+    let mut answered = false;
+    while let Some(t) = engine.store().next_due().await.unwrap() {
+        if t > end {
+            break;
+        }
+        clock.advance_to(t);
+        engine.run_due().await.unwrap();
+        // Week 1's numbers, every campaign: the actuals' rows.
+        let run = engine.store().load_run(&q1).await.unwrap().unwrap().run;
+        if let Some(w) = run.checkins.first().filter(|w| w.open && !answered) {
+            for e in &w.entries {
+                let event = Event::CheckinAnswered {
+                    actor: ops.clone(),
+                    week: 1,
+                    campaign: e.campaign.clone(),
+                    status: quarterdeck::domain::CheckinStatus::OnTrack,
+                    note: None,
+                    numbers: Some(quarterdeck::domain::CheckinNumbers {
+                        spend_to_date: 1000.0,
+                        leads: 10.0,
+                        mqls: 3.0,
+                        pipeline: 9000.0,
+                        blockers: Vec::new(),
+                    }),
+                };
+                engine.handle(&q1, event).await.unwrap();
+            }
+            answered = true;
+        }
+    }
+    let run = engine.store().load_run(&q1).await.unwrap().unwrap().run;
+    assert_eq!(run.status, RunStatus::Completed);
+    let stage1 = |posts: &[quarterdeck::engine::records::OutboxRow]| {
+        posts
+            .iter()
+            .filter(|p| p.key.starts_with(&format!("{q2}/s01/")) && p.kind == "stage_result")
+            .count()
+    };
+    let before = stage1(&engine.store().posts(&q2).await.unwrap());
+    assert!(before >= 1, "Q2's stage 1 ran in Q1's last week");
+
+    // The keeper stores Q1's actuals (Q2's stage 1 is due to compute again); the
+    // sample's spend export ends with 2026, and the team has meanwhile exported one Q1
+    // row of the first channel the owners reported.
+    quarterdeck::actuals::store_completed(&engine, &team)
+        .await
+        .unwrap();
+    let stored = std::fs::read_to_string(data.join("actuals/2027-Q1/spend.csv")).unwrap();
+    let rows: Vec<&str> = stored.lines().skip(1).collect();
+    let channel_of = |l: &str| l.split(',').nth(1).unwrap().to_owned();
+    let exported = channel_of(rows[0]);
+    let carried = rows.iter().filter(|l| channel_of(l) != exported).count();
+    let others: std::collections::BTreeSet<String> = rows
+        .iter()
+        .map(|l| channel_of(l))
+        .filter(|c| *c != exported)
+        .collect();
+    assert!(carried > 0 && carried < rows.len());
+    let spend = data.join("spend.csv");
+    let mut export = std::fs::read_to_string(&spend).unwrap();
+    export.push_str(&format!("2027-01-11,{exported},Exported,500.00,,,,\n"));
+    std::fs::write(&spend, export).unwrap();
+    engine.run_due().await.unwrap();
+
+    let posts = engine.store().posts(&q2).await.unwrap();
+    assert_eq!(stage1(&posts), before + 1, "stage 1 computed again");
+    let latest = posts
+        .iter()
+        .rev()
+        .find(|p| p.key.starts_with(&format!("{q2}/s01/")) && p.kind == "stage_result")
+        .unwrap();
+    let others: Vec<String> = others.into_iter().collect();
+    assert!(
+        latest.message.contains(&format!(
+            "spend.csv: {carried} rows added from last quarter's check-in actuals"
+        )) && latest.message.contains(&format!(
+            "for channels the exports lack: {}.",
+            others.join(", ")
+        )),
+        "{}",
+        latest.message
+    );
+    // The plan's campaigns were not in the team's campaigns export: all carried.
+    assert!(
+        latest.message.contains("campaigns.csv: ")
+            && latest
+                .message
+                .contains("for campaigns the exports lack: 2027-Q1 "),
+        "{}",
+        latest.message
+    );
+}
