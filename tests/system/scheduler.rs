@@ -273,7 +273,14 @@ async fn missed_check_ins(url: &str, dir: &std::path::Path) {
             .count(),
         3
     );
-    assert!(posts.iter().any(|p| p.key.contains("/checkin/w04/prompt/")));
+    // Week 4 is Mon 15 Feb, a holiday in the default config: held late, everyone excused.
+    let week4 = run.checkins.iter().find(|w| w.week == 4).unwrap();
+    assert!(week4.holiday && week4.entries.iter().all(|e| e.excused));
+    assert!(
+        posts
+            .iter()
+            .any(|p| p.key.ends_with("/checkin/w04/summary"))
+    );
     assert!(!posts.iter().any(|p| p.key.contains("/checkin/w01/prompt/")));
     let trail = engine.store().audit_trail(run_id).await.unwrap();
     assert!(trail.iter().any(|a| a.entry.action == "jobs_skipped"));
@@ -415,5 +422,286 @@ async fn concurrent_answers(url: &str, dir: &std::path::Path) {
             .entries
             .iter()
             .all(|e| e.status == quarterdeck::domain::CheckinStatus::OnTrack)
+    );
+}
+
+#[tokio::test]
+async fn an_owners_own_zone_chosen_before_the_run_opens_times_their_check_ins_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    owner_zone_quarter(
+        &format!("sqlite://{}", dir.path().join("q.db").display()),
+        dir.path(),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_owners_own_zone_chosen_before_the_run_opens_times_their_check_ins_on_postgres() {
+    let pg = PgDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    owner_zone_quarter(&pg.url, dir.path()).await;
+    pg.drop_db().await;
+}
+
+/// Avery Chen chose London with `/timezone` (stored) before the quarter's run opened; the
+/// team is in New York. The whole quarter runs on a manual clock. Instants by hand: 09:00
+/// GMT = 09:00 UTC, 09:00 BST (from 28 Mar) = 08:00 UTC, 09:00 EST = 14:00 UTC, 09:00 EDT
+/// (from 14 Mar) = 13:00 UTC.
+async fn owner_zone_quarter(url: &str, dir: &std::path::Path) {
+    const AVERY: &str = "1150000000000000101";
+    let data = sample_data(dir);
+    let mut s = settings(&[]);
+    s.teams[0].people.members = vec![quarterdeck::config::PersonRef {
+        id: AVERY.into(),
+        name: "Avery Chen".into(),
+    }];
+    let at = |t: &str| {
+        chrono::DateTime::parse_from_rfc3339(t)
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    let clock = Arc::new(ManualClock::new(at("2026-12-01T00:00:00Z")));
+    let store = Store::connect(url, 4).await.unwrap();
+    store
+        .set_user_timezone(AVERY, "Europe/London", at("2026-12-01T00:00:00Z"))
+        .await
+        .unwrap();
+    let engine = Engine::new(store, clock.clone(), &s.scheduler, "solo");
+    let team = s.teams[0].clone();
+    let tl = timeline::build(&team.timeline).unwrap();
+    let run_id = engine
+        .open_run(&team, &tl, Catalog::data_dir(data))
+        .await
+        .unwrap();
+    drive_to_kickoff(&engine, &clock, &run_id).await;
+    while let Some(t) = engine.store().next_due().await.unwrap() {
+        clock.advance_to(t);
+        engine.run_due().await.unwrap();
+    }
+
+    let run = engine.store().load_run(&run_id).await.unwrap().unwrap().run;
+    assert_eq!(run.status, RunStatus::Completed);
+    let averys: Vec<String> = run
+        .roster
+        .iter()
+        .filter(|r| r.owner_id.as_deref() == Some(AVERY))
+        .map(|r| quarterdeck::engine::slug(&r.campaign))
+        .collect();
+    assert!(!averys.is_empty() && averys.len() < run.roster.len());
+    let posts = engine.store().posts(&run_id).await.unwrap();
+    // When week `w`'s prompts went out: Avery's and everyone else's.
+    let prompted = |w: u32| {
+        let mut theirs = std::collections::BTreeSet::new();
+        let mut others = std::collections::BTreeSet::new();
+        for p in posts.iter().filter(|p| p.kind == "checkin_prompt") {
+            let Some(slug) = p
+                .key
+                .strip_prefix(&format!("{run_id}/checkin/w{w:02}/prompt/"))
+            else {
+                continue;
+            };
+            let when = p.created_at.to_rfc3339();
+            if averys.iter().any(|a| a == slug) {
+                theirs.insert(when);
+            } else {
+                others.insert(when);
+            }
+        }
+        (
+            theirs.into_iter().collect::<Vec<_>>(),
+            others.into_iter().collect::<Vec<_>>(),
+        )
+    };
+    // Mon 25 Jan: London is five hours ahead of New York.
+    assert_eq!(
+        prompted(1),
+        (
+            vec!["2027-01-25T09:00:00+00:00".to_owned()],
+            vec!["2027-01-25T14:00:00+00:00".to_owned()]
+        )
+    );
+    // Mon 22 Mar: New York has sprung forward, London not yet: four hours.
+    assert_eq!(
+        prompted(9),
+        (
+            vec!["2027-03-22T09:00:00+00:00".to_owned()],
+            vec!["2027-03-22T13:00:00+00:00".to_owned()]
+        )
+    );
+    // Mon 29 Mar: both on summer time: five hours again.
+    assert_eq!(
+        prompted(10),
+        (
+            vec!["2027-03-29T08:00:00+00:00".to_owned()],
+            vec!["2027-03-29T13:00:00+00:00".to_owned()]
+        )
+    );
+    // Week 1's digest after the last window (New York's, 48 hours) closed.
+    let digest = posts
+        .iter()
+        .find(|p| p.key == format!("{run_id}/checkin/w01/summary"))
+        .unwrap();
+    assert_eq!(digest.created_at, at("2027-01-27T14:00:00Z"));
+    // Mon 15 Feb (week 4) is a holiday in the default config: no prompt, one digest.
+    assert_eq!(prompted(4), (Vec::new(), Vec::new()));
+    let holiday = posts
+        .iter()
+        .find(|p| p.key == format!("{run_id}/checkin/w04/summary"))
+        .unwrap();
+    assert!(
+        holiday.message.contains("Excused: holiday"),
+        "{}",
+        holiday.message
+    );
+}
+
+#[tokio::test]
+async fn the_next_quarter_reads_the_stored_actuals_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    next_quarter_reads_actuals(
+        &format!("sqlite://{}", dir.path().join("q.db").display()),
+        dir.path(),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_next_quarter_reads_the_stored_actuals_on_postgres() {
+    let pg = PgDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    next_quarter_reads_actuals(&pg.url, dir.path()).await;
+    pg.drop_db().await;
+}
+
+/// 2027-Q1 runs to completion beside 2027-Q2's run (whose stage 1, reviewing Q1, is due
+/// in Q1's last week, before Q1's actuals exist). Storing Q1's actuals re-runs Q2's
+/// stage 1; the team's spend export has a Q1 row of one channel the owners reported, so
+/// stage 1 reads the export for that channel and the owners' figures for every other,
+/// and says so.
+async fn next_quarter_reads_actuals(url: &str, dir: &std::path::Path) {
+    let data = sample_data(dir);
+    let s = settings(&[]);
+    let mut team = s.teams[0].clone();
+    team.data_dir = data.clone();
+    let clock = Arc::new(ManualClock::new(
+        chrono::DateTime::parse_from_rfc3339("2026-12-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc),
+    ));
+    let store = Store::connect(url, 4).await.unwrap();
+    let engine = Engine::new(store, clock.clone(), &s.scheduler, "solo");
+    let q1 = engine
+        .open_run(
+            &team,
+            &timeline::build(&team.timeline).unwrap(),
+            Catalog::data_dir(data.clone()),
+        )
+        .await
+        .unwrap();
+    let mut next = team.timeline.clone();
+    next.quarter = team.timeline.quarter.next();
+    let q2 = engine
+        .open_run(
+            &team,
+            &timeline::build(&next).unwrap(),
+            Catalog::data_dir(data.clone()),
+        )
+        .await
+        .unwrap();
+    drive_to_kickoff(&engine, &clock, &q1).await;
+    let end = chrono::DateTime::parse_from_rfc3339("2027-04-01T12:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let ops = Actor::new("ops", "Ops", &[team.roles.run_stages[0].as_str()]);
+    let mut answered = false;
+    while let Some(t) = engine.store().next_due().await.unwrap() {
+        if t > end {
+            break;
+        }
+        clock.advance_to(t);
+        engine.run_due().await.unwrap();
+        // Week 1's numbers, every campaign: the actuals' rows.
+        let run = engine.store().load_run(&q1).await.unwrap().unwrap().run;
+        if let Some(w) = run.checkins.first().filter(|w| w.open && !answered) {
+            for e in &w.entries {
+                let event = Event::CheckinAnswered {
+                    actor: ops.clone(),
+                    week: 1,
+                    campaign: e.campaign.clone(),
+                    status: quarterdeck::domain::CheckinStatus::OnTrack,
+                    note: None,
+                    numbers: Some(quarterdeck::domain::CheckinNumbers {
+                        spend_to_date: 1000.0,
+                        leads: 10.0,
+                        mqls: 3.0,
+                        pipeline: 9000.0,
+                        blockers: Vec::new(),
+                    }),
+                };
+                engine.handle(&q1, event).await.unwrap();
+            }
+            answered = true;
+        }
+    }
+    let run = engine.store().load_run(&q1).await.unwrap().unwrap().run;
+    assert_eq!(run.status, RunStatus::Completed);
+    let stage1 = |posts: &[quarterdeck::engine::records::OutboxRow]| {
+        posts
+            .iter()
+            .filter(|p| p.key.starts_with(&format!("{q2}/s01/")) && p.kind == "stage_result")
+            .count()
+    };
+    let before = stage1(&engine.store().posts(&q2).await.unwrap());
+    assert!(before >= 1, "Q2's stage 1 ran in Q1's last week");
+
+    // The keeper stores Q1's actuals (Q2's stage 1 is due to compute again); the
+    // sample's spend export ends with 2026, and the team has meanwhile exported one Q1
+    // row of the first channel the owners reported.
+    quarterdeck::actuals::store_completed(&engine, &team)
+        .await
+        .unwrap();
+    let stored = std::fs::read_to_string(data.join("actuals/2027-Q1/spend.csv")).unwrap();
+    let rows: Vec<&str> = stored.lines().skip(1).collect();
+    let channel_of = |l: &str| l.split(',').nth(1).unwrap().to_owned();
+    let exported = channel_of(rows[0]);
+    let carried = rows.iter().filter(|l| channel_of(l) != exported).count();
+    let others: std::collections::BTreeSet<String> = rows
+        .iter()
+        .map(|l| channel_of(l))
+        .filter(|c| *c != exported)
+        .collect();
+    assert!(carried > 0 && carried < rows.len());
+    let spend = data.join("spend.csv");
+    let mut export = std::fs::read_to_string(&spend).unwrap();
+    export.push_str(&format!("2027-01-11,{exported},Exported,500.00,,,,\n"));
+    std::fs::write(&spend, export).unwrap();
+    engine.run_due().await.unwrap();
+
+    let posts = engine.store().posts(&q2).await.unwrap();
+    assert_eq!(stage1(&posts), before + 1, "stage 1 computed again");
+    let latest = posts
+        .iter()
+        .rev()
+        .find(|p| p.key.starts_with(&format!("{q2}/s01/")) && p.kind == "stage_result")
+        .unwrap();
+    let others: Vec<String> = others.into_iter().collect();
+    assert!(
+        latest.message.contains(&format!(
+            "spend.csv: {carried} rows added from last quarter's check-in actuals"
+        )) && latest.message.contains(&format!(
+            "for channels the exports lack: {}.",
+            others.join(", ")
+        )),
+        "{}",
+        latest.message
+    );
+    // The plan's campaigns were not in the team's campaigns export: all carried.
+    assert!(
+        latest.message.contains("campaigns.csv: ")
+            && latest
+                .message
+                .contains("for campaigns the exports lack: 2027-Q1 "),
+        "{}",
+        latest.message
     );
 }

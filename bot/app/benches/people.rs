@@ -127,6 +127,8 @@ fn digest_for_200_campaigns(settings: &config::Settings) {
             week,
             due_at: *at,
             open: false,
+            opened: Vec::new(),
+            holiday: false,
             entries: campaigns
                 .iter()
                 .enumerate()
@@ -150,6 +152,9 @@ fn digest_for_200_campaigns(settings: &config::Settings) {
                         },
                     }),
                     excused: false,
+                    zone: None,
+                    prompted_at: None,
+                    closed: false,
                 })
                 .collect(),
         });

@@ -4,7 +4,9 @@
 //! `campaigns.csv` (the approved plan's campaigns: `campaign, channel, start, end,
 //! planned_budget, owner`). One writer for both commands: `simulate` writes them to
 //! `OUT/actuals/`, `serve` to `<team data_dir>/actuals/<quarter>/` once the run completes,
-//! and announces them once in the team's channel with the files attached.
+//! and announces them once in the team's channel with the files attached. The next
+//! quarter's run reads them for its stage 1 ([`carry_stored`]), re-running it if it ran
+//! before they were stored.
 
 use std::path::{Path, PathBuf};
 
@@ -111,6 +113,76 @@ pub fn write(run: &QuarterRun, dir: &Path) -> Result<Vec<PathBuf>, ActualsError>
     Ok(written)
 }
 
+/// Carries the quarter under review's stored actuals (`<data_dir>/actuals/<quarter>/`,
+/// written when that quarter's run completed) into a stage's data: of `inputs`, the
+/// files `spend.csv` and `campaigns.csv`, merged with the team's exports by the rules of
+/// `sources::carried` (exports win where both have data; the actuals fill the rest). A
+/// stored file that cannot be read fails the stage naming it.
+pub async fn carry_stored(
+    data: &mut crate::sources::DataSet,
+    data_dir: &Path,
+    ctx: &crate::engine::PlanContext,
+    inputs: &[&str],
+) -> Result<(), crate::sources::InputError> {
+    let Ok(quarter) = ctx.quarter.parse::<crate::timeline::Quarter>() else {
+        return Ok(());
+    };
+    let dir = data_dir.join("actuals").join(quarter.prior().to_string());
+    let read = |name: &'static str| {
+        let path = dir.join(name);
+        async move {
+            if !inputs.contains(&name) {
+                return Ok(None);
+            }
+            match tokio::fs::read(&path).await {
+                Ok(bytes) => Ok(Some((path.display().to_string(), bytes))),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(crate::sources::InputError::File {
+                    file: path.display().to_string(),
+                    message: format!("cannot read: {e}"),
+                }),
+            }
+        }
+    };
+    let (spend, campaigns) = (read(SPEND_CSV).await?, read(CAMPAIGNS_CSV).await?);
+    if spend.is_none() && campaigns.is_none() {
+        return Ok(());
+    }
+    data.carry_actuals(spend, campaigns, (ctx.review_start, ctx.quarter_start))
+}
+
+/// The next quarter's run reviews `quarter`: when its stage 1 has already run (its
+/// slot is in `quarter`'s last week, before the actuals exist), it is computed again
+/// with them, as when a data file arrives; otherwise they are read when it runs.
+async fn rerun_next_review(
+    engine: &Engine,
+    team: &TeamSettings,
+    quarter: &str,
+) -> Result<(), ActualsError> {
+    let Ok(q) = quarter.parse::<crate::timeline::Quarter>() else {
+        return Ok(());
+    };
+    let next = format!("{}/{}", team.name, q.next());
+    if engine.setup(&next).is_none() {
+        return Ok(());
+    }
+    let roles: Vec<&str> = team
+        .roles
+        .run_stages
+        .iter()
+        .take(1)
+        .map(String::as_str)
+        .collect();
+    let event = Event::DataArrived {
+        actor: crate::domain::Actor::new("quarterdeck", "Quarterdeck (stored actuals)", &roles),
+        file: SPEND_CSV.to_owned(),
+    };
+    if let Outcome::Refused(why) = engine.handle(&next, event).await? {
+        tracing::info!(run = %next, %why, "stored actuals: nothing to re-run");
+    }
+    Ok(())
+}
+
 /// Where `serve` keeps a quarter's actuals: `<data_dir>/actuals/<quarter>/`.
 pub fn folder(team: &TeamSettings, quarter: &str) -> PathBuf {
     team.data_dir.join("actuals").join(quarter)
@@ -137,6 +209,7 @@ pub async fn store_completed(engine: &Engine, team: &TeamSettings) -> Result<usi
         {
             write(&run, &dir)?;
             tracing::info!(run = %id, folder = %dir.display(), "quarter-end actuals written");
+            rerun_next_review(engine, team, &run.quarter).await?;
         }
         if run.actuals_stored.is_some() {
             continue;

@@ -76,7 +76,27 @@ impl Engine {
             store: self.store.clone(),
             clock: self.clock.clone(),
         });
-        self.core.open_run(&team.into(), timeline, stages).await
+        let id = self.core.open_run(&team.into(), timeline, stages).await?;
+        self.share_zones(&id).await?;
+        Ok(id)
+    }
+
+    /// Hands every zone chosen with `/timezone` to the run (the engine ignores those it
+    /// already has), so owners who chose theirs before the run opened check in on it.
+    async fn share_zones(&self, run_id: &str) -> Result<(), EngineError> {
+        let zones = self
+            .store
+            .user_timezones()
+            .await
+            .map_err(|e| EngineError::Store(core::StoreError::from(e)))?;
+        for (user_id, zone) in zones {
+            // Stored by id alone: it matches owners whose chat id is known.
+            let actor = crate::domain::Actor::new(user_id, String::new(), &[]);
+            self.core
+                .handle(run_id, Event::OwnerZone { actor, zone })
+                .await?;
+        }
+        Ok(())
     }
 }
 
@@ -102,13 +122,20 @@ impl StageRunner for TeamStages {
             // Inputs are read (or fetched) before the computation starts; an unreachable
             // source fails the stage with the reason, like bad data does.
             let read_on = self.clock.now().with_timezone(&ctx.tz).date_naive();
-            let data = match self.sources.load(stages::inputs_of(stage)).await {
+            let inputs = stages::inputs_of(stage);
+            let mut data = match self.sources.load(inputs).await {
                 Ok(data) => data.with_read_on(read_on),
                 Err(e) => {
                     tracing::warn!(run = run_id, stage, error = %e, "stage inputs unavailable");
                     return Ok(Computation::Failed(e.to_string()));
                 }
             };
+            // The quarter under review's own stored actuals, when its run completed here.
+            let folder = self.sources.folder().to_owned();
+            if let Err(e) = crate::actuals::carry_stored(&mut data, &folder, ctx, inputs).await {
+                tracing::warn!(run = run_id, stage, error = %e, "stored actuals unreadable");
+                return Ok(Computation::Failed(e.to_string()));
+            }
             let outputs = self.store.latest_outputs(run_id).await?;
             let inputs = StageInputs {
                 run: run.clone(),

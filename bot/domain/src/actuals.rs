@@ -103,6 +103,9 @@ mod tests {
                 blockers: Vec::new(),
             }),
             excused: false,
+            zone: None,
+            prompted_at: None,
+            closed: false,
         }
     }
 
@@ -135,6 +138,8 @@ mod tests {
             due_at: Utc.with_ymd_and_hms(2027, 1, day, 9, 0, 0).unwrap(),
             open: false,
             entries: e,
+            opened: Vec::new(),
+            holiday: false,
         };
         run.checkins = vec![
             week(

@@ -25,8 +25,8 @@ pub use people::{
     CheckinNumbers, Kickoff, Launch, MonthMilestone, PlanFigures,
 };
 pub use run::{
-    Approval, CheckinEntry, CheckinStatus, CheckinWeek, JobFailure, PlanVersion, QuarterRun,
-    RosterEntry, RunStatus, Stage, StageStatus, Verdict,
+    Approval, CheckinEntry, CheckinStatus, CheckinWeek, JobFailure, PersonZone, PlanVersion,
+    QuarterRun, RosterEntry, RunStatus, Stage, StageStatus, Verdict,
 };
 pub use secret::Secret;
 pub use stage::{StageId, StageKind, StageSpec, UnknownStage};

@@ -188,6 +188,9 @@ mod tests {
                 blockers: Vec::new(),
             }),
             excused: false,
+            zone: None,
+            prompted_at: None,
+            closed: false,
         }
     }
 
@@ -197,6 +200,8 @@ mod tests {
             due_at: chrono::DateTime::UNIX_EPOCH,
             open: false,
             entries,
+            opened: Vec::new(),
+            holiday: false,
         }
     }
 

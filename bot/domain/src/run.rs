@@ -53,6 +53,19 @@ pub struct QuarterRun {
     /// Where the quarter-end actuals were stored (`serve`), once announced.
     #[serde(default)]
     pub actuals_stored: Option<String>,
+    /// People's own time zones (`/timezone`) other than the team's: each owner's
+    /// check-in prompt goes at the team's check-in time on their own wall clock.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub zones: Vec<PersonZone>,
+}
+
+/// A person's own time zone (an IANA name), by chat user id and name: matched to a roster
+/// owner by id when the owner has one, else by name (as check-in answers are).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonZone {
+    pub id: String,
+    pub name: String,
+    pub zone: String,
 }
 
 /// A scheduled job that kept failing: recorded once, reported once to the team's owner.
@@ -224,8 +237,15 @@ impl RosterEntry {
 pub struct CheckinWeek {
     pub week: u32,
     pub due_at: DateTime<Utc>,
+    /// Until the last owner's window closes and the digest is posted.
     pub open: bool,
     pub entries: Vec<CheckinEntry>,
+    /// The zones whose prompts went out (`None`: the team's), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub opened: Vec<Option<String>>,
+    /// The check-in fell on a team holiday: nobody was prompted, everyone is excused.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub holiday: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -245,6 +265,16 @@ pub struct CheckinEntry {
     /// The owner was away this week (`/away`, a holiday): not counted as missed.
     #[serde(default)]
     pub excused: bool,
+    /// The owner's own zone when the week opened (`None`: the team's): their prompt,
+    /// reminder and close follow it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
+    /// When the prompt went out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompted_at: Option<DateTime<Utc>>,
+    /// The owner's response window is over.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub closed: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -355,6 +385,7 @@ impl QuarterRun {
             quarter_start: None,
             timezone: None,
             actuals_stored: None,
+            zones: Vec::new(),
         }
     }
 

@@ -25,6 +25,8 @@ pub struct PlanContext {
     pub stage_due: Vec<DateTime<Utc>>,
     /// Weekly check-in times; week n is element n-1.
     pub checkins: Vec<DateTime<Utc>>,
+    /// The check-in weeks that fall on one of the team's holidays: everyone excused.
+    pub holiday_checkins: Vec<u32>,
     pub checkin_window: Duration,
     pub plan_deadline: DateTime<Utc>,
     /// People by chat id, approval order and rules, pacing thresholds.
@@ -58,6 +60,12 @@ impl PlanContext {
                 .iter()
                 .map(|c| c.at.with_timezone(&Utc))
                 .collect(),
+            holiday_checkins: timeline
+                .checkins
+                .iter()
+                .filter(|c| c.holiday)
+                .map(|c| c.week)
+                .collect(),
             checkin_window: Duration::hours(i64::from(team.checkin_window_hours)),
             plan_deadline: timeline.plan_deadline.with_timezone(&Utc),
             people: team.people.clone(),
@@ -87,9 +95,27 @@ impl PlanContext {
             )
     }
 
+    /// Check-in `week` (1-based) at the team's check-in time on the wall clock of `zone`
+    /// (`None`: the team's own zone).
+    pub fn checkin_at(&self, week: u32, zone: Option<&str>) -> Option<DateTime<Utc>> {
+        let index = usize::try_from(week).ok()?.checked_sub(1)?;
+        let team = *self.checkins.get(index)?;
+        Some(match zone.and_then(|z| z.parse::<Tz>().ok()) {
+            Some(tz) => crate::timeline::same_wall_clock(team.with_timezone(&self.tz), tz)
+                .with_timezone(&Utc),
+            None => team,
+        })
+    }
+
     /// A UTC instant shown in the team's zone, for posts.
     pub fn local(&self, at: DateTime<Utc>) -> String {
-        at.with_timezone(&self.tz)
+        self.local_in(at, None)
+    }
+
+    /// A UTC instant shown in `zone` (an IANA name; `None` or unknown: the team's).
+    pub fn local_in(&self, at: DateTime<Utc>, zone: Option<&str>) -> String {
+        let tz = zone.and_then(|z| z.parse::<Tz>().ok()).unwrap_or(self.tz);
+        at.with_timezone(&tz)
             .format("%a %-d %b %Y %H:%M %Z")
             .to_string()
     }

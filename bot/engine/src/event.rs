@@ -97,14 +97,28 @@ pub enum Event {
         actor: Actor,
         stage: u8,
     },
+    /// Week `week`'s check-in time on the wall clock of `zone` (`None`: the team's
+    /// zone): the owners in that zone are prompted (the first zone opens the week).
     CheckinDue {
         week: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        zone: Option<String>,
     },
+    /// Halfway through the window of the owners in `zone`.
     CheckinReminder {
         week: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        zone: Option<String>,
     },
+    /// The window of the owners in `zone` is over; after the last zone's, the digest.
     CheckinClose {
         week: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        zone: Option<String>,
+    },
+    OwnerZone {
+        actor: Actor,
+        zone: String,
     },
     CheckinAnswered {
         actor: Actor,
@@ -179,6 +193,7 @@ impl Event {
             Self::CheckinDue { .. } => "checkin_due",
             Self::CheckinReminder { .. } => "checkin_reminder",
             Self::CheckinClose { .. } => "checkin_close",
+            Self::OwnerZone { .. } => "owner_zone",
             Self::CheckinAnswered { .. } => "checkin_answered",
             Self::JobsSkipped { .. } => "jobs_skipped",
             Self::JobFailed { .. } => "job_failed",

@@ -203,6 +203,8 @@ pub struct WeekDigest {
     pub week: u32,
     /// False when no check-in was held that week.
     pub held: bool,
+    /// The check-in fell on a team holiday: everyone excused.
+    pub holiday: bool,
     pub on_track: usize,
     pub at_risk: usize,
     pub off_track: usize,
@@ -351,6 +353,9 @@ pub enum Notice {
         /// The key of the campaign's kickoff post, whose thread takes the prompt when the
         /// owner does not accept direct messages.
         thread: Option<String>,
+        /// The owner's own zone (`/timezone`), in which the close is stated; `None`: the
+        /// team's.
+        zone: Option<String>,
     },
     CheckinReminder {
         week: u32,

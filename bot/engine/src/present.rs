@@ -382,10 +382,12 @@ pub fn present(notice: &Notice, ctx: &PlanContext) -> Message {
             plan,
             actions,
             thread,
+            zone,
         } => {
+            let closes = ctx.local_in(*closes, zone.as_deref());
             let mut msg = Message::new(
                 format!("Check-in · week {week} of {weeks} · {campaign}"),
-                checkin_prompt_body(ctx, campaign, owner, plan.as_ref(), *closes),
+                checkin_prompt_body(ctx, campaign, owner, plan.as_ref(), &closes),
             );
             msg.buttons = actions.iter().map(button).collect();
             msg.direct = notice.recipient().map(str::to_owned);
@@ -481,7 +483,7 @@ fn checkin_prompt_body(
     campaign: &str,
     owner: &Person,
     plan: Option<&PlanLine>,
-    closes: chrono::DateTime<chrono::Utc>,
+    closes: &str,
 ) -> String {
     let line = match plan {
         Some(p) => format!(
@@ -502,7 +504,7 @@ fn checkin_prompt_body(
          Choose a status; a form then asks for spend to date, leads, MQLs, pipeline and \
          blockers. Answer by {}.",
         person(owner),
-        ctx.local(closes)
+        closes
     )
 }
 
@@ -555,9 +557,9 @@ fn figure_move(m: &FigureMove, names: &DisplayNames) -> String {
 
 fn skipped_line(j: &Skipped, ctx: &PlanContext) -> String {
     let what = match &j.event {
-        Event::CheckinDue { week } => format!("week {week} check-in"),
-        Event::CheckinReminder { week } => format!("week {week} check-in reminder"),
-        Event::CheckinClose { week } => format!("week {week} check-in close"),
+        Event::CheckinDue { week, .. } => format!("week {week} check-in"),
+        Event::CheckinReminder { week, .. } => format!("week {week} check-in reminder"),
+        Event::CheckinClose { week, .. } => format!("week {week} check-in close"),
         other => other.name().replace('_', " "),
     };
     format!("- {what} (due {})", ctx.local(j.due_at))
@@ -577,6 +579,17 @@ fn weekly_digest(g: &WeekDigest) -> Message {
         return Message::new(
             format!("Check-in summary · week {week}"),
             "No check-in this week.",
+        );
+    }
+    if g.holiday {
+        // Nothing was reported: no pace against a plan that moved on without answers.
+        return Message::new(
+            format!("Check-in summary · week {week}"),
+            format!(
+                "Excused: holiday. The check-in fell on a team holiday: nobody was asked, \
+                 and none of the {} campaigns owes this week.",
+                g.away
+            ),
         );
     }
     let mut body = format!(
@@ -906,6 +919,7 @@ mod tests {
         let digest = WeekDigest {
             week: 3,
             held: true,
+            holiday: false,
             on_track: 1,
             at_risk: 0,
             off_track: 0,

@@ -17,6 +17,16 @@ impl Store {
         Ok(zone.map(|(z,)| z))
     }
 
+    /// Every recorded zone as (user id, zone), by user id.
+    pub async fn user_timezones(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let rows: Vec<(String, String)> = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT user_id, zone FROM user_timezones ORDER BY user_id")
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows)
+    }
+
     /// Records `zone` as `user_id`'s, replacing the one before.
     pub async fn set_user_timezone(
         &self,

@@ -171,7 +171,7 @@ impl AppBackend {
                 let line = super::timezone::zone_line(zone, own, now);
                 Reply::private(whoami(team, caller).field("Time zone", line))
             }
-            Command::Timezone { zone } => self.set_timezone(caller, &zone).await,
+            Command::Timezone { zone } => self.set_timezone(caller, team, &zone).await,
             Command::Button { custom_id } => {
                 self.button(caller, team, &run, actor, &custom_id).await
             }

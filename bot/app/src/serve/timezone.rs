@@ -1,6 +1,7 @@
 //! `/timezone`: each person's own zone, by IANA name, stored by chat user id (SQLite and
 //! PostgreSQL alike). Times the bot states to that person (`/whoami`, the `/away`
-//! confirmation) are written in it; without one, in the team's zone.
+//! confirmation, a check-in prompt's close) are written in it; without one, in the
+//! team's zone. An owner's weekly check-in goes at the team's time on their own clock.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -55,8 +56,14 @@ impl AppBackend {
         (team_zone(team), false)
     }
 
-    /// Sets the caller's zone, or says the name is not one.
-    pub(super) async fn set_timezone(&self, caller: &Caller, zone: &str) -> Reply {
+    /// Sets the caller's zone, or says the name is not one; the team's open runs are
+    /// told, so the caller's check-ins not yet opened follow it.
+    pub(super) async fn set_timezone(
+        &self,
+        caller: &Caller,
+        team: &TeamSettings,
+        zone: &str,
+    ) -> Reply {
         let Ok(tz) = zone.trim().parse::<Tz>() else {
             return Reply::error(
                 &caller.reference,
@@ -79,10 +86,23 @@ impl AppBackend {
                 "The zone could not be stored; try again.",
             );
         }
+        let prefix = format!("{}/", team.name);
+        for run_id in self.engine().run_ids() {
+            if !run_id.starts_with(&prefix) {
+                continue;
+            }
+            let event = crate::engine::Event::OwnerZone {
+                actor: super::people::actor(caller),
+                zone: tz.name().to_owned(),
+            };
+            if let Err(e) = self.engine().handle(&run_id, event).await {
+                tracing::error!(run = %run_id, error = %e, "cannot record the zone on the run");
+            }
+        }
         Reply::private(Message::new(
             "Time zone set",
             format!(
-                "Your time zone is {}: it is {} there now. Times the bot states to you are shown in it.",
+                "Your time zone is {}: it is {} there now. Times the bot states to you are shown in it, and your weekly check-in comes at the team's check-in time on this clock.",
                 tz.name(),
                 now.with_timezone(&tz).format("%H:%M on %Y-%m-%d")
             ),

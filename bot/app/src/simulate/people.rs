@@ -7,7 +7,8 @@
 //! ([`produced`]), so a channel whose fitted curve was optimistic under-delivers; MQLs =
 //! that pipeline at the plan's MQLs per pipeline dollar (MQLs are counted by the score the
 //! plan adopted), leads in the generator's proportion to them; and one blocker that stays
-//! open and escalates. They watch the run's
+//! open and escalates. One owner works from London (a simulated `/timezone`), so their
+//! prompt comes at the check-in time on London's clock. They watch the run's
 //! state and schedule their answers
 //! as ordinary jobs carrying the same events a Discord click would produce, so the
 //! engine cannot tell them from people. Every choice is a pure function of the seed and
@@ -151,6 +152,22 @@ fn kickoff(run: &QuarterRun, ctx: &PlanContext, sim: &SimulationSettings, jobs: 
             policy: MissedPolicy::RunLate,
         });
     }
+    // The first owner works from London and says so with /timezone after kickoff.
+    if let Some(owner) = owners.first()
+        && !run.zones.iter().any(|z| z.name == *owner)
+    {
+        jobs.push(JobSpec {
+            id: format!("{}/sim/timezone/{}", run.id, slug(owner)),
+            due_at: at + Duration::minutes(30),
+            job: Job::Deliver {
+                event: Box::new(Event::OwnerZone {
+                    actor: owner_actor(owner),
+                    zone: remote_zone(ctx).to_owned(),
+                }),
+            },
+            policy: MissedPolicy::RunLate,
+        });
+    }
     let campaigns = crate::engine::approved_campaigns(run);
     let late = late_launch(&campaigns, ctx, sim.seed);
     for c in campaigns.iter().filter(|c| !c.booked) {
@@ -182,6 +199,16 @@ fn kickoff(run: &QuarterRun, ctx: &PlanContext, sim: &SimulationSettings, jobs: 
             },
             policy: MissedPolicy::RunLate,
         });
+    }
+}
+
+/// The zone of the simulated owner who is not in the team's: London, or New York for a
+/// team in London.
+fn remote_zone(ctx: &PlanContext) -> &'static str {
+    if ctx.tz == chrono_tz::Europe::London {
+        "America/New_York"
+    } else {
+        "Europe/London"
     }
 }
 
@@ -404,6 +431,10 @@ fn checkins(
     for week in run.checkins.iter().filter(|w| w.open) {
         let date = ctx.local_date(week.due_at);
         for (idx, e) in week.entries.iter().enumerate() {
+            // Owners answer their prompt, which comes at 09:00 on their own clock.
+            let Some(prompted) = e.prompted_at else {
+                continue;
+            };
             if e.status != CheckinStatus::Pending {
                 continue;
             }
@@ -436,7 +467,7 @@ fn checkins(
                     week.week,
                     slug(&e.campaign)
                 ),
-                due_at: at_least(week.due_at + delay, week.due_at),
+                due_at: at_least(prompted + delay, prompted),
                 job: Job::Deliver {
                     event: Box::new(event),
                 },

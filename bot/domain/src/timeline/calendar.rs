@@ -59,9 +59,11 @@ impl WorkCalendar {
         days
     }
 
-    /// The first business day on or after `d`, looking at most a year ahead.
-    pub fn on_or_after(&self, d: NaiveDate) -> Option<NaiveDate> {
-        d.iter_days().take(366).find(|d| self.is_business_day(*d))
+    /// The first working day (holiday or not) on or after `d`, at most a week ahead.
+    pub fn working_day_on_or_after(&self, d: NaiveDate) -> Option<NaiveDate> {
+        d.iter_days()
+            .take(7)
+            .find(|d| self.working_days.contains(&d.weekday()))
     }
 }
 
@@ -83,6 +85,14 @@ pub fn resolve_local(tz: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Tz> {
             tz.from_utc_datetime(&(naive - Duration::seconds(i64::from(before.local_minus_utc()))))
         }
     }
+}
+
+/// The instant the wall clock in `zone` shows the date and time `at` shows in its own
+/// zone: a 09:00 check-in in the team's zone is 09:00 on the same date in an owner's.
+/// Each zone's daylight-saving changes apply on their own dates (module header rules).
+pub fn same_wall_clock(at: DateTime<Tz>, zone: Tz) -> DateTime<Tz> {
+    let local = at.naive_local();
+    resolve_local(zone, local.date(), local.time())
 }
 
 #[cfg(test)]
@@ -126,6 +136,25 @@ mod tests {
         );
 
         assert_eq!(t.to_rfc3339(), "2027-03-14T03:30:00-04:00");
+    }
+
+    #[test]
+    fn the_same_wall_clock_in_another_zone_follows_that_zones_own_dst_dates() {
+        // New York springs forward on 2027-03-14, Berlin on 2027-03-28: in between the
+        // two are five hours apart instead of six.
+        let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap();
+        let berlin = chrono_tz::Europe::Berlin;
+        let new_york = chrono_tz::America::New_York;
+        let at = |day: &str| {
+            same_wall_clock(resolve_local(berlin, d(day), nine), new_york)
+                .with_timezone(&chrono::Utc)
+                .to_rfc3339()
+        };
+
+        // 09:00 EST = 14:00 UTC, 09:00 EDT = 13:00 UTC.
+        assert_eq!(at("2027-03-08"), "2027-03-08T14:00:00+00:00");
+        assert_eq!(at("2027-03-15"), "2027-03-15T13:00:00+00:00");
+        assert_eq!(at("2027-03-29"), "2027-03-29T13:00:00+00:00");
     }
 
     #[test]

@@ -72,18 +72,21 @@ fn two_fires_on_one_day_make_one_check_in_at_the_first() {
 #[test]
 fn a_check_in_moved_past_the_quarters_end_is_dropped() {
     let mut spec = with_cron("0 9 * * Wed");
-    // Wed 31 Mar 2027, the quarter's last day, is a holiday: its check-in would move to
-    // Thu 1 Apr, in the next quarter.
-    spec.calendar.holidays.insert(d("2027-03-31"));
+    // Wednesday is not a working day: each Wednesday's check-in moves to Thursday, and
+    // Wed 31 Mar 2027, the quarter's last day, would move to Thu 1 Apr, the next quarter.
+    spec.calendar.working_days = vec![Weekday::Mon, Weekday::Tue, Weekday::Thu, Weekday::Fri];
 
     let t = build(&spec).unwrap();
 
-    let wednesdays: Vec<NaiveDate> = weekdays("2027-01-18", "2027-03-30")
+    // Four working days a week: weeks 2-4 are 1-8, 11-18 and 19-26 Jan (Fri 1 Jan the
+    // first), so kickoff is Tue 19 Jan; the Thursdays 21 Jan to 25 Mar follow it.
+    assert_eq!(t.stages[11].due.date_naive(), d("2027-01-19"));
+    let thursdays: Vec<NaiveDate> = weekdays("2027-01-20", "2027-03-31")
         .into_iter()
-        .filter(|day| day.weekday() == Weekday::Wed)
+        .filter(|day| day.weekday() == Weekday::Thu)
         .collect();
-    assert_eq!(wednesdays.len(), 10);
-    assert_eq!(dates(&t), wednesdays, "the last is Wed 24 Mar");
+    assert_eq!(thursdays.len(), 10);
+    assert_eq!(dates(&t), thursdays, "the last is Thu 25 Mar");
 }
 
 #[test]

@@ -2,9 +2,12 @@
 //! after kickoff and up to the end of the quarter's last day. The expression is evaluated
 //! on local (naive) time and each fire is then placed in the zone by the same rule as
 //! stage slots, so a 02:30 check-in on a spring-forward day happens at 03:30 instead of
-//! vanishing, and a fall-back hour never fires twice. A fire time on a non-business day
-//! moves to the next business day at the same local time (dropped if that leaves the
-//! quarter); at most one check-in per local date.
+//! vanishing, and a fall-back hour never fires twice. A fire time on a day that is not a
+//! working day (a weekend) moves to the next working day at the same local time (dropped
+//! if that leaves the quarter); at most one check-in per local date. A check-in that
+//! falls on a holiday stays on it, marked `holiday`: that week nobody is prompted and
+//! every owner is excused (moving it would ask for the week's numbers a day late and
+//! crowd the next week's).
 
 use std::str::FromStr;
 
@@ -56,7 +59,7 @@ pub fn schedule(
         if date > ends {
             break;
         }
-        let Some(day) = spec.calendar.on_or_after(date) else {
+        let Some(day) = spec.calendar.working_day_on_or_after(date) else {
             continue;
         };
         if day > ends {
@@ -69,6 +72,7 @@ pub fn schedule(
         out.push(CheckinDue {
             week: u32::try_from(out.len()).unwrap_or(u32::MAX) + 1,
             at,
+            holiday: spec.calendar.holidays.contains(&day),
         });
     }
     Ok(out)

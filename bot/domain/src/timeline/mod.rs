@@ -3,7 +3,7 @@
 //! business days before the quarter starts, weeks 2, 3 and 4 the next three runs of five
 //! business days from its first day. Each stage is due on a business day of its week at a
 //! local time; weekly check-ins follow a cron expression in the same zone from kickoff to
-//! the quarter's end, so 09:00 stays 09:00 across DST. The plan is due at the end of
+//! the quarter's end, so 09:00 stays 09:00 across DST (one on a holiday is marked so). The plan is due at the end of
 //! week 3 ("complete two weeks into the quarter"). Pure: no clock, no I/O.
 
 mod calendar;
@@ -14,7 +14,7 @@ mod render;
 use chrono::{DateTime, NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 
-pub use calendar::{WorkCalendar, resolve_local};
+pub use calendar::{WorkCalendar, resolve_local, same_wall_clock};
 pub use checkins::parse_cron;
 pub use quarter::Quarter;
 
@@ -119,6 +119,8 @@ pub struct CheckinDue {
     /// 1-based ordinal of the check-in.
     pub week: u32,
     pub at: DateTime<Tz>,
+    /// It falls on one of the team's holidays: every owner is excused that week.
+    pub holiday: bool,
 }
 
 pub fn parse_tz(s: &str) -> Result<Tz, TimelineError> {

@@ -66,10 +66,15 @@ impl Timeline {
         ));
         for c in &self.checkins {
             out.push_str(&format!(
-                "{:>5}  {:<26} {}\n",
+                "{:>5}  {:<26} {}{}\n",
                 c.week,
                 c.at.format("%a %Y-%m-%d %H:%M %Z").to_string(),
-                utc(&c.at)
+                utc(&c.at),
+                if c.holiday {
+                    "  holiday: everyone excused"
+                } else {
+                    ""
+                }
             ));
         }
         out

@@ -148,22 +148,27 @@ fn a_check_in_in_the_spring_forward_gap_moves_forward_by_the_gap() {
 }
 
 #[test]
-fn a_check_in_on_a_holiday_moves_to_the_next_business_day() {
+fn a_check_in_on_a_holiday_stays_on_it_marked_as_a_holiday() {
     let mut s = spec("2027-Q1", chrono_tz::America::New_York);
     s.calendar.holidays = BTreeSet::from([d("2027-02-15")]);
 
     let t = build(&s).unwrap();
 
-    // Mon 15 Feb is a holiday: that week's check-in is Tue 16 Feb at 09:00.
-    assert!(
-        t.checkins
-            .iter()
-            .any(|c| c.at.date_naive() == d("2027-02-16") && c.at.hour() == 9)
+    // Mon 15 Feb is a holiday: that week's check-in stays there (everyone excused); the
+    // other ten Mondays (18 Jan to 29 Mar, after kickoff on Fri 15 Jan) are ordinary, and
+    // nothing moves to Tue 16 Feb.
+    let on_holiday: Vec<_> = t.checkins.iter().filter(|c| c.holiday).collect();
+    assert_eq!(on_holiday.len(), 1);
+    assert_eq!(on_holiday[0].at.date_naive(), d("2027-02-15"));
+    assert_eq!(
+        on_holiday[0].week, 5,
+        "18 Jan, 25 Jan, 1 Feb, 8 Feb, 15 Feb"
     );
+    assert_eq!(t.checkins.len(), 11);
     assert!(
         !t.checkins
             .iter()
-            .any(|c| c.at.date_naive() == d("2027-02-15"))
+            .any(|c| c.at.date_naive() == d("2027-02-16"))
     );
 }
 

@@ -1,7 +1,9 @@
-//! Weekly check-ins from kickoff to the quarter's end: a prompt to every campaign owner,
-//! a reminder halfway through the window to those who have not answered, and a close
-//! that records the silent ones as missed and posts the week's digest (pacing against
-//! the locked plan, see [`super::digest`]). Owners answer with a status and their
+//! Weekly check-ins from kickoff to the quarter's end: a prompt to every campaign owner
+//! at the team's check-in time on their own wall clock (their `/timezone`, else the
+//! team's zone; see [`super::zones`]), a reminder halfway through their window if they
+//! have not answered, and a close that records them as missed if still silent. When the
+//! last owner's window has closed the week's digest is posted (pacing against the
+//! locked plan, see [`super::digest`]). Owners answer with a status and their
 //! campaign's numbers to date; an owner away that week (`/away`) is excused; an answer
 //! after the close still counts and the digest is posted again, updated. Owners are
 //! matched by chat id when configured, else by name; a delegate may answer for an owner
@@ -25,21 +27,151 @@ pub(super) fn due(
     d: &mut Decision,
     ctx: &PlanContext,
     week: u32,
+    zone: &Option<String>,
     now: DateTime<Utc>,
 ) -> Result<(), Rejection> {
     if d.run.status != RunStatus::Executing {
         return Err(Rejection::NotNow("check-ins start after kickoff".into()));
     }
-    if d.run.checkins.iter().any(|w| w.week == week) {
-        return Err(Rejection::Duplicate(format!("check-in week {week}")));
+    let on_clock = zone
+        .as_deref()
+        .map(|z| format!(" on {z}'s clock"))
+        .unwrap_or_default();
+    match d.run.checkins.iter().find(|w| w.week == week) {
+        // A week opened before zones were recorded was opened on the team's clock.
+        Some(w) if w.opened.contains(zone) || (zone.is_none() && w.opened.is_empty()) => {
+            return Err(Rejection::Duplicate(format!(
+                "check-in week {week}{on_clock}"
+            )));
+        }
+        Some(_) => {}
+        None => {
+            let roster_zones = super::zones::roster_zones(&d.run);
+            if zone.as_ref().is_some_and(|z| !roster_zones.contains(z)) {
+                return Err(Rejection::NotNow(format!(
+                    "no campaign owner checks in{on_clock}"
+                )));
+            }
+            open_week(d, ctx, week, zone.as_deref(), now);
+            if ctx.holiday_checkins.contains(&week) {
+                return holiday(d, ctx, week, zone, now);
+            }
+        }
     }
-    let today = ctx.local_date(now);
+    // The week's date is the team's: away days and the plan line are read on it.
+    let dated = d.run.checkins.iter().find(|w| w.week == week);
+    let today = ctx.local_date(dated.map_or(now, |w| w.due_at));
+    let closes = now + ctx.checkin_window;
+    let Some(w) = d.run.checkin_week_mut(week) else {
+        return Ok(());
+    };
+    w.opened.push(zone.clone());
+    if !w.open {
+        // Closed already: a holiday week, or one skipped after downtime.
+        return Ok(());
+    }
+    let mut prompted = Vec::new();
+    let mut owners_here = false;
+    for e in w.entries.iter_mut().filter(|e| e.zone == *zone) {
+        owners_here = true;
+        if e.status == CheckinStatus::Pending && e.prompted_at.is_none() {
+            e.prompted_at = Some(now);
+            prompted.push(e.campaign.clone());
+        }
+    }
+    prompt_owners(d, ctx, week, today, closes, (zone.as_deref(), &prompted));
+    if !owners_here {
+        return Ok(());
+    }
+    let suffix = super::zones::suffix(zone.as_deref());
+    let half = now + ctx.checkin_window / 2;
+    for (at, what, event) in [
+        (
+            half,
+            "reminder",
+            Event::CheckinReminder {
+                week,
+                zone: zone.clone(),
+            },
+        ),
+        (
+            closes,
+            "close",
+            Event::CheckinClose {
+                week,
+                zone: zone.clone(),
+            },
+        ),
+    ] {
+        d.schedule(
+            key(d, week, &format!("{what}{suffix}")),
+            at,
+            Job::Deliver {
+                event: Box::new(event),
+            },
+            MissedPolicy::SkipAfterGrace,
+        );
+    }
+    Ok(())
+}
+
+/// A check-in on a team holiday: nobody is prompted, every owner is excused, and the
+/// week closes at once with a digest that says so.
+fn holiday(
+    d: &mut Decision,
+    ctx: &PlanContext,
+    week: u32,
+    zone: &Option<String>,
+    now: DateTime<Utc>,
+) -> Result<(), Rejection> {
+    if let Some(w) = d.run.checkin_week_mut(week) {
+        w.opened.push(zone.clone());
+        for e in &mut w.entries {
+            e.closed = true;
+        }
+        w.open = false;
+    }
+    d.audit(
+        &Actor::system(),
+        "checkin_holiday",
+        format!("week {week}: a team holiday, every owner excused"),
+    );
+    let digest = super::digest::week_digest(&d.run, ctx, week);
+    d.post(
+        key(d, week, "summary"),
+        &ctx.channels.checkins,
+        Notice::CheckinSummary {
+            digest,
+            update: false,
+        },
+    );
+    complete_if_done(d, ctx, now);
+    Ok(())
+}
+
+/// Opens check-in `week` with an entry per roster campaign, each on its owner's zone;
+/// owners away on the week's date are excused. The week is dated at the team's check-in
+/// time: now when the team's clock opens it, else the team's time (now, if that passed).
+fn open_week(
+    d: &mut Decision,
+    ctx: &PlanContext,
+    week: u32,
+    zone: Option<&str>,
+    now: DateTime<Utc>,
+) {
+    let due_at = match zone {
+        None => now,
+        Some(_) => ctx.checkin_at(week, None).map_or(now, |t| t.max(now)),
+    };
+    let today = ctx.local_date(due_at);
+    let holiday = ctx.holiday_checkins.contains(&week);
     let entries = d
         .run
         .roster
         .iter()
         .map(|r| {
-            let away = away_on(&d.run.absences, r.owner_id.as_deref(), &r.owner, today).is_some();
+            let away = holiday
+                || away_on(&d.run.absences, r.owner_id.as_deref(), &r.owner, today).is_some();
             CheckinEntry {
                 campaign: r.campaign.clone(),
                 owner: r.owner.clone(),
@@ -54,61 +186,37 @@ pub(super) fn due(
                 note: None,
                 numbers: None,
                 excused: away,
+                zone: super::zones::of(&d.run, r),
+                prompted_at: None,
+                closed: false,
             }
         })
         .collect();
     d.run.checkins.push(CheckinWeek {
         week,
-        due_at: now,
+        due_at,
         open: true,
         entries,
+        opened: Vec::new(),
+        holiday,
     });
-    let closes = now + ctx.checkin_window;
-    prompt_owners(d, ctx, week, today, closes);
-    let half = now + ctx.checkin_window / 2;
-    for (at, what, event) in [
-        (half, "reminder", Event::CheckinReminder { week }),
-        (closes, "close", Event::CheckinClose { week }),
-    ] {
-        d.schedule(
-            key(d, week, what),
-            at,
-            Job::Deliver {
-                event: Box::new(event),
-            },
-            MissedPolicy::SkipAfterGrace,
-        );
-    }
-    Ok(())
 }
 
-/// One prompt per campaign whose owner is not away, for that owner alone (a direct
-/// message when their chat id is known; the campaign's kickoff thread, else the
-/// check-ins channel, is the fallback), with
-/// the campaign's own plan line and buttons naming run, week, campaign and status.
+/// One prompt per campaign of `campaigns` (owners on `zone`'s clock, not away), for that
+/// owner alone (a direct message when their chat id is known; the campaign's kickoff
+/// thread, else the check-ins channel, is the fallback), with the campaign's own plan
+/// line, the close in the owner's zone, and buttons naming run, week, campaign, status.
 fn prompt_owners(
     d: &mut Decision,
     ctx: &PlanContext,
     week: u32,
     today: chrono::NaiveDate,
     closes: DateTime<Utc>,
+    (zone, campaigns): (Option<&str>, &[String]),
 ) {
     let plan = super::digest::locked_plan(&d.run).cloned();
-    let excused: Vec<String> = d
-        .run
-        .checkins
-        .iter()
-        .find(|w| w.week == week)
-        .map(|w| {
-            w.entries
-                .iter()
-                .filter(|e| e.status == CheckinStatus::Away)
-                .map(|e| e.campaign.clone())
-                .collect()
-        })
-        .unwrap_or_default();
     for r in d.run.roster.clone() {
-        if excused.contains(&r.campaign) {
+        if !campaigns.contains(&r.campaign) {
             continue;
         }
         let slug = super::kickoff::slug(&r.campaign);
@@ -136,6 +244,7 @@ fn prompt_owners(
                 .kickoff
                 .at
                 .map(|_| super::kickoff::campaign_key(&d.run, &r.campaign)),
+            zone: zone.map(str::to_owned),
             actions: CHECKIN_STATUSES
                 .into_iter()
                 .map(|status| Action::Checkin {
@@ -244,7 +353,8 @@ pub(super) fn answer(
             status.words()
         )));
     }
-    if after_close {
+    // After the owner's own window (their zone's close), or the week's.
+    if after_close || entry.closed {
         entry.late = true;
     }
     entry.status = status;
@@ -338,7 +448,12 @@ pub(super) fn away(
     Ok(())
 }
 
-pub(super) fn remind(d: &mut Decision, ctx: &PlanContext, week: u32) -> Result<(), Rejection> {
+pub(super) fn remind(
+    d: &mut Decision,
+    ctx: &PlanContext,
+    week: u32,
+    zone: &Option<String>,
+) -> Result<(), Rejection> {
     let w = d
         .run
         .checkin_week_mut(week)
@@ -348,7 +463,7 @@ pub(super) fn remind(d: &mut Decision, ctx: &PlanContext, week: u32) -> Result<(
     for e in w
         .entries
         .iter_mut()
-        .filter(|e| e.status == CheckinStatus::Pending)
+        .filter(|e| e.zone == *zone && !e.closed && e.status == CheckinStatus::Pending)
     {
         // Whoever answers after this point answered late.
         e.late = true;
@@ -357,18 +472,22 @@ pub(super) fn remind(d: &mut Decision, ctx: &PlanContext, week: u32) -> Result<(
     if pending.is_empty() {
         return Ok(());
     }
+    let suffix = super::zones::suffix(zone.as_deref());
     d.post(
-        key(d, week, "reminder"),
+        key(d, week, &format!("reminder{suffix}")),
         &ctx.channels.checkins,
         Notice::CheckinReminder { week, pending },
     );
     Ok(())
 }
 
+/// The window of the owners on `zone`'s clock is over: the silent are missed. Once every
+/// owner's window is over the week closes and its digest is posted.
 pub(super) fn close(
     d: &mut Decision,
     ctx: &PlanContext,
     week: u32,
+    zone: &Option<String>,
     now: DateTime<Utc>,
 ) -> Result<(), Rejection> {
     let w = d
@@ -376,12 +495,8 @@ pub(super) fn close(
         .checkin_week_mut(week)
         .filter(|w| w.open)
         .ok_or_else(|| Rejection::NotNow(format!("check-in week {week} is not open")))?;
-    w.open = false;
-    for e in &mut w.entries {
-        if e.status == CheckinStatus::Pending {
-            e.status = CheckinStatus::Missed;
-            e.late = false;
-        }
+    if !close_zone(w, zone) {
+        return Ok(());
     }
     let digest = super::digest::week_digest(&d.run, ctx, week);
     d.post(
@@ -394,6 +509,23 @@ pub(super) fn close(
     );
     complete_if_done(d, ctx, now);
     Ok(())
+}
+
+/// Ends the window of the entries on `zone`'s clock (the silent are missed) and closes
+/// the week when no entry's window is left open; true when it did.
+fn close_zone(w: &mut CheckinWeek, zone: &Option<String>) -> bool {
+    for e in w.entries.iter_mut().filter(|e| e.zone == *zone) {
+        e.closed = true;
+        if e.status == CheckinStatus::Pending {
+            e.status = CheckinStatus::Missed;
+            e.late = false;
+        }
+    }
+    if w.entries.iter().any(|e| !e.closed) {
+        return false;
+    }
+    w.open = false;
+    true
 }
 
 /// The run completes once every scheduled check-in week is closed (or was skipped).
@@ -478,24 +610,19 @@ pub(super) fn skipped(
             due_at: j.due_at,
         });
         match j.event.as_ref() {
-            Event::CheckinDue { week } if !d.run.checkins.iter().any(|w| w.week == *week) => {
+            Event::CheckinDue { week, .. } if !d.run.checkins.iter().any(|w| w.week == *week) => {
                 d.run.checkins.push(CheckinWeek {
                     week: *week,
                     due_at: j.due_at,
                     open: false,
                     entries: Vec::new(),
+                    opened: Vec::new(),
+                    holiday: false,
                 });
             }
-            Event::CheckinClose { week } => {
+            Event::CheckinClose { week, zone } => {
                 if let Some(w) = d.run.checkin_week_mut(*week) {
-                    w.open = false;
-                    for e in w
-                        .entries
-                        .iter_mut()
-                        .filter(|e| e.status == CheckinStatus::Pending)
-                    {
-                        e.status = CheckinStatus::Missed;
-                    }
+                    close_zone(w, zone);
                 }
             }
             _ => {}

@@ -38,7 +38,8 @@ fn week_date(run: &QuarterRun, ctx: &PlanContext, week: u32) -> Option<NaiveDate
     Some(ctx.local_date(at))
 }
 
-/// The pace of every check-in week so far (`summary.json`'s `pacing`).
+/// The pace of every check-in week so far (`summary.json`'s `pacing`; a holiday week's is
+/// the answers before it against the plan to its date, as the contract asks).
 pub fn pacing(run: &QuarterRun, ctx: &PlanContext) -> Vec<WeekPace> {
     let Some(plan) = locked_plan(run) else {
         return Vec::new();
@@ -57,14 +58,20 @@ pub fn pacing(run: &QuarterRun, ctx: &PlanContext) -> Vec<WeekPace> {
         .collect()
 }
 
-/// How many consecutive weeks up to `week` the campaign reported `blocker`.
+/// How many consecutive weeks up to `week` the campaign reported `blocker`. A week the
+/// campaign was excused (its owner away, a holiday) and did not answer neither counts nor
+/// breaks the run: the blocker was not said to be gone.
 pub fn blocker_age(weeks: &[CheckinWeek], week: u32, campaign: &str, blocker: &str) -> u32 {
     let mut age = 0;
     for w in (1..=week).rev() {
-        let reported = weeks
+        let entry = weeks
             .iter()
             .find(|x| x.week == w)
-            .and_then(|x| x.entries.iter().find(|e| e.campaign == campaign))
+            .and_then(|x| x.entries.iter().find(|e| e.campaign == campaign));
+        if entry.is_some_and(|e| e.status == CheckinStatus::Away) {
+            continue;
+        }
+        let reported = entry
             .and_then(|e| e.numbers.as_ref())
             .is_some_and(|n| n.blockers.iter().any(|b| b == blocker));
         if !reported {
@@ -80,6 +87,7 @@ pub fn week_digest(run: &QuarterRun, ctx: &PlanContext, week: u32) -> WeekDigest
     let mut digest = WeekDigest {
         week,
         held: false,
+        holiday: false,
         on_track: 0,
         at_risk: 0,
         off_track: 0,
@@ -96,6 +104,7 @@ pub fn week_digest(run: &QuarterRun, ctx: &PlanContext, week: u32) -> WeekDigest
     };
     let count = |s: CheckinStatus| w.entries.iter().filter(|e| e.status == s).count();
     digest.held = true;
+    digest.holiday = w.holiday;
     digest.on_track = count(CheckinStatus::OnTrack);
     digest.at_risk = count(CheckinStatus::AtRisk);
     digest.off_track = count(CheckinStatus::OffTrack);

@@ -14,6 +14,7 @@ mod stages;
 mod tally;
 #[cfg(test)]
 pub(super) mod tests;
+mod zones;
 
 use chrono::{DateTime, Utc};
 
@@ -93,9 +94,10 @@ pub fn decide(
             until,
             delegate,
         } => checkins::away(&mut d, ctx, actor, *from, *until, delegate.as_deref())?,
-        Event::CheckinDue { week } => checkins::due(&mut d, ctx, *week, now)?,
-        Event::CheckinReminder { week } => checkins::remind(&mut d, ctx, *week)?,
-        Event::CheckinClose { week } => checkins::close(&mut d, ctx, *week, now)?,
+        Event::CheckinDue { week, zone } => checkins::due(&mut d, ctx, *week, zone, now)?,
+        Event::CheckinReminder { week, zone } => checkins::remind(&mut d, ctx, *week, zone)?,
+        Event::CheckinClose { week, zone } => checkins::close(&mut d, ctx, *week, zone, now)?,
+        Event::OwnerZone { actor, zone } => zones::owner_zone(&mut d, ctx, actor, zone, now)?,
         Event::CheckinAnswered {
             actor,
             week,

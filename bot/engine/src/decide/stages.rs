@@ -158,18 +158,13 @@ fn kickoff(d: &mut Decision, ctx: &PlanContext, result: &StageResult, now: DateT
     }
     d.run.status = RunStatus::Executing;
     super::kickoff::start(d, ctx, now);
-    for (week, at) in (1u32..).zip(ctx.checkins.iter()) {
-        let at = if *at < now { now } else { *at };
-        let id = format!("{}/checkin/w{week:02}/due", d.run.id);
-        let event = crate::Event::CheckinDue { week };
-        d.schedule(
-            id,
-            at,
-            Job::Deliver {
-                event: Box::new(event),
-            },
-            MissedPolicy::SkipAfterGrace,
-        );
+    // Each week on the team's clock, and on each owner's own zone's clock.
+    let zones = super::zones::roster_zones(&d.run);
+    for week in (1u32..).take(ctx.checkins.len()) {
+        super::zones::schedule_week(d, ctx, week, None, now);
+        for zone in &zones {
+            super::zones::schedule_week(d, ctx, week, Some(zone), now);
+        }
     }
     if ctx.checkins.is_empty() {
         super::checkins::complete(d, ctx, now);

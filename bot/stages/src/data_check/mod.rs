@@ -112,6 +112,17 @@ pub fn check(data: &DataSet, as_of: NaiveDate) -> DataCheck {
         });
     }
     reconcile_channels(&mut files, &channels);
+    // The previous quarter's stored actuals carried in: said once per file.
+    for f in &mut files {
+        if let Some((rows, note)) = data.carried(&f.file) {
+            f.problems.push(Problem {
+                kind: "carried_actuals".into(),
+                count: *rows,
+                example_row: None,
+                detail: note.clone(),
+            });
+        }
+    }
     if let (Some(leads), Some(deals)) = (lead_ids, deal_ids) {
         let unmatched: Vec<&(String, usize)> =
             deals.iter().filter(|(id, _)| !leads.contains(id)).collect();

@@ -80,6 +80,11 @@ impl Catalog {
         self
     }
 
+    /// The team's data folder.
+    pub fn folder(&self) -> &Path {
+        &self.data_dir
+    }
+
     /// Every file from the data folder, with built-in column names.
     pub fn data_dir(data_dir: PathBuf) -> Self {
         Self::new(data_dir, BTreeMap::new(), &HttpSettings::default())
@@ -116,6 +121,7 @@ impl Catalog {
             files,
             read_on: None,
             checked: Arc::default(),
+            carried: BTreeMap::new(),
         })
     }
 
@@ -143,6 +149,8 @@ pub struct DataSet {
     /// its data-through date and again for its notes. Shared by clones of an unchanged
     /// set; replaced whenever a file or its options change.
     checked: Arc<OnceLock<(chrono::NaiveDate, crate::data_check::DataCheck)>>,
+    /// Per file, what the previous quarter's stored actuals added to it (a data note).
+    carried: BTreeMap<String, (usize, String)>,
 }
 
 #[derive(Clone)]
@@ -219,6 +227,69 @@ impl DataSet {
                 options: ReadOptions::default(),
             },
         );
+    }
+
+    /// Carries the previous quarter's stored actuals (`spend.csv` and `campaigns.csv` as
+    /// `serve` wrote them, each with where it was read) into these files, by the rules
+    /// of [`super::carried`]; `review` is the quarter under review (first day, and the
+    /// next quarter's first day). What they added is said among the data notes. The
+    /// caller passes only the files the stage reads.
+    pub fn carry_actuals(
+        &mut self,
+        spend: Option<(String, Vec<u8>)>,
+        campaigns: Option<(String, Vec<u8>)>,
+        review: (chrono::NaiveDate, chrono::NaiveDate),
+    ) -> Result<(), InputError> {
+        for (name, stored) in [("spend.csv", spend), ("campaigns.csv", campaigns)] {
+            let Some((origin, bytes)) = stored else {
+                continue;
+            };
+            let actuals = super::CsvTable::parse(&origin, &bytes)?;
+            let export = self.files.get(name);
+            let table = export
+                .map(|f| {
+                    super::CsvTable::parse(&f.origin, &f.bytes).map(|t| t.with_options(&f.options))
+                })
+                .transpose()?;
+            let pair = export.zip(table.as_ref()).map(|(f, t)| (&f.bytes[..], t));
+            let carried = if name == "spend.csv" {
+                super::carried::carry_spend(pair, &actuals, review)?
+            } else {
+                super::carried::carry_campaigns(pair, &actuals)?
+            };
+            let Some(c) = carried else { continue };
+            let what = if name == "spend.csv" {
+                "channels"
+            } else {
+                "campaigns"
+            };
+            let note = if c.whole_file {
+                format!(
+                    "no export; the {} rows are last quarter's check-in actuals ({origin})",
+                    c.rows
+                )
+            } else {
+                format!(
+                    "{} rows added from last quarter's check-in actuals ({origin}) for {what} \
+                     the exports lack: {}",
+                    c.rows,
+                    c.names.join(", ")
+                )
+            };
+            let (origin, options) = match self.files.get(name) {
+                Some(f) => (format!("{} + {origin}", f.origin), f.options.clone()),
+                None => (origin, ReadOptions::default()),
+            };
+            self.insert(name, origin, c.bytes);
+            self.set_options(name, options);
+            self.carried.insert(name.to_owned(), (c.rows, note));
+        }
+        Ok(())
+    }
+
+    /// What stored actuals added to `name`: rows and the note saying so.
+    pub fn carried(&self, name: &str) -> Option<&(usize, String)> {
+        self.carried.get(name)
     }
 
     /// Reads `name` with these settings (a team's source settings for an upload).

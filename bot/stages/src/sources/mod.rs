@@ -2,6 +2,7 @@
 //! names the file, row and column of the first problem; nothing is half-ingested.
 
 pub mod aliases;
+mod carried;
 mod catalog;
 mod content;
 pub mod dates;

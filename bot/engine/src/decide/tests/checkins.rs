@@ -46,15 +46,33 @@ fn kickoff_sets_the_roster_and_schedules_every_check_in_as_skippable() {
 #[test]
 fn a_check_in_week_prompts_reminds_the_silent_and_records_them_as_missed() {
     assert!(matches!(
-        refuse(&approved(), Event::CheckinDue { week: 1 }),
+        refuse(
+            &approved(),
+            Event::CheckinDue {
+                week: 1,
+                zone: None
+            }
+        ),
         Rejection::NotNow(_)
     ));
-    let d = apply(&executing(), Event::CheckinDue { week: 1 });
+    let d = apply(
+        &executing(),
+        Event::CheckinDue {
+            week: 1,
+            zone: None,
+        },
+    );
     assert_eq!(d.posts[0].kind(), "checkin_prompt");
     assert_eq!(d.jobs.len(), 2, "a reminder and a close");
     let mut run = d.run;
     assert!(matches!(
-        refuse(&run, Event::CheckinDue { week: 1 }),
+        refuse(
+            &run,
+            Event::CheckinDue {
+                week: 1,
+                zone: None
+            }
+        ),
         Rejection::Duplicate(_)
     ));
 
@@ -82,14 +100,26 @@ fn a_check_in_week_prompts_reminds_the_silent_and_records_them_as_missed() {
         },
     )
     .run;
-    let d = apply(&run, Event::CheckinReminder { week: 1 });
+    let d = apply(
+        &run,
+        Event::CheckinReminder {
+            week: 1,
+            zone: None,
+        },
+    );
     let Notice::CheckinReminder { pending, .. } = &d.posts[0].notice else {
         panic!("{:?}", d.posts[0].notice);
     };
     let owners: Vec<&str> = pending.iter().map(|(owner, _)| owner.as_str()).collect();
     assert_eq!(owners, ["Jordan"], "Avery answered");
 
-    let d = apply(&d.run, Event::CheckinClose { week: 1 });
+    let d = apply(
+        &d.run,
+        Event::CheckinClose {
+            week: 1,
+            zone: None,
+        },
+    );
 
     let w = &d.run.checkins[0];
     assert!(!w.open);
@@ -106,8 +136,8 @@ fn a_check_in_week_prompts_reminds_the_silent_and_records_them_as_missed() {
 fn the_last_check_in_closing_completes_the_quarter() {
     let mut run = executing();
     for week in 1..=2 {
-        run = apply(&run, Event::CheckinDue { week }).run;
-        run = apply(&run, Event::CheckinClose { week }).run;
+        run = apply(&run, Event::CheckinDue { week, zone: None }).run;
+        run = apply(&run, Event::CheckinClose { week, zone: None }).run;
     }
 
     assert_eq!(run.status, RunStatus::Completed);
@@ -120,12 +150,18 @@ fn skipped_jobs_are_reported_in_one_post_and_their_weeks_recorded() {
     let jobs = vec![
         SkippedJob {
             id: "growth/2027-Q1/checkin/w01/due".into(),
-            event: Box::new(Event::CheckinDue { week: 1 }),
+            event: Box::new(Event::CheckinDue {
+                week: 1,
+                zone: None,
+            }),
             due_at: ctx().checkins[0],
         },
         SkippedJob {
             id: "growth/2027-Q1/checkin/w02/due".into(),
-            event: Box::new(Event::CheckinDue { week: 2 }),
+            event: Box::new(Event::CheckinDue {
+                week: 2,
+                zone: None,
+            }),
             due_at: ctx().checkins[1],
         },
     ];
@@ -143,7 +179,7 @@ fn skipped_jobs_are_reported_in_one_post_and_their_weeks_recorded() {
             owner_role: "ops".into(),
             jobs: (1..=2)
                 .map(|week| crate::notice::Skipped {
-                    event: Event::CheckinDue { week },
+                    event: Event::CheckinDue { week, zone: None },
                     due_at: ctx().checkins[week as usize - 1],
                 })
                 .collect(),
@@ -165,7 +201,13 @@ fn each_campaign_owner_gets_their_own_prompt_with_buttons_naming_run_week_and_ca
     let mut run = executing();
     run.roster[0].owner_id = Some("1150000000000000101".into());
 
-    let d = apply(&run, Event::CheckinDue { week: 1 });
+    let d = apply(
+        &run,
+        Event::CheckinDue {
+            week: 1,
+            zone: None,
+        },
+    );
 
     let prompts: Vec<_> = d
         .posts
@@ -233,7 +275,10 @@ fn an_owner_away_that_week_gets_no_prompt() {
     let d = decide(
         &run,
         &ctx(),
-        &Event::CheckinDue { week: 1 },
+        &Event::CheckinDue {
+            week: 1,
+            zone: None,
+        },
         ctx().checkins[0],
     )
     .unwrap();
@@ -251,7 +296,14 @@ fn an_owner_away_that_week_gets_no_prompt() {
 
 #[test]
 fn the_same_answer_delivered_twice_counts_once_and_numbers_after_a_status_count() {
-    let run = apply(&executing(), Event::CheckinDue { week: 1 }).run;
+    let run = apply(
+        &executing(),
+        Event::CheckinDue {
+            week: 1,
+            zone: None,
+        },
+    )
+    .run;
     let avery = || Actor::new("a", "Avery", &[]);
     let answer = |numbers: Option<CheckinNumbers>| Event::CheckinAnswered {
         actor: avery(),
@@ -283,4 +335,96 @@ fn the_same_answer_delivered_twice_counts_once_and_numbers_after_a_status_count(
     assert_eq!(entries[0].numbers.as_ref(), Some(&numbers));
     assert_eq!(entries[1].numbers, None, "Jordan's campaign is untouched");
     assert_eq!(entries[1].status, CheckinStatus::Pending);
+}
+
+/// Three weekly check-ins, the second on a team holiday.
+fn holiday_ctx() -> PlanContext {
+    let mut c = ctx();
+    c.checkins.push(t0() + Duration::days(44));
+    c.holiday_checkins = vec![2];
+    c
+}
+
+#[test]
+fn a_check_in_on_a_holiday_prompts_nobody_excuses_everyone_and_says_so_at_once() {
+    let c = holiday_ctx();
+    let d = decide(
+        &executing(),
+        &c,
+        &Event::CheckinDue {
+            week: 2,
+            zone: None,
+        },
+        c.checkins[1],
+    )
+    .unwrap();
+
+    let w = &d.run.checkins[0];
+    assert!(w.holiday && !w.open, "closed at once");
+    assert!(
+        w.entries
+            .iter()
+            .all(|e| e.status == CheckinStatus::Away && e.excused)
+    );
+    let kinds: Vec<String> = d.posts.iter().map(Post::kind).collect();
+    assert_eq!(kinds, ["checkin_summary"], "no prompt");
+    assert!(d.jobs.is_empty(), "no reminder, no close");
+    let body = crate::present(&d.posts[0].notice, &c).body;
+    assert!(
+        body.starts_with("Excused: holiday. The check-in fell on a team holiday"),
+        "{body}"
+    );
+    assert!(
+        body.contains("none of the 2 campaigns owes this week"),
+        "{body}"
+    );
+    // Not owed: the quarter's completion counts no check-in for that week.
+    let criteria = crate::success_criteria(&d.run, &c, t0() + Duration::days(60));
+    assert_eq!((criteria.checkins_owed, criteria.checkins_answered), (0, 0));
+}
+
+#[test]
+fn a_blocker_reported_either_side_of_a_holiday_week_has_been_open_two_weeks() {
+    let c = holiday_ctx();
+    let blocked = |week: u32| Event::CheckinAnswered {
+        actor: Actor::new("a", "Avery", &[]),
+        week,
+        campaign: "Spring webinar".into(),
+        status: CheckinStatus::AtRisk,
+        note: None,
+        numbers: Some(CheckinNumbers {
+            spend_to_date: 100.0,
+            leads: 0.0,
+            mqls: 0.0,
+            pipeline: 0.0,
+            blockers: vec!["waiting on legal".into()],
+        }),
+    };
+    let mut run = executing();
+    let mut last = None;
+    for week in 1..=3 {
+        let at = c.checkins[week as usize - 1];
+        let step = |run: &QuarterRun, e: Event| decide(run, &c, &e, at).unwrap();
+        run = step(&run, Event::CheckinDue { week, zone: None }).run;
+        if week != 2 {
+            run = step(&run, blocked(week)).run;
+            let d = step(&run, Event::CheckinClose { week, zone: None });
+            run = d.run;
+            last = Some(d.posts);
+        }
+    }
+
+    let posts = last.unwrap();
+    let Notice::CheckinSummary { digest, .. } = &posts[0].notice else {
+        panic!("{posts:?}");
+    };
+    // Weeks 1 and 3 reported it; week 2 (the holiday) neither counts nor breaks the run.
+    assert!(
+        digest
+            .escalations
+            .iter()
+            .any(|e| matches!(e, crate::notice::Escalation::BlockerOpen { weeks: 2, .. })),
+        "{:?}",
+        digest.escalations
+    );
 }

@@ -7,6 +7,7 @@ mod deadline;
 mod in_place;
 mod people;
 mod stages;
+mod zones;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
@@ -64,6 +65,7 @@ pub(crate) fn ctx() -> PlanContext {
         stakeholders: vec![group("marketing", 1), group("finance", 2)],
         stage_due: (0..12).map(|i| t0() + Duration::days(i)).collect(),
         checkins: vec![t0() + Duration::days(30), t0() + Duration::days(37)],
+        holiday_checkins: Vec::new(),
         checkin_window: Duration::hours(48),
         plan_deadline: t0() + Duration::days(20),
         people: crate::settings::PeopleSettings::default(),

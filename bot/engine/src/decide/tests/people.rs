@@ -764,7 +764,14 @@ fn answer(who: &str, campaign: &str, week: u32, n: Option<CheckinNumbers>) -> Ev
 #[test]
 fn the_digest_paces_against_the_locked_plan_and_escalates_by_hand() {
     // Week 1's check-in is t0 + 30 days = 20 Jan 2027 (local, New York).
-    let mut run = apply(&live(), Event::CheckinDue { week: 1 }).run;
+    let mut run = apply(
+        &live(),
+        Event::CheckinDue {
+            week: 1,
+            zone: None,
+        },
+    )
+    .run;
     // Spring webinar: 310 over 1–31 Jan = 10 a day; to 20 Jan planned 200. Reported 100:
     // 50% under, beyond the 15% tolerance. Search: 900 over 90 days; 20 days = 200.
     run = apply(
@@ -783,7 +790,13 @@ fn the_digest_paces_against_the_locked_plan_and_escalates_by_hand() {
     )
     .run;
 
-    let d = apply(&run, Event::CheckinClose { week: 1 });
+    let d = apply(
+        &run,
+        Event::CheckinClose {
+            week: 1,
+            zone: None,
+        },
+    );
 
     let p = &crate::pacing(&d.run, &ctx())[0];
     assert_eq!(p.date.to_string(), "2027-01-20");
@@ -808,7 +821,14 @@ fn the_digest_paces_against_the_locked_plan_and_escalates_by_hand() {
     );
 
     // Week 2: the same blocker again → escalated at two weeks.
-    let mut run = apply(&d.run, Event::CheckinDue { week: 2 }).run;
+    let mut run = apply(
+        &d.run,
+        Event::CheckinDue {
+            week: 2,
+            zone: None,
+        },
+    )
+    .run;
     run = apply(
         &run,
         answer(
@@ -819,7 +839,13 @@ fn the_digest_paces_against_the_locked_plan_and_escalates_by_hand() {
         ),
     )
     .run;
-    let d = apply(&run, Event::CheckinClose { week: 2 });
+    let d = apply(
+        &run,
+        Event::CheckinClose {
+            week: 2,
+            zone: None,
+        },
+    );
     let body = &shown(&d.posts[0]).body;
     assert!(
         body.contains("blocker open 2 weeks — legal review"),
@@ -830,7 +856,14 @@ fn the_digest_paces_against_the_locked_plan_and_escalates_by_hand() {
 
 #[test]
 fn a_late_answer_updates_the_closed_weeks_digest_and_an_away_owner_is_excused() {
-    let mut run = apply(&live(), Event::CheckinDue { week: 1 }).run;
+    let mut run = apply(
+        &live(),
+        Event::CheckinDue {
+            week: 1,
+            zone: None,
+        },
+    )
+    .run;
     run = apply(
         &run,
         Event::Away {
@@ -842,7 +875,14 @@ fn a_late_answer_updates_the_closed_weeks_digest_and_an_away_owner_is_excused() 
         },
     )
     .run;
-    run = apply(&run, Event::CheckinClose { week: 1 }).run;
+    run = apply(
+        &run,
+        Event::CheckinClose {
+            week: 1,
+            zone: None,
+        },
+    )
+    .run;
     assert_eq!(run.checkins[0].entries[1].status, CheckinStatus::Away);
     assert_eq!(run.checkins[0].entries[0].status, CheckinStatus::Missed);
 
@@ -899,9 +939,17 @@ fn owners_are_matched_by_chat_id_when_configured() {
     )
     .unwrap()
     .run;
-    run = decide(&run, &c, &Event::CheckinDue { week: 1 }, t0())
-        .unwrap()
-        .run;
+    run = decide(
+        &run,
+        &c,
+        &Event::CheckinDue {
+            week: 1,
+            zone: None,
+        },
+        t0(),
+    )
+    .unwrap()
+    .run;
     assert_eq!(run.roster[0].owner_id.as_deref(), Some("u-avery"));
 
     let impostor = Event::CheckinAnswered {
