@@ -212,17 +212,26 @@ pub struct HoldoutProposal {
     pub weeks: u32,
     pub fits_in_quarter: bool,
     pub target_half_width: f64,
-    /// The half-width reached by a test that runs the quarter's testing weeks.
-    pub half_width_in_quarter: f64,
-    /// The extra money spent in the test regions while the test runs (within the
-    /// quarter): the test's cost to the reserve.
+    /// The weeks the test actually runs: `weeks`, at most the whole weeks the quarter
+    /// leaves after kickoff and set-up (`stages::calendar::test_window`). Stage 8's
+    /// roadmap and the plan's appendix quote this test; 0 in handoffs written before it
+    /// (stage 8 then schedules no geo test).
+    #[serde(default)]
+    pub run_weeks: u32,
+    /// The ROAS 90% half-width the test reaches on its own over `run_weeks`.
+    #[serde(default)]
+    pub half_width_reached: f64,
+    /// The extra money spent in the test regions over `run_weeks`, to the cent: the
+    /// test's cost to the reserve.
     #[serde(alias = "spend_paused")]
     pub test_spend: f64,
     /// Revenue the extra spend is expected to bring back: test spend × the channel's ROAS.
     #[serde(alias = "revenue_at_risk")]
     pub expected_return: f64,
-    /// The channel's ROAS interval and the allocation's common marginal return, which
-    /// the test's result is compared with.
+    /// The channel's ROAS interval, and the margin the test's result is compared with:
+    /// the median of the channels' marginal ROI under the proposed split (stage 6's
+    /// "Marginal ROI" column; the split moves only part of the way to the optimum, so
+    /// the channels' next dollars do not return one common figure).
     #[serde(default)]
     pub roas: f64,
     #[serde(default)]

@@ -7,7 +7,7 @@ use quarterdeck_analyses::mmm::{FittedCurve, ResponseCurves, Saturation};
 
 use crate::report::money;
 use crate::sources::LiftTest;
-use crate::stages::handoff::BudgetHandoff;
+use crate::stages::handoff::{BudgetHandoff, HoldoutProposal};
 
 pub fn paragraphs(
     curves: &ResponseCurves,
@@ -105,29 +105,7 @@ pub fn paragraphs(
         ));
     }
     if let Some(t) = &h.holdout {
-        out.push(if t.fits_in_quarter {
-            format!(
-                "The test that would settle it: double {}'s spend in {:.0}% of regions for {} \
-                 weeks (a geo lift test paid from the test reserve); that narrows its ROAS to \
-                 ±{:.2}, enough to say whether it returns more or less than the other \
-                 channels at the margin.",
-                t.channel,
-                t.share_held_out * 100.0,
-                t.weeks,
-                t.target_half_width
-            )
-        } else {
-            format!(
-                "The test that would settle it: doubling {}'s spend in {:.0}% of regions (a \
-                 geo lift test) would need {} weeks to narrow its ROAS to ±{:.2}; a quarter's \
-                 test reaches ±{:.2}. Region-level revenue data would shorten it.",
-                t.channel,
-                t.share_held_out * 100.0,
-                t.weeks,
-                t.target_half_width,
-                t.half_width_in_quarter
-            )
-        });
+        out.push(holdout_paragraph(t));
     }
     let booked: f64 = h.channels.iter().map(|c| c.booked).sum();
     if booked > 0.0 {
@@ -139,6 +117,38 @@ pub fn paragraphs(
         ));
     }
     out
+}
+
+/// The geo lift test stage 6 proposes to the roadmap, as it will run (the weeks, the
+/// half-width and the cost the roadmap quotes), and what it settles.
+fn holdout_paragraph(t: &HoldoutProposal) -> String {
+    let design = format!(
+        "double {}'s spend in {:.0}% of regions for {} weeks (a geo lift test costing {} \
+         of the test reserve, ranked and funded in stage 8's roadmap)",
+        t.channel,
+        t.share_held_out * 100.0,
+        t.run_weeks,
+        money(t.test_spend)
+    );
+    let margin = format!(
+        "the channels' median marginal ROI of {:.2}",
+        t.marginal_return
+    );
+    if t.fits_in_quarter {
+        format!(
+            "The test that would settle it: {design}. On its own it measures the ROAS to \
+             ±{:.2}, enough to say whether {} returns more or less per dollar than {margin}.",
+            t.half_width_reached, t.channel
+        )
+    } else {
+        format!(
+            "The test proposed for it: {design}. On its own it measures the ROAS to ±{:.2}, \
+             which adds to the history but cannot settle whether {} returns more or less \
+             per dollar than {margin}: the same test would need {} weeks to reach ±{:.2}. \
+             Region-level revenue data would shorten it.",
+            t.half_width_reached, t.channel, t.weeks, t.target_half_width
+        )
+    }
 }
 
 /// With the shape chosen per channel: which channels got the S-shaped curve and why.

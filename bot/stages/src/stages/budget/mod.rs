@@ -22,7 +22,6 @@ mod post;
 pub(crate) mod tests;
 
 mod holdout;
-pub(crate) use holdout::QUARTER_TEST_WEEKS;
 mod method;
 
 use quarterdeck_analyses::budget::uncertain::{self, Move};
@@ -357,6 +356,7 @@ pub fn plan(
         &refit_roas,
         margins.get(margins.len() / 2).copied().unwrap_or(0.0),
         ((1.0 - curves.r2).max(0.0) * var).sqrt(),
+        super::calendar::test_window(inputs).1,
     );
     let planned: Vec<f64> = handoff.channels.iter().map(|c| c.spend).collect();
     let change = uncertain::change(

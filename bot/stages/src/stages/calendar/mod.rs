@@ -42,6 +42,25 @@ pub struct CalendarPlan {
     pub allocatable: f64,
 }
 
+/// The planned quarter from kickoff on: nothing new starts before kickoff, the plan is
+/// approved by then.
+fn after_launch(inputs: &StageInputs) -> Span {
+    let (_, next) = Span::quarters(inputs);
+    let launch = super::plan::ledger::launch_from(inputs);
+    Span {
+        first: launch.clamp(next.first, next.last),
+        last: next.last,
+    }
+}
+
+/// The first day a test can start (after kickoff and set-up) and the whole weeks the
+/// quarter leaves from it: stage 6 sizes its geo lift test to them, stage 8 schedules
+/// every test in them.
+pub(crate) fn test_window(inputs: &StageInputs) -> (NaiveDate, u32) {
+    let (first_day, weeks) = roadmap::window(after_launch(inputs));
+    (first_day, u32::try_from(weeks).unwrap_or(u32::MAX))
+}
+
 pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     let Some(budget) = inputs.handoff::<BudgetHandoff>(6) else {
         return Ok(super::inventory::unavailable(
@@ -79,13 +98,9 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
     };
     let label = inputs.run.quarter.clone();
     let history = campaigns::read_history(&table, review, next)?;
-    // Nothing new starts before kickoff: the plan is approved by then.
     let launch = super::plan::ledger::launch_from(inputs);
     let drafts = campaigns::draft(&budget, &history, next, launch, &label);
-    let after_launch = Span {
-        first: launch.clamp(next.first, next.last),
-        last: next.last,
-    };
+    let after_launch = after_launch(inputs);
 
     let performance = inputs.handoff::<PerformanceHandoff>(1);
     let (mut tests, roadmap_note) = match inputs.data.table("spend.csv")? {

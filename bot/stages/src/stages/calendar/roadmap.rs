@@ -1,9 +1,10 @@
 //! The testing roadmap funded by the reserve, ranked by the value of what each test
 //! decides over the next quarter per dollar of reserve it needs:
 //!
-//! - **Geo lift test** (stage 6's proposal for its least identified channel): value of the
+//! - **Geo lift test** (stage 6's proposal for its least identified channel, quoted as
+//!   stage 6 sized it: weeks, half-width reached, cost): value of the
 //!   sample information for the decision to move the channel's money against the
-//!   allocation's common marginal return `r`, priced over the channel's bootstrap refits
+//!   channels' median marginal ROI `r`, priced over the channel's bootstrap refits
 //!   (`analyses::quarter_plan::information`: the chance the truth lies on the other side
 //!   of `r`, weighted by how far, resolved by a test whose ROAS standard error is the
 //!   half-width it reaches ÷ z), times `Δ`, the channel's planned spend (what the result
@@ -211,8 +212,10 @@ fn normal_loss(z: f64) -> f64 {
     phi - z * (1.0 - quarterdeck_analyses::sample_size::pnorm(z))
 }
 
-/// Stage 6's geo lift test, run for the weeks the quarter leaves (at most what it
-/// needs), priced by the value of the information it brings (module header).
+/// Stage 6's geo lift test as stage 6 sized it (the weeks it runs, the half-width it
+/// reaches, its cost: computed once there, quoted here), scheduled from the first
+/// testing day and priced by the value of the information it brings (module header).
+/// A handoff written before stage 6 sized the run (`run_weeks` 0) gets no test.
 pub fn geo_lift(
     h: &HoldoutProposal,
     budget: &BudgetHandoff,
@@ -220,15 +223,12 @@ pub fn geo_lift(
     label: &str,
 ) -> Option<Test> {
     let ch = budget.channels.iter().find(|c| c.channel == h.channel)?;
-    let (first_day, available) = window(next);
-    let weeks = u64::from(h.weeks).min(available);
+    let (first_day, _) = window(next);
+    let weeks = u64::from(h.run_weeks);
     if weeks == 0 || ch.spend <= 0.0 {
         return None;
     }
-    // Stage 6's half-width over its own run, back to the per-√week figure.
-    let run = f64::from(h.weeks.min(crate::stages::budget::QUARTER_TEST_WEEKS));
-    let half_width = h.half_width_in_quarter * run.sqrt() / (weeks as f64).sqrt();
-    let after = half_width / Z90;
+    let after = h.half_width_reached / Z90;
     let value = if h.refit_roas.is_empty() {
         // A handoff without the refits: the normal read of the interval.
         let sigma = (h.roas_high - h.roas_low) / (2.0 * Z90);
@@ -241,41 +241,113 @@ pub fn geo_lift(
     } else {
         ch.spend * information::value_per_dollar(&h.refit_roas, h.marginal_return, after)
     };
-    let cost = (h.share_held_out * ch.spend / 13.0 * weeks as f64 * 100.0).round() / 100.0;
     let title = channel_title(&h.channel);
     Some(Test {
         kind: Kind::GeoLift,
         value: Some(value),
         metric: "incremental ROAS (test regions against the rest)".into(),
         name: format!("{label} {title} geo lift test"),
-        hypothesis: format!(
-            "{title} returns {} per dollar at the margin, not the {:.2} the other channels \
-             return: doubling its spend in {:.0}% of regions for {weeks} weeks narrows its \
-             ROAS interval ({:.2}–{:.2}) to ±{half_width:.2}",
-            if h.roas >= h.marginal_return {
-                "more"
-            } else {
-                "less"
-            },
-            h.marginal_return,
-            h.share_held_out * 100.0,
-            h.roas_low,
-            h.roas_high,
-        ),
+        hypothesis: geo_hypothesis(h, &title),
         first_day,
         last_day: ends(first_day, weeks),
         plan: TestPlan {
             channel: h.channel.clone(),
             baseline: h.roas,
-            mde_absolute: half_width,
+            mde_absolute: h.half_width_reached,
             per_arm: 0,
             weeks,
-            budget: cost,
+            budget: h.test_spend,
             funded: false,
             fits_quarter: true,
             detectable_in_time: None,
         },
     })
+}
+
+/// Where a channel's return lies against the margin, by what the test is valued on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lean {
+    Below,
+    Straddles,
+    Above,
+}
+
+/// At least this share of the refits on one side of the margin: the evidence leans there.
+pub const LEAN_SHARE: f64 = 2.0 / 3.0;
+
+/// The lean and the evidence for it, in a phrase ending in the margin ("it"): the
+/// refits on each side, or, in a handoff without refits, the interval against it. The
+/// point estimate does not enter (a point fit of 0 can have refits reaching far above).
+fn lean(h: &HoldoutProposal) -> (Lean, String) {
+    let r = h.marginal_return;
+    let draws: Vec<f64> = h
+        .refit_roas
+        .iter()
+        .copied()
+        .filter(|d| d.is_finite())
+        .collect();
+    if draws.is_empty() {
+        return if h.roas_high < r {
+            (Lean::Below, "its whole ROAS interval lies below it".into())
+        } else if h.roas_low > r {
+            (Lean::Above, "its whole ROAS interval lies above it".into())
+        } else {
+            (Lean::Straddles, "its ROAS interval spans it".into())
+        };
+    }
+    let n = draws.len();
+    let above = draws.iter().filter(|d| **d > r).count();
+    let share = above as f64 / n as f64;
+    if share >= LEAN_SHARE {
+        (
+            Lean::Above,
+            format!("{above} of {n} refits of its curve put its ROAS above it"),
+        )
+    } else if 1.0 - share >= LEAN_SHARE {
+        (
+            Lean::Below,
+            format!(
+                "{} of {n} refits of its curve put its ROAS below it",
+                n - above
+            ),
+        )
+    } else {
+        (
+            Lean::Straddles,
+            format!(
+                "{above} of {n} refits of its curve put its ROAS above it, {} below",
+                n - above
+            ),
+        )
+    }
+}
+
+/// The geo lift test's hypothesis: which side of the channels' median marginal ROI the
+/// evidence puts the channel on, and what the test stage 6 sized measures.
+pub fn geo_hypothesis(h: &HoldoutProposal, title: &str) -> String {
+    let margin = format!(
+        "the channels' median marginal ROI of {:.2}",
+        h.marginal_return
+    );
+    let (lean, evidence) = lean(h);
+    let claim = match lean {
+        Lean::Below => format!("{title} most likely returns less per dollar than {margin}"),
+        Lean::Above => format!("{title} most likely returns more per dollar than {margin}"),
+        Lean::Straddles => format!(
+            "The history cannot say whether {title} returns more or less per dollar than \
+             {margin}"
+        ),
+    };
+    format!(
+        "{claim} ({evidence}): doubling its spend in {:.0}% of regions for {} weeks \
+         measures its ROAS to ±{:.2} on its own, against the history's interval of \
+         {:.2}–{:.2}",
+        h.share_held_out * 100.0,
+        h.run_weeks,
+        h.half_width_reached,
+        h.roas_low,
+        h.roas_high,
+    )
 }
 
 /// Stage 4's refitted score against the current one on MQL → SQL.
@@ -435,7 +507,8 @@ mod tests {
             weeks: 8,
             fits_in_quarter: true,
             target_half_width: 2.0,
-            half_width_in_quarter: 0.0,
+            run_weeks: 8,
+            half_width_reached: 0.0,
             test_spend: 16_000.0,
             expected_return: 0.0,
             roas: 0.0,
@@ -453,7 +526,71 @@ mod tests {
 
         let value = test.value.unwrap();
         assert!((value - 52_000.0).abs() < 1e-6, "{value}");
-        // 8 weeks from Jan 15, half the spend doubled in half the regions: 0.5·4,000·8.
+        // 8 weeks from Jan 15 at stage 6's cost (half the spend doubled in half the
+        // regions: 0.5·4,000·8), ending Mar 11.
         assert_eq!(test.plan.budget, 16_000.0);
+        assert_eq!((test.plan.weeks, test.plan.mde_absolute), (8, 0.0));
+        assert_eq!(test.last_day, "2027-03-11".parse::<NaiveDate>().unwrap());
+    }
+
+    fn email_test(refits: Vec<f64>, low: f64, high: f64) -> HoldoutProposal {
+        HoldoutProposal {
+            channel: "email".into(),
+            share_held_out: 0.5,
+            weeks: 988,
+            fits_in_quarter: false,
+            target_half_width: 0.47,
+            run_weeks: 8,
+            half_width_reached: 5.19,
+            test_spend: 14_066.0,
+            expected_return: 0.0,
+            // A point fit below the margin throughout: the wording must not follow it.
+            roas: 1.0,
+            roas_low: low,
+            roas_high: high,
+            marginal_return: 1.95,
+            refit_roas: refits,
+        }
+    }
+
+    #[test]
+    fn the_geo_hypothesis_leans_the_way_the_refits_do_not_the_point_fit() {
+        let tail = ": doubling its spend in 50% of regions for 8 weeks measures its ROAS to \
+                    ±5.19 on its own, against the history's interval of 0.50–9.70";
+        // 3 of 4 refits below 1.95 (¾ ≥ ⅔): leans below.
+        let below = geo_hypothesis(&email_test(vec![0.5, 1.0, 1.5, 6.0], 0.5, 9.7), "Email");
+        assert_eq!(
+            below,
+            format!(
+                "Email most likely returns less per dollar than the channels' median \
+                 marginal ROI of 1.95 (3 of 4 refits of its curve put its ROAS below it){tail}"
+            )
+        );
+        // 3 of 4 above although the point fit (1.0) is below: leans above.
+        let above = geo_hypothesis(&email_test(vec![0.5, 2.0, 4.0, 6.0], 0.5, 9.7), "Email");
+        assert!(
+            above.starts_with(
+                "Email most likely returns more per dollar than the channels' median \
+                 marginal ROI of 1.95 (3 of 4 refits of its curve put its ROAS above it)"
+            ),
+            "{above}"
+        );
+        // 2 of 4 either side (½ < ⅔): it cannot say.
+        let straddles = geo_hypothesis(&email_test(vec![0.5, 1.0, 4.0, 6.0], 0.5, 9.7), "Email");
+        assert!(
+            straddles.starts_with(
+                "The history cannot say whether Email returns more or less per dollar than \
+                 the channels' median marginal ROI of 1.95 (2 of 4 refits of its curve put \
+                 its ROAS above it, 2 below)"
+            ),
+            "{straddles}"
+        );
+        // Without refits, the interval decides: 2.0–9.7 lies above 1.95.
+        let no_refits = geo_hypothesis(&email_test(Vec::new(), 2.0, 9.7), "Email");
+        assert!(
+            no_refits.starts_with("Email most likely returns more per dollar")
+                && no_refits.contains("(its whole ROAS interval lies above it)"),
+            "{no_refits}"
+        );
     }
 }

@@ -517,3 +517,47 @@ fn the_roadmap_funds_a_geo_lift_test_for_the_least_identified_channel_on_the_sam
     assert!(committed <= budget.reserve + 0.005);
     assert!(h.tests.iter().all(|t| t.funded || t.budget == 0.0));
 }
+
+#[test]
+fn the_appendix_and_the_roadmap_state_one_geo_test_on_the_sample() {
+    let inputs = planned_sample(42);
+    let budget: BudgetHandoff =
+        serde_json::from_value(inputs.outputs[&6]["handoff"].clone()).unwrap();
+    let proposed = budget
+        .holdout
+        .clone()
+        .expect("stage 6 proposes a geo lift test");
+    // Stage 6 runs it for what it needs or the weeks the quarter leaves, whichever is
+    // fewer: the same window stage 8 schedules tests in.
+    let (first_day, available) = super::test_window(&inputs);
+    assert_eq!(proposed.run_weeks, proposed.weeks.min(available));
+    // Its half-width over those weeks, back to one week, is the same test.
+    let per_week = proposed.half_width_reached * f64::from(proposed.run_weeks).sqrt();
+    let needed = per_week / f64::from(proposed.weeks).sqrt();
+    assert!(needed <= proposed.target_half_width + 1e-9, "{proposed:?}");
+
+    let h = calendar(&compute(8, &inputs).unwrap());
+    let geo = h.tests.iter().find(|t| t.kind == "geo lift").unwrap();
+
+    // The roadmap's entry is stage 6's test: duration, precision, cost, dates.
+    assert_eq!(geo.weeks, u64::from(proposed.run_weeks));
+    assert_eq!(geo.minimum_detectable_effect, proposed.half_width_reached);
+    assert_eq!(geo.budget, proposed.test_spend);
+    assert_eq!(geo.start, first_day);
+    assert_eq!(
+        (geo.end - geo.start).num_days() + 1,
+        7 * i64::from(proposed.run_weeks)
+    );
+    // The appendix paragraph (stage 6's method) names that run, and no other.
+    let paragraph = budget
+        .method
+        .iter()
+        .find(|p| p.contains("geo lift test"))
+        .expect("the method names the geo lift test");
+    let weeks = format!("for {} weeks", proposed.run_weeks);
+    let precision = format!("±{:.2}", proposed.half_width_reached);
+    assert!(paragraph.contains(&weeks), "{paragraph}");
+    assert!(geo.hypothesis.contains(&weeks), "{}", geo.hypothesis);
+    assert!(paragraph.contains(&precision), "{paragraph}");
+    assert!(geo.hypothesis.contains(&precision), "{}", geo.hypothesis);
+}

@@ -32,6 +32,10 @@ pub const KEY_FIGURES: &[(&str, &[&str])] = &[
         &["mql → sql expected", "mql → sql, proposed score"],
     ),
     ("MQL → SQL, current score", &["mql → sql, current score"]),
+    (
+        "channels' median marginal ROI",
+        &["channels' median marginal roi"],
+    ),
 ];
 
 /// A figure's number and whether it is a percentage.
