@@ -9,6 +9,7 @@
 
 pub(crate) mod campaigns;
 mod post;
+pub(crate) use post::VALUE_AND_BUDGET;
 mod roadmap;
 #[cfg(test)]
 mod tests;

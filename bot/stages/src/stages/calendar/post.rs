@@ -214,9 +214,15 @@ fn headline(plan: &CalendarPlan) -> String {
     )
 }
 
+/// How to read a test's value beside its budget (the roadmap post and the plan's appendix).
+pub(crate) const VALUE_AND_BUDGET: &str = "A test's *value* is what its result is expected \
+     to add to next quarter's decisions; its *budget* is the media money it spends from the \
+     reserve, which still buys its channel's clicks and earns their return, so a test can be \
+     worth funding with a value below its budget.";
+
 fn notes(plan: &CalendarPlan, names: &DisplayNames) -> String {
     let h = &plan.handoff;
-    let mut out = String::from("\n\n**What to do**");
+    let mut out = format!("\n\n{VALUE_AND_BUDGET}\n\n**What to do**");
     out.push_str(
         "\n- Import the attached campaign-calendar.ics; each campaign keeps its id, so a \
          revised plan updates the events instead of duplicating them.",

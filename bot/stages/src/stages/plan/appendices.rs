@@ -137,6 +137,7 @@ fn testing_roadmap(s: &Sources) -> Section {
             "Sample / arm",
             "Start",
             "End",
+            "Value",
             "Budget",
             "Owner",
             "Funded",
@@ -152,15 +153,18 @@ fn testing_roadmap(s: &Sources) -> Section {
             super::sections::calendar::sample(x),
             x.start.to_string(),
             x.end.to_string(),
+            x.value.map_or_else(|| "not priced".into(), money),
             money(x.budget),
             x.owner.clone(),
             if x.funded { "yes" } else { "no" }.to_owned(),
         ]);
     }
-    sec.table(t).para(
-        "Sample sizes are per arm for a two-sided test at 5% significance and 80% power; a test is \
-         decided only when both arms reach them.",
-    )
+    sec.table(t)
+        .para(
+            "Sample sizes are per arm for a two-sided test at 5% significance and 80% power; a \
+             test is decided only when both arms reach them.",
+        )
+        .para(crate::stages::calendar::VALUE_AND_BUDGET)
 }
 
 fn method(s: &Sources) -> Section {
