@@ -367,10 +367,10 @@ fn benchmark_seeds() -> Vec<u64> {
 /// and the true optimum's, then per setting the mean, the share of the uplift, the worst
 /// seed and the seeds below −0.5% and below 0, over all seeds and over those no setting
 /// was chosen on (all but 1–6 and 42). Printed, not held to the bar.
-/// `cargo test --workspace many_samples -- --ignored --nocapture` (about 20 s a seed);
+/// `cargo test --workspace many_samples -- --ignored --nocapture` (about 2 s a seed);
 /// `BENCHMARK_SEEDS=7-13` runs a subset.
 #[test]
-#[ignore = "benchmark: prints each setting's figures over seeds 1-40 (15-20 minutes)"]
+#[ignore = "benchmark: prints each setting's figures over seeds 1-40 (about 1.5 minutes)"]
 fn over_many_samples_each_setting_is_priced_against_the_truth() {
     let families = benchmark_families();
     let names: Vec<String> = (families.iter())
