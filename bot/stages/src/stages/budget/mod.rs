@@ -160,6 +160,26 @@ pub fn plan(
     media_file: &str,
     objectives_file: &str,
 ) -> Result<Option<BudgetPlan>, StageError> {
+    plan_with(
+        series,
+        objectives,
+        inputs,
+        media_file,
+        objectives_file,
+        &mmm::Options::default(),
+    )
+}
+
+/// [`plan`] with other curve-fitting options (the allocation benchmark compares curve
+/// families on the same samples).
+pub(crate) fn plan_with(
+    series: &WeeklySeries,
+    objectives: &Objectives,
+    inputs: &StageInputs,
+    media_file: &str,
+    objectives_file: &str,
+    fit: &mmm::Options,
+) -> Result<Option<BudgetPlan>, StageError> {
     let bad_objectives = |message: String| StageError::BadFile {
         file: objectives_file.to_owned(),
         message,
@@ -221,11 +241,10 @@ pub fn plan(
         }));
     }
 
-    let mut curves =
-        mmm::fit(&series.data, &mmm::Options::default()).map_err(|e| StageError::BadFile {
-            file: media_file.to_owned(),
-            message: format!("cannot fit response curves: {e}"),
-        })?;
+    let mut curves = mmm::fit(&series.data, fit).map_err(|e| StageError::BadFile {
+        file: media_file.to_owned(),
+        message: format!("cannot fit response curves: {e}"),
+    })?;
     let calibration = calibrate::calibrate(&mut curves, &evidence);
     let channel_inputs: Vec<ChannelInput> = curves
         .channels
