@@ -370,7 +370,7 @@ pub(super) fn answer(
         format!("week {week}, {campaign}: {}", status.as_str()),
     );
     if after_close {
-        // The week's digest, posted again with this answer in it.
+        // The week's digest, edited in place to include this answer.
         let edits = d.audit.len().to_string();
         let digest = super::digest::week_digest(&d.run, ctx, week);
         let k = key(
@@ -378,9 +378,11 @@ pub(super) fn answer(
             week,
             &format!("summary/update-{}-{edits}", super::kickoff::slug(campaign)),
         );
-        d.post(
+        let target = key(d, week, "summary");
+        d.edit(
             k,
             &ctx.channels.checkins,
+            target,
             Notice::CheckinSummary {
                 digest,
                 update: true,

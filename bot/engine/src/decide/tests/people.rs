@@ -894,6 +894,14 @@ fn a_late_answer_updates_the_closed_weeks_digest_and_an_away_owner_is_excused() 
     assert_eq!(d.run.checkins[0].entries[0].status, CheckinStatus::OnTrack);
     assert!(d.run.checkins[0].entries[0].late);
     assert_eq!(d.posts[0].kind(), "checkin_summary_update");
+    assert!(
+        d.posts[0]
+            .edits
+            .as_deref()
+            .is_some_and(|t| t.ends_with("/checkin/w01/summary")),
+        "the late answer edits week 1's digest in place: {:?}",
+        d.posts[0].edits
+    );
     let Notice::CheckinSummary { digest, .. } = &d.posts[0].notice else {
         panic!("{:?}", d.posts[0].notice);
     };
