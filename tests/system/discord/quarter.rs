@@ -508,12 +508,16 @@ async fn whole_quarter(database: Option<&str>) {
 
     // Said once: the keeper's next pass (every ten polls, 10 s here) adds nothing.
     tokio::time::sleep(Duration::from_secs(11)).await;
-    let w = emu.lock();
     let title = format!("{quarter} actuals stored");
-    assert_eq!(in_channel(&w, DEFAULT_CHANNEL, &title).len(), 1);
-    let violations = w.violations.clone();
+    let (announcements, violations) = {
+        let w = emu.lock();
+        (
+            in_channel(&w, DEFAULT_CHANNEL, &title).len(),
+            w.violations.clone(),
+        )
+    };
+    assert_eq!(announcements, 1);
     assert!(violations.is_empty(), "{violations:#?}");
-    drop(w);
     eprintln!(
         "whole quarter through serve: {weeks} weeks, {} campaigns, {owed} prompts, in {:?}",
         roster.len(),

@@ -893,7 +893,7 @@ fn a_late_answer_updates_the_closed_weeks_digest_and_an_away_owner_is_excused() 
 
     assert_eq!(d.run.checkins[0].entries[0].status, CheckinStatus::OnTrack);
     assert!(d.run.checkins[0].entries[0].late);
-    assert_eq!(d.posts[0].kind(), "checkin_summary_update");
+    assert_eq!(d.posts[0].kind(), "checkin_summary_update_edit");
     assert!(
         d.posts[0]
             .edits
