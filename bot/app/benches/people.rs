@@ -129,6 +129,7 @@ fn digest_for_200_campaigns(settings: &config::Settings) {
             open: false,
             opened: Vec::new(),
             holiday: false,
+            digest_edits: 0,
             entries: campaigns
                 .iter()
                 .enumerate()

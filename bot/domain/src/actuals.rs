@@ -140,6 +140,7 @@ mod tests {
             entries: e,
             opened: Vec::new(),
             holiday: false,
+            digest_edits: 0,
         };
         run.checkins = vec![
             week(

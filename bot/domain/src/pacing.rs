@@ -202,6 +202,7 @@ mod tests {
             entries,
             opened: Vec::new(),
             holiday: false,
+            digest_edits: 0,
         }
     }
 

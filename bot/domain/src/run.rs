@@ -246,6 +246,13 @@ pub struct CheckinWeek {
     /// The check-in fell on a team holiday: nobody was prompted, everyone is excused.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub holiday: bool,
+    /// How often its digest was edited in place (once per answer after the close).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub digest_edits: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -25,7 +25,12 @@ use super::bot::{CHECKINS_CHANNEL, MARKETING_ROLE, Setup};
 use super::emulator::{Emulator, World, dm_button, dm_modal_submit, stored_message_json};
 
 /// `serve` on the setup's database or on `database`, once ready and registered.
-async fn started_on(emu: &Emulator, setup: &Setup, name: &str, database: Option<&str>) -> Bot {
+pub(super) async fn started_on(
+    emu: &Emulator,
+    setup: &Setup,
+    name: &str,
+    database: Option<&str>,
+) -> Bot {
     let mut bot = Bot::start_on(setup, name, database);
     bot.wait_log("quarterdeck serve: ready", 60).await;
     emu.wait_for(10, "command registration", |w| {
@@ -36,7 +41,7 @@ async fn started_on(emu: &Emulator, setup: &Setup, name: &str, database: Option<
 }
 
 /// The sample data's campaign owners with chat ids (`[teams.people] members`).
-const OWNERS: [(&str, &str); 6] = [
+pub(super) const OWNERS: [(&str, &str); 6] = [
     ("1150000000000000101", "Avery Chen"),
     ("1150000000000000102", "Jordan Patel"),
     ("1150000000000000103", "Riley Gomez"),
@@ -103,7 +108,7 @@ async fn quarter_at_first_check_in(
     (run_id, roster)
 }
 
-fn members_config() -> String {
+pub(super) fn members_config() -> String {
     let members: Vec<String> = OWNERS
         .iter()
         .map(|(id, name)| format!("{{ id = \"{id}\", name = \"{name}\" }}"))
@@ -112,7 +117,7 @@ fn members_config() -> String {
 }
 
 /// The embed title and description of a stored message.
-fn embed_text(m: &Value) -> (String, String) {
+pub(super) fn embed_text(m: &Value) -> (String, String) {
     (
         m["embeds"][0]["title"]
             .as_str()
@@ -126,7 +131,7 @@ fn embed_text(m: &Value) -> (String, String) {
 }
 
 /// The interaction's callback body (its first answer), once it arrives.
-async fn callback(emu: &Emulator, id: &str) -> Value {
+pub(super) async fn callback(emu: &Emulator, id: &str) -> Value {
     nth_callback(emu, id, 1).await
 }
 
@@ -477,7 +482,7 @@ async fn prompt_in_kickoff_thread(database: Option<&str>) {
 
 /// The emulator, a setup whose owners and approvers have chat ids, and the store's URL:
 /// the setup's SQLite file, or `database`.
-async fn with_members(database: Option<&str>) -> (Emulator, Setup, String) {
+pub(super) async fn with_members(database: Option<&str>) -> (Emulator, Setup, String) {
     let emu = Emulator::start().await;
     let setup = Setup::new(&emu.origin);
     setup.append(&members_config());

@@ -6,6 +6,7 @@ mod checkins;
 mod emulator;
 mod payloads;
 mod people;
+mod quarter;
 mod serve;
 mod tally;
 mod timezone;

@@ -199,6 +199,7 @@ fn open_week(
         entries,
         opened: Vec::new(),
         holiday,
+        digest_edits: 0,
     });
 }
 
@@ -370,17 +371,19 @@ pub(super) fn answer(
         format!("week {week}, {campaign}: {}", status.as_str()),
     );
     if after_close {
-        // The week's digest, posted again with this answer in it.
-        let edits = d.audit.len().to_string();
+        // The week's digest, edited in place to include this answer; each edit has its
+        // own key (a status click and then its numbers form are two edits).
+        let edits = d.run.checkin_week_mut(week).map_or(0, |w| {
+            w.digest_edits += 1;
+            w.digest_edits
+        });
         let digest = super::digest::week_digest(&d.run, ctx, week);
-        let k = key(
-            d,
-            week,
-            &format!("summary/update-{}-{edits}", super::kickoff::slug(campaign)),
-        );
-        d.post(
+        let k = key(d, week, &format!("summary/edit/{edits}"));
+        let target = key(d, week, "summary");
+        d.edit(
             k,
             &ctx.channels.checkins,
+            target,
             Notice::CheckinSummary {
                 digest,
                 update: true,
@@ -618,6 +621,7 @@ pub(super) fn skipped(
                     entries: Vec::new(),
                     opened: Vec::new(),
                     holiday: false,
+                    digest_edits: 0,
                 });
             }
             Event::CheckinClose { week, zone } => {

@@ -893,7 +893,25 @@ fn a_late_answer_updates_the_closed_weeks_digest_and_an_away_owner_is_excused() 
 
     assert_eq!(d.run.checkins[0].entries[0].status, CheckinStatus::OnTrack);
     assert!(d.run.checkins[0].entries[0].late);
-    assert_eq!(d.posts[0].kind(), "checkin_summary_update");
+    assert_eq!(d.posts[0].kind(), "checkin_summary_update_edit");
+    assert!(
+        d.posts[0]
+            .edits
+            .as_deref()
+            .is_some_and(|t| t.ends_with("/checkin/w01/summary")),
+        "the late answer edits week 1's digest in place: {:?}",
+        d.posts[0].edits
+    );
+    // Its numbers a moment later: a second edit under its own key.
+    let again = apply(
+        &d.run,
+        answer("Avery", "Spring webinar", 1, numbers(300.0, 60.0, &[])),
+    );
+    assert_eq!(again.posts.len(), 1);
+    assert_ne!(
+        again.posts[0].key, d.posts[0].key,
+        "a second edit is not deduped"
+    );
     let Notice::CheckinSummary { digest, .. } = &d.posts[0].notice else {
         panic!("{:?}", d.posts[0].notice);
     };
