@@ -477,7 +477,8 @@ fn checkins(
     }
 }
 
-/// Which (week, roster index) pairs answer late or not at all: drawn once from the seed.
+/// Which (week, roster index) pairs answer late or not at all: drawn once from the seed,
+/// among the weeks someone is asked (a holiday week excuses everyone).
 fn fates(
     run: &QuarterRun,
     ctx: &PlanContext,
@@ -486,6 +487,7 @@ fn fates(
     let weeks = u32::try_from(ctx.checkins.len()).unwrap_or(0);
     let n = run.roster.len();
     let mut grid: Vec<(u32, usize)> = (1..=weeks)
+        .filter(|w| !ctx.holiday_checkins.contains(w))
         .flat_map(|w| (0..n).map(move |i| (w, i)))
         .collect();
     grid.shuffle(&mut rng(sim.seed, 0xC0FFEE));
