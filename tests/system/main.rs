@@ -17,6 +17,7 @@ mod exports;
 mod helpers;
 mod http_sources;
 mod market_cli;
+mod memory;
 mod missed_runs;
 mod plan_figures;
 mod readable;
