@@ -50,20 +50,22 @@ pub(super) const OWNERS: [(&str, &str); 6] = [
     ("1150000000000000106", "Quinn Adeyemi"),
 ];
 
-/// Drives the setup's quarter to its week-1 check-in in process: stages, approval,
-/// kickoff (earlier posts marked delivered to a transcript; with `kickoff_by_serve`,
-/// only those before kickoff), then the check-in's prompts wait in the outbox for
-/// `serve`. Returns the run id and its roster as (campaign, owner id).
-async fn quarter_at_first_check_in(
-    setup: &Setup,
-    url: &str,
-    kickoff_by_serve: bool,
-) -> (String, Vec<(String, String)>) {
+/// The setup's quarter opened in process on a manual clock (engine `name`), run through
+/// stage 10 and plan v1 approved by marketing.
+pub(super) struct Approved {
+    pub engine: Engine,
+    pub clock: Arc<ManualClock>,
+    pub store: Store,
+    pub run_id: String,
+    pub ctx: quarterdeck::engine::PlanContext,
+}
+
+pub(super) async fn approved_quarter(setup: &Setup, url: &str, name: &str) -> Approved {
     let settings = quarterdeck::config::load(Some(&setup.config), Vec::new()).unwrap();
     let team = settings.teams[0].clone();
     let store = Store::connect(url, 2).await.unwrap();
     let clock = Arc::new(ManualClock::new(Utc::now()));
-    let engine = Engine::new(store.clone(), clock.clone(), &settings.scheduler, "prep");
+    let engine = Engine::new(store.clone(), clock.clone(), &settings.scheduler, name);
     let tl = timeline::build(&team.timeline).unwrap();
     engine
         .open_run(&team, &tl, Catalog::data_dir(setup.data_dir()))
@@ -81,6 +83,31 @@ async fn quarter_at_first_check_in(
         note: None,
     };
     engine.handle(&run_id, approve).await.unwrap();
+    Approved {
+        engine,
+        clock,
+        store,
+        run_id,
+        ctx,
+    }
+}
+
+/// Drives the setup's quarter to its week-1 check-in in process: stages, approval,
+/// kickoff (earlier posts marked delivered to a transcript; with `kickoff_by_serve`,
+/// only those before kickoff), then the check-in's prompts wait in the outbox for
+/// `serve`. Returns the run id and its roster as (campaign, owner id).
+async fn quarter_at_first_check_in(
+    setup: &Setup,
+    url: &str,
+    kickoff_by_serve: bool,
+) -> (String, Vec<(String, String)>) {
+    let Approved {
+        engine,
+        clock,
+        store,
+        run_id,
+        ctx,
+    } = approved_quarter(setup, url, "prep").await;
     let transcript =
         quarterdeck::transcript::Transcript::open(&setup.dir.path().join("before.jsonl")).unwrap();
     if kickoff_by_serve {

@@ -16,14 +16,15 @@ use std::time::{Duration, Instant};
 
 use chrono::{Datelike, NaiveDate, Utc};
 use quarterdeck::clock::ManualClock;
-use quarterdeck::domain::{Actor, QuarterRun, RunStatus, Verdict};
-use quarterdeck::engine::{Engine, Event, deliver_outbox, slug};
-use quarterdeck::sources::{Catalog, CsvTable, Quarters, read_plans, read_spend};
+use quarterdeck::domain::{QuarterRun, RunStatus};
+use quarterdeck::engine::{Engine, deliver_outbox, slug};
+use quarterdeck::sources::{CsvTable, Quarters, read_plans, read_spend};
 use quarterdeck::store::Store;
-use quarterdeck::timeline;
 
-use super::bot::{CHECKINS_CHANNEL, DEFAULT_CHANNEL, MARKETING_ROLE, Setup};
-use super::checkins::{OWNERS, callback, embed_text, started_on, with_members};
+use super::bot::{CHECKINS_CHANNEL, DEFAULT_CHANNEL, Setup};
+use super::checkins::{
+    Approved, OWNERS, approved_quarter, callback, embed_text, started_on, with_members,
+};
 use super::emulator::{Emulator, Posted, World, dm_button, dm_modal_submit, stored_message_json};
 
 /// The quarter's engine in this process, on a manual clock, beside `serve`.
@@ -39,28 +40,13 @@ impl InProcess {
     /// plan approved (those posts delivered to a transcript: they are not this test's),
     /// then kickoff and week 1's prompts, left in the outbox for `serve`.
     async fn at_first_check_in(setup: &Setup, url: &str) -> Self {
-        let settings = quarterdeck::config::load(Some(&setup.config), Vec::new()).unwrap();
-        let team = settings.teams[0].clone();
-        let store = Store::connect(url, 2).await.unwrap();
-        let clock = Arc::new(ManualClock::new(Utc::now()));
-        let engine = Engine::new(store.clone(), clock.clone(), &settings.scheduler, "time");
-        let tl = timeline::build(&team.timeline).unwrap();
-        engine
-            .open_run(&team, &tl, Catalog::data_dir(setup.data_dir()))
-            .await
-            .unwrap();
-        let run_id = format!("{}/{}", team.name, team.timeline.quarter);
-        let ctx = engine.setup(&run_id).unwrap().ctx.clone();
-        clock.advance_to(ctx.stage_due[10]);
-        engine.run_due().await.unwrap();
-        let approve = Event::Verdict {
-            actor: Actor::new("1150000000000000090", "Morgan", &[MARKETING_ROLE]),
-            group: "marketing".into(),
-            verdict: Verdict::Approve,
-            version: 1,
-            note: None,
-        };
-        engine.handle(&run_id, approve).await.unwrap();
+        let Approved {
+            engine,
+            clock,
+            store,
+            run_id,
+            ..
+        } = approved_quarter(setup, url, "time").await;
         let transcript =
             quarterdeck::transcript::Transcript::open(&setup.dir.path().join("before.jsonl"))
                 .unwrap();

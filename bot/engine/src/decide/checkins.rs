@@ -136,16 +136,7 @@ fn holiday(
         "checkin_holiday",
         format!("week {week}: a team holiday, every owner excused"),
     );
-    let digest = super::digest::week_digest(&d.run, ctx, week);
-    d.post(
-        key(d, week, "summary"),
-        &ctx.channels.checkins,
-        Notice::CheckinSummary {
-            digest,
-            update: false,
-        },
-    );
-    complete_if_done(d, ctx, now);
+    post_digest(d, ctx, week, now);
     Ok(())
 }
 
@@ -484,6 +475,20 @@ pub(super) fn remind(
     Ok(())
 }
 
+/// The closed week's digest, once; the run completes when it was the last week.
+fn post_digest(d: &mut Decision, ctx: &PlanContext, week: u32, now: DateTime<Utc>) {
+    let digest = super::digest::week_digest(&d.run, ctx, week);
+    d.post(
+        key(d, week, "summary"),
+        &ctx.channels.checkins,
+        Notice::CheckinSummary {
+            digest,
+            update: false,
+        },
+    );
+    complete_if_done(d, ctx, now);
+}
+
 /// The window of the owners on `zone`'s clock is over: the silent are missed. Once every
 /// owner's window is over the week closes and its digest is posted.
 pub(super) fn close(
@@ -501,16 +506,7 @@ pub(super) fn close(
     if !close_zone(w, zone) {
         return Ok(());
     }
-    let digest = super::digest::week_digest(&d.run, ctx, week);
-    d.post(
-        key(d, week, "summary"),
-        &ctx.channels.checkins,
-        Notice::CheckinSummary {
-            digest,
-            update: false,
-        },
-    );
-    complete_if_done(d, ctx, now);
+    post_digest(d, ctx, week, now);
     Ok(())
 }
 
