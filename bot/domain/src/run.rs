@@ -322,6 +322,27 @@ impl CheckinStatus {
 }
 
 impl QuarterRun {
+    /// Check-in updates owed so far (every campaign entry of the weeks opened, less the
+    /// excused: `/away`, a holiday) and how many of them were answered. The one count the
+    /// success criteria, the quarter's completion post and `summary.json` quote.
+    pub fn checkins_owed_and_answered(&self) -> (usize, usize) {
+        let owed = self
+            .checkins
+            .iter()
+            .flat_map(|w| &w.entries)
+            .filter(|e| !e.excused);
+        let answered = owed
+            .clone()
+            .filter(|e| {
+                !matches!(
+                    e.status,
+                    CheckinStatus::Pending | CheckinStatus::Missed | CheckinStatus::Away
+                )
+            })
+            .count();
+        (owed.count(), answered)
+    }
+
     /// The kickoff's aligned share: distinct campaign owners who acknowledged the plan ÷
     /// distinct owners (matched by chat id when known, else by name). The one
     /// definition the success criteria, their post and the dashboard quote.

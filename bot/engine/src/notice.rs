@@ -367,8 +367,11 @@ pub enum Notice {
     RunCompleted {
         quarter: String,
         weeks: usize,
+        /// Weeks whose check-in fell on a team holiday (everyone excused).
+        excused_weeks: usize,
+        /// Campaign updates answered, of those owed (`QuarterRun::checkins_owed_and_answered`).
         answered: usize,
-        total: usize,
+        owed: usize,
     },
     /// The quarter-end actuals, written where the next quarter's review reads them.
     ActualsStored {

@@ -359,9 +359,10 @@ pub fn present(notice: &Notice, ctx: &PlanContext) -> Message {
                 "no check-in is due yet".to_owned()
             } else {
                 format!(
-                    "{} of the {} owed so far answered ({})",
+                    "{} of the {} owed{} answered ({})",
                     count(c.checkins_answered),
                     plural(c.checkins_owed, "check-in", "check-ins"),
+                    if at == "quarter_end" { "" } else { " so far" },
                     percent(c.checkin_completion)
                 )
             };
@@ -408,15 +409,25 @@ pub fn present(notice: &Notice, ctx: &PlanContext) -> Message {
         Notice::RunCompleted {
             quarter,
             weeks,
+            excused_weeks,
             answered,
-            total,
-        } => Message::new(
-            format!("{quarter} complete"),
-            format!(
-                "The quarter is over: {weeks} weekly check-ins, {answered} of {total} campaign updates received. \
-                 Planning for the next quarter starts with week 1's performance review."
-            ),
-        ),
+            owed,
+        } => {
+            let excused = match excused_weeks {
+                0 => String::new(),
+                n => format!(" ({} excused: a team holiday)", plural(*n, "week", "weeks")),
+            };
+            Message::new(
+                format!("{quarter} complete"),
+                format!(
+                    "The quarter is over: {weeks} weekly check-ins{excused}, {} of the {} campaign \
+                     updates owed received. Planning for the next quarter starts with week 1's \
+                     performance review.",
+                    count(*answered),
+                    count(*owed)
+                ),
+            )
+        }
         Notice::ActualsStored {
             quarter,
             folder,
@@ -907,9 +918,7 @@ mod tests {
         );
         assert!(end.contains("on schedule: 11 of 12\n"), "{end}");
         assert!(
-            end.contains(
-                "Check-in completion: 199 of the 200 check-ins owed so far answered (99.5%)"
-            ),
+            end.contains("Check-in completion: 199 of the 200 check-ins owed answered (99.5%)"),
             "{end}"
         );
     }

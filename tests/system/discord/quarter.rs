@@ -392,7 +392,7 @@ async fn whole_quarter(database: Option<&str>) {
     }
     assert!(
         embed_text(&end.0).1.contains(&format!(
-            "{weeks} weekly check-ins, 2 of {owed} campaign updates received"
+            "{weeks} weekly check-ins, 2 of the {owed} campaign updates owed received"
         )),
         "{}",
         end.0
@@ -400,7 +400,7 @@ async fn whole_quarter(database: Option<&str>) {
     let pct = 2.0 / owed as f64 * 100.0;
     assert!(
         end.1.to_string().contains(&format!(
-            "Check-in completion: 2 of the {owed} check-ins owed so far answered ({pct:.1}%)"
+            "Check-in completion: 2 of the {owed} check-ins owed answered ({pct:.1}%)"
         )),
         "{}",
         end.1

@@ -538,24 +538,13 @@ fn complete_if_done(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) {
 pub(super) fn complete(d: &mut Decision, ctx: &PlanContext, now: DateTime<Utc>) {
     d.run.status = RunStatus::Completed;
     d.run.completed_at = Some(now);
-    let answered = d
-        .run
-        .checkins
-        .iter()
-        .flat_map(|w| &w.entries)
-        .filter(|e| {
-            !matches!(
-                e.status,
-                CheckinStatus::Missed | CheckinStatus::Pending | CheckinStatus::Away
-            )
-        })
-        .count();
-    let total: usize = d.run.checkins.iter().map(|w| w.entries.len()).sum();
+    let (owed, answered) = d.run.checkins_owed_and_answered();
     let notice = Notice::RunCompleted {
         quarter: d.run.quarter.clone(),
         weeks: d.run.checkins.len(),
+        excused_weeks: d.run.checkins.iter().filter(|w| w.holiday).count(),
         answered,
-        total,
+        owed,
     };
     let k = format!("{}/complete", d.run.id);
     d.post(k, &ctx.channels.default, notice);

@@ -16,8 +16,7 @@ use serde::Serialize;
 use super::stage_key;
 use super::stages::KICKOFF_STAGE;
 use crate::domain::{
-    Acknowledgement, Actor, CampaignFigures, CheckinStatus, Launch, QuarterRun, RosterEntry,
-    RunStatus,
+    Acknowledgement, Actor, CampaignFigures, Launch, QuarterRun, RosterEntry, RunStatus,
 };
 use crate::notice::{Action, LaunchTiming, Person};
 use crate::{Decision, Event, Job, MissedPolicy, Notice, PlanContext, Rejection};
@@ -321,17 +320,7 @@ pub fn success_criteria(
     let approved_at = run.approved_at();
     let month1 = run.month1_launches(ctx.quarter_start, ctx.tz);
     let month1_due = run.month1_due_by(ctx.quarter_start, ctx.tz, ctx.local_date(as_of));
-    let entries = run.checkins.iter().flat_map(|w| &w.entries);
-    let owed = entries.clone().filter(|e| !e.excused).count();
-    let answered = entries
-        .filter(|e| {
-            !e.excused
-                && !matches!(
-                    e.status,
-                    CheckinStatus::Pending | CheckinStatus::Missed | CheckinStatus::Away
-                )
-        })
-        .count();
+    let (owed, answered) = run.checkins_owed_and_answered();
     SuccessCriteria {
         plan_approved_at: approved_at.map(ts),
         plan_deadline: ts(ctx.plan_deadline),

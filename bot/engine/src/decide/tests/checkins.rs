@@ -428,3 +428,51 @@ fn a_blocker_reported_either_side_of_a_holiday_week_has_been_open_two_weeks() {
         digest.escalations
     );
 }
+
+#[test]
+fn the_quarters_completion_counts_the_updates_owed_as_its_success_criteria_do() {
+    let c = holiday_ctx();
+    let mut run = executing();
+    let mut last = Vec::new();
+    for week in 1..=3 {
+        let at = c.checkins[week as usize - 1];
+        let step = |run: &QuarterRun, e: Event| decide(run, &c, &e, at).unwrap();
+        let d = step(&run, Event::CheckinDue { week, zone: None });
+        run = d.run;
+        last = d.posts;
+        if week == 2 {
+            continue; // the holiday closes itself
+        }
+        if week == 1 {
+            let answer = Event::CheckinAnswered {
+                actor: Actor::new("a", "Avery", &[]),
+                week,
+                campaign: "Spring webinar".into(),
+                status: CheckinStatus::OnTrack,
+                note: None,
+                numbers: None,
+            };
+            run = step(&run, answer).run;
+        }
+        let d = step(&run, Event::CheckinClose { week, zone: None });
+        run = d.run;
+        last = d.posts;
+    }
+
+    // Two campaigns in each of the two weeks someone was asked; one answer.
+    assert_eq!(run.status, RunStatus::Completed);
+    let completed = last
+        .iter()
+        .find(|p| p.kind() == "run_completed")
+        .expect("the quarter's completion post");
+    let body = crate::present(&completed.notice, &c).body;
+    assert!(
+        body.contains(
+            "3 weekly check-ins (1 week excused: a team holiday), 1 of the 4 campaign updates \
+             owed received"
+        ),
+        "{body}"
+    );
+    let criteria = crate::success_criteria(&run, &c, c.checkins[2]);
+    assert_eq!((criteria.checkins_owed, criteria.checkins_answered), (4, 1));
+}
