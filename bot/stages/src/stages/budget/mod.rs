@@ -5,7 +5,8 @@
 //! - Curves: `analyses::mmm` on `weekly_media.csv`, `weekly_revenue.csv` and (when
 //!   present) `controls.csv`, default options (each channel's saturation chosen by BIC,
 //!   logistic unless its weeks show an S; 100 bootstrap refits, seed 0), each channel's
-//!   quarter curve over 13 weeks.
+//!   quarter curve over 13 weeks; and a second fit with the other family
+//!   ([`other_family`]), whose refits only judge how far the split moves.
 //! - Last quarter's spend per channel: the weeks of `weekly_media.csv` that start inside
 //!   the quarter under review (the same series the curves are fitted on, so the
 //!   comparison is like for like); when none do, its last 13 weeks.
@@ -492,14 +493,14 @@ fn rationale(
         format!("{held}{}", a.rationale)
     } else if decision.share_of_move <= 0.0 {
         format!(
-            "{held}kept at last quarter's mix: the refits of the curves do not agree that \
-             moving towards the curves' optimum ({}) gains",
+            "{held}kept at last quarter's mix: the refits of both curve families do not \
+             agree that moving towards the curves' optimum ({}) gains",
             crate::report::money(a.spend)
         )
     } else {
         format!(
             "{held}{:.0}% of the way from last quarter's mix to the curves' optimum ({}), \
-             as far as the refits agree it gains",
+             as far as the refits of both curve families agree it gains",
             decision.share_of_move * 100.0,
             crate::report::money(a.spend)
         )
