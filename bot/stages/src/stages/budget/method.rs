@@ -90,9 +90,10 @@ pub fn paragraphs(
         out.push(format!(
             "How much the split depends on it: the curves were refitted {} times on \
              resampled history. The split moves {:.0}% of the way from last quarter's mix \
-             towards the curves' optimum, as far as the refits agree it gains: it beats \
-             last quarter's mix in {:.0}% of them, by {} on average ({:.0}% interval {} to \
-             {}). Moving all the way would beat it in {:.0}% of refits, by {} on average.",
+             towards the curves' optimum, as far as these refits and as many refits \
+             of the other curve family agree it gains: it beats last quarter's mix in {:.0}% \
+             of them, by {} on average ({:.0}% interval {} to {}). Moving all the way would \
+             beat it in {:.0}% of refits, by {} on average.",
             u.draws,
             u.share_of_move * 100.0,
             u.probability_beats_last_mix * 100.0,

@@ -5,7 +5,8 @@
 //! - Curves: `analyses::mmm` on `weekly_media.csv`, `weekly_revenue.csv` and (when
 //!   present) `controls.csv`, default options (each channel's saturation chosen by BIC,
 //!   logistic unless its weeks show an S; 100 bootstrap refits, seed 0), each channel's
-//!   quarter curve over 13 weeks.
+//!   quarter curve over 13 weeks; and a second fit with the other family
+//!   ([`other_family`]), whose refits only judge how far the split moves.
 //! - Last quarter's spend per channel: the weeks of `weekly_media.csv` that start inside
 //!   the quarter under review (the same series the curves are fitted on, so the
 //!   comparison is like for like); when none do, its last 13 weeks.
@@ -65,6 +66,12 @@ pub struct BudgetPlan {
     pub calibration: Vec<ChannelCalibration>,
     /// How far the split moved from last quarter's mix, priced by every refit.
     pub decision: Move,
+    /// Refits of the other curve family ([`other_family`]), calibrated alike: the move
+    /// must gain under them too.
+    /// Read back by the allocation benchmark, which re-chooses the move.
+    #[serde(skip)]
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub other_family_draws: Vec<Vec<Curve>>,
     /// Per channel, money already booked into the quarter.
     pub booked: Vec<f64>,
     pub lift_tests: Vec<LiftTest>,
@@ -246,6 +253,22 @@ pub(crate) fn plan_with(
         message: format!("cannot fit response curves: {e}"),
     })?;
     let calibration = calibrate::calibrate(&mut curves, &evidence);
+    // Structural uncertainty: the same data fitted with the other family, calibrated by
+    // the same evidence; only its refits are used, to judge the move.
+    let other_fit = mmm::Options {
+        saturation: other_family(fit.saturation),
+        ..fit.clone()
+    };
+    let mut other = mmm::fit(&series.data, &other_fit).map_err(|e| StageError::BadFile {
+        file: media_file.to_owned(),
+        message: format!("cannot fit response curves: {e}"),
+    })?;
+    calibrate::calibrate(&mut other, &evidence);
+    let other_family_draws: Vec<Vec<Curve>> = other
+        .draws
+        .iter()
+        .map(|d| d.iter().map(|c| to_curve(&c.curve)).collect())
+        .collect();
     let channel_inputs: Vec<ChannelInput> = curves
         .channels
         .iter()
@@ -275,7 +298,7 @@ pub(crate) fn plan_with(
     let allocation = budget::allocate(&spec).map_err(|e| bad_objectives(advice(&e)))?;
 
     // Under uncertainty: move from last quarter's mix towards the optimum only as far
-    // as the refits agree it gains.
+    // as the refits of both curve families agree it gains.
     let optimum: Vec<f64> = allocation.channels.iter().map(|c| c.spend).collect();
     let baseline: Vec<f64> = allocation.historical_mix.as_ref().map_or_else(
         || optimum.clone(),
@@ -287,11 +310,12 @@ pub(crate) fn plan_with(
         .iter()
         .map(|d| d.iter().map(|c| to_curve(&c.curve)).collect())
         .collect();
-    let decision = uncertain::choose(
+    let decision = uncertain::choose_judged_by(
         &baseline,
         &optimum,
         &point,
         &draws,
+        &[&draws, &other_family_draws],
         curves.interval_level,
         uncertain::CAUTION,
     );
@@ -402,10 +426,21 @@ pub(crate) fn plan_with(
         allocation,
         calibration,
         decision,
+        other_family_draws,
         booked,
         lift_tests,
         handoff,
     }))
+}
+
+/// The curve family whose refits also judge the move: hill, or logistic when the curves
+/// are hill already. Per channel the family is one of the two, so the other is hill
+/// (judging by logistic for every channel as well chose the same move on seeds 1–40).
+pub(crate) fn other_family(shape: mmm::Shape) -> mmm::Shape {
+    match shape {
+        mmm::Shape::Hill => mmm::Shape::Logistic,
+        _ => mmm::Shape::Hill,
+    }
 }
 
 fn total_response(curves: &[Curve], spend: &[f64]) -> f64 {
@@ -458,14 +493,14 @@ fn rationale(
         format!("{held}{}", a.rationale)
     } else if decision.share_of_move <= 0.0 {
         format!(
-            "{held}kept at last quarter's mix: the refits of the curves do not agree that \
-             moving towards the curves' optimum ({}) gains",
+            "{held}kept at last quarter's mix: the refits of both curve families do not \
+             agree that moving towards the curves' optimum ({}) gains",
             crate::report::money(a.spend)
         )
     } else {
         format!(
             "{held}{:.0}% of the way from last quarter's mix to the curves' optimum ({}), \
-             as far as the refits agree it gains",
+             as far as the refits of both curve families agree it gains",
             decision.share_of_move * 100.0,
             crate::report::money(a.spend)
         )

@@ -310,7 +310,10 @@ fn price_settings(seed: u64, families: &[Family]) -> Priced {
             .collect();
         for &caution in family.cautions {
             let level = plan.curves.interval_level;
-            let chosen = uncertain::choose(&baseline, &optimum, &point, &draws, level, caution);
+            let judges: [&[Vec<Curve>]; 2] = [&draws, &plan.other_family_draws];
+            let chosen = uncertain::choose_judged_by(
+                &baseline, &optimum, &point, &draws, &judges, level, caution,
+            );
             if caution == uncertain::CAUTION {
                 // The move re-chosen here is the stage's own.
                 assert_eq!(chosen, plan.decision, "seed {seed}, {}", family.name);
@@ -847,5 +850,150 @@ fn a_hold_back_moves_the_channel_and_its_rationale_and_findings_say_so() {
             crate::report::cents(v1.reserve),
             crate::report::cents(v2.reserve)
         )
+    );
+}
+
+/// How the structural benchmark judges the move towards the per-channel optimum: by the
+/// refits of which fits (indices into [`structural_fits`]), pooled into one set or each
+/// set on its own (the smallest of their gains three refits in four exceed).
+struct Judge {
+    name: &'static str,
+    fits: &'static [usize],
+    pooled: bool,
+}
+
+/// The fits the structural benchmark draws refits from: the default (per-channel family,
+/// the reported curves and target), hill for every channel, logistic for every channel.
+fn structural_fits() -> Vec<mmm::Options> {
+    let family = |saturation| mmm::Options {
+        saturation,
+        ..mmm::Options::default()
+    };
+    vec![
+        mmm::Options::default(),
+        family(mmm::Shape::Hill),
+        family(mmm::Shape::Logistic),
+    ]
+}
+
+fn structural_judges() -> Vec<Judge> {
+    let judge = |name, fits, pooled| Judge { name, fits, pooled };
+    vec![
+        judge("default (own refits)", &[0], false),
+        judge("pooled per-channel + hill", &[0, 1], true),
+        judge("pooled per-channel + hill + logistic", &[0, 1, 2], true),
+        judge("pooled hill + logistic", &[1, 2], true),
+        judge("min of per-channel, hill", &[0, 1], false),
+        judge("min of per-channel, hill, logistic", &[0, 1, 2], false),
+        judge("min of hill, logistic", &[1, 2], false),
+    ]
+}
+
+fn price_structural(seed: u64, judges: &[Judge]) -> Priced {
+    let (mut inputs, truth) = sample_inputs(seed);
+    let review = compute(1, &inputs).unwrap();
+    inputs.outputs.insert(1, review.findings);
+    let truth = true_curves(&truth);
+    let objectives = Objectives::read(&inputs.data).unwrap().unwrap();
+    let media = inputs.data.table("weekly_media.csv").unwrap().unwrap();
+    let revenue = inputs.data.table("weekly_revenue.csv").unwrap().unwrap();
+    let controls = inputs.data.table("controls.csv").unwrap();
+    let series = weekly_series(&media, &revenue, controls.as_ref()).unwrap();
+    let plans: Vec<_> = (structural_fits().iter())
+        .map(|fit| {
+            super::plan_with(&series, &objectives, &inputs, "m", "o", fit)
+                .unwrap()
+                .unwrap()
+        })
+        .collect();
+    let draws: Vec<Vec<Vec<Curve>>> = (plans.iter())
+        .map(|p| {
+            (p.curves.draws.iter())
+                .map(|d| d.iter().map(|c| to_curve(&c.curve)).collect())
+                .collect()
+        })
+        .collect();
+    let plan = &plans[0];
+    let point: Vec<Curve> = (plan.curves.channels.iter())
+        .map(|c| to_curve(&c.curve))
+        .collect();
+    let optimum: Vec<f64> = plan.allocation.channels.iter().map(|c| c.spend).collect();
+    let baseline: Vec<f64> = (plan.allocation.historical_mix.as_ref().unwrap().channels)
+        .iter()
+        .map(|c| c.spend)
+        .collect();
+    let level = plan.curves.interval_level;
+    let splits = (judges.iter())
+        .map(|j| {
+            let sets: Vec<Vec<Vec<Curve>>> = if j.pooled {
+                vec![j.fits.iter().flat_map(|f| draws[*f].clone()).collect()]
+            } else {
+                j.fits.iter().map(|f| draws[*f].clone()).collect()
+            };
+            let judged: Vec<&[Vec<Curve>]> = sets.iter().map(Vec::as_slice).collect();
+            let chosen = uncertain::choose_judged_by(
+                &baseline,
+                &optimum,
+                &point,
+                &draws[0],
+                &judged,
+                level,
+                uncertain::CAUTION,
+            );
+            if j.fits == [0, 1] && !j.pooled {
+                // The stage's own rule.
+                assert_eq!(chosen, plan.decision, "seed {seed}, {}", j.name);
+            }
+            (plan.handoff.channels.iter().zip(&chosen.spend))
+                .map(|(c, x)| truth[&c.channel].response(*x))
+                .sum()
+        })
+        .collect();
+    let (mix, optimum) = mix_and_optimum(&plan.handoff, &truth);
+    Priced {
+        seed,
+        mix,
+        splits,
+        optimum,
+    }
+}
+
+/// Issue 13's structural-uncertainty idea over many samples: the split still moves
+/// towards the per-channel curves' optimum, but the move is judged by the refits of
+/// other curve families too (pooled, or the smallest of each family's gains three refits
+/// in four exceed). Printed, not held to the bar.
+/// `cargo test --workspace structural -- --ignored --nocapture`; `BENCHMARK_SEEDS` as above.
+#[test]
+#[ignore = "benchmark: prints each structural judge's figures over seeds 1-40"]
+fn over_many_samples_the_move_judged_by_both_curve_families_is_priced_against_the_truth() {
+    let judges = structural_judges();
+    let mut priced = Vec::new();
+    for seed in benchmark_seeds() {
+        let p = price_structural(seed, &judges);
+        let gains: Vec<String> = (p.splits.iter())
+            .map(|r| format!("{:+.2}%", (r / p.mix - 1.0) * 100.0))
+            .collect();
+        println!(
+            "seed {seed}: true optimum {:+.2}%; {}",
+            (p.optimum / p.mix - 1.0) * 100.0,
+            gains.join(", ")
+        );
+        priced.push(p);
+    }
+    let available: Vec<f64> = priced.iter().map(|p| p.optimum / p.mix - 1.0).collect();
+    println!(
+        "\n{} seeds; the true optimum gains {:+.2}% on average\n\
+         | Judge | Mean gain | Share of the uplift | Worst seed | Below −0.5% | Below 0 |\n\
+         |---|---|---|---|---|---|",
+        priced.len(),
+        mean(&available) * 100.0
+    );
+    for (i, j) in judges.iter().enumerate() {
+        println!("{}", summary_row(j.name, &priced, i));
+    }
+    assert!(
+        priced
+            .iter()
+            .all(|p| p.splits.iter().all(|r| r.is_finite()))
     );
 }

@@ -167,8 +167,8 @@ fn method_sentence(b: &crate::stages::handoff::BudgetHandoff) -> String {
             format!(
                 "At the curves' optimum each channel's next dollar would return the same \
                  (marginal ROI equalised within the channels' bounds), {fitted}; the split moves \
-                 {:.0}% of the way there from last quarter's mix, as far as the refits agree \
-                 it gains, so the next dollar still returns {lo:.2} to {hi:.2} across channels.",
+                 {:.0}% of the way there from last quarter's mix, as far as the refits of \
+                 both curve families agree it gains, so the next dollar still returns {lo:.2} to {hi:.2} across channels.",
                 u.share_of_move * 100.0
             )
         }
