@@ -68,6 +68,12 @@ impl Problem {
                 low /= 4.0;
             }
         }
+        // Safeguarded Newton (Numerical Recipes' `rtsafe`): a Newton step is taken only
+        // inside the bracket and while it at least halves the step before last; otherwise
+        // the bracket is bisected. S(λ) has a kink wherever a channel reaches a bound, and
+        // plain Newton can bounce across one for hundreds of steps without closing in.
+        lambda = lambda.clamp(low, high);
+        let (mut step, mut step_before) = (high - low, high - low);
         for _ in 0..200 {
             let (s, ds) = spend(lambda, &mut x);
             if (s - a).abs() <= tol {
@@ -81,11 +87,19 @@ impl Problem {
             if high / low - 1.0 < 1e-15 {
                 break;
             }
-            let newton = lambda - (s - a) / ds;
-            lambda = if newton.is_finite() && newton > low && newton < high {
-                newton
+            let newton_step = (s - a) / ds;
+            let newton = lambda - newton_step;
+            let last = step_before;
+            step_before = step;
+            (lambda, step) = if newton.is_finite()
+                && newton > low
+                && newton < high
+                && 2.0 * newton_step.abs() <= last.abs()
+            {
+                (newton, newton_step)
             } else {
-                (low * high).sqrt()
+                let mid = (low * high).sqrt();
+                (mid, lambda - mid)
             };
         }
         spend(lambda, &mut x);

@@ -105,13 +105,15 @@ impl Problem {
         let s_channels: Vec<usize> = (0..self.n()).filter(|i| self.is_s_channel(*i)).collect();
         if s_channels.is_empty() {
             let on = vec![true; self.n()];
-            let best = self
+            let (x, lambda) = self
                 .solve(&self.intervals(&on), None)
                 .expect("validated bounds admit a feasible allocation");
+            // Without a multiplier every channel sits at a bound: the only feasible point.
+            let certified = lambda.is_none() || self.certified(&x, lambda);
             return Solution {
-                x: best.0,
-                lambda: best.1,
-                certified: true,
+                x,
+                lambda,
+                certified,
             };
         }
 

@@ -775,3 +775,37 @@ fn fifty_s_curves_are_not_beaten_by_a_fine_grid() {
     assert!(a.total_response >= grid, "{} < {grid}", a.total_response);
     assert!(rel(spends(&a).iter().sum(), 8_800_000.0) < 1e-12);
 }
+
+#[test]
+fn a_kink_where_one_channel_leaves_its_bound_does_not_stall_the_multiplier_search() {
+    // Found by the brute-force property test: a power curve (marginal 12.96 at 1,543) and
+    // a logistic one saturating early (its marginal at 0 is β·λ/2 = 13.42). Plain Newton
+    // on λ bounced across the kink at 13.42 (where the logistic channel reaches 0) for
+    // 200 steps and stopped at 1,076 / 521 (total 22,323, marginals 13.91 and 1.45); the
+    // grid's best is 25,586 at 1,543 / 55, where both marginals are 12.96.
+    let c0 = Curve::Power {
+        a: 67.63067175835013,
+        b: 0.8046044062766698,
+    };
+    let c1 = Curve::Logistic {
+        beta: 3935.725128725699,
+        lambda: 0.0068181780345399545,
+    };
+    let total = 1597.6931986502038;
+    let a = allocate(&whole(total, vec![channel("a", c0), channel("b", c1)])).unwrap();
+    let (brute, x0) = brute_two([c0, c1], [0.0; 2], [total; 2], total, 20_000);
+
+    assert!(
+        a.total_response >= brute - 1e-9 * brute,
+        "{} < {brute}",
+        a.total_response
+    );
+    assert!(
+        (a.channels[0].spend - x0).abs() < total / 20_000.0,
+        "{:?}",
+        spends(&a)
+    );
+    let (m0, m1) = (a.channels[0].marginal_roi, a.channels[1].marginal_roi);
+    assert!(rel(m0, m1) < 1e-9, "marginals {m0} and {m1}");
+    assert!(a.certified_optimal);
+}
