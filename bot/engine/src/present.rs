@@ -882,22 +882,25 @@ mod tests {
             checkins_owed: 0,
             checkins_answered: 0,
         };
-        let notice = |criteria: SuccessCriteria| Notice::SuccessCriteria {
-            at: "week4".into(),
+        let notice = |at: &str, criteria: SuccessCriteria| Notice::SuccessCriteria {
+            at: at.into(),
             criteria,
             deadline: c.plan_deadline,
         };
 
-        let early = present(&notice(criteria.clone()), &c).body;
+        let early = present(&notice("week4", criteria.clone()), &c).body;
         let end = present(
-            &notice(SuccessCriteria {
-                month1_due: 12,
-                month1_launched_on_schedule: 11,
-                checkin_completion: 0.995,
-                checkins_owed: 200,
-                checkins_answered: 199,
-                ..criteria
-            }),
+            &notice(
+                "quarter_end",
+                SuccessCriteria {
+                    month1_due: 12,
+                    month1_launched_on_schedule: 11,
+                    checkin_completion: 0.995,
+                    checkins_owed: 200,
+                    checkins_answered: 199,
+                    ..criteria
+                },
+            ),
             &c,
         )
         .body;
