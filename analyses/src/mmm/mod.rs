@@ -114,7 +114,7 @@ impl Shape {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Options {
-    /// How each channel's saturation family is chosen (hill for every channel by default).
+    /// How each channel's saturation family is chosen (by default per channel, by BIC).
     pub saturation: Shape,
     /// Starting points of the nonlinear fit (at least 1).
     pub starts: usize,
