@@ -25,7 +25,7 @@ use crate::domain::{
     Actor, AmendmentKind, CampaignFigures, CheckinNumbers, CheckinStatus, QuarterRun, RunStatus,
     StageStatus, Verdict,
 };
-use crate::engine::{Event, Job, JobSpec, MissedPolicy, PlanContext};
+use crate::engine::{Event, Job, JobSpec, MissedPolicy, PlanContext, slug};
 use crate::sample::Truth;
 
 /// Jobs the simulated people want scheduled, given the run as it stands and, when the
@@ -516,22 +516,6 @@ fn rng(seed: u64, stream: u64) -> ChaCha8Rng {
 
 fn at_least(t: DateTime<Utc>, floor: DateTime<Utc>) -> DateTime<Utc> {
     t.max(floor)
-}
-
-fn slug(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect::<String>()
-        .split('-')
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join("-")
 }
 
 #[cfg(test)]
