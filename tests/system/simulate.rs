@@ -176,6 +176,13 @@ async fn assert_complete_quarter(out: &std::path::Path, database: &str) {
         ] {
             assert!(p[k].is_number(), "{k}: {p}");
         }
+        // The channels add up to the week: reported spend and planned spend alike.
+        let channels = p["channels"].as_array().unwrap();
+        assert!(channels.len() > 1, "{p}");
+        for k in ["spend_to_date", "planned_spend_to_date"] {
+            let sum: f64 = channels.iter().map(|c| c[k].as_f64().unwrap()).sum();
+            assert!((sum - p[k].as_f64().unwrap()).abs() < 0.005, "{k}: {p}");
+        }
     }
     let sc = &s["success_criteria"];
     assert!(sc["plan_approved_at"].is_string() && sc["plan_deadline"].is_string());

@@ -4,7 +4,8 @@
 //! `enforce_nonce`, so a post retried after a crash or a timeout returns the message
 //! already created instead of a second one; a thread already started on the headline
 //! (Discord code 160004) is the same thread (a thread started from a message has the
-//! message's id).
+//! message's id). An edit in place runs the same way: its PATCH (idempotent), then its
+//! detail again in the message's thread, each part with a nonce of the edit's own key.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
@@ -114,17 +115,44 @@ impl DiscordChat {
 
     /// Sends the rendered requests of `post` to `channel`, in order.
     async fn send(&self, post: &Outgoing<'_>, channel: &str) -> Result<Posted, RestError> {
-        let requests = render::render(post);
+        let ids = self
+            .execute(post.key, &render::render(post), channel, None)
+            .await?;
+        Ok(Posted {
+            message_id: ids.first().cloned().unwrap_or_default(),
+            link: None,
+            rerouted: None,
+        })
+    }
+
+    /// Executes `requests` in order, filling each route's ids from the answers before it;
+    /// `edited` is the message a PATCH (an edit's first request) replaces. Returns the id
+    /// each request created or addressed. The first request's refusal is the post's; a
+    /// detail Discord refuses after it is logged and skipped, so the post is not repeated.
+    async fn execute(
+        &self,
+        key: &str,
+        requests: &[render::Request],
+        channel: &str,
+        edited: Option<&str>,
+    ) -> Result<Vec<String>, RestError> {
         let mut ids: Vec<String> = Vec::with_capacity(requests.len());
         for (i, r) in requests.iter().enumerate() {
-            let path = match r.target {
-                Target::Channel => format!("/channels/{channel}/messages"),
-                Target::ThreadFrom(n) => {
+            let path = match (r.target, edited) {
+                (Target::Channel, Some(message)) if r.method == render::Method::Patch => {
+                    format!("/channels/{channel}/messages/{message}")
+                }
+                (Target::Channel, _) => format!("/channels/{channel}/messages"),
+                (Target::ThreadFrom(n), _) => {
                     format!("/channels/{channel}/messages/{}/threads", ids[n])
                 }
-                Target::Thread(n) => format!("/channels/{}/messages", ids[n]),
+                (Target::Thread(n), _) => format!("/channels/{}/messages", ids[n]),
             };
             match self.rest.send(r, &path).await {
+                // An edit keeps its message's id whatever the answer's body says.
+                Ok(_) if r.method == render::Method::Patch && edited.is_some() => {
+                    ids.push(edited.unwrap_or_default().to_owned());
+                }
                 Ok(v) => ids.push(id_of(&v)),
                 Err(RestError::Rejected { code, .. })
                     if code == THREAD_ALREADY_CREATED
@@ -138,18 +166,12 @@ impl DiscordChat {
                 Err(e @ RestError::Transient(_)) => return Err(e),
                 Err(e @ RestError::Rejected { .. }) if i == 0 => return Err(e),
                 Err(e) => {
-                    // The headline is posted; a detail Discord refuses is logged and
-                    // skipped, so the post is not repeated.
-                    tracing::error!(key = post.key, part = i, error = %e, "part of a post rejected");
+                    tracing::error!(key, part = i, error = %e, "part of a post rejected");
                     ids.push(String::new());
                 }
             }
         }
-        Ok(Posted {
-            message_id: ids.first().cloned().unwrap_or_default(),
-            link: None,
-            rerouted: None,
-        })
+        Ok(ids)
     }
 
     /// Tells the team's owner role, once per post, that a post could not be delivered.
@@ -229,16 +251,11 @@ impl ChatPort for DiscordChat {
         message_id: &'a str,
     ) -> BoxFuture<'a, Result<(), ChatError>> {
         Box::pin(async move {
-            let r = render::render_edit(&edit);
-            let path = format!("/channels/{}/messages/{message_id}", edit.channel);
-            self.rest
-                .send(&r, &path)
+            let requests = render::render_edit(&edit);
+            self.execute(edit.key, &requests, edit.channel, Some(message_id))
                 .await
                 .map(|_| ())
-                .map_err(|e| match e {
-                    RestError::Transient(e) => ChatError::Transient(e),
-                    e @ RestError::Rejected { .. } => ChatError::Rejected(e.to_string()),
-                })
+                .map_err(chat_error)
         })
     }
 }

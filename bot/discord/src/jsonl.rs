@@ -25,9 +25,13 @@ pub fn lines(post: &Outgoing<'_>) -> Vec<Value> {
         .collect()
 }
 
-/// The contract's line for an edit in place: one PATCH of the edited message.
-pub fn edit_line(edit: &Outgoing<'_>) -> Value {
-    line(edit, edit.channel, &render_edit(edit))
+/// The contract's lines for an edit in place: the PATCH of the edited message, then its
+/// detail posted again in the message's thread when it has one.
+pub fn edit_lines(edit: &Outgoing<'_>) -> Vec<Value> {
+    render_edit(edit)
+        .iter()
+        .map(|r| line(edit, edit.channel, r))
+        .collect()
 }
 
 fn line(post: &Outgoing<'_>, channel: &str, r: &Request) -> Value {

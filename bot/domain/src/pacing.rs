@@ -8,6 +8,8 @@
 //!   plus the current month's value × `day_of_month(d) / days_in_month`.
 //! - Reported figures to date are each campaign's latest answer up to that week (an
 //!   owner who misses a week keeps their last report).
+//! - A channel's pace is its campaigns' reported spend against the planned spend to date
+//!   of all its campaigns, as the week's total is: the channels add up to the total.
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -93,6 +95,50 @@ pub struct WeekPace {
     pub pipeline_to_date: f64,
     pub pipeline_milestone_to_date: f64,
     pub campaigns: Vec<CampaignPace>,
+}
+
+/// One channel's pace in one week (see the module header).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChannelPace {
+    pub channel: String,
+    /// Reported spend to date of the channel's campaigns that have reported.
+    pub spend_to_date: f64,
+    /// Planned spend to date of all the channel's campaigns.
+    pub planned_spend_to_date: f64,
+    /// How many of its campaigns have reported spend, of how many.
+    pub reporting: usize,
+    pub campaigns: usize,
+}
+
+impl WeekPace {
+    /// The week's pace by channel, channels in the order of their first campaign in the
+    /// plan.
+    pub fn by_channel(&self) -> Vec<ChannelPace> {
+        let mut channels: Vec<ChannelPace> = Vec::new();
+        for c in &self.campaigns {
+            let i = match channels.iter().position(|p| p.channel == c.channel) {
+                Some(i) => i,
+                None => {
+                    channels.push(ChannelPace {
+                        channel: c.channel.clone(),
+                        spend_to_date: 0.0,
+                        planned_spend_to_date: 0.0,
+                        reporting: 0,
+                        campaigns: 0,
+                    });
+                    channels.len() - 1
+                }
+            };
+            let p = &mut channels[i];
+            p.campaigns += 1;
+            p.planned_spend_to_date += c.planned_spend_to_date;
+            if let Some(spend) = c.spend_to_date {
+                p.spend_to_date += spend;
+                p.reporting += 1;
+            }
+        }
+        channels
+    }
 }
 
 /// The pace of week `week` (checked in on `date`) against `plan`.
@@ -285,5 +331,54 @@ mod tests {
         // 310 × 11/31 = 110.
         assert_eq!(w2.mql_milestone_to_date, 110.0);
         assert_eq!(w2.pipeline_milestone_to_date, 1100.0);
+    }
+
+    #[test]
+    fn channels_pace_their_campaigns_and_add_up_to_the_week() {
+        // Search: A (1–10 Jan, 1,000.00) and B (6–15 Jan, 500.00); social: C (1–20 Jan,
+        // 2,000.00, 100.00 a day), which has not reported.
+        let social = CampaignFigures {
+            channel: "social".into(),
+            ..campaign("C", 2000.0, d(1, 1), d(1, 20))
+        };
+        let plan = PlanFigures {
+            campaigns: vec![
+                campaign("A", 1000.0, d(1, 1), d(1, 10)),
+                social,
+                campaign("B", 500.0, d(1, 6), d(1, 15)),
+            ],
+            ..PlanFigures::default()
+        };
+        let weeks = vec![week(
+            1,
+            vec![answered("A", 700.0, 0.0), answered("B", 50.0, 0.0)],
+        )];
+
+        let w = week_pace(&plan, &weeks, 1, d(1, 7));
+        let channels = w.by_channel();
+
+        // 7 Jan: A planned 700, B 2 days × 50 = 100; C 7 days × 100 = 700.
+        assert_eq!(
+            channels,
+            vec![
+                ChannelPace {
+                    channel: "search".into(),
+                    spend_to_date: 750.0,
+                    planned_spend_to_date: 800.0,
+                    reporting: 2,
+                    campaigns: 2,
+                },
+                ChannelPace {
+                    channel: "social".into(),
+                    spend_to_date: 0.0,
+                    planned_spend_to_date: 700.0,
+                    reporting: 0,
+                    campaigns: 1,
+                },
+            ]
+        );
+        let spend: f64 = channels.iter().map(|c| c.spend_to_date).sum();
+        let planned: f64 = channels.iter().map(|c| c.planned_spend_to_date).sum();
+        assert_eq!((spend, planned), (w.spend_to_date, w.planned_spend_to_date));
     }
 }

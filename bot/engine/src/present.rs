@@ -405,7 +405,7 @@ pub fn present(notice: &Notice, ctx: &PlanContext) -> Message {
                 format!("Still waiting for: {}.", pending.join(", ")),
             )
         }
-        Notice::CheckinSummary { digest, .. } => weekly_digest(digest),
+        Notice::CheckinSummary { digest, .. } => weekly_digest(digest, &ctx.display_names),
         Notice::RunCompleted {
             quarter,
             weeks,
@@ -463,7 +463,10 @@ pub fn present(notice: &Notice, ctx: &PlanContext) -> Message {
 
 /// The digest post of check-in week `week` as the run stands.
 pub fn week_digest_message(run: &QuarterRun, ctx: &PlanContext, week: u32) -> Message {
-    weekly_digest(&super::decide::week_digest(run, ctx, week))
+    weekly_digest(
+        &super::decide::week_digest(run, ctx, week),
+        &ctx.display_names,
+    )
 }
 
 fn stage_name(n: u8) -> &'static str {
@@ -584,7 +587,7 @@ fn share(x: f64, of: f64) -> String {
     }
 }
 
-fn weekly_digest(g: &WeekDigest) -> Message {
+fn weekly_digest(g: &WeekDigest, names: &DisplayNames) -> Message {
     let week = g.week;
     if !g.held {
         return Message::new(
@@ -621,6 +624,27 @@ fn weekly_digest(g: &WeekDigest) -> Message {
             money(p.pipeline_to_date),
             money(p.pipeline_milestone_to_date),
             share(p.pipeline_to_date, p.pipeline_milestone_to_date),
+        ));
+        // The channels add up to the spend line above: reported spend against the
+        // planned spend of all their campaigns.
+        let lines: Vec<String> = p
+            .by_channel()
+            .iter()
+            .map(|c| {
+                format!(
+                    "- {}: {} of {} ({}), {} of {} reported",
+                    names.name(&c.channel),
+                    money(c.spend_to_date),
+                    money(c.planned_spend_to_date),
+                    share(c.spend_to_date, c.planned_spend_to_date),
+                    c.reporting,
+                    plural(c.campaigns, "campaign", "campaigns"),
+                )
+            })
+            .collect();
+        body.push_str(&format!(
+            "\n\n**Spend by channel** (each campaign's latest report):\n{}",
+            lines.join("\n")
         ));
     }
     let mut table = Table::new(
@@ -923,6 +947,70 @@ mod tests {
         assert!(
             end.contains("Check-in completion: 199 of the 200 check-ins owed answered (99.5%)"),
             "{end}"
+        );
+    }
+
+    #[test]
+    fn a_digest_paces_each_channel_and_the_channels_add_up_to_the_spend_line() {
+        use crate::domain::pacing::{CampaignPace, WeekPace};
+        let campaign = |name: &str, channel: &str, spend: Option<f64>, planned: f64| CampaignPace {
+            campaign: name.into(),
+            channel: channel.into(),
+            owner: "Avery".into(),
+            spend_to_date: spend,
+            planned_spend_to_date: planned,
+            off_pace: None,
+        };
+        let pace = WeekPace {
+            week: 2,
+            date: chrono::NaiveDate::from_ymd_opt(2027, 1, 11).unwrap(),
+            spend_to_date: 4_750.0,
+            planned_spend_to_date: 9_000.0,
+            mqls_to_date: 0.0,
+            mql_milestone_to_date: 0.0,
+            pipeline_to_date: 0.0,
+            pipeline_milestone_to_date: 0.0,
+            campaigns: vec![
+                campaign("A", "paid_search", Some(4_000.0), 5_000.0),
+                campaign("C", "events", None, 3_000.0),
+                campaign("B", "paid_search", Some(750.0), 1_000.0),
+            ],
+        };
+        let digest = WeekDigest {
+            week: 2,
+            held: true,
+            holiday: false,
+            on_track: 2,
+            at_risk: 0,
+            off_track: 0,
+            silent: 1,
+            away: 0,
+            pace: Some(pace),
+            rows: Vec::new(),
+            not_checked_in: Vec::new(),
+            escalations: Vec::new(),
+            owner_role: "ops".into(),
+        };
+        let c = ctx();
+        let notice = Notice::CheckinSummary {
+            digest,
+            update: false,
+        };
+
+        let body = present(&notice, &c).body;
+
+        let search = c.display_names.name("paid_search");
+        let events = c.display_names.name("events");
+        assert!(
+            body.contains("- Spend $4,750 of $9,000 planned (53%)"),
+            "{body}"
+        );
+        assert!(
+            body.contains(&format!(
+                "**Spend by channel** (each campaign's latest report):\n- {search}: $4,750 of $6,000 (79%), 2 of 2 campaigns reported\n\
+                 - {events}: $0 of $3,000 (0%), 0 of 1 campaign reported"
+            )),
+            "{body}"
         );
     }
 

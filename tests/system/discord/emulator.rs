@@ -55,7 +55,8 @@ pub struct Posted {
     pub channel_id: String,
     pub nonce: Option<String>,
     pub body: Value,
-    pub files: Vec<(String, usize)>,
+    /// Each uploaded file's name and bytes, in `files[n]` order.
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -388,7 +389,7 @@ async fn rest_handler(
     }
 }
 
-fn parse_multipart(content_type: &str, body: &[u8]) -> (Value, Vec<(String, usize)>) {
+fn parse_multipart(content_type: &str, body: &[u8]) -> (Value, Vec<(String, Vec<u8>)>) {
     let boundary = content_type
         .split("boundary=")
         .nth(1)
@@ -411,7 +412,7 @@ fn parse_multipart(content_type: &str, body: &[u8]) -> (Value, Vec<(String, usiz
         if name == "payload_json" {
             json_body = serde_json::from_slice(content).unwrap_or(Value::Null);
         } else if let Some(file) = attr(&head, "filename") {
-            files.push((file, content.len()));
+            files.push((file, content.to_vec()));
         }
     }
     (json_body, files)
@@ -481,7 +482,8 @@ fn message_json(m: &Posted) -> Value {
         .files
         .iter()
         .enumerate()
-        .map(|(i, (name, size))| {
+        .map(|(i, (name, bytes))| {
+            let size = bytes.len();
             json!({
                 "id": (1_300_000_000_000_000_000u64 + i as u64).to_string(),
                 "filename": name, "size": size,
@@ -510,7 +512,7 @@ async fn answer(
     method: &str,
     route: Option<&(&'static str, Vec<String>)>,
     body: &Value,
-    files: &[(String, usize)],
+    files: &[(String, Vec<u8>)],
 ) -> (u16, Option<Value>) {
     let Some((route, params)) = route else {
         return (404, Some(json!({ "message": "404: Not Found", "code": 0 })));

@@ -95,15 +95,40 @@ fn shown(m: &Posted) -> String {
     m.body.to_string()
 }
 
-/// A post as a reader sees it: its message, then what it put in its thread (the thread
-/// has the message's id).
-fn with_thread(w: &World, m: &Posted) -> String {
+/// A digest's current detail: its headline, then the thread's parts after the last
+/// "Updated" note (all of them when it was never edited); `table` is the CSV of its
+/// per-campaign table (a wide table is attached as PNG + CSV).
+struct Detail {
+    text: String,
+    table: String,
+    updates: usize,
+}
+
+fn latest_detail(w: &World, m: &Posted) -> Detail {
+    let thread: Vec<&Posted> = w.messages.iter().filter(|p| p.channel_id == m.id).collect();
+    let is_note = |p: &Posted| {
+        p.body["content"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("**Updated "))
+    };
+    let updates = thread.iter().filter(|p| is_note(p)).count();
+    let from = thread.iter().rposition(|p| is_note(p)).map_or(0, |i| i + 1);
     let mut text = shown(m);
-    for part in w.messages.iter().filter(|p| p.channel_id == m.id) {
+    let mut table = String::new();
+    for part in &thread[from..] {
         text.push('\n');
         text.push_str(&shown(part));
+        for (name, bytes) in &part.files {
+            if name.ends_with(".csv") {
+                table.push_str(&String::from_utf8_lossy(bytes));
+            }
+        }
     }
-    text
+    Detail {
+        text,
+        table,
+        updates,
+    }
 }
 
 fn in_channel<'w>(w: &'w World, channel: &str, title: &str) -> Vec<&'w Posted> {
@@ -282,14 +307,14 @@ async fn whole_quarter(database: Option<&str>) {
     // The window closes: the silent are missed and the digest is posted.
     q.until("week 1 closed", |r| !r.checkins[0].open).await;
     let title = "Check-in summary · week 1";
-    let digest = emu
-        .wait_for(30, "week 1's digest", |w| {
-            in_channel(w, CHECKINS_CHANNEL, title)
-                .first()
-                .map(|m| (*m).clone())
+    // Its thread is complete when its last part, the table's files, has landed.
+    let (digest, text) = emu
+        .wait_for(30, "week 1's digest and its thread", |w| {
+            let m = in_channel(w, CHECKINS_CHANNEL, title).first().copied()?;
+            let detail = latest_detail(w, m);
+            (!detail.table.is_empty()).then(|| (m.clone(), detail.text))
         })
         .await;
-    let text = with_thread(&emu.lock(), &digest);
     // Pacing worked by hand: a campaign's planned spend to a date is its budget pro rata
     // of its days; the week's plan is the sum over the campaigns.
     let planned_to = |c: &quarterdeck::domain::CampaignFigures| {
@@ -332,14 +357,19 @@ async fn whole_quarter(database: Option<&str>) {
         said.contains(&format!("Week 1, {late}: on track")),
         "{said}"
     );
-    let edited = emu
+    // The click edits it (the status), then the form (the numbers): each edit replaces
+    // the headline and posts the detail again in the digest's thread under a note.
+    let (edited, detail) = emu
         .wait_for(30, "week 1's digest edited in place", |w| {
             let m = w.messages.iter().find(|m| m.id == digest.id)?;
-            // The click edits it (the status), then the form (the numbers).
-            shown(m).contains("Spend $6,500 of ").then(|| m.clone())
+            let detail = latest_detail(w, m);
+            detail
+                .text
+                .contains("Spend $6,500 of ")
+                .then(|| (m.clone(), detail))
         })
         .await;
-    // The message keeps its id; the counts and who has not checked in are current.
+    // The message keeps its id; the counts, pace and who has not checked in are current.
     let text = shown(&edited);
     assert!(
         text.contains(&format!(
@@ -353,7 +383,20 @@ async fn whole_quarter(database: Option<&str>) {
         dollars(planned),
         6_500.0 / planned * 100.0
     );
-    assert!(text.contains(&pace), "{pace}: {text}");
+    assert!(detail.text.contains(&pace), "{pace}: {}", detail.text);
+    // The per-campaign table in the thread is current too: the late campaign's row has
+    // its owner's status and spend.
+    let row = detail
+        .table
+        .lines()
+        .find(|l| l.starts_with(&format!("{late},")))
+        .unwrap_or_else(|| panic!("{late}'s row: {}", detail.table));
+    assert!(
+        row.contains("on track") && row.contains("\"$2,500 / "),
+        "{row}"
+    );
+    // Two edits (the click, the form), each posted into the thread once.
+    assert_eq!(detail.updates, 2, "one detail per edit: {}", detail.text);
     assert_eq!(
         in_channel(&emu.lock(), CHECKINS_CHANNEL, title).len(),
         1,
@@ -408,24 +451,23 @@ async fn whole_quarter(database: Option<&str>) {
 
     // The actuals: stored by `serve`'s keeper, announced once with both files.
     let folder = setup.data_dir().join("actuals").join(quarter);
-    let announced = emu
-        .wait_for(30, "the actuals announced", |w| {
+    // Two files: the headline, then both in its thread (posted after the headline, so
+    // wait for the thread too rather than reading it the moment the headline lands).
+    let files: Vec<(String, Vec<u8>)> = emu
+        .wait_for(30, "the actuals announced with both files", |w| {
             let a = in_channel(w, DEFAULT_CHANNEL, &format!("{quarter} actuals stored"));
-            a.first().map(|m| (*m).clone())
+            let announced = a.first()?;
+            let thread = w.messages.iter().filter(|m| m.channel_id == announced.id);
+            let files: Vec<(String, Vec<u8>)> = std::iter::once(*announced)
+                .chain(thread)
+                .flat_map(|m| m.files.clone())
+                .collect();
+            (files.len() >= 2).then_some(files)
         })
         .await;
-    // Two files: the headline, then both in its thread.
-    let files: Vec<(String, usize)> = {
-        let w = emu.lock();
-        let thread = w.messages.iter().filter(|m| m.channel_id == announced.id);
-        std::iter::once(&announced)
-            .chain(thread)
-            .flat_map(|m| m.files.clone())
-            .collect()
-    };
-    for (name, size) in &files {
+    for (name, bytes) in &files {
         let on_disk = std::fs::read(folder.join(name)).unwrap();
-        assert_eq!(*size, on_disk.len(), "{name} attached as stored");
+        assert_eq!(*bytes, on_disk, "{name} attached as stored");
     }
     let mut attached: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
     attached.sort_unstable();

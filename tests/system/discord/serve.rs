@@ -190,7 +190,7 @@ async fn serve_connects_registers_answers_commands_and_posts_a_stage_with_its_th
         headline
             .files
             .iter()
-            .any(|(n, size)| n == png && *size > 1000),
+            .any(|(n, bytes)| n == png && bytes.len() > 1000),
         "{:?}",
         headline.files
     );

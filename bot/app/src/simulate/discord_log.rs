@@ -39,7 +39,7 @@ pub async fn write(store: &Store, run_id: &str, out: &Path) -> Result<(), Simula
             thread: None,
         };
         let lines = match row.edits {
-            Some(_) => vec![quarterdeck_discord::jsonl::edit_line(&post)],
+            Some(_) => quarterdeck_discord::jsonl::edit_lines(&post),
             None => quarterdeck_discord::jsonl::lines(&post),
         };
         for line in lines {

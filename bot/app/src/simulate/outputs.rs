@@ -41,6 +41,9 @@ pub struct PaceSummary {
     pub mql_milestone_to_date: f64,
     pub pipeline_to_date: f64,
     pub pipeline_milestone_to_date: f64,
+    /// The week by channel; the channels add up to `spend_to_date` and
+    /// `planned_spend_to_date`.
+    pub channels: Vec<crate::domain::pacing::ChannelPace>,
 }
 
 /// An amendment as the contract writes it: `{"kind", "by", "group", ...fields}`.
@@ -200,6 +203,7 @@ impl Summary {
                     mql_milestone_to_date: p.mql_milestone_to_date,
                     pipeline_to_date: p.pipeline_to_date,
                     pipeline_milestone_to_date: p.pipeline_milestone_to_date,
+                    channels: p.by_channel(),
                 })
                 .collect(),
             success_criteria: success_criteria(run, ctx, ctx.end_of_quarter()),

@@ -245,18 +245,25 @@ pub fn render(post: &Outgoing<'_>) -> Vec<Request> {
     requests
 }
 
-/// The PATCH that replaces a posted message's embed and buttons with the edit's (a
-/// status message or a tally edited in place). Mentions are written as text, never
-/// pinging again (`allowed_mentions` empty).
-pub fn render_edit(edit: &Outgoing<'_>) -> Request {
+/// The requests that edit a posted message in place (a tally after a decision, a
+/// check-in digest after a late answer), laid out as [`render`] lays out the post: a PATCH
+/// of the message's embed and buttons (mentions written as text, never pinging again:
+/// `allowed_mentions` empty, `content` left as it was), and, when the edited message does
+/// not fit one embed, its detail posted again in the message's thread (started first if
+/// the post had none: a thread started from a message has the message's id) under a line
+/// saying it replaces the detail above. Every thread part carries a nonce of the edit's
+/// own key, so an edit delivered again after a crash posts nothing twice.
+///
+/// The PATCH uploads no files: an edit's embed shows no image.
+pub fn render_edit(edit: &Outgoing<'_>) -> Vec<Request> {
+    let mut requests = render(edit);
+    let headline = requests.remove(0);
+    let mut embed = headline.body["embeds"][0].clone();
+    if let Some(e) = embed.as_object_mut() {
+        e.remove("image");
+    }
     let message = edit.message.render_mentions(Mention::to_markdown);
-    let text = text::split(&message.body, limits::DESCRIPTION)
-        .into_iter()
-        .next()
-        .unwrap_or_default();
-    let mut embed = embed(&message, &text, None);
-    embed["timestamp"] = json!(edit.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
-    Request {
+    let patch = Request {
         method: Method::Patch,
         route: ROUTE_MESSAGE,
         target: Target::Channel,
@@ -266,7 +273,30 @@ pub fn render_edit(edit: &Outgoing<'_>) -> Request {
             "allowed_mentions": { "parse": [] },
         }),
         files: Vec::new(),
+    };
+    let detail: Vec<Request> = requests
+        .into_iter()
+        .filter(|r| matches!(r.target, Target::Thread(_)))
+        .collect();
+    if detail.is_empty() {
+        return vec![patch];
     }
+    let when = edit.at.format("%Y-%m-%d %H:%M UTC");
+    let note = Request {
+        method: Method::Post,
+        route: ROUTE_MESSAGES,
+        target: Target::Thread(1),
+        // Part 0 is a post's headline; an edit's headline is the PATCH, so the note has it.
+        body: text_body(
+            edit.key,
+            0,
+            &format!("**Updated {when}**: the detail below replaces the detail above."),
+        ),
+        files: Vec::new(),
+    };
+    let mut all = vec![patch, thread_from_headline(&edit.message.title), note];
+    all.extend(detail);
+    all
 }
 
 fn headline_body(

@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use chrono::{TimeZone, Utc};
 use quarterdeck_domain::chat::{ButtonStyle, File, Mention, Message, Outgoing, Table};
 
@@ -331,4 +333,92 @@ fn a_short_kickoff_post_still_opens_its_campaigns_thread_and_other_short_posts_d
     assert_eq!(requests[1].target, Target::ThreadFrom(0));
     assert_eq!(requests[1].body["name"], "Kickoff · Spring webinar");
     assert_eq!(findings.len(), 1);
+}
+
+/// A digest-like message: a counts line, then detail and a table of `rows` campaigns.
+fn digest(rows: usize, status: &str) -> Message {
+    let mut table = Table::new("", &["Campaign", "Owner", "Status"]);
+    for i in 0..rows {
+        table = table.row(vec![format!("Campaign {i}"), "Avery".into(), status.into()]);
+    }
+    Message::new(
+        "Check-in summary · week 1",
+        format!("1 on track, 0 at risk.\n\n**Against the plan:**\n- Spend $6,500 of $9,000 planned (72%)\n\n{}", sentence(1).repeat(30)),
+    )
+    .table(table)
+}
+
+#[test]
+fn an_edit_patches_the_headline_and_posts_its_detail_again_in_the_thread_once() {
+    let key = "growth/2027-Q1/checkin/w01/summary";
+    let before = render(&post(key, &digest(12, "—"), &[]));
+    let edit_key = "growth/2027-Q1/checkin/w01/summary/edit/2";
+    let edited = digest(12, "on track");
+    let requests = render_edit(&post(edit_key, &edited, &[]));
+    assert_valid(&requests);
+
+    // The headline is replaced, never re-posted, and pings no one again.
+    assert_eq!(requests[0].method, Method::Patch);
+    assert_eq!(requests[0].route, ROUTE_MESSAGE);
+    assert!(requests[0].body.get("nonce").is_none());
+    assert!(requests[0].body.get("content").is_none());
+    assert_eq!(requests[0].body["allowed_mentions"]["parse"], json!([]));
+    assert_eq!(
+        requests[0].body["embeds"][0]["description"], before[0].body["embeds"][0]["description"],
+        "the same headline as the post (its counts line)"
+    );
+    // The thread (started again if the post had none: 160004 means it is there) gets a
+    // note, then the updated detail with the new status in the table.
+    assert_eq!(requests[1].target, Target::ThreadFrom(0));
+    let parts = &requests[2..];
+    assert!(parts.iter().all(|r| r.target == Target::Thread(1)));
+    assert!(
+        parts[0].body["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("**Updated 2026-12-08 14:30 UTC**")
+    );
+    let detail: String = parts
+        .iter()
+        .map(|r| r.body["content"].to_string())
+        .collect();
+    assert!(
+        detail.contains("Spend $6,500 of $9,000 planned"),
+        "{detail}"
+    );
+    assert_eq!(detail.matches("on track").count(), 12, "{detail}");
+    // Each part has a nonce of the edit's key: distinct from the post's and from each
+    // other, the same when the edit is rendered again (a retry posts nothing twice).
+    let nonces: HashSet<String> = parts
+        .iter()
+        .map(|r| r.body["nonce"].as_str().unwrap().to_owned())
+        .chain(
+            before
+                .iter()
+                .filter_map(|r| r.body["nonce"].as_str().map(str::to_owned)),
+        )
+        .collect();
+    let posted = before
+        .iter()
+        .filter(|r| r.body.get("nonce").is_some())
+        .count();
+    assert_eq!(nonces.len(), parts.len() + posted);
+    assert_eq!(render_edit(&post(edit_key, &edited, &[])), requests);
+}
+
+#[test]
+fn an_edit_that_fits_one_embed_is_one_patch_with_its_table_in_it() {
+    let m = Message::new("Approvals · plan v2", "Finance approved.").table(
+        Table::new("", &["Group", "Approvals"]).row(vec!["Finance".into(), "1 of 1".into()]),
+    );
+    let requests = render_edit(&post("k/edit/1", &m, &[]));
+    assert_valid(&requests);
+    assert_eq!(requests.len(), 1);
+    let description = requests[0].body["embeds"][0]["description"]
+        .as_str()
+        .unwrap();
+    assert!(
+        description.contains("```") && description.contains("Finance  1 of 1"),
+        "the table as a code block in the embed: {description}"
+    );
 }
