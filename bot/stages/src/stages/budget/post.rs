@@ -163,7 +163,7 @@ pub fn message(plan: &BudgetPlan, names: &DisplayNames) -> (Message, String) {
 fn headline(plan: &BudgetPlan, names: &DisplayNames) -> String {
     let h = &plan.handoff;
     let mut s = format!(
-        "Next quarter's budget is **{}** ({}). **{}** ({:.0}%) is held back for tests and \
+        "Next quarter's budget is **{}** ({}). **{}** ({:.1}%) is held back for tests and \
          **{}** goes to {} channels, for an expected **{}** in media-driven revenue",
         money(h.total),
         h.total_basis,
