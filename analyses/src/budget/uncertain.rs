@@ -147,13 +147,57 @@ pub fn choose_judged_by(
     }
     let t = best.0;
     let spend = at(t);
-    let g = gains_of(&sets, &spend);
+    let priced = price(baseline, &spend, point, draws, level);
     let full = gains_of(&sets, optimum);
-    let response: Vec<f64> = sets.iter().map(|c| total(c, &spend)).collect();
-    let (lo, hi) = ((1.0 - level) / 2.0, (1.0 + level) / 2.0);
-    let share_positive = |g: &[f64]| g.iter().filter(|v| **v > 0.0).count() as f64 / g.len() as f64;
     Move {
         share_of_move: t,
+        probability_beats_baseline: priced.probability_beats_baseline,
+        expected_gain: priced.expected_gain,
+        gain_low: priced.gain_low,
+        gain_high: priced.gain_high,
+        expected_response: priced.expected_response,
+        response_low: priced.response_low,
+        response_high: priced.response_high,
+        baseline_response: priced.baseline_response,
+        full_move_expected_gain: mean(&full),
+        full_move_probability: share_positive(&full),
+        draws: draws.len(),
+        level,
+        spend,
+    }
+}
+
+/// A split priced by the draws against the baseline (see [`Move`]'s fields of the same
+/// names): for the chosen move, and again for a split moved after the choice (stage 6's
+/// change requests).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Priced {
+    pub probability_beats_baseline: f64,
+    pub expected_gain: f64,
+    pub gain_low: f64,
+    pub gain_high: f64,
+    pub expected_response: f64,
+    pub response_low: f64,
+    pub response_high: f64,
+    pub baseline_response: f64,
+}
+
+/// Prices `spend` against `baseline` over `draws` (the point curves alone without draws),
+/// with `level` percentile intervals.
+pub fn price(
+    baseline: &[f64],
+    spend: &[f64],
+    point: &[Curve],
+    draws: &[Vec<Curve>],
+    level: f64,
+) -> Priced {
+    let single = [point.to_vec()];
+    let sets: &[Vec<Curve>] = if draws.is_empty() { &single } else { draws };
+    let base: Vec<f64> = sets.iter().map(|c| total(c, baseline)).collect();
+    let response: Vec<f64> = sets.iter().map(|c| total(c, spend)).collect();
+    let g: Vec<f64> = response.iter().zip(&base).map(|(r, b)| r - b).collect();
+    let (lo, hi) = ((1.0 - level) / 2.0, (1.0 + level) / 2.0);
+    Priced {
         probability_beats_baseline: share_positive(&g),
         expected_gain: mean(&g),
         gain_low: quantile(&g, lo),
@@ -162,12 +206,11 @@ pub fn choose_judged_by(
         response_low: quantile(&response, lo),
         response_high: quantile(&response, hi),
         baseline_response: mean(&base),
-        full_move_expected_gain: mean(&full),
-        full_move_probability: share_positive(&full),
-        draws: draws.len(),
-        level,
-        spend,
     }
+}
+
+fn share_positive(g: &[f64]) -> f64 {
+    g.iter().filter(|v| **v > 0.0).count() as f64 / g.len().max(1) as f64
 }
 
 /// What moving from spend `from` to spend `to` changes in total response: the point

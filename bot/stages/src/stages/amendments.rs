@@ -91,14 +91,11 @@ pub fn amend_inputs(inputs: &StageInputs) -> Result<Option<StageInputs>, StageEr
     Ok(Some(amended))
 }
 
-/// Applies the budget-level amendments to stage 6's handoff. `response(channel, spend)`
-/// is the channel's expected revenue at `spend` (its fitted curve). Returns a line per
-/// amendment saying which figures it moved.
-pub fn amend_budget(
-    h: &mut BudgetHandoff,
-    amendments: &[Amendment],
-    response: impl Fn(&str, f64) -> Option<f64>,
-) -> Vec<String> {
+/// Applies the budget-level amendments to stage 6's handoff: the money only (channels,
+/// reserve, allocatable); stage 6 then prices the moved split (revenue, marginal ROI,
+/// confidence, outlook, test) as it priced the optimiser's. Returns a line per amendment
+/// saying which figures it moved.
+pub fn amend_budget(h: &mut BudgetHandoff, amendments: &[Amendment]) -> Vec<String> {
     let mut lines = Vec::new();
     for a in amendments {
         let before: BTreeMap<String, i64> = h
@@ -168,17 +165,12 @@ pub fn amend_budget(
         let mut net = 0;
         for (ch, delta) in &changes {
             if let Some(c) = h.channels.iter_mut().find(|c| &c.channel == ch) {
-                let spend = to_cents(c.spend) + delta;
-                c.spend = from_cents(spend);
-                if let Some(r) = response(ch, c.spend) {
-                    c.expected_revenue = r;
-                }
+                c.spend = from_cents(to_cents(c.spend) + delta);
                 net += delta;
             }
         }
         h.reserve = from_cents(to_cents(h.reserve) - net);
         h.allocatable = from_cents(to_cents(h.allocatable) + net);
-        h.expected_revenue = h.channels.iter().map(|c| c.expected_revenue).sum();
         let mut moved: Vec<String> = h
             .channels
             .iter()

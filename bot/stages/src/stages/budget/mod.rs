@@ -115,29 +115,29 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
         ));
     };
     let mut plan = plan;
-    let amended = amend(&mut plan, &inputs.run.amendments);
+    let amended = amend(&mut plan, &inputs.run.amendments, &series, inputs);
     let mut out = post::output(&plan, &inputs.review_label(), &inputs.names);
     super::amendments::note_on(&mut out, &amended);
     Ok(out)
 }
 
 /// The run's budget amendments on top of the optimiser's allocation (see
-/// [`super::amendments`]); the allocation table follows the handoff.
-fn amend(plan: &mut BudgetPlan, amendments: &[crate::domain::Amendment]) -> Vec<String> {
-    let curves = &plan.curves;
+/// [`super::amendments`]), then the moved split priced as the optimiser's was; the
+/// allocation table follows the handoff.
+fn amend(
+    plan: &mut BudgetPlan,
+    amendments: &[crate::domain::Amendment],
+    series: &WeeklySeries,
+    inputs: &StageInputs,
+) -> Vec<String> {
     let before: Vec<f64> = plan.handoff.channels.iter().map(|c| c.spend).collect();
-    let lines = super::amendments::amend_budget(&mut plan.handoff, amendments, |ch, spend| {
-        let fitted = curves.channels.iter().find(|c| c.channel == ch)?;
-        Some(if has_no_effect(&fitted.curve) {
-            0.0
-        } else {
-            fitted.curve.response(spend)
-        })
-    });
+    let lines = super::amendments::amend_budget(&mut plan.handoff, amendments);
+    let mut moved = false;
     // A channel the amendments moved says so after the optimiser's reason, so its
     // figure and its rationale agree.
     for (c, was) in plan.handoff.channels.iter_mut().zip(before) {
         if to_cents(c.spend) != to_cents(was) {
+            moved = true;
             c.rationale = format!(
                 "{}; then {} → {} by the change requests applied",
                 c.rationale,
@@ -156,6 +156,9 @@ fn amend(plan: &mut BudgetPlan, amendments: &[crate::domain::Amendment]) -> Vec<
     }
     plan.allocation.reserve = plan.handoff.reserve;
     plan.allocation.allocatable = plan.handoff.allocatable;
+    if moved {
+        price_split(plan, series, inputs);
+    }
     lines
 }
 
@@ -333,20 +336,16 @@ pub(crate) fn plan_with(
         .zip(&curves.channels)
         .zip(cents.iter().zip(&last_quarter))
         .zip(booked.iter().zip(&calibration))
-        .zip(&point)
-        .map(|((((a, fitted), (c, last)), (booked, cal)), curve)| {
+        .map(|(((a, fitted), (c, last)), (booked, cal))| {
             let spend = from_cents(*c);
             let flat = has_no_effect(&fitted.curve);
             ChannelBudget {
                 channel: a.name.clone(),
                 spend,
                 last_quarter_spend: *last,
-                expected_revenue: if flat {
-                    0.0
-                } else {
-                    fitted.curve.response(spend)
-                },
-                marginal_roi: if flat { 0.0 } else { curve.marginal(spend) },
+                // Priced below, with the rest of what follows from the split.
+                expected_revenue: 0.0,
+                marginal_roi: 0.0,
                 rationale: rationale(a, spend, *booked, flat, &decision),
                 booked: *booked,
                 roas: cal.roas,
@@ -356,70 +355,19 @@ pub(crate) fn plan_with(
             }
         })
         .collect();
-    let uncertainty = (decision.draws > 0).then_some(BudgetUncertainty {
-        draws: decision.draws,
-        level: decision.level,
-        share_of_move: decision.share_of_move,
-        probability_beats_last_mix: decision.probability_beats_baseline,
-        expected_gain: decision.expected_gain,
-        gain_low: decision.gain_low,
-        gain_high: decision.gain_high,
-        revenue_low: decision.response_low,
-        revenue_high: decision.response_high,
-        full_move_expected_gain: decision.full_move_expected_gain,
-        full_move_probability: decision.full_move_probability,
-    });
-    let mut handoff = BudgetHandoff {
+    let handoff = BudgetHandoff {
         total: from_cents(total_cents),
         reserve: from_cents(reserve_cents),
         allocatable: from_cents(allocatable_cents),
-        expected_revenue: channels.iter().map(|c| c.expected_revenue).sum(),
+        expected_revenue: 0.0,
         channels,
         total_basis,
-        uncertainty,
+        uncertainty: None,
         method: Vec::new(),
         holdout: None,
         outlook: None,
     };
-    let mut margins: Vec<f64> = handoff
-        .channels
-        .iter()
-        .filter(|c| c.marginal_roi > 0.0)
-        .map(|c| c.marginal_roi)
-        .collect();
-    margins.sort_by(f64::total_cmp);
-    let y = &series.data.outcome;
-    let mean = y.iter().sum::<f64>() / y.len().max(1) as f64;
-    let var = y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / y.len().max(2) as f64;
-    let refit_roas: Vec<Vec<f64>> = (0..curves.channels.len())
-        .map(|i| curves.draws.iter().map(|d| d[i].roas).collect())
-        .collect();
-    handoff.holdout = holdout::propose(
-        &handoff.channels,
-        &refit_roas,
-        margins.get(margins.len() / 2).copied().unwrap_or(0.0),
-        ((1.0 - curves.r2).max(0.0) * var).sqrt(),
-        super::calendar::test_window(inputs).1,
-    );
-    let planned: Vec<f64> = handoff.channels.iter().map(|c| c.spend).collect();
-    let change = uncertain::change(
-        &last_quarter,
-        &planned,
-        &point,
-        &draws,
-        curves.interval_level,
-    );
-    handoff.outlook = Some(MediaOutlook {
-        last_quarter_revenue: weeks.iter().map(|w| y[*w]).sum(),
-        media_last_quarter: total_response(&point, &last_quarter),
-        media_planned: total_response(&point, &planned),
-        change: change.point,
-        change_low: change.low,
-        change_high: change.high,
-        level: change.level,
-    });
-    handoff.method = method::paragraphs(&curves, &calibration, &handoff, &lift_tests);
-    Ok(Some(BudgetPlan {
+    let mut plan = BudgetPlan {
         curves,
         last_quarter,
         last_quarter_basis,
@@ -430,7 +378,107 @@ pub(crate) fn plan_with(
         booked,
         lift_tests,
         handoff,
-    }))
+    };
+    price_split(&mut plan, series, inputs);
+    Ok(Some(plan))
+}
+
+/// What follows from the split, computed once it is final (after the optimiser, and
+/// again after change requests moved money, so version N+1 states its own figures):
+/// each channel's expected revenue and marginal ROI at its spend, the split priced by the
+/// refits against last quarter's mix, the outlook stage 7 forecasts from, the geo test
+/// proposed for the least identified channel, and the method paragraphs.
+fn price_split(plan: &mut BudgetPlan, series: &WeeklySeries, inputs: &StageInputs) {
+    let point: Vec<Curve> = plan
+        .curves
+        .channels
+        .iter()
+        .map(|c| to_curve(&c.curve))
+        .collect();
+    let handoff = &mut plan.handoff;
+    for ((c, fitted), curve) in handoff
+        .channels
+        .iter_mut()
+        .zip(&plan.curves.channels)
+        .zip(&point)
+    {
+        let flat = has_no_effect(&fitted.curve);
+        c.expected_revenue = if flat {
+            0.0
+        } else {
+            fitted.curve.response(c.spend)
+        };
+        c.marginal_roi = if flat { 0.0 } else { curve.marginal(c.spend) };
+    }
+    handoff.expected_revenue = handoff.channels.iter().map(|c| c.expected_revenue).sum();
+    let planned: Vec<f64> = handoff.channels.iter().map(|c| c.spend).collect();
+
+    let draws: Vec<Vec<Curve>> = plan
+        .curves
+        .draws
+        .iter()
+        .map(|d| d.iter().map(|c| to_curve(&c.curve)).collect())
+        .collect();
+    let d = &plan.decision;
+    let baseline: Vec<f64> = plan.allocation.historical_mix.as_ref().map_or_else(
+        || d.spend.clone(),
+        |m| m.channels.iter().map(|c| c.spend).collect(),
+    );
+    handoff.uncertainty = (d.draws > 0).then(|| {
+        let p = uncertain::price(&baseline, &planned, &point, &draws, d.level);
+        BudgetUncertainty {
+            draws: d.draws,
+            level: d.level,
+            share_of_move: d.share_of_move,
+            probability_beats_last_mix: p.probability_beats_baseline,
+            expected_gain: p.expected_gain,
+            gain_low: p.gain_low,
+            gain_high: p.gain_high,
+            revenue_low: p.response_low,
+            revenue_high: p.response_high,
+            full_move_expected_gain: d.full_move_expected_gain,
+            full_move_probability: d.full_move_probability,
+        }
+    });
+
+    let mut margins: Vec<f64> = handoff
+        .channels
+        .iter()
+        .filter(|c| c.marginal_roi > 0.0)
+        .map(|c| c.marginal_roi)
+        .collect();
+    margins.sort_by(f64::total_cmp);
+    let y = &series.data.outcome;
+    let mean = y.iter().sum::<f64>() / y.len().max(1) as f64;
+    let var = y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / y.len().max(2) as f64;
+    let refit_roas: Vec<Vec<f64>> = (0..plan.curves.channels.len())
+        .map(|i| plan.curves.draws.iter().map(|d| d[i].roas).collect())
+        .collect();
+    handoff.holdout = holdout::propose(
+        &handoff.channels,
+        &refit_roas,
+        margins.get(margins.len() / 2).copied().unwrap_or(0.0),
+        ((1.0 - plan.curves.r2).max(0.0) * var).sqrt(),
+        super::calendar::test_window(inputs).1,
+    );
+    let change = uncertain::change(
+        &plan.last_quarter,
+        &planned,
+        &point,
+        &draws,
+        plan.curves.interval_level,
+    );
+    let (weeks, _) = reference_weeks(series, inputs);
+    handoff.outlook = Some(MediaOutlook {
+        last_quarter_revenue: weeks.iter().map(|w| y[*w]).sum(),
+        media_last_quarter: total_response(&point, &plan.last_quarter),
+        media_planned: total_response(&point, &planned),
+        change: change.point,
+        change_low: change.low,
+        change_high: change.high,
+        level: change.level,
+    });
+    handoff.method = method::paragraphs(&plan.curves, &plan.calibration, handoff, &plan.lift_tests);
 }
 
 /// The curve family whose refits also judge the move: hill, or logistic when the curves

@@ -853,6 +853,60 @@ fn a_hold_back_moves_the_channel_and_its_rationale_and_findings_say_so() {
     );
 }
 
+#[test]
+fn a_moved_split_is_priced_again_so_version_two_states_its_own_figures() {
+    let (inputs, _) = sample_inputs(42);
+    let v1 = budget(&inputs);
+    let (mut inputs, _) = sample_inputs(42);
+    inputs.run.amendments = vec![crate::domain::Amendment {
+        kind: crate::domain::AmendmentKind::HoldBack {
+            channel: "paid_social".into(),
+            share: 0.05,
+        },
+        by: crate::domain::Actor::new("u-sam", "Sam", &["sales"]),
+        group: "sales".into(),
+        on_version: 1,
+        at: chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2027, 1, 12, 15, 0, 0).unwrap(),
+        note: None,
+    }];
+
+    let v2 = budget(&inputs);
+
+    // Only the held-back channel's revenue and margin move; the total is their sum.
+    for (a, b) in v1.channels.iter().zip(&v2.channels) {
+        let moved = a.channel == "paid_social";
+        assert_eq!(
+            a.expected_revenue != b.expected_revenue,
+            moved,
+            "{}",
+            a.channel
+        );
+        assert_eq!(a.marginal_roi != b.marginal_roi, moved, "{}", a.channel);
+    }
+    let sum: f64 = v2.channels.iter().map(|c| c.expected_revenue).sum();
+    assert_eq!(v2.expected_revenue, sum);
+    assert!(v2.expected_revenue < v1.expected_revenue);
+    // The outlook stage 7 forecasts from is the moved split's: its planned media revenue
+    // is the split's expected revenue, and its change moved by exactly the revenue lost.
+    let (o1, o2) = (v1.outlook.unwrap(), v2.outlook.clone().unwrap());
+    assert!(
+        (o2.media_planned - v2.expected_revenue).abs() < 0.01,
+        "{o2:?}"
+    );
+    let lost = v1.expected_revenue - v2.expected_revenue;
+    assert!(
+        ((o1.change - o2.change) - lost).abs() < 0.01,
+        "{o1:?} {o2:?}"
+    );
+    // The confidence is the moved split's too: less money in media gains less over the
+    // same last-quarter mix, and the move's own figures (how far it went) stay.
+    let (u1, u2) = (v1.uncertainty.unwrap(), v2.uncertainty.unwrap());
+    assert!(u2.expected_gain < u1.expected_gain, "{u1:?} {u2:?}");
+    assert!(u2.revenue_high < u1.revenue_high, "{u1:?} {u2:?}");
+    assert_eq!(u2.share_of_move, u1.share_of_move);
+    assert_eq!(u2.full_move_probability, u1.full_move_probability);
+}
+
 /// How the structural benchmark judges the move towards the per-channel optimum: by the
 /// refits of which fits (indices into [`structural_fits`]), pooled into one set or each
 /// set on its own (the smallest of their gains three refits in four exceed).
