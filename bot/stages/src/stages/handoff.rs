@@ -141,6 +141,10 @@ pub struct MarketHandoff {
     pub benchmark_gaps: Vec<BenchmarkGap>,
     /// Channels competitors moved into or that grew in our journeys.
     pub emerging_channels: Vec<String>,
+    /// Every channel identifier the sentences above may name (organic ones included),
+    /// for the plan to show the team's names for them.
+    #[serde(default)]
+    pub channels: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -130,6 +130,7 @@ pub fn compute(inputs: &StageInputs) -> Result<StageOutput, StageError> {
             })
             .collect(),
         emerging_channels: f.market.emerging_channels.clone(),
+        channels: post::named_channels(&f),
     };
     let files = post::chart(&f, &quarter, &inputs.names)
         .into_iter()

@@ -20,6 +20,24 @@ fn first_touch(f: &MarketFindings) -> Vec<&ChannelShift> {
         .collect()
 }
 
+/// Every channel identifier the analysis's sentences (threats, opportunities, benchmark
+/// metrics) may name, so a post or the plan can show the team's names for them.
+pub(super) fn named_channels(f: &MarketFindings) -> Vec<String> {
+    let m = &f.market;
+    let mut ids: Vec<String> = m
+        .timeline
+        .iter()
+        .map(|e| e.channel.clone())
+        .chain(m.leading_channels.iter().cloned())
+        .chain(m.emerging_channels.iter().cloned())
+        .chain(first_touch(f).into_iter().map(|s| s.channel.clone()))
+        .chain(m.comparisons.iter().filter_map(|c| c.channel.clone()))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
 /// What the stage lacked, as a sentence (no final stop).
 pub(super) fn not_covered(m: NotCovered) -> String {
     match m {
@@ -36,16 +54,8 @@ pub(super) fn not_covered(m: NotCovered) -> String {
 /// The post and its headline.
 pub fn message(f: &MarketFindings, quarter: &str, names: &DisplayNames) -> (Message, String) {
     let m = &f.market;
-    // The analysis writes its threats and opportunities with channel identifiers.
-    let channels: Vec<&str> = m
-        .timeline
-        .iter()
-        .map(|e| e.channel.as_str())
-        .chain(m.leading_channels.iter().map(String::as_str))
-        .chain(m.emerging_channels.iter().map(String::as_str))
-        .chain(first_touch(f).into_iter().map(|s| s.channel.as_str()))
-        .collect();
-    let named = |text: &str| names.in_text(text, channels.iter().copied());
+    let channels = named_channels(f);
+    let named = |text: &str| names.in_text(text, channels.iter().map(String::as_str));
     let list = |ids: &[String]| {
         ids.iter()
             .map(|c| names.name(c))

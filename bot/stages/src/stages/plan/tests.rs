@@ -767,3 +767,31 @@ fn a_target_out_of_reach_is_a_high_risk_and_the_first_decision_asked_of_finance(
     );
     assert!(md.contains("Forecast at the planned budget"));
 }
+
+#[test]
+fn the_market_section_names_every_channel_stage_five_names_as_the_team_does() {
+    let mut outputs = full();
+    let (n, market) = stage(
+        5,
+        MarketHandoff {
+            opportunities: Vec::new(),
+            threats: vec!["Contoso moved into seo, where 25.9% of our journeys start".into()],
+            benchmark_gaps: vec![BenchmarkGap {
+                metric: "Lead → MQL (paid_search)".into(),
+                ours: 0.2,
+                benchmark: 0.3,
+                source: "Benchmarks".into(),
+            }],
+            emerging_channels: Vec::new(),
+            channels: vec!["paid_search".into(), "seo".into()],
+        },
+    );
+    outputs.insert(n, market);
+
+    let out = compute(&inputs(outputs)).unwrap();
+    let md = markdown(&out);
+
+    // An organic channel (not among stage 1's paid ones) is named too.
+    assert!(md.contains("- Contoso moved into SEO, where 25.9%"), "{md}");
+    assert!(md.contains("| Lead → MQL (Paid Search) |"), "{md}");
+}

@@ -146,6 +146,7 @@ pub(super) fn market(s: &Sources) -> Section {
         let ids: Vec<&str> = m
             .emerging_channels
             .iter()
+            .chain(&m.channels)
             .map(String::as_str)
             .chain(
                 s.performance
@@ -173,7 +174,7 @@ pub(super) fn market(s: &Sources) -> Section {
             );
             for g in &m.benchmark_gaps {
                 t = t.row(vec![
-                    g.metric.clone(),
+                    names.in_text(&g.metric, ids.iter().copied()),
                     pct(g.ours),
                     pct(g.benchmark),
                     g.source.clone(),
