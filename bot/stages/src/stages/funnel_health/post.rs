@@ -22,7 +22,7 @@ pub fn bottleneck(b: &Bottleneck, names: &DisplayNames) -> String {
 /// figures carry the step's name, words it the same way.
 pub fn bottleneck_at(step: &str, b: &Bottleneck) -> String {
     format!(
-        "{step}: mature rate {} (interval up to {}, {} leads at least {:.0} days in) is below the benchmark median {} ({})",
+        "{step}: mature rate {} (interval up to {}; {} leads in the data, earlier quarters included, at least {:.0} days past the step) is below the benchmark median {} ({})",
         percent_or_dash(b.mature_rate),
         percent_or_dash(Some(b.interval_high)),
         count(b.leads as usize),
@@ -153,7 +153,7 @@ fn headline(f: &FunnelFindings, names: &DisplayNames) -> String {
     if let Some(d) = differences.first() {
         let n = differences.len();
         s.push_str(&format!(
-            " {} between sources {} statistically real after Holm correction{}: {} converts {} → {} at {} against {} for the rest.",
+            " {} between sources {} statistically real after Holm correction{}: {} converts {} → {} at {} against {} for the rest (the quarter's leads, conversions so far).",
             if n == 1 { "One difference".to_owned() } else { format!("{n} differences") },
             if n == 1 { "is" } else { "are" },
             if n == 1 { "" } else { ", the first" },
@@ -263,8 +263,9 @@ mod tests {
         assert_eq!(
             lines[1..6],
             [
-                "- Bottleneck: Lead → MQL: mature rate 15.0% (interval up to 24.0%, 80 leads \
-                 at least 14 days in) is below the benchmark median 35.0% (Survey A).",
+                "- Bottleneck: Lead → MQL: mature rate 15.0% (interval up to 24.0%; 80 leads in \
+                 the data, earlier quarters included, at least 14 days past the step) is below \
+                 the benchmark median 35.0% (Survey A).",
                 "- Persistent: Lead → MQL was below the benchmark 35.0% last quarter too (10.0%).",
                 "",
                 "**Optimisation priorities** (extra customers, i.e. leads reaching the last \

@@ -71,10 +71,11 @@ pub(super) fn prior_quarter(s: &Sources) -> Section {
         sec = sec
             .table(t)
             .para(
-                "The mature rate is the share expected to convert once every lead has had the \
-                 step's usual time to do so (leads still inside that time count by their age); \
-                 *converted so far* counts the conversions already recorded, so it is lower \
-                 where recent leads have not had that time yet.",
+                "The mature rate is measured on every lead in the data (earlier quarters \
+                 included) that reached the step at least its usual time (90th-percentile lag) \
+                 before the data ends, so each has had time to convert; *entered* and \
+                 *converted so far* count the quarter's leads and the conversions already \
+                 recorded, lower where recent leads have not had that time yet.",
             )
             .bullets(
                 f.bottlenecks
