@@ -36,18 +36,9 @@ pub struct Move {
     pub share_of_move: f64,
     /// Spend per channel of the chosen mix.
     pub spend: Vec<f64>,
-    /// Share of draws in which the chosen mix earns more than the baseline.
-    pub probability_beats_baseline: f64,
-    /// Mean gain over the baseline across draws, with the `level` percentile interval.
-    pub expected_gain: f64,
-    pub gain_low: f64,
-    pub gain_high: f64,
-    /// Mean response of the chosen mix across draws, with the `level` interval.
-    pub expected_response: f64,
-    pub response_low: f64,
-    pub response_high: f64,
-    /// Mean response of the baseline across draws.
-    pub baseline_response: f64,
+    /// The chosen mix priced by the draws against the baseline.
+    #[serde(flatten)]
+    pub priced: Priced,
     /// The same figures for the full move to the optimum (`t = 1`), for the post.
     pub full_move_expected_gain: f64,
     pub full_move_probability: f64,
@@ -147,18 +138,10 @@ pub fn choose_judged_by(
     }
     let t = best.0;
     let spend = at(t);
-    let priced = price(baseline, &spend, point, draws, level);
     let full = gains_of(&sets, optimum);
     Move {
         share_of_move: t,
-        probability_beats_baseline: priced.probability_beats_baseline,
-        expected_gain: priced.expected_gain,
-        gain_low: priced.gain_low,
-        gain_high: priced.gain_high,
-        expected_response: priced.expected_response,
-        response_low: priced.response_low,
-        response_high: priced.response_high,
-        baseline_response: priced.baseline_response,
+        priced: price(baseline, &spend, point, draws, level),
         full_move_expected_gain: mean(&full),
         full_move_probability: share_positive(&full),
         draws: draws.len(),
@@ -167,18 +150,21 @@ pub fn choose_judged_by(
     }
 }
 
-/// A split priced by the draws against the baseline (see [`Move`]'s fields of the same
-/// names): for the chosen move, and again for a split moved after the choice (stage 6's
-/// change requests).
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A split priced by the draws against the baseline: for the chosen move, and again for
+/// a split moved after the choice (stage 6's change requests).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Priced {
+    /// Share of draws in which the split earns more than the baseline.
     pub probability_beats_baseline: f64,
+    /// Mean gain over the baseline across draws, with the `level` percentile interval.
     pub expected_gain: f64,
     pub gain_low: f64,
     pub gain_high: f64,
+    /// Mean response of the split across draws, with the `level` interval.
     pub expected_response: f64,
     pub response_low: f64,
     pub response_high: f64,
+    /// Mean response of the baseline across draws.
     pub baseline_response: f64,
 }
 
@@ -278,12 +264,12 @@ mod tests {
         let m = choose(&[50.0, 50.0], &[x, 100.0 - x], &point, &draws, 0.9, CAUTION);
         assert_eq!(m.share_of_move, 1.0);
         assert_eq!(m.spend, vec![x, 100.0 - x]);
-        assert_eq!(m.probability_beats_baseline, 1.0);
+        assert_eq!(m.priced.probability_beats_baseline, 1.0);
         // Gain in a draw scaled by s: s·(100·x/(50+x) + 200·y/(50+y) − 50 − 100).
         let unit = 100.0 * x / (50.0 + x) + 200.0 * (100.0 - x) / (150.0 - x) - 150.0;
         assert!(unit > 0.0);
-        assert!((m.expected_gain - unit).abs() < 1e-9);
-        assert!((m.gain_low - (0.9 * unit + 0.05 * 0.2 * unit)).abs() < 1e-9);
+        assert!((m.priced.expected_gain - unit).abs() < 1e-9);
+        assert!((m.priced.gain_low - (0.9 * unit + 0.05 * 0.2 * unit)).abs() < 1e-9);
     }
 
     #[test]
@@ -299,8 +285,8 @@ mod tests {
         let m = choose(&[50.0, 50.0], &[30.0, 70.0], &point, &draws, 0.9, CAUTION);
         assert_eq!(m.share_of_move, 0.0);
         assert_eq!(m.spend, vec![50.0, 50.0]);
-        assert_eq!(m.expected_gain, 0.0);
-        assert_eq!(m.probability_beats_baseline, 0.0);
+        assert_eq!(m.priced.expected_gain, 0.0);
+        assert_eq!(m.priced.probability_beats_baseline, 0.0);
         assert!(m.full_move_expected_gain < 0.0);
     }
 
@@ -323,7 +309,7 @@ mod tests {
         let both = choose_judged_by(&b, &o, &point, &own, &[&own, &other], 0.9, CAUTION);
         assert_eq!(both.share_of_move, 0.0);
         assert_eq!(both.spend, vec![50.0, 50.0]);
-        assert_eq!((both.expected_gain, both.draws), (0.0, 2));
+        assert_eq!((both.priced.expected_gain, both.draws), (0.0, 2));
         // The full move is still priced by the reported refits: it gains.
         assert_eq!(both.full_move_expected_gain, alone.full_move_expected_gain);
         assert!(both.full_move_expected_gain > 0.0);

@@ -267,11 +267,7 @@ pub(crate) fn plan_with(
         message: format!("cannot fit response curves: {e}"),
     })?;
     calibrate::calibrate(&mut other, &evidence);
-    let other_family_draws: Vec<Vec<Curve>> = other
-        .draws
-        .iter()
-        .map(|d| d.iter().map(|c| to_curve(&c.curve)).collect())
-        .collect();
+    let (_, other_family_draws) = budget_curves(&other);
     let channel_inputs: Vec<ChannelInput> = curves
         .channels
         .iter()
@@ -303,16 +299,8 @@ pub(crate) fn plan_with(
     // Under uncertainty: move from last quarter's mix towards the optimum only as far
     // as the refits of both curve families agree it gains.
     let optimum: Vec<f64> = allocation.channels.iter().map(|c| c.spend).collect();
-    let baseline: Vec<f64> = allocation.historical_mix.as_ref().map_or_else(
-        || optimum.clone(),
-        |m| m.channels.iter().map(|c| c.spend).collect(),
-    );
-    let point: Vec<Curve> = spec.channels.iter().map(|c| c.curve).collect();
-    let draws: Vec<Vec<Curve>> = curves
-        .draws
-        .iter()
-        .map(|d| d.iter().map(|c| to_curve(&c.curve)).collect())
-        .collect();
+    let baseline = baseline(&allocation, &optimum);
+    let (point, draws) = budget_curves(&curves);
     let decision = uncertain::choose_judged_by(
         &baseline,
         &optimum,
@@ -389,12 +377,7 @@ pub(crate) fn plan_with(
 /// refits against last quarter's mix, the outlook stage 7 forecasts from, the geo test
 /// proposed for the least identified channel, and the method paragraphs.
 fn price_split(plan: &mut BudgetPlan, series: &WeeklySeries, inputs: &StageInputs) {
-    let point: Vec<Curve> = plan
-        .curves
-        .channels
-        .iter()
-        .map(|c| to_curve(&c.curve))
-        .collect();
+    let (point, draws) = budget_curves(&plan.curves);
     let handoff = &mut plan.handoff;
     for ((c, fitted), curve) in handoff
         .channels
@@ -413,17 +396,9 @@ fn price_split(plan: &mut BudgetPlan, series: &WeeklySeries, inputs: &StageInput
     handoff.expected_revenue = handoff.channels.iter().map(|c| c.expected_revenue).sum();
     let planned: Vec<f64> = handoff.channels.iter().map(|c| c.spend).collect();
 
-    let draws: Vec<Vec<Curve>> = plan
-        .curves
-        .draws
-        .iter()
-        .map(|d| d.iter().map(|c| to_curve(&c.curve)).collect())
-        .collect();
     let d = &plan.decision;
-    let baseline: Vec<f64> = plan.allocation.historical_mix.as_ref().map_or_else(
-        || d.spend.clone(),
-        |m| m.channels.iter().map(|c| c.spend).collect(),
-    );
+    // With no history the move was judged against the optimum, where the decision sits.
+    let baseline = baseline(&plan.allocation, &d.spend);
     handoff.uncertainty = (d.draws > 0).then(|| {
         let p = uncertain::price(&baseline, &planned, &point, &draws, d.level);
         BudgetUncertainty {
@@ -479,6 +454,24 @@ fn price_split(plan: &mut BudgetPlan, series: &WeeklySeries, inputs: &StageInput
         level: change.level,
     });
     handoff.method = method::paragraphs(&plan.curves, &plan.calibration, handoff, &plan.lift_tests);
+}
+
+/// The fitted curves in the allocator's shape: the point curves and each refit's.
+pub(crate) fn budget_curves(fits: &ResponseCurves) -> (Vec<Curve>, Vec<Vec<Curve>>) {
+    let point = fits.channels.iter().map(|c| to_curve(&c.curve)).collect();
+    let draws = (fits.draws.iter())
+        .map(|d| d.iter().map(|c| to_curve(&c.curve)).collect())
+        .collect();
+    (point, draws)
+}
+
+/// What the move is judged against: last quarter's mix scaled to the allocatable amount
+/// (`otherwise`, the optimiser's split, when there is no history to scale).
+fn baseline(allocation: &Allocation, otherwise: &[f64]) -> Vec<f64> {
+    allocation.historical_mix.as_ref().map_or_else(
+        || otherwise.to_vec(),
+        |m| m.channels.iter().map(|c| c.spend).collect(),
+    )
 }
 
 /// The curve family whose refits also judge the move: hill, or logistic when the curves

@@ -294,15 +294,7 @@ fn price_settings(seed: u64, families: &[Family]) -> Priced {
         let plan = super::plan_with(&series, &objectives, &inputs, "m", "o", &family.fit)
             .unwrap()
             .unwrap();
-        let point: Vec<Curve> = plan
-            .curves
-            .channels
-            .iter()
-            .map(|c| to_curve(&c.curve))
-            .collect();
-        let draws: Vec<Vec<Curve>> = (plan.curves.draws.iter())
-            .map(|d| d.iter().map(|c| to_curve(&c.curve)).collect())
-            .collect();
+        let (point, draws) = super::budget_curves(&plan.curves);
         let optimum: Vec<f64> = plan.allocation.channels.iter().map(|c| c.spend).collect();
         let baseline: Vec<f64> = (plan.allocation.historical_mix.as_ref().unwrap().channels)
             .iter()
@@ -789,12 +781,9 @@ fn over_seven_samples_the_forecast_interval_holds_the_true_change_the_split_brin
     assert!(revenue_covered >= 5, "{revenue_covered} of 7");
 }
 
-#[test]
-fn a_hold_back_moves_the_channel_and_its_rationale_and_findings_say_so() {
-    let (inputs, _) = sample_inputs(42);
-    let v1 = budget(&inputs);
-    let (mut inputs, _) = sample_inputs(42);
-    inputs.run.amendments = vec![crate::domain::Amendment {
+/// Sales' request in the simulated quarter: hold back 5% of paid social.
+fn hold_back_paid_social() -> crate::domain::Amendment {
+    crate::domain::Amendment {
         kind: crate::domain::AmendmentKind::HoldBack {
             channel: "paid_social".into(),
             share: 0.05,
@@ -804,7 +793,15 @@ fn a_hold_back_moves_the_channel_and_its_rationale_and_findings_say_so() {
         on_version: 1,
         at: chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2027, 1, 12, 15, 0, 0).unwrap(),
         note: None,
-    }];
+    }
+}
+
+#[test]
+fn a_hold_back_moves_the_channel_and_its_rationale_and_findings_say_so() {
+    let (inputs, _) = sample_inputs(42);
+    let v1 = budget(&inputs);
+    let (mut inputs, _) = sample_inputs(42);
+    inputs.run.amendments = vec![hold_back_paid_social()];
 
     let out = compute(6, &inputs).unwrap();
 
@@ -858,17 +855,7 @@ fn a_moved_split_is_priced_again_so_version_two_states_its_own_figures() {
     let (inputs, _) = sample_inputs(42);
     let v1 = budget(&inputs);
     let (mut inputs, _) = sample_inputs(42);
-    inputs.run.amendments = vec![crate::domain::Amendment {
-        kind: crate::domain::AmendmentKind::HoldBack {
-            channel: "paid_social".into(),
-            share: 0.05,
-        },
-        by: crate::domain::Actor::new("u-sam", "Sam", &["sales"]),
-        group: "sales".into(),
-        on_version: 1,
-        at: chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2027, 1, 12, 15, 0, 0).unwrap(),
-        note: None,
-    }];
+    inputs.run.amendments = vec![hold_back_paid_social()];
 
     let v2 = budget(&inputs);
 
@@ -961,16 +948,10 @@ fn price_structural(seed: u64, judges: &[Judge]) -> Priced {
         })
         .collect();
     let draws: Vec<Vec<Vec<Curve>>> = (plans.iter())
-        .map(|p| {
-            (p.curves.draws.iter())
-                .map(|d| d.iter().map(|c| to_curve(&c.curve)).collect())
-                .collect()
-        })
+        .map(|p| super::budget_curves(&p.curves).1)
         .collect();
     let plan = &plans[0];
-    let point: Vec<Curve> = (plan.curves.channels.iter())
-        .map(|c| to_curve(&c.curve))
-        .collect();
+    let (point, _) = super::budget_curves(&plan.curves);
     let optimum: Vec<f64> = plan.allocation.channels.iter().map(|c| c.spend).collect();
     let baseline: Vec<f64> = (plan.allocation.historical_mix.as_ref().unwrap().channels)
         .iter()
