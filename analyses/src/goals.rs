@@ -25,6 +25,9 @@ use serde::{Deserialize, Serialize};
 pub const DAYS_PER_MONTH: f64 = 30.4375;
 /// A requirement more than this much above last quarter is a stretch.
 pub const STRETCH: f64 = 1.2;
+/// A rate used more than this below last quarter's own ratio (one percentage point) is
+/// named as a reason the volumes before it must grow faster than revenue.
+pub const RATE_GAP: f64 = 0.01;
 
 /// The funnel the requirements are worked through: the four steps from lead to won.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -97,6 +100,24 @@ pub struct Goals {
     pub months: Vec<MonthPlan>,
     /// Implied pipeline: quarter opportunities × average deal.
     pub implied_pipeline: f64,
+    /// The steps whose rate used is below last quarter's own ratio by more than
+    /// [`RATE_GAP`] (empty without last quarter's volumes).
+    #[serde(default)]
+    pub rate_gaps: Vec<RateGap>,
+}
+
+/// A funnel step whose rate the goals use is below the ratio of last quarter's volumes at
+/// its two ends (`converted ÷ entered`): every volume before it must grow faster than
+/// revenue to make up for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RateGap {
+    /// `lead → mql`, `mql → sql`, `sql → opportunity` or `opportunity → won`.
+    pub step: String,
+    pub used: f64,
+    pub last_quarter: f64,
+    /// Last quarter's volumes at the step's two ends.
+    pub entered: f64,
+    pub converted: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -201,10 +222,32 @@ pub fn analyze(input: &Input) -> Result<Goals, GoalsError> {
         requirement("mqls", won_total * per_won(1), Some(1), |v| v.mqls),
         requirement("leads", won_total * per_won(0), Some(0), |v| v.leads),
     ];
+    let rate_gaps = input.last_quarter.as_ref().map_or_else(Vec::new, |v| {
+        let ends = [
+            (v.leads, v.mqls),
+            (v.mqls, v.sqls),
+            (v.sqls, v.opportunities),
+            (v.opportunities, v.won),
+        ];
+        rates
+            .iter()
+            .zip(ends)
+            .filter(|(_, (entered, _))| *entered > 0.0)
+            .map(|((step, used), (entered, converted))| RateGap {
+                step: (*step).to_owned(),
+                used: *used,
+                last_quarter: converted / entered,
+                entered,
+                converted,
+            })
+            .filter(|g| g.used < g.last_quarter - RATE_GAP)
+            .collect()
+    });
     Ok(Goals {
         requirements,
         months,
         implied_pipeline: opps * f.average_deal,
+        rate_gaps,
     })
 }
 
@@ -287,6 +330,34 @@ mod tests {
             assert!((req(&g, metric).quarter - value).abs() < 1e-9, "{metric}");
         }
         assert!((g.implied_pipeline - 240_000.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn steps_used_below_last_quarters_own_ratio_are_named_with_their_volumes() {
+        let g = analyze(&tiny([0.0; 4])).unwrap();
+
+        // Last quarter: MQL → SQL 40 ÷ 150 = 26.7% against 25% used; SQL → opportunity
+        // 24 ÷ 40 = 60% against 50%. Lead → MQL (150 ÷ 400 = 37.5% against 50%) and
+        // opportunity → won (12 ÷ 24 = 50%, equal) are not below.
+        let steps: Vec<(&str, f64, f64, f64)> = g
+            .rate_gaps
+            .iter()
+            .map(|r| (r.step.as_str(), r.used, r.entered, r.converted))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                ("mql → sql", 0.25, 150.0, 40.0),
+                ("sql → opportunity", 0.5, 40.0, 24.0)
+            ]
+        );
+        assert!((g.rate_gaps[0].last_quarter - 40.0 / 150.0).abs() < 1e-12);
+        let unknown = analyze(&Input {
+            last_quarter: None,
+            ..tiny([0.0; 4])
+        })
+        .unwrap();
+        assert!(unknown.rate_gaps.is_empty());
     }
 
     #[test]

@@ -309,6 +309,11 @@ pub struct GoalsHandoff {
     /// risk and finance decision quote it.
     #[serde(default)]
     pub forecast: Option<Forecast>,
+    /// The steps whose rate the targets use is below last quarter's own ratio, so the
+    /// volumes before them grow faster than revenue (MQL → SQL left out when stage 4's
+    /// threshold changes what an MQL is); stage 10's stretch risk quotes them.
+    #[serde(default)]
+    pub rate_gaps: Vec<quarterdeck_analyses::goals::RateGap>,
 }
 
 /// Stage 7's forecast of the quarter at the planned budget: last quarter's actuals moved

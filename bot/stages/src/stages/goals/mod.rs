@@ -18,7 +18,7 @@
 
 pub(crate) mod forecast;
 mod history;
-mod post;
+pub(crate) mod post;
 #[cfg(test)]
 mod stage_tests;
 
@@ -405,12 +405,19 @@ fn handoff_of(
             above_history: false,
         });
     }
+    // With stage 4's threshold, last quarter's MQLs were counted by another score: its
+    // MQL → SQL ratio is not the same step's.
+    let rate_gaps = (g.rate_gaps.iter())
+        .filter(|gap| !(scoring && gap.step == "mql → sql"))
+        .cloned()
+        .collect();
     GoalsHandoff {
         milestones: milestones(g, &targets),
         targets,
         channel_targets: channels.to_vec(),
         kpis: Vec::new(),
         forecast: None,
+        rate_gaps,
     }
 }
 

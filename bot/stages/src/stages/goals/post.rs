@@ -102,6 +102,34 @@ fn value(g: &GoalsFindings, metric: &str) -> f64 {
         .map_or(0.0, |r| r.quarter)
 }
 
+/// Why the volumes grow faster than revenue, in a sentence: the steps whose rate the
+/// targets use is below last quarter's own ratio (`None` when none is). Stage 10's
+/// stretch risk quotes the same sentence.
+pub(crate) fn rate_gaps(gaps: &[quarterdeck_analyses::goals::RateGap]) -> Option<String> {
+    if gaps.is_empty() {
+        return None;
+    }
+    let steps: Vec<String> = gaps
+        .iter()
+        .map(|g| {
+            format!(
+                "{} {:.1}% against last quarter's {:.1}% ({} of {})",
+                g.step,
+                g.used * 100.0,
+                g.last_quarter * 100.0,
+                count(g.converted.round() as usize),
+                count(g.entered.round() as usize),
+            )
+        })
+        .collect();
+    Some(format!(
+        "Volumes grow faster than revenue because the targets use stage 2's mature {} \
+         below last quarter's own: {}.",
+        if gaps.len() == 1 { "rate" } else { "rates" },
+        steps.join("; ")
+    ))
+}
+
 /// The post and its headline.
 pub fn message(g: &GoalsFindings, names: &DisplayNames) -> (Message, String) {
     let o = &g.objectives;
@@ -233,6 +261,9 @@ pub fn message(g: &GoalsFindings, names: &DisplayNames) -> (Message, String) {
             "\n\n**Stretch targets** (more than 20% above last quarter or above the best quarter): {}. Either the rates must improve (stage 2's priorities) or the revenue objective is at risk; stage 10 lists these as risks.",
             stretched.join("; ")
         );
+        if let Some(why) = rate_gaps(&g.handoff.rate_gaps) {
+            let _ = write!(body, " {why}");
+        }
     }
     if let Some(f) = &g.handoff.forecast {
         let _ = write!(body, "\n\n{}", super::forecast::paragraph(f));

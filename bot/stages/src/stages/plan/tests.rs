@@ -195,6 +195,7 @@ fn full() -> BTreeMap<u8, Value> {
                     owner: Some("Riley Gomez".into()),
                 }],
                 forecast: None,
+                rate_gaps: Vec::new(),
             },
         ),
         stage(
@@ -396,6 +397,7 @@ fn risks_fire_on_their_rules_with_the_figures_that_made_them_fire() {
                     over: 0.625,
                     above_history: false,
                 }],
+                rate_gaps: Vec::new(),
             },
         ),
         // 500k and 380k of the 880k allocatable: 56.8% and 43.2%, both within (40%, 60%].
@@ -794,4 +796,35 @@ fn the_market_section_names_every_channel_stage_five_names_as_the_team_does() {
     // An organic channel (not among stage 1's paid ones) is named too.
     assert!(md.contains("- Contoso moved into SEO, where 25.9%"), "{md}");
     assert!(md.contains("| Lead → MQL (Paid Search) |"), "{md}");
+}
+
+#[test]
+fn the_stretch_risk_says_why_volumes_grow_faster_than_revenue_as_stage_seven_does() {
+    let mut outputs = full();
+    let gap = quarterdeck_analyses::goals::RateGap {
+        step: "opportunity → won".into(),
+        used: 0.332,
+        last_quarter: 76.0 / 195.0,
+        entered: 195.0,
+        converted: 76.0,
+    };
+    let goals = outputs.get_mut(&7).unwrap();
+    goals["handoff"]["rate_gaps"] = serde_json::to_value([&gap]).unwrap();
+
+    let out = compute(&inputs(outputs)).unwrap();
+    let md = markdown(&out);
+
+    // 76 ÷ 195 = 39.0%: the sentence stage 7's post writes, quoted by the risk.
+    let why = crate::stages::goals::post::rate_gaps(&[gap]).unwrap();
+    assert_eq!(
+        why,
+        "Volumes grow faster than revenue because the targets use stage 2's mature rate \
+         below last quarter's own: opportunity → won 33.2% against last quarter's 39.0% \
+         (76 of 195)."
+    );
+    let risk = md
+        .lines()
+        .find(|l| l.contains("| Stretch targets |"))
+        .expect("the stretch risk");
+    assert!(risk.contains(&why), "{risk}");
 }

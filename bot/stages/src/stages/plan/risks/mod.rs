@@ -117,6 +117,10 @@ pub enum RiskFigures {
         /// The quarter under review's label.
         against: String,
         targets: Vec<Stretched>,
+        /// Stage 7's steps whose rate is below last quarter's own, the reason volumes
+        /// grow faster than revenue.
+        #[serde(default)]
+        rate_gaps: Vec<quarterdeck_analyses::goals::RateGap>,
     },
     UnfinishedTest {
         test: String,
@@ -394,6 +398,7 @@ fn stretch(s: &Sources, out: &mut Vec<RiskFigures>) {
         out.push(RiskFigures::Stretch {
             against: s.inputs.review_label(),
             targets,
+            rate_gaps: g.rate_gaps.clone(),
         });
     }
 }

@@ -107,11 +107,17 @@ pub(super) fn render(f: &RiskFigures) -> Text {
             forecast_evidence(gap),
             finance_ask(gap),
         ),
-        RiskFigures::Stretch { against, targets } => (
+        RiskFigures::Stretch {
+            against,
+            targets,
+            rate_gaps,
+        } => (
             "Stretch targets".into(),
             format!(
-                "Against {against}: {}.",
-                targets.iter().map(stretched).collect::<Vec<_>>().join("; ")
+                "Against {against}: {}.{}",
+                targets.iter().map(stretched).collect::<Vec<_>>().join("; "),
+                crate::stages::goals::post::rate_gaps(rate_gaps)
+                    .map_or_else(String::new, |why| format!(" {why}"))
             ),
             "Track each against its monthly milestone at the weekly check-ins; if month one lands below 90% \
              of its milestone, re-plan the quarter's targets or fund the gap from the test reserve."
