@@ -140,6 +140,16 @@ async fn assert_complete_quarter(out: &std::path::Path, database: &str) {
         );
     }
     assert_eq!(cents(&v[1]["reserve"]), cents(&v[0]["reserve"]) + held);
+    // Sales asked to "show it as a risk": v2's risks list the money held back (when any
+    // was), v1's do not.
+    let plan = std::fs::read_to_string(out.join("plan/plan.md")).unwrap();
+    let money = |c: i64| format!("${}", thousands((c as f64 / 100.0).round() as i64));
+    let risk = format!(
+        "| medium | Paid Social money held back by a change request | Sam Okafor (sales) asked \
+         to hold back 5.0% of Paid Social: {} sits in the test reserve",
+        money(held)
+    );
+    assert_eq!(plan.contains(&risk), held > 0, "{risk}");
     for (ch, x) in b1.as_object().unwrap() {
         if ch != "paid_social" {
             assert_eq!(cents(x), cents(&b2[ch]), "{ch} moved");

@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 use quarterdeck_analyses::quarter_plan::rounding::{from_cents, to_cents};
 use sha2::{Digest, Sha256};
 
-use super::handoff::{BudgetHandoff, CalendarHandoff, GoalsHandoff};
+use super::handoff::{BudgetHandoff, CalendarHandoff, GoalsHandoff, HeldBack};
 use super::{StageError, StageInputs, StageOutput};
 use crate::domain::{
     AMENDABLE_TARGETS, Amendment, AmendmentKind, CampaignFigures, MonthMilestone, PlanFigures,
@@ -112,6 +112,7 @@ pub fn amend_budget(h: &mut BudgetHandoff, amendments: &[Amendment]) -> Vec<Stri
         };
         // Why an amendment moved less than it asked, if it did.
         let mut short = None;
+        let mut held_back = None;
         // (channel, change in cents); the reserve takes minus their sum.
         let changes: Vec<(String, i64)> = match &a.kind {
             // Money already booked into the quarter stays with its channel (stage 10
@@ -140,6 +141,16 @@ pub fn amend_budget(h: &mut BudgetHandoff, amendments: &[Amendment]) -> Vec<Stri
                                 "held back {} of the {asked_money} asked: {booked}",
                                 crate::report::cents(from_cents(held)),
                             ));
+                        }
+                        if held > 0 {
+                            held_back = Some(HeldBack {
+                                channel: channel.clone(),
+                                share: *share,
+                                amount: from_cents(held),
+                                revenue_if_released: 0.0,
+                                by: a.by.name.clone(),
+                                group: a.group.clone(),
+                            });
                         }
                         vec![(channel.clone(), -held)]
                     }
@@ -171,6 +182,7 @@ pub fn amend_budget(h: &mut BudgetHandoff, amendments: &[Amendment]) -> Vec<Stri
         }
         h.reserve = from_cents(to_cents(h.reserve) - net);
         h.allocatable = from_cents(to_cents(h.allocatable) + net);
+        h.held_back.extend(held_back);
         let mut moved: Vec<String> = h
             .channels
             .iter()

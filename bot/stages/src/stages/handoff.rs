@@ -182,6 +182,26 @@ pub struct BudgetHandoff {
     /// stage 7's forecast against the targets rests on.
     #[serde(default)]
     pub outlook: Option<MediaOutlook>,
+    /// Money change requests held back from a channel into the reserve, one entry per
+    /// hold-back that moved money; stage 10 lists each as a risk.
+    #[serde(default)]
+    pub held_back: Vec<HeldBack>,
+}
+
+/// A hold-back amendment as applied: who asked, how much of which channel now sits in
+/// the reserve, and what releasing it to the channel would bring at its curve.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeldBack {
+    pub channel: String,
+    /// The share asked for (0–1].
+    pub share: f64,
+    /// The money held back, to the cent (less than asked when bookings stop it).
+    pub amount: f64,
+    /// Expected revenue the money would add back to the channel at its final spend
+    /// (stage 6's curve; 0 for a channel fitted flat).
+    pub revenue_if_released: f64,
+    pub by: String,
+    pub group: String,
 }
 
 /// The planned split's media-driven revenue against last quarter's spend, on the weekly

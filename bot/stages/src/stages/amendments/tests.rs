@@ -5,7 +5,7 @@ use chrono::{TimeZone, Utc};
 
 use super::*;
 use crate::domain::{Actor, QuarterRun};
-use crate::stages::handoff::{ChannelBudget, PlannedCampaign};
+use crate::stages::handoff::{ChannelBudget, HeldBack, PlannedCampaign};
 
 fn by(kind: AmendmentKind) -> Amendment {
     Amendment {
@@ -89,6 +89,7 @@ fn hold_back_on_a_fully_booked_channel_moves_nothing_and_says_why() {
     );
 
     assert_eq!((spend(&h, "paid_social"), h.reserve), (400.0, 120.0));
+    assert!(h.held_back.is_empty(), "nothing held, no risk");
     assert!(
         lines[0].ends_with(
             ": nothing moved (none of the $20.00 asked could be held back: $400.00 of Paid \
@@ -116,6 +117,18 @@ fn hold_back_moves_the_share_of_one_channel_into_the_reserve_and_nothing_else() 
     assert_eq!(h.reserve, 140.0);
     assert_eq!(h.allocatable, 860.0);
     assert_eq!(h.total, 1000.0);
+    // Recorded for stage 10's risk; stage 6 prices what releasing it would bring.
+    assert_eq!(
+        h.held_back,
+        [HeldBack {
+            channel: "paid_social".into(),
+            share: 0.05,
+            amount: 20.0,
+            revenue_if_released: 0.0,
+            by: "Sam".into(),
+            group: "sales".into(),
+        }]
+    );
     assert!(
         lines[0].contains("Paid Social $400.00 → $380.00"),
         "{lines:?}"

@@ -354,6 +354,7 @@ pub(crate) fn plan_with(
         method: Vec::new(),
         holdout: None,
         outlook: None,
+        held_back: Vec::new(),
     };
     let mut plan = BudgetPlan {
         curves,
@@ -394,6 +395,17 @@ fn price_split(plan: &mut BudgetPlan, series: &WeeklySeries, inputs: &StageInput
         c.marginal_roi = if flat { 0.0 } else { curve.marginal(c.spend) };
     }
     handoff.expected_revenue = handoff.channels.iter().map(|c| c.expected_revenue).sum();
+    for held in &mut handoff.held_back {
+        let at = |channel: &str| handoff.channels.iter().position(|c| c.channel == channel);
+        if let Some(i) = at(&held.channel) {
+            let (fitted, spend) = (&plan.curves.channels[i].curve, handoff.channels[i].spend);
+            held.revenue_if_released = if has_no_effect(fitted) {
+                0.0
+            } else {
+                fitted.response(spend + held.amount) - fitted.response(spend)
+            };
+        }
+    }
     let planned: Vec<f64> = handoff.channels.iter().map(|c| c.spend).collect();
 
     let d = &plan.decision;

@@ -875,7 +875,7 @@ fn a_moved_split_is_priced_again_so_version_two_states_its_own_figures() {
     assert!(v2.expected_revenue < v1.expected_revenue);
     // The outlook stage 7 forecasts from is the moved split's: its planned media revenue
     // is the split's expected revenue, and its change moved by exactly the revenue lost.
-    let (o1, o2) = (v1.outlook.unwrap(), v2.outlook.clone().unwrap());
+    let (o1, o2) = (v1.outlook.clone().unwrap(), v2.outlook.clone().unwrap());
     assert!(
         (o2.media_planned - v2.expected_revenue).abs() < 0.01,
         "{o2:?}"
@@ -887,11 +887,29 @@ fn a_moved_split_is_priced_again_so_version_two_states_its_own_figures() {
     );
     // The confidence is the moved split's too: less money in media gains less over the
     // same last-quarter mix, and the move's own figures (how far it went) stay.
-    let (u1, u2) = (v1.uncertainty.unwrap(), v2.uncertainty.unwrap());
+    let (u1, u2) = (
+        v1.uncertainty.clone().unwrap(),
+        v2.uncertainty.clone().unwrap(),
+    );
     assert!(u2.expected_gain < u1.expected_gain, "{u1:?} {u2:?}");
     assert!(u2.revenue_high < u1.revenue_high, "{u1:?} {u2:?}");
     assert_eq!(u2.share_of_move, u1.share_of_move);
     assert_eq!(u2.full_move_probability, u1.full_move_probability);
+    // Released, the money held back would bring back what the channel lost: its spend
+    // returns to v1's.
+    let held = &v2.held_back[0];
+    let social = |h: &BudgetHandoff| {
+        h.channels
+            .iter()
+            .find(|c| c.channel == "paid_social")
+            .map(|c| c.expected_revenue)
+            .unwrap()
+    };
+    assert!(
+        (held.revenue_if_released - (social(&v1) - social(&v2))).abs() < 0.01,
+        "{held:?}"
+    );
+    assert!(held.revenue_if_released > 0.0 && v1.held_back.is_empty());
 }
 
 /// How the structural benchmark judges the move towards the per-channel optimum: by the

@@ -404,7 +404,7 @@ fn risks_fire_on_their_rules_with_the_figures_that_made_them_fire() {
         (
             Medium,
             Concentration {
-                channel: "linkedin".into(),
+                channel: "LinkedIn".into(),
                 spend: 500_000.0,
                 allocatable: 880_000.0,
                 share: 500.0 / 880.0,
@@ -413,7 +413,7 @@ fn risks_fire_on_their_rules_with_the_figures_that_made_them_fire() {
         (
             Medium,
             Concentration {
-                channel: "display".into(),
+                channel: "Display".into(),
                 spend: 380_000.0,
                 allocatable: 880_000.0,
                 share: 380.0 / 880.0,
@@ -424,7 +424,7 @@ fn risks_fire_on_their_rules_with_the_figures_that_made_them_fire() {
         (
             Medium,
             FallingReturn {
-                channel: "display".into(),
+                channel: "Display".into(),
                 previous_roas: 1.0,
                 roas: 0.6,
                 planned: 380_000.0,
@@ -442,7 +442,7 @@ fn risks_fire_on_their_rules_with_the_figures_that_made_them_fire() {
         (
             Medium,
             OverCommitted {
-                channel: "email".into(),
+                channel: "Email".into(),
                 booked: 31_776.0,
                 allocation: 28_620.0,
                 excess: 3_156.0,
@@ -827,4 +827,34 @@ fn the_stretch_risk_says_why_volumes_grow_faster_than_revenue_as_stage_seven_doe
         .find(|l| l.contains("| Stretch targets |"))
         .expect("the stretch risk");
     assert!(risk.contains(&why), "{risk}");
+}
+
+#[test]
+fn a_hold_back_is_a_risk_with_the_money_in_the_reserve_and_what_releasing_it_brings() {
+    let mut outputs = full();
+    let held = HeldBack {
+        channel: "display".into(),
+        share: 0.05,
+        amount: 19_000.0,
+        revenue_if_released: 11_400.4,
+        by: "Sam Okafor".into(),
+        group: "sales".into(),
+    };
+    let budget = outputs.get_mut(&6).unwrap();
+    budget["handoff"]["held_back"] = serde_json::to_value([&held]).unwrap();
+
+    let out = compute(&inputs(outputs)).unwrap();
+
+    let risk = risks(&out)
+        .into_iter()
+        .find(|r| matches!(r.figures, RiskFigures::HeldBack(_)))
+        .expect("the hold-back is a risk");
+    assert_eq!(risk.severity, Severity::Medium);
+    assert_eq!(risk.title, "Display money held back by a change request");
+    assert_eq!(
+        risk.evidence,
+        "Sam Okafor (sales) asked to hold back 5.0% of Display: $19,000 sits in the test \
+         reserve; released to Display it would bring about $11,400 more at stage 6's curve."
+    );
+    assert!(markdown(&out).contains("| Display money held back by a change request |"));
 }

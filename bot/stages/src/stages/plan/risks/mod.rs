@@ -29,7 +29,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::Sources;
-use crate::stages::handoff::{Bottleneck, ContentConflict};
+use crate::stages::handoff::{Bottleneck, ContentConflict, HeldBack};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -73,7 +73,7 @@ impl Risk {
 }
 
 /// What each rule found, with its numbers (money in the team's currency, shares and
-/// loads as fractions).
+/// loads as fractions; channels by the team's names for them).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "figures", rename_all = "snake_case")]
 pub enum RiskFigures {
@@ -113,6 +113,8 @@ pub enum RiskFigures {
         excess: f64,
     },
     OutOfReach(ForecastGap),
+    /// Money a change request held back from a channel into the reserve (stage 6).
+    HeldBack(HeldBack),
     Stretch {
         /// The quarter under review's label.
         against: String,
@@ -228,6 +230,12 @@ pub fn assess(s: &Sources) -> Vec<Risk> {
     over_committed(s, &mut found);
     found.extend(forecast_gap(s).map(RiskFigures::OutOfReach));
     stretch(s, &mut found);
+    found.extend((s.budget.iter()).flat_map(|b| &b.held_back).map(|h| {
+        RiskFigures::HeldBack(HeldBack {
+            channel: s.inputs.names.name(&h.channel),
+            ..h.clone()
+        })
+    }));
     unfinished_tests(s, &mut found);
     data_gaps(s, &mut found);
     data_problems(s, &mut found);
@@ -246,7 +254,7 @@ fn concentration(s: &Sources, out: &mut Vec<RiskFigures>) {
         let share = c.spend / b.allocatable;
         if share > CONCENTRATION {
             out.push(RiskFigures::Concentration {
-                channel: c.channel.clone(),
+                channel: s.inputs.names.name(&c.channel),
                 spend: c.spend,
                 allocatable: b.allocatable,
                 share,
@@ -259,7 +267,7 @@ fn over_committed(s: &Sources, out: &mut Vec<RiskFigures>) {
     let Some(c) = &s.calendar else { return };
     for o in &c.over_committed {
         out.push(RiskFigures::OverCommitted {
-            channel: o.channel.clone(),
+            channel: s.inputs.names.name(&o.channel),
             booked: o.booked,
             allocation: o.allocation,
             excess: o.booked - o.allocation,
@@ -280,7 +288,7 @@ fn falling_return(s: &Sources, out: &mut Vec<RiskFigures>) {
         };
         if before > 0.0 && now < before * (1.0 - ROAS_DROP) && planned.spend >= r.spend {
             out.push(RiskFigures::FallingReturn {
-                channel: r.channel.clone(),
+                channel: s.inputs.names.name(&r.channel),
                 previous_roas: before,
                 roas: now,
                 planned: planned.spend,

@@ -107,6 +107,25 @@ pub(super) fn render(f: &RiskFigures) -> Text {
             forecast_evidence(gap),
             finance_ask(gap),
         ),
+        RiskFigures::HeldBack(h) => (
+            format!("{} money held back by a change request", h.channel),
+            format!(
+                "{} ({}) asked to hold back {} of {}: {} sits in the test reserve; released to \
+                 {} it would bring about {} more at stage 6's curve.",
+                h.by,
+                h.group,
+                crate::report::percent(h.share),
+                h.channel,
+                money(h.amount),
+                h.channel,
+                money(h.revenue_if_released)
+            ),
+            format!(
+                "Release it to {} at the first monthly check-in if the channel paces to plan, or \
+                 commit it to a test; until then it counts as uncommitted reserve.",
+                h.channel
+            ),
+        ),
         RiskFigures::Stretch {
             against,
             targets,
