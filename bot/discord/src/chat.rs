@@ -138,22 +138,20 @@ impl DiscordChat {
     ) -> Result<Vec<String>, RestError> {
         let mut ids: Vec<String> = Vec::with_capacity(requests.len());
         for (i, r) in requests.iter().enumerate() {
-            let path = match (r.target, edited) {
-                (Target::Channel, Some(message)) if r.method == render::Method::Patch => {
+            // The message a PATCH replaces keeps its id whatever the answer's body says.
+            let patched = edited.filter(|_| r.method == render::Method::Patch);
+            let path = match (r.target, patched) {
+                (Target::Channel, Some(message)) => {
                     format!("/channels/{channel}/messages/{message}")
                 }
-                (Target::Channel, _) => format!("/channels/{channel}/messages"),
+                (Target::Channel, None) => format!("/channels/{channel}/messages"),
                 (Target::ThreadFrom(n), _) => {
                     format!("/channels/{channel}/messages/{}/threads", ids[n])
                 }
                 (Target::Thread(n), _) => format!("/channels/{}/messages", ids[n]),
             };
             match self.rest.send(r, &path).await {
-                // An edit keeps its message's id whatever the answer's body says.
-                Ok(_) if r.method == render::Method::Patch && edited.is_some() => {
-                    ids.push(edited.unwrap_or_default().to_owned());
-                }
-                Ok(v) => ids.push(id_of(&v)),
+                Ok(v) => ids.push(patched.map_or_else(|| id_of(&v), str::to_owned)),
                 Err(RestError::Rejected { code, .. })
                     if code == THREAD_ALREADY_CREATED
                         && matches!(r.target, Target::ThreadFrom(_)) =>

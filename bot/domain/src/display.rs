@@ -79,6 +79,11 @@ pub fn percent_or_dash(x: Option<f64>) -> String {
     x.map_or_else(|| "—".to_owned(), percent)
 }
 
+/// A change as a signed whole percentage (`+12%`, `-8%`), or `—` when there is none.
+pub fn change_or_dash(x: Option<f64>) -> String {
+    x.map_or_else(|| "—".to_owned(), |x| format!("{:+.0}%", x * 100.0))
+}
+
 /// A number rounded to a whole count with thousands separators: `1,616`.
 pub fn whole(x: f64) -> String {
     let sign = if x <= -0.5 { "-" } else { "" };

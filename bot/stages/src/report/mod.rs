@@ -7,7 +7,8 @@ mod document;
 pub use document::{Block, Document, Figure, Section};
 
 pub use crate::domain::display::{
-    DisplayNames, cents, count, label, money, percent, percent_or_dash, plural, whole,
+    DisplayNames, cents, change_or_dash, count, label, money, percent, percent_or_dash, plural,
+    whole,
 };
 
 #[cfg(test)]

@@ -396,15 +396,15 @@ fn price_split(plan: &mut BudgetPlan, series: &WeeklySeries, inputs: &StageInput
     }
     handoff.expected_revenue = handoff.channels.iter().map(|c| c.expected_revenue).sum();
     for held in &mut handoff.held_back {
-        let at = |channel: &str| handoff.channels.iter().position(|c| c.channel == channel);
-        if let Some(i) = at(&held.channel) {
-            let (fitted, spend) = (&plan.curves.channels[i].curve, handoff.channels[i].spend);
-            held.revenue_if_released = if has_no_effect(fitted) {
-                0.0
-            } else {
-                fitted.response(spend + held.amount) - fitted.response(spend)
-            };
-        }
+        let Some(i) = (handoff.channels.iter()).position(|c| c.channel == held.channel) else {
+            continue;
+        };
+        let (fitted, spend) = (&plan.curves.channels[i].curve, handoff.channels[i].spend);
+        held.revenue_if_released = if has_no_effect(fitted) {
+            0.0
+        } else {
+            fitted.response(spend + held.amount) - fitted.response(spend)
+        };
     }
     let planned: Vec<f64> = handoff.channels.iter().map(|c| c.spend).collect();
 

@@ -4,15 +4,11 @@
 use quarterdeck_analyses::content::{ContentPerformance, Opportunity, SeoFindings};
 
 use crate::chat::Table;
-use crate::report::percent_or_dash;
 use crate::report::{DisplayNames, count};
+use crate::report::{change_or_dash, percent_or_dash};
 
 /// How many rows a ranked table shows.
 pub const ROWS: usize = 10;
-
-fn signed_pct(x: Option<f64>) -> String {
-    x.map_or_else(|| "—".to_owned(), |x| format!("{:+.0}%", x * 100.0))
-}
 
 fn num(x: f64) -> String {
     count(x.max(0.0).round() as usize)
@@ -42,7 +38,7 @@ pub fn top_content(c: &ContentPerformance, names: &DisplayNames) -> Table {
                 percent_or_dash(p.engagement_rate),
                 p.conversions_per_1k
                     .map_or_else(|| "—".into(), |v| format!("{v:.1}")),
-                signed_pct(p.sessions_change),
+                change_or_dash(p.sessions_change),
             ]);
         }
     }
@@ -69,7 +65,7 @@ pub fn by_type(c: &ContentPerformance, names: &DisplayNames) -> Table {
             names.name(&k.content_type),
             k.pages.to_string(),
             num(k.sessions),
-            signed_pct(change),
+            change_or_dash(change),
             num(k.conversions),
             percent_or_dash(k.conversion_rate),
             percent_or_dash(k.engagement_rate),

@@ -7,7 +7,7 @@ use quarterdeck_analyses::roi::{Roi, Verdict};
 
 use super::Review;
 use crate::chat::{Message, Table};
-use crate::report::{DisplayNames, count, money, whole};
+use crate::report::{DisplayNames, change_or_dash, count, money, whole};
 use crate::stages::{OutputFile, roi_review, stage_title};
 
 /// The post and its headline.
@@ -169,8 +169,7 @@ pub fn table(r: &Roi, names: &DisplayNames) -> Table {
             pct(c.utilisation),
             money(c.revenue),
             ratio(c.roas),
-            c.roas_change
-                .map_or_else(|| "—".into(), |x| format!("{:+.0}%", x * 100.0)),
+            change_or_dash(c.roas_change),
             ratio(c.platform_roas),
             c.ctr
                 .map_or_else(|| "—".into(), |x| format!("{:.2}%", x * 100.0)),
@@ -200,8 +199,7 @@ pub fn narrow_table(r: &Roi, names: &DisplayNames) -> Table {
             money(c.spend),
             money(c.revenue),
             ratio(c.roas),
-            c.roas_change
-                .map_or_else(|| "—".into(), |x| format!("{:+.0}%", x * 100.0)),
+            change_or_dash(c.roas_change),
         ]);
     }
     t
